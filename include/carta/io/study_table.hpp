@@ -1,0 +1,39 @@
+#pragma once
+// Turns a table into proportion studies: column selection by header name, validation of every
+// cell with file:line:column messages, skipping (with a note) rows that do not report the
+// chosen outcome, optional grouping for batch runs (--by) and exclusion by label.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "carta/io/table.hpp"
+#include "carta/study.hpp"
+
+namespace carta::io {
+
+struct StudyColumns {
+  std::string events;
+  std::string n;
+  std::optional<std::string> label;  // default: "row N" from the line number
+  std::optional<std::string> by;     // one meta-analysis per distinct value
+};
+
+struct StudyGroup {
+  std::string key;  // value of the --by column; empty when not grouping
+  std::vector<ProportionStudy> studies;
+  std::vector<std::string> notes;  // rows skipped in this group, and why
+};
+
+struct StudyLoad {
+  std::vector<StudyGroup> groups;  // in order of first appearance
+  std::vector<std::string> notes;  // table-wide notes (exclusions, rows without a group)
+};
+
+// Throws carta::Error (kInvalidInput) for a missing column, a malformed count, events > n, n = 0,
+// an empty or duplicate label (within a group), an --exclude label that matches nothing, or
+// when no group has a usable study.
+StudyLoad load_proportion_studies(const Table& table, const StudyColumns& columns,
+                                  const std::vector<std::string>& exclude = {});
+
+}  // namespace carta::io

@@ -1,0 +1,35 @@
+#pragma once
+// Delimited text tables (CSV per RFC 4180, or TSV) read into memory as strings, with the line
+// each row starts on so that every later message can point at file:line:column.
+
+#include <cstddef>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace carta::io {
+
+struct Table {
+  std::string source;                           // file name as given, for messages
+  std::vector<std::string> header;              // trimmed column names
+  std::vector<std::vector<std::string>> rows;   // raw field text, quotes removed
+  std::vector<std::size_t> lines;               // 1-based line on which each row starts
+
+  // Index of the column named `name`. Throws carta::Error (kInvalidInput) naming the columns
+  // that exist (and the closest match) when it is missing, or when the name is ambiguous.
+  [[nodiscard]] std::size_t column(std::string_view name) const;
+};
+
+// Parses `text`. Handles a UTF-8 byte-order mark, CRLF or LF line ends, quoted fields with
+// embedded delimiters, quotes ("") and newlines; skips blank lines. Throws carta::Error
+// (kInvalidInput) with source:line:column for an unterminated quote, a stray quote, a row
+// whose field count differs from the header's, NUL bytes, UTF-16 or invalid UTF-8.
+Table parse_delimited(std::string_view text, char delimiter, std::string source);
+
+// Reads a file; the delimiter is a tab for .tsv/.tab and a comma otherwise.
+// Throws carta::Error (kIo) when the file cannot be read.
+Table read_table(const std::filesystem::path& path);
+
+}  // namespace carta::io

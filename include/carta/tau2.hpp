@@ -1,0 +1,78 @@
+#pragma once
+// Between-study variance (tau^2) estimators for the normal-normal random-effects model
+//   y_i = x_i' beta + u_i + e_i,  u_i ~ N(0, tau^2),  e_i ~ N(0, v_i)
+// with known sampling variances v_i. Every estimator matches metafor's rma.uni(method = ...).
+// Formulas and sources: docs/methods/tau2.md.
+
+#include <Eigen/Dense>
+
+#include <optional>
+#include <span>
+#include <string_view>
+
+#include "carta/iteration.hpp"
+
+namespace carta {
+
+enum class Tau2Method {
+  kDL,    // DerSimonian-Laird (method of moments)
+  kREML,  // restricted maximum likelihood (Fisher scoring)
+  kML,    // maximum likelihood (Fisher scoring)
+  kPM,    // Paule-Mandel (root of the generalised Q statistic)
+  kHE,    // Hedges (unweighted method of moments)
+  kSJ,    // Sidik-Jonkman (one step from the HE-type starting value)
+  kHS,    // Hunter-Schmidt
+  kEB,    // empirical Bayes (Morris); same root as PM, see docs/methods/tau2.md
+};
+
+std::string_view to_string(Tau2Method method) noexcept;
+std::optional<Tau2Method> parse_tau2_method(std::string_view text) noexcept;
+
+// Tolerances for the iterative estimators and root finders. Defaults are tight, so that results
+// are the optimum to near machine precision rather than a stopping point.
+struct Tau2Control {
+  double threshold = 1e-13;     // Fisher scoring: stop when |step| <= threshold * max(1, tau2)
+  double root_rel_tol = 1e-15;  // root finders: stop when the bracket is this narrow (relative)
+  double root_abs_tol = 1e-300; // ... or this narrow (absolute), for roots at or near zero
+  int max_iterations = 1000;
+  double tau2_upper_start = 100.0;  // first upper bracket for root finders; doubled as needed
+  double tau2_upper_limit = 1e12;   // give up bracketing beyond this (reported, never silent)
+};
+
+struct Tau2Estimate {
+  double tau2 = 0.0;
+  double se = 0.0;  // standard error of tau2 as metafor reports it (se.tau2)
+  IterationReport report;
+  bool truncated = false;  // the unconstrained estimate was negative and was set to 0
+};
+
+// Estimates tau^2 for outcomes y with sampling variances v (all > 0) and design matrix x
+// (k rows, p columns, full column rank). Throws carta::Error (kInvalidOption) when k <= p or
+// sizes disagree.
+Tau2Estimate estimate_tau2(const Eigen::VectorXd& y, const Eigen::VectorXd& v,
+                           const Eigen::MatrixXd& x, Tau2Method method,
+                           const Tau2Control& control = {});
+
+// Intercept-only convenience overload.
+Tau2Estimate estimate_tau2(std::span<const double> y, std::span<const double> v, Tau2Method method,
+                           const Tau2Control& control = {});
+
+// Generalised Q statistic Q(tau2) = y' P(tau2) y, decreasing in tau2; Q(0) is Cochran's Q.
+double generalised_q(const Eigen::VectorXd& y, const Eigen::VectorXd& v, const Eigen::MatrixXd& x,
+                     double tau2);
+
+// Q-profile confidence interval for tau^2 (Viechtbauer 2007), as metafor's confint.rma.uni.
+struct Tau2Interval {
+  double lb = 0.0;
+  double ub = 0.0;
+  IterationReport lb_report;
+  IterationReport ub_report;
+  bool lb_at_zero = false;  // Q(0) is below the upper chi-square quantile: lower bound is 0
+  bool ub_at_zero = false;  // Q(0) is below the lower quantile: the whole interval is {0}
+};
+
+Tau2Interval q_profile_interval(const Eigen::VectorXd& y, const Eigen::VectorXd& v,
+                                const Eigen::MatrixXd& x, double level,
+                                const Tau2Control& control = {});
+
+}  // namespace carta

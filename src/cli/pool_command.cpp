@@ -1,0 +1,169 @@
+#include "pool_command.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <sstream>
+
+#include "carta/error.hpp"
+#include "carta/io/file.hpp"
+#include "carta/io/pool_output.hpp"
+#include "carta/io/study_table.hpp"
+#include "carta/pool.hpp"
+#include "text_summary.hpp"
+
+namespace carta::cli {
+
+namespace {
+
+constexpr const char* kPoolFooter = R"(
+Examples:
+  carta pool examples/cart-ball/studies.csv --events cr_events --n cr_n --label study_id
+  carta pool trials.csv --events crs3 --n n --method PM --test knha --format json
+  carta pool long.csv --events x --n n --by outcome --format json   (JSON Lines, one per group)
+
+Measures: PLO logit (default), PAS arcsine, PFT Freeman-Tukey double arcsine, PR raw, PLN log.
+Estimators: REML (default), DL, ML, PM, HE, SJ, HS, EB.
+Presets (conventions on which R packages differ; always printed with the results):
+  carta    metafor's numbers; prediction interval with t(k-1); Clopper-Pearson study CIs
+  metafor  metafor exactly: tau^2-based I^2, prediction interval with the test's quantile,
+           Wald study CIs on the measure's scale
+  meta     R meta: Q-based I^2 with Higgins-Thompson CIs, t(k-1) prediction interval,
+           Clopper-Pearson study CIs, metaprop's zero-cell rules for PLN and PR
+Rows whose events or n cell is empty are skipped with a note (not every trial reports every
+outcome). Every other bad cell is an error naming file:line:column.
+Exit codes: 0 ok, 3 results written but an iteration did not converge, 64 bad option,
+65 bad data, 66 unreadable file, 70 numerical failure.)";
+
+template <typename Enum>
+Enum parse_or_throw(std::optional<Enum> parsed, const std::string& option, const std::string& value,
+                    const char* allowed) {
+  if (!parsed) {
+    throw Error(ErrorCategory::kInvalidOption,
+                fmt::format("{} '{}' is not one of: {}", option, value, allowed));
+  }
+  return *parsed;
+}
+
+}  // namespace
+
+CLI::App* add_pool_command(CLI::App& app, PoolArgs& args) {
+  auto* cmd = app.add_subcommand(
+      "pool", "Pool single proportions (events/n per study) with common and random effects");
+  cmd->footer(kPoolFooter);
+  cmd->add_option("file", args.file, "CSV (or .tsv) table, one row per study; columns chosen by header name")
+      ->required();
+  cmd->add_option("--events", args.events, "column holding the number of patients with the event")->required();
+  cmd->add_option("--n", args.n, "column holding the number of patients (the denominator)")->required();
+  cmd->add_option("--label", args.label, "column holding unique study labels (default: 'row N')");
+  cmd->add_option("--measure", args.measure, "PLO, PAS, PFT, PR or PLN")->capture_default_str();
+  cmd->add_option("--method", args.method, "tau^2 estimator: REML, DL, ML, PM, HE, SJ, HS, EB")
+      ->capture_default_str();
+  cmd->add_option("--test", args.test, "z, or knha (Hartung-Knapp-Sidik-Jonkman, t with k-1 df)")
+      ->capture_default_str();
+  cmd->add_option("--preset", args.preset, "carta, metafor or meta (see below)")->capture_default_str();
+  cmd->add_option("--study-ci", args.study_ci,
+                  "study CIs: clopper-pearson, wilson, wilson-cc, agresti-coull, wald (default: the preset's)");
+  cmd->add_option("--cc", args.continuity, "continuity correction added to studies with 0 or n events")
+      ->capture_default_str();
+  cmd->add_option("--level", args.level, "confidence level, as 0.95 or 95")->capture_default_str();
+  cmd->add_option("--by", args.by, "run one meta-analysis per value of this column");
+  cmd->add_option("--exclude", args.exclude, "leave out the study with this label (repeatable)");
+  cmd->add_option("--format", args.format, "text, json or csv")->capture_default_str();
+  cmd->add_option("-o,--output", args.output, "write here instead of standard output (atomically)");
+  return cmd;
+}
+
+int run_pool(const PoolArgs& args, std::ostream& out, std::ostream& err) {
+  PoolOptions options;
+  options.measure = parse_or_throw(parse_measure(args.measure), "--measure", args.measure, "PLO, PAS, PFT, PR, PLN");
+  options.method = parse_or_throw(parse_tau2_method(args.method), "--method", args.method,
+                                  "REML, DL, ML, PM, HE, SJ, HS, EB");
+  options.test = parse_or_throw(parse_test(args.test), "--test", args.test, "z, knha");
+  options.preset = parse_or_throw(parse_preset(args.preset), "--preset", args.preset, "carta, metafor, meta");
+  if (!args.study_ci.empty()) {
+    options.study_ci = parse_or_throw(parse_study_ci(args.study_ci), "--study-ci", args.study_ci,
+                                      "clopper-pearson, wilson, wilson-cc, agresti-coull, wald");
+  }
+  options.continuity = args.continuity;
+  if (!(args.continuity >= 0.0) || !std::isfinite(args.continuity)) {
+    throw Error(ErrorCategory::kInvalidOption, fmt::format("--cc is {}, but must be >= 0 (usually 0.5)", args.continuity));
+  }
+  double level = args.level;
+  if (level > 1.0 && level < 100.0) level /= 100.0;
+  if (!(level > 0.0 && level < 1.0)) {
+    throw Error(ErrorCategory::kInvalidOption, fmt::format("--level is {}, but must be between 0 and 1 (or 0 and 100)", args.level));
+  }
+  options.level = level;
+  if (args.format != "text" && args.format != "json" && args.format != "csv") {
+    throw Error(ErrorCategory::kInvalidOption, fmt::format("--format '{}' is not one of: text, json, csv", args.format));
+  }
+
+  const io::Table table = io::read_table(args.file);
+  io::StudyColumns columns{args.events, args.n, std::nullopt, std::nullopt};
+  if (!args.label.empty()) columns.label = args.label;
+  if (!args.by.empty()) columns.by = args.by;
+  const io::StudyLoad load = io::load_proportion_studies(table, columns, args.exclude);
+
+  const bool grouped = !args.by.empty();
+  std::ostringstream buffer;
+  int status = 0;
+  std::size_t done = 0;
+  const std::size_t total = load.groups.size();
+  if (args.format == "csv" && grouped) buffer << io::summary_csv_header(args.by);
+
+  for (const auto& group : load.groups) {
+    std::vector<std::string> notes = load.notes;
+    notes.insert(notes.end(), group.notes.begin(), group.notes.end());
+    if (group.studies.empty()) {
+      err << fmt::format("carta: note: group '{}' has no usable study and is skipped ({})\n", group.key,
+                         group.notes.empty() ? "" : group.notes.front());
+      continue;
+    }
+    PoolResult result;
+    try {
+      result = pool_proportions(group.studies, options);
+    } catch (const Error& e) {
+      if (!grouped) throw;
+      throw Error(e.category(), fmt::format("group '{}' ({} = {}): {}", group.key, args.by, group.key, e.what()));
+    }
+    result.notes.insert(result.notes.begin(), notes.begin(), notes.end());
+    if (!result.convergence.all_converged()) {
+      status = 3;
+      err << fmt::format("carta: warning: {}an iterative computation did not converge; see "
+                         "'convergence' in the output\n",
+                         grouped ? fmt::format("group '{}': ", group.key) : std::string());
+    }
+    if (args.format == "json") {
+      nlohmann::json j = io::to_json(result);
+      if (grouped) {
+        nlohmann::json line;
+        line["group"] = group.key;
+        line["group_column"] = args.by;
+        line.update(j);
+        buffer << line.dump() << '\n';
+      } else {
+        buffer << j.dump(2) << '\n';
+      }
+    } else if (args.format == "csv") {
+      buffer << (grouped ? io::summary_csv_row(group.key, result) : io::studies_csv(result));
+    } else {
+      SummaryContext ctx{args.file, args.events, args.n, group.key, args.by};
+      buffer << text_summary(result, ctx) << (grouped ? "\n" : "");
+    }
+    ++done;
+    if (grouped && total >= 1000 && done % 1000 == 0) {
+      err << fmt::format("carta: {} of {} groups pooled\r", done, total) << std::flush;
+    }
+  }
+  if (grouped && total >= 1000) err << fmt::format("carta: {} of {} groups pooled\n", done, total);
+
+  if (args.output.empty()) {
+    out << buffer.str();
+  } else {
+    io::write_file_atomic(args.output, buffer.str());
+  }
+  return status;
+}
+
+}  // namespace carta::cli

@@ -1,0 +1,46 @@
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "carta/cli.hpp"
+#include "carta/error.hpp"
+#include "carta/version.hpp"
+#include "pool_command.hpp"
+
+namespace carta {
+
+int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  CLI::App app{"carta: meta-analysis of single-arm trials (CAR-T cell therapy in ALL and beyond).\n"
+               "Same numbers as R metafor, in one reproducible run.",
+               "carta"};
+  app.set_version_flag("--version", std::string(kVersion));
+  app.require_subcommand(1);
+  app.footer("Run 'carta pool --help' for the pooling options, presets and examples.");
+  cli::PoolArgs pool_args;
+  CLI::App* pool = cli::add_pool_command(app, pool_args);
+
+  std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 parses a reversed vector
+  try {
+    app.parse(reversed);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e, out, err);
+    if (code == 0) return 0;
+    if (args.empty()) err << app.help();
+    return exit_code(ErrorCategory::kInvalidOption);
+  }
+
+  try {
+    if (pool->parsed()) return cli::run_pool(pool_args, out, err);
+  } catch (const Error& e) {
+    err << "carta: error: " << e.what() << '\n';
+    return exit_code(e.category());
+  } catch (const std::exception& e) {
+    err << "carta: internal error: " << e.what() << "\nPlease report this with the input that caused it.\n";
+    return exit_code(ErrorCategory::kInternal);
+  }
+  err << app.help();
+  return exit_code(ErrorCategory::kInvalidOption);
+}
+
+}  // namespace carta

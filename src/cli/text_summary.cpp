@@ -1,0 +1,123 @@
+#include "text_summary.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace carta::cli {
+
+namespace {
+
+std::string num(double x, int digits = 4) {
+  if (!std::isfinite(x)) return "NA";
+  return fmt::format("{:.{}f}", x, digits);
+}
+
+std::string pct(double p, int digits = 1) {
+  if (!std::isfinite(p)) return "NA";
+  return fmt::format("{:.{}f}%", 100.0 * p, digits);
+}
+
+std::string pct_ci(double lb, double ub) {
+  return fmt::format("[{}; {}]", pct(lb), pct(ub));
+}
+
+std::string p_value(double p) {
+  if (!std::isfinite(p)) return "NA";
+  if (p < 1e-4) return "< 0.0001";
+  return fmt::format("= {:.4f}", p);
+}
+
+std::string_view measure_name(Measure m) {
+  switch (m) {
+    case Measure::kPLO: return "logit";
+    case Measure::kPAS: return "arcsine";
+    case Measure::kPFT: return "Freeman-Tukey double arcsine";
+    case Measure::kPR: return "raw proportion";
+    case Measure::kPLN: return "log proportion";
+  }
+  return "?";
+}
+
+// Width of a UTF-8 string in code points (labels may hold accented names).
+std::size_t display_width(std::string_view s) {
+  return static_cast<std::size_t>(
+      std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
+
+std::string pad_right(std::string_view s, std::size_t width) {
+  std::string out(s);
+  const std::size_t w = display_width(s);
+  if (w < width) out.append(width - w, ' ');
+  return out;
+}
+
+}  // namespace
+
+std::string text_summary(const PoolResult& r, const SummaryContext& ctx) {
+  const auto& o = r.options;
+  const auto& h = r.heterogeneity;
+  const auto& ce = r.common;
+  const auto& re = r.random;
+  const int level_pct = static_cast<int>(std::lround(100.0 * o.level));
+  std::string s;
+  if (!ctx.group.empty()) {
+    s += fmt::format("=== {} = {} ===\n", ctx.group_column, ctx.group);
+  }
+  s += fmt::format("Meta-analysis of proportions (k = {} studies, {} patients)\n", r.k,
+                   [&] {
+                     std::int64_t total = 0;
+                     for (const auto& st : r.studies) total += st.n;
+                     return total;
+                   }());
+  s += fmt::format("  data         {}  (events: {}, n: {})\n", ctx.source, ctx.events_column, ctx.n_column);
+  s += fmt::format("  model        measure {} ({}), tau^2 estimator {}, test {}, level {}%\n",
+                   to_string(o.measure), measure_name(o.measure), to_string(o.method),
+                   o.test == TestType::kZ ? "z" : "knha (Hartung-Knapp, t with k-1 df)", level_pct);
+  s += fmt::format("  conventions  {}\n\n", describe_conventions(r));
+
+  s += "Heterogeneity\n";
+  s += fmt::format("  tau^2 = {} [{}; {}]   tau = {}   (Q-profile {}% CI)\n", num(h.tau2),
+                   num(h.tau2_ci_lb), num(h.tau2_ci_ub), num(h.tau), level_pct);
+  s += fmt::format("  I^2 = {}% [{}; {}]   H^2 = {} [{}; {}]\n", num(h.I2, 2), num(h.I2_ci_lb, 2),
+                   num(h.I2_ci_ub, 2), num(h.H2), num(h.H2_ci_lb), num(h.H2_ci_ub));
+  s += fmt::format("  Q({}) = {}, p {}\n\n", num(h.Q_df, 0), num(h.Q), p_value(h.Q_p));
+
+  s += fmt::format("Pooled estimates ({} scale, then as a proportion with {}% CI)\n", to_string(o.measure), level_pct);
+  s += fmt::format("  {:<22}{:>10}{:>10}   {:>7}  {}\n", "", "estimate", "se", "", "");
+  s += fmt::format("  {:<22}{:>10}{:>10}   {:>7}  {}   z = {}, p {}\n", "common effect", num(ce.est),
+                   num(ce.se), pct(ce.prop), pct_ci(ce.prop_ci_lb, ce.prop_ci_ub), num(ce.z, 2),
+                   p_value(ce.p));
+  s += fmt::format("  {:<22}{:>10}{:>10}   {:>7}  {}   {} = {}, p {}\n", "random effects", num(re.est),
+                   num(re.se), pct(re.prop), pct_ci(re.prop_ci_lb, re.prop_ci_ub),
+                   o.test == TestType::kZ ? "z" : fmt::format("t({})", num(re.df, 0)), num(re.stat, 2),
+                   p_value(re.p));
+  s += fmt::format("  {:<22}{:>10}{:>10}   {:>7}  {}\n\n", "prediction interval", "", "", "",
+                   pct_ci(re.prop_pi_lb, re.prop_pi_ub));
+
+  std::size_t label_width = 5;
+  for (const auto& st : r.studies) label_width = std::max(label_width, display_width(st.label));
+  label_width = std::min<std::size_t>(label_width, 40);
+  s += fmt::format("Studies ({} CIs)\n", to_string(r.study_ci));
+  s += fmt::format("  {} {:>12} {:>7}  {:<18} {:>8} {:>8}\n", pad_right("study", label_width), "events/n",
+                   "prop", fmt::format("{}% CI", level_pct), "w.common", "w.random");
+  for (const auto& st : r.studies) {
+    s += fmt::format("  {} {:>12} {:>7}  {:<18} {:>7.1f}% {:>7.1f}%{}\n", pad_right(st.label, label_width),
+                     fmt::format("{}/{}", st.events, st.n), pct(st.prop), pct_ci(st.ci_lb, st.ci_ub),
+                     st.weight_common, st.weight_random, st.corrected ? "  (cc)" : "");
+  }
+
+  const auto& conv = r.convergence;
+  s += fmt::format("\nConvergence: tau^2 {}; Q-profile bounds: {} / {}\n",
+                   conv.tau2.message.empty() ? "closed form" : conv.tau2.message,
+                   conv.tau2_ci_lb.message.empty() ? "-" : conv.tau2_ci_lb.message,
+                   conv.tau2_ci_ub.message.empty() ? "-" : conv.tau2_ci_ub.message);
+  if (!r.notes.empty()) {
+    s += "Notes\n";
+    for (const auto& n : r.notes) s += fmt::format("  - {}\n", n);
+  }
+  return s;
+}
+
+}  // namespace carta::cli

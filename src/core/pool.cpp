@@ -1,0 +1,391 @@
+#include "carta/pool.hpp"
+
+#include <boost/math/distributions/chi_squared.hpp>
+#include <boost/math/distributions/normal.hpp>
+#include <boost/math/distributions/students_t.hpp>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <set>
+
+#include "carta/error.hpp"
+
+namespace carta {
+
+std::string_view to_string(TestType test) noexcept {
+  return test == TestType::kZ ? "z" : "knha";
+}
+
+std::optional<TestType> parse_test(std::string_view text) noexcept {
+  if (text == "z") return TestType::kZ;
+  if (text == "knha" || text == "hk" || text == "hksj") return TestType::kKnha;
+  return std::nullopt;
+}
+
+std::string_view to_string(Preset preset) noexcept {
+  switch (preset) {
+    case Preset::kCarta: return "carta";
+    case Preset::kMetafor: return "metafor";
+    case Preset::kMeta: return "meta";
+  }
+  return "?";
+}
+
+std::optional<Preset> parse_preset(std::string_view text) noexcept {
+  if (text == "carta") return Preset::kCarta;
+  if (text == "metafor") return Preset::kMetafor;
+  if (text == "meta") return Preset::kMeta;
+  return std::nullopt;
+}
+
+Conventions conventions_for(Preset preset) noexcept {
+  switch (preset) {
+    case Preset::kCarta:
+      return {ZeroCellRule::kMetafor, I2Definition::kTau2Based, PredictionQuantile::kTkMinus1,
+              StudyCiMethod::kClopperPearson};
+    case Preset::kMetafor:
+      return {ZeroCellRule::kMetafor, I2Definition::kTau2Based, PredictionQuantile::kSameAsTest,
+              StudyCiMethod::kWald};
+    case Preset::kMeta:
+      return {ZeroCellRule::kMeta, I2Definition::kQBased, PredictionQuantile::kTkMinus1,
+              StudyCiMethod::kClopperPearson};
+  }
+  return {};
+}
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+double normal_quantile(double p) {
+  return boost::math::quantile(boost::math::normal_distribution<double>(), p);
+}
+
+double t_quantile(double p, double df) {
+  return boost::math::quantile(boost::math::students_t_distribution<double>(df), p);
+}
+
+double two_sided_p_normal(double z) {
+  return 2.0 * boost::math::cdf(boost::math::complement(boost::math::normal_distribution<double>(),
+                                                        std::abs(z)));
+}
+
+double two_sided_p_t(double t, double df) {
+  return 2.0 * boost::math::cdf(
+                   boost::math::complement(boost::math::students_t_distribution<double>(df), std::abs(t)));
+}
+
+void validate(std::span<const ProportionStudy> studies, const PoolOptions& options) {
+  if (!(options.level > 0.0 && options.level < 1.0)) {
+    throw Error(ErrorCategory::kInvalidOption,
+                fmt::format("pool_proportions: level is {}, but must be in (0, 1), e.g. 0.95",
+                            options.level));
+  }
+  if (!(options.continuity >= 0.0) || !std::isfinite(options.continuity)) {
+    throw Error(ErrorCategory::kInvalidOption,
+                fmt::format("pool_proportions: continuity correction is {}, but must be >= 0",
+                            options.continuity));
+  }
+  if (studies.empty()) {
+    throw Error(ErrorCategory::kInvalidInput, "pool_proportions: no studies to pool (k = 0)");
+  }
+  std::set<std::string_view> seen;
+  for (const auto& s : studies) {
+    if (!seen.insert(s.label).second) {
+      throw Error(ErrorCategory::kInvalidInput,
+                  fmt::format("pool_proportions: study label '{}' appears more than once", s.label));
+    }
+    if (s.n <= 0 || s.events < 0 || s.events > s.n) {
+      throw Error(ErrorCategory::kInvalidInput,
+                  fmt::format("pool_proportions: study '{}' has events = {} and n = {}, but needs "
+                              "0 <= events <= n and n > 0",
+                              s.label, s.events, s.n));
+    }
+  }
+}
+
+std::string join_labels(const std::vector<std::string>& labels) {
+  std::string out;
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    if (i > 0) out += ", ";
+    out += labels[i];
+  }
+  return out;
+}
+
+// Heterogeneity statistics with Higgins & Thompson (2002) test-based intervals for H (R meta).
+void q_based_i2(Heterogeneity& h, double k, double level) {
+  const double df = k - 1.0;
+  const double q = h.Q;
+  const double big_h = std::max(1.0, std::sqrt(q / df));
+  double se_log_h = kNaN;
+  if (q > k) {
+    se_log_h = 0.5 * (std::log(q) - std::log(df)) / (std::sqrt(2.0 * q) - std::sqrt(2.0 * k - 3.0));
+  } else if (k > 2.0) {
+    se_log_h = std::sqrt(1.0 / (2.0 * (k - 2.0)) * (1.0 - 1.0 / (3.0 * (k - 2.0) * (k - 2.0))));
+  }
+  const double z = normal_quantile(1.0 - (1.0 - level) / 2.0);
+  const double h_lb = std::max(1.0, std::exp(std::log(big_h) - z * se_log_h));
+  const double h_ub = std::max(1.0, std::exp(std::log(big_h) + z * se_log_h));
+  auto i2_of = [](double hh) { return 100.0 * (hh * hh - 1.0) / (hh * hh); };
+  h.H2 = big_h * big_h;
+  h.H2_ci_lb = h_lb * h_lb;
+  h.H2_ci_ub = h_ub * h_ub;
+  h.I2 = i2_of(big_h);
+  h.I2_ci_lb = i2_of(h_lb);
+  h.I2_ci_ub = i2_of(h_ub);
+}
+
+}  // namespace
+
+PoolResult pool_proportions(std::span<const ProportionStudy> studies, const PoolOptions& options) {
+  validate(studies, options);
+  PoolResult r;
+  r.k = studies.size();
+  r.options = options;
+  r.conventions = conventions_for(options.preset);
+  r.study_ci = options.study_ci.value_or(r.conventions.study_ci);
+  const Measure measure = options.measure;
+  const auto k = static_cast<Eigen::Index>(studies.size());
+  const auto kd = static_cast<double>(studies.size());
+  const double alpha = 1.0 - options.level;
+  const double z_crit = normal_quantile(1.0 - alpha / 2.0);
+
+  std::vector<std::int64_t> sizes;
+  sizes.reserve(studies.size());
+  for (const auto& s : studies) sizes.push_back(s.n);
+  r.n_harmonic = harmonic_mean(sizes);
+  auto back = [&](double value) { return to_proportion(measure, value, r.n_harmonic); };
+
+  // Study effect sizes.
+  Eigen::VectorXd y(k);
+  Eigen::VectorXd v(k);
+  std::vector<std::string> corrected;
+  r.studies.reserve(studies.size());
+  for (Eigen::Index i = 0; i < k; ++i) {
+    const auto& s = studies[static_cast<std::size_t>(i)];
+    EffectSize es;
+    try {
+      es = proportion_effect(s.events, s.n, measure, r.conventions.zero_cells, options.continuity);
+    } catch (const Error& e) {
+      throw Error(e.category(), fmt::format("study '{}': {}", s.label, e.what()));
+    }
+    y[i] = es.yi;
+    v[i] = es.vi;
+    StudyResult sr;
+    sr.label = s.label;
+    sr.events = s.events;
+    sr.n = s.n;
+    sr.yi = es.yi;
+    sr.vi = es.vi;
+    sr.corrected = es.corrected;
+    sr.prop = static_cast<double>(s.events) / static_cast<double>(s.n);
+    if (r.study_ci == StudyCiMethod::kWald) {
+      // metafor: yi +/- z sqrt(vi) on the measure's scale, then back-transformed. For PFT the
+      // study's own n is used in Miller's inverse.
+      const double half = z_crit * std::sqrt(es.vi);
+      const double n_back = static_cast<double>(s.n);
+      sr.ci_lb = to_proportion(measure, es.yi - half, n_back);
+      sr.ci_ub = to_proportion(measure, es.yi + half, n_back);
+    } else {
+      const auto ci = binomial_ci(s.events, s.n, options.level, r.study_ci);
+      sr.ci_lb = ci.lb;
+      sr.ci_ub = ci.ub;
+    }
+    if (es.corrected) corrected.push_back(s.label);
+    r.studies.push_back(std::move(sr));
+  }
+  if (!corrected.empty()) {
+    r.notes.push_back(fmt::format(
+        "{} added to events and non-events of {} stud{} with 0 or all events ({}) before the {} "
+        "transformation ({} convention)",
+        options.continuity, corrected.size(), corrected.size() == 1 ? "y" : "ies",
+        join_labels(corrected), to_string(measure),
+        r.conventions.zero_cells == ZeroCellRule::kMetafor ? "metafor escalc, to = \"only0\""
+                                                           : "R meta metaprop, method.incr = \"only0\""));
+  }
+
+  // Common effect (inverse variance). Hartung-Knapp is a random-effects adjustment, so the
+  // common-effect model always uses the normal quantile.
+  const Eigen::VectorXd w = v.cwiseInverse();
+  const double sum_w = w.sum();
+  auto& ce = r.common;
+  ce.est = w.dot(y) / sum_w;
+  ce.se = std::sqrt(1.0 / sum_w);
+  ce.ci_lb = ce.est - z_crit * ce.se;
+  ce.ci_ub = ce.est + z_crit * ce.se;
+  ce.z = ce.est / ce.se;
+  ce.p = two_sided_p_normal(ce.z);
+  ce.prop = back(ce.est);
+  ce.prop_ci_lb = back(ce.ci_lb);
+  ce.prop_ci_ub = back(ce.ci_ub);
+
+  // Heterogeneity and tau^2.
+  auto& het = r.heterogeneity;
+  const Eigen::MatrixXd x = Eigen::MatrixXd::Ones(k, 1);
+  het.Q_df = kd - 1.0;
+  if (k == 1) {
+    het.Q = 0.0;
+    het.Q_p = kNaN;
+    het.tau2 = 0.0;
+    het.tau2_se = kNaN;
+    het.tau2_ci_lb = het.tau2_ci_ub = kNaN;
+    het.I2 = 0.0;
+    het.H2 = 1.0;
+    het.I2_ci_lb = het.I2_ci_ub = het.H2_ci_lb = het.H2_ci_ub = kNaN;
+    het.typical_variance = kNaN;
+    r.convergence.tau2.message = "k = 1: tau2 is not estimable and set to 0";
+    r.convergence.tau2_ci_lb.message = r.convergence.tau2_ci_ub.message = "k = 1: no interval";
+    r.notes.push_back(
+        "k = 1: heterogeneity cannot be estimated; tau2 = 0, so the random-effects result equals "
+        "the common-effect result; Q, its p-value and the heterogeneity intervals are not "
+        "available");
+  } else {
+    het.Q = (w.array() * (y.array() - ce.est).square()).sum();
+    het.Q_p = boost::math::cdf(
+        boost::math::complement(boost::math::chi_squared_distribution<double>(het.Q_df), het.Q));
+    const Tau2Estimate t2 = estimate_tau2(y, v, x, options.method, options.control);
+    het.tau2 = t2.tau2;
+    het.tau2_se = t2.se;
+    r.convergence.tau2 = t2.report;
+    if (!t2.report.converged) {
+      r.notes.push_back(fmt::format("tau2 estimator {} did not converge: {}",
+                                    to_string(options.method), t2.report.message));
+    }
+    const Tau2Interval ci = q_profile_interval(y, v, x, options.level, options.control);
+    het.tau2_ci_lb = ci.lb;
+    het.tau2_ci_ub = ci.ub;
+    r.convergence.tau2_ci_lb = ci.lb_report;
+    r.convergence.tau2_ci_ub = ci.ub_report;
+    if (!ci.lb_report.converged || !ci.ub_report.converged) {
+      r.notes.push_back(fmt::format("Q-profile interval for tau2 did not converge: {} / {}",
+                                    ci.lb_report.message, ci.ub_report.message));
+    }
+    const double trace_p = sum_w - w.squaredNorm() / sum_w;
+    het.typical_variance = het.Q_df / trace_p;
+    const double s2 = het.typical_variance;
+    if (r.conventions.i2 == I2Definition::kTau2Based) {
+      het.I2 = 100.0 * het.tau2 / (s2 + het.tau2);
+      het.H2 = het.tau2 / s2 + 1.0;
+      het.I2_ci_lb = 100.0 * het.tau2_ci_lb / (s2 + het.tau2_ci_lb);
+      het.I2_ci_ub = 100.0 * het.tau2_ci_ub / (s2 + het.tau2_ci_ub);
+      het.H2_ci_lb = het.tau2_ci_lb / s2 + 1.0;
+      het.H2_ci_ub = het.tau2_ci_ub / s2 + 1.0;
+    } else {
+      q_based_i2(het, kd, options.level);
+      if (k == 2) {
+        r.notes.push_back("k = 2: the Higgins-Thompson interval for I2 and H2 is not defined when "
+                          "Q <= k");
+      }
+    }
+  }
+  het.tau = std::sqrt(het.tau2);
+  het.tau_ci_lb = std::sqrt(het.tau2_ci_lb);
+  het.tau_ci_ub = std::sqrt(het.tau2_ci_ub);
+
+  // Random effects.
+  auto& re = r.random;
+  const Eigen::VectorXd w_re = (v.array() + het.tau2).inverse().matrix();
+  const double sum_w_re = w_re.sum();
+  re.est = w_re.dot(y) / sum_w_re;
+  const double se_classic = std::sqrt(1.0 / sum_w_re);
+  double crit = z_crit;
+  if (options.test == TestType::kZ) {
+    re.se = se_classic;
+    re.knha_scale = 1.0;
+    re.df = kNaN;
+    re.stat = re.est / re.se;
+    re.p = two_sided_p_normal(re.stat);
+  } else {
+    re.df = kd - 1.0;
+    const double rss = (w_re.array() * (y.array() - re.est).square()).sum();
+    // metafor: a residual sum of squares at machine zero makes the scale 0 (all estimates equal).
+    re.knha_scale = rss <= std::numeric_limits<double>::epsilon() || k == 1 ? 0.0 : rss / re.df;
+    re.se = std::sqrt(re.knha_scale) * se_classic;
+    if (k == 1) {
+      crit = kNaN;
+      re.stat = re.p = kNaN;
+      r.notes.push_back("k = 1: the Hartung-Knapp test has 0 degrees of freedom; its CI and p-value "
+                        "are not available");
+    } else {
+      crit = t_quantile(1.0 - alpha / 2.0, re.df);
+      re.stat = re.est / re.se;
+      re.p = two_sided_p_t(re.stat, re.df);
+      if (re.knha_scale == 0.0) {
+        r.notes.push_back("Hartung-Knapp scale factor is 0 (all study estimates equal): the "
+                          "random-effects CI has zero width, as in metafor");
+      }
+    }
+  }
+  re.ci_lb = re.est - crit * re.se;
+  re.ci_ub = re.est + crit * re.se;
+
+  // Prediction interval for the true effect in a new study.
+  double pi_crit = kNaN;
+  double pi_se = kNaN;
+  if (r.conventions.prediction == PredictionQuantile::kSameAsTest) {
+    pi_se = re.se;
+    re.pi_df = options.test == TestType::kZ ? kNaN : re.df;
+    pi_crit = options.test == TestType::kZ ? z_crit : crit;
+  } else {
+    pi_se = se_classic;
+    re.pi_df = kd - 1.0;
+    pi_crit = k >= 2 ? t_quantile(1.0 - alpha / 2.0, re.pi_df) : kNaN;
+  }
+  if (k == 1 && std::isnan(pi_crit)) {
+    r.notes.push_back("k = 1: the prediction interval needs at least 2 studies and is not available");
+  }
+  re.pi_lb = re.est - pi_crit * std::sqrt(pi_se * pi_se + het.tau2);
+  re.pi_ub = re.est + pi_crit * std::sqrt(pi_se * pi_se + het.tau2);
+
+  re.prop = back(re.est);
+  re.prop_ci_lb = back(re.ci_lb);
+  re.prop_ci_ub = back(re.ci_ub);
+  re.prop_pi_lb = back(re.pi_lb);
+  re.prop_pi_ub = back(re.pi_ub);
+
+  // Weights in percent.
+  for (Eigen::Index i = 0; i < k; ++i) {
+    auto& sr = r.studies[static_cast<std::size_t>(i)];
+    sr.weight_common = 100.0 * w[i] / sum_w;
+    sr.weight_random = 100.0 * w_re[i] / sum_w_re;
+  }
+
+  // Notes on back-transformation.
+  if (measure == Measure::kPFT) {
+    r.notes.push_back(fmt::format(
+        "PFT estimates are back-transformed with Miller's (1978) inverse at the harmonic mean "
+        "n = {:.4g}; the Freeman-Tukey transformation is discouraged for pooling proportions "
+        "(Schwarzer et al. 2019): back-transformed results can be misleading, prefer PLO or a GLMM",
+        r.n_harmonic));
+  }
+  if (measure == Measure::kPR || measure == Measure::kPLN) {
+    const double values[] = {ce.prop_ci_lb, ce.prop_ci_ub, re.prop_ci_lb, re.prop_ci_ub,
+                             re.prop_pi_lb, re.prop_pi_ub};
+    if (std::any_of(std::begin(values), std::end(values),
+                    [](double p) { return p < 0.0 || p > 1.0; })) {
+      r.notes.push_back(fmt::format(
+          "some back-transformed bounds lie outside [0, 1] ({} is not range-preserving); they are "
+          "reported unclamped",
+          to_string(measure)));
+    }
+  }
+  return r;
+}
+
+std::string describe_conventions(const PoolResult& result) {
+  const auto& c = result.conventions;
+  return fmt::format(
+      "preset {}: zero cells {}, I2 {}, prediction interval {}, study CIs {}, level {}",
+      to_string(result.options.preset),
+      c.zero_cells == ZeroCellRule::kMetafor ? "as metafor escalc (add 1/2 only to 0/n studies; none for PAS/PFT)"
+                                             : "as R meta metaprop (incr 0.5 only to 0/n studies; none for PAS/PFT)",
+      c.i2 == I2Definition::kTau2Based ? "from tau2 (metafor)" : "from Q (Higgins-Thompson, R meta)",
+      c.prediction == PredictionQuantile::kSameAsTest ? "with the test's quantile (metafor)"
+                                                      : "with t(k-1) (Veroniki 2019, R meta)",
+      to_string(result.study_ci), result.options.level);
+}
+
+}  // namespace carta

@@ -1,0 +1,93 @@
+#include "carta/study_ci.hpp"
+
+#include <boost/math/distributions/beta.hpp>
+#include <boost/math/distributions/normal.hpp>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "carta/error.hpp"
+
+namespace carta {
+
+std::string_view to_string(StudyCiMethod method) noexcept {
+  switch (method) {
+    case StudyCiMethod::kClopperPearson: return "clopper-pearson";
+    case StudyCiMethod::kWilson: return "wilson";
+    case StudyCiMethod::kWilsonCC: return "wilson-cc";
+    case StudyCiMethod::kAgrestiCoull: return "agresti-coull";
+    case StudyCiMethod::kWald: return "wald";
+  }
+  return "?";
+}
+
+std::optional<StudyCiMethod> parse_study_ci(std::string_view text) noexcept {
+  if (text == "clopper-pearson" || text == "cp" || text == "exact") return StudyCiMethod::kClopperPearson;
+  if (text == "wilson") return StudyCiMethod::kWilson;
+  if (text == "wilson-cc") return StudyCiMethod::kWilsonCC;
+  if (text == "agresti-coull" || text == "ac") return StudyCiMethod::kAgrestiCoull;
+  if (text == "wald") return StudyCiMethod::kWald;
+  return std::nullopt;
+}
+
+namespace {
+
+// Root of the score equation for a proportion `p` (possibly shifted by a continuity correction);
+// `sign` picks the lower (-1) or upper (+1) root.
+double wilson_root(double p, double n, double z, double sign) {
+  const double z2 = z * z;
+  const double centre = p + z2 / (2.0 * n);
+  const double half = z * std::sqrt(p * (1.0 - p) / n + z2 / (4.0 * n * n));
+  return (centre + sign * half) / (1.0 + z2 / n);
+}
+
+}  // namespace
+
+ProportionInterval binomial_ci(std::int64_t events, std::int64_t n, double level,
+                               StudyCiMethod method) {
+  if (n <= 0 || events < 0 || events > n) {
+    throw Error(ErrorCategory::kInvalidInput,
+                fmt::format("binomial_ci: events = {} and n = {}, but need 0 <= events <= n, n > 0",
+                            events, n));
+  }
+  if (!(level > 0.0 && level < 1.0)) {
+    throw Error(ErrorCategory::kInvalidOption,
+                fmt::format("binomial_ci: level is {}, but must be in (0, 1)", level));
+  }
+  const double alpha = 1.0 - level;
+  const auto x = static_cast<double>(events);
+  const auto nd = static_cast<double>(n);
+  const double z = boost::math::quantile(boost::math::normal_distribution<double>(), 1.0 - alpha / 2.0);
+  const double p = x / nd;
+
+  switch (method) {
+    case StudyCiMethod::kClopperPearson: {
+      ProportionInterval ci{0.0, 1.0};
+      if (events > 0) ci.lb = boost::math::quantile(boost::math::beta_distribution<double>(x, nd - x + 1.0), alpha / 2.0);
+      if (events < n) ci.ub = boost::math::quantile(boost::math::beta_distribution<double>(x + 1.0, nd - x), 1.0 - alpha / 2.0);
+      return ci;
+    }
+    case StudyCiMethod::kWilson:
+      return {std::max(0.0, wilson_root(p, nd, z, -1.0)), std::min(1.0, wilson_root(p, nd, z, 1.0))};
+    case StudyCiMethod::kWilsonCC: {
+      // Newcombe (1998) method 4: the score interval evaluated at p -/+ 1/(2n).
+      const double shift = 0.5 / nd;
+      const double lb = p - shift <= 0.0 ? 0.0 : wilson_root(p - shift, nd, z, -1.0);
+      const double ub = p + shift >= 1.0 ? 1.0 : wilson_root(p + shift, nd, z, 1.0);
+      return {std::max(0.0, lb), std::min(1.0, ub)};
+    }
+    case StudyCiMethod::kAgrestiCoull: {
+      const double n_tilde = nd + z * z;
+      const double p_tilde = (x + z * z / 2.0) / n_tilde;
+      const double half = z * std::sqrt(p_tilde * (1.0 - p_tilde) / n_tilde);
+      return {std::max(0.0, p_tilde - half), std::min(1.0, p_tilde + half)};
+    }
+    case StudyCiMethod::kWald:
+      break;
+  }
+  throw Error(ErrorCategory::kInvalidOption,
+              "binomial_ci: the Wald interval depends on the measure; it is computed by pool_proportions");
+}
+
+}  // namespace carta

@@ -1,0 +1,32 @@
+#pragma once
+// One function per tau^2 estimator; estimate_tau2() validates inputs and dispatches here.
+// All take outcomes y, sampling variances v (> 0) and design x with k > p.
+
+#include <Eigen/Dense>
+
+#include "carta/tau2.hpp"
+
+namespace carta::detail {
+
+Tau2Estimate tau2_dl(const Eigen::VectorXd& y, const Eigen::VectorXd& v, const Eigen::MatrixXd& x);
+Tau2Estimate tau2_he(const Eigen::VectorXd& y, const Eigen::VectorXd& v, const Eigen::MatrixXd& x);
+Tau2Estimate tau2_hs(const Eigen::VectorXd& y, const Eigen::VectorXd& v, const Eigen::MatrixXd& x);
+Tau2Estimate tau2_sj(const Eigen::VectorXd& y, const Eigen::VectorXd& v, const Eigen::MatrixXd& x);
+Tau2Estimate tau2_fisher_scoring(const Eigen::VectorXd& y, const Eigen::VectorXd& v,
+                                 const Eigen::MatrixXd& x, bool restricted,
+                                 const Tau2Control& control);
+Tau2Estimate tau2_paule_mandel(const Eigen::VectorXd& y, const Eigen::VectorXd& v,
+                               const Eigen::MatrixXd& x, const Tau2Control& control);
+
+// Standard error of tau2 for the generalised-Q family (PM, EB), as metafor reports it.
+double tau2_se_pm(const Eigen::VectorXd& v, double tau2, Eigen::Index p);
+
+// Generalised Q without input validation (for inner loops).
+double generalised_q_unchecked(const Eigen::VectorXd& y, const Eigen::VectorXd& v,
+                               const Eigen::MatrixXd& x, double tau2);
+
+// (Restricted) log-likelihood of the normal-normal model at tau2.
+double log_likelihood(const Eigen::VectorXd& y, const Eigen::VectorXd& v, const Eigen::MatrixXd& x,
+                      double tau2, bool restricted);
+
+}  // namespace carta::detail

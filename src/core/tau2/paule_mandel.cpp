@@ -1,0 +1,44 @@
+// Paule & Mandel (1982): tau2 solving the generalised Q equation Q(tau2) = k - p. The empirical
+// Bayes (Morris 1983) estimator as metafor iterates it has the same fixed point, so both use this
+// root (see docs/methods/tau2.md).
+#include <cmath>
+
+#include "../math/decreasing_root.hpp"
+#include "../projection.hpp"
+#include "estimators.hpp"
+
+namespace carta::detail {
+
+double generalised_q_unchecked(const Eigen::VectorXd& y, const Eigen::VectorXd& v,
+                            const Eigen::MatrixXd& x, double tau2) {
+  const WeightedProjection proj((v.array() + tau2).inverse().matrix(), x);
+  return proj.quadratic_form(y);
+}
+
+double tau2_se_pm(const Eigen::VectorXd& v, double tau2, Eigen::Index p) {
+  const auto k = static_cast<double>(v.size());
+  const double sum_w = (v.array() + tau2).inverse().sum();
+  return std::sqrt(2.0 * k * k / (k - static_cast<double>(p)) / (sum_w * sum_w));
+}
+
+Tau2Estimate tau2_paule_mandel(const Eigen::VectorXd& y, const Eigen::VectorXd& v,
+                               const Eigen::MatrixXd& x, const Tau2Control& control) {
+  const auto target = static_cast<double>(y.size() - x.cols());
+  Tau2Estimate est;
+  est.report.iterative = true;
+  auto f = [&](double tau2) { return generalised_q_unchecked(y, v, x, tau2) - target; };
+  const double f0 = f(0.0);
+  if (f0 <= 0.0) {
+    est.tau2 = 0.0;
+    est.truncated = f0 < 0.0;
+    est.report.message = "Q(0) <= k - p: the equation has no positive root, tau2 = 0";
+  } else {
+    const RootSearch root = solve_decreasing(f, control);
+    est.tau2 = root.root;
+    est.report = root.report;
+  }
+  est.se = tau2_se_pm(v, est.tau2, x.cols());
+  return est;
+}
+
+}  // namespace carta::detail

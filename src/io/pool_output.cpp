@@ -1,0 +1,164 @@
+#include "carta/io/pool_output.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "carta/version.hpp"
+
+namespace carta::io {
+
+namespace {
+
+nlohmann::json number(double x) {
+  if (!std::isfinite(x)) return nullptr;
+  return x;
+}
+
+nlohmann::json report_json(const IterationReport& r) {
+  return {{"iterative", r.iterative},
+          {"converged", r.converged},
+          {"iterations", r.iterations},
+          {"last_change", number(r.last_change)},
+          {"message", r.message}};
+}
+
+std::string csv_number(double x) {
+  if (!std::isfinite(x)) return "";
+  return fmt::format("{}", x);
+}
+
+}  // namespace
+
+std::string csv_field(std::string_view text) {
+  if (text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);
+  std::string out = "\"";
+  for (const char c : text) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+  return out;
+}
+
+nlohmann::json to_json(const PoolResult& r) {
+  const auto& o = r.options;
+  const auto& c = r.conventions;
+  const auto& ce = r.common;
+  const auto& re = r.random;
+  const auto& h = r.heterogeneity;
+  nlohmann::json j;
+  j["carta_version"] = std::string(kVersion);
+  j["k"] = r.k;
+  j["measure"] = std::string(to_string(o.measure));
+  j["method"] = std::string(to_string(o.method));
+  j["test"] = std::string(to_string(o.test));
+  j["preset"] = std::string(to_string(o.preset));
+  j["level"] = o.level;
+  j["conventions"] = {
+      {"zero_cells", c.zero_cells == ZeroCellRule::kMetafor ? "metafor" : "meta"},
+      {"continuity", o.continuity},
+      {"i2", c.i2 == I2Definition::kTau2Based ? "tau2" : "Q"},
+      {"prediction", c.prediction == PredictionQuantile::kSameAsTest ? "test-quantile" : "t(k-1)"},
+      {"study_ci", std::string(to_string(r.study_ci))},
+      {"description", describe_conventions(r)}};
+  j["n_harmonic"] = number(r.n_harmonic);
+  j["common"] = {{"est", number(ce.est)},         {"se", number(ce.se)},
+                 {"ci_lb", number(ce.ci_lb)},     {"ci_ub", number(ce.ci_ub)},
+                 {"z", number(ce.z)},             {"p", number(ce.p)},
+                 {"prop", number(ce.prop)},       {"prop_ci_lb", number(ce.prop_ci_lb)},
+                 {"prop_ci_ub", number(ce.prop_ci_ub)}};
+  j["random"] = {{"est", number(re.est)},
+                 {"se", number(re.se)},
+                 {"ci_lb", number(re.ci_lb)},
+                 {"ci_ub", number(re.ci_ub)},
+                 {"stat", number(re.stat)},
+                 {"p", number(re.p)},
+                 {"df", number(re.df)},
+                 {"knha_scale", number(re.knha_scale)},
+                 {"pi_lb", number(re.pi_lb)},
+                 {"pi_ub", number(re.pi_ub)},
+                 {"pi_df", number(re.pi_df)},
+                 {"prop", number(re.prop)},
+                 {"prop_ci_lb", number(re.prop_ci_lb)},
+                 {"prop_ci_ub", number(re.prop_ci_ub)},
+                 {"prop_pi_lb", number(re.prop_pi_lb)},
+                 {"prop_pi_ub", number(re.prop_pi_ub)}};
+  j["heterogeneity"] = {{"tau2", number(h.tau2)},         {"tau2_se", number(h.tau2_se)},
+                        {"tau2_ci_lb", number(h.tau2_ci_lb)}, {"tau2_ci_ub", number(h.tau2_ci_ub)},
+                        {"tau", number(h.tau)},           {"tau_ci_lb", number(h.tau_ci_lb)},
+                        {"tau_ci_ub", number(h.tau_ci_ub)}, {"I2", number(h.I2)},
+                        {"I2_ci_lb", number(h.I2_ci_lb)}, {"I2_ci_ub", number(h.I2_ci_ub)},
+                        {"H2", number(h.H2)},             {"H2_ci_lb", number(h.H2_ci_lb)},
+                        {"H2_ci_ub", number(h.H2_ci_ub)}, {"Q", number(h.Q)},
+                        {"Q_df", number(h.Q_df)},         {"Q_p", number(h.Q_p)},
+                        {"typical_variance", number(h.typical_variance)}};
+  nlohmann::json studies = nlohmann::json::array();
+  for (const auto& s : r.studies) {
+    studies.push_back({{"label", s.label},
+                       {"events", s.events},
+                       {"n", s.n},
+                       {"yi", number(s.yi)},
+                       {"vi", number(s.vi)},
+                       {"corrected", s.corrected},
+                       {"prop", number(s.prop)},
+                       {"ci_lb", number(s.ci_lb)},
+                       {"ci_ub", number(s.ci_ub)},
+                       {"weight_common", number(s.weight_common)},
+                       {"weight_random", number(s.weight_random)}});
+  }
+  j["studies"] = std::move(studies);
+  j["convergence"] = {{"converged", r.convergence.all_converged()},
+                      {"tau2", report_json(r.convergence.tau2)},
+                      {"tau2_ci_lb", report_json(r.convergence.tau2_ci_lb)},
+                      {"tau2_ci_ub", report_json(r.convergence.tau2_ci_ub)},
+                      {"tolerances",
+                       {{"threshold", o.control.threshold},
+                        {"root_rel_tol", o.control.root_rel_tol},
+                        {"max_iterations", o.control.max_iterations}}}};
+  j["notes"] = r.notes;
+  return j;
+}
+
+std::string studies_csv(const PoolResult& r) {
+  std::string out = "label,events,n,yi,vi,corrected,prop,ci_lb,ci_ub,weight_common,weight_random\n";
+  for (const auto& s : r.studies) {
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(s.label), s.events, s.n,
+                       csv_number(s.yi), csv_number(s.vi), s.corrected ? "true" : "false",
+                       csv_number(s.prop), csv_number(s.ci_lb), csv_number(s.ci_ub),
+                       csv_number(s.weight_common), csv_number(s.weight_random));
+  }
+  return out;
+}
+
+std::string summary_csv_header(std::string_view group_column) {
+  return fmt::format(
+      "{},k,measure,method,test,preset,common_est,common_se,common_prop,common_prop_ci_lb,"
+      "common_prop_ci_ub,random_est,random_se,random_ci_lb,random_ci_ub,random_pi_lb,random_pi_ub,"
+      "random_prop,random_prop_ci_lb,random_prop_ci_ub,random_prop_pi_lb,random_prop_pi_ub,tau2,"
+      "tau2_ci_lb,tau2_ci_ub,I2,I2_ci_lb,I2_ci_ub,H2,Q,Q_df,Q_p,converged,notes\n",
+      csv_field(group_column.empty() ? "group" : group_column));
+}
+
+std::string summary_csv_row(std::string_view group, const PoolResult& r) {
+  const auto& ce = r.common;
+  const auto& re = r.random;
+  const auto& h = r.heterogeneity;
+  std::string notes;
+  for (const auto& n : r.notes) notes += (notes.empty() ? "" : " | ") + n;
+  return fmt::format(
+      "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},"
+      "{},{},{}\n",
+      csv_field(group), r.k, to_string(r.options.measure), to_string(r.options.method),
+      to_string(r.options.test), to_string(r.options.preset), csv_number(ce.est),
+      csv_number(ce.se), csv_number(ce.prop), csv_number(ce.prop_ci_lb), csv_number(ce.prop_ci_ub),
+      csv_number(re.est), csv_number(re.se), csv_number(re.ci_lb), csv_number(re.ci_ub),
+      csv_number(re.pi_lb), csv_number(re.pi_ub), csv_number(re.prop), csv_number(re.prop_ci_lb),
+      csv_number(re.prop_ci_ub), csv_number(re.prop_pi_lb), csv_number(re.prop_pi_ub),
+      csv_number(h.tau2), csv_number(h.tau2_ci_lb), csv_number(h.tau2_ci_ub), csv_number(h.I2),
+      csv_number(h.I2_ci_lb), csv_number(h.I2_ci_ub), csv_number(h.H2), csv_number(h.Q),
+      csv_number(h.Q_df), csv_number(h.Q_p), r.convergence.all_converged() ? "true" : "false",
+      csv_field(notes));
+}
+
+}  // namespace carta::io

@@ -1,0 +1,193 @@
+#include "carta/io/study_table.hpp"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+#include "carta/error.hpp"
+
+namespace carta::io {
+
+namespace {
+
+std::string_view trim(std::string_view s) {
+  const auto first = s.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) return {};
+  const auto last = s.find_last_not_of(" \t\r\n");
+  return s.substr(first, last - first + 1);
+}
+
+struct CellRef {
+  const Table& table;
+  std::size_t row;
+  std::size_t col;
+  [[nodiscard]] std::string where() const {
+    return fmt::format("{}:{}:{} (column '{}')", table.source, table.lines[row], col + 1,
+                       table.header[col]);
+  }
+  [[nodiscard]] std::string_view text() const { return trim(table.rows[row][col]); }
+};
+
+// Parses a count cell. Empty cells return nullopt (missing outcome data).
+std::optional<std::int64_t> parse_count(const CellRef& cell) {
+  const std::string_view s = cell.text();
+  if (s.empty()) return std::nullopt;
+  std::int64_t value = 0;
+  const auto* begin = s.data();
+  const auto* end = s.data() + s.size();
+  const auto [ptr, ec] = std::from_chars(begin, end, value);
+  std::string problem;
+  if (ec == std::errc::result_out_of_range) {
+    problem = "is too large to be a count";
+  } else if (ec != std::errc() || ptr != end) {
+    if (s.find_first_of(".eE") != std::string_view::npos) {
+      problem = "is not a whole number; counts of patients must be integers (write 12, not 12.0 or 1.2e1)";
+    } else if (s.find(',') != std::string_view::npos) {
+      problem = "contains a comma; write counts without thousands separators";
+    } else {
+      problem = "is not a number";
+    }
+  } else if (value < 0) {
+    problem = "is negative; counts must be >= 0";
+  }
+  if (!problem.empty()) {
+    throw Error(ErrorCategory::kInvalidInput,
+                fmt::format("{}: value '{}' {}. Fix the cell, or leave it empty if the study does "
+                            "not report this outcome.",
+                            cell.where(), s, problem));
+  }
+  return value;
+}
+
+}  // namespace
+
+StudyLoad load_proportion_studies(const Table& table, const StudyColumns& columns,
+                                  const std::vector<std::string>& exclude) {
+  const std::size_t events_col = table.column(columns.events);
+  const std::size_t n_col = table.column(columns.n);
+  const std::optional<std::size_t> label_col =
+      columns.label ? std::optional<std::size_t>(table.column(*columns.label)) : std::nullopt;
+  const std::optional<std::size_t> by_col =
+      columns.by ? std::optional<std::size_t>(table.column(*columns.by)) : std::nullopt;
+
+  std::set<std::string> exclude_set(exclude.begin(), exclude.end());
+  std::set<std::string> excluded_seen;
+  std::vector<std::string> excluded_order;
+
+  StudyLoad load;
+  std::unordered_map<std::string, std::size_t> group_index;
+  // label -> line, per group, to report duplicates with both lines
+  std::vector<std::map<std::string, std::size_t>> labels_seen;
+  std::vector<std::vector<std::string>> skipped;  // per group
+  std::vector<std::string> ungrouped;
+
+  for (std::size_t r = 0; r < table.rows.size(); ++r) {
+    const std::size_t line = table.lines[r];
+    std::string label;
+    if (label_col) {
+      label = std::string(CellRef{table, r, *label_col}.text());
+      if (label.empty()) {
+        throw Error(ErrorCategory::kInvalidInput,
+                    fmt::format("{}: the study label is empty; every study needs a label",
+                                CellRef{table, r, *label_col}.where()));
+      }
+    } else {
+      label = fmt::format("row {}", line);
+    }
+    if (exclude_set.contains(label)) {
+      if (excluded_seen.insert(label).second) excluded_order.push_back(label);
+      continue;
+    }
+
+    std::string key;
+    if (by_col) {
+      key = std::string(CellRef{table, r, *by_col}.text());
+      if (key.empty()) {
+        ungrouped.push_back(fmt::format("{} (line {})", label, line));
+        continue;
+      }
+    }
+    auto [it, inserted] = group_index.try_emplace(key, load.groups.size());
+    if (inserted) {
+      load.groups.push_back(StudyGroup{key, {}, {}});
+      labels_seen.emplace_back();
+      skipped.emplace_back();
+    }
+    const std::size_t g = it->second;
+
+    const CellRef events_cell{table, r, events_col};
+    const CellRef n_cell{table, r, n_col};
+    const auto events = parse_count(events_cell);
+    const auto n = parse_count(n_cell);
+    if (!events || !n) {
+      skipped[g].push_back(fmt::format("{} (line {}{})", label, line,
+                                       !events && !n ? "" : (!events ? ", no events" : ", no n")));
+      continue;
+    }
+    if (*n == 0) {
+      throw Error(ErrorCategory::kInvalidInput,
+                  fmt::format("{}: n is 0 for study '{}'; a proportion needs n > 0. Leave both "
+                              "cells empty if the study does not report this outcome.",
+                              n_cell.where(), label));
+    }
+    if (*events > *n) {
+      throw Error(ErrorCategory::kInvalidInput,
+                  fmt::format("{}: events = {} exceed n = {} (column '{}') for study '{}'; check "
+                              "for a typo or swapped columns",
+                              events_cell.where(), *events, *n, table.header[n_col], label));
+    }
+    auto [prev, fresh] = labels_seen[g].try_emplace(label, line);
+    if (!fresh) {
+      throw Error(ErrorCategory::kInvalidInput,
+                  fmt::format("{}:{}: study label '{}' already used on line {}{}; labels must be "
+                              "unique",
+                              table.source, line, label, prev->second,
+                              by_col ? fmt::format(" in group '{}'", key) : std::string()));
+    }
+    load.groups[g].studies.push_back(ProportionStudy{label, *events, *n});
+  }
+
+  for (const auto& e : exclude) {
+    if (!excluded_seen.contains(e)) {
+      throw Error(ErrorCategory::kInvalidOption,
+                  fmt::format("--exclude '{}' matches no study label in {}{}", e, table.source,
+                              label_col ? fmt::format(" (column '{}')", *columns.label)
+                                        : std::string(" (without --label, labels are 'row N')")));
+    }
+  }
+  if (!excluded_order.empty()) {
+    std::string list;
+    for (const auto& l : excluded_order) list += (list.empty() ? "" : ", ") + l;
+    load.notes.push_back(fmt::format("excluded by request: {}", list));
+  }
+  if (!ungrouped.empty()) {
+    std::string list;
+    for (const auto& l : ungrouped) list += (list.empty() ? "" : ", ") + l;
+    load.notes.push_back(fmt::format("skipped {} row(s) with an empty '{}' value: {}",
+                                     ungrouped.size(), *columns.by, list));
+  }
+  bool any_usable = false;
+  for (std::size_t g = 0; g < load.groups.size(); ++g) {
+    if (!skipped[g].empty()) {
+      std::string list;
+      for (const auto& l : skipped[g]) list += (list.empty() ? "" : ", ") + l;
+      load.groups[g].notes.push_back(fmt::format(
+          "skipped {} row(s) that do not report this outcome (empty '{}' or '{}'): {}",
+          skipped[g].size(), columns.events, columns.n, list));
+    }
+    any_usable = any_usable || !load.groups[g].studies.empty();
+  }
+  if (!any_usable) {
+    throw Error(ErrorCategory::kInvalidInput,
+                fmt::format("{}: no usable study: every row has an empty '{}' or '{}'{}. At least "
+                            "one study with both counts is needed.",
+                            table.source, columns.events, columns.n,
+                            table.rows.empty() ? " (the file has a header but no data rows)" : ""));
+  }
+  return load;
+}
+
+}  // namespace carta::io

@@ -1,0 +1,187 @@
+// The CLI driven in-process through run_cli(args, out, err): exit codes, messages, formats.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "carta/cli.hpp"
+#include "compare.hpp"
+
+namespace carta::test {
+namespace {
+
+using ::testing::HasSubstr;
+
+struct Run {
+  int code;
+  std::string out;
+  std::string err;
+};
+
+Run run(std::vector<std::string> args) {
+  std::ostringstream out, err;
+  const int code = run_cli(args, out, err);
+  return {code, out.str(), err.str()};
+}
+
+std::string example() { return source_path("examples/cart-ball/studies.csv").string(); }
+
+std::filesystem::path temp_file(const std::string& name, const std::string& content) {
+  const auto path = std::filesystem::temp_directory_path() / ("carta_cli_test_" + name);
+  std::ofstream(path, std::ios::binary) << content;
+  return path;
+}
+
+// The README's main command: kept as a test so that it cannot rot.
+TEST(Cli, ReadmeExampleRuns) {
+  const auto r = run({"pool", example(), "--events", "cr_events", "--n", "cr_n", "--label", "study_id",
+                      "--exclude", "Turtle2016_JCI", "--exclude", "Fry2018_NatMed_CD22", "--exclude",
+                      "Gardner2017_Blood"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("k = 24 studies, 962 patients"));
+  EXPECT_THAT(r.out, HasSubstr("preset carta"));
+  EXPECT_THAT(r.out, HasSubstr("80.9%  [76.7%; 84.6%]"));
+  EXPECT_THAT(r.out, HasSubstr("skipped 3 row(s) that do not report this outcome"));
+  EXPECT_THAT(r.out, HasSubstr("excluded by request"));
+}
+
+TEST(Cli, JsonHasTheContractKeys) {
+  const auto r = run({"pool", example(), "--events", "crs_grade3plus_events", "--n", "crs_grade3plus_n",
+                      "--label", "study_id", "--format", "json", "--method", "PM", "--test", "knha"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  for (const char* key : {"k", "measure", "method", "test", "preset", "common", "random", "heterogeneity",
+                          "studies", "convergence", "notes"}) {
+    EXPECT_TRUE(j.contains(key)) << key;
+  }
+  for (const char* key : {"est", "se", "ci_lb", "ci_ub", "prop", "prop_ci_lb", "prop_ci_ub"}) {
+    EXPECT_TRUE(j["common"].contains(key)) << key;
+  }
+  for (const char* key : {"est", "se", "ci_lb", "ci_ub", "pi_lb", "pi_ub", "prop", "prop_ci_lb", "prop_ci_ub",
+                          "prop_pi_lb", "prop_pi_ub"}) {
+    EXPECT_TRUE(j["random"].contains(key)) << key;
+  }
+  for (const char* key : {"tau2", "tau2_ci_lb", "tau2_ci_ub", "tau", "I2", "I2_ci_lb", "I2_ci_ub", "H2", "Q",
+                          "Q_df", "Q_p"}) {
+    EXPECT_TRUE(j["heterogeneity"].contains(key)) << key;
+  }
+  for (const char* key : {"label", "events", "n", "yi", "vi", "prop", "ci_lb", "ci_ub", "weight_common",
+                          "weight_random"}) {
+    EXPECT_TRUE(j["studies"][0].contains(key)) << key;
+  }
+  EXPECT_EQ(j["method"], "PM");
+  EXPECT_EQ(j["test"], "knha");
+  EXPECT_TRUE(j["convergence"]["converged"].get<bool>());
+}
+
+TEST(Cli, JsonNumbersRoundTrip) {
+  const auto r = run({"pool", source_path("fixtures/datasets/pritz1997.csv").string(), "--events", "events",
+                      "--n", "n", "--label", "label", "--format", "json", "--preset", "metafor"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  const auto doc = load_json(source_path("fixtures/metafor/pritz1997.json"));
+  for (const auto& fit : doc["fits"]) {
+    if (fit["measure"] == "PLO" && fit["method"] == "REML" && fit["test"] == "z" && fit["level"] == 0.95) {
+      EXPECT_TRUE(close_to(j["random"]["est"].get<double>(), fit["est"].get<double>(), kIterated, "est"));
+      EXPECT_TRUE(close_to(j["heterogeneity"]["tau2"].get<double>(), fit["tau2"].get<double>(), kTau2, "tau2"));
+    }
+  }
+}
+
+TEST(Cli, ByGroupWritesJsonLinesAndCsvRows) {
+  const auto file = temp_file("long.csv",
+                              "outcome,study,x,n\ncr,A,8,10\ncr,B,15,20\ncr,C,28,30\ncrs,A,1,10\ncrs,B,0,20\n"
+                              "crs,C,4,30\nmrd,A,,\n");
+  auto r = run({"pool", file.string(), "--events", "x", "--n", "n", "--label", "study", "--by", "outcome",
+                "--format", "json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::istringstream lines(r.out);
+  std::string line;
+  std::vector<nlohmann::json> objects;
+  while (std::getline(lines, line)) objects.push_back(nlohmann::json::parse(line));
+  ASSERT_EQ(objects.size(), 2u);
+  EXPECT_EQ(objects[0]["group"], "cr");
+  EXPECT_EQ(objects[1]["group"], "crs");
+  EXPECT_EQ(objects[1]["k"], 3);
+  EXPECT_THAT(r.err, HasSubstr("group 'mrd' has no usable study"));
+
+  r = run({"pool", file.string(), "--events", "x", "--n", "n", "--label", "study", "--by", "outcome",
+           "--format", "csv"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("outcome,k,measure,method"));
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 3);
+}
+
+TEST(Cli, CsvStudyTable) {
+  const auto r = run({"pool", example(), "--events", "cr_events", "--n", "cr_n", "--label", "study_id",
+                      "--format", "csv"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("label,events,n,yi,vi,corrected,prop,ci_lb,ci_ub,weight_common,weight_random\n"));
+  EXPECT_THAT(r.out, HasSubstr("\nMaude2014_NEJM,27,30,"));
+}
+
+TEST(Cli, OutputFileIsWritten) {
+  const auto path = std::filesystem::temp_directory_path() / "carta_cli_test_out.json";
+  std::filesystem::remove(path);
+  const auto r = run({"pool", example(), "--events", "cr_events", "--n", "cr_n", "--label", "study_id",
+                      "--format", "json", "-o", path.string()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(r.out.empty());
+  EXPECT_EQ(nlohmann::json::parse(read_text(path))["k"], 27);
+}
+
+TEST(Cli, HelpTeaches) {
+  const auto r = run({"pool", "--help"});
+  EXPECT_EQ(r.code, 0);
+  EXPECT_THAT(r.out, HasSubstr("Presets"));
+  EXPECT_THAT(r.out, HasSubstr("Examples:"));
+  EXPECT_THAT(r.out, HasSubstr("--method"));
+  EXPECT_EQ(run({"--version"}).code, 0);
+}
+
+TEST(Cli, UsageErrorsExit64) {
+  auto r = run({});
+  EXPECT_EQ(r.code, 64);
+  EXPECT_THAT(r.err, HasSubstr("pool"));
+  r = run({"pool", example(), "--events", "cr_events"});
+  EXPECT_EQ(r.code, 64);
+  EXPECT_THAT(r.err, HasSubstr("--n is required"));
+  r = run({"pool", example(), "--events", "cr_events", "--n", "cr_n", "--method", "XYZ"});
+  EXPECT_EQ(r.code, 64);
+  EXPECT_THAT(r.err, HasSubstr("--method 'XYZ' is not one of: REML, DL"));
+  r = run({"pool", example(), "--events", "cr_events", "--n", "cr_n", "--level", "150"});
+  EXPECT_EQ(r.code, 64);
+  EXPECT_THAT(r.err, HasSubstr("--level is 150"));
+  r = run({"pool", example(), "--events", "cr_events", "--n", "cr_n", "--format", "xml"});
+  EXPECT_EQ(r.code, 64);
+}
+
+TEST(Cli, BadDataExit65WithLocation) {
+  const auto file = temp_file("bad.csv", "study,x,n\nA,3,10\nB,12,10\n");
+  const auto r = run({"pool", file.string(), "--events", "x", "--n", "n", "--label", "study"});
+  EXPECT_EQ(r.code, 65);
+  EXPECT_THAT(r.err, HasSubstr("bad.csv:3:2 (column 'x'): events = 12 exceed n = 10"));
+  const auto missing = run({"pool", example(), "--events", "cr_event", "--n", "cr_n"});
+  EXPECT_EQ(missing.code, 65);
+  EXPECT_THAT(missing.err, HasSubstr("Did you mean 'cr_events'?"));
+}
+
+TEST(Cli, MissingFileExit66) {
+  const auto r = run({"pool", "/no/such/file.csv", "--events", "x", "--n", "n"});
+  EXPECT_EQ(r.code, 66);
+  EXPECT_THAT(r.err, HasSubstr("/no/such/file.csv: cannot open"));
+}
+
+TEST(Cli, TsvByExtension) {
+  const auto file = temp_file("t.tsv", "study\tx\tn\nA\t3\t10\nB\t5\t12\n");
+  const auto r = run({"pool", file.string(), "--events", "x", "--n", "n", "--label", "study", "--format", "json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["k"], 2);
+}
+
+}  // namespace
+}  // namespace carta::test

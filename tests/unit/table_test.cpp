@@ -1,0 +1,130 @@
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "carta/error.hpp"
+#include "carta/io/table.hpp"
+
+namespace carta::io {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::string error_of(std::string_view text, char delimiter = ',') {
+  try {
+    parse_delimited(text, delimiter, "t.csv");
+  } catch (const Error& e) {
+    EXPECT_EQ(e.category(), ErrorCategory::kInvalidInput);
+    return e.what();
+  }
+  ADD_FAILURE() << "no error for: " << text;
+  return {};
+}
+
+TEST(Table, ReadsQuotedFieldsWithDelimitersQuotesAndNewlines) {
+  const auto t = parse_delimited("label,x,n\n\"Smith, J\",1,2\n\"say \"\"hi\"\"\",3,4\n\"two\nlines\",5,6\n", ',', "t.csv");
+  ASSERT_EQ(t.rows.size(), 3u);
+  EXPECT_EQ(t.rows[0][0], "Smith, J");
+  EXPECT_EQ(t.rows[1][0], "say \"hi\"");
+  EXPECT_EQ(t.rows[2][0], "two\nlines");
+  EXPECT_EQ(t.lines[0], 2u);
+  EXPECT_EQ(t.lines[1], 3u);
+  EXPECT_EQ(t.lines[2], 4u);  // the row that starts on line 4 spans lines 4-5
+}
+
+TEST(Table, HandlesBomCrlfBlankLinesAndMissingFinalNewline) {
+  const auto t = parse_delimited("\xEF\xBB\xBFlabel,x\r\nA,1\r\n\r\nB,2", ',', "t.csv");
+  ASSERT_EQ(t.header.size(), 2u);
+  EXPECT_EQ(t.header[0], "label");  // BOM stripped
+  ASSERT_EQ(t.rows.size(), 2u);
+  EXPECT_EQ(t.rows[1][1], "2");
+  EXPECT_EQ(t.lines[1], 4u);
+}
+
+TEST(Table, CrlfInsideQuotesBecomesNewline) {
+  const auto t = parse_delimited("a,b\r\n\"x\r\ny\",1\r\n", ',', "t.csv");
+  EXPECT_EQ(t.rows[0][0], "x\ny");
+}
+
+TEST(Table, TabDelimited) {
+  const auto t = parse_delimited("label\tx\nA, B\t3\n", '\t', "t.tsv");
+  EXPECT_EQ(t.rows[0][0], "A, B");
+  EXPECT_EQ(t.rows[0][1], "3");
+}
+
+TEST(Table, KeepsUtf8Labels) {
+  const auto t = parse_delimited("label,x\nOrtiz-Maldonado Ñúñez,1\n", ',', "t.csv");
+  EXPECT_EQ(t.rows[0][0], "Ortiz-Maldonado Ñúñez");
+}
+
+TEST(Table, RaggedRowNamesLineAndCounts) {
+  const auto msg = error_of("a,b,c\n1,2,3\n1,2\n");
+  EXPECT_THAT(msg, HasSubstr("t.csv:3:1"));
+  EXPECT_THAT(msg, HasSubstr("2 fields but the header has 3"));
+}
+
+TEST(Table, UnterminatedQuotePointsAtTheOpeningQuote) {
+  const auto msg = error_of("a,b\n1,\"open\n2,3\n");
+  EXPECT_THAT(msg, HasSubstr("t.csv:2:3"));
+  EXPECT_THAT(msg, HasSubstr("never closed"));
+}
+
+TEST(Table, StrayQuoteInsideUnquotedField) {
+  EXPECT_THAT(error_of("a,b\nab\"c,1\n"), HasSubstr("t.csv:2:3: a quote inside an unquoted field"));
+}
+
+TEST(Table, TextAfterClosingQuote) {
+  EXPECT_THAT(error_of("a,b\n\"x\"y,1\n"), HasSubstr("text after a closing quote"));
+}
+
+TEST(Table, EmptyFileAndWhitespaceOnly) {
+  EXPECT_THAT(error_of(""), HasSubstr("the file is empty"));
+  EXPECT_THAT(error_of(" \n\n"), HasSubstr("the file is empty"));
+}
+
+TEST(Table, BinaryAndEncodingProblems) {
+  EXPECT_THAT(error_of(std::string_view("a,b\n1,\0\n", 8)), HasSubstr("t.csv:2:3: NUL byte"));
+  EXPECT_THAT(error_of("\xFF\xFE" "a\0,\0"), HasSubstr("UTF-16"));
+  EXPECT_THAT(error_of("a,b\nx\xC3(,1\n"), HasSubstr("t.csv:2:2: invalid UTF-8 byte 0xC3"));
+}
+
+TEST(Table, HeaderOnlyHasNoRows) {
+  const auto t = parse_delimited("label,x,n\n", ',', "t.csv");
+  EXPECT_EQ(t.rows.size(), 0u);
+}
+
+TEST(Table, MissingColumnListsColumnsAndSuggests) {
+  const auto t = parse_delimited("study_id,cr_events,cr_n\nA,1,2\n", ',', "t.csv");
+  try {
+    (void)t.column("cr_event");
+    FAIL();
+  } catch (const Error& e) {
+    const std::string msg = e.what();
+    EXPECT_THAT(msg, HasSubstr("no column named 'cr_event'"));
+    EXPECT_THAT(msg, HasSubstr("Did you mean 'cr_events'?"));
+    EXPECT_THAT(msg, HasSubstr("study_id, cr_events, cr_n"));
+  }
+}
+
+TEST(Table, DuplicateColumnNameIsAmbiguous) {
+  const auto t = parse_delimited("x,n,x\n1,2,3\n", ',', "t.csv");
+  EXPECT_EQ(t.column("n"), 1u);
+  try {
+    (void)t.column("x");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_THAT(std::string(e.what()), HasSubstr("appears 2 times (columns 1 and 3)"));
+  }
+}
+
+TEST(Table, UnreadableFileIsAnIoError) {
+  try {
+    (void)read_table("/nonexistent/studies.csv");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.category(), ErrorCategory::kIo);
+    EXPECT_THAT(std::string(e.what()), HasSubstr("/nonexistent/studies.csv: cannot open"));
+  }
+}
+
+}  // namespace
+}  // namespace carta::io

@@ -68,10 +68,11 @@ StudyLoad load_proportion_studies(const Table& table, const StudyColumns& column
                                   const std::vector<std::string>& exclude) {
   const std::size_t events_col = table.column(columns.events);
   const std::size_t n_col = table.column(columns.n);
-  const std::optional<std::size_t> label_col =
-      columns.label ? std::optional<std::size_t>(table.column(*columns.label)) : std::nullopt;
-  const std::optional<std::size_t> by_col =
-      columns.by ? std::optional<std::size_t>(table.column(*columns.by)) : std::nullopt;
+  constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+  const std::size_t label_col = columns.label ? table.column(*columns.label) : kNone;
+  const std::size_t by_col = columns.by ? table.column(*columns.by) : kNone;
+  const bool has_label = label_col != kNone;
+  const bool grouped = by_col != kNone;
 
   std::set<std::string> exclude_set(exclude.begin(), exclude.end());
   std::set<std::string> excluded_seen;
@@ -87,12 +88,12 @@ StudyLoad load_proportion_studies(const Table& table, const StudyColumns& column
   for (std::size_t r = 0; r < table.rows.size(); ++r) {
     const std::size_t line = table.lines[r];
     std::string label;
-    if (label_col) {
-      label = std::string(CellRef{table, r, *label_col}.text());
+    if (has_label) {
+      label = std::string(CellRef{table, r, label_col}.text());
       if (label.empty()) {
         throw Error(ErrorCategory::kInvalidInput,
                     fmt::format("{}: the study label is empty; every study needs a label",
-                                CellRef{table, r, *label_col}.where()));
+                                CellRef{table, r, label_col}.where()));
       }
     } else {
       label = fmt::format("row {}", line);
@@ -103,8 +104,8 @@ StudyLoad load_proportion_studies(const Table& table, const StudyColumns& column
     }
 
     std::string key;
-    if (by_col) {
-      key = std::string(CellRef{table, r, *by_col}.text());
+    if (grouped) {
+      key = std::string(CellRef{table, r, by_col}.text());
       if (key.empty()) {
         ungrouped.push_back(fmt::format("{} (line {})", label, line));
         continue;
@@ -145,7 +146,7 @@ StudyLoad load_proportion_studies(const Table& table, const StudyColumns& column
                   fmt::format("{}:{}: study label '{}' already used on line {}{}; labels must be "
                               "unique",
                               table.source, line, label, prev->second,
-                              by_col ? fmt::format(" in group '{}'", key) : std::string()));
+                              grouped ? fmt::format(" in group '{}'", key) : std::string()));
     }
     load.groups[g].studies.push_back(ProportionStudy{label, *events, *n});
   }
@@ -154,7 +155,7 @@ StudyLoad load_proportion_studies(const Table& table, const StudyColumns& column
     if (!excluded_seen.contains(e)) {
       throw Error(ErrorCategory::kInvalidOption,
                   fmt::format("--exclude '{}' matches no study label in {}{}", e, table.source,
-                              label_col ? fmt::format(" (column '{}')", *columns.label)
+                              has_label ? fmt::format(" (column '{}')", *columns.label)
                                         : std::string(" (without --label, labels are 'row N')")));
     }
   }

@@ -23,30 +23,27 @@ Tau2Interval q_profile_interval(const Eigen::VectorXd& y, const Eigen::VectorXd&
   const double alpha = 1.0 - level;
   const double crit_upper = boost::math::quantile(boost::math::complement(chi2, alpha / 2.0));
   const double crit_lower = boost::math::quantile(chi2, alpha / 2.0);
-  auto q_minus = [&](double target) {
-    return [&, target](double tau2) { return detail::generalised_q_unchecked(y, v, x, tau2) - target; };
+  // Each bound is the root of Q(tau2) = quantile, or 0 when Q(0) is already below it.
+  auto bound = [&](double quantile, double& value, bool& at_zero, IterationReport& report,
+                   const char* zero_message) {
+    report.iterative = true;
+    if (q0 < quantile) {
+      at_zero = true;
+      value = 0.0;
+      report.message = zero_message;
+      return;
+    }
+    const auto root = detail::solve_decreasing(
+        [&](double tau2) { return detail::generalised_q_unchecked(y, v, x, tau2) - quantile; }, control);
+    value = root.root;
+    report = root.report;
   };
 
   Tau2Interval ci;
-  ci.lb_report.iterative = ci.ub_report.iterative = true;
-  if (q0 < crit_lower) {
-    ci.ub_at_zero = true;
-    ci.ub = 0.0;
-    ci.ub_report.message = "Q(0) is below the lower chi-square quantile: upper bound is 0";
-  } else {
-    const detail::RootSearch r = detail::solve_decreasing(q_minus(crit_lower), control);
-    ci.ub = r.root;
-    ci.ub_report = r.report;
-  }
-  if (q0 < crit_upper) {
-    ci.lb_at_zero = true;
-    ci.lb = 0.0;
-    ci.lb_report.message = "Q(0) is below the upper chi-square quantile: lower bound is 0";
-  } else {
-    const detail::RootSearch r = detail::solve_decreasing(q_minus(crit_upper), control);
-    ci.lb = r.root;
-    ci.lb_report = r.report;
-  }
+  bound(crit_lower, ci.ub, ci.ub_at_zero, ci.ub_report,
+        "Q(0) is below the lower chi-square quantile: upper bound is 0");
+  bound(crit_upper, ci.lb, ci.lb_at_zero, ci.lb_report,
+        "Q(0) is below the upper chi-square quantile: lower bound is 0");
   return ci;
 }
 

@@ -61,6 +61,7 @@ struct PoolOptions {
   std::optional<StudyCiMethod> study_ci;  // overrides the preset's study CI method
   double continuity = 0.5;                // value added to zero cells (see ZeroCellRule)
   double level = 0.95;                    // confidence level for every interval
+  std::optional<double> fixed_tau2;       // use this tau^2 (e.g. common across subgroups)
   Tau2Control control;
 };
 

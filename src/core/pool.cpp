@@ -229,7 +229,7 @@ PoolResult pool_proportions(std::span<const ProportionStudy> studies, const Pool
   if (k == 1) {
     het.Q = 0.0;
     het.Q_p = kNaN;
-    het.tau2 = 0.0;
+    het.tau2 = options.fixed_tau2.value_or(0.0);
     het.tau2_se = kNaN;
     het.tau2_ci_lb = het.tau2_ci_ub = kNaN;
     het.I2 = 0.0;
@@ -246,7 +246,18 @@ PoolResult pool_proportions(std::span<const ProportionStudy> studies, const Pool
     het.Q = (w.array() * (y.array() - ce.est).square()).sum();
     het.Q_p = boost::math::cdf(
         boost::math::complement(boost::math::chi_squared_distribution<double>(het.Q_df), het.Q));
-    const Tau2Estimate t2 = estimate_tau2(y, v, x, options.method, options.control);
+    Tau2Estimate t2;
+    if (options.fixed_tau2) {
+      if (!(*options.fixed_tau2 >= 0.0) || !std::isfinite(*options.fixed_tau2)) {
+        throw Error(ErrorCategory::kInvalidOption,
+                    fmt::format("pool_proportions: fixed tau2 is {}, but must be >= 0", *options.fixed_tau2));
+      }
+      t2.tau2 = *options.fixed_tau2;
+      t2.se = kNaN;
+      t2.report.message = "tau2 fixed (not estimated from these studies)";
+    } else {
+      t2 = estimate_tau2(y, v, x, options.method, options.control);
+    }
     het.tau2 = t2.tau2;
     het.tau2_se = t2.se;
     r.convergence.tau2 = t2.report;

@@ -109,7 +109,7 @@ StudyLoad load_proportion_studies(const Table& table, const StudyColumns& column
     }
     auto [it, inserted] = group_index.try_emplace(key, load.groups.size());
     if (inserted) {
-      load.groups.push_back(StudyGroup{key, {}, {}});
+      load.groups.push_back(StudyGroup{key, {}, {}, {}});
       labels_seen.emplace_back();
       skipped.emplace_back();
     }
@@ -145,6 +145,7 @@ StudyLoad load_proportion_studies(const Table& table, const StudyColumns& column
                               grouped ? fmt::format(" in group '{}'", key) : std::string()));
     }
     load.groups[g].studies.push_back(ProportionStudy{label, *events, *n});
+    load.groups[g].rows.push_back(r);
   }
 
   for (const auto& e : exclude) {

@@ -22,6 +22,7 @@ struct StudyColumns {
 struct StudyGroup {
   std::string key;  // value of the --by column; empty when not grouping
   std::vector<ProportionStudy> studies;
+  std::vector<std::size_t> rows;   // each study's row index in the table (for other columns)
   std::vector<std::string> notes;  // rows skipped in this group, and why
 };
 

@@ -1,0 +1,116 @@
+#include "carta/subgroup.hpp"
+
+#include <boost/math/distributions/chi_squared.hpp>
+#include <fmt/format.h>
+
+#include <cmath>
+#include <limits>
+#include <map>
+
+#include "carta/design.hpp"
+#include "carta/error.hpp"
+#include "carta/mixed_model.hpp"
+
+namespace carta {
+
+namespace {
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+}
+
+SubgroupAnalysis subgroup_analysis(std::span<const ProportionStudy> studies,
+                                   std::span<const std::optional<std::string>> level_of,
+                                   const PoolOptions& options, const SubgroupOptions& subgroup) {
+  if (studies.size() != level_of.size()) {
+    throw Error(ErrorCategory::kInvalidOption,
+                fmt::format("subgroup_analysis: {} studies but {} levels", studies.size(), level_of.size()));
+  }
+  if (subgroup.min_k < 1) {
+    throw Error(ErrorCategory::kInvalidOption, "subgroup_analysis: --min-k must be at least 1");
+  }
+  std::map<std::string, std::vector<ProportionStudy>> by_level;  // sorted, as R's factor levels
+  for (std::size_t i = 0; i < studies.size(); ++i) {
+    if (level_of[i] && !level_of[i]->empty()) by_level[*level_of[i]].push_back(studies[i]);
+  }
+
+  SubgroupAnalysis out;
+  out.QM = out.QM_df = out.QM_df2 = out.QM_p = kNaN;
+  out.tau2_common = kNaN;
+
+  // Common tau^2: the residual tau^2 of the mixed-effects model with the pooled levels as a factor.
+  PoolOptions level_options = options;
+  if (subgroup.tau_common) {
+    std::vector<ProportionStudy> used;
+    ModeratorColumn factor{"subgroup", {}, true};
+    for (const auto& [level, members] : by_level) {
+      if (members.size() < subgroup.min_k) continue;
+      for (const auto& s : members) {
+        used.push_back(s);
+        factor.values.emplace_back(level);
+      }
+    }
+    const Design design = build_design({factor}, used.size());
+    Eigen::VectorXd y(static_cast<Eigen::Index>(used.size()));
+    Eigen::VectorXd v(y.size());
+    const Conventions conv = conventions_for(options.preset);
+    for (std::size_t i = 0; i < used.size(); ++i) {
+      const auto es = proportion_effect(used[i].events, used[i].n, options.measure, conv.zero_cells, options.continuity);
+      y[static_cast<Eigen::Index>(i)] = es.yi;
+      v[static_cast<Eigen::Index>(i)] = es.vi;
+    }
+    MixedModelOptions mm{options.method, options.test, options.level, std::nullopt, false, options.control};
+    const MixedModelFit fit = fit_mixed_model(y, v, design.x, design.names, true, mm);
+    out.tau2_common = fit.tau2;
+    out.QM = fit.QM;
+    out.QM_df = fit.QM_df;
+    out.QM_df2 = fit.QM_df2;
+    out.QM_p = fit.QM_p;
+    level_options.fixed_tau2 = fit.tau2;
+    if (!fit.tau2_report.converged) {
+      out.notes.push_back(fmt::format("common tau2 did not converge: {}", fit.tau2_report.message));
+    }
+  }
+
+  double sum_w = 0.0;
+  double sum_wy = 0.0;
+  std::vector<std::pair<double, double>> estimates;  // (est, se) of pooled levels
+  for (auto& [level, members] : by_level) {
+    SubgroupLevel sl;
+    sl.level = level;
+    sl.k = members.size();
+    for (const auto& s : members) sl.n += s.n;
+    if (members.size() < subgroup.min_k) {
+      sl.note = fmt::format("not pooled: {} stud{} (fewer than --min-k {})", sl.k, sl.k == 1 ? "y" : "ies",
+                            subgroup.min_k);
+      out.notes.push_back(fmt::format("subgroup '{}' {}", level, sl.note));
+    } else {
+      sl.result = pool_proportions(members, level_options);
+      sl.pooled = true;
+      const double est = sl.result->random.est;
+      const double se = sl.result->random.se;
+      if (se > 0.0 && std::isfinite(se)) {
+        estimates.emplace_back(est, se);
+        sum_w += 1.0 / (se * se);
+        sum_wy += est / (se * se);
+      }
+    }
+    out.levels.push_back(std::move(sl));
+  }
+  if (estimates.empty()) {
+    throw Error(ErrorCategory::kInvalidInput,
+                fmt::format("subgroup analysis: no level has at least --min-k = {} studies", subgroup.min_k));
+  }
+  out.Q_between_df = static_cast<double>(estimates.size()) - 1.0;
+  if (estimates.size() >= 2) {
+    const double mean = sum_wy / sum_w;
+    out.Q_between = 0.0;
+    for (const auto& [est, se] : estimates) out.Q_between += (est - mean) * (est - mean) / (se * se);
+    out.Q_between_p = boost::math::cdf(boost::math::complement(
+        boost::math::chi_squared_distribution<double>(out.Q_between_df), out.Q_between));
+  } else {
+    out.Q_between = out.Q_between_p = kNaN;
+    out.notes.push_back("only one subgroup could be pooled: no test for subgroup differences");
+  }
+  return out;
+}
+
+}  // namespace carta

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
@@ -9,7 +10,10 @@
 #include "carta/io/file.hpp"
 #include "carta/io/pool_output.hpp"
 #include "carta/io/study_table.hpp"
+#include "carta/metareg.hpp"
 #include "carta/pool.hpp"
+#include "carta/sensitivity.hpp"
+#include "carta/subgroup.hpp"
 #include "text_summary.hpp"
 
 namespace carta::cli {
@@ -21,6 +25,9 @@ Examples:
   carta pool examples/cart-ball/studies.csv --events cr_events --n cr_n --label study_id
   carta pool trials.csv --events crs3 --n n --method PM --test knha --format json
   carta pool long.csv --events x --n n --by outcome --format json   (JSON Lines, one per group)
+  carta pool studies.csv --events cr_events --n cr_n --label study_id --subgroup antigen_target
+  carta pool studies.csv --events cr_events --n cr_n --moderator median_age_years --test knha
+  carta pool studies.csv --events cr_events --n cr_n --where population_group=adult --leave-one-out
 
 Measures: PLO logit (default), PAS arcsine, PFT Freeman-Tukey double arcsine, PR raw, PLN log.
 Estimators: REML (default), DL, ML, PM, HE, SJ, HS, EB.
@@ -30,6 +37,10 @@ Presets (conventions on which R packages differ; always printed with the results
            Wald study CIs on the measure's scale
   meta     R meta: Q-based I^2 with Higgins-Thompson CIs, t(k-1) prediction interval,
            Clopper-Pearson study CIs, metaprop's zero-cell rules for PLN and PR
+Subgroups: one pooled estimate per level (own tau^2 unless --tau-common), levels with fewer than
+--min-k studies listed but not pooled, and the test for subgroup differences. Moderators: numeric
+columns enter as they are, text columns as categories against the first level in byte order;
+studies with a missing moderator value are left out of the regression (with a note).
 Rows whose events or n cell is empty are skipped with a note (not every trial reports every
 outcome). Every other bad cell is an error naming file:line:column.
 Exit codes: 0 ok, 3 results written but an iteration did not converge, 64 bad option,
@@ -69,6 +80,13 @@ CLI::App* add_pool_command(CLI::App& app, PoolArgs& args) {
   cmd->add_option("--level", args.level, "confidence level, as 0.95 or 95")->capture_default_str();
   cmd->add_option("--by", args.by, "run one meta-analysis per value of this column");
   cmd->add_option("--exclude", args.exclude, "leave out the study with this label (repeatable)");
+  cmd->add_option("--subgroup", args.subgroup, "subgroup analysis by the levels of this column");
+  cmd->add_flag("--tau-common", args.tau_common, "one tau^2 for all subgroups (mixed-effects model), with its QM test");
+  cmd->add_option("--min-k", args.min_k, "smallest subgroup that is pooled")->capture_default_str();
+  cmd->add_option("--moderator", args.moderators, "meta-regression on this column (repeatable: several moderators)");
+  cmd->add_flag("--leave-one-out", args.leave_one_out, "refit without each study in turn");
+  cmd->add_option("--where", args.where,
+                  "keep only rows that match, e.g. population_group=adult or median_age_years>=18 (repeatable, all must hold)");
   cmd->add_option("--format", args.format, "text, json or csv")->capture_default_str();
   cmd->add_option("-o,--output", args.output, "write here instead of standard output (atomically)");
   return cmd;
@@ -103,7 +121,21 @@ int run_pool(const PoolArgs& args, std::ostream& out, std::ostream& err) {
   io::StudyColumns columns{args.events, args.n, std::nullopt, std::nullopt};
   if (!args.label.empty()) columns.label = args.label;
   if (!args.by.empty()) columns.by = args.by;
-  const io::StudyLoad load = io::load_proportion_studies(table, columns, args.exclude);
+  std::vector<io::RowFilter> filters;
+  for (const auto& w : args.where) filters.push_back(io::parse_row_filter(w));
+  const io::StudyLoad load = io::load_proportion_studies(table, columns, args.exclude, filters);
+  const std::size_t subgroup_col = args.subgroup.empty() ? 0 : table.column(args.subgroup);
+  std::vector<std::size_t> moderator_cols;
+  for (const auto& m : args.moderators) moderator_cols.push_back(table.column(m));
+  auto cell = [&table](std::size_t row, std::size_t col) -> std::optional<std::string> {
+    std::string_view text = table.rows[row][col];
+    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+    if (text.empty()) return std::nullopt;
+    return std::string(text);
+  };
+  if (args.min_k < 1) throw Error(ErrorCategory::kInvalidOption, "--min-k must be at least 1");
+  const SubgroupOptions subgroup_options{args.tau_common, args.min_k};
 
   const bool grouped = !args.by.empty();
   std::ostringstream buffer;
@@ -134,8 +166,58 @@ int run_pool(const PoolArgs& args, std::ostream& out, std::ostream& err) {
                          "'convergence' in the output\n",
                          grouped ? fmt::format("group '{}': ", group.key) : std::string());
     }
+    // Further analyses on the same studies.
+    std::optional<SubgroupAnalysis> subgroups;
+    std::optional<ProportionRegression> regression;
+    std::optional<std::vector<LeaveOneOutRow>> loo;
+    if (!args.subgroup.empty()) {
+      std::vector<std::optional<std::string>> level_of;
+      std::vector<std::string> no_level;
+      for (std::size_t i = 0; i < group.studies.size(); ++i) {
+        level_of.push_back(cell(group.rows[i], subgroup_col));
+        if (!level_of.back()) no_level.push_back(group.studies[i].label);
+      }
+      subgroups = subgroup_analysis(group.studies, level_of, options, subgroup_options);
+      if (!no_level.empty()) {
+        std::string list;
+        for (const auto& l : no_level) list += (list.empty() ? "" : ", ") + l;
+        subgroups->notes.insert(subgroups->notes.begin(),
+                                fmt::format("{} stud{} with an empty '{}' left out of the subgroup analysis: {}",
+                                            no_level.size(), no_level.size() == 1 ? "y" : "ies", args.subgroup, list));
+      }
+    }
+    if (!args.moderators.empty()) {
+      std::vector<ModeratorColumn> mods;
+      for (std::size_t m = 0; m < args.moderators.size(); ++m) {
+        ModeratorColumn c{args.moderators[m], {}, std::nullopt};
+        for (const auto row : group.rows) c.values.push_back(cell(row, moderator_cols[m]));
+        mods.push_back(std::move(c));
+      }
+      regression = regress_proportions(group.studies, mods, options);
+    }
+    if (args.leave_one_out) {
+      if (group.studies.size() >= 2) {
+        loo = leave_one_out(group.studies, options);
+      } else {
+        result.notes.push_back("leave-one-out needs at least 2 studies");
+      }
+    }
+    const bool extras_converged =
+        (!regression || regression->fit.tau2_report.converged) &&
+        (!subgroups || std::all_of(subgroups->levels.begin(), subgroups->levels.end(), [](const SubgroupLevel& l) {
+          return !l.result || l.result->convergence.all_converged();
+        })) &&
+        (!loo || std::all_of(loo->begin(), loo->end(), [](const LeaveOneOutRow& r) { return r.converged; }));
+    if (!extras_converged) {
+      status = 3;
+      err << "carta: warning: a subgroup, meta-regression or leave-one-out fit did not converge; see the output\n";
+    }
+
     if (args.format == "json") {
       nlohmann::json j = io::to_json(result);
+      if (subgroups) j["subgroups"] = io::to_json(*subgroups, args.subgroup, subgroup_options);
+      if (regression) j["metareg"] = io::to_json(*regression, options.test);
+      if (loo) j["leave_one_out"] = io::to_json(*loo);
       if (grouped) {
         nlohmann::json line;
         line["group"] = group.key;
@@ -149,7 +231,11 @@ int run_pool(const PoolArgs& args, std::ostream& out, std::ostream& err) {
       buffer << (grouped ? io::summary_csv_row(group.key, result) : io::studies_csv(result));
     } else {
       SummaryContext ctx{args.file, args.events, args.n, group.key, args.by};
-      buffer << text_summary(result, ctx) << (grouped ? "\n" : "");
+      buffer << text_summary(result, ctx);
+      if (subgroups) buffer << text_subgroups(*subgroups, args.subgroup, options, subgroup_options);
+      if (regression) buffer << text_metareg(*regression, options);
+      if (loo) buffer << text_leave_one_out(*loo, options);
+      if (grouped) buffer << "\n";
     }
     ++done;
     if (grouped && total >= 1000 && done % 1000 == 0) {

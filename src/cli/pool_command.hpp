@@ -21,6 +21,12 @@ struct PoolArgs {
   double level = 0.95;
   std::string by;
   std::vector<std::string> exclude;
+  std::string subgroup;
+  bool tau_common = false;
+  std::size_t min_k = 2;
+  std::vector<std::string> moderators;
+  bool leave_one_out = false;
+  std::vector<std::string> where;
   std::string format = "text";
   std::string output;
 };

@@ -29,6 +29,13 @@ std::string p_value(double p) {
   return fmt::format("= {:.4f}", p);
 }
 
+// p-value for a table column: "0.0226" or "<0.0001".
+std::string p_cell(double p) {
+  if (!std::isfinite(p)) return "NA";
+  if (p < 1e-4) return "<0.0001";
+  return fmt::format("{:.4f}", p);
+}
+
 std::string_view measure_name(Measure m) {
   switch (m) {
     case Measure::kPLO: return "logit";
@@ -116,6 +123,80 @@ std::string text_summary(const PoolResult& r, const SummaryContext& ctx) {
   if (!r.notes.empty()) {
     s += "Notes\n";
     for (const auto& n : r.notes) s += fmt::format("  - {}\n", n);
+  }
+  return s;
+}
+
+std::string text_subgroups(const SubgroupAnalysis& a, const std::string& variable, const PoolOptions& o,
+                           const SubgroupOptions& sg) {
+  const int level_pct = static_cast<int>(std::lround(100.0 * o.level));
+  std::size_t width = 5;
+  for (const auto& l : a.levels) width = std::max(width, display_width(l.level));
+  width = std::min<std::size_t>(width, 40);
+  std::string s = fmt::format("\nSubgroups by {} ({} tau^2{})\n", variable,
+                              sg.tau_common ? "common" : "separate",
+                              sg.tau_common ? fmt::format(" = {}", num(a.tau2_common)) : std::string());
+  s += fmt::format("  {} {:>4} {:>6}  {:>7}  {:<18} {:<18} {:>8} {:>8}\n", pad_right("level", width), "k", "n",
+                   "prop", fmt::format("{}% CI", level_pct), "prediction", "I^2", "tau^2");
+  for (const auto& l : a.levels) {
+    if (!l.result) {
+      s += fmt::format("  {} {:>4} {:>6}  {}\n", pad_right(l.level, width), l.k, l.n, l.note);
+      continue;
+    }
+    const auto& re = l.result->random;
+    s += fmt::format("  {} {:>4} {:>6}  {:>7}  {:<18} {:<18} {:>7.1f}% {:>8}\n", pad_right(l.level, width), l.k, l.n,
+                     pct(re.prop), pct_ci(re.prop_ci_lb, re.prop_ci_ub), pct_ci(re.prop_pi_lb, re.prop_pi_ub),
+                     l.result->heterogeneity.I2, num(l.result->heterogeneity.tau2));
+  }
+  s += fmt::format("  Test for subgroup differences (random effects): Q = {}, df = {}, p {}\n", num(a.Q_between),
+                   num(a.Q_between_df, 0), p_value(a.Q_between_p));
+  if (sg.tau_common) {
+    s += fmt::format("  Mixed-effects test (common tau^2): QM{} = {}, p {}\n",
+                     std::isnan(a.QM_df2) ? fmt::format("({})", num(a.QM_df, 0))
+                                          : fmt::format("F({}, {})", num(a.QM_df, 0), num(a.QM_df2, 0)),
+                     num(a.QM), p_value(a.QM_p));
+  }
+  for (const auto& n : a.notes) s += fmt::format("  - {}\n", n);
+  return s;
+}
+
+std::string text_metareg(const ProportionRegression& reg, const PoolOptions& o) {
+  const auto& f = reg.fit;
+  const bool knha = o.test == TestType::kKnha;
+  std::size_t width = 9;
+  for (const auto& c : f.coefficients) width = std::max(width, display_width(c.name));
+  std::string s = fmt::format("\nMeta-regression (k = {}, {} estimator, {} on the {} scale)\n", f.k, to_string(o.method),
+                              knha ? fmt::format("Knapp-Hartung t({})", num(f.df, 0)) : std::string("z tests"),
+                              to_string(o.measure));
+  s += fmt::format("  {} {:>10} {:>9} {:>8} {:>9}  {}\n", pad_right("term", width), "estimate", "se", knha ? "t" : "z",
+                   "p", "95% CI");
+  for (const auto& c : f.coefficients) {
+    s += fmt::format("  {} {:>10} {:>9} {:>8} {:>9}  [{}; {}]\n", pad_right(c.name, width), num(c.est), num(c.se),
+                     num(c.stat, 2), p_cell(c.p), num(c.ci_lb), num(c.ci_ub));
+  }
+  s += fmt::format("  Test of moderators: {} = {}, p {}\n",
+                   knha ? fmt::format("F({}, {})", num(f.QM_df, 0), num(f.QM_df2, 0)) : fmt::format("QM({})", num(f.QM_df, 0)),
+                   num(f.QM), p_value(f.QM_p));
+  s += fmt::format("  Residual heterogeneity: QE({}) = {}, p {}; tau^2 = {}, I^2 = {}%, R^2 = {}%\n", num(f.QE_df, 0),
+                   num(f.QE), p_value(f.QE_p), num(f.tau2), num(f.I2, 2), num(f.R2, 2));
+  for (const auto& t : reg.design.terms) {
+    if (t.categorical) s += fmt::format("  '{}' is categorical; reference level '{}'\n", t.column, t.levels.front());
+  }
+  for (const auto& n : reg.notes) s += fmt::format("  - {}\n", n);
+  return s;
+}
+
+std::string text_leave_one_out(const std::vector<LeaveOneOutRow>& rows, const PoolOptions& o) {
+  const int level_pct = static_cast<int>(std::lround(100.0 * o.level));
+  std::size_t width = 7;
+  for (const auto& r : rows) width = std::max(width, display_width(r.omitted));
+  width = std::min<std::size_t>(width, 40);
+  std::string s = "\nLeave-one-out (random effects without each study)\n";
+  s += fmt::format("  {} {:>7}  {:<18} {:>8} {:>8} {:>9}\n", pad_right("omitted", width), "prop",
+                   fmt::format("{}% CI", level_pct), "I^2", "tau^2", "Q");
+  for (const auto& r : rows) {
+    s += fmt::format("  {} {:>7}  {:<18} {:>7.1f}% {:>8} {:>9}\n", pad_right(r.omitted, width), pct(r.prop),
+                     pct_ci(r.prop_ci_lb, r.prop_ci_ub), r.I2, num(r.tau2), num(r.Q, 2));
   }
   return s;
 }

@@ -5,7 +5,10 @@
 #include <string>
 #include <vector>
 
+#include "carta/metareg.hpp"
 #include "carta/pool.hpp"
+#include "carta/sensitivity.hpp"
+#include "carta/subgroup.hpp"
 
 namespace carta::cli {
 
@@ -18,5 +21,9 @@ struct SummaryContext {
 };
 
 std::string text_summary(const PoolResult& result, const SummaryContext& context);
+std::string text_subgroups(const SubgroupAnalysis& analysis, const std::string& variable, const PoolOptions& options,
+                           const SubgroupOptions& subgroup);
+std::string text_metareg(const ProportionRegression& regression, const PoolOptions& options);
+std::string text_leave_one_out(const std::vector<LeaveOneOutRow>& rows, const PoolOptions& options);
 
 }  // namespace carta::cli

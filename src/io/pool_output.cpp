@@ -120,6 +120,101 @@ nlohmann::json to_json(const PoolResult& r) {
   return j;
 }
 
+nlohmann::json to_json(const SubgroupAnalysis& a, std::string_view variable, const SubgroupOptions& options) {
+  nlohmann::json levels = nlohmann::json::array();
+  for (const auto& l : a.levels) {
+    nlohmann::json j = {{"level", l.level}, {"k", l.k}, {"n", l.n}, {"pooled", l.pooled}};
+    if (l.result) {
+      const auto& re = l.result->random;
+      const auto& h = l.result->heterogeneity;
+      j.update({{"est", number(re.est)},           {"se", number(re.se)},
+                {"ci_lb", number(re.ci_lb)},       {"ci_ub", number(re.ci_ub)},
+                {"prop", number(re.prop)},         {"prop_ci_lb", number(re.prop_ci_lb)},
+                {"prop_ci_ub", number(re.prop_ci_ub)}, {"tau2", number(h.tau2)},
+                {"I2", number(h.I2)},              {"Q", number(h.Q)},
+                {"pi_lb", number(re.pi_lb)},       {"pi_ub", number(re.pi_ub)},
+                {"prop_pi_lb", number(re.prop_pi_lb)}, {"prop_pi_ub", number(re.prop_pi_ub)},
+                {"common_prop", number(l.result->common.prop)},
+                {"converged", l.result->convergence.all_converged()},
+                {"notes", l.result->notes}});
+    } else {
+      for (const char* key : {"est", "se", "ci_lb", "ci_ub", "prop", "prop_ci_lb", "prop_ci_ub", "tau2", "I2", "Q",
+                              "pi_lb", "pi_ub", "prop_pi_lb", "prop_pi_ub"}) {
+        j[key] = nullptr;
+      }
+      j["note"] = l.note;
+    }
+    levels.push_back(std::move(j));
+  }
+  return {{"variable", variable},
+          {"tau_common", options.tau_common},
+          {"min_k", options.min_k},
+          {"levels", std::move(levels)},
+          {"Q_between", number(a.Q_between)},
+          {"Q_between_df", number(a.Q_between_df)},
+          {"Q_between_p", number(a.Q_between_p)},
+          {"QM", number(a.QM)},
+          {"QM_df", number(a.QM_df)},
+          {"QM_df2", number(a.QM_df2)},
+          {"QM_p", number(a.QM_p)},
+          {"tau2_common", number(a.tau2_common)},
+          {"notes", a.notes}};
+}
+
+nlohmann::json to_json(const ProportionRegression& reg, TestType test) {
+  const auto& f = reg.fit;
+  nlohmann::json coefficients = nlohmann::json::array();
+  for (const auto& c : f.coefficients) {
+    coefficients.push_back({{"name", c.name},
+                            {"est", number(c.est)},
+                            {"se", number(c.se)},
+                            {"z_or_t", number(c.stat)},
+                            {"p", number(c.p)},
+                            {"ci_lb", number(c.ci_lb)},
+                            {"ci_ub", number(c.ci_ub)}});
+  }
+  nlohmann::json terms = nlohmann::json::array();
+  for (const auto& t : reg.design.terms) {
+    terms.push_back({{"column", t.column}, {"type", t.categorical ? "categorical" : "numeric"},
+                     {"levels", t.levels}, {"reference", t.levels.empty() ? nlohmann::json(nullptr) : nlohmann::json(t.levels.front())}});
+  }
+  return {{"k", f.k},
+          {"test", test == TestType::kZ ? "z" : "knha"},
+          {"terms", std::move(terms)},
+          {"coefficients", std::move(coefficients)},
+          {"df", number(f.df)},
+          {"tau2", number(f.tau2)},
+          {"tau2_se", number(f.tau2_se)},
+          {"I2", number(f.I2)},
+          {"H2", number(f.H2)},
+          {"R2", number(f.R2)},
+          {"QM", number(f.QM)},
+          {"QM_df", number(f.QM_df)},
+          {"QM_df2", number(f.QM_df2)},
+          {"QM_p", number(f.QM_p)},
+          {"QE", number(f.QE)},
+          {"QE_df", number(f.QE_df)},
+          {"QE_p", number(f.QE_p)},
+          {"convergence", report_json(f.tau2_report)},
+          {"permutation", nullptr},
+          {"notes", reg.notes}};
+}
+
+nlohmann::json to_json(const std::vector<LeaveOneOutRow>& rows) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& r : rows) {
+    out.push_back({{"label", r.omitted},           {"est", number(r.est)},
+                   {"se", number(r.se)},           {"ci_lb", number(r.ci_lb)},
+                   {"ci_ub", number(r.ci_ub)},     {"stat", number(r.stat)},
+                   {"p", number(r.p)},             {"prop", number(r.prop)},
+                   {"prop_ci_lb", number(r.prop_ci_lb)}, {"prop_ci_ub", number(r.prop_ci_ub)},
+                   {"tau2", number(r.tau2)},       {"I2", number(r.I2)},
+                   {"H2", number(r.H2)},           {"Q", number(r.Q)},
+                   {"Q_p", number(r.Q_p)},         {"converged", r.converged}});
+  }
+  return out;
+}
+
 std::string studies_csv(const PoolResult& r) {
   std::string out = "label,events,n,yi,vi,corrected,prop,ci_lb,ci_ub,weight_common,weight_random\n";
   for (const auto& s : r.studies) {

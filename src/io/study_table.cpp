@@ -7,6 +7,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "carta/design.hpp"
 #include "carta/error.hpp"
 #include "text.hpp"
 
@@ -58,10 +59,67 @@ std::optional<std::int64_t> parse_count(const CellRef& cell) {
   return value;
 }
 
+bool passes(const RowFilter& f, std::string_view cell) {
+  const auto a = parse_number(cell);
+  const auto b = parse_number(f.value);
+  switch (f.op) {
+    case RowFilter::Op::kEq: return a && b ? *a == *b : cell == f.value;
+    case RowFilter::Op::kNe: return a && b ? *a != *b : cell != f.value;
+    default: break;
+  }
+  if (!a || !b) return false;
+  switch (f.op) {
+    case RowFilter::Op::kLt: return *a < *b;
+    case RowFilter::Op::kLe: return *a <= *b;
+    case RowFilter::Op::kGt: return *a > *b;
+    case RowFilter::Op::kGe: return *a >= *b;
+    default: return false;
+  }
+}
+
 }  // namespace
 
+RowFilter parse_row_filter(std::string_view text) {
+  struct Candidate { std::string_view token; RowFilter::Op op; };
+  static constexpr Candidate kOps[] = {{"!=", RowFilter::Op::kNe}, {"<=", RowFilter::Op::kLe},
+                                       {">=", RowFilter::Op::kGe}, {"=", RowFilter::Op::kEq},
+                                       {"<", RowFilter::Op::kLt},  {">", RowFilter::Op::kGt}};
+  std::size_t best = std::string_view::npos;
+  const Candidate* found = nullptr;
+  for (const auto& c : kOps) {
+    const auto pos = text.find(c.token);
+    if (pos < best || (pos == best && found && c.token.size() > found->token.size())) {
+      best = pos;
+      found = &c;
+    }
+  }
+  if (!found) {
+    throw Error(ErrorCategory::kInvalidOption,
+                fmt::format("--where '{}' has no comparison; write COLUMN=VALUE, COLUMN!=VALUE or a numeric "
+                            "comparison such as median_age_years>=18",
+                            text));
+  }
+  RowFilter f;
+  f.column = std::string(trim(text.substr(0, best)));
+  f.op = found->op;
+  f.value = std::string(trim(text.substr(best + found->token.size())));
+  f.text = std::string(text);
+  if (f.column.empty()) {
+    throw Error(ErrorCategory::kInvalidOption, fmt::format("--where '{}' names no column before '{}'", text, found->token));
+  }
+  if (f.op != RowFilter::Op::kEq && f.op != RowFilter::Op::kNe && !parse_number(f.value)) {
+    throw Error(ErrorCategory::kInvalidOption,
+                fmt::format("--where '{}': '{}' compares numbers, but '{}' is not a number", text, found->token, f.value));
+  }
+  return f;
+}
+
 StudyLoad load_proportion_studies(const Table& table, const StudyColumns& columns,
-                                  const std::vector<std::string>& exclude) {
+                                  const std::vector<std::string>& exclude,
+                                  const std::vector<RowFilter>& filters) {
+  std::vector<std::size_t> filter_cols;
+  for (const auto& f : filters) filter_cols.push_back(table.column(f.column));
+  std::vector<std::size_t> filtered_out(filters.size(), 0);
   const std::size_t events_col = table.column(columns.events);
   const std::size_t n_col = table.column(columns.n);
   constexpr std::size_t kNone = static_cast<std::size_t>(-1);
@@ -98,6 +156,14 @@ StudyLoad load_proportion_studies(const Table& table, const StudyColumns& column
       if (excluded_seen.insert(label).second) excluded_order.push_back(label);
       continue;
     }
+    bool keep = true;
+    for (std::size_t f = 0; f < filters.size() && keep; ++f) {
+      if (!passes(filters[f], trim(table.rows[r][filter_cols[f]]))) {
+        ++filtered_out[f];
+        keep = false;
+      }
+    }
+    if (!keep) continue;
 
     std::string key;
     if (grouped) {
@@ -155,6 +221,9 @@ StudyLoad load_proportion_studies(const Table& table, const StudyColumns& column
                               has_label ? fmt::format(" (column '{}')", *columns.label)
                                         : std::string(" (without --label, labels are 'row N')")));
     }
+  }
+  for (std::size_t f = 0; f < filters.size(); ++f) {
+    load.notes.push_back(fmt::format("--where {}: {} row(s) left out", filters[f].text, filtered_out[f]));
   }
   if (!excluded_order.empty()) {
     std::string list;

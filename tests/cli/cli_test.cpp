@@ -5,10 +5,12 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <set>
 #include <fstream>
 #include <sstream>
 
 #include "carta/cli.hpp"
+#include "carta/io/table.hpp"
 #include "compare.hpp"
 
 namespace carta::test {
@@ -174,6 +176,59 @@ TEST(Cli, MissingFileExit66) {
   const auto r = run({"pool", "/no/such/file.csv", "--events", "x", "--n", "n"});
   EXPECT_EQ(r.code, 66);
   EXPECT_THAT(r.err, HasSubstr("/no/such/file.csv: cannot open"));
+}
+
+TEST(Cli, SubgroupsModeratorsLeaveOneOutAndWhere) {
+  const auto r = run({"pool", example(), "--events", "cr_events", "--n", "cr_n", "--label", "study_id", "--exclude",
+                      "Turtle2016_JCI", "--exclude", "Fry2018_NatMed_CD22", "--exclude", "Gardner2017_Blood",
+                      "--subgroup", "costimulatory_domain", "--moderator", "median_age_years", "--leave-one-out",
+                      "--format", "json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  const auto& sg = j.at("subgroups");
+  EXPECT_EQ(sg["variable"], "costimulatory_domain");
+  for (const char* key : {"levels", "Q_between", "Q_between_df", "Q_between_p", "QM", "QM_p"}) EXPECT_TRUE(sg.contains(key)) << key;
+  for (const char* key : {"level", "k", "n", "est", "se", "ci_lb", "ci_ub", "prop", "prop_ci_lb", "prop_ci_ub", "tau2",
+                          "I2", "pi_lb", "pi_ub"}) {
+    EXPECT_TRUE(sg["levels"][0].contains(key)) << key;
+  }
+  EXPECT_THAT(sg["notes"][0].get<std::string>(), HasSubstr("with an empty 'costimulatory_domain' left out"));
+  const auto& mr = j.at("metareg");
+  for (const char* key : {"coefficients", "tau2", "I2", "R2", "QM", "QM_df", "QM_p", "QE", "QE_df", "QE_p", "permutation"}) {
+    EXPECT_TRUE(mr.contains(key)) << key;
+  }
+  EXPECT_EQ(mr["coefficients"][1]["name"], "median_age_years");
+  for (const char* key : {"name", "est", "se", "z_or_t", "p", "ci_lb", "ci_ub"}) EXPECT_TRUE(mr["coefficients"][0].contains(key));
+  EXPECT_EQ(j.at("leave_one_out").size(), 24u);
+  EXPECT_EQ(j["leave_one_out"][0]["label"], "Maude2014_NEJM");
+
+  const auto adults = run({"pool", example(), "--events", "cr_events", "--n", "cr_n", "--label", "study_id",
+                           "--where", "population_group=adult", "--format", "json"});
+  ASSERT_EQ(adults.code, 0) << adults.err;
+  const auto a = nlohmann::json::parse(adults.out);
+  // Exactly the adult trials that report complete remission, as counted from the table itself.
+  const auto table = io::read_table(example());
+  std::set<std::string> adult;
+  for (const auto& row : table.rows) {
+    if (row[table.column("population_group")] == "adult" && !row[table.column("cr_events")].empty()) {
+      adult.insert(row[table.column("study_id")]);
+    }
+  }
+  ASSERT_GE(adult.size(), 5u);
+  std::set<std::string> got;
+  for (const auto& s : a["studies"]) got.insert(s["label"].get<std::string>());
+  EXPECT_EQ(got, adult);
+  EXPECT_THAT(a["notes"][0].get<std::string>(), HasSubstr("--where population_group=adult"));
+}
+
+TEST(Cli, ModeratorErrorsAreClear) {
+  const auto r = run({"pool", example(), "--events", "cr_events", "--n", "cr_n", "--label", "study_id", "--moderator",
+                      "product_nam"});
+  EXPECT_EQ(r.code, 65);
+  EXPECT_THAT(r.err, HasSubstr("Did you mean 'product_name'?"));
+  const auto w = run({"pool", example(), "--events", "cr_events", "--n", "cr_n", "--where", "population_group"});
+  EXPECT_EQ(w.code, 64);
+  EXPECT_THAT(w.err, HasSubstr("has no comparison"));
 }
 
 TEST(Cli, TsvByExtension) {

@@ -118,5 +118,36 @@ TEST(StudyTable, DefaultLabelsAreRowNumbers) {
   EXPECT_EQ(l.groups[0].studies[1].label, "row 3");
 }
 
+TEST(StudyTable, WhereFiltersRowsWithANote) {
+  const auto table = parse_delimited("label,x,n,pop,age\nA,1,10,adult,40\nB,2,10,pediatric,12\nC,3,10,adult,\nD,4,10,adult,61\n",
+                                     ',', "s.csv");
+  const StudyColumns cols{"x", "n", std::string("label"), std::nullopt};
+  auto l = load_proportion_studies(table, cols, {}, {parse_row_filter("pop=adult")});
+  EXPECT_EQ(l.groups[0].studies.size(), 3u);
+  EXPECT_THAT(l.notes[0], HasSubstr("--where pop=adult: 1 row(s) left out"));
+  l = load_proportion_studies(table, cols, {}, {parse_row_filter("pop = adult"), parse_row_filter("age>=41")});
+  ASSERT_EQ(l.groups[0].studies.size(), 1u);  // C has no age: a numeric comparison fails
+  EXPECT_EQ(l.groups[0].studies[0].label, "D");
+  l = load_proportion_studies(table, cols, {}, {parse_row_filter("pop!=adult")});
+  EXPECT_EQ(l.groups[0].studies[0].label, "B");
+  l = load_proportion_studies(table, cols, {}, {parse_row_filter("age<20")});
+  EXPECT_EQ(l.groups[0].studies[0].label, "B");
+}
+
+TEST(StudyTable, WhereErrors) {
+  EXPECT_THROW(parse_row_filter("adult"), Error);
+  EXPECT_THROW(parse_row_filter("=adult"), Error);
+  try {
+    (void)parse_row_filter("age>=old");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_THAT(std::string(e.what()), HasSubstr("'>=' compares numbers, but 'old' is not a number"));
+  }
+  const auto table = parse_delimited("label,x,n\nA,1,10\n", ',', "s.csv");
+  EXPECT_THROW(load_proportion_studies(table, StudyColumns{"x", "n", std::nullopt, std::nullopt}, {},
+                                       {parse_row_filter("pop=adult")}),
+               Error);
+}
+
 }  // namespace
 }  // namespace carta::io

@@ -8,11 +8,19 @@
 #include <string>
 #include <string_view>
 
+#include "carta/metareg.hpp"
 #include "carta/pool.hpp"
+#include "carta/sensitivity.hpp"
+#include "carta/subgroup.hpp"
 
 namespace carta::io {
 
 nlohmann::json to_json(const PoolResult& result);
+
+// The "subgroups", "metareg" and "leave_one_out" objects of the contract.
+nlohmann::json to_json(const SubgroupAnalysis& analysis, std::string_view variable, const SubgroupOptions& options);
+nlohmann::json to_json(const ProportionRegression& regression, TestType test);
+nlohmann::json to_json(const std::vector<LeaveOneOutRow>& rows);
 
 // Study table with weights: one row per study.
 std::string studies_csv(const PoolResult& result);

@@ -31,10 +31,25 @@ struct StudyLoad {
   std::vector<std::string> notes;  // table-wide notes (exclusions, rows without a group)
 };
 
+// A row filter from --where: "population_group=adult", "antigen_target!=CD22",
+// "median_age_years>=18". = and != compare numbers when both sides are numbers, text otherwise;
+// <, <=, >, >= need numbers (a row whose cell is empty or not a number does not pass).
+struct RowFilter {
+  enum class Op { kEq, kNe, kLt, kLe, kGt, kGe };
+  std::string column;
+  Op op = Op::kEq;
+  std::string value;
+  std::string text;  // as the user wrote it, for notes
+};
+
+// Throws carta::Error (kInvalidOption) for text without a comparison or column.
+RowFilter parse_row_filter(std::string_view text);
+
 // Throws carta::Error (kInvalidInput) for a missing column, a malformed count, events > n, n = 0,
 // an empty or duplicate label (within a group), an --exclude label that matches nothing, or
 // when no group has a usable study.
 StudyLoad load_proportion_studies(const Table& table, const StudyColumns& columns,
-                                  const std::vector<std::string>& exclude = {});
+                                  const std::vector<std::string>& exclude = {},
+                                  const std::vector<RowFilter>& filters = {});
 
 }  // namespace carta::io

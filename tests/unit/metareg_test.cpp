@@ -1,0 +1,126 @@
+// Edge cases of meta-regression, subgroups and leave-one-out (reference values are in
+// tests/reference/metafor_moderators_test.cpp).
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "carta/error.hpp"
+#include "carta/metareg.hpp"
+#include "carta/sensitivity.hpp"
+#include "carta/subgroup.hpp"
+#include "compare.hpp"
+
+namespace carta::test {
+namespace {
+
+using ::testing::HasSubstr;
+
+const std::vector<ProportionStudy> kStudies{{"a", 27, 30}, {"b", 14, 21}, {"c", 61, 75}, {"d", 44, 53},
+                                            {"e", 6, 6},   {"f", 12, 20}, {"g", 3, 15},  {"h", 102, 110}};
+
+ModeratorColumn column(const std::string& name, std::vector<std::optional<std::string>> values) {
+  return ModeratorColumn{name, std::move(values), std::nullopt};
+}
+
+std::string error_of(const std::vector<ModeratorColumn>& mods) {
+  try {
+    (void)regress_proportions(kStudies, mods, PoolOptions{});
+  } catch (const Error& e) {
+    EXPECT_EQ(e.category(), ErrorCategory::kInvalidInput);
+    return e.what();
+  }
+  ADD_FAILURE() << "no error";
+  return {};
+}
+
+TEST(MetaRegression, ConstantModeratorIsAClearError) {
+  EXPECT_THAT(error_of({column("dose", {"1", "1", "1", "1", "1", "1", "1", "1"})}),
+              HasSubstr("moderator term 'dose' is constant across the 8 studies"));
+  EXPECT_THAT(error_of({column("target", {"CD19", "CD19", "CD19", "CD19", "CD19", "CD19", "CD19", "CD19"})}),
+              HasSubstr("moderator 'target' has a single value ('CD19')"));
+}
+
+TEST(MetaRegression, CollinearModeratorsAreAClearError) {
+  EXPECT_THAT(error_of({column("age", {"10", "20", "30", "40", "50", "60", "70", "80"}),
+                        column("age_months", {"120", "240", "360", "480", "600", "720", "840", "960"})}),
+              HasSubstr("moderator term 'age_months' is collinear with earlier terms (intrcpt, age)"));
+}
+
+TEST(MetaRegression, TooFewStudiesForTheCoefficients) {
+  EXPECT_THAT(error_of({column("g", {"A", "B", "C", "D", "E", "F", "G", "H"})}),
+              HasSubstr("meta-regression needs more studies than coefficients: k = 8, but the model has 8"));
+}
+
+TEST(MetaRegression, MissingValuesDropRowsWithANote) {
+  const auto r = regress_proportions(
+      kStudies, {column("age", {"10", std::nullopt, "30", "41", "", "60", "70", "80"})}, PoolOptions{});
+  EXPECT_EQ(r.fit.k, 6u);
+  ASSERT_EQ(r.notes.size(), 1u);
+  EXPECT_THAT(r.notes[0], HasSubstr("2 studies with a missing moderator value left out: b, e"));
+}
+
+TEST(MetaRegression, InterceptOnlyEqualsThePooledEstimate) {
+  // The intercept-only mixed model is random-effects pooling (STYLE.md, practice 8).
+  const Eigen::VectorXd y = (Eigen::VectorXd(4) << 0.1, 0.5, -0.2, 0.3).finished();
+  const Eigen::VectorXd v = (Eigen::VectorXd(4) << 0.04, 0.05, 0.03, 0.06).finished();
+  const Eigen::MatrixXd x = Eigen::MatrixXd::Ones(4, 1);
+  const auto fit = fit_mixed_model(y, v, x, {"intrcpt"}, true, MixedModelOptions{});
+  const std::vector<double> yy(y.data(), y.data() + 4), vv(v.data(), v.data() + 4);
+  const auto t2 = estimate_tau2(yy, vv, Tau2Method::kREML);
+  EXPECT_TRUE(close_to(fit.tau2, t2.tau2, kExact, "tau2"));
+  const Eigen::VectorXd w = (v.array() + t2.tau2).inverse();
+  EXPECT_TRUE(close_to(fit.coefficients[0].est, w.dot(y) / w.sum(), kExact, "mu"));
+  EXPECT_TRUE(std::isnan(fit.QM));
+  EXPECT_TRUE(std::isnan(fit.R2));
+}
+
+TEST(MetaRegression, CategoricalLevelsInByteOrderWithFirstAsReference) {
+  const auto r = regress_proportions(
+      kStudies, {column("costim", {"CD28", "4-1BB", "CD28", "4-1BB", "CD28", "4-1BB", "CD28", "4-1BB"})},
+      PoolOptions{});
+  ASSERT_EQ(r.design.names.size(), 2u);
+  EXPECT_EQ(r.design.names[1], "costim[CD28]");
+  EXPECT_EQ(r.design.terms[0].levels.front(), "4-1BB");
+}
+
+TEST(Subgroups, SingleStudyLevelIsListedNotPooled) {
+  const std::vector<std::optional<std::string>> level{"x", "x", "x", "y", "y", "y", "z", std::nullopt};
+  const auto a = subgroup_analysis(kStudies, level, PoolOptions{}, SubgroupOptions{});
+  ASSERT_EQ(a.levels.size(), 3u);
+  EXPECT_FALSE(a.levels[2].pooled);
+  EXPECT_THAT(a.levels[2].note, HasSubstr("not pooled: 1 study (fewer than --min-k 2)"));
+  EXPECT_EQ(a.Q_between_df, 1.0);
+  // With --min-k 1 it is pooled (k = 1: its own estimate).
+  const auto b = subgroup_analysis(kStudies, level, PoolOptions{}, SubgroupOptions{false, 1});
+  EXPECT_TRUE(b.levels[2].pooled);
+  EXPECT_EQ(b.Q_between_df, 2.0);
+}
+
+TEST(Subgroups, NoPoolableLevelIsAnError) {
+  const std::vector<std::optional<std::string>> level{"a", "b", "c", "d", "e", "f", "g", "h"};
+  EXPECT_THROW(subgroup_analysis(kStudies, level, PoolOptions{}, SubgroupOptions{}), Error);
+}
+
+TEST(Subgroups, QBetweenIsTheHeterogeneityOfTheLevelEstimates) {
+  const std::vector<std::optional<std::string>> level{"x", "x", "x", "x", "y", "y", "y", "y"};
+  const auto a = subgroup_analysis(kStudies, level, PoolOptions{}, SubgroupOptions{});
+  const auto& x = a.levels[0].result->random;
+  const auto& y = a.levels[1].result->random;
+  const double wx = 1 / (x.se * x.se), wy = 1 / (y.se * y.se);
+  const double mean = (wx * x.est + wy * y.est) / (wx + wy);
+  const double q = wx * (x.est - mean) * (x.est - mean) + wy * (y.est - mean) * (y.est - mean);
+  EXPECT_TRUE(close_to(a.Q_between, q, kExact, "Q between"));
+}
+
+TEST(LeaveOneOut, NeedsTwoStudiesAndKeepsOrder) {
+  EXPECT_THROW(leave_one_out(std::vector<ProportionStudy>{{"a", 1, 2}}, PoolOptions{}), Error);
+  const auto rows = leave_one_out(kStudies, PoolOptions{});
+  ASSERT_EQ(rows.size(), kStudies.size());
+  EXPECT_EQ(rows[3].omitted, "d");
+  std::vector<ProportionStudy> without_d = kStudies;
+  without_d.erase(without_d.begin() + 3);
+  EXPECT_TRUE(close_to(rows[3].est, pool_proportions(without_d, PoolOptions{}).random.est, kExact, "est"));
+}
+
+}  // namespace
+}  // namespace carta::test

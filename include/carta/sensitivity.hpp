@@ -9,13 +9,19 @@
 
 namespace carta {
 
-struct LeaveOneOutRow {
-  std::string omitted;  // label of the study left out
-  double est = 0.0, se = 0.0, ci_lb = 0.0, ci_ub = 0.0;  // random effects, measure scale
+// The random-effects summary of one refit on a subset of the studies.
+struct RefitSummary {
+  double est = 0.0, se = 0.0, ci_lb = 0.0, ci_ub = 0.0;  // measure scale
   double stat = 0.0, p = 0.0;
   double prop = 0.0, prop_ci_lb = 0.0, prop_ci_ub = 0.0;
   double tau2 = 0.0, I2 = 0.0, H2 = 0.0, Q = 0.0, Q_p = 0.0;
   bool converged = true;
+};
+RefitSummary summarize_refit(const PoolResult& result);
+
+struct LeaveOneOutRow {
+  std::string omitted;  // label of the study left out
+  RefitSummary fit;
 };
 
 // One random-effects refit per study, in study order, as metafor's leave1out(). Needs k >= 2.

@@ -10,7 +10,9 @@
 #include "carta/io/file.hpp"
 #include "carta/io/pool_output.hpp"
 #include "carta/io/study_table.hpp"
+#include "carta/influence.hpp"
 #include "carta/metareg.hpp"
+#include "carta/permutation.hpp"
 #include "carta/pool.hpp"
 #include "carta/sensitivity.hpp"
 #include "carta/subgroup.hpp"
@@ -28,6 +30,8 @@ Examples:
   carta pool studies.csv --events cr_events --n cr_n --label study_id --subgroup antigen_target
   carta pool studies.csv --events cr_events --n cr_n --moderator median_age_years --test knha
   carta pool studies.csv --events cr_events --n cr_n --where population_group=adult --leave-one-out
+  carta pool studies.csv --events cr_events --n cr_n --influence --cumulative year
+  carta pool studies.csv --events cr_events --n cr_n --moderator median_age_years --permutations 10000
 
 Measures: PLO logit (default), PAS arcsine, PFT Freeman-Tukey double arcsine, PR raw, PLN log.
 Estimators: REML (default), DL, ML, PM, HE, SJ, HS, EB.
@@ -85,6 +89,14 @@ CLI::App* add_pool_command(CLI::App& app, PoolArgs& args) {
   cmd->add_option("--min-k", args.min_k, "smallest subgroup that is pooled")->capture_default_str();
   cmd->add_option("--moderator", args.moderators, "meta-regression on this column (repeatable: several moderators)");
   cmd->add_flag("--leave-one-out", args.leave_one_out, "refit without each study in turn");
+  cmd->add_flag("--influence", args.influence,
+                "case-deletion diagnostics (rstudent, DFFITS, Cook's distance, ...), Baujat coordinates");
+  cmd->add_option("--cumulative", args.cumulative, "cumulative meta-analysis, adding studies in the order of this column");
+  cmd->add_option("--predict", args.predict,
+                  "predicted proportion at moderator values, e.g. median_age_years=20 or age=20,costim=CD28 (repeatable)");
+  cmd->add_option("--permutations", args.permutations,
+                  "permutation test for the moderators with this many iterations (exact when fewer suffice)");
+  cmd->add_option("--seed", args.seed, "seed of the permutation test")->capture_default_str();
   cmd->add_option("--where", args.where,
                   "keep only rows that match, e.g. population_group=adult or median_age_years>=18 (repeatable, all must hold)");
   cmd->add_option("--format", args.format, "text, json or csv")->capture_default_str();
@@ -127,6 +139,31 @@ int run_pool(const PoolArgs& args, std::ostream& out, std::ostream& err) {
   const std::size_t subgroup_col = args.subgroup.empty() ? 0 : table.column(args.subgroup);
   std::vector<std::size_t> moderator_cols;
   for (const auto& m : args.moderators) moderator_cols.push_back(table.column(m));
+  const std::size_t cumulative_col = args.cumulative.empty() ? 0 : table.column(args.cumulative);
+  if (args.permutations > 0 && args.moderators.empty()) {
+    throw Error(ErrorCategory::kInvalidOption, "--permutations tests moderators: give at least one --moderator");
+  }
+  if (args.permutations == 1) throw Error(ErrorCategory::kInvalidOption, "--permutations must be at least 2");
+  if (!args.predict.empty() && args.moderators.empty()) {
+    throw Error(ErrorCategory::kInvalidOption, "--predict needs a meta-regression: give at least one --moderator");
+  }
+  std::vector<std::vector<std::pair<std::string, std::string>>> prediction_points;
+  for (const auto& text : args.predict) {
+    std::vector<std::pair<std::string, std::string>> point;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+      const std::size_t end = std::min(text.find(',', start), text.size());
+      const std::string item = text.substr(start, end - start);
+      const std::size_t eq = item.find('=');
+      if (eq == std::string::npos || eq == 0) {
+        throw Error(ErrorCategory::kInvalidOption,
+                    fmt::format("--predict '{}': write COLUMN=VALUE, several joined by commas", text));
+      }
+      point.emplace_back(item.substr(0, eq), item.substr(eq + 1));
+      start = end + 1;
+    }
+    prediction_points.push_back(std::move(point));
+  }
   auto cell = [&table](std::size_t row, std::size_t col) -> std::optional<std::string> {
     std::string_view text = table.rows[row][col];
     while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
@@ -195,6 +232,49 @@ int run_pool(const PoolArgs& args, std::ostream& out, std::ostream& err) {
       }
       regression = regress_proportions(group.studies, mods, options);
     }
+    std::vector<MetaRegressionPrediction> predictions;
+    if (regression) {
+      for (const auto& point : prediction_points) predictions.push_back(predict_at(*regression, point, group.studies, options));
+    }
+    std::optional<PermutationTest> permutation;
+    if (regression && args.permutations > 0) {
+      PermutationOptions po;
+      po.iterations = args.permutations;
+      po.seed = args.seed;
+      if (args.permutations >= 1000) {
+        po.progress = [&err](std::size_t done, std::size_t total) {
+          err << fmt::format("\rcarta: permutation test {:3d}% ({} of {})", 100 * done / total, done, total);
+          if (done == total) err << '\n';
+          err.flush();
+        };
+      }
+      const MixedModelOptions mo{options.method, options.test, options.level, std::nullopt, false, options.control};
+      permutation = permutation_test(regression->y, regression->v, regression->design.x, regression->design.names, mo, po);
+    }
+    std::optional<std::vector<InfluenceRow>> influence;
+    if (args.influence) influence = influence_proportions(group.studies, options);
+    std::optional<std::vector<CumulativeRow>> cumulative;
+    if (!args.cumulative.empty()) {
+      std::vector<ProportionStudy> with_value;
+      std::vector<std::string> values;
+      std::vector<std::string> without;
+      for (std::size_t i = 0; i < group.studies.size(); ++i) {
+        auto value = cell(group.rows[i], cumulative_col);
+        if (!value) {
+          without.push_back(group.studies[i].label);
+          continue;
+        }
+        with_value.push_back(group.studies[i]);
+        values.push_back(*value);
+      }
+      if (!without.empty()) {
+        std::string list;
+        for (const auto& l : without) list += (list.empty() ? "" : ", ") + l;
+        result.notes.push_back(fmt::format("cumulative analysis: {} stud{} with an empty '{}' left out: {}", without.size(),
+                                           without.size() == 1 ? "y" : "ies", args.cumulative, list));
+      }
+      if (!with_value.empty()) cumulative = cumulative_meta_analysis(with_value, values, options);
+    }
     if (args.leave_one_out) {
       if (group.studies.size() >= 2) {
         loo = leave_one_out(group.studies, options);
@@ -202,15 +282,20 @@ int run_pool(const PoolArgs& args, std::ostream& out, std::ostream& err) {
         result.notes.push_back("leave-one-out needs at least 2 studies");
       }
     }
-    const bool extras_converged =
+    const bool refits_converged =
+        (!influence || std::all_of(influence->begin(), influence->end(), [](const InfluenceRow& r) { return r.converged; })) &&
+        (!cumulative ||
+         std::all_of(cumulative->begin(), cumulative->end(), [](const CumulativeRow& r) { return r.fit.converged; }));
+    const bool extras_converged = refits_converged &&
         (!regression || regression->fit.tau2_report.converged) &&
         (!subgroups || std::all_of(subgroups->levels.begin(), subgroups->levels.end(), [](const SubgroupLevel& l) {
           return !l.result || l.result->convergence.all_converged();
         })) &&
-        (!loo || std::all_of(loo->begin(), loo->end(), [](const LeaveOneOutRow& r) { return r.converged; }));
+        (!loo || std::all_of(loo->begin(), loo->end(), [](const LeaveOneOutRow& r) { return r.fit.converged; }));
+
     if (!extras_converged) {
       status = 3;
-      err << "carta: warning: a subgroup, meta-regression or leave-one-out fit did not converge; see the output\n";
+      err << "carta: warning: a subgroup, meta-regression, leave-one-out, influence or cumulative fit did not converge; see the output\n";
     }
 
     if (args.format == "json") {
@@ -218,6 +303,10 @@ int run_pool(const PoolArgs& args, std::ostream& out, std::ostream& err) {
       if (subgroups) j["subgroups"] = io::to_json(*subgroups, args.subgroup, subgroup_options);
       if (regression) j["metareg"] = io::to_json(*regression, options.test);
       if (loo) j["leave_one_out"] = io::to_json(*loo);
+      if (permutation) j["metareg"]["permutation"] = io::to_json(*permutation, regression->design.names);
+      if (regression) j["metareg"]["predictions"] = io::to_json(predictions);
+      if (influence) j["influence"] = io::to_json(*influence);
+      if (cumulative) j["cumulative"] = io::to_json(*cumulative, args.cumulative);
       if (grouped) {
         nlohmann::json line;
         line["group"] = group.key;
@@ -235,6 +324,10 @@ int run_pool(const PoolArgs& args, std::ostream& out, std::ostream& err) {
       if (subgroups) buffer << text_subgroups(*subgroups, args.subgroup, options, subgroup_options);
       if (regression) buffer << text_metareg(*regression, options);
       if (loo) buffer << text_leave_one_out(*loo, options);
+      if (permutation) buffer << text_permutation(*permutation, regression->design.names);
+      if (!predictions.empty()) buffer << text_predictions(predictions, options);
+      if (influence) buffer << text_influence(*influence);
+      if (cumulative) buffer << text_cumulative(*cumulative, args.cumulative, options);
       if (grouped) buffer << "\n";
     }
     ++done;

@@ -1,6 +1,8 @@
 #pragma once
 #include <CLI/CLI.hpp>
 
+#include <cstdint>
+
 #include <ostream>
 #include <string>
 #include <vector>
@@ -26,6 +28,11 @@ struct PoolArgs {
   std::size_t min_k = 2;
   std::vector<std::string> moderators;
   bool leave_one_out = false;
+  bool influence = false;
+  std::string cumulative;
+  std::vector<std::string> predict;
+  std::size_t permutations = 0;
+  std::uint64_t seed = 20261121;
   std::vector<std::string> where;
   std::string format = "text";
   std::string output;

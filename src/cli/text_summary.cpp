@@ -195,8 +195,61 @@ std::string text_leave_one_out(const std::vector<LeaveOneOutRow>& rows, const Po
   s += fmt::format("  {} {:>7}  {:<18} {:>8} {:>8} {:>9}\n", pad_right("omitted", width), "prop",
                    fmt::format("{}% CI", level_pct), "I^2", "tau^2", "Q");
   for (const auto& r : rows) {
-    s += fmt::format("  {} {:>7}  {:<18} {:>7.1f}% {:>8} {:>9}\n", pad_right(r.omitted, width), pct(r.prop),
-                     pct_ci(r.prop_ci_lb, r.prop_ci_ub), r.I2, num(r.tau2), num(r.Q, 2));
+    s += fmt::format("  {} {:>7}  {:<18} {:>7.1f}% {:>8} {:>9}\n", pad_right(r.omitted, width), pct(r.fit.prop),
+                     pct_ci(r.fit.prop_ci_lb, r.fit.prop_ci_ub), r.fit.I2, num(r.fit.tau2), num(r.fit.Q, 2));
+  }
+  return s;
+}
+
+std::string text_predictions(const std::vector<MetaRegressionPrediction>& predictions, const PoolOptions& o) {
+  const int level_pct = static_cast<int>(std::lround(100.0 * o.level));
+  std::string s = fmt::format("  Predicted proportions ({}% CI; prediction interval):\n", level_pct);
+  for (const auto& p : predictions) {
+    std::string at;
+    for (const auto& [column, value] : p.at) at += (at.empty() ? "" : ", ") + column + " = " + value;
+    s += fmt::format("    {}: {} {}; {}\n", at, pct(p.prop), pct_ci(p.prop_ci_lb, p.prop_ci_ub),
+                     pct_ci(p.prop_pi_lb, p.prop_pi_ub));
+  }
+  return s;
+}
+
+std::string text_permutation(const PermutationTest& t, const std::vector<std::string>& names) {
+  std::string s = t.exact ? fmt::format("  Permutation test (exact, all {} distinct permutations):", t.iterations)
+                          : fmt::format("  Permutation test ({} random permutations, seed {}):", t.iterations, t.seed);
+  for (std::size_t j = 0; j < t.coefficient_p.size() && j < names.size(); ++j) {
+    s += fmt::format(" {} p = {};", names[j], p_cell(t.coefficient_p[j]));
+  }
+  s += fmt::format(" QM p = {}\n", p_cell(t.QM_p));
+  if (t.failed_fits > 0) s += fmt::format("  ({} permuted models could not be fitted and were skipped)\n", t.failed_fits);
+  return s;
+}
+
+std::string text_influence(const std::vector<InfluenceRow>& rows) {
+  std::size_t width = 5;
+  for (const auto& r : rows) width = std::max(width, display_width(r.label));
+  width = std::min<std::size_t>(width, 40);
+  std::string s = "\nInfluence diagnostics (* = influential by metafor's rules)\n";
+  s += fmt::format("  {} {:>8} {:>8} {:>8} {:>7} {:>9} {:>9} {:>6} {:>7}\n", pad_right("study", width), "rstudent",
+                   "dffits", "cook.d", "cov.r", "tau2.del", "QE.del", "hat", "weight");
+  for (const auto& r : rows) {
+    s += fmt::format("  {} {:>8} {:>8} {:>8} {:>7} {:>9} {:>9} {:>6} {:>6.2f}%{}\n", pad_right(r.label, width),
+                     num(r.rstudent, 3), num(r.dffits, 3), num(r.cook_d, 3), num(r.cov_r, 3), num(r.tau2_del),
+                     num(r.QE_del, 3), num(r.hat, 3), r.weight, r.influential ? " *" : "");
+  }
+  return s;
+}
+
+std::string text_cumulative(const std::vector<CumulativeRow>& rows, const std::string& column, const PoolOptions& o) {
+  const int level_pct = static_cast<int>(std::lround(100.0 * o.level));
+  std::size_t width = 5;
+  for (const auto& r : rows) width = std::max(width, display_width(r.added));
+  width = std::min<std::size_t>(width, 40);
+  std::string s = fmt::format("\nCumulative meta-analysis (studies added by {})\n", column);
+  s += fmt::format("  {} {:>10} {:>4} {:>7}  {:<18} {:>8}\n", pad_right("added", width), column.substr(0, 10), "k",
+                   "prop", fmt::format("{}% CI", level_pct), "I^2");
+  for (const auto& r : rows) {
+    s += fmt::format("  {} {:>10} {:>4} {:>7}  {:<18} {:>7.1f}%\n", pad_right(r.added, width), r.order_value.substr(0, 10),
+                     r.k, pct(r.fit.prop), pct_ci(r.fit.prop_ci_lb, r.fit.prop_ci_ub), r.fit.I2);
   }
   return s;
 }

@@ -5,7 +5,9 @@
 #include <string>
 #include <vector>
 
+#include "carta/influence.hpp"
 #include "carta/metareg.hpp"
+#include "carta/permutation.hpp"
 #include "carta/pool.hpp"
 #include "carta/sensitivity.hpp"
 #include "carta/subgroup.hpp"
@@ -25,5 +27,9 @@ std::string text_subgroups(const SubgroupAnalysis& analysis, const std::string& 
                            const SubgroupOptions& subgroup);
 std::string text_metareg(const ProportionRegression& regression, const PoolOptions& options);
 std::string text_leave_one_out(const std::vector<LeaveOneOutRow>& rows, const PoolOptions& options);
+std::string text_predictions(const std::vector<MetaRegressionPrediction>& predictions, const PoolOptions& options);
+std::string text_permutation(const PermutationTest& test, const std::vector<std::string>& names);
+std::string text_influence(const std::vector<InfluenceRow>& rows);
+std::string text_cumulative(const std::vector<CumulativeRow>& rows, const std::string& column, const PoolOptions& options);
 
 }  // namespace carta::cli

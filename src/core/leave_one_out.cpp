@@ -5,6 +5,26 @@
 
 namespace carta {
 
+RefitSummary summarize_refit(const PoolResult& r) {
+  RefitSummary f;
+  f.est = r.random.est;
+  f.se = r.random.se;
+  f.ci_lb = r.random.ci_lb;
+  f.ci_ub = r.random.ci_ub;
+  f.stat = r.random.stat;
+  f.p = r.random.p;
+  f.prop = r.random.prop;
+  f.prop_ci_lb = r.random.prop_ci_lb;
+  f.prop_ci_ub = r.random.prop_ci_ub;
+  f.tau2 = r.heterogeneity.tau2;
+  f.I2 = r.heterogeneity.I2;
+  f.H2 = r.heterogeneity.H2;
+  f.Q = r.heterogeneity.Q;
+  f.Q_p = r.heterogeneity.Q_p;
+  f.converged = r.convergence.tau2.converged;
+  return f;
+}
+
 std::vector<LeaveOneOutRow> leave_one_out(std::span<const ProportionStudy> studies, const PoolOptions& options) {
   if (studies.size() < 2) {
     throw Error(ErrorCategory::kInvalidInput,
@@ -20,25 +40,7 @@ std::vector<LeaveOneOutRow> leave_one_out(std::span<const ProportionStudy> studi
     for (std::size_t j = 0; j < studies.size(); ++j) {
       if (j != i) subset.push_back(studies[j]);
     }
-    const PoolResult r = pool_proportions(subset, options);
-    LeaveOneOutRow row;
-    row.omitted = studies[i].label;
-    row.est = r.random.est;
-    row.se = r.random.se;
-    row.ci_lb = r.random.ci_lb;
-    row.ci_ub = r.random.ci_ub;
-    row.stat = r.random.stat;
-    row.p = r.random.p;
-    row.prop = r.random.prop;
-    row.prop_ci_lb = r.random.prop_ci_lb;
-    row.prop_ci_ub = r.random.prop_ci_ub;
-    row.tau2 = r.heterogeneity.tau2;
-    row.I2 = r.heterogeneity.I2;
-    row.H2 = r.heterogeneity.H2;
-    row.Q = r.heterogeneity.Q;
-    row.Q_p = r.heterogeneity.Q_p;
-    row.converged = r.convergence.tau2.converged;
-    rows.push_back(std::move(row));
+    rows.push_back(LeaveOneOutRow{studies[i].label, summarize_refit(pool_proportions(subset, options))});
   }
   return rows;
 }

@@ -303,7 +303,14 @@ PoolResult pool_proportions(std::span<const ProportionStudy> studies, const Pool
   re.est = w_re.dot(y) / sum_w_re;
   const double se_classic = std::sqrt(1.0 / sum_w_re);
   double crit = z_crit;
-  if (options.test == TestType::kZ) {
+  // k = 1: Hartung-Knapp has no degrees of freedom; the z test is used, as metafor does, and a
+  // note says so.
+  const bool use_knha = options.test == TestType::kKnha && k >= 2;
+  if (options.test == TestType::kKnha && !use_knha) {
+    r.notes.push_back("k = 1: the Hartung-Knapp test needs at least 2 studies; the z test is used for the "
+                      "random-effects CI and p-value (as metafor)");
+  }
+  if (!use_knha) {
     re.se = se_classic;
     re.knha_scale = 1.0;
     re.df = kNaN;
@@ -313,21 +320,14 @@ PoolResult pool_proportions(std::span<const ProportionStudy> studies, const Pool
     re.df = kd - 1.0;
     const double rss = (w_re.array() * (y.array() - re.est).square()).sum();
     // metafor: a residual sum of squares at machine zero makes the scale 0 (all estimates equal).
-    re.knha_scale = rss <= std::numeric_limits<double>::epsilon() || k == 1 ? 0.0 : rss / re.df;
+    re.knha_scale = rss <= std::numeric_limits<double>::epsilon() ? 0.0 : rss / re.df;
     re.se = std::sqrt(re.knha_scale) * se_classic;
-    if (k == 1) {
-      crit = kNaN;
-      re.stat = re.p = kNaN;
-      r.notes.push_back("k = 1: the Hartung-Knapp test has 0 degrees of freedom; its CI and p-value "
-                        "are not available");
-    } else {
-      crit = t_quantile(1.0 - alpha / 2.0, re.df);
-      re.stat = re.est / re.se;
-      re.p = two_sided_p_t(re.stat, re.df);
-      if (re.knha_scale == 0.0) {
-        r.notes.push_back("Hartung-Knapp scale factor is 0 (all study estimates equal): the "
-                          "random-effects CI has zero width, as in metafor");
-      }
+    crit = t_quantile(1.0 - alpha / 2.0, re.df);
+    re.stat = re.est / re.se;
+    re.p = two_sided_p_t(re.stat, re.df);
+    if (re.knha_scale == 0.0) {
+      r.notes.push_back("Hartung-Knapp scale factor is 0 (all study estimates equal): the "
+                        "random-effects CI has zero width, as in metafor");
     }
   }
   re.ci_lb = re.est - crit * re.se;
@@ -338,8 +338,8 @@ PoolResult pool_proportions(std::span<const ProportionStudy> studies, const Pool
   double pi_se = kNaN;
   if (r.conventions.prediction == PredictionQuantile::kSameAsTest) {
     pi_se = re.se;
-    re.pi_df = options.test == TestType::kZ ? kNaN : re.df;
-    pi_crit = options.test == TestType::kZ ? z_crit : crit;
+    re.pi_df = use_knha ? re.df : kNaN;
+    pi_crit = crit;
   } else {
     pi_se = se_classic;
     re.pi_df = kd - 1.0;

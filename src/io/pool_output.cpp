@@ -200,17 +200,82 @@ nlohmann::json to_json(const ProportionRegression& reg, TestType test) {
           {"notes", reg.notes}};
 }
 
+namespace {
+
+nlohmann::json refit_json(const RefitSummary& f) {
+  return {{"est", number(f.est)},           {"se", number(f.se)},
+          {"ci_lb", number(f.ci_lb)},       {"ci_ub", number(f.ci_ub)},
+          {"stat", number(f.stat)},         {"p", number(f.p)},
+          {"prop", number(f.prop)},         {"prop_ci_lb", number(f.prop_ci_lb)},
+          {"prop_ci_ub", number(f.prop_ci_ub)}, {"tau2", number(f.tau2)},
+          {"I2", number(f.I2)},             {"H2", number(f.H2)},
+          {"Q", number(f.Q)},               {"Q_p", number(f.Q_p)},
+          {"converged", f.converged}};
+}
+
+}  // namespace
+
 nlohmann::json to_json(const std::vector<LeaveOneOutRow>& rows) {
   nlohmann::json out = nlohmann::json::array();
   for (const auto& r : rows) {
-    out.push_back({{"label", r.omitted},           {"est", number(r.est)},
-                   {"se", number(r.se)},           {"ci_lb", number(r.ci_lb)},
-                   {"ci_ub", number(r.ci_ub)},     {"stat", number(r.stat)},
-                   {"p", number(r.p)},             {"prop", number(r.prop)},
-                   {"prop_ci_lb", number(r.prop_ci_lb)}, {"prop_ci_ub", number(r.prop_ci_ub)},
-                   {"tau2", number(r.tau2)},       {"I2", number(r.I2)},
-                   {"H2", number(r.H2)},           {"Q", number(r.Q)},
-                   {"Q_p", number(r.Q_p)},         {"converged", r.converged}});
+    nlohmann::json j = {{"label", r.omitted}};
+    j.update(refit_json(r.fit));
+    out.push_back(std::move(j));
+  }
+  return out;
+}
+
+nlohmann::json to_json(const std::vector<InfluenceRow>& rows) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& r : rows) {
+    nlohmann::json dfbetas = nlohmann::json::array();
+    for (const double d : r.dfbetas) dfbetas.push_back(number(d));
+    out.push_back({{"label", r.label},           {"rstudent", number(r.rstudent)},
+                   {"dffits", number(r.dffits)}, {"cook_d", number(r.cook_d)},
+                   {"cov_r", number(r.cov_r)},   {"tau2_del", number(r.tau2_del)},
+                   {"QE_del", number(r.QE_del)}, {"hat", number(r.hat)},
+                   {"weight", number(r.weight)}, {"dfbetas", std::move(dfbetas)},
+                   {"influential", r.influential}, {"baujat_x", number(r.baujat_x)},
+                   {"baujat_y", number(r.baujat_y)}, {"converged", r.converged}});
+  }
+  return out;
+}
+
+nlohmann::json to_json(const std::vector<CumulativeRow>& rows, std::string_view order_column) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& r : rows) {
+    nlohmann::json j = {{"added", r.added}, {"order_value", r.order_value}, {"k", r.k}};
+    j.update(refit_json(r.fit));
+    out.push_back(std::move(j));
+  }
+  return {{"order_column", order_column}, {"rows", std::move(out)}};
+}
+
+nlohmann::json to_json(const PermutationTest& t, const std::vector<std::string>& names) {
+  nlohmann::json coefficients = nlohmann::json::array();
+  for (std::size_t j = 0; j < t.coefficient_p.size(); ++j) {
+    coefficients.push_back({{"name", j < names.size() ? names[j] : std::string()}, {"p", number(t.coefficient_p[j])}});
+  }
+  return {{"exact", t.exact},
+          {"iterations", t.iterations},
+          {"distinct_permutations", number(t.exact_count)},
+          {"seed", t.exact ? nlohmann::json(nullptr) : nlohmann::json(t.seed)},
+          {"coefficients", std::move(coefficients)},
+          {"QM_p", number(t.QM_p)},
+          {"failed_fits", t.failed_fits}};
+}
+
+nlohmann::json to_json(const std::vector<MetaRegressionPrediction>& predictions) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& p : predictions) {
+    nlohmann::json at = nlohmann::json::object();
+    for (const auto& [column, value] : p.at) at[column] = value;
+    out.push_back({{"at", std::move(at)},          {"est", number(p.est)},
+                   {"se", number(p.se)},           {"ci_lb", number(p.ci_lb)},
+                   {"ci_ub", number(p.ci_ub)},     {"pi_lb", number(p.pi_lb)},
+                   {"pi_ub", number(p.pi_ub)},     {"prop", number(p.prop)},
+                   {"prop_ci_lb", number(p.prop_ci_lb)}, {"prop_ci_ub", number(p.prop_ci_ub)},
+                   {"prop_pi_lb", number(p.prop_pi_lb)}, {"prop_pi_ub", number(p.prop_pi_ub)}});
   }
   return out;
 }

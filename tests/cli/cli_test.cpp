@@ -221,7 +221,57 @@ TEST(Cli, SubgroupsModeratorsLeaveOneOutAndWhere) {
   EXPECT_THAT(a["notes"][0].get<std::string>(), HasSubstr("--where population_group=adult"));
 }
 
+TEST(Cli, InfluenceCumulativeAndPermutations) {
+  const auto r = run({"pool", example(), "--events", "cr_events", "--n", "cr_n", "--label", "study_id", "--exclude",
+                      "Turtle2016_JCI", "--exclude", "Fry2018_NatMed_CD22", "--exclude", "Gardner2017_Blood",
+                      "--influence", "--cumulative", "year", "--moderator", "median_age_years", "--permutations", "2000",
+                      "--seed", "11", "--format", "json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j.at("influence").size(), 24u);
+  for (const char* key : {"label", "rstudent", "dffits", "cook_d", "cov_r", "tau2_del", "QE_del", "hat", "weight",
+                          "dfbetas", "influential", "baujat_x", "baujat_y"}) {
+    EXPECT_TRUE(j["influence"][0].contains(key)) << key;
+  }
+  EXPECT_EQ(j["cumulative"]["order_column"], "year");
+  EXPECT_EQ(j["cumulative"]["rows"][0]["added"], "Maude2014_NEJM");
+  EXPECT_EQ(j["cumulative"]["rows"].back()["k"], 24);
+  const auto& perm = j["metareg"]["permutation"];
+  EXPECT_FALSE(perm["exact"].get<bool>());  // 8! = 40320 > 2000
+  EXPECT_EQ(perm["iterations"], 2000);
+  EXPECT_EQ(perm["seed"], 11);
+  EXPECT_THAT(r.err, HasSubstr("permutation test 100% (2000 of 2000)"));  // progress on stderr
+  // The same seed gives the same p-values.
+  const auto again = run({"pool", example(), "--events", "cr_events", "--n", "cr_n", "--label", "study_id", "--exclude",
+                          "Turtle2016_JCI", "--exclude", "Fry2018_NatMed_CD22", "--exclude", "Gardner2017_Blood",
+                          "--moderator", "median_age_years", "--permutations", "2000", "--seed", "11", "--format", "json"});
+  EXPECT_EQ(nlohmann::json::parse(again.out)["metareg"]["permutation"], perm);
+}
+
+TEST(Cli, PredictAtModeratorValues) {
+  const auto r = run({"pool", example(), "--events", "cr_events", "--n", "cr_n", "--label", "study_id", "--moderator",
+                      "median_age_years", "--predict", "median_age_years=12", "--predict", "median_age_years=45",
+                      "--format", "json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto doc = nlohmann::json::parse(r.out);
+  const auto& preds = doc["metareg"]["predictions"];
+  ASSERT_EQ(preds.size(), 2u);
+  EXPECT_EQ(preds[0]["at"]["median_age_years"], "12");
+  // Age has a negative slope here: the younger population's predicted remission is higher.
+  EXPECT_GT(preds[0]["prop"].get<double>(), preds[1]["prop"].get<double>());
+  for (const char* key : {"est", "se", "ci_lb", "ci_ub", "pi_lb", "pi_ub", "prop", "prop_ci_lb", "prop_ci_ub"}) {
+    EXPECT_TRUE(preds[0].contains(key)) << key;
+  }
+  const auto bad = run({"pool", example(), "--events", "cr_events", "--n", "cr_n", "--moderator", "costimulatory_domain",
+                        "--predict", "costimulatory_domain=CD3"});
+  EXPECT_EQ(bad.code, 64);
+  EXPECT_THAT(bad.err, HasSubstr("not a level of 'costimulatory_domain'; the levels are: 4-1BB, CD28"));
+}
+
 TEST(Cli, ModeratorErrorsAreClear) {
+  const auto p = run({"pool", example(), "--events", "cr_events", "--n", "cr_n", "--permutations", "100"});
+  EXPECT_EQ(p.code, 64);
+  EXPECT_THAT(p.err, HasSubstr("give at least one --moderator"));
   const auto r = run({"pool", example(), "--events", "cr_events", "--n", "cr_n", "--label", "study_id", "--moderator",
                       "product_nam"});
   EXPECT_EQ(r.code, 65);

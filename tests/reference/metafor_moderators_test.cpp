@@ -5,8 +5,12 @@
 
 #include <iostream>
 #include <map>
+#include <sstream>
 
 #include "carta/design.hpp"
+#include "carta/influence.hpp"
+#include "carta/metareg.hpp"
+#include "carta/permutation.hpp"
 #include "carta/io/study_table.hpp"
 #include "carta/mixed_model.hpp"
 #include "carta/sensitivity.hpp"
@@ -34,6 +38,13 @@ void track(const std::string& q, double a, double e) {
     track(quantity, a_, e_);                                \
     EXPECT_TRUE(close_to(a_, e_, tol, quantity));           \
   } while (0)
+
+std::string fmt_number(double x) {
+  std::ostringstream s;
+  s.precision(17);
+  s << x;
+  return s.str();
+}
 
 struct Dataset {
   io::Table table;
@@ -178,18 +189,168 @@ TEST_P(MetaforModeratorsTest, LeaveOneOut) {
     const auto rows = leave_one_out(d.studies, o);
     ASSERT_EQ(rows.size(), e["est"].size());
     for (std::size_t i = 0; i < rows.size(); ++i) {
-      CARTA_EXPECT_CLOSE("loo.est", rows[i].est, number(e["est"][i]), kIterated);
-      CARTA_EXPECT_CLOSE("loo.se", rows[i].se, number(e["se"][i]), kIterated);
-      CARTA_EXPECT_CLOSE("loo.stat", rows[i].stat, number(e["stat"][i]), kIterated);
-      CARTA_EXPECT_CLOSE("loo.p", rows[i].p, number(e["p"][i]), kIterated);
-      CARTA_EXPECT_CLOSE("loo.ci", rows[i].ci_lb, number(e["ci_lb"][i]), kIterated);
-      CARTA_EXPECT_CLOSE("loo.ci", rows[i].ci_ub, number(e["ci_ub"][i]), kIterated);
-      CARTA_EXPECT_CLOSE("loo.tau2", rows[i].tau2, number(e["tau2"][i]), kTau2);
-      CARTA_EXPECT_CLOSE("loo.I2", rows[i].I2, number(e["I2"][i]), kI2);
-      CARTA_EXPECT_CLOSE("loo.H2", rows[i].H2, number(e["H2"][i]), kTau2);
-      CARTA_EXPECT_CLOSE("loo.Q", rows[i].Q, number(e["Q"][i]), kExact);
-      CARTA_EXPECT_CLOSE("loo.Q_p", rows[i].Q_p, number(e["Q_p"][i]), kExact);
+      CARTA_EXPECT_CLOSE("loo.est", rows[i].fit.est, number(e["est"][i]), kIterated);
+      CARTA_EXPECT_CLOSE("loo.se", rows[i].fit.se, number(e["se"][i]), kIterated);
+      CARTA_EXPECT_CLOSE("loo.stat", rows[i].fit.stat, number(e["stat"][i]), kIterated);
+      CARTA_EXPECT_CLOSE("loo.p", rows[i].fit.p, number(e["p"][i]), kIterated);
+      CARTA_EXPECT_CLOSE("loo.ci", rows[i].fit.ci_lb, number(e["ci_lb"][i]), kIterated);
+      CARTA_EXPECT_CLOSE("loo.ci", rows[i].fit.ci_ub, number(e["ci_ub"][i]), kIterated);
+      CARTA_EXPECT_CLOSE("loo.tau2", rows[i].fit.tau2, number(e["tau2"][i]), kTau2);
+      CARTA_EXPECT_CLOSE("loo.I2", rows[i].fit.I2, number(e["I2"][i]), kI2);
+      CARTA_EXPECT_CLOSE("loo.H2", rows[i].fit.H2, number(e["H2"][i]), kTau2);
+      CARTA_EXPECT_CLOSE("loo.Q", rows[i].fit.Q, number(e["Q"][i]), kExact);
+      CARTA_EXPECT_CLOSE("loo.Q_p", rows[i].fit.Q_p, number(e["Q_p"][i]), kExact);
     }
+  }
+}
+
+// Effect sizes (PLO) and the design for a list of moderators, rows with missing values dropped.
+struct Model {
+  Eigen::VectorXd y, v;
+  Design design;
+  std::vector<std::string> labels;
+};
+
+Model model_for(const Dataset& d, const nlohmann::json& moderators) {
+  std::vector<ModeratorColumn> columns;
+  for (const auto& m : moderators) {
+    ModeratorColumn c{m.get<std::string>(), {}, std::nullopt};
+    for (std::size_t i = 0; i < d.studies.size(); ++i) c.values.push_back(d.cell(i, c.name));
+    columns.push_back(std::move(c));
+  }
+  Model out;
+  out.design = build_design(columns, d.studies.size());
+  const auto k = static_cast<Eigen::Index>(out.design.kept.size());
+  out.y.resize(k);
+  out.v.resize(k);
+  for (Eigen::Index r = 0; r < k; ++r) {
+    const auto& s = d.studies[out.design.kept[static_cast<std::size_t>(r)]];
+    const auto es = proportion_effect(s.events, s.n, Measure::kPLO, ZeroCellRule::kMetafor);
+    out.y[r] = es.yi;
+    out.v[r] = es.vi;
+    out.labels.push_back(s.label);
+  }
+  return out;
+}
+
+TEST_P(MetaforModeratorsTest, InfluenceAndBaujat) {
+  const auto d = load(GetParam());
+  const auto doc = load_json(source_path("fixtures/metafor/mods_" + GetParam() + ".json"));
+  ASSERT_GE(doc.at("influence").size(), 8u);
+  for (const auto& e : doc.at("influence")) {
+    const auto method = *parse_tau2_method(e.at("method").get<std::string>());
+    const auto test = *parse_test(e.at("test").get<std::string>());
+    SCOPED_TRACE(GetParam() + " " + e.at("method").get<std::string>() + " " + e.at("test").get<std::string>() + " " +
+                 e.at("moderators").dump());
+    const Model m = model_for(d, e.at("moderators"));
+    const MixedModelOptions mo{method, test, 0.95, std::nullopt, false, Tau2Control{}};
+    const auto rows = influence_diagnostics(m.y, m.v, m.design.x, m.design.names, m.labels, true, mo);
+    ASSERT_EQ(rows.size(), e["rstudent"].size());
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      const auto& r = rows[i];
+      EXPECT_EQ(r.label, e["labels"][i].get<std::string>());
+      CARTA_EXPECT_CLOSE("influence.rstudent", r.rstudent, number(e["rstudent"][i]), kIterated);
+      CARTA_EXPECT_CLOSE("influence.dffits", r.dffits, number(e["dffits"][i]), kIterated);
+      CARTA_EXPECT_CLOSE("influence.cook_d", r.cook_d, number(e["cook_d"][i]), kIterated);
+      CARTA_EXPECT_CLOSE("influence.cov_r", r.cov_r, number(e["cov_r"][i]), kIterated);
+      CARTA_EXPECT_CLOSE("influence.tau2_del", r.tau2_del, number(e["tau2_del"][i]), kTau2);
+      CARTA_EXPECT_CLOSE("influence.QE_del", r.QE_del, number(e["QE_del"][i]), kIterated);
+      CARTA_EXPECT_CLOSE("influence.hat", r.hat, number(e["hat"][i]), kIterated);
+      CARTA_EXPECT_CLOSE("influence.weight", r.weight, number(e["weight"][i]), kIterated);
+      for (std::size_t j = 0; j < r.dfbetas.size(); ++j) {
+        CARTA_EXPECT_CLOSE("influence.dfbetas", r.dfbetas[j], number(e["dfbetas"][j][i]), kIterated);
+      }
+      EXPECT_EQ(r.influential, e["influential"][i].get<bool>()) << r.label;
+      CARTA_EXPECT_CLOSE("baujat.x", r.baujat_x, number(e["baujat_x"][i]), kIterated);
+      CARTA_EXPECT_CLOSE("baujat.y", r.baujat_y, number(e["baujat_y"][i]), kIterated);
+    }
+  }
+}
+
+TEST_P(MetaforModeratorsTest, Cumulative) {
+  const auto d = load(GetParam());
+  const auto doc = load_json(source_path("fixtures/metafor/mods_" + GetParam() + ".json"));
+  for (const auto& e : doc.at("cumulative")) {
+    PoolOptions o;
+    o.method = *parse_tau2_method(e.at("method").get<std::string>());
+    o.test = *parse_test(e.at("test").get<std::string>());
+    o.preset = Preset::kMetafor;
+    SCOPED_TRACE(GetParam() + " " + e.at("method").get<std::string>() + " " + e.at("test").get<std::string>());
+    std::vector<std::string> order;
+    for (std::size_t i = 0; i < d.studies.size(); ++i) order.push_back(d.cell(i, e.at("order_column")).value());
+    const auto rows = cumulative_meta_analysis(d.studies, order, o);
+    ASSERT_EQ(rows.size(), e["est"].size());
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      EXPECT_EQ(rows[i].added, e["labels"][i].get<std::string>());
+      CARTA_EXPECT_CLOSE("cumulative.est", rows[i].fit.est, number(e["est"][i]), kIterated);
+      CARTA_EXPECT_CLOSE("cumulative.se", rows[i].fit.se, number(e["se"][i]), kIterated);
+      CARTA_EXPECT_CLOSE("cumulative.ci", rows[i].fit.ci_lb, number(e["ci_lb"][i]), kIterated);
+      CARTA_EXPECT_CLOSE("cumulative.ci", rows[i].fit.ci_ub, number(e["ci_ub"][i]), kIterated);
+      CARTA_EXPECT_CLOSE("cumulative.tau2", rows[i].fit.tau2, number(e["tau2"][i]), kTau2);
+      CARTA_EXPECT_CLOSE("cumulative.I2", rows[i].fit.I2, number(e["I2"][i]), kI2);
+      CARTA_EXPECT_CLOSE("cumulative.Q", rows[i].fit.Q, number(e["Q"][i]), kExact);
+    }
+  }
+}
+
+TEST_P(MetaforModeratorsTest, ExactPermutationPValuesAreIdentical) {
+  const auto d = load(GetParam());
+  const auto doc = load_json(source_path("fixtures/metafor/mods_" + GetParam() + ".json"));
+  for (const auto& e : doc.at("permutation")) {
+    const auto test = *parse_test(e.at("test").get<std::string>());
+    SCOPED_TRACE(GetParam() + " " + e.at("test").get<std::string>() + " " + e.at("moderators").dump());
+    const double count = number(e["exact_iter"]);
+    ASSERT_LE(count, e.at("iter").get<double>()) << "the fixture must be an exact test";
+    const Model m = model_for(d, e.at("moderators"));
+    const MixedModelOptions mo{Tau2Method::kREML, test, 0.95, std::nullopt, false, Tau2Control{}};
+    PermutationOptions po;
+    po.iterations = e.at("iter").get<std::size_t>();
+    const auto t = permutation_test(m.y, m.v, m.design.x, m.design.names, mo, po);
+    EXPECT_TRUE(t.exact);
+    EXPECT_EQ(static_cast<double>(t.iterations), count);
+    EXPECT_EQ(t.failed_fits, 0u);
+    // Exact tests enumerate the same permutations, so the counts of permutations at least as
+    // extreme must be equal (the fixture prints p to 15 digits; the counts are integers).
+    ASSERT_EQ(t.coefficient_p.size(), e["coefficient_p"].size());
+    for (std::size_t j = 0; j < t.coefficient_p.size(); ++j) {
+      EXPECT_EQ(std::llround(t.coefficient_p[j] * count), std::llround(number(e["coefficient_p"][j]) * count))
+          << m.design.names[j];
+    }
+    EXPECT_EQ(std::llround(t.QM_p * count), std::llround(number(e["QM_p"]) * count));
+  }
+}
+
+TEST_P(MetaforModeratorsTest, PredictionsAtModeratorValues) {
+  const auto d = load(GetParam());
+  const auto doc = load_json(source_path("fixtures/metafor/mods_" + GetParam() + ".json"));
+  ASSERT_GE(doc.at("predictions").size(), 8u);
+  for (const auto& e : doc.at("predictions")) {
+    const auto o = pool_options(e);
+    SCOPED_TRACE(GetParam() + " " + e.at("measure").get<std::string>() + " " + e.at("method").get<std::string>() + " " +
+                 e.at("test").get<std::string>() + " at " + e.at("at").dump());
+    std::vector<ModeratorColumn> columns;
+    for (const auto& m : e.at("moderators")) {
+      ModeratorColumn c{m.get<std::string>(), {}, std::nullopt};
+      for (std::size_t i = 0; i < d.studies.size(); ++i) c.values.push_back(d.cell(i, c.name));
+      columns.push_back(std::move(c));
+    }
+    const auto reg = regress_proportions(d.studies, columns, o);
+    std::vector<std::pair<std::string, std::string>> at;
+    for (const auto& [column, value] : e.at("at").items()) {
+      at.emplace_back(column, value.is_string() ? value.get<std::string>() : fmt_number(value.get<double>()));
+    }
+    const auto p = predict_at(reg, at, d.studies, o);
+    CARTA_EXPECT_CLOSE("predict.est", p.est, number(e["est"]), kIterated);
+    CARTA_EXPECT_CLOSE("predict.se", p.se, number(e["se"]), kIterated);
+    CARTA_EXPECT_CLOSE("predict.ci", p.ci_lb, number(e["ci_lb"]), kIterated);
+    CARTA_EXPECT_CLOSE("predict.ci", p.ci_ub, number(e["ci_ub"]), kIterated);
+    CARTA_EXPECT_CLOSE("predict.pi", p.pi_lb, number(e["pi_lb"]), kIterated);
+    CARTA_EXPECT_CLOSE("predict.pi", p.pi_ub, number(e["pi_ub"]), kIterated);
+    CARTA_EXPECT_CLOSE("predict.prop", p.prop, number(e["prop"]), kIterated);
+    CARTA_EXPECT_CLOSE("predict.prop_ci", p.prop_ci_lb, number(e["prop_ci_lb"]), kIterated);
+    CARTA_EXPECT_CLOSE("predict.prop_ci", p.prop_ci_ub, number(e["prop_ci_ub"]), kIterated);
+    CARTA_EXPECT_CLOSE("predict.prop_pi", p.prop_pi_lb, number(e["prop_pi_lb"]), kIterated);
+    CARTA_EXPECT_CLOSE("predict.prop_pi", p.prop_pi_ub, number(e["prop_pi_ub"]), kIterated);
   }
 }
 

@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 
 #include "carta/error.hpp"
+#include "carta/influence.hpp"
 #include "carta/metareg.hpp"
+#include "carta/permutation.hpp"
 #include "carta/sensitivity.hpp"
 #include "carta/subgroup.hpp"
 #include "compare.hpp"
@@ -119,7 +121,91 @@ TEST(LeaveOneOut, NeedsTwoStudiesAndKeepsOrder) {
   EXPECT_EQ(rows[3].omitted, "d");
   std::vector<ProportionStudy> without_d = kStudies;
   without_d.erase(without_d.begin() + 3);
-  EXPECT_TRUE(close_to(rows[3].est, pool_proportions(without_d, PoolOptions{}).random.est, kExact, "est"));
+  EXPECT_TRUE(close_to(rows[3].fit.est, pool_proportions(without_d, PoolOptions{}).random.est, kExact, "est"));
+}
+
+TEST(Influence, NeedsEnoughStudiesAndLabelsEachRow) {
+  const std::vector<ProportionStudy> two{{"a", 1, 10}, {"b", 5, 10}};
+  EXPECT_THROW(influence_proportions(two, PoolOptions{}), Error);
+  const auto rows = influence_proportions(kStudies, PoolOptions{});
+  ASSERT_EQ(rows.size(), kStudies.size());
+  EXPECT_EQ(rows[7].label, "h");
+  double total_weight = 0, total_hat = 0;
+  for (const auto& r : rows) {
+    total_weight += r.weight;
+    total_hat += r.hat;
+  }
+  EXPECT_TRUE(close_to(total_weight, 100.0, kExact, "weights sum to 100"));
+  EXPECT_TRUE(close_to(total_hat, 1.0, kExact, "hat values sum to p = 1"));
+}
+
+TEST(Cumulative, OrdersNumbersNumericallyAndKeepsTiesInInputOrder) {
+  const std::vector<std::string> year{"2019", "2009", "10", "2009", "2020", "2015", "2018", "2017"};
+  const auto rows = cumulative_meta_analysis(kStudies, year, PoolOptions{});
+  ASSERT_EQ(rows.size(), 8u);
+  EXPECT_EQ(rows[0].added, "c");  // 10 < 2009 numerically
+  EXPECT_EQ(rows[1].added, "b");  // the two 2009s in input order
+  EXPECT_EQ(rows[2].added, "d");
+  EXPECT_EQ(rows[0].k, 1u);
+  EXPECT_TRUE(close_to(rows[7].fit.est, pool_proportions(kStudies, PoolOptions{}).random.est, kExact, "all studies"));
+  const std::vector<std::string> text{"b", "a", "c", "a", "d", "e", "f", "g"};
+  EXPECT_EQ(cumulative_meta_analysis(kStudies, text, PoolOptions{})[0].added, "b");
+}
+
+Eigen::MatrixXd age_design() {
+  Eigen::MatrixXd x(8, 2);
+  x.col(0).setOnes();
+  x.col(1) << 14, 15, 11, 44, 40, 41.5, 12, 13.5;
+  return x;
+}
+
+TEST(Permutation, NeedsAModeratorAndIterations) {
+  const Eigen::VectorXd y = Eigen::VectorXd::LinSpaced(8, -1, 1);
+  const Eigen::VectorXd v = Eigen::VectorXd::Constant(8, 0.1);
+  EXPECT_THROW(permutation_test(y, v, Eigen::MatrixXd::Ones(8, 1), {"intrcpt"}, MixedModelOptions{}, PermutationOptions{}), Error);
+  PermutationOptions one;
+  one.iterations = 1;
+  EXPECT_THROW(permutation_test(y, v, age_design(), {"intrcpt", "age"}, MixedModelOptions{}, one), Error);
+}
+
+TEST(Permutation, ExactWhenFeasibleSeededOtherwise) {
+  Eigen::VectorXd y(8), v(8);
+  for (std::size_t i = 0; i < 8; ++i) {
+    const auto es = proportion_effect(kStudies[i].events, kStudies[i].n, Measure::kPLO, ZeroCellRule::kMetafor);
+    y[static_cast<Eigen::Index>(i)] = es.yi;
+    v[static_cast<Eigen::Index>(i)] = es.vi;
+  }
+  // A binary moderator with 4 + 4 studies: 8! / (4! 4!) = 70 distinct permutations.
+  Eigen::MatrixXd x(8, 2);
+  x.col(0).setOnes();
+  x.col(1) << 0, 1, 0, 1, 0, 1, 0, 1;
+  PermutationOptions po;
+  po.iterations = 100;
+  std::size_t calls = 0;
+  po.progress = [&calls](std::size_t done, std::size_t total) {
+    ++calls;
+    EXPECT_LE(done, total);
+  };
+  const auto exact = permutation_test(y, v, x, {"intrcpt", "g"}, MixedModelOptions{}, po);
+  EXPECT_TRUE(exact.exact);
+  EXPECT_EQ(exact.iterations, 70u);
+  EXPECT_GT(calls, 0u);
+  // Exact p-values are multiples of 1/70, and the observed arrangement is among them.
+  EXPECT_TRUE(close_to(exact.QM_p * 70.0, std::round(exact.QM_p * 70.0), kExact, "multiple of 1/70"));
+  EXPECT_GE(exact.QM_p, 1.0 / 70.0);
+
+  PermutationOptions random = po;
+  random.allow_exact = false;
+  random.iterations = 500;
+  random.progress = nullptr;
+  const auto a = permutation_test(y, v, x, {"intrcpt", "g"}, MixedModelOptions{}, random);
+  const auto b = permutation_test(y, v, x, {"intrcpt", "g"}, MixedModelOptions{}, random);
+  EXPECT_FALSE(a.exact);
+  EXPECT_EQ(a.QM_p, b.QM_p);  // same seed, same permutations
+  EXPECT_NEAR(a.QM_p, exact.QM_p, 0.07);  // Monte Carlo error at 500 draws
+  random.seed = 7;
+  const auto c = permutation_test(y, v, x, {"intrcpt", "g"}, MixedModelOptions{}, random);
+  EXPECT_EQ(c.seed, 7u);
 }
 
 }  // namespace

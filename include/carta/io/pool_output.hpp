@@ -8,7 +8,9 @@
 #include <string>
 #include <string_view>
 
+#include "carta/influence.hpp"
 #include "carta/metareg.hpp"
+#include "carta/permutation.hpp"
 #include "carta/pool.hpp"
 #include "carta/sensitivity.hpp"
 #include "carta/subgroup.hpp"
@@ -21,6 +23,10 @@ nlohmann::json to_json(const PoolResult& result);
 nlohmann::json to_json(const SubgroupAnalysis& analysis, std::string_view variable, const SubgroupOptions& options);
 nlohmann::json to_json(const ProportionRegression& regression, TestType test);
 nlohmann::json to_json(const std::vector<LeaveOneOutRow>& rows);
+nlohmann::json to_json(const std::vector<InfluenceRow>& rows);
+nlohmann::json to_json(const std::vector<CumulativeRow>& rows, std::string_view order_column);
+nlohmann::json to_json(const PermutationTest& test, const std::vector<std::string>& names);
+nlohmann::json to_json(const std::vector<MetaRegressionPrediction>& predictions);
 
 // Study table with weights: one row per study.
 std::string studies_csv(const PoolResult& result);

@@ -1,0 +1,42 @@
+#pragma once
+// Permutation test for meta-regression (Higgins & Thompson 2004; Viechtbauer et al. 2015), as
+// metafor's permutest.rma.uni: the rows of the design are permuted against the outcomes, the
+// model is refitted (tau^2 re-estimated) and the observed statistics are compared with their
+// permutation distribution. Exact (every distinct permutation once) when that needs no more than
+// the requested iterations; otherwise random permutations from a seeded generator.
+
+#include <Eigen/Dense>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "carta/mixed_model.hpp"
+
+namespace carta {
+
+struct PermutationOptions {
+  std::size_t iterations = 1000;
+  std::uint64_t seed = 20261121;
+  bool allow_exact = true;  // run the exact test when it needs <= iterations permutations
+  // Called with (done, total) from the computing thread every 1% or so; may be empty.
+  std::function<void(std::size_t, std::size_t)> progress;
+};
+
+struct PermutationTest {
+  bool exact = false;
+  std::size_t iterations = 0;       // permutations evaluated (including the observed one)
+  double exact_count = 0.0;         // number of distinct permutations (may be huge)
+  std::uint64_t seed = 0;           // unused (0) when exact
+  std::vector<double> coefficient_p;  // two-sided, |stat_perm| >= |stat_obs|, per coefficient
+  double QM_p = 0.0;
+  std::size_t failed_fits = 0;      // permutations whose model could not be fitted (skipped)
+};
+
+// Needs at least one moderator (x.cols() >= 2 with an intercept). Throws carta::Error otherwise.
+PermutationTest permutation_test(const Eigen::VectorXd& y, const Eigen::VectorXd& v, const Eigen::MatrixXd& x,
+                                 const std::vector<std::string>& names, const MixedModelOptions& model,
+                                 const PermutationOptions& options);
+
+}  // namespace carta

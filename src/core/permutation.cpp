@@ -1,0 +1,134 @@
+#include "carta/permutation.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <numeric>
+#include <random>
+
+#include "carta/error.hpp"
+
+namespace carta {
+
+namespace {
+
+// Uniform integer in [0, n) by rejection from a 64-bit generator, written out so that a seed
+// gives the same permutations with every standard library (std::uniform_int_distribution is
+// implementation-defined).
+std::uint64_t bounded(std::mt19937_64& rng, std::uint64_t n) {
+  const std::uint64_t limit = std::numeric_limits<std::uint64_t>::max() - std::numeric_limits<std::uint64_t>::max() % n;
+  std::uint64_t x = rng();
+  while (x >= limit) x = rng();
+  return x % n;
+}
+
+}  // namespace
+
+PermutationTest permutation_test(const Eigen::VectorXd& y, const Eigen::VectorXd& v, const Eigen::MatrixXd& x,
+                                 const std::vector<std::string>& names, const MixedModelOptions& model,
+                                 const PermutationOptions& options) {
+  if (x.cols() < 2) {
+    throw Error(ErrorCategory::kInvalidInput, "the permutation test needs at least one moderator");
+  }
+  if (options.iterations < 2) {
+    throw Error(ErrorCategory::kInvalidOption, "--permutations must be at least 2");
+  }
+  MixedModelOptions mo = model;
+  mo.compute_r2 = false;
+  const auto k = static_cast<std::size_t>(y.size());
+  const auto p = static_cast<std::size_t>(x.cols());
+  const MixedModelFit observed = fit_mixed_model(y, v, x, names, true, mo);
+
+  // Distinct design rows and how often each occurs: the number of distinct permutations is
+  // k! / prod(multiplicity!).
+  std::vector<std::size_t> order(k);
+  std::iota(order.begin(), order.end(), 0);
+  auto row_less = [&x](std::size_t a, std::size_t b) {
+    for (Eigen::Index j = 0; j < x.cols(); ++j) {
+      if (x(static_cast<Eigen::Index>(a), j) != x(static_cast<Eigen::Index>(b), j)) {
+        return x(static_cast<Eigen::Index>(a), j) < x(static_cast<Eigen::Index>(b), j);
+      }
+    }
+    return false;
+  };
+  std::stable_sort(order.begin(), order.end(), row_less);
+  std::vector<std::size_t> row_class(k);      // class id of each sorted position
+  std::vector<std::size_t> representative;    // a row index for each class
+  std::vector<std::size_t> multiplicity;
+  for (std::size_t r = 0; r < k; ++r) {
+    if (r == 0 || row_less(order[r - 1], order[r])) {
+      representative.push_back(order[r]);
+      multiplicity.push_back(0);
+    }
+    row_class[r] = representative.size() - 1;
+    ++multiplicity.back();
+  }
+  double log_count = std::lgamma(static_cast<double>(k) + 1.0);
+  for (const auto m : multiplicity) log_count -= std::lgamma(static_cast<double>(m) + 1.0);
+  const double count = std::exp(log_count);
+
+  PermutationTest out;
+  out.exact_count = count;
+  out.exact = options.allow_exact && std::round(count) <= static_cast<double>(options.iterations);
+  const std::size_t total = out.exact ? static_cast<std::size_t>(std::llround(count)) : options.iterations;
+  out.iterations = total;
+  out.seed = out.exact ? 0 : options.seed;
+
+  const double comptol = std::sqrt(std::numeric_limits<double>::epsilon());  // as metafor
+  std::vector<std::size_t> hits(p, 0);
+  std::size_t qm_hits = 0;
+  std::size_t fitted = 0;
+  Eigen::MatrixXd xp(x.rows(), x.cols());
+  auto evaluate = [&](const Eigen::MatrixXd& design) {
+    try {
+      const MixedModelFit f = fit_mixed_model(y, v, design, names, true, mo);
+      for (std::size_t j = 0; j < p; ++j) {
+        if (std::abs(f.coefficients[j].stat) >= std::abs(observed.coefficients[j].stat) - comptol) ++hits[j];
+      }
+      if (f.QM >= observed.QM - comptol) ++qm_hits;
+      ++fitted;
+    } catch (const Error&) {
+      ++out.failed_fits;
+    }
+  };
+  const std::size_t step = std::max<std::size_t>(1, total / 100);
+  std::size_t done = 0;
+  auto tick = [&] {
+    ++done;
+    if (options.progress && (done % step == 0 || done == total)) options.progress(done, total);
+  };
+
+  if (out.exact) {
+    std::vector<std::size_t> arrangement(row_class);  // sorted: the first permutation
+    do {
+      for (std::size_t r = 0; r < k; ++r) xp.row(static_cast<Eigen::Index>(r)) = x.row(static_cast<Eigen::Index>(representative[arrangement[r]]));
+      evaluate(xp);
+      tick();
+    } while (std::next_permutation(arrangement.begin(), arrangement.end()));
+  } else {
+    std::mt19937_64 rng(options.seed);
+    std::vector<std::size_t> perm(k);
+    evaluate(x);  // the observed arrangement counts as one permutation, as in metafor
+    tick();
+    for (std::size_t it = 1; it < total; ++it) {
+      std::iota(perm.begin(), perm.end(), 0);
+      for (std::size_t i = k - 1; i > 0; --i) std::swap(perm[i], perm[bounded(rng, i + 1)]);
+      for (std::size_t r = 0; r < k; ++r) xp.row(static_cast<Eigen::Index>(r)) = x.row(static_cast<Eigen::Index>(perm[r]));
+      evaluate(xp);
+      tick();
+    }
+  }
+  if (fitted == 0) {
+    throw Error(ErrorCategory::kNumerical, "permutation test: no permuted model could be fitted");
+  }
+  for (std::size_t j = 0; j < p; ++j) {
+    out.coefficient_p.push_back(std::min(1.0, static_cast<double>(hits[j]) / static_cast<double>(fitted)));
+  }
+  out.QM_p = static_cast<double>(qm_hits) / static_cast<double>(fitted);
+  return out;
+}
+
+}  // namespace carta

@@ -15,6 +15,7 @@
 #include "carta/permutation.hpp"
 #include "carta/pool.hpp"
 #include "carta/sensitivity.hpp"
+#include "carta/small_study.hpp"
 #include "carta/subgroup.hpp"
 #include "text_summary.hpp"
 
@@ -30,7 +31,7 @@ Examples:
   carta pool studies.csv --events cr_events --n cr_n --label study_id --subgroup antigen_target
   carta pool studies.csv --events cr_events --n cr_n --moderator median_age_years --test knha
   carta pool studies.csv --events cr_events --n cr_n --where population_group=adult --leave-one-out
-  carta pool studies.csv --events cr_events --n cr_n --influence --cumulative year
+  carta pool studies.csv --events cr_events --n cr_n --influence --cumulative year --bias
   carta pool studies.csv --events cr_events --n cr_n --moderator median_age_years --permutations 10000
 
 Measures: PLO logit (default), PAS arcsine, PFT Freeman-Tukey double arcsine, PR raw, PLN log.
@@ -99,6 +100,9 @@ CLI::App* add_pool_command(CLI::App& app, PoolArgs& args) {
   cmd->add_option("--seed", args.seed, "seed of the permutation test")->capture_default_str();
   cmd->add_option("--where", args.where,
                   "keep only rows that match, e.g. population_group=adult or median_age_years>=18 (repeatable, all must hold)");
+  cmd->add_flag("--bias", args.bias,
+                "small-study effects: Egger (and PET-PEESE), Peters, Begg, trim-and-fill, funnel-plot data");
+  cmd->add_option("--trimfill-estimator", args.trimfill_estimator, "L0 or R0")->capture_default_str();
   cmd->add_option("--format", args.format, "text, json or csv")->capture_default_str();
   cmd->add_option("-o,--output", args.output, "write here instead of standard output (atomically)");
   return cmd;
@@ -173,6 +177,12 @@ int run_pool(const PoolArgs& args, std::ostream& out, std::ostream& err) {
   };
   if (args.min_k < 1) throw Error(ErrorCategory::kInvalidOption, "--min-k must be at least 1");
   const SubgroupOptions subgroup_options{args.tau_common, args.min_k};
+  if (args.trimfill_estimator != "L0" && args.trimfill_estimator != "R0") {
+    throw Error(ErrorCategory::kInvalidOption,
+                fmt::format("--trimfill-estimator '{}' is not one of: L0, R0", args.trimfill_estimator));
+  }
+  const TrimFillEstimator trimfill_estimator =
+      args.trimfill_estimator == "L0" ? TrimFillEstimator::kL0 : TrimFillEstimator::kR0;
 
   const bool grouped = !args.by.empty();
   std::ostringstream buffer;
@@ -251,6 +261,8 @@ int run_pool(const PoolArgs& args, std::ostream& out, std::ostream& err) {
       const MixedModelOptions mo{options.method, options.test, options.level, std::nullopt, false, options.control};
       permutation = permutation_test(regression->y, regression->v, regression->design.x, regression->design.names, mo, po);
     }
+    std::optional<SmallStudyEffects> bias;
+    if (args.bias) bias = small_study_effects(group.studies, options, trimfill_estimator);
     std::optional<std::vector<InfluenceRow>> influence;
     if (args.influence) influence = influence_proportions(group.studies, options);
     std::optional<std::vector<CumulativeRow>> cumulative;
@@ -306,6 +318,7 @@ int run_pool(const PoolArgs& args, std::ostream& out, std::ostream& err) {
       if (permutation) j["metareg"]["permutation"] = io::to_json(*permutation, regression->design.names);
       if (regression) j["metareg"]["predictions"] = io::to_json(predictions);
       if (influence) j["influence"] = io::to_json(*influence);
+      if (bias) j["bias"] = io::to_json(*bias, options, result.n_harmonic);
       if (cumulative) j["cumulative"] = io::to_json(*cumulative, args.cumulative);
       if (grouped) {
         nlohmann::json line;
@@ -327,6 +340,7 @@ int run_pool(const PoolArgs& args, std::ostream& out, std::ostream& err) {
       if (permutation) buffer << text_permutation(*permutation, regression->design.names);
       if (!predictions.empty()) buffer << text_predictions(predictions, options);
       if (influence) buffer << text_influence(*influence);
+      if (bias) buffer << text_bias(*bias, options, result.n_harmonic);
       if (cumulative) buffer << text_cumulative(*cumulative, args.cumulative, options);
       if (grouped) buffer << "\n";
     }

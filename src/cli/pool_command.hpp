@@ -31,6 +31,8 @@ struct PoolArgs {
   bool influence = false;
   std::string cumulative;
   std::vector<std::string> predict;
+  bool bias = false;
+  std::string trimfill_estimator = "L0";
   std::size_t permutations = 0;
   std::uint64_t seed = 20261121;
   std::vector<std::string> where;

@@ -224,6 +224,39 @@ std::string text_permutation(const PermutationTest& t, const std::vector<std::st
   return s;
 }
 
+std::string text_bias(const SmallStudyEffects& b, const PoolOptions& o, double n_harmonic) {
+  auto prop = [&](double x) { return pct(to_proportion(o.measure, x, n_harmonic)); };
+  std::string s = "\nSmall-study effects\n";
+  if (b.egger) {
+    s += fmt::format("  Egger regression (weighted lm on SE):   t({}) = {}, p = {}; limit estimate (PET) {} [{}; {}]\n",
+                     num(b.egger->df, 0), num(b.egger->stat, 3), p_cell(b.egger->p), prop(b.egger->intercept),
+                     prop(b.egger->intercept_ci_lb), prop(b.egger->intercept_ci_ub));
+  }
+  if (b.peese) s += fmt::format("  PEESE limit estimate (lm on variance): {}\n", prop(b.peese->intercept));
+  if (b.egger_rma) {
+    s += fmt::format("  Egger mixed-effects (rma on SE):       {} = {}, p = {}\n",
+                     o.test == TestType::kZ ? "z" : fmt::format("t({})", num(b.egger_rma->df, 0)), num(b.egger_rma->stat, 3),
+                     p_cell(b.egger_rma->p));
+  }
+  if (b.peters) {
+    s += fmt::format("  Peters regression on 1/n ({} weights): t({}) = {}, p = {}\n",
+                     b.peters_convention == "meta" ? "R meta's x(n-x)/n" : "metafor's inverse-variance",
+                     num(b.peters->df, 0), num(b.peters->stat, 3), p_cell(b.peters->p));
+  }
+  if (b.begg) {
+    s += fmt::format("  Begg and Mazumdar rank correlation:    Kendall's tau = {}, p = {} ({})\n", num(b.begg->tau, 3),
+                     p_cell(b.begg->p), b.begg->exact ? "exact" : "normal approximation, ties");
+  }
+  if (b.trimfill) {
+    const auto& t = *b.trimfill;
+    s += fmt::format("  Trim-and-fill ({}): {} stud{} filled on the {}; adjusted {} [{}; {}]\n",
+                     t.estimator == TrimFillEstimator::kL0 ? "L0" : "R0", t.k0, t.k0 == 1 ? "y" : "ies",
+                     t.side == FunnelSide::kLeft ? "left" : "right", prop(t.est), prop(t.ci_lb), prop(t.ci_ub));
+  }
+  for (const auto& n : b.notes) s += fmt::format("  - {}\n", n);
+  return s;
+}
+
 std::string text_influence(const std::vector<InfluenceRow>& rows) {
   std::size_t width = 5;
   for (const auto& r : rows) width = std::max(width, display_width(r.label));

@@ -280,6 +280,72 @@ nlohmann::json to_json(const std::vector<MetaRegressionPrediction>& predictions)
   return out;
 }
 
+nlohmann::json to_json(const SmallStudyEffects& b, const PoolOptions& o, double n_harmonic) {
+  auto regression = [](const std::optional<RegressionTest>& t, const char* stat_name) -> nlohmann::json {
+    if (!t) return nullptr;
+    return {{stat_name, number(t->stat)},
+            {"df", number(t->df)},
+            {"p", number(t->p)},
+            {"k", t->k},
+            {"slope", number(t->slope)},
+            {"slope_se", number(t->slope_se)},
+            {"limit_est", number(t->intercept)},
+            {"limit_se", number(t->intercept_se)},
+            {"limit_ci_lb", number(t->intercept_ci_lb)},
+            {"limit_ci_ub", number(t->intercept_ci_ub)}};
+  };
+  auto prop = [&](double x) { return number(to_proportion(o.measure, x, n_harmonic)); };
+  nlohmann::json j;
+  j["egger"] = regression(b.egger, "t");
+  if (b.egger) {
+    j["egger"]["limit_prop"] = prop(b.egger->intercept);
+    j["egger"]["limit_prop_ci_lb"] = prop(b.egger->intercept_ci_lb);
+    j["egger"]["limit_prop_ci_ub"] = prop(b.egger->intercept_ci_ub);
+  }
+  j["peese"] = regression(b.peese, "t");
+  if (b.peese) j["peese"]["limit_prop"] = prop(b.peese->intercept);
+  j["egger_rma"] = regression(b.egger_rma, o.test == TestType::kZ ? "z" : "t");
+  j["peters"] = regression(b.peters, "t");
+  if (b.peters) j["peters"]["convention"] = b.peters_convention;
+  j["begg"] = b.begg ? nlohmann::json{{"tau", number(b.begg->tau)}, {"p", number(b.begg->p)}, {"exact", b.begg->exact}}
+                     : nlohmann::json(nullptr);
+  if (b.trimfill) {
+    const auto& t = *b.trimfill;
+    nlohmann::json filled = nlohmann::json::array();
+    for (std::size_t i = 0; i < t.filled_yi.size(); ++i) {
+      filled.push_back({{"yi", number(t.filled_yi[i])}, {"vi", number(t.filled_vi[i])}, {"prop", prop(t.filled_yi[i])}});
+    }
+    j["trimfill"] = {{"estimator", t.estimator == TrimFillEstimator::kL0 ? "L0" : "R0"},
+                     {"side", t.side == FunnelSide::kLeft ? "left" : "right"},
+                     {"k0", t.k0},
+                     {"k0_se", number(t.k0_se)},
+                     {"iterations", t.iterations},
+                     {"est", number(t.est)},
+                     {"se", number(t.se)},
+                     {"ci_lb", number(t.ci_lb)},
+                     {"ci_ub", number(t.ci_ub)},
+                     {"tau2", number(t.tau2)},
+                     {"prop", prop(t.est)},
+                     {"prop_ci_lb", prop(t.ci_lb)},
+                     {"prop_ci_ub", prop(t.ci_ub)},
+                     {"filled", std::move(filled)}};
+  } else {
+    j["trimfill"] = nullptr;
+  }
+  nlohmann::json studies = nlohmann::json::array();
+  for (std::size_t i = 0; i < b.funnel.yi.size(); ++i) {
+    studies.push_back({{"label", b.funnel.labels[i]}, {"yi", number(b.funnel.yi[i])}, {"sei", number(b.funnel.sei[i])}});
+  }
+  nlohmann::json contours = nlohmann::json::array();
+  for (const auto& c : b.funnel.contours) contours.push_back({{"level", c.level}, {"z", number(c.z)}});
+  j["funnel"] = {{"studies", std::move(studies)},
+                 {"center", number(b.funnel.center)},
+                 {"se_max", number(b.funnel.se_max)},
+                 {"contours", std::move(contours)}};
+  j["notes"] = b.notes;
+  return j;
+}
+
 std::string studies_csv(const PoolResult& r) {
   std::string out = "label,events,n,yi,vi,corrected,prop,ci_lb,ci_ub,weight_common,weight_random\n";
   for (const auto& s : r.studies) {

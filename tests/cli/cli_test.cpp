@@ -268,6 +268,25 @@ TEST(Cli, PredictAtModeratorValues) {
   EXPECT_THAT(bad.err, HasSubstr("not a level of 'costimulatory_domain'; the levels are: 4-1BB, CD28"));
 }
 
+TEST(Cli, BiasHasTheContractKeys) {
+  const auto r = run({"pool", example(), "--events", "cr_events", "--n", "cr_n", "--label", "study_id", "--bias",
+                      "--trimfill-estimator", "R0", "--format", "json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto doc = nlohmann::json::parse(r.out);
+  const auto& b = doc.at("bias");
+  for (const char* key : {"t", "df", "p", "limit_est"}) EXPECT_TRUE(b["egger"].contains(key)) << key;
+  for (const char* key : {"z", "p"}) EXPECT_TRUE(b["egger_rma"].contains(key)) << key;
+  for (const char* key : {"t", "df", "p", "convention"}) EXPECT_TRUE(b["peters"].contains(key)) << key;
+  for (const char* key : {"tau", "p"}) EXPECT_TRUE(b["begg"].contains(key)) << key;
+  for (const char* key : {"k0", "side", "est", "se", "ci_lb", "ci_ub", "prop", "filled"}) {
+    EXPECT_TRUE(b["trimfill"].contains(key)) << key;
+  }
+  EXPECT_EQ(b["trimfill"]["estimator"], "R0");
+  EXPECT_EQ(b["funnel"]["studies"].size(), 27u);
+  EXPECT_EQ(b["funnel"]["contours"].size(), 3u);
+  EXPECT_EQ(run({"pool", example(), "--events", "cr_events", "--n", "cr_n", "--bias", "--trimfill-estimator", "Q0"}).code, 64);
+}
+
 TEST(Cli, ModeratorErrorsAreClear) {
   const auto p = run({"pool", example(), "--events", "cr_events", "--n", "cr_n", "--permutations", "100"});
   EXPECT_EQ(p.code, 64);

@@ -13,6 +13,7 @@
 #include "carta/permutation.hpp"
 #include "carta/pool.hpp"
 #include "carta/sensitivity.hpp"
+#include "carta/small_study.hpp"
 #include "carta/subgroup.hpp"
 
 namespace carta::io {
@@ -27,6 +28,8 @@ nlohmann::json to_json(const std::vector<InfluenceRow>& rows);
 nlohmann::json to_json(const std::vector<CumulativeRow>& rows, std::string_view order_column);
 nlohmann::json to_json(const PermutationTest& test, const std::vector<std::string>& names);
 nlohmann::json to_json(const std::vector<MetaRegressionPrediction>& predictions);
+// The "bias" object: tests, trim-and-fill with back-transformed proportions, funnel data.
+nlohmann::json to_json(const SmallStudyEffects& bias, const PoolOptions& options, double n_harmonic);
 
 // Study table with weights: one row per study.
 std::string studies_csv(const PoolResult& result);

@@ -1,0 +1,96 @@
+#pragma once
+// Small-study effects: regression tests (Egger, Peters; PET-PEESE limit estimates), the Begg and
+// Mazumdar rank correlation test, trim-and-fill, and funnel-plot data. Conventions follow
+// metafor's regtest / ranktest / trimfill; Peters under --preset meta follows R meta's metabias.
+// Formulas: docs/methods/small_study.md.
+
+#include <Eigen/Dense>
+
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "carta/pool.hpp"
+
+namespace carta {
+
+// A weighted regression test of funnel asymmetry: slope of y on a predictor.
+struct RegressionTest {
+  double stat = 0.0;   // t (or z for the mixed-effects version)
+  double df = 0.0;     // NaN for z
+  double p = 0.0;
+  double slope = 0.0, slope_se = 0.0;
+  double intercept = 0.0, intercept_se = 0.0;  // limit estimate where the predictor is 0
+  double intercept_ci_lb = 0.0, intercept_ci_ub = 0.0;
+  std::size_t k = 0;   // studies used
+};
+
+struct RankTest {
+  double tau = 0.0;  // Kendall's tau (tau-b with ties)
+  double p = 0.0;
+  bool exact = false;  // exact null distribution (no ties) or normal approximation
+};
+
+enum class TrimFillEstimator { kL0, kR0 };
+enum class FunnelSide { kLeft, kRight };
+
+struct TrimFill {
+  TrimFillEstimator estimator = TrimFillEstimator::kL0;
+  FunnelSide side = FunnelSide::kLeft;  // where studies are missing
+  bool side_estimated = true;          // chosen from the sign of the Egger-type slope, as metafor
+  std::size_t k0 = 0;                  // studies filled
+  double k0_se = 0.0;
+  int iterations = 0;
+  std::vector<double> filled_yi, filled_vi;  // mirrored studies (measure scale)
+  // Random-effects fit to the observed plus filled studies: z test when studies were filled, the
+  // model's own test when none were (metafor's trimfill returns the original model then).
+  double est = 0.0, se = 0.0, ci_lb = 0.0, ci_ub = 0.0, tau2 = 0.0;
+};
+
+// Weighted least squares of y on [1, predictor] with weights w, t with k - 2 df (R's lm).
+RegressionTest weighted_regression_test(const Eigen::VectorXd& y, const Eigen::VectorXd& w,
+                                        const Eigen::VectorXd& predictor, double level);
+
+// The Begg and Mazumdar (1994) test: Kendall's tau between standardised deviates and variances.
+RankTest rank_correlation_test(const Eigen::VectorXd& y, const Eigen::VectorXd& v);
+
+// Two-sided p-value of Kendall's statistic for n observations without ties from its exact null
+// distribution; `concordant` is the number of concordant pairs.
+double kendall_exact_p(std::int64_t concordant, std::int64_t n);
+
+// Duval & Tweedie (2000) trim-and-fill on the random-effects model with the given estimator.
+TrimFill trim_and_fill(const Eigen::VectorXd& y, const Eigen::VectorXd& v, Tau2Method method, TestType test,
+                       TrimFillEstimator estimator, std::optional<FunnelSide> side, double level,
+                       const Tau2Control& control = {});
+
+struct FunnelData {
+  std::vector<std::string> labels;
+  std::vector<double> yi, sei;
+  double center = 0.0;  // random-effects estimate (the vertical line)
+  double se_max = 0.0;
+  struct Contour {
+    double level;  // 0.90, 0.95, 0.99
+    double z;      // lines center -/+ z * se
+  };
+  std::vector<Contour> contours;
+};
+
+struct SmallStudyEffects {
+  std::optional<RegressionTest> egger;      // metafor regtest(model = "lm", predictor = "sei")
+  std::optional<RegressionTest> egger_rma;  // regtest(model = "rma"): slope z (or t under knha)
+  std::optional<RegressionTest> peese;      // regtest(model = "lm", predictor = "vi")
+  std::optional<RegressionTest> peters;     // predictor 1/n
+  std::string peters_convention;            // "metafor" (weights 1/v) or "meta" (weights x(n-x)/n)
+  std::optional<RankTest> begg;
+  std::optional<TrimFill> trimfill;
+  FunnelData funnel;
+  std::vector<std::string> notes;
+};
+
+// All of the above for single proportions under the pooling options. Tests that cannot be run
+// (k < 3, all n equal for Peters) are left empty with a note saying why.
+SmallStudyEffects small_study_effects(std::span<const ProportionStudy> studies, const PoolOptions& options,
+                                      TrimFillEstimator estimator = TrimFillEstimator::kL0);
+
+}  // namespace carta

@@ -1,0 +1,98 @@
+// Edge cases of the small-study tests (reference values: tests/reference/metafor_bias_test.cpp).
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <numeric>
+
+#include "carta/error.hpp"
+#include "carta/small_study.hpp"
+#include "compare.hpp"
+
+namespace carta::test {
+namespace {
+
+using ::testing::Contains;
+using ::testing::HasSubstr;
+
+TEST(SmallStudy, FewerThanThreeStudiesGiveFunnelDataAndAMessage) {
+  const std::vector<ProportionStudy> two{{"a", 3, 10}, {"b", 40, 50}};
+  const auto r = small_study_effects(two, PoolOptions{});
+  EXPECT_FALSE(r.egger || r.peters || r.begg || r.trimfill);
+  EXPECT_THAT(r.notes, Contains(HasSubstr("k = 2: small-study tests and trim-and-fill need at least 3 studies")));
+  EXPECT_EQ(r.funnel.yi.size(), 2u);
+  EXPECT_THROW(weighted_regression_test(Eigen::Vector2d(1, 2), Eigen::Vector2d(1, 1), Eigen::Vector2d(1, 3), 0.95), Error);
+}
+
+TEST(SmallStudy, PetersIsUndefinedWhenAllStudiesHaveTheSameSize) {
+  const std::vector<ProportionStudy> same_n{{"a", 3, 20}, {"b", 8, 20}, {"c", 12, 20}, {"d", 5, 20}};
+  const auto r = small_study_effects(same_n, PoolOptions{});
+  EXPECT_FALSE(r.peters);
+  EXPECT_THAT(r.notes, Contains(HasSubstr("all studies have the same n, so 1/n does not vary and Peters' test is undefined")));
+  EXPECT_TRUE(r.egger.has_value());
+  EXPECT_THAT(r.notes, Contains(HasSubstr("k = 4 < 10")));
+}
+
+TEST(SmallStudy, ZeroAndAllEventStudies) {
+  const std::vector<ProportionStudy> d{{"a", 0, 12}, {"b", 3, 25}, {"c", 9, 30}, {"d", 20, 20}, {"e", 7, 60}, {"f", 0, 8}};
+  const auto metafor = small_study_effects(d, PoolOptions{});
+  ASSERT_TRUE(metafor.peters && metafor.egger && metafor.trimfill);
+  EXPECT_EQ(metafor.peters->k, 6u);  // continuity-corrected, all used
+  PoolOptions meta;
+  meta.preset = Preset::kMeta;
+  const auto r = small_study_effects(d, meta);
+  ASSERT_TRUE(r.peters);
+  EXPECT_EQ(r.peters_convention, "meta");
+  EXPECT_EQ(r.peters->k, 3u);  // 0/n and n/n get weight 0 under R meta's weights
+  EXPECT_THAT(r.notes, Contains(HasSubstr("3 studies with 0 or all events get weight 0")));
+}
+
+// A second implementation of Kendall's exact null distribution: enumerate every permutation.
+double brute_force_p(std::int64_t concordant, int n) {
+  std::vector<int> perm(static_cast<std::size_t>(n));
+  std::iota(perm.begin(), perm.end(), 0);
+  std::vector<double> counts(static_cast<std::size_t>(n * (n - 1) / 2 + 1), 0.0);
+  double total = 0;
+  do {
+    int c = 0;
+    for (int i = 0; i < n; ++i)
+      for (int j = i + 1; j < n; ++j) c += perm[static_cast<std::size_t>(i)] < perm[static_cast<std::size_t>(j)];
+    counts[static_cast<std::size_t>(c)] += 1;
+    total += 1;
+  } while (std::next_permutation(perm.begin(), perm.end()));
+  double lower = 0, upper = 0;
+  for (std::size_t c = 0; c < counts.size(); ++c) {
+    if (static_cast<std::int64_t>(c) <= concordant) lower += counts[c] / total;
+    if (static_cast<std::int64_t>(c) >= concordant) upper += counts[c] / total;
+  }
+  return std::min(1.0, 2.0 * (4 * concordant > n * (n - 1) ? upper : lower));
+}
+
+TEST(SmallStudy, KendallExactDistributionMatchesEnumeration) {
+  for (int n : {3, 4, 5, 6, 7, 8}) {
+    for (std::int64_t c = 0; c <= n * (n - 1) / 2; ++c) {
+      EXPECT_TRUE(close_to(kendall_exact_p(c, n), brute_force_p(c, n), {1e-12, 1e-15},
+                           "n = " + std::to_string(n) + ", C = " + std::to_string(c)));
+    }
+  }
+}
+
+TEST(SmallStudy, TrimAndFillFillsTheSparseSideAndMirrorsAboutTheTrimmedEstimate) {
+  // Small studies only on the right: studies are missing on the left.
+  Eigen::VectorXd y(8), v(8);
+  y << 0.0, 0.05, -0.05, 0.1, 0.4, 0.6, 0.8, 1.0;
+  v << 0.01, 0.012, 0.011, 0.02, 0.08, 0.1, 0.15, 0.2;
+  const auto t = trim_and_fill(y, v, Tau2Method::kREML, TestType::kZ, TrimFillEstimator::kL0, std::nullopt, 0.95);
+  EXPECT_EQ(t.side, FunnelSide::kLeft);
+  ASSERT_GT(t.k0, 0u);
+  EXPECT_LT(t.est, (v.cwiseInverse().dot(y)) / v.cwiseInverse().sum() + 0.5);
+  for (const double f : t.filled_yi) EXPECT_LT(f, 0.4);  // mirrored to the left
+  // Forcing the other side is honoured.
+  const auto right = trim_and_fill(y, v, Tau2Method::kREML, TestType::kZ, TrimFillEstimator::kL0, FunnelSide::kRight, 0.95);
+  EXPECT_EQ(right.side, FunnelSide::kRight);
+  EXPECT_FALSE(right.side_estimated);
+}
+
+}  // namespace
+}  // namespace carta::test

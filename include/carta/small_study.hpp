@@ -29,7 +29,7 @@ struct RegressionTest {
 struct RankTest {
   double tau = 0.0;  // Kendall's tau (tau-b with ties)
   double p = 0.0;
-  bool exact = false;  // exact null distribution (no ties) or normal approximation
+  bool exact = false;  // exact null distribution (no ties, k <= 1000) or normal approximation
 };
 
 enum class TrimFillEstimator { kL0, kR0 };

@@ -245,7 +245,7 @@ std::string text_bias(const SmallStudyEffects& b, const PoolOptions& o, double n
   }
   if (b.begg) {
     s += fmt::format("  Begg and Mazumdar rank correlation:    Kendall's tau = {}, p = {} ({})\n", num(b.begg->tau, 3),
-                     p_cell(b.begg->p), b.begg->exact ? "exact" : "normal approximation, ties");
+                     p_cell(b.begg->p), b.begg->exact ? "exact" : "normal approximation");
   }
   if (b.trimfill) {
     const auto& t = *b.trimfill;

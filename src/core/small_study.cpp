@@ -148,7 +148,9 @@ RankTest rank_correlation_test(const Eigen::VectorXd& y, const Eigen::VectorXd& 
 
   RankTest out;
   out.tau = s / std::sqrt((n0 - n1) * (n0 - n2));
-  if (tx.empty() && ty.empty()) {
+  // The exact null distribution costs O(k^3); beyond k = 1000 (where it is also indistinguishable
+  // from the normal approximation) the approximation is used and reported as such.
+  if (tx.empty() && ty.empty() && n <= 1000) {
     out.exact = true;
     out.p = kendall_exact_p(concordant, n);
     return out;
@@ -360,7 +362,13 @@ SmallStudyEffects small_study_effects(std::span<const ProportionStudy> studies, 
       out.peters = weighted_regression_test(y, w, n_inverse, options.level);
     }
   });
-  attempt("Begg test", [&] { out.begg = rank_correlation_test(y, v); });
+  attempt("Begg test", [&] {
+    out.begg = rank_correlation_test(y, v);
+    if (!out.begg->exact) {
+      out.notes.push_back(k > 1000 ? "Begg test: normal approximation (exact distribution used up to k = 1000)"
+                                   : "Begg test: tied values, so the tie-corrected normal approximation is used (as R)");
+    }
+  });
   attempt("trim-and-fill", [&] {
     out.trimfill = trim_and_fill(y, v, options.method, options.test, estimator, std::nullopt, options.level, options.control);
   });

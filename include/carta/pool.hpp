@@ -22,6 +22,7 @@ namespace carta {
 enum class TestType {
   kZ,     // Wald-type z test and CI
   kKnha,  // Hartung-Knapp-Sidik-Jonkman: scaled SE, t with k-1 df
+  kT,     // unscaled SE, t with k-1 df (metafor test = "t")
 };
 std::string_view to_string(TestType test) noexcept;
 std::optional<TestType> parse_test(std::string_view text) noexcept;

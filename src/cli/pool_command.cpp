@@ -75,7 +75,7 @@ CLI::App* add_pool_command(CLI::App& app, PoolArgs& args) {
   cmd->add_option("--measure", args.measure, "PLO, PAS, PFT, PR or PLN")->capture_default_str();
   cmd->add_option("--method", args.method, "tau^2 estimator: REML, DL, ML, PM, HE, SJ, HS, EB")
       ->capture_default_str();
-  cmd->add_option("--test", args.test, "z, or knha (Hartung-Knapp-Sidik-Jonkman, t with k-1 df)")
+  cmd->add_option("--test", args.test, "z, knha (Hartung-Knapp-Sidik-Jonkman, t with k-1 df), or t (unscaled SE, t with k-1 df)")
       ->capture_default_str();
   cmd->add_option("--preset", args.preset, "carta, metafor or meta (see below)")->capture_default_str();
   cmd->add_option("--study-ci", args.study_ci,
@@ -113,7 +113,7 @@ int run_pool(const PoolArgs& args, std::ostream& out, std::ostream& err) {
   options.measure = parse_or_throw(parse_measure(args.measure), "--measure", args.measure, "PLO, PAS, PFT, PR, PLN");
   options.method = parse_or_throw(parse_tau2_method(args.method), "--method", args.method,
                                   "REML, DL, ML, PM, HE, SJ, HS, EB");
-  options.test = parse_or_throw(parse_test(args.test), "--test", args.test, "z, knha");
+  options.test = parse_or_throw(parse_test(args.test), "--test", args.test, "z, knha, t");
   options.preset = parse_or_throw(parse_preset(args.preset), "--preset", args.preset, "carta, metafor, meta");
   if (!args.study_ci.empty()) {
     options.study_ci = parse_or_throw(parse_study_ci(args.study_ci), "--study-ci", args.study_ci,
@@ -252,9 +252,9 @@ int run_pool(const PoolArgs& args, std::ostream& out, std::ostream& err) {
       po.iterations = args.permutations;
       po.seed = args.seed;
       if (args.permutations >= 1000) {
-        po.progress = [&err](std::size_t done, std::size_t total) {
-          err << fmt::format("\rcarta: permutation test {:3d}% ({} of {})", 100 * done / total, done, total);
-          if (done == total) err << '\n';
+        po.progress = [&err](std::size_t finished, std::size_t planned) {
+          err << fmt::format("\rcarta: permutation test {:3d}% ({} of {})", 100 * finished / planned, finished, planned);
+          if (finished == planned) err << '\n';
           err.flush();
         };
       }

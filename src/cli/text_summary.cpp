@@ -81,7 +81,7 @@ std::string text_summary(const PoolResult& r, const SummaryContext& ctx) {
   s += fmt::format("  data         {}  (events: {}, n: {})\n", ctx.source, ctx.events_column, ctx.n_column);
   s += fmt::format("  model        measure {} ({}), tau^2 estimator {}, test {}, level {}%\n",
                    to_string(o.measure), measure_name(o.measure), to_string(o.method),
-                   o.test == TestType::kZ ? "z" : "knha (Hartung-Knapp, t with k-1 df)", level_pct);
+                   o.test == TestType::kZ ? "z" : (o.test == TestType::kKnha ? "knha (Hartung-Knapp, t with k-1 df)" : "t (t with k-1 df)"), level_pct);
   s += fmt::format("  conventions  {}\n\n", describe_conventions(r));
 
   s += "Heterogeneity\n";
@@ -162,11 +162,11 @@ std::string text_subgroups(const SubgroupAnalysis& a, const std::string& variabl
 
 std::string text_metareg(const ProportionRegression& reg, const PoolOptions& o) {
   const auto& f = reg.fit;
-  const bool knha = o.test == TestType::kKnha;
+  const bool knha = o.test != TestType::kZ;
   std::size_t width = 9;
   for (const auto& c : f.coefficients) width = std::max(width, display_width(c.name));
   std::string s = fmt::format("\nMeta-regression (k = {}, {} estimator, {} on the {} scale)\n", f.k, to_string(o.method),
-                              knha ? fmt::format("Knapp-Hartung t({})", num(f.df, 0)) : std::string("z tests"),
+                              knha ? fmt::format("{} t({})", o.test == TestType::kKnha ? "Knapp-Hartung" : "", num(f.df, 0)) : std::string("z tests"),
                               to_string(o.measure));
   s += fmt::format("  {} {:>10} {:>9} {:>8} {:>9}  {}\n", pad_right("term", width), "estimate", "se", knha ? "t" : "z",
                    "p", "95% CI");

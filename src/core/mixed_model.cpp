@@ -87,6 +87,9 @@ MixedModelFit fit_mixed_model(const Eigen::VectorXd& y, const Eigen::VectorXd& v
     fit.knha_scale = rss <= std::numeric_limits<double>::epsilon() ? 0.0 : rss / fit.df;
     fit.vcov *= fit.knha_scale;
     crit = boost::math::quantile(boost::math::students_t_distribution<double>(fit.df), 1.0 - alpha / 2.0);
+  } else if (options.test == TestType::kT) {
+    fit.df = k - p;
+    crit = boost::math::quantile(boost::math::students_t_distribution<double>(fit.df), 1.0 - alpha / 2.0);
   } else {
     fit.df = kNaN;
     crit = boost::math::quantile(boost::math::normal_distribution<double>(), 1.0 - alpha / 2.0);
@@ -99,7 +102,7 @@ MixedModelFit fit_mixed_model(const Eigen::VectorXd& y, const Eigen::VectorXd& v
     c.est = beta[jj];
     c.se = std::sqrt(fit.vcov(jj, jj));
     c.stat = c.est / c.se;
-    if (options.test == TestType::kKnha) {
+    if (options.test != TestType::kZ) {
       c.p = 2.0 * boost::math::cdf(boost::math::complement(
                       boost::math::students_t_distribution<double>(fit.df), std::abs(c.stat)));
     } else {
@@ -119,7 +122,7 @@ MixedModelFit fit_mixed_model(const Eigen::VectorXd& y, const Eigen::VectorXd& v
     const Eigen::VectorXd b = beta.tail(m);
     const Eigen::MatrixXd vb = fit.vcov.bottomRightCorner(m, m);
     fit.QM = b.dot(vb.ldlt().solve(b));
-    if (options.test == TestType::kKnha) {
+    if (options.test != TestType::kZ) {
       fit.QM /= static_cast<double>(m);
       fit.QM_df2 = fit.df;
       fit.QM_p = boost::math::cdf(boost::math::complement(

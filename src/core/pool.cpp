@@ -15,12 +15,18 @@
 namespace carta {
 
 std::string_view to_string(TestType test) noexcept {
-  return test == TestType::kZ ? "z" : "knha";
+  switch (test) {
+    case TestType::kZ: return "z";
+    case TestType::kKnha: return "knha";
+    case TestType::kT: return "t";
+  }
+  return "?";
 }
 
 std::optional<TestType> parse_test(std::string_view text) noexcept {
   if (text == "z") return TestType::kZ;
   if (text == "knha" || text == "hk" || text == "hksj") return TestType::kKnha;
+  if (text == "t") return TestType::kT;
   return std::nullopt;
 }
 
@@ -303,14 +309,23 @@ PoolResult pool_proportions(std::span<const ProportionStudy> studies, const Pool
   re.est = w_re.dot(y) / sum_w_re;
   const double se_classic = std::sqrt(1.0 / sum_w_re);
   double crit = z_crit;
-  // k = 1: Hartung-Knapp has no degrees of freedom; the z test is used, as metafor does, and a
+  // k = 1: t-based tests have no degrees of freedom; the z test is used, as metafor does, and a
   // note says so.
   const bool use_knha = options.test == TestType::kKnha && k >= 2;
-  if (options.test == TestType::kKnha && !use_knha) {
-    r.notes.push_back("k = 1: the Hartung-Knapp test needs at least 2 studies; the z test is used for the "
-                      "random-effects CI and p-value (as metafor)");
+  const bool use_t = options.test == TestType::kT && k >= 2;
+  if (options.test != TestType::kZ && k < 2) {
+    r.notes.push_back(fmt::format("k = 1: the {} test needs at least 2 studies; the z test is used for the "
+                                  "random-effects CI and p-value (as metafor)",
+                                  options.test == TestType::kKnha ? "Hartung-Knapp" : "t"));
   }
-  if (!use_knha) {
+  if (use_t) {
+    re.se = se_classic;
+    re.knha_scale = 1.0;
+    re.df = kd - 1.0;
+    crit = t_quantile(1.0 - alpha / 2.0, re.df);
+    re.stat = re.est / re.se;
+    re.p = two_sided_p_t(re.stat, re.df);
+  } else if (!use_knha) {
     re.se = se_classic;
     re.knha_scale = 1.0;
     re.df = kNaN;
@@ -338,7 +353,7 @@ PoolResult pool_proportions(std::span<const ProportionStudy> studies, const Pool
   double pi_se = kNaN;
   if (r.conventions.prediction == PredictionQuantile::kSameAsTest) {
     pi_se = re.se;
-    re.pi_df = use_knha ? re.df : kNaN;
+    re.pi_df = (use_knha || use_t) ? re.df : kNaN;
     pi_crit = crit;
   } else {
     pi_se = se_classic;

@@ -179,7 +179,7 @@ nlohmann::json to_json(const ProportionRegression& reg, TestType test) {
                      {"levels", t.levels}, {"reference", t.levels.empty() ? nlohmann::json(nullptr) : nlohmann::json(t.levels.front())}});
   }
   return {{"k", f.k},
-          {"test", test == TestType::kZ ? "z" : "knha"},
+          {"test", std::string(to_string(test))},
           {"terms", std::move(terms)},
           {"coefficients", std::move(coefficients)},
           {"df", number(f.df)},

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <numeric>
 
+#include "carta/glmm.hpp"
 #include "carta/io/study_table.hpp"
 #include "carta/pool.hpp"
 #include "compare.hpp"
@@ -93,6 +94,29 @@ TEST(Stijnen2010, TreatmentArmNormalNormal) {
   EXPECT_TRUE(close_to(r.random.prop, 0.014, printed_decimals(3), "proportion"));
   EXPECT_TRUE(close_to(r.random.prop_ci_lb, 0.008, printed_decimals(3), "ci lb"));
   EXPECT_TRUE(close_to(r.random.prop_ci_ub, 0.023, printed_decimals(3), "ci ub"));
+}
+
+// Stijnen et al. (2010), Table II (p. 3050): the binomial-normal model (exact likelihood) for the
+// same data. carta uses adaptive quadrature with 7 points, as metafor; the paper's values are
+// printed to 2-3 decimals.
+TEST(Stijnen2010, ControlArmBinomialNormal) {
+  const auto f = fit_glmm(nielweise_arm("ci", "n2i"));
+  EXPECT_TRUE(close_to(f.mu, -3.50, printed_decimals(2), "mu"));
+  EXPECT_TRUE(close_to(f.se, 0.26, printed_decimals(2), "se"));
+  EXPECT_TRUE(close_to(f.tau2, 0.81, printed_decimals(2), "tau2"));
+  EXPECT_TRUE(close_to(f.prop, 0.029, printed_decimals(3), "proportion"));
+  EXPECT_TRUE(close_to(f.prop_ci_lb, 0.018, printed_decimals(3), "ci lb"));
+  EXPECT_TRUE(close_to(f.prop_ci_ub, 0.048, printed_decimals(3), "ci ub"));
+}
+
+TEST(Stijnen2010, TreatmentArmBinomialNormal) {
+  const auto f = fit_glmm(nielweise_arm("ai", "n1i"));
+  EXPECT_TRUE(close_to(f.mu, -4.81, printed_decimals(2), "mu"));
+  EXPECT_TRUE(close_to(f.se, 0.36, printed_decimals(2), "se"));
+  EXPECT_TRUE(close_to(f.tau2, 0.83, printed_decimals(2), "tau2"));
+  EXPECT_TRUE(close_to(f.prop, 0.008, printed_decimals(3), "proportion"));
+  EXPECT_TRUE(close_to(f.prop_ci_lb, 0.004, printed_decimals(3), "ci lb"));
+  EXPECT_TRUE(close_to(f.prop_ci_ub, 0.016, printed_decimals(3), "ci ub"));
 }
 
 }  // namespace

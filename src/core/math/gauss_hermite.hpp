@@ -8,7 +8,8 @@ namespace carta::detail {
 
 struct GaussHermiteRule {
   std::vector<double> nodes;
-  std::vector<double> weights;
+  std::vector<double> weights;         // w_j
+  std::vector<double> scaled_weights;  // w_j exp(t_j^2), for integrands without the Gaussian factor
 };
 
 // n >= 1 points; cached per n. Throws carta::Error for n < 1 or n > 100.

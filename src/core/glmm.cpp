@@ -1,0 +1,488 @@
+#include "carta/glmm.hpp"
+
+#include <boost/math/distributions/chi_squared.hpp>
+#include <boost/math/distributions/normal.hpp>
+#include <boost/math/distributions/students_t.hpp>
+#include <boost/math/special_functions/gamma.hpp>
+#include <boost/math/tools/minima.hpp>
+#include <boost/math/tools/toms748_solve.hpp>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numbers>
+
+#include "carta/error.hpp"
+#include "math/gauss_hermite.hpp"
+
+namespace carta {
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr double kLogSqrt2Pi = 0.91893853320467274178;  // log(sqrt(2 pi))
+
+double softplus(double eta) { return eta > 0 ? eta + std::log1p(std::exp(-eta)) : std::log1p(std::exp(eta)); }
+double logistic(double eta) { return eta >= 0 ? 1.0 / (1.0 + std::exp(-eta)) : std::exp(eta) / (1.0 + std::exp(eta)); }
+
+struct Cell {
+  double x, n, log_choose;
+};
+
+// The marginal likelihood of the binomial-normal model under adaptive Gauss-Hermite quadrature,
+// with each study's conditional mode kept between calls as the next starting point.
+class Likelihood {
+ public:
+  Likelihood(std::span<const ProportionStudy> studies, int nagq)
+      : rule_(detail::gauss_hermite(nagq)), modes_(studies.size(), 0.0) {
+    for (const auto& s : studies) {
+      const auto x = static_cast<double>(s.events);
+      const auto n = static_cast<double>(s.n);
+      cells_.push_back({x, n, std::lgamma(n + 1.0) - std::lgamma(x + 1.0) - std::lgamma(n - x + 1.0)});
+    }
+  }
+
+  // Log-likelihood at (mu, tau); tau enters as tau^2, so the function is even in tau.
+  double operator()(double mu, double tau) {
+    tau = std::abs(tau);
+    double total = 0.0;
+    if (tau < 1e-8) {
+      for (const auto& c : cells_) total += c.log_choose + c.x * mu - c.n * softplus(mu);
+      return total;
+    }
+    const double inv_tau2 = 1.0 / (tau * tau);
+    for (std::size_t i = 0; i < cells_.size(); ++i) {
+      const auto& c = cells_[i];
+      auto f = [&](double b) { return c.x * (mu + b) - c.n * softplus(mu + b) - 0.5 * b * b * inv_tau2; };
+      // Conditional mode: f is strictly concave in b; Newton with step halving.
+      double b = modes_[i];
+      double fb = f(b);
+      double curvature = 0.0;
+      for (int it = 0; it < 100; ++it) {
+        const double p = logistic(mu + b);
+        const double g = c.x - c.n * p - b * inv_tau2;
+        curvature = c.n * p * (1.0 - p) + inv_tau2;
+        double step = g / curvature;
+        double candidate = b + step;
+        double f_candidate = f(candidate);
+        for (int half = 0; half < 60 && f_candidate < fb; ++half) {
+          step *= 0.5;
+          candidate = b + step;
+          f_candidate = f(candidate);
+        }
+        b = candidate;
+        fb = f_candidate;
+        if (std::abs(step) <= 1e-10 * (1.0 + std::abs(b))) {
+          // One more Newton step: convergence is quadratic, so this puts the mode at machine
+          // precision and makes the likelihood independent of the starting point (finite
+          // differences of it must not see the warm start).
+          const double pp = logistic(mu + b);
+          b += (c.x - c.n * pp - b * inv_tau2) / (c.n * pp * (1.0 - pp) + inv_tau2);
+          fb = f(b);
+          break;
+        }
+      }
+      const double p = logistic(mu + b);
+      curvature = c.n * p * (1.0 - p) + inv_tau2;
+      modes_[i] = b;
+      const double scale = std::sqrt(2.0 / curvature);
+      double sum = 0.0;
+      for (std::size_t j = 0; j < rule_.nodes.size(); ++j) {
+        const double t = rule_.nodes[j];
+        sum += rule_.scaled_weights[j] * std::exp(f(b + scale * t) - fb);
+      }
+      total += c.log_choose + fb + std::log(scale * sum) - std::log(tau) - kLogSqrt2Pi;
+    }
+    return total;
+  }
+
+ private:
+  const detail::GaussHermiteRule& rule_;
+  std::vector<Cell> cells_;
+  std::vector<double> modes_;
+};
+
+struct Derivatives {
+  double value;
+  Eigen::Vector2d gradient;
+  Eigen::Matrix2d hessian;
+};
+
+// Central finite differences of the log-likelihood in (mu, tau) at steps (hm, ht).
+Derivatives differentiate_at(Likelihood& ll, double mu, double tau, double hm, double ht) {
+  Derivatives d;
+  d.value = ll(mu, tau);
+  const double fpm = ll(mu + hm, tau), fmm = ll(mu - hm, tau);
+  const double fpt = ll(mu, tau + ht), fmt_ = ll(mu, tau - ht);
+  const double fpp = ll(mu + hm, tau + ht), fpn = ll(mu + hm, tau - ht);
+  const double fnp = ll(mu - hm, tau + ht), fnn = ll(mu - hm, tau - ht);
+  d.gradient << (fpm - fmm) / (2 * hm), (fpt - fmt_) / (2 * ht);
+  d.hessian(0, 0) = (fpm - 2 * d.value + fmm) / (hm * hm);
+  d.hessian(1, 1) = (fpt - 2 * d.value + fmt_) / (ht * ht);
+  d.hessian(0, 1) = d.hessian(1, 0) = (fpp - fpn - fnp + fnn) / (4 * hm * ht);
+  return d;
+}
+
+// Newton steps need only moderate accuracy.
+Derivatives differentiate(Likelihood& ll, double mu, double tau) {
+  return differentiate_at(ll, mu, tau, 1e-4, 1e-4 * std::max(1.0, std::abs(tau)));
+}
+
+// The observed information needs more: Richardson extrapolation of central differences at h and
+// h/2 removes the O(h^2) error, and the larger steps keep rounding small.
+Derivatives differentiate_accurately(Likelihood& ll, double mu, double tau) {
+  const double hm = 2e-3;
+  const double ht = 2e-3 * std::max(0.1, std::min(1.0, std::abs(tau)));
+  const Derivatives coarse = differentiate_at(ll, mu, tau, hm, ht);
+  Derivatives fine = differentiate_at(ll, mu, tau, hm / 2, ht / 2);
+  fine.gradient = (4.0 * fine.gradient - coarse.gradient) / 3.0;
+  fine.hessian = (4.0 * fine.hessian - coarse.hessian) / 3.0;
+  return fine;
+}
+
+// For fixed tau, the log-likelihood is concave in mu: Newton with numerical derivatives.
+double best_mu(Likelihood& ll, double tau, double mu) {
+  const double h = 1e-4;
+  for (int it = 0; it < 100; ++it) {
+    const double f0 = ll(mu, tau), fp = ll(mu + h, tau), fm = ll(mu - h, tau);
+    const double g = (fp - fm) / (2 * h);
+    const double hess = (fp - 2 * f0 + fm) / (h * h);
+    double step = hess < 0 ? -g / hess : (g > 0 ? 1.0 : -1.0);
+    step = std::clamp(step, -5.0, 5.0);
+    double candidate = mu + step;
+    for (int half = 0; half < 60 && ll(candidate, tau) < f0; ++half) {
+      step *= 0.5;
+      candidate = mu + step;
+    }
+    mu = candidate;
+    if (std::abs(step) < 1e-11) break;
+  }
+  return mu;
+}
+
+}  // namespace
+
+double glmm_log_likelihood(std::span<const ProportionStudy> studies, double mu, double tau, int nagq) {
+  Likelihood ll(studies, nagq);
+  return ll(mu, tau);
+}
+
+GlmmFit fit_glmm(std::span<const ProportionStudy> studies, const GlmmOptions& options) {
+  if (studies.empty()) throw Error(ErrorCategory::kInvalidInput, "fit_glmm: no studies (k = 0)");
+  if (options.nagq < 1 || options.nagq > 100) {
+    throw Error(ErrorCategory::kInvalidOption, fmt::format("--nagq is {}, but must be 1 (Laplace) to 100", options.nagq));
+  }
+  if (!(options.level > 0.0 && options.level < 1.0)) {
+    throw Error(ErrorCategory::kInvalidOption, fmt::format("fit_glmm: level is {}, but must be in (0, 1)", options.level));
+  }
+  double total_x = 0.0, total_n = 0.0;
+  for (const auto& s : studies) {
+    if (s.n <= 0 || s.events < 0 || s.events > s.n) {
+      throw Error(ErrorCategory::kInvalidInput,
+                  fmt::format("fit_glmm: study '{}' has events = {} and n = {}", s.label, s.events, s.n));
+    }
+    total_x += static_cast<double>(s.events);
+    total_n += static_cast<double>(s.n);
+  }
+  if (total_x == 0.0 || total_x == total_n) {
+    throw Error(ErrorCategory::kNumerical,
+                fmt::format("the GLMM has no finite estimate when every study has {} events (the likelihood keeps "
+                            "increasing as the logit goes to {}infinity); report the exact binomial interval of the "
+                            "pooled count, or use --measure PFT",
+                            total_x == 0.0 ? "0" : "all", total_x == 0.0 ? "-" : "+"));
+  }
+
+  GlmmFit fit;
+  fit.k = studies.size();
+  fit.nagq = options.nagq;
+  const auto k = static_cast<double>(studies.size());
+  Likelihood ll(studies, options.nagq);
+
+  // Common-effect and saturated binomial models (closed form).
+  const double p_common = total_x / total_n;
+  for (const auto& s : studies) {
+    const auto x = static_cast<double>(s.events);
+    const auto n = static_cast<double>(s.n);
+    const double log_choose = std::lgamma(n + 1.0) - std::lgamma(x + 1.0) - std::lgamma(n - x + 1.0);
+    fit.loglik_common += log_choose + x * std::log(p_common) + (n - x) * std::log1p(-p_common);
+    const double ps = x / n;
+    fit.loglik_saturated += log_choose + (x > 0 ? x * std::log(ps) : 0.0) + (x < n ? (n - x) * std::log1p(-ps) : 0.0);
+  }
+
+  // Starting values from the normal-normal model on the logit scale (REML, metafor's
+  // continuity correction), a good guess for both parameters.
+  PoolOptions start_options;
+  start_options.preset = Preset::kMetafor;
+  const PoolResult start = pool_proportions(studies, start_options);
+  double mu = start.random.est;
+  double tau = std::sqrt(std::max(start.heterogeneity.tau2, 0.01));
+
+  auto& report = fit.report;
+  report.iterative = true;
+  bool newton_ok = false;
+  std::string newton_failure;
+  if (studies.size() == 1) {
+    mu = std::log(total_x / (total_n - total_x));
+    tau = 0.0;
+    newton_ok = true;
+    report.message = "k = 1: tau2 is not estimable and set to 0; mu is the study's logit";
+    fit.notes.push_back("k = 1: tau2 is not estimable and is set to 0");
+  } else {
+    // Newton-Raphson in (mu, tau) with finite-difference derivatives and step halving.
+    double m = mu, t = tau;
+    for (int it = 1; it <= options.max_iterations; ++it) {
+      const Derivatives d = differentiate(ll, m, t);
+      const Eigen::Matrix2d neg = -d.hessian;
+      const Eigen::LLT<Eigen::Matrix2d> llt(neg);
+      if (llt.info() != Eigen::Success) {
+        newton_failure = fmt::format("the Hessian is not negative definite at tau = {:.4g}", t);
+        break;
+      }
+      Eigen::Vector2d step = llt.solve(d.gradient);
+      double scale = 1.0;
+      double value = ll(m + step[0], t + step[1]);
+      while (value < d.value - 1e-12 && scale > 1e-6) {
+        scale *= 0.5;
+        value = ll(m + scale * step[0], t + scale * step[1]);
+      }
+      m += scale * step[0];
+      t += scale * step[1];
+      report.iterations = it;
+      report.last_change = scale * step.cwiseAbs().maxCoeff();
+      if (report.last_change < options.tolerance) {
+        newton_ok = true;
+        break;
+      }
+    }
+    if (newton_ok && std::abs(t) > 1e-6) {
+      mu = m;
+      tau = std::abs(t);
+      report.message = fmt::format("Newton-Raphson converged in {} iterations", report.iterations);
+    } else {
+      // Fallback (reported, never silent): maximise the profile likelihood over tau in
+      // [0, upper] with Brent's method, mu by Newton for each tau. Handles tau at the boundary.
+      if (newton_failure.empty()) {
+        newton_failure = newton_ok ? "Newton-Raphson went to the boundary tau = 0"
+                                   : fmt::format("Newton-Raphson did not converge in {} iterations", options.max_iterations);
+      }
+      double mu_guess = mu;
+      auto negative_profile = [&](double tt) {
+        mu_guess = best_mu(ll, tt, mu_guess);
+        return -ll(mu_guess, tt);
+      };
+      // tau beyond 1000 on the logit scale means the likelihood has no finite maximum.
+      constexpr double kTauLimit = 1000.0;
+      double upper = std::min(kTauLimit, std::max(5.0, 4.0 * tau));
+      std::uintmax_t iterations = 0;
+      std::pair<double, double> best;
+      bool unbounded = false;
+      for (;;) {
+        std::uintmax_t max_iter = static_cast<std::uintmax_t>(options.max_iterations);
+        best = boost::math::tools::brent_find_minima(negative_profile, 0.0, upper, 40, max_iter);
+        iterations += max_iter;
+        if (best.first < 0.95 * upper) break;
+        if (upper >= kTauLimit) {
+          unbounded = true;
+          break;
+        }
+        upper = std::min(kTauLimit, upper * 4.0);
+      }
+      if (unbounded) {
+        throw Error(ErrorCategory::kNumerical,
+                    "the GLMM likelihood keeps increasing as tau grows (tau > 1000 on the logit scale): the "
+                    "studies are separated (for example some with 0 and some with all events), so there is no "
+                    "finite maximum-likelihood estimate. R's rma.glmm stops at an arbitrary point here; carta does "
+                    "not report one. Use the two-step model (--method REML) with its continuity correction, or "
+                    "report the studies separately");
+      }
+      tau = best.first < 1e-6 ? 0.0 : best.first;
+      // A profile maximum at tau = 0 is decided by comparing with the boundary value.
+      mu = best_mu(ll, tau, mu_guess);
+      const double mu0 = best_mu(ll, 0.0, mu);
+      if (ll(mu0, 0.0) >= ll(mu, tau)) {
+        tau = 0.0;
+        mu = mu0;
+      }
+      report.iterations += static_cast<int>(iterations);
+      report.message = fmt::format("{}; the profile likelihood was maximised over tau by Brent's method instead{}",
+                                   newton_failure, tau == 0.0 ? " (maximum at tau = 0)" : "");
+      newton_ok = true;
+    }
+  }
+  report.converged = newton_ok;
+  // A logit-scale SD beyond 20 puts essentially every study at 0% or 100%: that only happens at
+  // the edge of an unbounded likelihood (separated data), where the quadrature's own error creates
+  // an apparent maximum. lme4 reports such a point; carta refuses it.
+  if (tau > 20.0) {
+    throw Error(ErrorCategory::kNumerical,
+                fmt::format("the GLMM estimate tau = {:.4g} (logit scale) means every study sits at 0% or 100%: the "
+                            "studies are separated (for example some with 0 and some with all events) and the "
+                            "likelihood has no finite maximum. Use the two-step model (--method REML) with its "
+                            "continuity correction, or report the studies separately",
+                            tau));
+  }
+
+  fit.mu = mu;
+  fit.tau = tau;
+  fit.tau2 = tau * tau;
+  fit.loglik = ll(mu, tau);
+
+  // Observed information: the inverse Hessian of -loglik in (mu, tau), or in mu alone when tau is
+  // on the boundary (as the conditional information of lme4 there).
+  Eigen::Matrix2d covariance = Eigen::Matrix2d::Constant(kNaN);
+  if (tau > 0.0) {
+    const Derivatives d = differentiate_accurately(ll, mu, tau);
+    covariance = (-d.hessian).inverse();
+    fit.se = std::sqrt(covariance(0, 0));
+  } else {
+    const Derivatives d = differentiate_accurately(ll, mu, 0.0);
+    fit.se = std::sqrt(-1.0 / d.hessian(0, 0));
+  }
+  if (!std::isfinite(fit.se)) {
+    report.converged = false;
+    report.message += "; the observed information is not positive definite, so the standard error is not available";
+  }
+
+  const double alpha = 1.0 - options.level;
+  double crit = boost::math::quantile(boost::math::normal_distribution<double>(), 1.0 - alpha / 2.0);
+  fit.df = kNaN;
+  if (options.test != TestType::kZ && studies.size() >= 2) {
+    fit.df = k - 1.0;
+    crit = boost::math::quantile(boost::math::students_t_distribution<double>(fit.df), 1.0 - alpha / 2.0);
+  }
+  fit.stat = fit.mu / fit.se;
+  fit.p = std::isnan(fit.df)
+              ? 2.0 * boost::math::cdf(boost::math::complement(boost::math::normal_distribution<double>(), std::abs(fit.stat)))
+              : 2.0 * boost::math::cdf(
+                          boost::math::complement(boost::math::students_t_distribution<double>(fit.df), std::abs(fit.stat)));
+  fit.ci_lb = fit.mu - crit * fit.se;
+  fit.ci_ub = fit.mu + crit * fit.se;
+  const double pi_half = crit * std::sqrt(fit.se * fit.se + fit.tau2);
+  fit.pi_lb = fit.mu - pi_half;
+  fit.pi_ub = fit.mu + pi_half;
+  fit.prop = logistic(fit.mu);
+  fit.prop_ci_lb = logistic(fit.ci_lb);
+  fit.prop_ci_ub = logistic(fit.ci_ub);
+  fit.prop_pi_lb = logistic(fit.pi_lb);
+  fit.prop_pi_ub = logistic(fit.pi_ub);
+
+  // Population-averaged proportion E[logistic(mu + tau z)], z ~ N(0, 1), by 40-point
+  // Gauss-Hermite; delta-method interval on its logit.
+  const auto& gh = detail::gauss_hermite(40);
+  auto mean_prop = [&gh](double m, double t) {
+    double s = 0.0;
+    for (std::size_t j = 0; j < gh.nodes.size(); ++j) s += gh.weights[j] * logistic(m + std::sqrt(2.0) * t * gh.nodes[j]);
+    return s / std::sqrt(std::numbers::pi);
+  };
+  fit.mean_prop = mean_prop(fit.mu, fit.tau);
+  {
+    auto logit_mean = [&](double m, double t) {
+      const double q = mean_prop(m, t);
+      return std::log(q / (1.0 - q));
+    };
+    const double h = 1e-6;
+    Eigen::Vector2d grad;
+    grad << (logit_mean(mu + h, tau) - logit_mean(mu - h, tau)) / (2 * h),
+        tau > 0 ? (logit_mean(mu, tau + h) - logit_mean(mu, tau - h)) / (2 * h) : 0.0;
+    const double var = tau > 0 ? grad.dot(covariance * grad) : grad[0] * grad[0] * fit.se * fit.se;
+    const double center = logit_mean(mu, tau);
+    fit.mean_prop_ci_lb = logistic(center - crit * std::sqrt(var));
+    fit.mean_prop_ci_ub = logistic(center + crit * std::sqrt(var));
+  }
+
+  // Heterogeneity tests against the common-effect binomial model.
+  fit.QE_df = k - 1.0;
+  fit.QE_lrt = std::max(0.0, 2.0 * (fit.loglik_saturated - fit.loglik_common));
+  bool zero_cell = false;
+  double sw = 0.0, swl = 0.0, swl2 = 0.0;
+  for (const auto& s : studies) {
+    const auto x = static_cast<double>(s.events);
+    const auto n = static_cast<double>(s.n);
+    if (s.events == 0 || s.events == s.n) {
+      zero_cell = true;
+      continue;
+    }
+    const double w = x * (n - x) / n;
+    const double l = std::log(x / (n - x));
+    sw += w;
+    swl += w * l;
+    swl2 += w * l * l;
+  }
+  if (studies.size() >= 2) {
+    const boost::math::chi_squared_distribution<double> chi2(fit.QE_df);
+    fit.QE_lrt_p = boost::math::cdf(boost::math::complement(chi2, fit.QE_lrt));
+    if (zero_cell) {
+      fit.QE_wald = fit.QE_wald_p = kNaN;
+      fit.notes.push_back("the Wald test of heterogeneity is not defined when a study has 0 or all events (its "
+                          "saturated-model estimate is infinite); use the likelihood-ratio test");
+    } else {
+      fit.QE_wald = std::max(0.0, swl2 - swl * swl / sw);
+      fit.QE_wald_p = boost::math::cdf(boost::math::complement(chi2, fit.QE_wald));
+    }
+  } else {
+    fit.QE_lrt_p = fit.QE_wald = fit.QE_wald_p = kNaN;
+  }
+
+  // I^2 as rma.glmm: tau^2 against the typical within-study variance of the escalc logits.
+  if (studies.size() >= 2) {
+    const double s2 = start.heterogeneity.typical_variance;
+    fit.I2 = 100.0 * fit.tau2 / (s2 + fit.tau2);
+    fit.H2 = fit.tau2 / s2 + 1.0;
+  } else {
+    fit.I2 = 0.0;
+    fit.H2 = 1.0;
+  }
+
+  // Profile-likelihood interval for tau^2: where 2 (loglik_max - profile(tau)) = chi^2_1 quantile.
+  fit.tau2_ci_lb = fit.tau2_ci_ub = kNaN;
+  if (studies.size() >= 2) {
+    const double target = fit.loglik - 0.5 * boost::math::quantile(boost::math::chi_squared_distribution<double>(1.0),
+                                                                   options.level);
+    double mu_guess = mu;
+    auto excess = [&](double t) {
+      mu_guess = best_mu(ll, t, mu_guess);
+      return ll(mu_guess, t) - target;
+    };
+    auto tolerance = [](double a, double b) { return std::abs(b - a) <= 1e-10 * std::max(1.0, std::abs(a)); };
+    fit.tau2_ci_lb_report.iterative = fit.tau2_ci_ub_report.iterative = true;
+    if (excess(0.0) >= 0.0) {
+      fit.tau2_ci_lb = 0.0;
+      fit.tau2_ci_lb_report.message = "the profile likelihood at tau2 = 0 is inside the interval: lower bound 0";
+    } else {
+      std::uintmax_t iters = 200;
+      mu_guess = mu;
+      const auto r = boost::math::tools::toms748_solve(excess, 0.0, tau, tolerance, iters);
+      const double t_lb = 0.5 * (r.first + r.second);
+      fit.tau2_ci_lb = t_lb * t_lb;
+      fit.tau2_ci_lb_report.iterations = static_cast<int>(iters);
+      fit.tau2_ci_lb_report.message = "profile-likelihood root (TOMS 748)";
+    }
+    double upper = std::max(1.0, 2.0 * tau);
+    mu_guess = mu;
+    int expansions = 0;
+    while (upper < 1000.0 && excess(upper) > 0.0) {
+      upper = std::min(1000.0, upper * 2.0);
+      ++expansions;
+    }
+    if (excess(upper) > 0.0) {
+      // The profile likelihood never drops below the cut-off: the data cannot bound tau from above
+      // (common with k = 2). That is a result, not a failure.
+      fit.tau2_ci_ub = std::numeric_limits<double>::infinity();
+      fit.tau2_ci_ub_report.message = "the profile likelihood stays above the cut-off as tau grows: no finite upper bound";
+      fit.notes.push_back("the profile-likelihood interval for tau2 has no finite upper bound: these studies cannot "
+                          "bound the heterogeneity from above");
+    } else {
+      std::uintmax_t iters = 200;
+      mu_guess = mu;
+      const auto r = boost::math::tools::toms748_solve(excess, std::max(tau, 1e-8), upper, tolerance, iters);
+      const double t_ub = 0.5 * (r.first + r.second);
+      fit.tau2_ci_ub = t_ub * t_ub;
+      fit.tau2_ci_ub_report.iterations = static_cast<int>(iters) + expansions;
+      fit.tau2_ci_ub_report.message = "profile-likelihood root (TOMS 748)";
+    }
+  }
+  return fit;
+}
+
+}  // namespace carta

@@ -1,0 +1,190 @@
+// The binomial-normal GLMM against fixtures/metafor/glmm_<dataset>.json
+// (fixtures/generate/generate_glmm.R): lme4 at a tightened optimum (1e-6), rma.glmm at its
+// defaults (1e-4, the issue's contract), the marginal likelihood against numerical integration,
+// and the profile-likelihood interval.
+
+#include <gtest/gtest.h>
+
+#include <iostream>
+#include <map>
+
+#include "carta/error.hpp"
+#include "carta/glmm.hpp"
+#include "compare.hpp"
+
+namespace carta::test {
+namespace {
+
+std::map<std::string, double>& worst() {
+  static std::map<std::string, double> w;
+  return w;
+}
+
+void track(const std::string& q, double a, double e) {
+  if (std::isnan(a) || std::isnan(e)) return;
+  const double d = std::abs(e) < 1e-8 ? std::abs(a - e) : std::abs(a - e) / std::abs(e);
+  worst()[q] = std::max(worst()[q], d);
+}
+
+#define CARTA_EXPECT_CLOSE(quantity, actual, expected, tol) \
+  do {                                                      \
+    const double a_ = (actual);                             \
+    const double e_ = (expected);                           \
+    track(quantity, a_, e_);                                \
+    EXPECT_TRUE(close_to(a_, e_, tol, quantity));           \
+  } while (0)
+
+// lme4 with a tightened optimiser and carta both find the optimum: agreement limited by the
+// optimiser's last step (estimates) and by lme4's finite-difference Hessian (standard error).
+constexpr Tolerance kOptimum{1e-6, 1e-8};
+constexpr Tolerance kOptimumSe{2e-6, 1e-8};
+// R's optim() on an independent Laplace implementation whose inner mode is found by optimize():
+// a noisy objective, so its optimum is good to about 1e-5.
+constexpr Tolerance kLaplace{1e-4, 1e-7};
+// metafor's rma.glmm at lme4's default stopping point (the contract of issue 3).
+constexpr Tolerance kRmaGlmm{1e-4, 1e-6};
+
+std::vector<ProportionStudy> studies_of(const nlohmann::json& doc) {
+  std::vector<ProportionStudy> out;
+  const auto& d = doc.at("data");
+  for (std::size_t i = 0; i < d["label"].size(); ++i) {
+    out.push_back({d["label"][i].get<std::string>(), d["events"][i].get<std::int64_t>(), d["n"][i].get<std::int64_t>()});
+  }
+  return out;
+}
+
+// A naive profile log-likelihood: golden-section search over mu (the likelihood is concave in mu).
+double naive_profile(const std::vector<ProportionStudy>& studies, double tau, int nagq) {
+  double a = -15.0, b = 15.0;
+  const double g = (std::sqrt(5.0) - 1.0) / 2.0;
+  double c = b - g * (b - a), d = a + g * (b - a);
+  double fc = glmm_log_likelihood(studies, c, tau, nagq), fd = glmm_log_likelihood(studies, d, tau, nagq);
+  while (b - a > 1e-10) {
+    if (fc > fd) {
+      b = d, d = c, fd = fc, c = b - g * (b - a), fc = glmm_log_likelihood(studies, c, tau, nagq);
+    } else {
+      a = c, c = d, fc = fd, d = a + g * (b - a), fd = glmm_log_likelihood(studies, d, tau, nagq);
+    }
+  }
+  return std::max(fc, fd);
+}
+
+class GlmmTest : public ::testing::TestWithParam<std::string> {
+ public:
+  static void TearDownTestSuite() {
+    std::cout << "[ reference ] GLMM: largest relative difference, per quantity:\n";
+    for (const auto& [q, w] : worst()) std::cout << "    " << q << ": " << w << '\n';
+  }
+};
+
+TEST_P(GlmmTest, AgreesWithLme4AndRmaGlmm) {
+  const auto doc = load_json(source_path("fixtures/metafor/glmm_" + GetParam() + ".json"));
+  const auto studies = studies_of(doc);
+  for (const auto& e : doc.at("fits")) {
+    GlmmOptions o;
+    o.nagq = e.at("nagq").get<int>();
+    o.test = e.at("test") == "z" ? TestType::kZ : TestType::kT;
+    SCOPED_TRACE(GetParam() + " nAGQ " + std::to_string(o.nagq) + " test " + e.at("test").get<std::string>());
+    const GlmmFit f = fit_glmm(studies, o);
+    EXPECT_TRUE(f.report.converged) << f.report.message;
+
+    if (e.contains("laplace_optimum")) {
+      // nAGQ = 1: the maximiser of the Laplace approximation, found in R by optim() on an
+      // independent implementation (lme4's nAGQ = 1 result is not that point).
+      const auto& l = e["laplace_optimum"];
+      CARTA_EXPECT_CLOSE("laplace.mu", f.mu, number(l["mu"]), kLaplace);
+      CARTA_EXPECT_CLOSE("laplace.tau2", f.tau2, number(l["tau2"]), kLaplace);
+    }
+    const bool lme4_is_reference = o.nagq > 1;
+    if (e.contains("glmer") && lme4_is_reference) {
+      const auto& g = e["glmer"];
+      CARTA_EXPECT_CLOSE("lme4.mu", f.mu, number(g["mu"]), kOptimum);
+      CARTA_EXPECT_CLOSE("lme4.se", f.se, number(g["se"]), kOptimumSe);
+      CARTA_EXPECT_CLOSE("lme4.tau2", f.tau2, number(g["tau2"]), kOptimum);
+      // Our quadrature, made fine, against R's adaptive integration at the same parameters.
+      const double ll60 = glmm_log_likelihood(studies, number(g["mu"]), std::sqrt(number(g["tau2"])), 60);
+      CARTA_EXPECT_CLOSE("loglik_vs_integrate", ll60, number(g["loglik_integrated"]), (Tolerance{1e-10, 1e-10}));
+      if (g.contains("tau2_profile_ci")) {
+        const double lb = number(g["tau2_profile_ci"][0]);
+        const double ub = number(g["tau2_profile_ci"][1]);
+        // lme4 interpolates its profile with splines; near tau2 = 0 that is coarse (see docs).
+        if (lb > 0.01) CARTA_EXPECT_CLOSE("profile_ci_vs_lme4", f.tau2_ci_lb, lb, (Tolerance{1e-3, 1e-6}));
+        CARTA_EXPECT_CLOSE("profile_ci_vs_lme4", f.tau2_ci_ub, ub, (Tolerance{1e-3, 1e-6}));
+      }
+    }
+    if (e.contains("glmer") && !lme4_is_reference) {
+      const auto& g = e["glmer"];
+      const double ll60 = glmm_log_likelihood(studies, number(g["mu"]), std::sqrt(number(g["tau2"])), 60);
+      CARTA_EXPECT_CLOSE("loglik_vs_integrate", ll60, number(g["loglik_integrated"]), (Tolerance{1e-10, 1e-10}));
+    }
+    if (e.contains("rma_glmm")) {
+      const auto& r = e["rma_glmm"];
+      // The heterogeneity tests come from R's glm fits (converged to 1e-8) in both cases.
+      CARTA_EXPECT_CLOSE("rma.glmm.QE_lrt", f.QE_lrt, number(r["QE_lrt"]), (Tolerance{1e-8, 1e-10}));
+      CARTA_EXPECT_CLOSE("rma.glmm.QE_lrt_p", f.QE_lrt_p, number(r["QE_lrt_p"]), (Tolerance{1e-7, 1e-12}));
+      if (std::isfinite(f.QE_wald)) {
+        CARTA_EXPECT_CLOSE("rma.glmm.QE_wald", f.QE_wald, number(r["QE_wald"]), (Tolerance{1e-6, 1e-10}));
+      }
+    }
+    if (e.contains("rma_glmm") && lme4_is_reference) {
+      const auto& r = e["rma_glmm"];
+      CARTA_EXPECT_CLOSE("rma.glmm.mu", f.mu, number(r["mu"]), kRmaGlmm);
+      CARTA_EXPECT_CLOSE("rma.glmm.se", f.se, number(r["se"]), kRmaGlmm);
+      CARTA_EXPECT_CLOSE("rma.glmm.tau2", f.tau2, number(r["tau2"]), kRmaGlmm);
+      CARTA_EXPECT_CLOSE("rma.glmm.ci", f.ci_lb, number(r["ci_lb"]), kRmaGlmm);
+      CARTA_EXPECT_CLOSE("rma.glmm.ci", f.ci_ub, number(r["ci_ub"]), kRmaGlmm);
+      CARTA_EXPECT_CLOSE("rma.glmm.pi", f.pi_lb, number(r["pi_lb"]), kRmaGlmm);
+      CARTA_EXPECT_CLOSE("rma.glmm.pi", f.pi_ub, number(r["pi_ub"]), kRmaGlmm);
+      CARTA_EXPECT_CLOSE("rma.glmm.prop", f.prop, number(r["prop"]), kRmaGlmm);
+      CARTA_EXPECT_CLOSE("rma.glmm.I2", f.I2, number(r["I2"]), kRmaGlmm);
+    }
+    if (e.contains("rma_glmm_error")) {
+      // lme4 cannot fit it; carta can (finite optimum). Every study has p = 1/2.
+      EXPECT_TRUE(close_to(f.mu, 0.0, {0, 1e-8}, "mu of 1/2, 1/2, 1/2"));
+      EXPECT_EQ(f.tau2, 0.0);
+    }
+
+    // The profile-likelihood bounds solve 2 (l_max - l_p(tau)) = chi^2_1(0.95), checked with a
+    // naive profile.
+    if (studies.size() >= 2 && o.test == TestType::kZ) {
+      const double target = f.loglik - 0.5 * 3.841458820694124;
+      if (f.tau2_ci_lb > 0.0) {
+        EXPECT_TRUE(close_to(naive_profile(studies, std::sqrt(f.tau2_ci_lb), o.nagq), target, {0, 1e-7}, "profile at lb"));
+      }
+      if (std::isfinite(f.tau2_ci_ub)) {
+        EXPECT_TRUE(close_to(naive_profile(studies, std::sqrt(f.tau2_ci_ub), o.nagq), target, {0, 1e-7}, "profile at ub"));
+      }
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Datasets, GlmmTest,
+                         ::testing::Values("pritz1997", "cart_cr", "cart_crs3", "debruin", "k2", "nielweise_control",
+                                           "nielweise_treatment", "halves"));
+
+TEST(Glmm, NoFiniteEstimateIsAClearError) {
+  const std::vector<ProportionStudy> zeros{{"a", 0, 10}, {"b", 0, 20}};
+  try {
+    (void)fit_glmm(zeros);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("no finite estimate when every study has 0 events"), std::string::npos);
+  }
+  const std::vector<ProportionStudy> separated{{"a", 0, 10}, {"b", 0, 10}, {"c", 5, 5}};
+  try {
+    (void)fit_glmm(separated);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("the studies are separated"), std::string::npos);
+  }
+}
+
+TEST(Glmm, SingleStudyAndTwoStudies) {
+  const auto one = fit_glmm(std::vector<ProportionStudy>{{"a", 3, 10}});
+  EXPECT_EQ(one.tau2, 0.0);
+  EXPECT_TRUE(close_to(one.mu, std::log(3.0 / 7.0), kExact, "mu = the study's logit"));
+  EXPECT_TRUE(std::isnan(one.tau2_ci_ub));
+}
+
+}  // namespace
+}  // namespace carta::test

@@ -49,6 +49,13 @@ struct GlmmFit {
 // that does not converge is reported in `report`.
 GlmmFit fit_glmm(std::span<const ProportionStudy> studies, const GlmmOptions& options = {});
 
+// The GLMM in the pooling contract: `random` and `heterogeneity` from the binomial-normal model,
+// `common` from the common-effect binomial model (logistic regression with an intercept), study
+// rows as pool_proportions gives them (a one-stage model has no study weights: both weights are
+// NaN). Requires options.measure == PLO; throws carta::Error otherwise.
+PoolResult pool_proportions_glmm(std::span<const ProportionStudy> studies, const PoolOptions& options, int nagq,
+                                 GlmmFit* details = nullptr);
+
 // The marginal log-likelihood at (mu, tau) under adaptive quadrature with nagq points
 // (exposed for tests).
 double glmm_log_likelihood(std::span<const ProportionStudy> studies, double mu, double tau, int nagq);

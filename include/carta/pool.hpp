@@ -125,6 +125,7 @@ struct PoolResult {
   RandomEffects random;
   Heterogeneity heterogeneity;
   std::vector<StudyResult> studies;
+  int glmm_nagq = 0;  // > 0: the random effects come from the one-stage GLMM (pool_proportions_glmm)
   PoolConvergence convergence;
   std::vector<std::string> notes;
 };

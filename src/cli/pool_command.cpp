@@ -10,6 +10,7 @@
 #include "carta/io/file.hpp"
 #include "carta/io/pool_output.hpp"
 #include "carta/io/study_table.hpp"
+#include "carta/glmm.hpp"
 #include "carta/influence.hpp"
 #include "carta/metareg.hpp"
 #include "carta/permutation.hpp"
@@ -35,7 +36,9 @@ Examples:
   carta pool studies.csv --events cr_events --n cr_n --moderator median_age_years --permutations 10000
 
 Measures: PLO logit (default), PAS arcsine, PFT Freeman-Tukey double arcsine, PR raw, PLN log.
-Estimators: REML (default), DL, ML, PM, HE, SJ, HS, EB.
+Estimators: REML (default), DL, ML, PM, HE, SJ, HS, EB. --method GLMM fits the random-intercept
+logistic model by maximum likelihood (adaptive Gauss-Hermite, --nagq 7 as metafor's rma.glmm),
+with a profile-likelihood CI for tau^2 and the population-averaged proportion.
 Presets (conventions on which R packages differ; always printed with the results):
   carta    metafor's numbers; prediction interval with t(k-1); Clopper-Pearson study CIs
   metafor  metafor exactly: tau^2-based I^2, prediction interval with the test's quantile,
@@ -73,8 +76,10 @@ CLI::App* add_pool_command(CLI::App& app, PoolArgs& args) {
   cmd->add_option("--n", args.n, "column holding the number of patients (the denominator)")->required();
   cmd->add_option("--label", args.label, "column holding unique study labels (default: 'row N')");
   cmd->add_option("--measure", args.measure, "PLO, PAS, PFT, PR or PLN")->capture_default_str();
-  cmd->add_option("--method", args.method, "tau^2 estimator: REML, DL, ML, PM, HE, SJ, HS, EB")
+  cmd->add_option("--method", args.method,
+                  "tau^2 estimator: REML, DL, ML, PM, HE, SJ, HS, EB; or GLMM (one-stage binomial-normal model)")
       ->capture_default_str();
+  cmd->add_option("--nagq", args.nagq, "GLMM quadrature points (1 = Laplace)")->capture_default_str();
   cmd->add_option("--test", args.test, "z, knha (Hartung-Knapp-Sidik-Jonkman, t with k-1 df), or t (unscaled SE, t with k-1 df)")
       ->capture_default_str();
   cmd->add_option("--preset", args.preset, "carta, metafor or meta (see below)")->capture_default_str();
@@ -111,8 +116,16 @@ CLI::App* add_pool_command(CLI::App& app, PoolArgs& args) {
 int run_pool(const PoolArgs& args, std::ostream& out, std::ostream& err) {
   PoolOptions options;
   options.measure = parse_or_throw(parse_measure(args.measure), "--measure", args.measure, "PLO, PAS, PFT, PR, PLN");
-  options.method = parse_or_throw(parse_tau2_method(args.method), "--method", args.method,
-                                  "REML, DL, ML, PM, HE, SJ, HS, EB");
+  const bool glmm = args.method == "GLMM";
+  options.method = glmm ? Tau2Method::kREML
+                        : parse_or_throw(parse_tau2_method(args.method), "--method", args.method,
+                                         "REML, DL, ML, PM, HE, SJ, HS, EB, GLMM");
+  if (glmm && (!args.subgroup.empty() || !args.moderators.empty() || args.leave_one_out || args.influence ||
+               !args.cumulative.empty() || args.bias)) {
+    throw Error(ErrorCategory::kInvalidOption,
+                "--method GLMM does not yet combine with --subgroup, --moderator, --leave-one-out, --influence, "
+                "--cumulative or --bias; run those with a two-step estimator (e.g. --method REML)");
+  }
   options.test = parse_or_throw(parse_test(args.test), "--test", args.test, "z, knha, t");
   options.preset = parse_or_throw(parse_preset(args.preset), "--preset", args.preset, "carta, metafor, meta");
   if (!args.study_ci.empty()) {
@@ -200,8 +213,14 @@ int run_pool(const PoolArgs& args, std::ostream& out, std::ostream& err) {
       continue;
     }
     PoolResult result;
+    std::optional<GlmmFit> glmm_fit;
     try {
-      result = pool_proportions(group.studies, options);
+      if (glmm) {
+        glmm_fit.emplace();
+        result = pool_proportions_glmm(group.studies, options, args.nagq, &*glmm_fit);
+      } else {
+        result = pool_proportions(group.studies, options);
+      }
     } catch (const Error& e) {
       if (!grouped) throw;
       throw Error(e.category(), fmt::format("group '{}' ({} = {}): {}", group.key, args.by, group.key, e.what()));
@@ -312,6 +331,7 @@ int run_pool(const PoolArgs& args, std::ostream& out, std::ostream& err) {
 
     if (args.format == "json") {
       nlohmann::json j = io::to_json(result);
+      if (glmm_fit) j["glmm"] = io::to_json(*glmm_fit);
       if (subgroups) j["subgroups"] = io::to_json(*subgroups, args.subgroup, subgroup_options);
       if (regression) j["metareg"] = io::to_json(*regression, options.test);
       if (loo) j["leave_one_out"] = io::to_json(*loo);

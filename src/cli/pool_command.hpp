@@ -17,6 +17,7 @@ struct PoolArgs {
   std::string measure = "PLO";
   std::string method = "REML";
   std::string test = "z";
+  int nagq = 7;
   std::string preset = "carta";
   std::string study_ci;
   double continuity = 0.5;

@@ -79,14 +79,16 @@ std::string text_summary(const PoolResult& r, const SummaryContext& ctx) {
                      return total;
                    }());
   s += fmt::format("  data         {}  (events: {}, n: {})\n", ctx.source, ctx.events_column, ctx.n_column);
-  s += fmt::format("  model        measure {} ({}), tau^2 estimator {}, test {}, level {}%\n",
-                   to_string(o.measure), measure_name(o.measure), to_string(o.method),
+  s += fmt::format("  model        measure {} ({}), {}, test {}, level {}%\n",
+                   to_string(o.measure), measure_name(o.measure),
+                   r.glmm_nagq > 0 ? fmt::format("one-stage GLMM (binomial-normal, {} quadrature points)", r.glmm_nagq)
+                                   : fmt::format("tau^2 estimator {}", to_string(o.method)),
                    o.test == TestType::kZ ? "z" : (o.test == TestType::kKnha ? "knha (Hartung-Knapp, t with k-1 df)" : "t (t with k-1 df)"), level_pct);
   s += fmt::format("  conventions  {}\n\n", describe_conventions(r));
 
   s += "Heterogeneity\n";
-  s += fmt::format("  tau^2 = {} [{}; {}]   tau = {}   (Q-profile {}% CI)\n", num(h.tau2),
-                   num(h.tau2_ci_lb), num(h.tau2_ci_ub), num(h.tau), level_pct);
+  s += fmt::format("  tau^2 = {} [{}; {}]   tau = {}   ({} {}% CI)\n", num(h.tau2), num(h.tau2_ci_lb),
+                   num(h.tau2_ci_ub), num(h.tau), r.glmm_nagq > 0 ? "profile-likelihood" : "Q-profile", level_pct);
   s += fmt::format("  I^2 = {}% [{}; {}]   H^2 = {} [{}; {}]\n", num(h.I2, 2), num(h.I2_ci_lb, 2),
                    num(h.I2_ci_ub, 2), num(h.H2), num(h.H2_ci_lb), num(h.H2_ci_ub));
   s += fmt::format("  Q({}) = {}, p {}\n\n", num(h.Q_df, 0), num(h.Q), p_value(h.Q_p));
@@ -110,9 +112,10 @@ std::string text_summary(const PoolResult& r, const SummaryContext& ctx) {
   s += fmt::format("  {} {:>12} {:>7}  {:<18} {:>8} {:>8}\n", pad_right("study", label_width), "events/n",
                    "prop", fmt::format("{}% CI", level_pct), "w.common", "w.random");
   for (const auto& st : r.studies) {
-    s += fmt::format("  {} {:>12} {:>7}  {:<18} {:>7.1f}% {:>7.1f}%{}\n", pad_right(st.label, label_width),
+    auto weight = [](double w) { return std::isfinite(w) ? fmt::format("{:.1f}%", w) : std::string("-"); };
+    s += fmt::format("  {} {:>12} {:>7}  {:<18} {:>8} {:>8}{}\n", pad_right(st.label, label_width),
                      fmt::format("{}/{}", st.events, st.n), pct(st.prop), pct_ci(st.ci_lb, st.ci_ub),
-                     st.weight_common, st.weight_random, st.corrected ? "  (cc)" : "");
+                     weight(st.weight_common), weight(st.weight_random), st.corrected ? "  (cc)" : "");
   }
 
   const auto& conv = r.convergence;

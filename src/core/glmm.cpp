@@ -65,10 +65,16 @@ class Likelihood {
         curvature = c.n * p * (1.0 - p) + inv_tau2;
         double step = g / curvature;
         double candidate = b + step;
-        double f_candidate = f(candidate);
-        for (int half = 0; half < 60 && f_candidate < fb; ++half) {
-          step *= 0.5;
-          candidate = b + step;
+        double f_candidate = 0.0;
+        if (std::abs(step) > 0.1) {
+          // Far from the mode Newton can overshoot even on a concave function: halve until f rises.
+          f_candidate = f(candidate);
+          for (int half = 0; half < 60 && f_candidate < fb; ++half) {
+            step *= 0.5;
+            candidate = b + step;
+            f_candidate = f(candidate);
+          }
+        } else {
           f_candidate = f(candidate);
         }
         b = candidate;
@@ -141,7 +147,9 @@ Derivatives differentiate_accurately(Likelihood& ll, double mu, double tau) {
   return fine;
 }
 
-// For fixed tau, the log-likelihood is concave in mu: Newton with numerical derivatives.
+// For fixed tau, the log-likelihood is concave in mu: Newton with numerical derivatives. The
+// profile value is stationary in mu, so an error d in mu changes it by O(d^2): stopping at steps
+// below 1e-7 leaves it exact to ~1e-12.
 double best_mu(Likelihood& ll, double tau, double mu) {
   const double h = 1e-4;
   for (int it = 0; it < 100; ++it) {
@@ -151,12 +159,14 @@ double best_mu(Likelihood& ll, double tau, double mu) {
     double step = hess < 0 ? -g / hess : (g > 0 ? 1.0 : -1.0);
     step = std::clamp(step, -5.0, 5.0);
     double candidate = mu + step;
-    for (int half = 0; half < 60 && ll(candidate, tau) < f0; ++half) {
-      step *= 0.5;
-      candidate = mu + step;
+    if (std::abs(step) > 0.5) {
+      for (int half = 0; half < 60 && ll(candidate, tau) < f0; ++half) {
+        step *= 0.5;
+        candidate = mu + step;
+      }
     }
     mu = candidate;
-    if (std::abs(step) < 1e-11) break;
+    if (std::abs(step) < 1e-7) break;
   }
   return mu;
 }
@@ -444,7 +454,8 @@ GlmmFit fit_glmm(std::span<const ProportionStudy> studies, const GlmmOptions& op
       mu_guess = best_mu(ll, t, mu_guess);
       return ll(mu_guess, t) - target;
     };
-    auto tolerance = [](double a, double b) { return std::abs(b - a) <= 1e-10 * std::max(1.0, std::abs(a)); };
+    // Bounds to 1e-9 relative: far beyond any reported digit.
+    auto tolerance = [](double a, double b) { return std::abs(b - a) <= 1e-9 * std::max(1e-3, std::abs(a)); };
     fit.tau2_ci_lb_report.iterative = fit.tau2_ci_ub_report.iterative = true;
     if (excess(0.0) >= 0.0) {
       fit.tau2_ci_lb = 0.0;
@@ -483,6 +494,111 @@ GlmmFit fit_glmm(std::span<const ProportionStudy> studies, const GlmmOptions& op
     }
   }
   return fit;
+}
+
+PoolResult pool_proportions_glmm(std::span<const ProportionStudy> studies, const PoolOptions& options, int nagq,
+                                 GlmmFit* details) {
+  if (options.measure != Measure::kPLO) {
+    throw Error(ErrorCategory::kInvalidOption,
+                fmt::format("--method GLMM is the random-intercept logistic model: it needs --measure PLO, not {}",
+                            to_string(options.measure)));
+  }
+  if (options.test == TestType::kKnha) {
+    throw Error(ErrorCategory::kInvalidOption,
+                "--test knha (Hartung-Knapp) belongs to the normal-normal model; with --method GLMM use --test t "
+                "(a t(k-1) Wald interval, as rma.glmm) or z");
+  }
+  GlmmOptions go;
+  go.nagq = nagq;
+  go.test = options.test;
+  go.level = options.level;
+  const GlmmFit g = fit_glmm(studies, go);
+  if (details) *details = g;
+
+  // Study rows and conventions from the two-step machinery (effect sizes, study CIs).
+  PoolResult r = pool_proportions(studies, options);
+  r.glmm_nagq = nagq;
+  const double alpha = 1.0 - options.level;
+  const double z = boost::math::quantile(boost::math::normal_distribution<double>(), 1.0 - alpha / 2.0);
+
+  // Common effect: logistic regression with an intercept, i.e. the pooled proportion.
+  double total_x = 0.0, total_n = 0.0;
+  for (const auto& s : studies) {
+    total_x += static_cast<double>(s.events);
+    total_n += static_cast<double>(s.n);
+  }
+  const double p_hat = total_x / total_n;
+  auto& ce = r.common;
+  ce.est = std::log(p_hat / (1.0 - p_hat));
+  ce.se = 1.0 / std::sqrt(total_n * p_hat * (1.0 - p_hat));
+  ce.ci_lb = ce.est - z * ce.se;
+  ce.ci_ub = ce.est + z * ce.se;
+  ce.z = ce.est / ce.se;
+  ce.p = 2.0 * boost::math::cdf(boost::math::complement(boost::math::normal_distribution<double>(), std::abs(ce.z)));
+  ce.prop = p_hat;
+  ce.prop_ci_lb = logistic(ce.ci_lb);
+  ce.prop_ci_ub = logistic(ce.ci_ub);
+
+  auto& re = r.random;
+  re.est = g.mu;
+  re.se = g.se;
+  re.ci_lb = g.ci_lb;
+  re.ci_ub = g.ci_ub;
+  re.stat = g.stat;
+  re.p = g.p;
+  re.df = g.df;
+  re.knha_scale = kNaN;
+  re.pi_lb = g.pi_lb;
+  re.pi_ub = g.pi_ub;
+  re.pi_df = g.df;
+  re.prop = g.prop;
+  re.prop_ci_lb = g.prop_ci_lb;
+  re.prop_ci_ub = g.prop_ci_ub;
+  re.prop_pi_lb = g.prop_pi_lb;
+  re.prop_pi_ub = g.prop_pi_ub;
+
+  auto& h = r.heterogeneity;
+  const double s2 = h.typical_variance;
+  h.tau2 = g.tau2;
+  h.tau2_se = kNaN;
+  h.tau2_ci_lb = g.tau2_ci_lb;
+  h.tau2_ci_ub = g.tau2_ci_ub;
+  h.tau = g.tau;
+  h.tau_ci_lb = std::sqrt(g.tau2_ci_lb);
+  h.tau_ci_ub = std::sqrt(g.tau2_ci_ub);
+  h.I2 = g.I2;
+  h.H2 = g.H2;
+  h.I2_ci_lb = 100.0 * g.tau2_ci_lb / (s2 + g.tau2_ci_lb);
+  h.I2_ci_ub = std::isinf(g.tau2_ci_ub) ? 100.0 : 100.0 * g.tau2_ci_ub / (s2 + g.tau2_ci_ub);
+  h.H2_ci_lb = g.tau2_ci_lb / s2 + 1.0;
+  h.H2_ci_ub = g.tau2_ci_ub / s2 + 1.0;
+  // Q: the likelihood-ratio test of the saturated against the common binomial model (defined
+  // with 0/n studies, unlike the Wald test); both are in the GLMM details.
+  h.Q = g.QE_lrt;
+  h.Q_p = g.QE_lrt_p;
+  for (auto& st : r.studies) st.weight_common = st.weight_random = kNaN;
+
+  r.convergence.tau2 = g.report;
+  r.convergence.tau2_ci_lb = g.tau2_ci_lb_report;
+  r.convergence.tau2_ci_ub = g.tau2_ci_ub_report;
+  // Notes of the two-step fit that do not apply to the one-stage model are replaced.
+  std::vector<std::string> notes;
+  notes.push_back(fmt::format("one-stage binomial-normal model (GLMM): maximum likelihood with adaptive Gauss-Hermite "
+                              "quadrature, {} point{}{}; the common effect is the binomial model's pooled proportion; "
+                              "Q is the likelihood-ratio test; no continuity correction enters the fit",
+                              nagq, nagq == 1 ? "" : "s", nagq == 1 ? " (Laplace)" : ""));
+  for (const auto& n : r.notes) {
+    if (n.find("added to events and non-events") != std::string::npos) {
+      notes.push_back("the continuity correction above applies only to the study-level logits shown (yi, vi), not "
+                      "to the GLMM: " + n);
+    } else if (n.find("Hartung-Knapp") == std::string::npos) {
+      notes.push_back(n);
+    }
+  }
+  notes.insert(notes.end(), g.notes.begin(), g.notes.end());
+  notes.push_back("study weights are not defined for a one-stage model (weight_common and weight_random are null)");
+  r.notes = std::move(notes);
+  return r;
 }
 
 }  // namespace carta

@@ -51,7 +51,8 @@ nlohmann::json to_json(const PoolResult& r) {
   j["carta_version"] = std::string(kVersion);
   j["k"] = r.k;
   j["measure"] = std::string(to_string(o.measure));
-  j["method"] = std::string(to_string(o.method));
+  j["method"] = r.glmm_nagq > 0 ? std::string("GLMM") : std::string(to_string(o.method));
+  if (r.glmm_nagq > 0) j["nagq"] = r.glmm_nagq;
   j["test"] = std::string(to_string(o.test));
   j["preset"] = std::string(to_string(o.preset));
   j["level"] = o.level;
@@ -346,6 +347,22 @@ nlohmann::json to_json(const SmallStudyEffects& b, const PoolOptions& o, double 
   return j;
 }
 
+nlohmann::json to_json(const GlmmFit& g) {
+  return {{"nagq", g.nagq},
+          {"loglik", number(g.loglik)},
+          {"loglik_common", number(g.loglik_common)},
+          {"loglik_saturated", number(g.loglik_saturated)},
+          {"QE_wald", number(g.QE_wald)},
+          {"QE_wald_p", number(g.QE_wald_p)},
+          {"QE_lrt", number(g.QE_lrt)},
+          {"QE_lrt_p", number(g.QE_lrt_p)},
+          {"QE_df", number(g.QE_df)},
+          {"mean_prop", number(g.mean_prop)},
+          {"mean_prop_ci_lb", number(g.mean_prop_ci_lb)},
+          {"mean_prop_ci_ub", number(g.mean_prop_ci_ub)},
+          {"tau2_ci_method", "profile likelihood"}};
+}
+
 std::string studies_csv(const PoolResult& r) {
   std::string out = "label,events,n,yi,vi,corrected,prop,ci_lb,ci_ub,weight_common,weight_random\n";
   for (const auto& s : r.studies) {
@@ -375,7 +392,8 @@ std::string summary_csv_row(std::string_view group, const PoolResult& r) {
   return fmt::format(
       "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},"
       "{},{},{}\n",
-      csv_field(group), r.k, to_string(r.options.measure), to_string(r.options.method),
+      csv_field(group), r.k, to_string(r.options.measure),
+      r.glmm_nagq > 0 ? std::string_view("GLMM") : to_string(r.options.method),
       to_string(r.options.test), to_string(r.options.preset), csv_number(ce.est),
       csv_number(ce.se), csv_number(ce.prop), csv_number(ce.prop_ci_lb), csv_number(ce.prop_ci_ub),
       csv_number(re.est), csv_number(re.se), csv_number(re.ci_lb), csv_number(re.ci_ub),

@@ -287,6 +287,34 @@ TEST(Cli, BiasHasTheContractKeys) {
   EXPECT_EQ(run({"pool", example(), "--events", "cr_events", "--n", "cr_n", "--bias", "--trimfill-estimator", "Q0"}).code, 64);
 }
 
+TEST(Cli, GlmmMethod) {
+  const auto r = run({"pool", example(), "--events", "crs_grade3plus_events", "--n", "crs_grade3plus_n", "--label",
+                      "study_id", "--method", "GLMM", "--format", "json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["method"], "GLMM");
+  EXPECT_EQ(j["nagq"], 7);
+  for (const char* key : {"loglik", "QE_wald", "QE_lrt", "QE_lrt_p", "mean_prop", "mean_prop_ci_lb"}) {
+    EXPECT_TRUE(j["glmm"].contains(key)) << key;
+  }
+  EXPECT_TRUE(j["glmm"]["QE_wald"].is_null());  // 0/n studies: the Wald test is undefined
+  EXPECT_TRUE(j["studies"][0]["weight_random"].is_null());
+  EXPECT_GT(j["heterogeneity"]["tau2_ci_ub"].get<double>(), j["heterogeneity"]["tau2"].get<double>());
+  const auto laplace = run({"pool", example(), "--events", "cr_events", "--n", "cr_n", "--method", "GLMM", "--nagq", "1",
+                            "--test", "t", "--format", "json"});
+  ASSERT_EQ(laplace.code, 0) << laplace.err;
+  EXPECT_EQ(nlohmann::json::parse(laplace.out)["random"]["df"], 26);
+  for (const auto& bad : std::vector<std::vector<std::string>>{{"--measure", "PFT"}, {"--test", "knha"}, {"--subgroup", "antigen_target"}}) {
+    std::vector<std::string> args{"pool", example(), "--events", "cr_events", "--n", "cr_n", "--method", "GLMM"};
+    args.insert(args.end(), bad.begin(), bad.end());
+    EXPECT_EQ(run(args).code, 64) << bad[0];
+  }
+  const auto zeros = temp_file("zeros.csv", "study,x,n\nA,0,10\nB,0,12\n");
+  const auto z = run({"pool", zeros.string(), "--events", "x", "--n", "n", "--method", "GLMM"});
+  EXPECT_EQ(z.code, 70);
+  EXPECT_THAT(z.err, HasSubstr("no finite estimate when every study has 0 events"));
+}
+
 TEST(Cli, ModeratorErrorsAreClear) {
   const auto p = run({"pool", example(), "--events", "cr_events", "--n", "cr_n", "--permutations", "100"});
   EXPECT_EQ(p.code, 64);

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "carta/glmm.hpp"
 #include "carta/influence.hpp"
 #include "carta/metareg.hpp"
 #include "carta/permutation.hpp"
@@ -19,6 +20,8 @@
 namespace carta::io {
 
 nlohmann::json to_json(const PoolResult& result);
+// The "glmm" object: likelihoods, both heterogeneity tests, the population-averaged proportion.
+nlohmann::json to_json(const GlmmFit& fit);
 
 // The "subgroups", "metareg" and "leave_one_out" objects of the contract.
 nlohmann::json to_json(const SubgroupAnalysis& analysis, std::string_view variable, const SubgroupOptions& options);

@@ -125,7 +125,8 @@ struct PoolResult {
   RandomEffects random;
   Heterogeneity heterogeneity;
   std::vector<StudyResult> studies;
-  int glmm_nagq = 0;  // > 0: the random effects come from the one-stage GLMM (pool_proportions_glmm)
+  std::string model;  // empty: two-step normal model; "GLMM" or "BB": one-stage model (see their headers)
+  int glmm_nagq = 0;  // quadrature points when model == "GLMM"
   PoolConvergence convergence;
   std::vector<std::string> notes;
 };

@@ -10,6 +10,7 @@
 #include "carta/io/file.hpp"
 #include "carta/io/pool_output.hpp"
 #include "carta/io/study_table.hpp"
+#include "carta/beta_binomial.hpp"
 #include "carta/glmm.hpp"
 #include "carta/influence.hpp"
 #include "carta/metareg.hpp"
@@ -38,7 +39,8 @@ Examples:
 Measures: PLO logit (default), PAS arcsine, PFT Freeman-Tukey double arcsine, PR raw, PLN log.
 Estimators: REML (default), DL, ML, PM, HE, SJ, HS, EB. --method GLMM fits the random-intercept
 logistic model by maximum likelihood (adaptive Gauss-Hermite, --nagq 7 as metafor's rma.glmm),
-with a profile-likelihood CI for tau^2 and the population-averaged proportion.
+with a profile-likelihood CI for tau^2 and the population-averaged proportion. --method BB fits
+the beta-binomial model (mean proportion and overdispersion by ML, profile-likelihood CIs).
 Presets (conventions on which R packages differ; always printed with the results):
   carta    metafor's numbers; prediction interval with t(k-1); Clopper-Pearson study CIs
   metafor  metafor exactly: tau^2-based I^2, prediction interval with the test's quantile,
@@ -77,7 +79,7 @@ CLI::App* add_pool_command(CLI::App& app, PoolArgs& args) {
   cmd->add_option("--label", args.label, "column holding unique study labels (default: 'row N')");
   cmd->add_option("--measure", args.measure, "PLO, PAS, PFT, PR or PLN")->capture_default_str();
   cmd->add_option("--method", args.method,
-                  "tau^2 estimator: REML, DL, ML, PM, HE, SJ, HS, EB; or GLMM (one-stage binomial-normal model)")
+                  "tau^2 estimator: REML, DL, ML, PM, HE, SJ, HS, EB; or GLMM (binomial-normal) or BB (beta-binomial)")
       ->capture_default_str();
   cmd->add_option("--nagq", args.nagq, "GLMM quadrature points (1 = Laplace)")->capture_default_str();
   cmd->add_option("--test", args.test, "z, knha (Hartung-Knapp-Sidik-Jonkman, t with k-1 df), or t (unscaled SE, t with k-1 df)")
@@ -117,14 +119,16 @@ int run_pool(const PoolArgs& args, std::ostream& out, std::ostream& err) {
   PoolOptions options;
   options.measure = parse_or_throw(parse_measure(args.measure), "--measure", args.measure, "PLO, PAS, PFT, PR, PLN");
   const bool glmm = args.method == "GLMM";
-  options.method = glmm ? Tau2Method::kREML
-                        : parse_or_throw(parse_tau2_method(args.method), "--method", args.method,
-                                         "REML, DL, ML, PM, HE, SJ, HS, EB, GLMM");
-  if (glmm && (!args.subgroup.empty() || !args.moderators.empty() || args.leave_one_out || args.influence ||
+  const bool beta_binomial = args.method == "BB";
+  options.method = (glmm || beta_binomial) ? Tau2Method::kREML
+                                           : parse_or_throw(parse_tau2_method(args.method), "--method", args.method,
+                                                            "REML, DL, ML, PM, HE, SJ, HS, EB, GLMM, BB");
+  if ((glmm || beta_binomial) && (!args.subgroup.empty() || !args.moderators.empty() || args.leave_one_out || args.influence ||
                !args.cumulative.empty() || args.bias)) {
     throw Error(ErrorCategory::kInvalidOption,
-                "--method GLMM does not yet combine with --subgroup, --moderator, --leave-one-out, --influence, "
-                "--cumulative or --bias; run those with a two-step estimator (e.g. --method REML)");
+                fmt::format("--method {} does not yet combine with --subgroup, --moderator, --leave-one-out, "
+                            "--influence, --cumulative or --bias; run those with a two-step estimator (e.g. --method REML)",
+                            args.method));
   }
   options.test = parse_or_throw(parse_test(args.test), "--test", args.test, "z, knha, t");
   options.preset = parse_or_throw(parse_preset(args.preset), "--preset", args.preset, "carta, metafor, meta");
@@ -214,8 +218,12 @@ int run_pool(const PoolArgs& args, std::ostream& out, std::ostream& err) {
     }
     PoolResult result;
     std::optional<GlmmFit> glmm_fit;
+    std::optional<BetaBinomialFit> bb_fit;
     try {
-      if (glmm) {
+      if (beta_binomial) {
+        bb_fit.emplace();
+        result = pool_proportions_bb(group.studies, options, &*bb_fit);
+      } else if (glmm) {
         glmm_fit.emplace();
         result = pool_proportions_glmm(group.studies, options, args.nagq, &*glmm_fit);
       } else {
@@ -332,6 +340,7 @@ int run_pool(const PoolArgs& args, std::ostream& out, std::ostream& err) {
     if (args.format == "json") {
       nlohmann::json j = io::to_json(result);
       if (glmm_fit) j["glmm"] = io::to_json(*glmm_fit);
+      if (bb_fit) j["beta_binomial"] = io::to_json(*bb_fit);
       if (subgroups) j["subgroups"] = io::to_json(*subgroups, args.subgroup, subgroup_options);
       if (regression) j["metareg"] = io::to_json(*regression, options.test);
       if (loo) j["leave_one_out"] = io::to_json(*loo);
@@ -352,7 +361,7 @@ int run_pool(const PoolArgs& args, std::ostream& out, std::ostream& err) {
     } else if (args.format == "csv") {
       buffer << (grouped ? io::summary_csv_row(group.key, result) : io::studies_csv(result));
     } else {
-      SummaryContext ctx{args.file, args.events, args.n, group.key, args.by};
+      SummaryContext ctx{args.file, args.events, args.n, group.key, args.by, bb_fit ? &*bb_fit : nullptr};
       buffer << text_summary(result, ctx);
       if (subgroups) buffer << text_subgroups(*subgroups, args.subgroup, options, subgroup_options);
       if (regression) buffer << text_metareg(*regression, options);

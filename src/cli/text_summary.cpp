@@ -81,17 +81,26 @@ std::string text_summary(const PoolResult& r, const SummaryContext& ctx) {
   s += fmt::format("  data         {}  (events: {}, n: {})\n", ctx.source, ctx.events_column, ctx.n_column);
   s += fmt::format("  model        measure {} ({}), {}, test {}, level {}%\n",
                    to_string(o.measure), measure_name(o.measure),
-                   r.glmm_nagq > 0 ? fmt::format("one-stage GLMM (binomial-normal, {} quadrature points)", r.glmm_nagq)
-                                   : fmt::format("tau^2 estimator {}", to_string(o.method)),
+                   r.model == "GLMM"
+                       ? fmt::format("one-stage GLMM (binomial-normal, {} quadrature points)", r.glmm_nagq)
+                       : (r.model == "BB" ? std::string("beta-binomial model (ML)")
+                                          : fmt::format("tau^2 estimator {}", to_string(o.method))),
                    o.test == TestType::kZ ? "z" : (o.test == TestType::kKnha ? "knha (Hartung-Knapp, t with k-1 df)" : "t (t with k-1 df)"), level_pct);
   s += fmt::format("  conventions  {}\n\n", describe_conventions(r));
 
   s += "Heterogeneity\n";
+  if (const auto* bb = ctx.beta_binomial) {
+    s += fmt::format("  overdispersion rho = {} [{}; {}]   theta = {}   (profile-likelihood {}% CI)\n", num(bb->rho),
+                     num(bb->rho_ci_lb), num(bb->rho_ci_ub), num(bb->theta), level_pct);
+    s += fmt::format("  likelihood-ratio test of overdispersion: chi^2 = {}, p {} (boundary-corrected)\n\n",
+                     num(bb->lrt_overdispersion), p_value(bb->lrt_p));
+  } else {
   s += fmt::format("  tau^2 = {} [{}; {}]   tau = {}   ({} {}% CI)\n", num(h.tau2), num(h.tau2_ci_lb),
-                   num(h.tau2_ci_ub), num(h.tau), r.glmm_nagq > 0 ? "profile-likelihood" : "Q-profile", level_pct);
+                   num(h.tau2_ci_ub), num(h.tau), r.model.empty() ? "Q-profile" : "profile-likelihood", level_pct);
   s += fmt::format("  I^2 = {}% [{}; {}]   H^2 = {} [{}; {}]\n", num(h.I2, 2), num(h.I2_ci_lb, 2),
                    num(h.I2_ci_ub, 2), num(h.H2), num(h.H2_ci_lb), num(h.H2_ci_ub));
   s += fmt::format("  Q({}) = {}, p {}\n\n", num(h.Q_df, 0), num(h.Q), p_value(h.Q_p));
+  }
 
   s += fmt::format("Pooled estimates ({} scale, then as a proportion with {}% CI)\n", to_string(o.measure), level_pct);
   s += fmt::format("  {:<22}{:>10}{:>10}   {:>7}  {}\n", "", "estimate", "se", "", "");

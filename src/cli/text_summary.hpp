@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "carta/beta_binomial.hpp"
 #include "carta/influence.hpp"
 #include "carta/metareg.hpp"
 #include "carta/permutation.hpp"
@@ -21,6 +22,7 @@ struct SummaryContext {
   std::string n_column;
   std::string group;           // --by value, empty when not grouping
   std::string group_column;
+  const BetaBinomialFit* beta_binomial = nullptr;  // set for --method BB
 };
 
 std::string text_summary(const PoolResult& result, const SummaryContext& context);

@@ -517,6 +517,7 @@ PoolResult pool_proportions_glmm(std::span<const ProportionStudy> studies, const
 
   // Study rows and conventions from the two-step machinery (effect sizes, study CIs).
   PoolResult r = pool_proportions(studies, options);
+  r.model = "GLMM";
   r.glmm_nagq = nagq;
   const double alpha = 1.0 - options.level;
   const double z = boost::math::quantile(boost::math::normal_distribution<double>(), 1.0 - alpha / 2.0);

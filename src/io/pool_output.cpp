@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <limits>
 
 #include "carta/version.hpp"
 
@@ -51,7 +52,7 @@ nlohmann::json to_json(const PoolResult& r) {
   j["carta_version"] = std::string(kVersion);
   j["k"] = r.k;
   j["measure"] = std::string(to_string(o.measure));
-  j["method"] = r.glmm_nagq > 0 ? std::string("GLMM") : std::string(to_string(o.method));
+  j["method"] = r.model.empty() ? std::string(to_string(o.method)) : r.model;
   if (r.glmm_nagq > 0) j["nagq"] = r.glmm_nagq;
   j["test"] = std::string(to_string(o.test));
   j["preset"] = std::string(to_string(o.preset));
@@ -363,6 +364,27 @@ nlohmann::json to_json(const GlmmFit& g) {
           {"tau2_ci_method", "profile likelihood"}};
 }
 
+nlohmann::json to_json(const BetaBinomialFit& f) {
+  return {{"pi", number(f.pi)},
+          {"pi_ci_lb", number(f.pi_ci_lb)},
+          {"pi_ci_ub", number(f.pi_ci_ub)},
+          {"pi_ci_method", "profile likelihood"},
+          {"pi_wald_lb", number(f.pi_wald_lb)},
+          {"pi_wald_ub", number(f.pi_wald_ub)},
+          {"logit_pi", number(f.logit_pi)},
+          {"logit_pi_se", number(f.logit_pi_se)},
+          {"rho", number(f.rho)},
+          {"rho_ci_lb", number(f.rho_ci_lb)},
+          {"rho_ci_ub", number(f.rho_ci_ub)},
+          {"theta", number(f.theta)},
+          {"theta_ci_lb", number(f.theta_ci_lb)},
+          {"theta_ci_ub", f.theta_ci_ub == std::numeric_limits<double>::infinity() ? nlohmann::json("inf") : number(f.theta_ci_ub)},
+          {"loglik", number(f.loglik)},
+          {"loglik_binomial", number(f.loglik_binomial)},
+          {"lrt_overdispersion", number(f.lrt_overdispersion)},
+          {"lrt_p", number(f.lrt_p)}};
+}
+
 std::string studies_csv(const PoolResult& r) {
   std::string out = "label,events,n,yi,vi,corrected,prop,ci_lb,ci_ub,weight_common,weight_random\n";
   for (const auto& s : r.studies) {
@@ -393,7 +415,7 @@ std::string summary_csv_row(std::string_view group, const PoolResult& r) {
       "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},"
       "{},{},{}\n",
       csv_field(group), r.k, to_string(r.options.measure),
-      r.glmm_nagq > 0 ? std::string_view("GLMM") : to_string(r.options.method),
+      r.model.empty() ? to_string(r.options.method) : std::string_view(r.model),
       to_string(r.options.test), to_string(r.options.preset), csv_number(ce.est),
       csv_number(ce.se), csv_number(ce.prop), csv_number(ce.prop_ci_lb), csv_number(ce.prop_ci_ub),
       csv_number(re.est), csv_number(re.se), csv_number(re.ci_lb), csv_number(re.ci_ub),

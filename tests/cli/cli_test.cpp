@@ -315,6 +315,21 @@ TEST(Cli, GlmmMethod) {
   EXPECT_THAT(z.err, HasSubstr("no finite estimate when every study has 0 events"));
 }
 
+TEST(Cli, BetaBinomialMethod) {
+  const auto r = run({"pool", example(), "--events", "cr_events", "--n", "cr_n", "--label", "study_id", "--method", "BB",
+                      "--format", "json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["method"], "BB");
+  EXPECT_TRUE(j["heterogeneity"]["tau2"].is_null());
+  for (const char* key : {"pi", "pi_ci_lb", "pi_ci_ub", "pi_wald_lb", "rho", "rho_ci_lb", "rho_ci_ub", "theta", "lrt_p"}) {
+    EXPECT_TRUE(j["beta_binomial"].contains(key)) << key;
+  }
+  EXPECT_DOUBLE_EQ(j["random"]["prop"].get<double>(), j["beta_binomial"]["pi"].get<double>());
+  EXPECT_LT(j["random"]["prop_pi_lb"].get<double>(), j["random"]["prop_ci_lb"].get<double>());
+  EXPECT_EQ(run({"pool", example(), "--events", "cr_events", "--n", "cr_n", "--method", "BB", "--test", "knha"}).code, 64);
+}
+
 TEST(Cli, ModeratorErrorsAreClear) {
   const auto p = run({"pool", example(), "--events", "cr_events", "--n", "cr_n", "--permutations", "100"});
   EXPECT_EQ(p.code, 64);

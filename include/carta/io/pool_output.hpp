@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "carta/beta_binomial.hpp"
 #include "carta/glmm.hpp"
 #include "carta/influence.hpp"
 #include "carta/metareg.hpp"
@@ -22,6 +23,9 @@ namespace carta::io {
 nlohmann::json to_json(const PoolResult& result);
 // The "glmm" object: likelihoods, both heterogeneity tests, the population-averaged proportion.
 nlohmann::json to_json(const GlmmFit& fit);
+// The "beta_binomial" object: mean with profile and Wald intervals, rho and theta with profile
+// intervals, likelihoods and the overdispersion test.
+nlohmann::json to_json(const BetaBinomialFit& fit);
 
 // The "subgroups", "metareg" and "leave_one_out" objects of the contract.
 nlohmann::json to_json(const SubgroupAnalysis& analysis, std::string_view variable, const SubgroupOptions& options);

@@ -11,6 +11,7 @@
 #include "carta/io/pool_output.hpp"
 #include "carta/io/study_table.hpp"
 #include "carta/beta_binomial.hpp"
+#include "carta/exact_ci.hpp"
 #include "carta/glmm.hpp"
 #include "carta/influence.hpp"
 #include "carta/metareg.hpp"
@@ -110,6 +111,9 @@ CLI::App* add_pool_command(CLI::App& app, PoolArgs& args) {
   cmd->add_flag("--bias", args.bias,
                 "small-study effects: Egger (and PET-PEESE), Peters, Begg, trim-and-fill, funnel-plot data");
   cmd->add_option("--trimfill-estimator", args.trimfill_estimator, "L0 or R0")->capture_default_str();
+  cmd->add_option("--ci", args.ci,
+                  "exact: also the exact interval for the random-effects mean (Michael et al. 2019), for few studies");
+  cmd->add_option("--exact-draws", args.exact_draws, "Monte Carlo draws for --ci exact")->capture_default_str();
   cmd->add_option("--format", args.format, "text, json or csv")->capture_default_str();
   cmd->add_option("-o,--output", args.output, "write here instead of standard output (atomically)");
   return cmd;
@@ -197,6 +201,12 @@ int run_pool(const PoolArgs& args, std::ostream& out, std::ostream& err) {
   if (args.trimfill_estimator != "L0" && args.trimfill_estimator != "R0") {
     throw Error(ErrorCategory::kInvalidOption,
                 fmt::format("--trimfill-estimator '{}' is not one of: L0, R0", args.trimfill_estimator));
+  }
+  if (!args.ci.empty() && args.ci != "exact") {
+    throw Error(ErrorCategory::kInvalidOption, fmt::format("--ci '{}' is not one of: exact", args.ci));
+  }
+  if (args.ci == "exact" && (glmm || beta_binomial)) {
+    throw Error(ErrorCategory::kInvalidOption, "--ci exact is for the normal-normal (two-step) model, not --method GLMM or BB");
   }
   const TrimFillEstimator trimfill_estimator =
       args.trimfill_estimator == "L0" ? TrimFillEstimator::kL0 : TrimFillEstimator::kR0;
@@ -288,6 +298,25 @@ int run_pool(const PoolArgs& args, std::ostream& out, std::ostream& err) {
       const MixedModelOptions mo{options.method, options.test, options.level, std::nullopt, false, options.control};
       permutation = permutation_test(regression->y, regression->v, regression->design.x, regression->design.names, mo, po);
     }
+    std::optional<ExactCi> exact;
+    if (args.ci == "exact") {
+      if (group.studies.size() < 2) {
+        result.notes.push_back("--ci exact needs at least 2 studies");
+      } else {
+        Eigen::VectorXd y(static_cast<Eigen::Index>(result.studies.size())), v(y.size());
+        for (std::size_t i = 0; i < result.studies.size(); ++i) {
+          y[static_cast<Eigen::Index>(i)] = result.studies[i].yi;
+          v[static_cast<Eigen::Index>(i)] = result.studies[i].vi;
+        }
+        ExactCiOptions eo;
+        eo.level = options.level;
+        eo.draws = args.exact_draws;
+        exact = exact_mean_interval(y, v, eo);
+        if (group.studies.size() > 10) {
+          result.notes.push_back("--ci exact is designed for few studies (k <= 10); with more it is valid but conservative");
+        }
+      }
+    }
     std::optional<SmallStudyEffects> bias;
     if (args.bias) bias = small_study_effects(group.studies, options, trimfill_estimator);
     std::optional<std::vector<InfluenceRow>> influence;
@@ -341,6 +370,22 @@ int run_pool(const PoolArgs& args, std::ostream& out, std::ostream& err) {
       nlohmann::json j = io::to_json(result);
       if (glmm_fit) j["glmm"] = io::to_json(*glmm_fit);
       if (bb_fit) j["beta_binomial"] = io::to_json(*bb_fit);
+      if (exact) {
+        const auto prop = [&](double x) { return to_proportion(options.measure, x, result.n_harmonic); };
+        j["exact_ci"] = {{"method", "Michael, Thornton, Xie & Tian (2019)"},
+                         {"lb", exact->lb},
+                         {"ub", exact->ub},
+                         {"prop_lb", prop(exact->lb)},
+                         {"prop_ub", prop(exact->ub)},
+                         {"lb_mc_sd", exact->lb_mc_sd},
+                         {"ub_mc_sd", exact->ub_mc_sd},
+                         {"monte_carlo_se", exact->monte_carlo_se},
+                         {"draws", exact->draws},
+                         {"seed", exact->seed},
+                         {"c0", exact->c0},
+                         {"tau2_upper", exact->tau2_upper},
+                         {"note", exact->note}};
+      }
       if (subgroups) j["subgroups"] = io::to_json(*subgroups, args.subgroup, subgroup_options);
       if (regression) j["metareg"] = io::to_json(*regression, options.test);
       if (loo) j["leave_one_out"] = io::to_json(*loo);
@@ -370,6 +415,15 @@ int run_pool(const PoolArgs& args, std::ostream& out, std::ostream& err) {
       if (!predictions.empty()) buffer << text_predictions(predictions, options);
       if (influence) buffer << text_influence(*influence);
       if (bias) buffer << text_bias(*bias, options, result.n_harmonic);
+      if (exact) {
+        const auto prop = [&](double x) { return to_proportion(options.measure, x, result.n_harmonic); };
+        buffer << fmt::format("\nExact {:.0f}% CI for the random-effects mean (Michael et al. 2019): {:.1f}% to {:.1f}% "
+                              "({} scale [{:.4f}; {:.4f}], Monte Carlo SD of the bounds {:.4f} / {:.4f}; {} draws, seed {})\n",
+                              100 * options.level, 100 * prop(exact->lb), 100 * prop(exact->ub),
+                              to_string(options.measure), exact->lb, exact->ub, exact->lb_mc_sd, exact->ub_mc_sd,
+                              exact->draws, exact->seed);
+        if (!exact->note.empty()) buffer << "  - " << exact->note << '\n';
+      }
       if (cumulative) buffer << text_cumulative(*cumulative, args.cumulative, options);
       if (grouped) buffer << "\n";
     }

@@ -330,6 +330,21 @@ TEST(Cli, BetaBinomialMethod) {
   EXPECT_EQ(run({"pool", example(), "--events", "cr_events", "--n", "cr_n", "--method", "BB", "--test", "knha"}).code, 64);
 }
 
+TEST(Cli, ExactInterval) {
+  const auto r = run({"pool", example(), "--events", "cr_events", "--n", "cr_n", "--label", "study_id", "--where",
+                      "antigen_target=CD22", "--exclude", "Fry2018_NatMed_CD22", "--ci", "exact", "--exact-draws", "2000",
+                      "--format", "json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  const auto& e = j.at("exact_ci");
+  EXPECT_EQ(e["draws"], 2000);
+  // Two studies: the exact interval is far wider than the z interval.
+  EXPECT_LT(e["lb"].get<double>(), j["random"]["ci_lb"].get<double>());
+  EXPECT_GT(e["ub"].get<double>(), j["random"]["ci_ub"].get<double>());
+  EXPECT_EQ(run({"pool", example(), "--events", "cr_events", "--n", "cr_n", "--ci", "bootstrap"}).code, 64);
+  EXPECT_EQ(run({"pool", example(), "--events", "cr_events", "--n", "cr_n", "--ci", "exact", "--method", "GLMM"}).code, 64);
+}
+
 TEST(Cli, ModeratorErrorsAreClear) {
   const auto p = run({"pool", example(), "--events", "cr_events", "--n", "cr_n", "--permutations", "100"});
   EXPECT_EQ(p.code, 64);

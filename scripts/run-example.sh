@@ -1,11 +1,9 @@
 #!/usr/bin/env bash
-# The main job on the bundled CAR-T example: installs what is needed, builds, and pools complete
-# remission across the published CAR-T trials in B-ALL (examples/cart-ball), leaving out the
-# earlier reports of trials that appear twice (see examples/cart-ball/SOURCES.md).
+# The main job on the bundled CAR-T example: installs what is needed, builds, and runs the whole
+# review (examples/cart-ball/review.toml: six outcomes, subgroups, meta-regression, small-study
+# tests, sensitivity analyses) into report/index.html.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/build.sh release
 echo
-./build/carta pool examples/cart-ball/studies.csv \
-  --events cr_events --n cr_n --label study_id \
-  --exclude Turtle2016_JCI --exclude Fry2018_NatMed_CD22 --exclude Gardner2017_Blood
+./build/carta report examples/cart-ball/review.toml --out report

@@ -7,6 +7,7 @@
 #include "carta/error.hpp"
 #include "carta/version.hpp"
 #include "pool_command.hpp"
+#include "report_command.hpp"
 
 namespace carta {
 
@@ -16,9 +17,12 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
                "carta"};
   app.set_version_flag("--version", std::string(kVersion));
   app.require_subcommand(1);
-  app.footer("Run 'carta pool --help' for the pooling options, presets and examples.");
+  app.footer("Run 'carta pool --help' for the pooling options, presets and examples, and 'carta report --help' for "
+             "whole reviews from an analysis spec.");
   cli::PoolArgs pool_args;
   CLI::App* pool = cli::add_pool_command(app, pool_args);
+  cli::ReportArgs report_args;
+  CLI::App* report = cli::add_report_command(app, report_args);
 
   std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 parses a reversed vector
   try {
@@ -32,6 +36,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
 
   try {
     if (pool->parsed()) return cli::run_pool(pool_args, out, err);
+    if (report->parsed()) return cli::run_report(report_args, out, err);
   } catch (const Error& e) {
     err << "carta: error: " << e.what() << '\n';
     return exit_code(e.category());

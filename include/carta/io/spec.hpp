@@ -1,0 +1,63 @@
+#pragma once
+// The analysis specification of a review (TOML): data, model settings, outcomes, subgroups,
+// moderators, sensitivity analyses and exclusions. Every error names the spec file and line.
+// Format: docs/spec.md.
+
+#include <cstddef>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "carta/pool.hpp"
+
+namespace carta::io {
+
+struct SpecExclusion {
+  std::string study;
+  std::string reason;
+  std::size_t line = 0;
+};
+
+struct SpecOutcome {
+  std::string name;
+  std::string events;
+  std::string n;
+  std::string method;                    // "" = the review's default
+  std::optional<Measure> measure;
+  std::optional<TestType> test;
+  std::optional<std::vector<std::string>> subgroups;   // overrides [analyses]
+  std::optional<std::vector<std::string>> moderators;
+  std::size_t line = 0;
+};
+
+struct SpecSensitivity {
+  std::string name;
+  std::vector<std::string> where;
+  std::size_t line = 0;
+};
+
+struct ReviewSpec {
+  std::filesystem::path path;       // the spec file
+  std::filesystem::path data_file;  // resolved against the spec's folder
+  std::size_t data_file_line = 0;
+  std::string title;
+  std::string label;                // study label column
+  std::vector<std::string> characteristics;  // columns shown in the study characteristics table
+  PoolOptions options;              // measure, tau^2 method, test, preset, level
+  std::string method = "REML";      // the method as written (REML ..., GLMM, BB)
+  std::vector<std::string> subgroups;
+  std::vector<std::string> moderators;
+  bool bias = true;
+  bool leave_one_out = true;
+  std::size_t min_k = 2;
+  std::vector<SpecExclusion> exclude;
+  std::vector<SpecOutcome> outcomes;
+  std::vector<SpecSensitivity> sensitivity;
+};
+
+// Throws carta::Error: kIo when the spec or data file cannot be read, kInvalidInput for TOML
+// syntax errors, unknown keys, wrong types or values, each as "spec.toml:LINE: ...".
+ReviewSpec load_review_spec(const std::filesystem::path& path);
+
+}  // namespace carta::io

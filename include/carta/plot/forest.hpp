@@ -1,0 +1,31 @@
+#pragma once
+// Forest plots of pooled proportions in the style readers know from R meta, metafor and RevMan:
+// study label, events/n, proportion with CI, weight; squares sized by weight, CI whiskers (arrows
+// where clipped), common and random diamonds, the prediction-interval bar, a heterogeneity line;
+// the axis in percent. Output is deterministic SVG text.
+
+#include <string>
+#include <vector>
+
+#include "carta/pool.hpp"
+#include "carta/subgroup.hpp"
+
+namespace carta::plot {
+
+struct ForestOptions {
+  std::string title;
+  double axis_min = 0.0;  // proportion
+  double axis_max = 1.0;
+  bool show_common = true;
+  bool show_prediction = true;
+};
+
+std::string forest_plot_svg(const PoolResult& result, const ForestOptions& options);
+
+// One block per subgroup level (its studies and its diamond), then the overall diamond and the
+// test for subgroup differences. `level_of[i]` is study i's level (empty: not in any subgroup).
+std::string subgroup_forest_svg(const PoolResult& overall, const SubgroupAnalysis& subgroups,
+                                const std::vector<std::string>& level_of, const std::string& variable,
+                                const ForestOptions& options);
+
+}  // namespace carta::plot

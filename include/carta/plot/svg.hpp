@@ -1,0 +1,45 @@
+#pragma once
+// A small SVG document builder: deterministic output (fixed number formatting, no timestamps),
+// every piece of text escaped. The figure types (forest plot, ...) are built on it.
+
+#include <string>
+#include <string_view>
+
+namespace carta::plot {
+
+// Escapes text for XML/HTML content and attribute values (& < > " ').
+std::string escape_xml(std::string_view text);
+
+class Svg {
+ public:
+  Svg(double width, double height);
+
+  void rect(double x, double y, double w, double h, std::string_view fill, std::string_view stroke = "none");
+  void line(double x1, double y1, double x2, double y2, std::string_view stroke, double width = 1.0,
+            std::string_view dash = "");
+  void polygon(std::string_view points, std::string_view fill, std::string_view stroke = "none");
+  // anchor: start, middle or end; weight: normal or bold. Text is escaped here.
+  void text(double x, double y, std::string_view content, double size = 12.0, std::string_view anchor = "start",
+            std::string_view weight = "normal", std::string_view fill = "#000");
+  // A tooltip-free group marker so that tests can find structure (class names).
+  void open_group(std::string_view css_class);
+  void close_group();
+
+  [[nodiscard]] std::string str() const;
+  [[nodiscard]] double width() const noexcept { return width_; }
+  [[nodiscard]] double height() const noexcept { return height_; }
+
+ private:
+  double width_;
+  double height_;
+  std::string body_;
+};
+
+// Coordinates with two decimals: stable text for golden tests.
+std::string coord(double v);
+
+// Approximate advance width of text in DejaVu Sans at `size` px (0.6 em per character: the
+// layout must not depend on a font library; labels are measured, not guessed, per character).
+double text_width(std::string_view text, double size);
+
+}  // namespace carta::plot

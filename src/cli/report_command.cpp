@@ -1,0 +1,37 @@
+#include "report_command.hpp"
+
+#include <fmt/format.h>
+
+#include <chrono>
+
+#include "carta/io/spec.hpp"
+#include "carta/report/report.hpp"
+
+namespace carta::cli {
+
+CLI::App* add_report_command(CLI::App& app, ReportArgs& args) {
+  auto* cmd = app.add_subcommand("report", "Run a whole review from an analysis spec (TOML) and write an HTML report");
+  cmd->add_option("spec", args.spec, "analysis spec, e.g. examples/cart-ball/review.toml (format: docs/spec.md)")->required();
+  cmd->add_option("-o,--out", args.out, "output folder (created; files are replaced atomically)")->capture_default_str();
+  cmd->footer(R"(
+Writes OUT/index.html (self-contained: inline CSS and SVG, no network), OUT/results.json (every
+number with the settings that produced it), OUT/summary.csv, OUT/studies_<outcome>.csv and
+OUT/figures/*.svg. Example:
+  carta report examples/cart-ball/review.toml --out report)");
+  return cmd;
+}
+
+int run_report(const ReportArgs& args, std::ostream& out, std::ostream& err) {
+  const auto start = std::chrono::steady_clock::now();
+  const io::ReviewSpec spec = io::load_review_spec(args.spec);
+  const auto summary = report::write_report(spec, args.out, [&err](std::string_view step) {
+    err << "carta: " << step << '\n';
+  });
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  out << fmt::format("Report written to {}/index.html ({} files, {} outcome(s), {:.2f} s)\n", args.out,
+                     summary.files.size(), spec.outcomes.size(), seconds);
+  for (const auto& w : summary.warnings) out << "  warning: " << w << '\n';
+  return 0;
+}
+
+}  // namespace carta::cli

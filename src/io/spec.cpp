@@ -1,0 +1,242 @@
+#include "carta/io/spec.hpp"
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include <set>
+
+#include "carta/error.hpp"
+
+namespace carta::io {
+
+namespace {
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0u : 1u)});
+    }
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+class Reader {
+ public:
+  explicit Reader(std::string file) : file_(std::move(file)) {}
+
+  [[noreturn]] void fail(const toml::node* node, const std::string& what) const {
+    const auto line = node ? node->source().begin.line : 0;
+    throw Error(ErrorCategory::kInvalidInput, fmt::format("{}:{}: {}", file_, line, what));
+  }
+
+  // Every key of `table` must be one of `allowed`.
+  void check_keys(const toml::table& table, std::initializer_list<std::string_view> allowed, std::string_view where) const {
+    for (const auto& [key, node] : table) {
+      const std::string_view k = key.str();
+      if (std::find(allowed.begin(), allowed.end(), k) != allowed.end()) continue;
+      std::string_view closest;
+      std::size_t best = 1000;
+      for (const auto a : allowed) {
+        const auto d = edit_distance(k, a);
+        if (d < best) best = d, closest = a;
+      }
+      std::string list;
+      for (const auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+      fail(&node, fmt::format("unknown key '{}' in {}.{} Known keys: {}", k, where,
+                              best <= 2 ? fmt::format(" Did you mean '{}'?", closest) : std::string(), list));
+    }
+  }
+
+  std::string string(const toml::table& t, std::string_view key, bool required, std::string_view where) const {
+    const toml::node* node = t.get(key);
+    if (!node) {
+      if (required) fail(&t, fmt::format("{} needs '{}'", where, key));
+      return {};
+    }
+    if (!node->is_string()) fail(node, fmt::format("'{}' must be a text in quotes, like {} = \"...\"", key, key));
+    return std::string(node->as_string()->get());
+  }
+
+  std::vector<std::string> strings(const toml::table& t, std::string_view key) const {
+    std::vector<std::string> out;
+    const toml::node* node = t.get(key);
+    if (!node) return out;
+    if (node->is_string()) {
+      out.emplace_back(node->as_string()->get());
+      return out;
+    }
+    if (!node->is_array()) fail(node, fmt::format("'{}' must be a list of texts, like {} = [\"a\", \"b\"]", key, key));
+    for (const auto& item : *node->as_array()) {
+      if (!item.is_string()) fail(&item, fmt::format("every entry of '{}' must be a text in quotes", key));
+      out.emplace_back(item.as_string()->get());
+    }
+    return out;
+  }
+
+  std::optional<bool> boolean(const toml::table& t, std::string_view key) const {
+    const toml::node* node = t.get(key);
+    if (!node) return std::nullopt;
+    if (!node->is_boolean()) fail(node, fmt::format("'{}' must be true or false", key));
+    return node->as_boolean()->get();
+  }
+
+  std::optional<double> number(const toml::table& t, std::string_view key) const {
+    const toml::node* node = t.get(key);
+    if (!node) return std::nullopt;
+    if (node->is_integer()) return static_cast<double>(node->as_integer()->get());
+    if (!node->is_floating_point()) fail(node, fmt::format("'{}' must be a number", key));
+    return node->as_floating_point()->get();
+  }
+
+  const std::string& file() const { return file_; }
+
+ private:
+  std::string file_;
+};
+
+}  // namespace
+
+ReviewSpec load_review_spec(const std::filesystem::path& path) {
+  toml::table root;
+  try {
+    root = toml::parse_file(path.string());
+  } catch (const toml::parse_error& e) {
+    const auto& src = e.source();
+    if (!std::filesystem::exists(path)) {
+      throw Error(ErrorCategory::kIo, fmt::format("{}: cannot open the spec file (does it exist?)", path.string()));
+    }
+    throw Error(ErrorCategory::kInvalidInput,
+                fmt::format("{}:{}:{}: TOML syntax error: {}", path.string(), src.begin.line, src.begin.column,
+                            e.description()));
+  }
+  const Reader r(path.string());
+  ReviewSpec spec;
+  spec.path = path;
+  r.check_keys(root, {"title", "data", "model", "analyses", "exclude", "outcome", "sensitivity"}, "the spec");
+  spec.title = r.string(root, "title", false, "the spec");
+
+  const auto* data = root["data"].as_table();
+  if (!data) r.fail(&root, "the spec needs a [data] table with file = \"studies.csv\" and label = \"<column>\"");
+  r.check_keys(*data, {"file", "label", "characteristics"}, "[data]");
+  const std::string file = r.string(*data, "file", true, "[data]");
+  spec.data_file_line = data->get("file")->source().begin.line;
+  spec.data_file = path.parent_path() / file;
+  if (!std::filesystem::exists(spec.data_file)) {
+    throw Error(ErrorCategory::kIo, fmt::format("{}:{}: data file '{}' not found (looked for {}); file names are "
+                                                "relative to the spec's folder",
+                                                r.file(), spec.data_file_line, file, spec.data_file.string()));
+  }
+  spec.label = r.string(*data, "label", true, "[data]");
+  spec.characteristics = r.strings(*data, "characteristics");
+
+  if (const auto* model = root["model"].as_table()) {
+    r.check_keys(*model, {"measure", "method", "test", "preset", "level", "study_ci"}, "[model]");
+    if (auto m = r.string(*model, "measure", false, "[model]"); !m.empty()) {
+      const auto parsed = parse_measure(m);
+      if (!parsed) r.fail(model->get("measure"), fmt::format("measure '{}' is not one of PLO, PAS, PFT, PR, PLN", m));
+      spec.options.measure = *parsed;
+    }
+    if (auto m = r.string(*model, "method", false, "[model]"); !m.empty()) {
+      if (m != "GLMM" && m != "BB" && !parse_tau2_method(m)) {
+        r.fail(model->get("method"), fmt::format("method '{}' is not one of REML, DL, ML, PM, HE, SJ, HS, EB, GLMM, BB", m));
+      }
+      spec.method = m;
+      if (const auto t = parse_tau2_method(m)) spec.options.method = *t;
+    }
+    if (auto t = r.string(*model, "test", false, "[model]"); !t.empty()) {
+      const auto parsed = parse_test(t);
+      if (!parsed) r.fail(model->get("test"), fmt::format("test '{}' is not one of z, knha, t", t));
+      spec.options.test = *parsed;
+    }
+    if (auto p = r.string(*model, "preset", false, "[model]"); !p.empty()) {
+      const auto parsed = parse_preset(p);
+      if (!parsed) r.fail(model->get("preset"), fmt::format("preset '{}' is not one of carta, metafor, meta", p));
+      spec.options.preset = *parsed;
+    }
+    if (auto c = r.string(*model, "study_ci", false, "[model]"); !c.empty()) {
+      const auto parsed = parse_study_ci(c);
+      if (!parsed) r.fail(model->get("study_ci"), fmt::format("study_ci '{}' is not a known interval", c));
+      spec.options.study_ci = *parsed;
+    }
+    if (const auto level = r.number(*model, "level")) {
+      double l = *level > 1.0 && *level < 100.0 ? *level / 100.0 : *level;
+      if (!(l > 0.0 && l < 1.0)) r.fail(model->get("level"), "level must be between 0 and 1 (or 0 and 100)");
+      spec.options.level = l;
+    }
+  }
+
+  if (const auto* analyses = root["analyses"].as_table()) {
+    r.check_keys(*analyses, {"subgroups", "moderators", "bias", "leave_one_out", "min_k"}, "[analyses]");
+    spec.subgroups = r.strings(*analyses, "subgroups");
+    spec.moderators = r.strings(*analyses, "moderators");
+    spec.bias = r.boolean(*analyses, "bias").value_or(true);
+    spec.leave_one_out = r.boolean(*analyses, "leave_one_out").value_or(true);
+    if (const auto mk = r.number(*analyses, "min_k")) {
+      if (*mk < 1) r.fail(analyses->get("min_k"), "min_k must be at least 1");
+      spec.min_k = static_cast<std::size_t>(*mk);
+    }
+  }
+
+  auto array_of_tables = [&](std::string_view key) -> const toml::array* {
+    const toml::node* node = root.get(key);
+    if (!node) return nullptr;
+    if (!node->is_array_of_tables()) {
+      r.fail(node, fmt::format("'{}' must be written as [[{}]] tables", key, key));
+    }
+    return node->as_array();
+  };
+  if (const auto* ex = array_of_tables("exclude")) {
+    for (const auto& item : *ex) {
+      const auto& t = *item.as_table();
+      r.check_keys(t, {"study", "reason"}, "[[exclude]]");
+      spec.exclude.push_back({r.string(t, "study", true, "[[exclude]]"), r.string(t, "reason", true, "[[exclude]]"),
+                              t.source().begin.line});
+    }
+  }
+  const auto* outcomes = array_of_tables("outcome");
+  if (!outcomes || outcomes->empty()) {
+    r.fail(&root, "the spec needs at least one [[outcome]] with name, events and n");
+  }
+  std::set<std::string> names;
+  for (const auto& item : *outcomes) {
+    const auto& t = *item.as_table();
+    r.check_keys(t, {"name", "events", "n", "method", "measure", "test", "subgroups", "moderators"}, "[[outcome]]");
+    SpecOutcome o;
+    o.line = t.source().begin.line;
+    o.name = r.string(t, "name", true, "[[outcome]]");
+    if (!names.insert(o.name).second) r.fail(&t, fmt::format("outcome name '{}' is used twice", o.name));
+    o.events = r.string(t, "events", true, "[[outcome]]");
+    o.n = r.string(t, "n", true, "[[outcome]]");
+    o.method = r.string(t, "method", false, "[[outcome]]");
+    if (!o.method.empty() && o.method != "GLMM" && o.method != "BB" && !parse_tau2_method(o.method)) {
+      r.fail(t.get("method"), fmt::format("method '{}' is not one of REML, DL, ML, PM, HE, SJ, HS, EB, GLMM, BB", o.method));
+    }
+    if (auto m = r.string(t, "measure", false, "[[outcome]]"); !m.empty()) {
+      o.measure = parse_measure(m);
+      if (!o.measure) r.fail(t.get("measure"), fmt::format("measure '{}' is not one of PLO, PAS, PFT, PR, PLN", m));
+    }
+    if (auto x = r.string(t, "test", false, "[[outcome]]"); !x.empty()) {
+      o.test = parse_test(x);
+      if (!o.test) r.fail(t.get("test"), fmt::format("test '{}' is not one of z, knha, t", x));
+    }
+    if (t.get("subgroups")) o.subgroups = r.strings(t, "subgroups");
+    if (t.get("moderators")) o.moderators = r.strings(t, "moderators");
+    spec.outcomes.push_back(std::move(o));
+  }
+  if (const auto* sens = array_of_tables("sensitivity")) {
+    for (const auto& item : *sens) {
+      const auto& t = *item.as_table();
+      r.check_keys(t, {"name", "where"}, "[[sensitivity]]");
+      SpecSensitivity s{r.string(t, "name", true, "[[sensitivity]]"), r.strings(t, "where"), t.source().begin.line};
+      if (s.where.empty()) r.fail(&t, "a sensitivity analysis needs where = [\"column=value\", ...]");
+      spec.sensitivity.push_back(std::move(s));
+    }
+  }
+  return spec;
+}
+
+}  // namespace carta::io

@@ -1,0 +1,204 @@
+#include "carta/plot/forest.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "carta/plot/svg.hpp"
+
+namespace carta::plot {
+
+namespace {
+
+constexpr double kRow = 20.0;
+constexpr double kFont = 12.0;
+constexpr double kPlotWidth = 320.0;
+constexpr double kMargin = 12.0;
+
+std::string pct(double p) { return std::isfinite(p) ? fmt::format("{:.1f}", 100.0 * p) : std::string("NA"); }
+
+std::string ci_text(double p, double lb, double ub) { return fmt::format("{} [{}; {}]", pct(p), pct(lb), pct(ub)); }
+
+// Columns laid out from the widest text in each, so that long labels never overlap.
+struct Layout {
+  double label_x, count_x, plot_x, estimate_x, weight_x, width;
+  double axis_min, axis_max;
+  [[nodiscard]] double x(double p) const {
+    return plot_x + (std::clamp(p, axis_min, axis_max) - axis_min) / (axis_max - axis_min) * kPlotWidth;
+  }
+};
+
+Layout make_layout(const std::vector<std::string>& labels, const ForestOptions& o) {
+  double label_w = text_width("Study", kFont);
+  for (const auto& l : labels) label_w = std::max(label_w, text_width(l, kFont));
+  Layout lay{};
+  lay.label_x = kMargin;
+  lay.count_x = lay.label_x + label_w + 16.0 + text_width("Events/n", kFont);  // right-aligned column
+  lay.plot_x = lay.count_x + 24.0;
+  lay.estimate_x = lay.plot_x + kPlotWidth + 24.0;
+  lay.weight_x = lay.estimate_x + text_width("100.0 [100.0; 100.0]", kFont) + 16.0 + text_width("Weight", kFont);
+  lay.width = lay.weight_x + kMargin;
+  lay.axis_min = o.axis_min;
+  lay.axis_max = o.axis_max;
+  return lay;
+}
+
+void header(Svg& svg, const Layout& lay, double y, const std::string& title, double level) {
+  if (!title.empty()) svg.text(lay.label_x, y - kRow, title, 14.0, "start", "bold");
+  svg.text(lay.label_x, y, "Study", kFont, "start", "bold");
+  svg.text(lay.count_x, y, "Events/n", kFont, "end", "bold");
+  svg.text(lay.plot_x + kPlotWidth / 2, y, "Proportion (%)", kFont, "middle", "bold");
+  svg.text(lay.estimate_x, y, fmt::format("% [{:.0f}% CI]", 100 * level), kFont, "start", "bold");
+  svg.text(lay.weight_x, y, "Weight", kFont, "end", "bold");
+}
+
+void study_row(Svg& svg, const Layout& lay, double y, const StudyResult& s, double max_weight) {
+  svg.open_group("study");
+  svg.text(lay.label_x, y + 4, s.label, kFont);
+  svg.text(lay.count_x, y + 4, fmt::format("{}/{}", s.events, s.n), kFont, "end");
+  const double x_lb = lay.x(s.ci_lb), x_ub = lay.x(s.ci_ub);
+  svg.line(x_lb, y, x_ub, y, "#000", 1.0);
+  // Arrows where the interval leaves the axis.
+  if (s.ci_lb < lay.axis_min) svg.polygon(fmt::format("{},{} {},{} {},{}", coord(x_lb), coord(y), coord(x_lb + 6), coord(y - 3), coord(x_lb + 6), coord(y + 3)), "#000");
+  if (s.ci_ub > lay.axis_max) svg.polygon(fmt::format("{},{} {},{} {},{}", coord(x_ub), coord(y), coord(x_ub - 6), coord(y - 3), coord(x_ub - 6), coord(y + 3)), "#000");
+  const double w = std::isfinite(s.weight_random) ? s.weight_random : s.weight_common;
+  const double side = std::isfinite(w) && max_weight > 0 ? 3.0 + 9.0 * std::sqrt(w / max_weight) : 5.0;
+  svg.rect(lay.x(s.prop) - side / 2, y - side / 2, side, side, "#4a6fa5", "#4a6fa5");
+  svg.text(lay.estimate_x, y + 4, ci_text(s.prop, s.ci_lb, s.ci_ub), kFont);
+  svg.text(lay.weight_x, y + 4, std::isfinite(w) ? fmt::format("{:.1f}%", w) : std::string("-"), kFont, "end");
+  svg.close_group();
+}
+
+void diamond(Svg& svg, const Layout& lay, double y, const std::string& label, double p, double lb, double ub,
+             std::string_view fill, std::string_view css, bool bold) {
+  svg.open_group(css);
+  svg.text(lay.label_x, y + 4, label, kFont, "start", bold ? "bold" : "normal");
+  svg.polygon(fmt::format("{},{} {},{} {},{} {},{}", coord(lay.x(lb)), coord(y), coord(lay.x(p)), coord(y - 6),
+                          coord(lay.x(ub)), coord(y), coord(lay.x(p)), coord(y + 6)),
+              fill, "#000");
+  svg.text(lay.estimate_x, y + 4, ci_text(p, lb, ub), kFont, "start", bold ? "bold" : "normal");
+  svg.close_group();
+}
+
+void prediction_bar(Svg& svg, const Layout& lay, double y, double lb, double ub) {
+  svg.open_group("prediction");
+  svg.text(lay.label_x, y + 4, "Prediction interval", kFont);
+  svg.rect(lay.x(lb), y - 3, lay.x(ub) - lay.x(lb), 6, "#c0392b", "none");
+  svg.text(lay.estimate_x, y + 4, fmt::format("[{}; {}]", pct(lb), pct(ub)), kFont);
+  svg.close_group();
+}
+
+void axis(Svg& svg, const Layout& lay, double top, double y) {
+  svg.open_group("axis");
+  svg.line(lay.x(lay.axis_min), y, lay.x(lay.axis_max), y, "#000");
+  const double span = lay.axis_max - lay.axis_min;
+  const double step = span > 0.5 ? 0.2 : (span > 0.2 ? 0.1 : 0.05);
+  for (double t = std::ceil(lay.axis_min / step - 1e-9) * step; t <= lay.axis_max + 1e-9; t += step) {
+    svg.line(lay.x(t), y, lay.x(t), y + 4, "#000");
+    const double tick = std::abs(t) < 1e-9 ? 0.0 : 100.0 * t;  // no "-0" from rounding
+    svg.text(lay.x(t), y + 16, fmt::format("{:.0f}", tick), 11.0, "middle");
+    svg.line(lay.x(t), top, lay.x(t), y, "#e5e5e5", 0.5);
+  }
+  svg.close_group();
+}
+
+std::string heterogeneity_text(const PoolResult& r) {
+  const auto& h = r.heterogeneity;
+  if (r.k < 2) return "Heterogeneity: not estimable (k = 1)";
+  if (!std::isfinite(h.tau2)) return fmt::format("Overdispersion test: p = {:.4f}", h.Q_p);
+  return fmt::format("Heterogeneity: I\u00b2 = {:.1f}%, \u03c4\u00b2 = {:.4f}, p {}", h.I2, h.tau2,
+                     h.Q_p < 1e-4 ? std::string("< 0.0001") : fmt::format("= {:.4f}", h.Q_p));
+}
+
+}  // namespace
+
+std::string forest_plot_svg(const PoolResult& r, const ForestOptions& o) {
+  std::vector<std::string> labels;
+  for (const auto& s : r.studies) labels.push_back(s.label);
+  labels.push_back("Random-effects model");
+  labels.push_back("Prediction interval");
+  const Layout lay = make_layout(labels, o);
+  const double top = (o.title.empty() ? 1.5 : 2.5) * kRow;
+  const auto rows = static_cast<double>(r.studies.size());
+  const double height = top + (rows + 6.0) * kRow + 30.0;
+  Svg svg(lay.width, height);
+  header(svg, lay, top, o.title, r.options.level);
+  double max_w = 0.0;
+  for (const auto& s : r.studies) max_w = std::max(max_w, std::isfinite(s.weight_random) ? s.weight_random : s.weight_common);
+  double y = top + kRow;
+  for (const auto& s : r.studies) {
+    study_row(svg, lay, y, s, max_w);
+    y += kRow;
+  }
+  y += 0.5 * kRow;
+  if (o.show_common) {
+    diamond(svg, lay, y, "Common-effect model", r.common.prop, r.common.prop_ci_lb, r.common.prop_ci_ub, "#999", "diamond common", false);
+    y += kRow;
+  }
+  diamond(svg, lay, y, "Random-effects model", r.random.prop, r.random.prop_ci_lb, r.random.prop_ci_ub, "#222", "diamond random", true);
+  y += kRow;
+  if (o.show_prediction && std::isfinite(r.random.prop_pi_lb) && std::isfinite(r.random.prop_pi_ub)) {
+    prediction_bar(svg, lay, y, r.random.prop_pi_lb, r.random.prop_pi_ub);
+    y += kRow;
+  }
+  svg.text(lay.label_x, y + 4, heterogeneity_text(r), 11.0);
+  axis(svg, lay, top + 0.5 * kRow, y + kRow);
+  return svg.str();
+}
+
+std::string subgroup_forest_svg(const PoolResult& overall, const SubgroupAnalysis& subgroups,
+                                const std::vector<std::string>& level_of, const std::string& variable,
+                                const ForestOptions& o) {
+  std::vector<std::string> labels;
+  for (const auto& s : overall.studies) labels.push_back(s.label);
+  for (const auto& l : subgroups.levels) labels.push_back(fmt::format("{} = {} (k = {})", variable, l.level, l.k));
+  labels.push_back("Test for subgroup differences: Q = 00.00, df = 00, p = 0.0000");
+  const Layout lay = make_layout(labels, o);
+  const double top = (o.title.empty() ? 1.5 : 2.5) * kRow;
+  double rows = 0;
+  for (const auto& l : subgroups.levels) rows += static_cast<double>(l.k) + 3.0;
+  const double height = top + (rows + 6.0) * kRow + 30.0;
+  Svg svg(lay.width, height);
+  header(svg, lay, top, o.title, overall.options.level);
+  double y = top + kRow;
+  for (const auto& level : subgroups.levels) {
+    svg.text(lay.label_x, y + 4, fmt::format("{} = {}", variable, level.level), kFont, "start", "bold");
+    y += kRow;
+    const PoolResult* source = level.result ? &*level.result : nullptr;
+    double max_w = 0.0;
+    if (source) {
+      for (const auto& s : source->studies) max_w = std::max(max_w, s.weight_random);
+      for (const auto& s : source->studies) {
+        study_row(svg, lay, y, s, max_w);
+        y += kRow;
+      }
+      diamond(svg, lay, y, fmt::format("Subtotal (k = {})", level.k), source->random.prop, source->random.prop_ci_lb,
+              source->random.prop_ci_ub, "#555", "diamond subtotal", false);
+      y += kRow;
+    } else {
+      for (std::size_t i = 0; i < overall.studies.size(); ++i) {
+        if (i < level_of.size() && level_of[i] == level.level) {
+          study_row(svg, lay, y, overall.studies[i], 0.0);
+          y += kRow;
+        }
+      }
+      svg.text(lay.label_x, y + 4, fmt::format("not pooled: {}", level.note), 11.0, "start", "normal", "#666");
+      y += kRow;
+    }
+    y += 0.5 * kRow;
+  }
+  diamond(svg, lay, y, "Overall (random effects)", overall.random.prop, overall.random.prop_ci_lb,
+          overall.random.prop_ci_ub, "#222", "diamond random", true);
+  y += kRow;
+  svg.text(lay.label_x, y + 4,
+           std::isfinite(subgroups.Q_between)
+               ? fmt::format("Test for subgroup differences: Q = {:.2f}, df = {:.0f}, p = {:.4f}", subgroups.Q_between,
+                             subgroups.Q_between_df, subgroups.Q_between_p)
+               : std::string("Test for subgroup differences: not available (fewer than 2 pooled subgroups)"),
+           11.0);
+  axis(svg, lay, top + 0.5 * kRow, y + kRow);
+  return svg.str();
+}
+
+}  // namespace carta::plot

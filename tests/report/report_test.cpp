@@ -1,0 +1,135 @@
+// The analysis spec, the report and the forest plot: errors that name the spec line, escaping of
+// user text, structure of the SVG, and the report of the bundled example end to end.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+
+#include "carta/error.hpp"
+#include "carta/io/spec.hpp"
+#include "carta/plot/forest.hpp"
+#include "carta/plot/svg.hpp"
+#include "carta/report/report.hpp"
+#include "compare.hpp"
+
+namespace carta::test {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::filesystem::path temp_dir(const std::string& name) {
+  const auto dir = std::filesystem::temp_directory_path() / ("carta_report_test_" + name);
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+void write(const std::filesystem::path& p, const std::string& text) { std::ofstream(p, std::ios::binary) << text; }
+
+std::string spec_error(const std::string& toml, const std::string& csv = "label,x,n\nA,1,10\nB,2,10\n") {
+  const auto dir = temp_dir("spec");
+  write(dir / "data.csv", csv);
+  write(dir / "spec.toml", toml);
+  try {
+    const auto spec = io::load_review_spec(dir / "spec.toml");
+    (void)report::write_report(spec, dir / "out");
+  } catch (const Error& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "no error";
+  return {};
+}
+
+const std::string kMinimal = "[data]\nfile = \"data.csv\"\nlabel = \"label\"\n\n[[outcome]]\nname = \"X\"\nevents = \"x\"\nn = \"n\"\n";
+
+TEST(Spec, ErrorsNameTheLine) {
+  EXPECT_THAT(spec_error(kMinimal + "subgroup = \"a\"\n"), HasSubstr("spec.toml:9: unknown key 'subgroup' in [[outcome]]. Did you mean 'subgroups'?"));
+  EXPECT_THAT(spec_error("[data]\nfile = \"missing.csv\"\nlabel = \"label\"\n[[outcome]]\nname=\"X\"\nevents=\"x\"\nn=\"n\"\n"),
+              HasSubstr("spec.toml:2: data file 'missing.csv' not found"));
+  EXPECT_THAT(spec_error("[data]\nfile = \"data.csv\"\nlabel = \"label\"\n[model]\nlevel = \"high\"\n[[outcome]]\nname=\"X\"\nevents=\"x\"\nn=\"n\"\n"),
+              HasSubstr("spec.toml:5: 'level' must be a number"));
+  EXPECT_THAT(spec_error("[data]\nfile = \"data.csv\"\nlabel = \"label\"\n[model]\nmethod = \"XYZ\"\n[[outcome]]\nname=\"X\"\nevents=\"x\"\nn=\"n\"\n"),
+              HasSubstr("spec.toml:5: method 'XYZ' is not one of"));
+  EXPECT_THAT(spec_error("[data\nfile = 1\n"), HasSubstr("spec.toml:1:"));
+  EXPECT_THAT(spec_error("[data]\nfile = \"data.csv\"\nlabel = \"label\"\n"), HasSubstr("needs at least one [[outcome]]"));
+  EXPECT_THAT(spec_error("[data]\nfile = \"data.csv\"\nlabel = \"label\"\n[[outcome]]\nname=\"X\"\nevents=\"xx\"\nn=\"n\"\n"),
+              HasSubstr("spec.toml:4: outcome 'X': events column 'xx'"));
+  EXPECT_THAT(spec_error(kMinimal + "[[exclude]]\nstudy = \"Z\"\nreason = \"r\"\n"), HasSubstr("spec.toml:9: [[exclude]] study 'Z' is not a label"));
+}
+
+TEST(Report, EscapesUserTextEverywhere) {
+  const auto dir = temp_dir("escape");
+  write(dir / "data.csv",
+        "label,x,n,group\n<script>alert(1)</script>,3,10,\"a&b\"\nB,5,12,a&b\nC,7,20,\"<i>c</i>\"\n");
+  write(dir / "spec.toml", "title = \"Risk <b>bold</b>\"\n[data]\nfile = \"data.csv\"\nlabel = \"label\"\ncharacteristics = [\"group\"]\n"
+                           "[analyses]\nsubgroups = [\"group\"]\n[[outcome]]\nname = \"<img src=x onerror=alert(2)>\"\nevents = \"x\"\nn = \"n\"\n");
+  const auto spec = io::load_review_spec(dir / "spec.toml");
+  (void)report::write_report(spec, dir / "out");
+  const std::string html = read_text(dir / "out" / "index.html");
+  EXPECT_EQ(html.find("<script>"), std::string::npos);
+  EXPECT_EQ(html.find("<img"), std::string::npos);
+  EXPECT_EQ(html.find("<b>bold"), std::string::npos);
+  EXPECT_THAT(html, HasSubstr("&lt;script&gt;alert(1)&lt;/script&gt;"));
+  EXPECT_THAT(html, HasSubstr("a&amp;b"));
+  for (const auto& f : std::filesystem::directory_iterator(dir / "out" / "figures")) {
+    const std::string svg = read_text(f.path());
+    EXPECT_EQ(svg.find("<script"), std::string::npos) << f.path();
+  }
+}
+
+TEST(Forest, StructureOneRowPerStudyDiamondsAndAxis) {
+  std::vector<ProportionStudy> studies;
+  for (int i = 0; i < 120; ++i) studies.push_back({"A study with a rather long name number " + std::to_string(i), 5 + i % 20, 40});
+  const auto r = pool_proportions(studies, PoolOptions{});
+  const std::string svg = plot::forest_plot_svg(r, plot::ForestOptions{});
+  const auto count = [&svg](const std::string& needle) {
+    std::size_t n = 0;
+    for (auto pos = svg.find(needle); pos != std::string::npos; pos = svg.find(needle, pos + 1)) ++n;
+    return n;
+  };
+  EXPECT_EQ(count("<g class=\"study\">"), 120u);
+  EXPECT_EQ(count("<g class=\"diamond random\">"), 1u);
+  EXPECT_EQ(count("<g class=\"diamond common\">"), 1u);
+  EXPECT_EQ(count("<g class=\"prediction\">"), 1u);
+  EXPECT_THAT(svg, HasSubstr(">Proportion (%)</text>"));
+  EXPECT_THAT(svg, HasSubstr(">100</text>"));
+  EXPECT_EQ(svg.find(">-0<"), std::string::npos);
+  // No overlap: the events column starts right of the widest label.
+  const double label_width = plot::text_width("A study with a rather long name number 119", 12.0);
+  const std::regex events_header("x=\"([0-9.]+)\" y=\"[0-9.]+\" font-size=\"12\" text-anchor=\"end\" font-weight=\"bold\" fill=\"#000\">Events/n");
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(svg, m, events_header));
+  EXPECT_GT(std::stod(m[1]) - plot::text_width("Events/n", 12.0), 12.0 + label_width);
+  // Deterministic.
+  EXPECT_EQ(svg, plot::forest_plot_svg(r, plot::ForestOptions{}));
+}
+
+TEST(Report, BundledExampleEndToEnd) {
+  const auto out = temp_dir("example");
+  const auto spec = io::load_review_spec(source_path("examples/cart-ball/review.toml"));
+  const auto summary = report::write_report(spec, out);
+  const auto results = load_json(out / "results.json");
+  ASSERT_EQ(results["outcomes"].size(), 6u);
+  const auto& cr = results["outcomes"][0];
+  EXPECT_EQ(cr["name"], "Complete remission");
+  EXPECT_EQ(cr["pool"]["k"], 24);
+  // The report's number is the pool command's number (same engine, same settings).
+  EXPECT_TRUE(close_to(cr["pool"]["random"]["prop"].get<double>(), 0.80920, {0, 5e-5}, "CR pooled"));
+  EXPECT_EQ(cr["subgroups"].size(), 3u);
+  EXPECT_EQ(cr["sensitivity"].size(), 2u);
+  EXPECT_EQ(results["exclusions"].size(), 3u);
+  const std::string html = read_text(out / "index.html");
+  EXPECT_THAT(html, HasSubstr("Summary of findings"));
+  EXPECT_THAT(html, HasSubstr("Methods"));
+  EXPECT_EQ(html.find("http://"), html.find("http://www.w3.org/2000/svg"));  // no external resources
+  EXPECT_EQ(html.find("https://"), std::string::npos);
+  EXPECT_TRUE(std::filesystem::exists(out / "figures" / "forest_complete-remission.svg"));
+  EXPECT_TRUE(std::filesystem::exists(out / "summary.csv"));
+}
+
+}  // namespace
+}  // namespace carta::test

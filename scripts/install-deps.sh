@@ -9,6 +9,7 @@ packages=(
   g++ cmake ninja-build pkg-config
   libboost-dev libeigen3-dev libfmt-dev nlohmann-json3-dev libcli11-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  librsvg2-dev libcairo2-dev libpng-dev fonts-dejavu-core
 )
 if [[ "${1:-}" == "--r" ]]; then
   packages+=(r-base-core r-cran-metafor r-cran-metadat r-cran-jsonlite r-cran-lme4)

@@ -183,7 +183,7 @@ std::string subgroup_forest_svg(const PoolResult& overall, const SubgroupAnalysi
           y += kRow;
         }
       }
-      svg.text(lay.label_x, y + 4, fmt::format("not pooled: {}", level.note), 11.0, "start", "normal", "#666");
+      svg.text(lay.label_x, y + 4, level.note, 11.0, "start", "normal", "#666");
       y += kRow;
     }
     y += 0.5 * kRow;

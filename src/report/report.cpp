@@ -14,6 +14,7 @@
 #include "carta/io/study_table.hpp"
 #include "carta/metareg.hpp"
 #include "carta/plot/forest.hpp"
+#include "carta/plot/render.hpp"
 #include "carta/plot/svg.hpp"
 #include "carta/sensitivity.hpp"
 #include "carta/small_study.hpp"
@@ -261,6 +262,7 @@ ReportSummary write_report(const io::ReviewSpec& spec, const std::filesystem::pa
       "outcome,method,k,patients,random_prop,random_prop_ci_lb,random_prop_ci_ub,random_prop_pi_lb,random_prop_pi_ub,"
       "common_prop,common_prop_ci_lb,common_prop_ci_ub,I2,tau2,Q_p\n";
   std::filesystem::create_directories(out_dir / "figures");
+  std::vector<plot::RenderJob> render_jobs;  // views into runs, which outlive the rendering
   for (auto& run : runs) {
     nlohmann::json j = {{"name", run.spec.name}, {"events", run.spec.events}, {"n", run.spec.n}, {"method", run.method}};
     if (run.result) {
@@ -286,17 +288,20 @@ ReportSummary write_report(const io::ReviewSpec& spec, const std::filesystem::pa
       const std::string s = slug(run.spec.name);
       io::write_file_atomic(out_dir / fmt::format("studies_{}.csv", s), io::studies_csv(r));
       summary.files.push_back(fmt::format("studies_{}.csv", s));
-      io::write_file_atomic(out_dir / "figures" / fmt::format("forest_{}.svg", s), run.forest_svg);
-      summary.files.push_back(std::filesystem::path("figures") / fmt::format("forest_{}.svg", s));
-      for (const auto& [var, svg] : run.subgroup_svgs) {
-        const auto name = fmt::format("forest_{}_by_{}.svg", s, slug(var));
-        io::write_file_atomic(out_dir / "figures" / name, svg);
-        summary.files.push_back(std::filesystem::path("figures") / name);
-      }
+      // Every figure as SVG, PNG and PDF; PNG and PDF are rendered from the same SVG after this loop.
+      auto figure = [&](const std::string& stem, const std::string& svg) {
+        io::write_file_atomic(out_dir / "figures" / (stem + ".svg"), svg);
+        render_jobs.push_back({svg, out_dir / "figures" / (stem + ".png"), out_dir / "figures" / (stem + ".pdf")});
+        for (const char* ext : {".svg", ".png", ".pdf"}) summary.files.push_back(std::filesystem::path("figures") / (stem + ext));
+      };
+      figure(fmt::format("forest_{}", s), run.forest_svg);
+      for (const auto& [var, svg] : run.subgroup_svgs) figure(fmt::format("forest_{}_by_{}", s, slug(var)), svg);
     }
     j["warnings"] = run.warnings;
     outcomes.push_back(std::move(j));
   }
+  say(fmt::format("rendering {} figures as PNG and PDF", render_jobs.size()));
+  plot::render_all(render_jobs);
   results["outcomes"] = outcomes;
   results["warnings"] = summary.warnings;
   io::write_file_atomic(out_dir / "results.json", results.dump(2) + "\n");

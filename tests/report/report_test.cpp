@@ -12,6 +12,7 @@
 #include "carta/error.hpp"
 #include "carta/io/spec.hpp"
 #include "carta/plot/forest.hpp"
+#include "carta/plot/render.hpp"
 #include "carta/plot/svg.hpp"
 #include "carta/report/report.hpp"
 #include "compare.hpp"
@@ -127,8 +128,54 @@ TEST(Report, BundledExampleEndToEnd) {
   EXPECT_THAT(html, HasSubstr("Methods"));
   EXPECT_EQ(html.find("http://"), html.find("http://www.w3.org/2000/svg"));  // no external resources
   EXPECT_EQ(html.find("https://"), std::string::npos);
-  EXPECT_TRUE(std::filesystem::exists(out / "figures" / "forest_complete-remission.svg"));
+  for (const char* ext : {".svg", ".png", ".pdf"}) {
+    EXPECT_TRUE(std::filesystem::exists(out / "figures" / (std::string("forest_complete-remission") + ext))) << ext;
+  }
   EXPECT_TRUE(std::filesystem::exists(out / "summary.csv"));
+  // The subgroup forest states why a level is not pooled, once.
+  const std::string by_target = read_text(out / "figures" / "forest_complete-remission_by_antigen-target.svg");
+  EXPECT_THAT(by_target, HasSubstr(">not pooled: 1 study (fewer than --min-k 2)<"));
+  EXPECT_EQ(by_target.find("not pooled: not pooled"), std::string::npos);
+}
+
+// PNG: signature, IHDR size = 2x the SVG's, RGBA; PDF: header and a MediaBox of the SVG's size in
+// points; no staging file is left behind.
+TEST(Render, PngAndPdfHaveTheFiguresSize) {
+  const auto dir = temp_dir("render");
+  const std::string svg =
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"40\" height=\"20\">"
+      "<rect x=\"0\" y=\"0\" width=\"10\" height=\"10\" fill=\"#4a6fa5\"/></svg>";
+  plot::render_svg(svg, dir / "a.png", dir / "a.pdf", 2.0);
+  const std::string png = read_text(dir / "a.png");
+  ASSERT_GT(png.size(), 33u);
+  EXPECT_EQ(png.substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8));
+  auto be32 = [&png](std::size_t at) {
+    return (static_cast<unsigned char>(png[at]) << 24) | (static_cast<unsigned char>(png[at + 1]) << 16) |
+           (static_cast<unsigned char>(png[at + 2]) << 8) | static_cast<unsigned char>(png[at + 3]);
+  };
+  EXPECT_EQ(be32(16), 80);
+  EXPECT_EQ(be32(20), 40);
+  EXPECT_EQ(static_cast<int>(png[25]), 6);  // colour type RGBA
+  const std::string pdf = read_text(dir / "a.pdf");
+  EXPECT_EQ(pdf.substr(0, 5), "%PDF-");
+  EXPECT_THAT(pdf, HasSubstr("/MediaBox [ 0 0 30 15 ]"));
+  EXPECT_FALSE(std::filesystem::exists(dir / "a.png.part"));
+  EXPECT_FALSE(std::filesystem::exists(dir / "a.pdf.part"));
+}
+
+TEST(Render, BadSvgIsAnErrorNamingTheFile) {
+  const auto dir = temp_dir("render_bad");
+  try {
+    plot::render_svg("<svg", dir / "b.png", dir / "b.pdf");
+    ADD_FAILURE() << "no error";
+  } catch (const Error& e) {
+    EXPECT_THAT(e.what(), HasSubstr("b.png"));
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir / "b.png"));
+  // render_all rethrows the failure after the other jobs ran.
+  const std::string good = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"4\" height=\"4\"/>";
+  const std::vector<plot::RenderJob> jobs{{good, dir / "g1.png", dir / "g1.pdf"}, {"<svg", dir / "b2.png", dir / "b2.pdf"}};
+  EXPECT_THROW(plot::render_all(jobs, 2), Error);
 }
 
 }  // namespace

@@ -64,12 +64,24 @@ MixedModelFit intercept_fit(const Eigen::VectorXd& y, const Eigen::VectorXd& v, 
 
 }  // namespace
 
+// A slope or a rank correlation with a constant variable is undefined (0/0), not zero.
+void require_variation(const Eigen::VectorXd& x, const char* what) {
+  const double lo = x.minCoeff(), hi = x.maxCoeff();
+  if (!(hi - lo > 1e-12 * std::max(1.0, std::max(std::abs(lo), std::abs(hi))))) {
+    throw Error(ErrorCategory::kInvalidInput,
+                fmt::format("{} is the same in every study, so the test is undefined (studies of equal size and "
+                            "proportion give equal standard errors)",
+                            what));
+  }
+}
+
 RegressionTest weighted_regression_test(const Eigen::VectorXd& y, const Eigen::VectorXd& w,
                                         const Eigen::VectorXd& predictor, double level) {
   if (y.size() < 3) {
     throw Error(ErrorCategory::kInvalidInput,
                 fmt::format("a regression test needs at least 3 studies (k - 2 degrees of freedom), but k = {}", y.size()));
   }
+  require_variation(predictor, "the predictor");
   // R's lm(y ~ x, weights = w): weighted least squares with the residual variance estimated,
   // which is the mixed model with tau^2 fixed at 0 and the Knapp-Hartung scale (t with k - 2 df).
   const MixedModelOptions mo{Tau2Method::kDL, TestType::kKnha, level, 0.0, false, {}};
@@ -110,6 +122,7 @@ RankTest rank_correlation_test(const Eigen::VectorXd& y, const Eigen::VectorXd& 
     throw Error(ErrorCategory::kInvalidInput,
                 fmt::format("the rank correlation test needs at least 3 studies, but k = {}", n));
   }
+  require_variation(v, "the sampling variance");
   const Eigen::VectorXd w = v.cwiseInverse();
   const double theta = w.dot(y) / w.sum();
   const double vb = 1.0 / w.sum();
@@ -189,7 +202,15 @@ TrimFill trim_and_fill(const Eigen::VectorXd& y, const Eigen::VectorXd& v, Tau2M
   } else {
     // metafor: the sign of the slope of y on sqrt(v) in the mixed model with the same estimator.
     const MixedModelOptions mo{method, TestType::kZ, level, std::nullopt, false, control};
-    const auto fit = fit_mixed_model(y, v, with_intercept(v.cwiseSqrt()), {"intrcpt", "sei"}, true, mo);
+    const Eigen::VectorXd sei = v.cwiseSqrt();
+    try {
+      require_variation(sei, "the standard error");
+    } catch (const Error& e) {
+      throw Error(ErrorCategory::kInvalidInput,
+                  fmt::format("the side of the funnel with missing studies is estimated from the Egger slope, but {}",
+                              e.what()));
+    }
+    const auto fit = fit_mixed_model(y, v, with_intercept(sei), {"intrcpt", "sei"}, true, mo);
     out.side = fit.coefficients[1].est < 0 ? FunnelSide::kRight : FunnelSide::kLeft;
   }
   const double flip = out.side == FunnelSide::kRight ? -1.0 : 1.0;
@@ -327,6 +348,7 @@ SmallStudyEffects small_study_effects(std::span<const ProportionStudy> studies, 
   attempt("PEESE", [&] { out.peese = weighted_regression_test(y, w, v, options.level); });
   attempt("Egger test (mixed-effects)", [&] {
     const MixedModelOptions mo{options.method, options.test, options.level, std::nullopt, false, options.control};
+    require_variation(v.cwiseSqrt(), "the standard error");
     out.egger_rma = from_fit(fit_mixed_model(y, v, with_intercept(v.cwiseSqrt()), {"intrcpt", "sei"}, true, mo));
   });
   attempt("Peters test", [&] {

@@ -42,6 +42,11 @@ void Svg::rect(double x, double y, double w, double h, std::string_view fill, st
                        coord(y), coord(w), coord(h), fill, stroke);
 }
 
+void Svg::circle(double cx, double cy, double r, std::string_view fill, std::string_view stroke) {
+  body_ += fmt::format("<circle cx=\"{}\" cy=\"{}\" r=\"{}\" fill=\"{}\" stroke=\"{}\"/>\n", coord(cx), coord(cy), coord(r),
+                       fill, stroke);
+}
+
 void Svg::line(double x1, double y1, double x2, double y2, std::string_view stroke, double width, std::string_view dash) {
   body_ += fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{}\" stroke-width=\"{}\"{}/>\n",
                        coord(x1), coord(y1), coord(x2), coord(y2), stroke, coord(width),

@@ -14,6 +14,7 @@
 #include "carta/io/study_table.hpp"
 #include "carta/metareg.hpp"
 #include "carta/plot/forest.hpp"
+#include "carta/plot/funnel.hpp"
 #include "carta/plot/render.hpp"
 #include "carta/plot/svg.hpp"
 #include "carta/sensitivity.hpp"
@@ -24,6 +25,17 @@
 namespace carta::report {
 
 namespace {
+
+std::string measure_axis_label(Measure m) {
+  switch (m) {
+    case Measure::kPLO: return "Logit proportion";
+    case Measure::kPAS: return "Arcsine square-root proportion";
+    case Measure::kPFT: return "Freeman-Tukey double arcsine proportion";
+    case Measure::kPR: return "Proportion";
+    case Measure::kPLN: return "Log proportion";
+  }
+  return "Effect";
+}
 
 using plot::escape_xml;
 
@@ -72,6 +84,7 @@ struct OutcomeRun {
   std::vector<std::pair<std::string, PoolResult>> sensitivity;
   std::vector<std::string> warnings;
   std::string forest_svg;
+  std::string funnel_svg;  // empty without small-study analyses
   std::vector<std::pair<std::string, std::string>> subgroup_svgs;
 };
 
@@ -243,6 +256,7 @@ ReportSummary write_report(const io::ReviewSpec& spec, const std::filesystem::pa
     plot::ForestOptions fo;
     fo.title = oc.name;
     run.forest_svg = plot::forest_plot_svg(r, fo);
+    if (run.bias) run.funnel_svg = plot::funnel_plot_svg(*run.bias, {oc.name, measure_axis_label(run.options.measure)});
     for (const auto& w : run.warnings) summary.warnings.push_back(fmt::format("{}: {}", oc.name, w));
     runs.push_back(std::move(run));
   }
@@ -296,6 +310,7 @@ ReportSummary write_report(const io::ReviewSpec& spec, const std::filesystem::pa
       };
       figure(fmt::format("forest_{}", s), run.forest_svg);
       for (const auto& [var, svg] : run.subgroup_svgs) figure(fmt::format("forest_{}_by_{}", s, slug(var)), svg);
+      if (!run.funnel_svg.empty()) figure(fmt::format("funnel_{}", s), run.funnel_svg);
     }
     j["warnings"] = run.warnings;
     outcomes.push_back(std::move(j));
@@ -416,6 +431,7 @@ ReportSummary write_report(const io::ReviewSpec& spec, const std::filesystem::pa
                                 to_proportion(run.options.measure, t.ci_ub, r.n_harmonic)));
       }
       h += "</ul>\n";
+      if (!run.funnel_svg.empty()) h += "<div class=\"figure\">" + run.funnel_svg + "</div>\n";
       for (const auto& n : b.notes) h += fmt::format("<p class=\"note\">{}</p>\n", escape_xml(n));
     }
     if (!run.sensitivity.empty() || !run.loo.empty()) {

@@ -12,6 +12,7 @@
 #include "carta/error.hpp"
 #include "carta/io/spec.hpp"
 #include "carta/plot/forest.hpp"
+#include "carta/plot/funnel.hpp"
 #include "carta/plot/render.hpp"
 #include "carta/plot/svg.hpp"
 #include "carta/report/report.hpp"
@@ -109,6 +110,51 @@ TEST(Forest, StructureOneRowPerStudyDiamondsAndAxis) {
   EXPECT_EQ(svg, plot::forest_plot_svg(r, plot::ForestOptions{}));
 }
 
+std::size_t count_of(const std::string& text, const std::string& needle) {
+  std::size_t n = 0;
+  for (auto pos = text.find(needle); pos != std::string::npos; pos = text.find(needle, pos + 1)) ++n;
+  return n;
+}
+
+// One solid circle per study, one open circle per filled study, three shaded regions; circles lie
+// inside the plotting area; the same input gives the same text.
+TEST(Funnel, StudiesFilledStudiesAndRegions) {
+  std::vector<ProportionStudy> studies;
+  const int events[] = {2, 3, 5, 4, 9, 12, 14, 20, 25, 33, 40, 48};
+  const int n[] = {10, 12, 15, 14, 25, 30, 32, 45, 50, 60, 70, 80};
+  for (int i = 0; i < 12; ++i) studies.push_back({"S" + std::to_string(i), events[i], n[i]});
+  const auto effects = small_study_effects(studies, PoolOptions{});
+  ASSERT_TRUE(effects.trimfill.has_value());
+  const std::string svg = plot::funnel_plot_svg(effects, {"Title <&>", "Logit proportion"});
+  const auto studies_group = svg.substr(svg.find("<g class=\"studies\">"));
+  EXPECT_EQ(count_of(studies_group.substr(0, studies_group.find("</g>")), "<circle"), 12u);
+  EXPECT_EQ(count_of(svg, "<circle"), 12u + effects.trimfill->k0);
+  EXPECT_EQ(count_of(svg, "<polygon"), effects.funnel.contours.size());
+  EXPECT_EQ(effects.funnel.contours.size(), 3u);
+  EXPECT_THAT(svg, HasSubstr("Title &lt;&amp;&gt;"));
+  EXPECT_THAT(svg, HasSubstr(">Logit proportion<"));
+  const std::regex circle("<circle cx=\"([0-9.-]+)\" cy=\"([0-9.-]+)\"");
+  for (auto it = std::sregex_iterator(svg.begin(), svg.end(), circle); it != std::sregex_iterator(); ++it) {
+    const double cx = std::stod((*it)[1]), cy = std::stod((*it)[2]);
+    EXPECT_GE(cx, 70.0);
+    EXPECT_LE(cx, 540.0);
+    EXPECT_GE(cy, 52.0);
+    EXPECT_LE(cy, 368.0);
+  }
+  EXPECT_EQ(svg, plot::funnel_plot_svg(effects, {"Title <&>", "Logit proportion"}));
+}
+
+TEST(Funnel, EqualStandardErrorsAndNoFilledStudies) {
+  // All studies the same size and proportion: every point on the line, nothing filled, no NaN.
+  std::vector<ProportionStudy> studies;
+  for (int i = 0; i < 5; ++i) studies.push_back({"S" + std::to_string(i), 10, 20});
+  const auto effects = small_study_effects(studies, PoolOptions{});
+  const std::string svg = plot::funnel_plot_svg(effects, {"T", "Logit proportion"});
+  EXPECT_EQ(count_of(svg, "<circle"), 5u);
+  EXPECT_EQ(svg.find("nan"), std::string::npos);
+  EXPECT_EQ(svg.find("inf"), std::string::npos);
+}
+
 TEST(Report, BundledExampleEndToEnd) {
   const auto out = temp_dir("example");
   const auto spec = io::load_review_spec(source_path("examples/cart-ball/review.toml"));
@@ -130,6 +176,7 @@ TEST(Report, BundledExampleEndToEnd) {
   EXPECT_EQ(html.find("https://"), std::string::npos);
   for (const char* ext : {".svg", ".png", ".pdf"}) {
     EXPECT_TRUE(std::filesystem::exists(out / "figures" / (std::string("forest_complete-remission") + ext))) << ext;
+    EXPECT_TRUE(std::filesystem::exists(out / "figures" / (std::string("funnel_complete-remission") + ext))) << ext;
   }
   EXPECT_TRUE(std::filesystem::exists(out / "summary.csv"));
   // The subgroup forest states why a level is not pooled, once.

@@ -34,6 +34,24 @@ TEST(SmallStudy, PetersIsUndefinedWhenAllStudiesHaveTheSameSize) {
   EXPECT_THAT(r.notes, Contains(HasSubstr("k = 4 < 10")));
 }
 
+// Identical studies (ties in everything): every test is undefined, each says why, none throws or
+// returns NaN (metafor's trimfill stops with "missing value where TRUE/FALSE needed" here).
+TEST(SmallStudy, IdenticalStudiesLeaveEveryTestUndefinedWithAReason) {
+  std::vector<ProportionStudy> same;
+  for (int i = 0; i < 5; ++i) same.push_back({"s" + std::to_string(i), 10, 20});
+  const auto r = small_study_effects(same, PoolOptions{});
+  EXPECT_FALSE(r.egger || r.peese || r.egger_rma || r.peters || r.begg || r.trimfill);
+  EXPECT_THAT(r.notes, Contains(HasSubstr("Egger test: the predictor is the same in every study")));
+  EXPECT_THAT(r.notes, Contains(HasSubstr("Begg test: the sampling variance is the same in every study")));
+  EXPECT_THAT(r.notes, Contains(HasSubstr("trim-and-fill: the side of the funnel with missing studies")));
+  EXPECT_EQ(r.funnel.yi.size(), 5u);
+  // With the side given, trim-and-fill is defined: nothing to fill.
+  const Eigen::VectorXd y = Eigen::VectorXd::Zero(5), v = Eigen::VectorXd::Constant(5, 0.2);
+  const auto tf = trim_and_fill(y, v, Tau2Method::kREML, TestType::kZ, TrimFillEstimator::kL0, FunnelSide::kLeft, 0.95);
+  EXPECT_EQ(tf.k0, 0u);
+  EXPECT_NEAR(tf.est, 0.0, 1e-12);
+}
+
 TEST(SmallStudy, ZeroAndAllEventStudies) {
   const std::vector<ProportionStudy> d{{"a", 0, 12}, {"b", 3, 25}, {"c", 9, 30}, {"d", 20, 20}, {"e", 7, 60}, {"f", 0, 8}};
   const auto metafor = small_study_effects(d, PoolOptions{});

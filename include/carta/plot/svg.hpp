@@ -15,6 +15,7 @@ class Svg {
   Svg(double width, double height);
 
   void rect(double x, double y, double w, double h, std::string_view fill, std::string_view stroke = "none");
+  void circle(double cx, double cy, double r, std::string_view fill, std::string_view stroke = "none");
   void line(double x1, double y1, double x2, double y2, std::string_view stroke, double width = 1.0,
             std::string_view dash = "");
   void polygon(std::string_view points, std::string_view fill, std::string_view stroke = "none");

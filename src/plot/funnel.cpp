@@ -1,0 +1,143 @@
+#include "carta/plot/funnel.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <cmath>
+#include <iterator>
+#include <vector>
+
+#include "carta/plot/svg.hpp"
+
+namespace carta::plot {
+
+namespace {
+
+constexpr double kWidth = 560.0;
+constexpr double kHeight = 460.0;
+constexpr double kLeft = 70.0, kRight = 20.0, kTop = 52.0, kBottom = 92.0;
+
+// Ticks at 1, 2 or 5 times a power of ten, about `target` of them across [lo, hi].
+std::vector<double> nice_ticks(double lo, double hi, int target) {
+  const double raw = (hi - lo) / target;
+  const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
+  double step = magnitude;
+  for (double m : {1.0, 2.0, 5.0, 10.0}) {
+    step = m * magnitude;
+    if (step >= raw) break;
+  }
+  std::vector<double> ticks;
+  for (double t = std::ceil(lo / step - 1e-9) * step; t <= hi + 1e-9 * step; t += step) {
+    ticks.push_back(std::abs(t) < 1e-9 * step ? 0.0 : t);  // no "-0"
+  }
+  return ticks;
+}
+
+std::string tick_label(double t, double step) {
+  const int decimals = std::max(0, static_cast<int>(-std::floor(std::log10(step) + 1e-9)));
+  return fmt::format("{:.{}f}", t, decimals);
+}
+
+}  // namespace
+
+std::string funnel_plot_svg(const SmallStudyEffects& effects, const FunnelOptions& options) {
+  const auto& f = effects.funnel;
+  Svg svg(kWidth, kHeight);
+  svg.text(kLeft, 22, options.title, 14.0, "start", "bold");
+  if (f.yi.empty()) return svg.str();
+
+  // The error axis runs from 0 to a little beyond the largest standard error.
+  std::vector<double> all_se = f.sei;
+  const TrimFill* tf = effects.trimfill && effects.trimfill->k0 > 0 ? &*effects.trimfill : nullptr;
+  if (tf) {
+    for (double v : tf->filled_vi) all_se.push_back(std::sqrt(v));
+  }
+  const double se_top = *std::max_element(all_se.begin(), all_se.end());
+  const auto se_ticks = nice_ticks(0.0, se_top * 1.05, 4);
+  const double se_step = se_ticks.size() > 1 ? se_ticks[1] - se_ticks[0] : se_top;
+  const double se_max = std::max(se_ticks.back(), se_top);
+
+  double widest_z = 1.959963984540054;
+  for (const auto& c : f.contours) widest_z = std::max(widest_z, c.z);
+  double x_lo = f.center - widest_z * se_max, x_hi = f.center + widest_z * se_max;
+  auto widen = [&](double y) {
+    x_lo = std::min(x_lo, y);
+    x_hi = std::max(x_hi, y);
+  };
+  for (double y : f.yi) widen(y);
+  if (tf) {
+    for (double y : tf->filled_yi) widen(y);
+  }
+  const double pad = 0.04 * (x_hi - x_lo);
+  const auto x_ticks = nice_ticks(x_lo - pad, x_hi + pad, 6);
+  const double x_step = x_ticks.size() > 1 ? x_ticks[1] - x_ticks[0] : 1.0;
+  x_lo = std::min(x_lo - pad, x_ticks.front());
+  x_hi = std::max(x_hi + pad, x_ticks.back());
+
+  const double plot_w = kWidth - kLeft - kRight, plot_h = kHeight - kTop - kBottom;
+  auto px = [&](double y) { return kLeft + (y - x_lo) / (x_hi - x_lo) * plot_w; };
+  auto py = [&](double se) { return kTop + se / se_max * plot_h; };
+
+  // Pseudo-confidence regions, widest first so that narrower ones paint over them.
+  svg.open_group("regions");
+  std::vector<FunnelData::Contour> contours = f.contours;
+  std::sort(contours.begin(), contours.end(), [](const auto& a, const auto& b) { return a.z > b.z; });
+  const char* fills[] = {"#e3e3e3", "#eeeeee", "#f8f8f8"};
+  for (std::size_t i = 0; i < contours.size(); ++i) {
+    const double z = contours[i].z;
+    svg.polygon(fmt::format("{},{} {},{} {},{}", coord(px(f.center)), coord(py(0)), coord(px(f.center - z * se_max)),
+                            coord(py(se_max)), coord(px(f.center + z * se_max)), coord(py(se_max))),
+                fills[std::min<std::size_t>(i, 2)], "#bbbbbb");
+  }
+  svg.close_group();
+
+  svg.line(px(f.center), py(0), px(f.center), py(se_max), "#333", 1.2);
+  if (tf) svg.line(px(tf->est), py(0), px(tf->est), py(se_max), "#b03a2e", 1.2, "5,3");
+
+  svg.open_group("studies");
+  for (std::size_t i = 0; i < f.yi.size(); ++i) svg.circle(px(f.yi[i]), py(f.sei[i]), 4.0, "#4a6fa5", "#2d4a75");
+  svg.close_group();
+  if (tf) {
+    svg.open_group("filled");
+    for (std::size_t i = 0; i < tf->filled_yi.size(); ++i) {
+      svg.circle(px(tf->filled_yi[i]), py(std::sqrt(tf->filled_vi[i])), 4.0, "#fff", "#b03a2e");
+    }
+    svg.close_group();
+  }
+
+  // Axes: effect along the bottom, standard error (0 at the top) on the left.
+  const double bottom = py(se_max);
+  svg.line(kLeft, bottom, kLeft + plot_w, bottom, "#000");
+  for (double t : x_ticks) {
+    svg.line(px(t), bottom, px(t), bottom + 5, "#000");
+    svg.text(px(t), bottom + 18, tick_label(t, x_step), 11.0, "middle");
+  }
+  svg.text(kLeft + plot_w / 2, bottom + 38, options.x_label, 12.0, "middle");
+  svg.line(kLeft, py(0), kLeft, bottom, "#000");
+  for (double t : se_ticks) {
+    if (t > se_max + 1e-12) continue;
+    svg.line(kLeft - 5, py(t), kLeft, py(t), "#000");
+    svg.text(kLeft - 8, py(t) + 4, tick_label(t, se_step), 11.0, "end");
+  }
+  svg.text(kLeft, kTop - 10, "Standard error", 12.0, "start");
+
+  // Key, below the axis title: what the shading, the lines and the open circles mean.
+  std::string key = "Shaded: pseudo-confidence regions";
+  if (!contours.empty()) {
+    std::vector<std::string> levels;
+    for (auto it = contours.rbegin(); it != contours.rend(); ++it) levels.push_back(fmt::format("{:.0f}%", 100 * it->level));
+    fmt::format_to(std::back_inserter(key), " {}", fmt::join(levels, "/"));
+  }
+  key += "; line: random-effects estimate";
+  svg.text(kLeft, bottom + 58, key, 10.5, "start", "normal", "#555");
+  if (tf) {
+    svg.text(kLeft, bottom + 74,
+             fmt::format("Open circles: {} stud{} filled by trim-and-fill; dashed line: adjusted estimate", tf->k0,
+                         tf->k0 == 1 ? "y" : "ies"),
+             10.5, "start", "normal", "#b03a2e");
+  }
+  return svg.str();
+}
+
+}  // namespace carta::plot

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "carta/plot/svg.hpp"
+#include "ticks.hpp"
 
 namespace carta::plot {
 
@@ -17,27 +18,6 @@ namespace {
 constexpr double kWidth = 560.0;
 constexpr double kHeight = 460.0;
 constexpr double kLeft = 70.0, kRight = 20.0, kTop = 52.0, kBottom = 92.0;
-
-// Ticks at 1, 2 or 5 times a power of ten, about `target` of them across [lo, hi].
-std::vector<double> nice_ticks(double lo, double hi, int target) {
-  const double raw = (hi - lo) / target;
-  const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
-  double step = magnitude;
-  for (double m : {1.0, 2.0, 5.0, 10.0}) {
-    step = m * magnitude;
-    if (step >= raw) break;
-  }
-  std::vector<double> ticks;
-  for (double t = std::ceil(lo / step - 1e-9) * step; t <= hi + 1e-9 * step; t += step) {
-    ticks.push_back(std::abs(t) < 1e-9 * step ? 0.0 : t);  // no "-0"
-  }
-  return ticks;
-}
-
-std::string tick_label(double t, double step) {
-  const int decimals = std::max(0, static_cast<int>(-std::floor(std::log10(step) + 1e-9)));
-  return fmt::format("{:.{}f}", t, decimals);
-}
 
 }  // namespace
 
@@ -54,7 +34,7 @@ std::string funnel_plot_svg(const SmallStudyEffects& effects, const FunnelOption
     for (double v : tf->filled_vi) all_se.push_back(std::sqrt(v));
   }
   const double se_top = *std::max_element(all_se.begin(), all_se.end());
-  const auto se_ticks = nice_ticks(0.0, se_top * 1.05, 4);
+  const auto se_ticks = detail::nice_ticks(0.0, se_top * 1.05, 4);
   const double se_step = se_ticks.size() > 1 ? se_ticks[1] - se_ticks[0] : se_top;
   const double se_max = std::max(se_ticks.back(), se_top);
 
@@ -70,7 +50,7 @@ std::string funnel_plot_svg(const SmallStudyEffects& effects, const FunnelOption
     for (double y : tf->filled_yi) widen(y);
   }
   const double pad = 0.04 * (x_hi - x_lo);
-  const auto x_ticks = nice_ticks(x_lo - pad, x_hi + pad, 6);
+  const auto x_ticks = detail::nice_ticks(x_lo - pad, x_hi + pad, 6);
   const double x_step = x_ticks.size() > 1 ? x_ticks[1] - x_ticks[0] : 1.0;
   x_lo = std::min(x_lo - pad, x_ticks.front());
   x_hi = std::max(x_hi + pad, x_ticks.back());
@@ -111,14 +91,14 @@ std::string funnel_plot_svg(const SmallStudyEffects& effects, const FunnelOption
   svg.line(kLeft, bottom, kLeft + plot_w, bottom, "#000");
   for (double t : x_ticks) {
     svg.line(px(t), bottom, px(t), bottom + 5, "#000");
-    svg.text(px(t), bottom + 18, tick_label(t, x_step), 11.0, "middle");
+    svg.text(px(t), bottom + 18, detail::tick_label(t, x_step), 11.0, "middle");
   }
   svg.text(kLeft + plot_w / 2, bottom + 38, options.x_label, 12.0, "middle");
   svg.line(kLeft, py(0), kLeft, bottom, "#000");
   for (double t : se_ticks) {
     if (t > se_max + 1e-12) continue;
     svg.line(kLeft - 5, py(t), kLeft, py(t), "#000");
-    svg.text(kLeft - 8, py(t) + 4, tick_label(t, se_step), 11.0, "end");
+    svg.text(kLeft - 8, py(t) + 4, detail::tick_label(t, se_step), 11.0, "end");
   }
   svg.text(kLeft, kTop - 10, "Standard error", 12.0, "start");
 

@@ -13,6 +13,7 @@
 #include "carta/io/pool_output.hpp"
 #include "carta/io/study_table.hpp"
 #include "carta/metareg.hpp"
+#include "carta/plot/bubble.hpp"
 #include "carta/plot/forest.hpp"
 #include "carta/plot/funnel.hpp"
 #include "carta/plot/render.hpp"
@@ -85,6 +86,7 @@ struct OutcomeRun {
   std::vector<std::string> warnings;
   std::string forest_svg;
   std::string funnel_svg;  // empty without small-study analyses
+  std::vector<std::pair<std::string, std::string>> bubble_svgs;  // numeric moderator -> bubble plot
   std::vector<std::pair<std::string, std::string>> subgroup_svgs;
 };
 
@@ -223,6 +225,14 @@ ReportSummary write_report(const io::ReviewSpec& spec, const std::filesystem::pa
       for (const auto row : group.rows) m.values.push_back(cell(row, var));
       try {
         run.regressions.emplace_back(var, regress_proportions(group.studies, {m}, two_step));
+        const auto& reg = run.regressions.back().second;
+        if (plot::has_single_numeric_moderator(reg)) {
+          std::vector<std::int64_t> n_used;
+          for (const auto i : reg.design.kept) n_used.push_back(group.studies[i].n);
+          const plot::BubbleOptions bo{fmt::format("{} by {}", oc.name, var), var, run.options.measure,
+                                       harmonic_mean(n_used), run.options.level};
+          run.bubble_svgs.emplace_back(var, plot::bubble_plot_svg(reg, bo));
+        }
       } catch (const Error& e) {
         run.warnings.push_back(fmt::format("meta-regression on {}: {}", var, e.what()));
       }
@@ -311,6 +321,7 @@ ReportSummary write_report(const io::ReviewSpec& spec, const std::filesystem::pa
       figure(fmt::format("forest_{}", s), run.forest_svg);
       for (const auto& [var, svg] : run.subgroup_svgs) figure(fmt::format("forest_{}_by_{}", s, slug(var)), svg);
       if (!run.funnel_svg.empty()) figure(fmt::format("funnel_{}", s), run.funnel_svg);
+      for (const auto& [var, svg] : run.bubble_svgs) figure(fmt::format("bubble_{}_by_{}", s, slug(var)), svg);
     }
     j["warnings"] = run.warnings;
     outcomes.push_back(std::move(j));
@@ -414,6 +425,7 @@ ReportSummary write_report(const io::ReviewSpec& spec, const std::filesystem::pa
         }
       }
       h += "</table>\n";
+      for (const auto& [var, svg] : run.bubble_svgs) h += "<div class=\"figure\">" + svg + "</div>\n";
     }
     if (run.bias) {
       const auto& b = *run.bias;

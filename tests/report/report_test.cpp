@@ -11,6 +11,7 @@
 
 #include "carta/error.hpp"
 #include "carta/io/spec.hpp"
+#include "carta/plot/bubble.hpp"
 #include "carta/plot/forest.hpp"
 #include "carta/plot/funnel.hpp"
 #include "carta/plot/render.hpp"
@@ -155,6 +156,41 @@ TEST(Funnel, EqualStandardErrorsAndNoFilledStudies) {
   EXPECT_EQ(svg.find("inf"), std::string::npos);
 }
 
+// One bubble per study kept (a missing moderator value drops one), a confidence band, the fitted
+// line; the bubble of the study with the largest weight is the largest; categorical moderators are
+// refused; a study at the line's x has its circle where the proportion says.
+TEST(Bubble, OneBubblePerStudyBandAndLine) {
+  std::vector<ProportionStudy> studies;
+  const int events[] = {8, 12, 5, 30, 14, 22};
+  const int n[] = {10, 20, 12, 40, 20, 25};
+  for (int i = 0; i < 6; ++i) studies.push_back({"S" + std::to_string(i), events[i], n[i]});
+  const ModeratorColumn age{"age", {"10", "20", std::nullopt, "35", "50", "60"}, std::nullopt};
+  const auto reg = regress_proportions(studies, {age}, PoolOptions{});
+  ASSERT_TRUE(plot::has_single_numeric_moderator(reg));
+  const std::string svg = plot::bubble_plot_svg(reg, {"CR by age <x>", "age", Measure::kPLO, 0.0, 0.95});
+  EXPECT_EQ(count_of(svg, "<circle"), 5u);
+  EXPECT_EQ(count_of(svg, "<g class=\"band\">"), 1u);
+  EXPECT_GT(count_of(svg, "stroke=\"#b03a2e\""), 10u);
+  EXPECT_THAT(svg, HasSubstr("CR by age &lt;x&gt;"));
+  EXPECT_EQ(svg.find("nan"), std::string::npos);
+  // Largest weight (n = 40) drawn first, with the largest radius.
+  const std::regex circle("<circle cx=\"[0-9.-]+\" cy=\"([0-9.-]+)\" r=\"([0-9.]+)\"");
+  std::vector<double> radii, cys;
+  for (auto it = std::sregex_iterator(svg.begin(), svg.end(), circle); it != std::sregex_iterator(); ++it) {
+    cys.push_back(std::stod((*it)[1]));
+    radii.push_back(std::stod((*it)[2]));
+  }
+  ASSERT_EQ(radii.size(), 5u);
+  EXPECT_DOUBLE_EQ(radii[0], 14.0);
+  EXPECT_TRUE(std::is_sorted(radii.rbegin(), radii.rend()));
+  // The n = 40 study (30/40 = 75%) sits at 75% of the axis: top 52, plot height 440 - 52 - 92.
+  EXPECT_NEAR(cys[0], 52.0 + 0.25 * (440.0 - 52.0 - 92.0), 0.01);
+  const ModeratorColumn target{"target", {"a", "b", "a", "b", "a", "b"}, std::nullopt};
+  const auto by_target = regress_proportions(studies, {target}, PoolOptions{});
+  EXPECT_FALSE(plot::has_single_numeric_moderator(by_target));
+  EXPECT_THROW((void)plot::bubble_plot_svg(by_target, {}), Error);
+}
+
 TEST(Report, BundledExampleEndToEnd) {
   const auto out = temp_dir("example");
   const auto spec = io::load_review_spec(source_path("examples/cart-ball/review.toml"));
@@ -177,6 +213,8 @@ TEST(Report, BundledExampleEndToEnd) {
   for (const char* ext : {".svg", ".png", ".pdf"}) {
     EXPECT_TRUE(std::filesystem::exists(out / "figures" / (std::string("forest_complete-remission") + ext))) << ext;
     EXPECT_TRUE(std::filesystem::exists(out / "figures" / (std::string("funnel_complete-remission") + ext))) << ext;
+    EXPECT_TRUE(std::filesystem::exists(out / "figures" / (std::string("bubble_complete-remission_by_median-age-years") + ext)))
+        << ext;
   }
   EXPECT_TRUE(std::filesystem::exists(out / "summary.csv"));
   // The subgroup forest states why a level is not pooled, once.

@@ -1,0 +1,128 @@
+#include "carta/plot/bubble.hpp"
+
+#include <boost/math/distributions/normal.hpp>
+#include <boost/math/distributions/students_t.hpp>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <vector>
+
+#include "carta/error.hpp"
+#include "carta/plot/svg.hpp"
+#include "ticks.hpp"
+
+namespace carta::plot {
+
+namespace {
+
+constexpr double kWidth = 560.0;
+constexpr double kHeight = 440.0;
+constexpr double kLeft = 64.0, kRight = 20.0, kTop = 52.0, kBottom = 92.0;
+constexpr double kMaxRadius = 14.0, kMinRadius = 2.0;
+constexpr int kLinePoints = 80;
+
+}  // namespace
+
+bool has_single_numeric_moderator(const ProportionRegression& regression) noexcept {
+  return regression.design.terms.size() == 1 && !regression.design.terms[0].categorical &&
+         regression.design.x.cols() == 2 && regression.y.size() > 0;
+}
+
+std::string bubble_plot_svg(const ProportionRegression& reg, const BubbleOptions& o) {
+  if (!has_single_numeric_moderator(reg)) {
+    throw Error(ErrorCategory::kInvalidInput, "a bubble plot needs a meta-regression on exactly one numeric moderator");
+  }
+  const Eigen::VectorXd x = reg.design.x.col(1);
+  const auto k = x.size();
+  const auto& fit = reg.fit;
+  const double b0 = fit.coefficients[0].est, b1 = fit.coefficients[1].est;
+  const double alpha = 1.0 - o.level;
+  // The band uses the fit's own test: t(k - p) under Hartung-Knapp, z otherwise.
+  const double crit = std::isfinite(fit.df) && fit.df > 0
+                          ? boost::math::quantile(boost::math::students_t_distribution<double>(fit.df), 1.0 - alpha / 2)
+                          : boost::math::quantile(boost::math::normal_distribution<double>(), 1.0 - alpha / 2);
+  auto back = [&](double value) { return to_proportion(o.measure, value, o.n_harmonic); };
+
+  Svg svg(kWidth, kHeight);
+  svg.text(kLeft, 22, o.title, 14.0, "start", "bold");
+
+  const double x_min = x.minCoeff(), x_max = x.maxCoeff();
+  const double pad = 0.05 * std::max(x_max - x_min, 1e-9 * std::max(1.0, std::abs(x_max)));
+  const auto x_ticks = detail::nice_ticks(x_min - pad, x_max + pad, 6);
+  const double x_step = x_ticks.size() > 1 ? x_ticks[1] - x_ticks[0] : 1.0;
+  const double x_lo = std::min(x_min - pad, x_ticks.front()), x_hi = std::max(x_max + pad, x_ticks.back());
+  const double plot_w = kWidth - kLeft - kRight, plot_h = kHeight - kTop - kBottom;
+  auto px = [&](double v) { return kLeft + (v - x_lo) / (x_hi - x_lo) * plot_w; };
+  // Proportions clamp to the axis: PR and PLN can back-transform outside [0, 1].
+  auto py = [&](double p) { return kTop + (1.0 - std::clamp(p, 0.0, 1.0)) * plot_h; };
+
+  for (int t = 0; t <= 100; t += 20) svg.line(kLeft, py(t / 100.0), kLeft + plot_w, py(t / 100.0), "#eee");
+
+  // Confidence band and fitted line, evaluated along the axis.
+  std::string band_upper, band_lower;
+  for (int i = 0; i <= kLinePoints; ++i) {
+    const double xv = x_lo + (x_hi - x_lo) * i / kLinePoints;
+    const double est = b0 + b1 * xv;
+    const double var = fit.vcov(0, 0) + 2.0 * xv * fit.vcov(0, 1) + xv * xv * fit.vcov(1, 1);
+    const double se = std::sqrt(std::max(0.0, var));
+    band_upper += fmt::format("{},{} ", coord(px(xv)), coord(py(back(est + crit * se))));
+    band_lower.insert(0, fmt::format("{},{} ", coord(px(xv)), coord(py(back(est - crit * se)))));
+  }
+  svg.open_group("band");
+  svg.polygon(band_upper + band_lower, "#dde6f2");
+  svg.close_group();
+
+  // Bubbles: area proportional to the weight 1/(v + tau^2); the largest drawn first so that small
+  // studies stay visible on top.
+  Eigen::VectorXd w = (reg.v.array() + fit.tau2).inverse().matrix();
+  const double w_max = w.maxCoeff();
+  std::vector<Eigen::Index> order(static_cast<std::size_t>(k));
+  std::iota(order.begin(), order.end(), Eigen::Index{0});
+  std::stable_sort(order.begin(), order.end(), [&w](auto a, auto b) { return w[a] > w[b]; });
+  svg.open_group("studies");
+  for (const auto i : order) {
+    const double r = std::max(kMinRadius, kMaxRadius * std::sqrt(w[i] / w_max));
+    svg.circle(px(x[i]), py(back(reg.y[i])), r, "#9db3d3", "#2d4a75");
+  }
+  svg.close_group();
+  svg.open_group("fit");
+  // Segments rather than a polygon, which would close the path back to its start.
+  {
+    std::vector<std::pair<double, double>> pts;
+    for (int i = 0; i <= kLinePoints; ++i) {
+      const double xv = x_lo + (x_hi - x_lo) * i / kLinePoints;
+      pts.emplace_back(px(xv), py(back(b0 + b1 * xv)));
+    }
+    for (std::size_t i = 1; i < pts.size(); ++i) {
+      svg.line(pts[i - 1].first, pts[i - 1].second, pts[i].first, pts[i].second, "#b03a2e", 1.6);
+    }
+  }
+  svg.close_group();
+
+  const double bottom = kTop + plot_h;
+  svg.line(kLeft, bottom, kLeft + plot_w, bottom, "#000");
+  for (double t : x_ticks) {
+    svg.line(px(t), bottom, px(t), bottom + 5, "#000");
+    svg.text(px(t), bottom + 18, detail::tick_label(t, x_step), 11.0, "middle");
+  }
+  svg.text(kLeft + plot_w / 2, bottom + 38, o.x_label, 12.0, "middle");
+  svg.line(kLeft, kTop, kLeft, bottom, "#000");
+  for (int t = 0; t <= 100; t += 20) {
+    svg.line(kLeft - 5, py(t / 100.0), kLeft, py(t / 100.0), "#000");
+    svg.text(kLeft - 8, py(t / 100.0) + 4, fmt::format("{}", t), 11.0, "end");
+  }
+  svg.text(kLeft, kTop - 10, "Proportion (%)", 12.0, "start");
+  svg.text(kLeft, bottom + 58,
+           fmt::format("{} studies; area proportional to random-effects weight; band: {:.0f}% CI of the fitted line", k,
+                       100 * o.level),
+           10.5, "start", "normal", "#555");
+  svg.text(kLeft, bottom + 74,
+           fmt::format("Slope {:.4f} (SE {:.4f}) per unit of {}, on the {} scale", b1, fit.coefficients[1].se, o.x_label,
+                       to_string(o.measure)),
+           10.5, "start", "normal", "#555");
+  return svg.str();
+}
+
+}  // namespace carta::plot

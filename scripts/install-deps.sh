@@ -10,7 +10,12 @@ packages=(
   libboost-dev libeigen3-dev libfmt-dev nlohmann-json3-dev libcli11-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   librsvg2-dev libcairo2-dev libpng-dev fonts-dejavu-core
+  chromium
 )
+# node and npm run the browser test; Debian's packages unless a node is already installed (a
+# NodeSource node ships its own npm and conflicts with Debian's npm package).
+if ! command -v node >/dev/null; then packages+=(nodejs); fi
+if ! command -v npm >/dev/null; then packages+=(npm); fi
 if [[ "${1:-}" == "--r" ]]; then
   packages+=(r-base-core r-cran-metafor r-cran-metadat r-cran-jsonlite r-cran-lme4)
 fi
@@ -24,13 +29,20 @@ done
 
 if [[ ${#missing[@]} -eq 0 ]]; then
   echo "install-deps: all ${#packages[@]} packages present"
-  exit 0
+else
+  sudo=""
+  if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi
+  echo "install-deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  echo "install-deps: done"
 fi
 
-sudo=""
-if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi
-echo "install-deps: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-echo "install-deps: done"
+# playwright-core for the browser test, at the version pinned in tests/browser/package-lock.json
+# (from npm's registry; it drives Debian's chromium and downloads no browser of its own).
+browser_dir="$(cd "$(dirname "$0")/.." && pwd)/tests/browser"
+if [[ ! -d "$browser_dir/node_modules/playwright-core" ]]; then
+  echo "install-deps: npm ci in tests/browser (playwright-core)"
+  npm ci --prefix "$browser_dir" --no-audit --no-fund --loglevel=error >/dev/null
+fi

@@ -45,7 +45,14 @@ std::string bubble_plot_svg(const ProportionRegression& reg, const BubbleOptions
                           : boost::math::quantile(boost::math::normal_distribution<double>(), 1.0 - alpha / 2);
   auto back = [&](double value) { return to_proportion(o.measure, value, o.n_harmonic); };
 
-  Svg svg(kWidth, kHeight);
+  const std::string caption1 =
+      fmt::format("{} studies; area proportional to random-effects weight; band: {:.0f}% CI of the fitted line", k,
+                  100 * o.level);
+  const std::string caption2 = fmt::format("Slope {:.4f} (SE {:.4f}) per unit of {}, on the {} scale", b1,
+                                           fit.coefficients[1].se, o.x_label, to_string(o.measure));
+  const double width = detail::canvas_width(kWidth, kLeft, kRight, text_width(o.title, 14.0),
+                                            std::max(text_width(caption1, 10.5), text_width(caption2, 10.5)));
+  Svg svg(width, kHeight);
   svg.text(kLeft, 22, o.title, 14.0, "start", "bold");
 
   const double x_min = x.minCoeff(), x_max = x.maxCoeff();
@@ -114,14 +121,8 @@ std::string bubble_plot_svg(const ProportionRegression& reg, const BubbleOptions
     svg.text(kLeft - 8, py(t / 100.0) + 4, fmt::format("{}", t), 11.0, "end");
   }
   svg.text(kLeft, kTop - 10, "Proportion (%)", 12.0, "start");
-  svg.text(kLeft, bottom + 58,
-           fmt::format("{} studies; area proportional to random-effects weight; band: {:.0f}% CI of the fitted line", k,
-                       100 * o.level),
-           10.5, "start", "normal", "#555");
-  svg.text(kLeft, bottom + 74,
-           fmt::format("Slope {:.4f} (SE {:.4f}) per unit of {}, on the {} scale", b1, fit.coefficients[1].se, o.x_label,
-                       to_string(o.measure)),
-           10.5, "start", "normal", "#555");
+  svg.text(kLeft, bottom + 58, caption1, 10.5, "start", "normal", "#555");
+  svg.text(kLeft, bottom + 74, caption2, 10.5, "start", "normal", "#555");
   return svg.str();
 }
 

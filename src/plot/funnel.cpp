@@ -23,13 +23,30 @@ constexpr double kLeft = 70.0, kRight = 20.0, kTop = 52.0, kBottom = 92.0;
 
 std::string funnel_plot_svg(const SmallStudyEffects& effects, const FunnelOptions& options) {
   const auto& f = effects.funnel;
-  Svg svg(kWidth, kHeight);
+  const TrimFill* tf = effects.trimfill && effects.trimfill->k0 > 0 ? &*effects.trimfill : nullptr;
+  std::vector<FunnelData::Contour> contours = f.contours;
+  std::sort(contours.begin(), contours.end(), [](const auto& a, const auto& b) { return a.z > b.z; });
+  // Key, below the axis title: what the shading, the lines and the open circles mean.
+  std::string key = "Shaded: pseudo-confidence regions";
+  if (!contours.empty()) {
+    std::vector<std::string> levels;
+    for (auto it = contours.rbegin(); it != contours.rend(); ++it) levels.push_back(fmt::format("{:.0f}%", 100 * it->level));
+    fmt::format_to(std::back_inserter(key), " {}", fmt::join(levels, "/"));
+  }
+  key += "; line: random-effects estimate";
+  const std::string filled_key =
+      tf ? fmt::format("Open circles: {} stud{} filled by trim-and-fill; dashed line: adjusted estimate", tf->k0,
+                       tf->k0 == 1 ? "y" : "ies")
+         : std::string();
+  const double width =
+      detail::canvas_width(kWidth, kLeft, kRight, text_width(options.title, 14.0),
+                           std::max({text_width(key, 10.5), text_width(filled_key, 10.5), text_width(options.x_label, 12.0)}));
+  Svg svg(width, kHeight);
   svg.text(kLeft, 22, options.title, 14.0, "start", "bold");
   if (f.yi.empty()) return svg.str();
 
   // The error axis runs from 0 to a little beyond the largest standard error.
   std::vector<double> all_se = f.sei;
-  const TrimFill* tf = effects.trimfill && effects.trimfill->k0 > 0 ? &*effects.trimfill : nullptr;
   if (tf) {
     for (double v : tf->filled_vi) all_se.push_back(std::sqrt(v));
   }
@@ -61,8 +78,6 @@ std::string funnel_plot_svg(const SmallStudyEffects& effects, const FunnelOption
 
   // Pseudo-confidence regions, widest first so that narrower ones paint over them.
   svg.open_group("regions");
-  std::vector<FunnelData::Contour> contours = f.contours;
-  std::sort(contours.begin(), contours.end(), [](const auto& a, const auto& b) { return a.z > b.z; });
   const char* fills[] = {"#e3e3e3", "#eeeeee", "#f8f8f8"};
   for (std::size_t i = 0; i < contours.size(); ++i) {
     const double z = contours[i].z;
@@ -102,21 +117,8 @@ std::string funnel_plot_svg(const SmallStudyEffects& effects, const FunnelOption
   }
   svg.text(kLeft, kTop - 10, "Standard error", 12.0, "start");
 
-  // Key, below the axis title: what the shading, the lines and the open circles mean.
-  std::string key = "Shaded: pseudo-confidence regions";
-  if (!contours.empty()) {
-    std::vector<std::string> levels;
-    for (auto it = contours.rbegin(); it != contours.rend(); ++it) levels.push_back(fmt::format("{:.0f}%", 100 * it->level));
-    fmt::format_to(std::back_inserter(key), " {}", fmt::join(levels, "/"));
-  }
-  key += "; line: random-effects estimate";
   svg.text(kLeft, bottom + 58, key, 10.5, "start", "normal", "#555");
-  if (tf) {
-    svg.text(kLeft, bottom + 74,
-             fmt::format("Open circles: {} stud{} filled by trim-and-fill; dashed line: adjusted estimate", tf->k0,
-                         tf->k0 == 1 ? "y" : "ies"),
-             10.5, "start", "normal", "#b03a2e");
-  }
+  if (tf) svg.text(kLeft, bottom + 74, filled_key, 10.5, "start", "normal", "#b03a2e");
   return svg.str();
 }
 

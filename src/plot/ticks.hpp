@@ -37,4 +37,12 @@ inline std::string tick_label(double t, double step) {
   return fmt::format("{:.{}f}", t, decimals);
 }
 
+// Canvas width that holds the fixed-width plot and the longest title or caption line. text_width
+// estimates DejaVu Sans at 0.6 em; bold titles run about 12% wider, so they get that margin (the
+// browser test measures the real glyphs and fails on any text outside the figure).
+inline double canvas_width(double plot_canvas, double left, double right, double title_width,
+                           double caption_width) {
+  return std::max(plot_canvas, left + std::max(1.15 * title_width, 1.05 * caption_width) + right);
+}
+
 }  // namespace carta::plot::detail

@@ -1,0 +1,138 @@
+// Opens carta's HTML report in a real browser (Debian's chromium through playwright-core) and
+// checks what only a browser can: the page loads with no script errors and no request beyond the
+// file itself, every figure is embedded and drawn, no figure text spills out of its figure with
+// the real DejaVu metrics, the headline number is the one in results.json, and hostile labels in
+// the data stay text (no markup, no script runs).
+//
+// Usage: node report_in_browser.mjs CARTA_BINARY SOURCE_DIR WORK_DIR   (run by ctest)
+
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const [carta, sourceDir, workDir] = process.argv.slice(2);
+if (!carta || !sourceDir || !workDir) {
+  console.error('usage: node report_in_browser.mjs CARTA_BINARY SOURCE_DIR WORK_DIR');
+  process.exit(2);
+}
+
+let chromium;
+try {
+  ({ chromium } = await import('playwright-core'));
+} catch {
+  console.error('playwright-core is not installed in tests/browser: run scripts/install-deps.sh');
+  process.exit(1);
+}
+const executablePath = process.env.CARTA_CHROMIUM ?? '/usr/bin/chromium';
+if (!fs.existsSync(executablePath)) {
+  console.error(`${executablePath} not found: run scripts/install-deps.sh (installs Debian's chromium)`);
+  process.exit(1);
+}
+
+const failures = [];
+function check(condition, message) {
+  if (!condition) failures.push(message);
+}
+
+function runReport(specPath, outDir) {
+  fs.rmSync(outDir, { recursive: true, force: true });
+  execFileSync(carta, ['report', specPath, '--out', outDir], { stdio: ['ignore', 'ignore', 'inherit'] });
+  return path.join(outDir, 'index.html');
+}
+
+// Loads a page and records everything that would show a broken or leaky report.
+async function open(browser, htmlPath) {
+  const page = await browser.newPage();
+  const pageUrl = pathToFileURL(htmlPath).href;
+  const problems = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('dialog', async (d) => {
+    problems.push(`a dialog opened (${d.message()}): user text ran as script`);
+    await d.dismiss();
+  });
+  page.on('request', (r) => {
+    if (r.url() !== pageUrl && !r.url().startsWith('data:')) problems.push(`request beyond the file: ${r.url()}`);
+  });
+  await page.goto(pageUrl, { waitUntil: 'load' });
+  return { page, problems };
+}
+
+const browser = await chromium.launch({ executablePath, args: ['--no-sandbox'], headless: true });
+try {
+  // 1. The bundled CAR-T review.
+  const exampleOut = path.join(workDir, 'example');
+  const html = runReport(path.join(sourceDir, 'examples/cart-ball/review.toml'), exampleOut);
+  const { page, problems } = await open(browser, html);
+  for (const p of problems) check(false, `bundled example: ${p}`);
+
+  const svgFiles = fs.readdirSync(path.join(exampleOut, 'figures')).filter((f) => f.endsWith('.svg'));
+  const figures = await page.$$eval('div.figure > svg', (svgs) =>
+    svgs.map((svg) => {
+      const box = svg.getBoundingClientRect();
+      const width = Number(svg.getAttribute('width'));
+      // Text that leaves the figure's own drawing area (real font metrics, not our estimate).
+      const spills = [];
+      for (const t of svg.querySelectorAll('text')) {
+        const b = t.getBBox();
+        if (t.textContent.trim() !== '' && (b.x < -0.5 || b.x + b.width > width + 0.5)) {
+          spills.push(`"${t.textContent}" spans x ${b.x.toFixed(1)} to ${(b.x + b.width).toFixed(1)} of ${width}`);
+        }
+      }
+      return { title: svg.querySelector('text')?.textContent ?? '', w: box.width, h: box.height, spills };
+    }),
+  );
+  check(figures.length === svgFiles.length,
+        `bundled example: ${figures.length} figures in the page, ${svgFiles.length} SVG files in figures/`);
+  for (const f of figures) {
+    check(f.w > 100 && f.h > 100, `figure "${f.title}" is drawn at ${f.w} x ${f.h} px`);
+    for (const s of f.spills) check(false, `figure "${f.title}": text outside the figure: ${s}`);
+  }
+
+  const results = JSON.parse(fs.readFileSync(path.join(exampleOut, 'results.json'), 'utf8'));
+  const cr = results.outcomes[0];
+  const expected = (100 * cr.pool.random.prop).toFixed(1);
+  const summaryRow = await page.$$eval('table tr', (rows) =>
+    rows.map((r) => r.innerText).find((t) => t.startsWith('Complete remission')) ?? '');
+  check(summaryRow.includes(expected),
+        `summary row for complete remission "${summaryRow}" does not show results.json's ${expected}%`);
+  await page.close();
+
+  // 2. Hostile text in the data and the spec stays text.
+  const hostileDir = path.join(workDir, 'hostile');
+  fs.rmSync(hostileDir, { recursive: true, force: true });
+  fs.mkdirSync(hostileDir, { recursive: true });
+  fs.writeFileSync(path.join(hostileDir, 'data.csv'),
+                   'label,x,n,group\n' +
+                   '"<img src=x onerror=""window.__pwned=1"">",3,10,"<script>window.__pwned=2</script>"\n' +
+                   'B,5,12,a&b\n' +
+                   '"</svg><script>alert(3)</script>",7,20,a&b\n');
+  fs.writeFileSync(path.join(hostileDir, 'spec.toml'),
+                   'title = "<b onmouseover=alert(4)>T</b>"\n[data]\nfile = "data.csv"\nlabel = "label"\n' +
+                   'characteristics = ["group"]\n[analyses]\nsubgroups = ["group"]\n' +
+                   '[[outcome]]\nname = "<iframe src=javascript:alert(5)>"\nevents = "x"\nn = "n"\n');
+  const hostile = await open(browser, runReport(path.join(hostileDir, 'spec.toml'), path.join(hostileDir, 'out')));
+  for (const p of hostile.problems) check(false, `hostile labels: ${p}`);
+  const state = await hostile.page.evaluate(() => ({
+    pwned: window.__pwned,
+    injected: document.querySelectorAll('img, iframe, script, b[onmouseover]').length,
+    text: document.body.innerText,
+  }));
+  check(state.pwned === undefined, `hostile labels: injected script ran (window.__pwned = ${state.pwned})`);
+  check(state.injected === 0, `hostile labels: ${state.injected} injected element(s) in the page`);
+  check(state.text.includes('<img src=x onerror="window.__pwned=1">'), 'hostile labels: the label is not shown as text');
+  check(state.text.includes('<iframe src=javascript:alert(5)>'), 'hostile labels: the outcome name is not shown as text');
+  await hostile.page.close();
+} finally {
+  await browser.close();
+}
+
+if (failures.length > 0) {
+  for (const f of failures) console.error(`FAIL: ${f}`);
+  process.exit(1);
+}
+console.log('report renders in chromium: no errors, no external requests, figures drawn and inside their bounds, ' +
+            'headline number matches results.json, hostile text inert');

@@ -2,7 +2,7 @@
 // checks what only a browser can: the page loads with no script errors and no request beyond the
 // file itself, every figure is embedded and drawn, no figure text spills out of its figure with
 // the real DejaVu metrics, the headline number is the one in results.json, and hostile labels in
-// the data stay text (no markup, no script runs).
+// the data stay text (no markup, no script runs). A full-page screenshot is kept as an artifact.
 //
 // Usage: node report_in_browser.mjs CARTA_BINARY SOURCE_DIR WORK_DIR   (run by ctest)
 
@@ -99,6 +99,10 @@ try {
     rows.map((r) => r.innerText).find((t) => t.startsWith('Complete remission')) ?? '');
   check(summaryRow.includes(expected),
         `summary row for complete remission "${summaryRow}" does not show results.json's ${expected}%`);
+  // Kept as the test's artifact: what a reader sees, for review by eye (WORK_DIR/report.png).
+  const screenshot = path.join(workDir, 'report.png');
+  await page.screenshot({ path: screenshot, fullPage: true });
+  check(fs.statSync(screenshot).size > 10000, `the screenshot ${screenshot} is (nearly) empty`);
   await page.close();
 
   // 2. Hostile text in the data and the spec stays text.
@@ -135,4 +139,4 @@ if (failures.length > 0) {
   process.exit(1);
 }
 console.log('report renders in chromium: no errors, no external requests, figures drawn and inside their bounds, ' +
-            'headline number matches results.json, hostile text inert');
+            `headline number matches results.json, hostile text inert; screenshot: ${path.join(workDir, 'report.png')}`);

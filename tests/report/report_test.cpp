@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -189,6 +190,36 @@ TEST(Bubble, OneBubblePerStudyBandAndLine) {
   const auto by_target = regress_proportions(studies, {target}, PoolOptions{});
   EXPECT_FALSE(plot::has_single_numeric_moderator(by_target));
   EXPECT_THROW((void)plot::bubble_plot_svg(by_target, {}), Error);
+}
+
+// Golden files: the exact SVG text of small figures. Layout changes show up as a diff to review;
+// regenerate deliberately with CARTA_UPDATE_GOLDEN=1 and commit the new files with the change.
+void expect_golden(const std::string& name, const std::string& svg) {
+  const auto path = source_path("tests/golden") / name;
+  if (std::getenv("CARTA_UPDATE_GOLDEN") != nullptr) {
+    std::filesystem::create_directories(path.parent_path());
+    write(path, svg);
+  }
+  ASSERT_TRUE(std::filesystem::exists(path)) << path << " missing: run with CARTA_UPDATE_GOLDEN=1";
+  EXPECT_EQ(svg, read_text(path)) << name << " differs from the golden file; if the change is intended, rerun with "
+                                              "CARTA_UPDATE_GOLDEN=1 and review the diff";
+}
+
+std::vector<ProportionStudy> golden_studies() {
+  return {{"Maude 2014", 27, 30}, {"Lee 2015", 14, 21}, {"Park 2018", 44, 53}, {"Zero & <none>", 0, 8}, {"All", 12, 12}};
+}
+
+TEST(Golden, ForestFunnelAndBubbleOfASmallDataSet) {
+  const auto studies = golden_studies();
+  const auto r = pool_proportions(studies, PoolOptions{});
+  plot::ForestOptions fo;
+  fo.title = "Complete remission";
+  expect_golden("forest_small.svg", plot::forest_plot_svg(r, fo));
+  expect_golden("funnel_small.svg", plot::funnel_plot_svg(small_study_effects(studies, PoolOptions{}),
+                                                          {"Complete remission", "Logit proportion"}));
+  const ModeratorColumn age{"age", {"11", "12", "44", "30", "9"}, std::nullopt};
+  expect_golden("bubble_small.svg", plot::bubble_plot_svg(regress_proportions(studies, {age}, PoolOptions{}),
+                                                          {"CR by age", "age", Measure::kPLO, 0.0, 0.95}));
 }
 
 TEST(Report, BundledExampleEndToEnd) {

@@ -170,11 +170,12 @@ ReviewSpec load_review_spec(const std::filesystem::path& path) {
   }
 
   if (const auto* analyses = root["analyses"].as_table()) {
-    r.check_keys(*analyses, {"subgroups", "moderators", "bias", "leave_one_out", "min_k"}, "[analyses]");
+    r.check_keys(*analyses, {"subgroups", "moderators", "bias", "leave_one_out", "influence", "min_k"}, "[analyses]");
     spec.subgroups = r.strings(*analyses, "subgroups");
     spec.moderators = r.strings(*analyses, "moderators");
     spec.bias = r.boolean(*analyses, "bias").value_or(true);
     spec.leave_one_out = r.boolean(*analyses, "leave_one_out").value_or(true);
+    spec.influence = r.boolean(*analyses, "influence").value_or(true);
     if (const auto mk = r.number(*analyses, "min_k")) {
       if (*mk < 1) r.fail(analyses->get("min_k"), "min_k must be at least 1");
       spec.min_k = static_cast<std::size_t>(*mk);

@@ -1,6 +1,7 @@
 #include "carta/report/report.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include <cmath>
@@ -9,10 +10,12 @@
 #include "carta/beta_binomial.hpp"
 #include "carta/error.hpp"
 #include "carta/glmm.hpp"
+#include "carta/influence.hpp"
 #include "carta/io/file.hpp"
 #include "carta/io/pool_output.hpp"
 #include "carta/io/study_table.hpp"
 #include "carta/metareg.hpp"
+#include "carta/plot/baujat.hpp"
 #include "carta/plot/bubble.hpp"
 #include "carta/plot/forest.hpp"
 #include "carta/plot/funnel.hpp"
@@ -82,6 +85,8 @@ struct OutcomeRun {
   std::vector<std::pair<std::string, ProportionRegression>> regressions;
   std::optional<SmallStudyEffects> bias;
   std::vector<LeaveOneOutRow> loo;
+  std::vector<InfluenceRow> influence;
+  std::string baujat_svg;
   std::vector<std::pair<std::string, PoolResult>> sensitivity;
   std::vector<std::string> warnings;
   std::string forest_svg;
@@ -132,6 +137,10 @@ std::string methods_paragraph(const io::ReviewSpec& spec) {
             "acknowledging their limited meaning for proportions. ";
   }
   if (spec.leave_one_out) text += "Leave-one-out analyses assessed the influence of single studies. ";
+  if (spec.influence) {
+    text += "Case-deletion diagnostics (studentised residuals, DFFITS, Cook's distances, covariance ratios, "
+            "leverages; Viechtbauer and Cheung 2010) flagged influential studies, shown with Baujat plots. ";
+  }
   if (!spec.exclude.empty()) {
     text += fmt::format("{} report{} of trials that appear twice were excluded (the more complete or more recent "
                         "report was kept). ",
@@ -245,6 +254,14 @@ ReportSummary write_report(const io::ReviewSpec& spec, const std::filesystem::pa
       }
     }
     if (spec.leave_one_out && group.studies.size() >= 2) run.loo = leave_one_out(group.studies, two_step);
+    if (spec.influence && group.studies.size() >= 3) {
+      try {
+        run.influence = influence_proportions(group.studies, two_step);
+        run.baujat_svg = plot::baujat_plot_svg(run.influence, {fmt::format("{}: Baujat plot", oc.name)});
+      } catch (const Error& e) {
+        run.warnings.push_back(fmt::format("influence diagnostics: {}", e.what()));
+      }
+    }
     for (const auto& s : spec.sensitivity) {
       std::vector<io::RowFilter> filters;
       for (const auto& w : s.where) {
@@ -300,6 +317,7 @@ ReportSummary write_report(const io::ReviewSpec& spec, const std::filesystem::pa
       j["metareg"] = mr;
       if (run.bias) j["bias"] = io::to_json(*run.bias, run.options, r.n_harmonic);
       j["leave_one_out"] = io::to_json(run.loo);
+      j["influence"] = io::to_json(run.influence);
       nlohmann::json sens = nlohmann::json::array();
       for (const auto& [name, sr] : run.sensitivity) sens.push_back({{"name", name}, {"pool", io::to_json(sr)}});
       j["sensitivity"] = sens;
@@ -322,6 +340,7 @@ ReportSummary write_report(const io::ReviewSpec& spec, const std::filesystem::pa
       for (const auto& [var, svg] : run.subgroup_svgs) figure(fmt::format("forest_{}_by_{}", s, slug(var)), svg);
       if (!run.funnel_svg.empty()) figure(fmt::format("funnel_{}", s), run.funnel_svg);
       for (const auto& [var, svg] : run.bubble_svgs) figure(fmt::format("bubble_{}_by_{}", s, slug(var)), svg);
+      if (!run.baujat_svg.empty()) figure(fmt::format("baujat_{}", s), run.baujat_svg);
     }
     j["warnings"] = run.warnings;
     outcomes.push_back(std::move(j));
@@ -464,6 +483,19 @@ ReportSummary write_report(const io::ReviewSpec& spec, const std::filesystem::pa
                          escape_xml(lo->omitted), escape_xml(hi->omitted), r.k - 1, pct(lo->fit.prop), pct(hi->fit.prop));
       }
       h += "</table>\n";
+    }
+    if (!run.influence.empty()) {
+      h += "<h3>Influence</h3>\n";
+      std::vector<std::string> flagged;
+      for (const auto& row : run.influence) {
+        if (row.influential) {
+          flagged.push_back(fmt::format("{} (studentised residual {}, Cook's distance {}, hat {})", escape_xml(row.label),
+                                        num(row.rstudent, 2), num(row.cook_d, 3), num(row.hat, 3)));
+        }
+      }
+      h += flagged.empty() ? std::string("<p>No study meets metafor's criteria for an influential case.</p>\n")
+                           : fmt::format("<p>Influential by metafor's criteria: {}.</p>\n", fmt::format("{}", fmt::join(flagged, "; ")));
+      h += "<div class=\"figure\">" + run.baujat_svg + "</div>\n";
     }
     h += "<details><summary>Notes</summary><ul>\n";
     for (const auto& n : r.notes) h += fmt::format("<li>{}</li>\n", escape_xml(n));

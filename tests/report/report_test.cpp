@@ -12,6 +12,7 @@
 
 #include "carta/error.hpp"
 #include "carta/io/spec.hpp"
+#include "carta/plot/baujat.hpp"
 #include "carta/plot/bubble.hpp"
 #include "carta/plot/forest.hpp"
 #include "carta/plot/funnel.hpp"
@@ -218,8 +219,33 @@ TEST(Golden, ForestFunnelAndBubbleOfASmallDataSet) {
   expect_golden("funnel_small.svg", plot::funnel_plot_svg(small_study_effects(studies, PoolOptions{}),
                                                           {"Complete remission", "Logit proportion"}));
   const ModeratorColumn age{"age", {"11", "12", "44", "30", "9"}, std::nullopt};
+  expect_golden("baujat_small.svg", plot::baujat_plot_svg(influence_proportions(studies, PoolOptions{}), {"CR", 5}));
   expect_golden("bubble_small.svg", plot::bubble_plot_svg(regress_proportions(studies, {age}, PoolOptions{}),
                                                           {"CR by age", "age", Measure::kPLO, 0.0, 0.95}));
+}
+
+// One point per study; influential studies in red; the farthest few and every influential study
+// labelled, nobody else; points keep the order of the coordinates.
+TEST(Baujat, PointsLabelsAndInfluentialStudies) {
+  std::vector<ProportionStudy> studies;
+  const int events[] = {8, 12, 5, 30, 14, 22, 2, 40};
+  const int n[] = {10, 20, 12, 40, 20, 25, 30, 42};
+  for (int i = 0; i < 8; ++i) studies.push_back({"Study " + std::to_string(i), events[i], n[i]});
+  const auto rows = influence_proportions(studies, PoolOptions{});
+  const std::string svg = plot::baujat_plot_svg(rows, {"CR <Baujat>", 3});
+  EXPECT_EQ(count_of(svg, "<circle"), 8u);
+  std::size_t influential = 0;
+  for (const auto& r : rows) influential += r.influential ? 1 : 0;
+  EXPECT_EQ(count_of(svg, "fill=\"#b03a2e\""), influential);
+  const auto labels = svg.substr(svg.find("<g class=\"labels\">"));
+  const auto n_labels = count_of(labels.substr(0, labels.find("</g>")), "<text");
+  EXPECT_GE(n_labels, 3u);
+  EXPECT_LE(n_labels, 3u + influential);
+  // The study with the largest contribution to Q is among the labelled ones.
+  const auto top = std::max_element(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.baujat_x < b.baujat_x; });
+  EXPECT_THAT(labels.substr(0, labels.find("</g>")), HasSubstr(">" + top->label + "<"));
+  EXPECT_THAT(svg, HasSubstr("CR &lt;Baujat&gt;"));
+  EXPECT_EQ(svg.find("nan"), std::string::npos);
 }
 
 TEST(Report, BundledExampleEndToEnd) {
@@ -244,6 +270,7 @@ TEST(Report, BundledExampleEndToEnd) {
   for (const char* ext : {".svg", ".png", ".pdf"}) {
     EXPECT_TRUE(std::filesystem::exists(out / "figures" / (std::string("forest_complete-remission") + ext))) << ext;
     EXPECT_TRUE(std::filesystem::exists(out / "figures" / (std::string("funnel_complete-remission") + ext))) << ext;
+    EXPECT_TRUE(std::filesystem::exists(out / "figures" / (std::string("baujat_complete-remission") + ext))) << ext;
     EXPECT_TRUE(std::filesystem::exists(out / "figures" / (std::string("bubble_complete-remission_by_median-age-years") + ext)))
         << ext;
   }

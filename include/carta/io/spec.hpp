@@ -50,6 +50,7 @@ struct ReviewSpec {
   std::vector<std::string> moderators;
   bool bias = true;
   bool leave_one_out = true;
+  bool influence = true;  // case-deletion diagnostics and the Baujat plot
   std::size_t min_k = 2;
   std::vector<SpecExclusion> exclude;
   std::vector<SpecOutcome> outcomes;

@@ -115,12 +115,9 @@ BetaBinomialFit fit_beta_binomial(std::span<const ProportionStudy> studies, cons
   if (!(options.level > 0.0 && options.level < 1.0)) {
     throw Error(ErrorCategory::kInvalidOption, fmt::format("fit_beta_binomial: level is {}", options.level));
   }
+  require_valid_counts(studies, "fit_beta_binomial");
   double total_x = 0.0, total_n = 0.0;
   for (const auto& s : studies) {
-    if (s.n <= 0 || s.events < 0 || s.events > s.n) {
-      throw Error(ErrorCategory::kInvalidInput,
-                  fmt::format("fit_beta_binomial: study '{}' has events = {} and n = {}", s.label, s.events, s.n));
-    }
     total_x += static_cast<double>(s.events);
     total_n += static_cast<double>(s.n);
   }

@@ -186,12 +186,9 @@ GlmmFit fit_glmm(std::span<const ProportionStudy> studies, const GlmmOptions& op
   if (!(options.level > 0.0 && options.level < 1.0)) {
     throw Error(ErrorCategory::kInvalidOption, fmt::format("fit_glmm: level is {}, but must be in (0, 1)", options.level));
   }
+  require_valid_counts(studies, "fit_glmm");
   double total_x = 0.0, total_n = 0.0;
   for (const auto& s : studies) {
-    if (s.n <= 0 || s.events < 0 || s.events > s.n) {
-      throw Error(ErrorCategory::kInvalidInput,
-                  fmt::format("fit_glmm: study '{}' has events = {} and n = {}", s.label, s.events, s.n));
-    }
     total_x += static_cast<double>(s.events);
     total_n += static_cast<double>(s.n);
   }

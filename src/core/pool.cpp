@@ -103,13 +103,8 @@ void validate(std::span<const ProportionStudy> studies, const PoolOptions& optio
       throw Error(ErrorCategory::kInvalidInput,
                   fmt::format("pool_proportions: study label '{}' appears more than once", s.label));
     }
-    if (s.n <= 0 || s.events < 0 || s.events > s.n) {
-      throw Error(ErrorCategory::kInvalidInput,
-                  fmt::format("pool_proportions: study '{}' has events = {} and n = {}, but needs "
-                              "0 <= events <= n and n > 0",
-                              s.label, s.events, s.n));
-    }
   }
+  require_valid_counts(studies, "pool_proportions");
 }
 
 std::string join_labels(const std::vector<std::string>& labels) {

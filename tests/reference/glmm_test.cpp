@@ -11,28 +11,10 @@
 #include "carta/error.hpp"
 #include "carta/glmm.hpp"
 #include "compare.hpp"
+#include "worst_error.hpp"
 
 namespace carta::test {
 namespace {
-
-std::map<std::string, double>& worst() {
-  static std::map<std::string, double> w;
-  return w;
-}
-
-void track(const std::string& q, double a, double e) {
-  if (std::isnan(a) || std::isnan(e)) return;
-  const double d = std::abs(e) < 1e-8 ? std::abs(a - e) : std::abs(a - e) / std::abs(e);
-  worst()[q] = std::max(worst()[q], d);
-}
-
-#define CARTA_EXPECT_CLOSE(quantity, actual, expected, tol) \
-  do {                                                      \
-    const double a_ = (actual);                             \
-    const double e_ = (expected);                           \
-    track(quantity, a_, e_);                                \
-    EXPECT_TRUE(close_to(a_, e_, tol, quantity));           \
-  } while (0)
 
 // lme4 with a tightened optimiser and carta both find the optimum: agreement limited by the
 // optimiser's last step (estimates) and by lme4's finite-difference Hessian (standard error).

@@ -11,28 +11,10 @@
 #include "carta/io/study_table.hpp"
 #include "carta/small_study.hpp"
 #include "compare.hpp"
+#include "worst_error.hpp"
 
 namespace carta::test {
 namespace {
-
-std::map<std::string, double>& worst() {
-  static std::map<std::string, double> w;
-  return w;
-}
-
-void track(const std::string& q, double a, double e) {
-  if (std::isnan(a) || std::isnan(e)) return;
-  const double d = std::abs(e) < 1e-8 ? std::abs(a - e) : std::abs(a - e) / std::abs(e);
-  worst()[q] = std::max(worst()[q], d);
-}
-
-#define CARTA_EXPECT_CLOSE(quantity, actual, expected, tol) \
-  do {                                                      \
-    const double a_ = (actual);                             \
-    const double e_ = (expected);                           \
-    track(quantity, a_, e_);                                \
-    EXPECT_TRUE(close_to(a_, e_, tol, quantity));           \
-  } while (0)
 
 std::vector<ProportionStudy> load(const std::string& name) {
   const std::string file = name == "debruin" ? "debruin2009" : name;

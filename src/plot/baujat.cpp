@@ -7,7 +7,7 @@
 #include <numeric>
 
 #include "carta/plot/svg.hpp"
-#include "ticks.hpp"
+#include "axes.hpp"
 
 namespace carta::plot {
 
@@ -82,18 +82,11 @@ std::string baujat_plot_svg(const std::vector<InfluenceRow>& rows, const BaujatO
   svg.close_group();
 
   const double bottom = kTop + plot_h;
-  svg.line(kLeft, bottom, kLeft + plot_w, bottom, "#000");
-  for (double t : x_ticks) {
-    svg.line(px(t), bottom, px(t), bottom + 5, "#000");
-    svg.text(px(t), bottom + 18, detail::tick_label(t, x_step), 11.0, "middle");
-  }
-  svg.text(kLeft + plot_w / 2, bottom + 38, "Contribution to overall heterogeneity", 12.0, "middle");
-  svg.line(kLeft, kTop, kLeft, bottom, "#000");
-  for (double t : y_ticks) {
-    svg.line(kLeft - 5, py(t), kLeft, py(t), "#000");
-    svg.text(kLeft - 8, py(t) + 4, detail::tick_label(t, y_step), 11.0, "end");
-  }
-  svg.text(kLeft, kTop - 10, "Influence on the pooled result", 12.0, "start");
+  detail::draw_axes(
+      svg,
+      {x_ticks, px, [x_step](double t) { return detail::tick_label(t, x_step); }, "Contribution to overall heterogeneity"},
+      {y_ticks, py, [y_step](double t) { return detail::tick_label(t, y_step); }, "Influence on the pooled result"}, kLeft,
+      kLeft + plot_w, kTop, bottom);
   svg.text(kLeft, bottom + 58, caption1, 10.5, "start", "normal", "#555");
   svg.text(kLeft, bottom + 74, caption2, 10.5, "start", "normal", "#555");
   return svg.str();

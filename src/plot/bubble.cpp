@@ -11,7 +11,7 @@
 
 #include "carta/error.hpp"
 #include "carta/plot/svg.hpp"
-#include "ticks.hpp"
+#include "axes.hpp"
 
 namespace carta::plot {
 
@@ -109,18 +109,11 @@ std::string bubble_plot_svg(const ProportionRegression& reg, const BubbleOptions
   svg.close_group();
 
   const double bottom = kTop + plot_h;
-  svg.line(kLeft, bottom, kLeft + plot_w, bottom, "#000");
-  for (double t : x_ticks) {
-    svg.line(px(t), bottom, px(t), bottom + 5, "#000");
-    svg.text(px(t), bottom + 18, detail::tick_label(t, x_step), 11.0, "middle");
-  }
-  svg.text(kLeft + plot_w / 2, bottom + 38, o.x_label, 12.0, "middle");
-  svg.line(kLeft, kTop, kLeft, bottom, "#000");
-  for (int t = 0; t <= 100; t += 20) {
-    svg.line(kLeft - 5, py(t / 100.0), kLeft, py(t / 100.0), "#000");
-    svg.text(kLeft - 8, py(t / 100.0) + 4, fmt::format("{}", t), 11.0, "end");
-  }
-  svg.text(kLeft, kTop - 10, "Proportion (%)", 12.0, "start");
+  std::vector<double> percent_ticks;
+  for (int t = 0; t <= 100; t += 20) percent_ticks.push_back(t / 100.0);
+  detail::draw_axes(svg, {x_ticks, px, [x_step](double t) { return detail::tick_label(t, x_step); }, o.x_label},
+                    {percent_ticks, py, [](double t) { return fmt::format("{}", std::lround(100 * t)); }, "Proportion (%)"},
+                    kLeft, kLeft + plot_w, kTop, bottom);
   svg.text(kLeft, bottom + 58, caption1, 10.5, "start", "normal", "#555");
   svg.text(kLeft, bottom + 74, caption2, 10.5, "start", "normal", "#555");
   return svg.str();

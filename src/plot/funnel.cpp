@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "carta/plot/svg.hpp"
-#include "ticks.hpp"
+#include "axes.hpp"
 
 namespace carta::plot {
 
@@ -103,19 +103,13 @@ std::string funnel_plot_svg(const SmallStudyEffects& effects, const FunnelOption
 
   // Axes: effect along the bottom, standard error (0 at the top) on the left.
   const double bottom = py(se_max);
-  svg.line(kLeft, bottom, kLeft + plot_w, bottom, "#000");
-  for (double t : x_ticks) {
-    svg.line(px(t), bottom, px(t), bottom + 5, "#000");
-    svg.text(px(t), bottom + 18, detail::tick_label(t, x_step), 11.0, "middle");
-  }
-  svg.text(kLeft + plot_w / 2, bottom + 38, options.x_label, 12.0, "middle");
-  svg.line(kLeft, py(0), kLeft, bottom, "#000");
+  std::vector<double> se_shown;
   for (double t : se_ticks) {
-    if (t > se_max + 1e-12) continue;
-    svg.line(kLeft - 5, py(t), kLeft, py(t), "#000");
-    svg.text(kLeft - 8, py(t) + 4, detail::tick_label(t, se_step), 11.0, "end");
+    if (t <= se_max + 1e-12) se_shown.push_back(t);
   }
-  svg.text(kLeft, kTop - 10, "Standard error", 12.0, "start");
+  detail::draw_axes(svg, {x_ticks, px, [x_step](double t) { return detail::tick_label(t, x_step); }, options.x_label},
+                    {se_shown, py, [se_step](double t) { return detail::tick_label(t, se_step); }, "Standard error"},
+                    kLeft, kLeft + plot_w, py(0), bottom);
 
   svg.text(kLeft, bottom + 58, key, 10.5, "start", "normal", "#555");
   if (tf) svg.text(kLeft, bottom + 74, filled_key, 10.5, "start", "normal", "#b03a2e");

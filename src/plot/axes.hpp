@@ -1,12 +1,15 @@
 #pragma once
-// Axis ticks shared by the figure types (internal to carta_plot).
+// Axes shared by the scatter-type figures: funnel, bubble, Baujat (internal to carta_plot).
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <string>
 #include <vector>
+
+#include "carta/plot/svg.hpp"
 
 namespace carta::plot::detail {
 
@@ -43,6 +46,30 @@ inline std::string tick_label(double t, double step) {
 inline double canvas_width(double plot_canvas, double left, double right, double title_width,
                            double caption_width) {
   return std::max(plot_canvas, left + std::max(1.15 * title_width, 1.05 * caption_width) + right);
+}
+
+struct Axis {
+  std::vector<double> ticks;                       // data values
+  std::function<double(double)> to_pixel;          // data value -> x (bottom axis) or y (left axis)
+  std::function<std::string(double)> tick_text;
+  std::string title;
+};
+
+// The bottom axis from `left` to `right` at `bottom` (title centred below the tick labels) and
+// the left axis from `top` to `bottom` at `left` (title above its top end).
+inline void draw_axes(Svg& svg, const Axis& x, const Axis& y, double left, double right, double top, double bottom) {
+  svg.line(left, bottom, right, bottom, "#000");
+  for (double t : x.ticks) {
+    svg.line(x.to_pixel(t), bottom, x.to_pixel(t), bottom + 5, "#000");
+    svg.text(x.to_pixel(t), bottom + 18, x.tick_text(t), 11.0, "middle");
+  }
+  svg.text((left + right) / 2, bottom + 38, x.title, 12.0, "middle");
+  svg.line(left, top, left, bottom, "#000");
+  for (double t : y.ticks) {
+    svg.line(left - 5, y.to_pixel(t), left, y.to_pixel(t), "#000");
+    svg.text(left - 8, y.to_pixel(t) + 4, y.tick_text(t), 11.0, "end");
+  }
+  svg.text(left, top - 10, y.title, 12.0, "start");
 }
 
 }  // namespace carta::plot::detail

@@ -147,6 +147,19 @@ TEST(Funnel, StudiesFilledStudiesAndRegions) {
   EXPECT_EQ(svg, plot::funnel_plot_svg(effects, {"Title <&>", "Logit proportion"}));
 }
 
+// k = 1 and k = 2, with 0-event and all-event studies (continuity-corrected): one circle per
+// study, no test results needed, finite coordinates.
+TEST(Funnel, OneAndTwoStudiesWithZeroAndAllEvents) {
+  for (const auto& studies : {std::vector<ProportionStudy>{{"zero", 0, 12}},
+                              std::vector<ProportionStudy>{{"zero", 0, 12}, {"all", 9, 9}}}) {
+    const auto effects = small_study_effects(studies, PoolOptions{});
+    const std::string svg = plot::funnel_plot_svg(effects, {"T", "Logit proportion"});
+    EXPECT_EQ(count_of(svg, "<circle"), studies.size());
+    EXPECT_EQ(svg.find("nan"), std::string::npos);
+    EXPECT_EQ(svg.find("inf"), std::string::npos);
+  }
+}
+
 TEST(Funnel, EqualStandardErrorsAndNoFilledStudies) {
   // All studies the same size and proportion: every point on the line, nothing filled, no NaN.
   std::vector<ProportionStudy> studies;

@@ -17,7 +17,7 @@ packages=(
 if ! command -v node >/dev/null; then packages+=(nodejs); fi
 if ! command -v npm >/dev/null; then packages+=(npm); fi
 if [[ "${1:-}" == "--r" ]]; then
-  packages+=(r-base-core r-cran-metafor r-cran-metadat r-cran-jsonlite r-cran-lme4)
+  packages+=(r-base-core r-cran-metafor r-cran-metadat r-cran-jsonlite r-cran-lme4 r-cran-survival)
 fi
 
 missing=()

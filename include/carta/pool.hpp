@@ -135,6 +135,22 @@ struct PoolResult {
 // duplicate labels, no studies) or options (level outside (0, 1), negative continuity).
 PoolResult pool_proportions(std::span<const ProportionStudy> studies, const PoolOptions& options);
 
+// An effect size already on its analysis scale (for example a log hazard) with its sampling
+// variance.
+struct EffectStudy {
+  std::string label;
+  double yi = 0.0;
+  double vi = 0.0;
+};
+
+// The same two-step model on effects given directly: common and random effects, tau^2 (any
+// estimator) with its Q-profile CI, tests, prediction interval, heterogeneity and weights, as
+// metafor's rma.uni(yi, vi). Fields that only make sense for proportions (prop*, events, n) are
+// NaN or 0; StudyResult::ci_lb/ci_ub hold the Wald CI on the effect's scale. options.measure,
+// continuity and study_ci are not used. Throws carta::Error for no studies, duplicate labels,
+// non-finite effects or variances <= 0.
+PoolResult pool_effects(std::span<const EffectStudy> studies, const PoolOptions& options);
+
 // One line naming every convention in force, for summaries and logs.
 std::string describe_conventions(const PoolResult& result);
 

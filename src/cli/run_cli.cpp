@@ -8,6 +8,7 @@
 #include "carta/version.hpp"
 #include "pool_command.hpp"
 #include "report_command.hpp"
+#include "survival_command.hpp"
 
 namespace carta {
 
@@ -18,11 +19,18 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   app.set_version_flag("--version", std::string(kVersion));
   app.require_subcommand(1);
   app.footer("Run 'carta pool --help' for the pooling options, presets and examples, and 'carta report --help' for "
-             "whole reviews from an analysis spec.");
+             "whole reviews from an analysis spec; 'carta survival --help' pools OS/EFS, 'carta km' and "
+             "'carta km-reconstruct' estimate and reconstruct Kaplan-Meier curves.");
   cli::PoolArgs pool_args;
   CLI::App* pool = cli::add_pool_command(app, pool_args);
   cli::ReportArgs report_args;
   CLI::App* report = cli::add_report_command(app, report_args);
+  cli::SurvivalArgs survival_args;
+  CLI::App* survival = cli::add_survival_command(app, survival_args);
+  cli::KmArgs km_args;
+  CLI::App* km = cli::add_km_command(app, km_args);
+  cli::KmReconstructArgs reconstruct_args;
+  CLI::App* reconstruct = cli::add_km_reconstruct_command(app, reconstruct_args);
 
   std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 parses a reversed vector
   try {
@@ -37,6 +45,9 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   try {
     if (pool->parsed()) return cli::run_pool(pool_args, out, err);
     if (report->parsed()) return cli::run_report(report_args, out, err);
+    if (survival->parsed()) return cli::run_survival(survival_args, out, err);
+    if (km->parsed()) return cli::run_km(km_args, out, err);
+    if (reconstruct->parsed()) return cli::run_km_reconstruct(reconstruct_args, out, err);
   } catch (const Error& e) {
     err << "carta: error: " << e.what() << '\n';
     return exit_code(e.category());

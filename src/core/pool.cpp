@@ -139,74 +139,15 @@ void q_based_i2(Heterogeneity& h, double k, double level) {
   h.I2_ci_ub = i2_of(h_ub);
 }
 
-}  // namespace
-
-PoolResult pool_proportions(std::span<const ProportionStudy> studies, const PoolOptions& options) {
-  validate(studies, options);
-  PoolResult r;
-  r.k = studies.size();
-  r.options = options;
-  r.conventions = conventions_for(options.preset);
-  r.study_ci = options.study_ci.value_or(r.conventions.study_ci);
-  const Measure measure = options.measure;
-  const auto k = static_cast<Eigen::Index>(studies.size());
-  const auto kd = static_cast<double>(studies.size());
+// The two-step model on the measure's scale: common effect, heterogeneity with tau^2 and its
+// Q-profile interval, random effects with the chosen test, prediction interval and weights.
+// r.k, r.options, r.conventions and r.studies (one per row of y) are set by the caller.
+void pool_on_measure_scale(PoolResult& r, const Eigen::VectorXd& y, const Eigen::VectorXd& v) {
+  const PoolOptions& options = r.options;
+  const auto k = y.size();
+  const auto kd = static_cast<double>(k);
   const double alpha = 1.0 - options.level;
   const double z_crit = normal_quantile(1.0 - alpha / 2.0);
-
-  std::vector<std::int64_t> sizes;
-  sizes.reserve(studies.size());
-  for (const auto& s : studies) sizes.push_back(s.n);
-  r.n_harmonic = harmonic_mean(sizes);
-  auto back = [&](double value) { return to_proportion(measure, value, r.n_harmonic); };
-
-  // Study effect sizes.
-  Eigen::VectorXd y(k);
-  Eigen::VectorXd v(k);
-  std::vector<std::string> corrected;
-  r.studies.reserve(studies.size());
-  for (Eigen::Index i = 0; i < k; ++i) {
-    const auto& s = studies[static_cast<std::size_t>(i)];
-    EffectSize es;
-    try {
-      es = proportion_effect(s.events, s.n, measure, r.conventions.zero_cells, options.continuity);
-    } catch (const Error& e) {
-      throw Error(e.category(), fmt::format("study '{}': {}", s.label, e.what()));
-    }
-    y[i] = es.yi;
-    v[i] = es.vi;
-    StudyResult sr;
-    sr.label = s.label;
-    sr.events = s.events;
-    sr.n = s.n;
-    sr.yi = es.yi;
-    sr.vi = es.vi;
-    sr.corrected = es.corrected;
-    sr.prop = static_cast<double>(s.events) / static_cast<double>(s.n);
-    if (r.study_ci == StudyCiMethod::kWald) {
-      // metafor: yi +/- z sqrt(vi) on the measure's scale, then back-transformed. For PFT the
-      // study's own n is used in Miller's inverse.
-      const double half = z_crit * std::sqrt(es.vi);
-      const double n_back = static_cast<double>(s.n);
-      sr.ci_lb = to_proportion(measure, es.yi - half, n_back);
-      sr.ci_ub = to_proportion(measure, es.yi + half, n_back);
-    } else {
-      const auto ci = binomial_ci(s.events, s.n, options.level, r.study_ci);
-      sr.ci_lb = ci.lb;
-      sr.ci_ub = ci.ub;
-    }
-    if (es.corrected) corrected.push_back(s.label);
-    r.studies.push_back(std::move(sr));
-  }
-  if (!corrected.empty()) {
-    r.notes.push_back(fmt::format(
-        "{} added to events and non-events of {} stud{} with 0 or all events ({}) before the {} "
-        "transformation ({} convention)",
-        options.continuity, corrected.size(), corrected.size() == 1 ? "y" : "ies",
-        join_labels(corrected), to_string(measure),
-        r.conventions.zero_cells == ZeroCellRule::kMetafor ? "metafor escalc, to = \"only0\""
-                                                           : "R meta metaprop, method.incr = \"only0\""));
-  }
 
   // Common effect (inverse variance). Hartung-Knapp is a random-effects adjustment, so the
   // common-effect model always uses the normal quantile.
@@ -219,9 +160,6 @@ PoolResult pool_proportions(std::span<const ProportionStudy> studies, const Pool
   ce.ci_ub = ce.est + z_crit * ce.se;
   ce.z = ce.est / ce.se;
   ce.p = two_sided_p_normal(ce.z);
-  ce.prop = back(ce.est);
-  ce.prop_ci_lb = back(ce.ci_lb);
-  ce.prop_ci_ub = back(ce.ci_ub);
 
   // Heterogeneity and tau^2.
   auto& het = r.heterogeneity;
@@ -251,7 +189,7 @@ PoolResult pool_proportions(std::span<const ProportionStudy> studies, const Pool
     if (options.fixed_tau2) {
       if (!(*options.fixed_tau2 >= 0.0) || !std::isfinite(*options.fixed_tau2)) {
         throw Error(ErrorCategory::kInvalidOption,
-                    fmt::format("pool_proportions: fixed tau2 is {}, but must be >= 0", *options.fixed_tau2));
+                    fmt::format("pool: fixed tau2 is {}, but must be >= 0", *options.fixed_tau2));
       }
       t2.tau2 = *options.fixed_tau2;
       t2.se = kNaN;
@@ -361,18 +299,92 @@ PoolResult pool_proportions(std::span<const ProportionStudy> studies, const Pool
   re.pi_lb = re.est - pi_crit * std::sqrt(pi_se * pi_se + het.tau2);
   re.pi_ub = re.est + pi_crit * std::sqrt(pi_se * pi_se + het.tau2);
 
-  re.prop = back(re.est);
-  re.prop_ci_lb = back(re.ci_lb);
-  re.prop_ci_ub = back(re.ci_ub);
-  re.prop_pi_lb = back(re.pi_lb);
-  re.prop_pi_ub = back(re.pi_ub);
-
   // Weights in percent.
   for (Eigen::Index i = 0; i < k; ++i) {
     auto& sr = r.studies[static_cast<std::size_t>(i)];
     sr.weight_common = 100.0 * w[i] / sum_w;
     sr.weight_random = 100.0 * w_re[i] / sum_w_re;
   }
+}
+
+}  // namespace
+
+PoolResult pool_proportions(std::span<const ProportionStudy> studies, const PoolOptions& options) {
+  validate(studies, options);
+  PoolResult r;
+  r.k = studies.size();
+  r.options = options;
+  r.conventions = conventions_for(options.preset);
+  r.study_ci = options.study_ci.value_or(r.conventions.study_ci);
+  const Measure measure = options.measure;
+  const auto k = static_cast<Eigen::Index>(studies.size());
+  const double z_crit = normal_quantile(1.0 - (1.0 - options.level) / 2.0);
+
+  std::vector<std::int64_t> sizes;
+  sizes.reserve(studies.size());
+  for (const auto& s : studies) sizes.push_back(s.n);
+  r.n_harmonic = harmonic_mean(sizes);
+  auto back = [&](double value) { return to_proportion(measure, value, r.n_harmonic); };
+
+  // Study effect sizes.
+  Eigen::VectorXd y(k);
+  Eigen::VectorXd v(k);
+  std::vector<std::string> corrected;
+  r.studies.reserve(studies.size());
+  for (Eigen::Index i = 0; i < k; ++i) {
+    const auto& s = studies[static_cast<std::size_t>(i)];
+    EffectSize es;
+    try {
+      es = proportion_effect(s.events, s.n, measure, r.conventions.zero_cells, options.continuity);
+    } catch (const Error& e) {
+      throw Error(e.category(), fmt::format("study '{}': {}", s.label, e.what()));
+    }
+    y[i] = es.yi;
+    v[i] = es.vi;
+    StudyResult sr;
+    sr.label = s.label;
+    sr.events = s.events;
+    sr.n = s.n;
+    sr.yi = es.yi;
+    sr.vi = es.vi;
+    sr.corrected = es.corrected;
+    sr.prop = static_cast<double>(s.events) / static_cast<double>(s.n);
+    if (r.study_ci == StudyCiMethod::kWald) {
+      // metafor: yi +/- z sqrt(vi) on the measure's scale, then back-transformed. For PFT the
+      // study's own n is used in Miller's inverse.
+      const double half = z_crit * std::sqrt(es.vi);
+      const double n_back = static_cast<double>(s.n);
+      sr.ci_lb = to_proportion(measure, es.yi - half, n_back);
+      sr.ci_ub = to_proportion(measure, es.yi + half, n_back);
+    } else {
+      const auto ci = binomial_ci(s.events, s.n, options.level, r.study_ci);
+      sr.ci_lb = ci.lb;
+      sr.ci_ub = ci.ub;
+    }
+    if (es.corrected) corrected.push_back(s.label);
+    r.studies.push_back(std::move(sr));
+  }
+  if (!corrected.empty()) {
+    r.notes.push_back(fmt::format(
+        "{} added to events and non-events of {} stud{} with 0 or all events ({}) before the {} "
+        "transformation ({} convention)",
+        options.continuity, corrected.size(), corrected.size() == 1 ? "y" : "ies",
+        join_labels(corrected), to_string(measure),
+        r.conventions.zero_cells == ZeroCellRule::kMetafor ? "metafor escalc, to = \"only0\""
+                                                           : "R meta metaprop, method.incr = \"only0\""));
+  }
+
+  pool_on_measure_scale(r, y, v);
+  auto& ce = r.common;
+  auto& re = r.random;
+  ce.prop = back(ce.est);
+  ce.prop_ci_lb = back(ce.ci_lb);
+  ce.prop_ci_ub = back(ce.ci_ub);
+  re.prop = back(re.est);
+  re.prop_ci_lb = back(re.ci_lb);
+  re.prop_ci_ub = back(re.ci_ub);
+  re.prop_pi_lb = back(re.pi_lb);
+  re.prop_pi_ub = back(re.pi_ub);
 
   // Notes on back-transformation.
   if (measure == Measure::kPFT) {
@@ -392,6 +404,56 @@ PoolResult pool_proportions(std::span<const ProportionStudy> studies, const Pool
           "reported unclamped",
           to_string(measure)));
     }
+  }
+  return r;
+}
+
+PoolResult pool_effects(std::span<const EffectStudy> studies, const PoolOptions& options) {
+  if (!(options.level > 0.0 && options.level < 1.0)) {
+    throw Error(ErrorCategory::kInvalidOption,
+                fmt::format("pool_effects: level is {}, but must be in (0, 1), e.g. 0.95", options.level));
+  }
+  if (studies.empty()) throw Error(ErrorCategory::kInvalidInput, "pool_effects: no studies to pool (k = 0)");
+  std::set<std::string_view> seen;
+  for (const auto& s : studies) {
+    if (!seen.insert(s.label).second) {
+      throw Error(ErrorCategory::kInvalidInput,
+                  fmt::format("pool_effects: study label '{}' appears more than once", s.label));
+    }
+    if (!std::isfinite(s.yi) || !std::isfinite(s.vi) || !(s.vi > 0.0)) {
+      throw Error(ErrorCategory::kInvalidInput,
+                  fmt::format("pool_effects: study '{}' has effect {} with variance {}; the effect must be "
+                              "finite and the variance finite and > 0",
+                              s.label, s.yi, s.vi));
+    }
+  }
+  PoolResult r;
+  r.k = studies.size();
+  r.options = options;
+  r.conventions = conventions_for(options.preset);
+  r.study_ci = StudyCiMethod::kWald;
+  r.n_harmonic = kNaN;
+  const auto k = static_cast<Eigen::Index>(studies.size());
+  const double z_crit = normal_quantile(1.0 - (1.0 - options.level) / 2.0);
+  Eigen::VectorXd y(k);
+  Eigen::VectorXd v(k);
+  for (Eigen::Index i = 0; i < k; ++i) {
+    const auto& s = studies[static_cast<std::size_t>(i)];
+    y[i] = s.yi;
+    v[i] = s.vi;
+    StudyResult sr;
+    sr.label = s.label;
+    sr.yi = s.yi;
+    sr.vi = s.vi;
+    sr.prop = kNaN;
+    sr.ci_lb = s.yi - z_crit * std::sqrt(s.vi);
+    sr.ci_ub = s.yi + z_crit * std::sqrt(s.vi);
+    r.studies.push_back(std::move(sr));
+  }
+  pool_on_measure_scale(r, y, v);
+  for (double* p : {&r.common.prop, &r.common.prop_ci_lb, &r.common.prop_ci_ub, &r.random.prop, &r.random.prop_ci_lb,
+                    &r.random.prop_ci_ub, &r.random.prop_pi_lb, &r.random.prop_pi_ub}) {
+    *p = kNaN;
   }
   return r;
 }

@@ -6,23 +6,14 @@
 #include <limits>
 
 #include "carta/version.hpp"
+#include "json_values.hpp"
 
 namespace carta::io {
 
 namespace {
 
-nlohmann::json number(double x) {
-  if (!std::isfinite(x)) return nullptr;
-  return x;
-}
-
-nlohmann::json report_json(const IterationReport& r) {
-  return {{"iterative", r.iterative},
-          {"converged", r.converged},
-          {"iterations", r.iterations},
-          {"last_change", number(r.last_change)},
-          {"message", r.message}};
-}
+using detail::number;
+using detail::report_json;
 
 std::string csv_number(double x) {
   if (!std::isfinite(x)) return "";

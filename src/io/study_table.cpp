@@ -59,7 +59,9 @@ std::optional<std::int64_t> parse_count(const CellRef& cell) {
   return value;
 }
 
-bool passes(const RowFilter& f, std::string_view cell) {
+}  // namespace
+
+bool row_passes(const RowFilter& f, std::string_view cell) {
   const auto a = parse_number(cell);
   const auto b = parse_number(f.value);
   switch (f.op) {
@@ -76,8 +78,6 @@ bool passes(const RowFilter& f, std::string_view cell) {
     default: return false;
   }
 }
-
-}  // namespace
 
 RowFilter parse_row_filter(std::string_view text) {
   struct Candidate { std::string_view token; RowFilter::Op op; };
@@ -158,7 +158,7 @@ StudyLoad load_proportion_studies(const Table& table, const StudyColumns& column
     }
     bool keep = true;
     for (std::size_t f = 0; f < filters.size() && keep; ++f) {
-      if (!passes(filters[f], trim(table.rows[r][filter_cols[f]]))) {
+      if (!row_passes(filters[f], trim(table.rows[r][filter_cols[f]]))) {
         ++filtered_out[f];
         keep = false;
       }

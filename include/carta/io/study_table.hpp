@@ -45,6 +45,9 @@ struct RowFilter {
 // Throws carta::Error (kInvalidOption) for text without a comparison or column.
 RowFilter parse_row_filter(std::string_view text);
 
+// Whether a (trimmed) cell passes the filter.
+bool row_passes(const RowFilter& filter, std::string_view cell);
+
 // Throws carta::Error (kInvalidInput) for a missing column, a malformed count, events > n, n = 0,
 // an empty or duplicate label (within a group), an --exclude label that matches nothing, or
 // when no group has a usable study.

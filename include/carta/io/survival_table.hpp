@@ -1,0 +1,53 @@
+#pragma once
+// Survival inputs from tables: per-study survival reports (columns chosen by name), individual
+// patient data (time,event), digitised Kaplan-Meier curves (time,survival) and numbers-at-risk
+// tables (time,n_risk). Every bad cell is an error naming file:line:column.
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "carta/io/study_table.hpp"
+#include "carta/io/table.hpp"
+#include "carta/km_reconstruct.hpp"
+#include "carta/survival.hpp"
+
+namespace carta::io {
+
+struct SurvivalColumns {
+  std::optional<std::string> label;
+  std::optional<std::string> s, s_lb, s_ub;
+  std::optional<std::string> s_time_column;  // per-study time of S ...
+  std::optional<double> s_time_value;        // ... or one time for every study
+  std::optional<std::string> median, median_lb, median_ub;
+  std::optional<std::string> events, person_time, n;
+  std::optional<std::string> ipd;  // a path per study (relative to the table's folder)
+};
+
+struct SurvivalLoad {
+  std::vector<SurvivalReport> reports;
+  std::vector<std::string> notes;  // rows skipped, percent columns, exclusions, filters
+};
+
+// Cells that are empty, "NA", "NR", "NE" or "not reached" (any case) count as not reported.
+// Survival columns holding any value above 1 are read as percent (and say so in the notes).
+// Rows that report nothing about survival are skipped with a note. Throws carta::Error
+// (kInvalidInput) for a missing column, a cell that is not a number, a duplicate or empty label,
+// an unreadable IPD file, or when no row is usable; (kInvalidOption) for an --exclude that
+// matches nothing.
+SurvivalLoad load_survival_reports(const Table& table, const SurvivalColumns& columns,
+                                   const std::vector<std::string>& exclude = {},
+                                   const std::vector<RowFilter>& filters = {});
+
+// IPD: columns `time` and `event` (or `status`); event 1 = event, 0 = censored.
+std::vector<SurvivalObservation> read_ipd(const std::filesystem::path& path);
+// Digitised curve: columns `time` and `survival` (or `surv`, `S`), else the first two columns.
+std::vector<CurvePoint> read_curve(const std::filesystem::path& path);
+// Numbers at risk: columns `time` and `n_risk` (or `n.risk`, `nrisk`, `at_risk`), else the first two.
+std::vector<AtRiskPoint> read_at_risk(const std::filesystem::path& path);
+
+// Writes IPD as CSV `time,event` with times printed to round-trip exactly.
+std::string format_ipd_csv(const std::vector<SurvivalObservation>& ipd);
+
+}  // namespace carta::io

@@ -1,0 +1,321 @@
+#include "survival_command.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <sstream>
+
+#include "carta/design.hpp"
+#include "carta/error.hpp"
+#include "carta/io/file.hpp"
+#include "carta/io/survival_output.hpp"
+#include "carta/io/survival_table.hpp"
+#include "carta/km_reconstruct.hpp"
+#include "carta/survival.hpp"
+
+namespace carta::cli {
+
+namespace {
+
+constexpr const char* kSurvivalFooter = R"(
+Each study gives a constant hazard lambda from the most informative quantity it reports, in this
+order: individual patient data (--ipd, D/T), events and person-time (D/T, SE 1/sqrt(D)), S(t) with
+its CI (-ln S / t, SE from the CI on the cloglog scale), S(t) with n (delta method, binomial
+variance), the median with its CI (ln 2 / median, SE from the CI on the log scale). ln lambda is
+pooled with the estimator and test of 'carta pool'; the pooled hazard gives S(t) = exp(-lambda t)
+at every --at time and the median ln 2 / lambda (interval bounds swap). As a sensitivity analysis,
+S(t) is also pooled directly on the cloglog scale over the studies that report S at that time, and
+warnings say when the constant-hazard model looks doubtful (CAR-T curves plateau).
+
+Examples:
+  carta survival os.csv --label study --s os12 --s-lb os12_lb --s-ub os12_ub --s-time 12
+  carta survival os.csv --label study --s os --s-time months --n n --median median_os \
+      --median-lb median_lb --median-ub median_ub --events deaths --person-time pm --method DL
+  carta survival os.csv --label study --ipd ipd_file --at 6,12,24 --format json
+
+Times are in the units of the table (months, usually). Survival columns holding values above 1
+are read as percent. Cells that are empty, NA, NR, NE or 'not reached' count as not reported.
+Formulas: docs/methods/survival.md.)";
+
+constexpr const char* kKmFooter = R"(
+FILE holds individual patient data with columns time and event (1 = event, 0 = censored).
+Greenwood standard errors; intervals on the log scale by default (as R survival::survfit).
+
+Example:
+  carta km ipd.csv --at 12,24 --format json)";
+
+constexpr const char* kReconstructFooter = R"(
+Guyot et al. (2012): CURVE.csv holds digitised points time,survival (proportions or percent, any
+order; the curve is sorted, (0,1) is prepended, exact duplicates dropped and small rises from
+digitisation noise flattened), RISK.csv the published numbers at risk time,n_risk starting at
+time 0. IPD.csv gets one row per patient: time,event. Diagnostics (JSON) go to standard output or
+--report: per interval the published and reconstructed numbers at risk, events and censorings;
+the RMSE and largest gap between the digitised curve and the Kaplan-Meier curve of the IPD; the
+median and S(t) of the reconstruction.
+
+Example:
+  carta km-reconstruct --curve os_curve.csv --at-risk os_risk.csv --total-events 41 --out os_ipd.csv)";
+
+template <typename Enum>
+Enum parse_or_throw(std::optional<Enum> parsed, const std::string& option, const std::string& value,
+                    const char* allowed) {
+  if (!parsed) {
+    throw Error(ErrorCategory::kInvalidOption, fmt::format("{} '{}' is not one of: {}", option, value, allowed));
+  }
+  return *parsed;
+}
+
+double parse_level(double level, const char* option) {
+  if (level > 1.0 && level < 100.0) level /= 100.0;
+  if (!(level > 0.0 && level < 1.0)) {
+    throw Error(ErrorCategory::kInvalidOption, fmt::format("{} must be between 0 and 1 (or 0 and 100)", option));
+  }
+  return level;
+}
+
+void check_times(const std::vector<double>& times) {
+  for (double t : times) {
+    if (!(t > 0.0) || !std::isfinite(t)) {
+      throw Error(ErrorCategory::kInvalidOption, fmt::format("--at {}: times must be > 0", t));
+    }
+  }
+}
+
+void emit(const std::string& text, const std::string& output, std::ostream& out) {
+  if (output.empty()) {
+    out << text;
+  } else {
+    io::write_file_atomic(output, text);
+  }
+}
+
+std::string fmt_est(const SurvivalEstimate& e, int digits, bool with_pi) {
+  std::string s = fmt::format("{:.{}f} ({:.{}f} to {:.{}f})", e.est, digits, e.ci_lb, digits, e.ci_ub, digits);
+  if (with_pi && std::isfinite(e.pi_lb)) s += fmt::format("  PI {:.{}f} to {:.{}f}", e.pi_lb, digits, e.pi_ub, digits);
+  return s;
+}
+
+std::string survival_text(const SurvivalPoolResult& r) {
+  std::ostringstream o;
+  const auto& p = r.log_hazard;
+  o << fmt::format("Survival under an exponential model per study: k = {}, {} with {} test, preset {}, level {}\n\n",
+                   p.k, to_string(p.options.method), to_string(p.options.test), to_string(p.options.preset),
+                   p.options.level);
+  std::size_t width = 5;
+  for (const auto& s : r.studies) width = std::max(width, s.label.size());
+  o << fmt::format("{:<{}}  {:<18}  {:>9}  {:>7}  {:>7}  {}\n", "study", width, "from", "ln haz", "SE", "w(RE)%",
+                   "reported");
+  for (std::size_t i = 0; i < r.studies.size(); ++i) {
+    const auto& s = r.studies[i];
+    o << fmt::format("{:<{}}  {:<18}  {:>9.4f}  {:>7.4f}  {:>7.2f}  {}\n", s.label, width, to_string(s.source),
+                     s.log_hazard, s.se, p.studies[i].weight_random, s.detail);
+  }
+  const auto& re = p.random;
+  o << fmt::format("\nln hazard (random)  {:.4f} (SE {:.4f}; {:.4f} to {:.4f})\n", re.est, re.se, re.ci_lb, re.ci_ub);
+  o << fmt::format("hazard (random)     {}\n", fmt_est(r.hazard_random, 5, true));
+  o << fmt::format("hazard (common)     {}\n", fmt_est(r.hazard_common, 5, false));
+  o << fmt::format("median (random)     {}\n", fmt_est(r.median_random, 2, true));
+  for (const auto& s : r.survival) {
+    o << fmt::format("S({:g}) (random)     {}\n", s.time, fmt_est(s.random, 3, true));
+  }
+  const auto& h = p.heterogeneity;
+  o << fmt::format("heterogeneity       tau2 {:.5g} ({:.5g} to {:.5g}), I2 {:.1f}%, Q {:.4g} on {:g} df, p {:.4g}\n",
+                   h.tau2, h.tau2_ci_lb, h.tau2_ci_ub, h.I2, h.Q, h.Q_df, h.Q_p);
+  bool header = false;
+  for (const auto& d : r.direct) {
+    if (!d.pool) continue;
+    if (!header) o << "\nSensitivity: S(t) pooled directly on the cloglog scale\n";
+    header = true;
+    o << fmt::format("S({:g}) from {} stud{}  {}\n", d.time, d.labels.size(), d.labels.size() == 1 ? "y" : "ies",
+                     fmt_est(d.random, 3, true));
+  }
+  for (const auto& w : r.warnings) o << "\nwarning: " << w << '\n';
+  if (!p.notes.empty()) o << '\n';
+  for (const auto& n : p.notes) o << "note: " << n << '\n';
+  for (const auto& s : r.studies) {
+    for (const auto& n : s.notes) o << fmt::format("note: study '{}': {}\n", s.label, n);
+    for (const auto& u : s.unused) o << fmt::format("note: study '{}' also reports {} (not used)\n", s.label, u);
+  }
+  return o.str();
+}
+
+}  // namespace
+
+CLI::App* add_survival_command(CLI::App& app, SurvivalArgs& args) {
+  auto* cmd = app.add_subcommand("survival",
+                                 "Pool survival (OS, EFS) across single-arm trials via exponential hazards");
+  cmd->footer(kSurvivalFooter);
+  cmd->add_option("file", args.file, "CSV (or .tsv) table, one row per study")->required();
+  cmd->add_option("--label", args.label, "column holding unique study labels");
+  cmd->add_option("--s", args.s, "column: survival S(t) at the time of --s-time");
+  cmd->add_option("--s-lb", args.s_lb, "column: lower CI bound of S(t)");
+  cmd->add_option("--s-ub", args.s_ub, "column: upper CI bound of S(t)");
+  cmd->add_option("--s-time", args.s_time, "the time S refers to: a number (e.g. 12) or a column");
+  cmd->add_option("--median", args.median, "column: median survival time");
+  cmd->add_option("--median-lb", args.median_lb, "column: lower CI bound of the median");
+  cmd->add_option("--median-ub", args.median_ub, "column: upper CI bound of the median (NR if not reached)");
+  cmd->add_option("--events", args.events, "column: number of events (deaths)");
+  cmd->add_option("--person-time", args.person_time, "column: total follow-up time (person-months)");
+  cmd->add_option("--n", args.n, "column: patients (SE of S(t) by the delta method when no CI is reported)");
+  cmd->add_option("--ipd", args.ipd, "column: path of an IPD file (time,event) per study, relative to the table");
+  cmd->add_option("--method", args.method, "tau^2 estimator: REML, DL, ML, PM, HE, SJ, HS, EB")->capture_default_str();
+  cmd->add_option("--test", args.test, "z, knha or t")->capture_default_str();
+  cmd->add_option("--preset", args.preset, "carta, metafor or meta (see 'carta pool --help')")->capture_default_str();
+  cmd->add_option("--level", args.level, "confidence level of the results")->capture_default_str();
+  cmd->add_option("--reported-level", args.reported_level, "confidence level of the CIs the studies report")
+      ->capture_default_str();
+  cmd->add_option("--at", args.at, "report S(t) at these times (comma-separated)")->delimiter(',')->capture_default_str();
+  cmd->add_option("--exclude", args.exclude, "leave out the study with this label (repeatable)");
+  cmd->add_option("--where", args.where, "keep only rows that match, e.g. population_group=adult (repeatable)");
+  cmd->add_option("--format", args.format, "text or json")->capture_default_str();
+  cmd->add_option("-o,--output", args.output, "write here instead of standard output (atomically)");
+  return cmd;
+}
+
+CLI::App* add_km_command(CLI::App& app, KmArgs& args) {
+  auto* cmd = app.add_subcommand("km", "Kaplan-Meier curve with Greenwood CIs from individual patient data");
+  cmd->footer(kKmFooter);
+  cmd->add_option("file", args.file, "CSV with columns time,event")->required();
+  cmd->add_option("--at", args.at, "report S(t) at these times (comma-separated)")->delimiter(',')->capture_default_str();
+  cmd->add_option("--level", args.level, "confidence level")->capture_default_str();
+  cmd->add_option("--conf-type", args.interval, "log (survfit's default), log-log or plain")->capture_default_str();
+  cmd->add_option("--format", args.format, "text, json or csv")->capture_default_str();
+  cmd->add_option("-o,--output", args.output, "write here instead of standard output (atomically)");
+  return cmd;
+}
+
+CLI::App* add_km_reconstruct_command(CLI::App& app, KmReconstructArgs& args) {
+  auto* cmd = app.add_subcommand("km-reconstruct",
+                                 "Reconstruct patient data from a digitised Kaplan-Meier curve (Guyot 2012)");
+  cmd->footer(kReconstructFooter);
+  cmd->add_option("--curve", args.curve, "CSV of digitised points: time,survival")->required();
+  cmd->add_option("--at-risk", args.at_risk, "CSV of the numbers at risk: time,n_risk (from time 0)")->required();
+  cmd->add_option("--total-events", args.total_events, "total number of events, when the paper reports it");
+  cmd->add_option("--out", args.out, "where to write the IPD (time,event)")->required();
+  cmd->add_option("--report", args.report, "write the diagnostics (JSON) here instead of standard output");
+  cmd->add_option("--at", args.at, "report S(t) of the reconstruction at these times")->delimiter(',')->capture_default_str();
+  return cmd;
+}
+
+int run_survival(const SurvivalArgs& args, std::ostream& out, std::ostream& err) {
+  SurvivalOptions options;
+  options.pool.method =
+      parse_or_throw(parse_tau2_method(args.method), "--method", args.method, "REML, DL, ML, PM, HE, SJ, HS, EB");
+  options.pool.test = parse_or_throw(parse_test(args.test), "--test", args.test, "z, knha, t");
+  options.pool.preset = parse_or_throw(parse_preset(args.preset), "--preset", args.preset, "carta, metafor, meta");
+  options.pool.level = parse_level(args.level, "--level");
+  options.reported_level = parse_level(args.reported_level, "--reported-level");
+  check_times(args.at);
+  options.times = args.at;
+  if (args.format != "text" && args.format != "json") {
+    throw Error(ErrorCategory::kInvalidOption, fmt::format("--format '{}' is not one of: text, json", args.format));
+  }
+  io::SurvivalColumns columns;
+  auto set = [](std::optional<std::string>& slot, const std::string& value) {
+    if (!value.empty()) slot = value;
+  };
+  set(columns.label, args.label);
+  set(columns.s, args.s);
+  set(columns.s_lb, args.s_lb);
+  set(columns.s_ub, args.s_ub);
+  if (!args.s_time.empty()) {
+    if (const auto t = parse_number(args.s_time)) {
+      columns.s_time_value = *t;
+    } else {
+      columns.s_time_column = args.s_time;
+    }
+  }
+  set(columns.median, args.median);
+  set(columns.median_lb, args.median_lb);
+  set(columns.median_ub, args.median_ub);
+  set(columns.events, args.events);
+  set(columns.person_time, args.person_time);
+  set(columns.n, args.n);
+  set(columns.ipd, args.ipd);
+  std::vector<io::RowFilter> filters;
+  for (const auto& w : args.where) filters.push_back(io::parse_row_filter(w));
+  const io::Table table = io::read_table(args.file);
+  const io::SurvivalLoad load = io::load_survival_reports(table, columns, args.exclude, filters);
+  const SurvivalPoolResult result = pool_survival(load.reports, options);
+  int status = 0;
+  if (!result.log_hazard.convergence.all_converged()) {
+    status = 3;
+    err << "carta: warning: an iterative computation did not converge; see 'convergence' in the output\n";
+  }
+  for (const auto& n : load.notes) err << "carta: note: " << n << '\n';
+  if (args.format == "json") {
+    nlohmann::json j = io::to_json(result);
+    j["input"] = {{"file", args.file}, {"notes", load.notes}};
+    emit(j.dump(2) + "\n", args.output, out);
+  } else {
+    emit(survival_text(result), args.output, out);
+  }
+  return status;
+}
+
+int run_km(const KmArgs& args, std::ostream& out, std::ostream&) {
+  check_times(args.at);
+  const double level = parse_level(args.level, "--level");
+  const KmIntervalType type =
+      parse_or_throw(parse_km_interval(args.interval), "--conf-type", args.interval, "log, log-log, plain");
+  if (args.format != "text" && args.format != "json" && args.format != "csv") {
+    throw Error(ErrorCategory::kInvalidOption, fmt::format("--format '{}' is not one of: text, json, csv", args.format));
+  }
+  const auto ipd = io::read_ipd(args.file);
+  const KaplanMeier km = kaplan_meier(ipd, level, type);
+  if (args.format == "json") {
+    emit(io::to_json(km, args.at).dump(2) + "\n", args.output, out);
+  } else if (args.format == "csv") {
+    emit(io::km_csv(km), args.output, out);
+  } else {
+    std::ostringstream o;
+    o << fmt::format("Kaplan-Meier: n = {}, events = {}, {:g}% CIs ({} scale, Greenwood)\n\n", km.n, km.events,
+                     100.0 * level, to_string(type));
+    o << fmt::format("{:>10}  {:>6}  {:>6}  {:>6}  {:>8}  {:>8}  {:>17}\n", "time", "n.risk", "events", "cens",
+                     "S", "SE", "CI");
+    for (const auto& s : km.steps) {
+      o << fmt::format("{:>10.4g}  {:>6}  {:>6}  {:>6}  {:>8.4f}  {:>8.4f}  {:>8.4f}-{:<8.4f}\n", s.time, s.n_risk,
+                       s.events, s.censored, s.survival, s.se, s.ci_lb, s.ci_ub);
+    }
+    const KmMedian m = km.median();
+    auto show = [](double x) { return std::isnan(x) ? std::string("NR") : fmt::format("{:.4g}", x); };
+    o << fmt::format("\nmedian {} ({} to {})\n", show(m.est), show(m.ci_lb), show(m.ci_ub));
+    for (double t : args.at) {
+      const KmStep s = km.at(t);
+      if (std::isnan(s.survival)) {
+        o << fmt::format("S({:g}) not estimable: beyond the last follow-up time\n", t);
+      } else {
+        o << fmt::format("S({:g}) = {:.4f} ({:.4f} to {:.4f})\n", t, s.survival, s.ci_lb, s.ci_ub);
+      }
+    }
+    emit(o.str(), args.output, out);
+  }
+  return 0;
+}
+
+int run_km_reconstruct(const KmReconstructArgs& args, std::ostream& out, std::ostream& err) {
+  check_times(args.at);
+  const auto curve = io::read_curve(args.curve);
+  const auto at_risk = io::read_at_risk(args.at_risk);
+  ReconstructionOptions options;
+  if (args.total_events >= 0) options.total_events = args.total_events;
+  const Reconstruction r = reconstruct_ipd(curve, at_risk, options);
+  io::write_file_atomic(args.out, io::format_ipd_csv(r.ipd));
+  nlohmann::json j = io::to_json(r, args.at);
+  j["input"] = {{"curve", args.curve}, {"at_risk", args.at_risk}, {"ipd", args.out}};
+  if (args.report.empty()) {
+    out << j.dump(2) << '\n';
+  } else {
+    io::write_file_atomic(args.report, j.dump(2) + "\n");
+  }
+  err << fmt::format("carta: reconstructed {} patients ({} events, {} censored) into {}; curve RMSE {:.4f}, "
+                     "largest gap {:.4f}\n",
+                     r.ipd.size(), r.events, r.censored, args.out, r.rmse, r.max_abs_diff);
+  if (!r.converged) {
+    err << "carta: warning: the censoring adjustment did not converge in every interval; see 'intervals'\n";
+    return 3;
+  }
+  return 0;
+}
+
+}  // namespace carta::cli

@@ -1,0 +1,54 @@
+#pragma once
+#include <CLI/CLI.hpp>
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace carta::cli {
+
+struct SurvivalArgs {
+  std::string file;
+  std::string label;
+  std::string s, s_lb, s_ub, s_time;
+  std::string median, median_lb, median_ub;
+  std::string events, person_time, n, ipd;
+  std::string method = "REML";
+  std::string test = "z";
+  std::string preset = "carta";
+  double level = 0.95;
+  double reported_level = 0.95;
+  std::vector<double> at{12.0, 24.0};
+  std::vector<std::string> exclude;
+  std::vector<std::string> where;
+  std::string format = "text";
+  std::string output;
+};
+
+struct KmArgs {
+  std::string file;
+  std::vector<double> at{12.0, 24.0};
+  double level = 0.95;
+  std::string interval = "log";
+  std::string format = "text";
+  std::string output;
+};
+
+struct KmReconstructArgs {
+  std::string curve;
+  std::string at_risk;
+  std::int64_t total_events = -1;
+  std::string out;
+  std::string report;
+  std::vector<double> at{12.0, 24.0};
+};
+
+CLI::App* add_survival_command(CLI::App& app, SurvivalArgs& args);
+CLI::App* add_km_command(CLI::App& app, KmArgs& args);
+CLI::App* add_km_reconstruct_command(CLI::App& app, KmReconstructArgs& args);
+int run_survival(const SurvivalArgs& args, std::ostream& out, std::ostream& err);
+int run_km(const KmArgs& args, std::ostream& out, std::ostream& err);
+int run_km_reconstruct(const KmReconstructArgs& args, std::ostream& out, std::ostream& err);
+
+}  // namespace carta::cli

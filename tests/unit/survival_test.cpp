@@ -1,0 +1,380 @@
+// Survival: hazards from each kind of report, pooling edge cases and warnings, Kaplan-Meier
+// edge cases, and the reconstruction of patient data from digitised curves.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+#include <random>
+
+#include "carta/error.hpp"
+#include "carta/kaplan_meier.hpp"
+#include "carta/km_reconstruct.hpp"
+#include "carta/survival.hpp"
+
+namespace carta {
+namespace {
+
+using ::testing::HasSubstr;
+
+template <typename F>
+std::string error_of(F&& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+SurvivalReport survival_report(std::string label, double s, double t) {
+  SurvivalReport r;
+  r.label = std::move(label);
+  r.s = s;
+  r.s_time = t;
+  return r;
+}
+
+TEST(StudyHazard, EachSourceByItsFormula) {
+  const double z = 1.959963984540054;
+  SurvivalReport a = survival_report("a", 0.6, 12);
+  a.s_lb = 0.45;
+  a.s_ub = 0.72;
+  auto h = study_hazard(a);
+  EXPECT_EQ(h.source, HazardSource::kSurvivalCi);
+  EXPECT_NEAR(h.log_hazard, std::log(-std::log(0.6) / 12), 1e-15);
+  EXPECT_NEAR(h.se, (std::log(-std::log(0.45)) - std::log(-std::log(0.72))) / (2 * z), 1e-15);
+
+  SurvivalReport b = survival_report("b", 0.7, 24);
+  b.n = 50;
+  h = study_hazard(b);
+  EXPECT_EQ(h.source, HazardSource::kSurvivalN);
+  EXPECT_NEAR(h.se * h.se, 0.3 / (50 * 0.7 * std::log(0.7) * std::log(0.7)), 1e-15);
+
+  SurvivalReport c;
+  c.label = "c";
+  c.median = 14;
+  c.median_lb = 10;
+  c.median_ub = 22;
+  h = study_hazard(c);
+  EXPECT_EQ(h.source, HazardSource::kMedianCi);
+  EXPECT_NEAR(h.log_hazard, std::log(std::numbers::ln2 / 14), 1e-15);
+
+  SurvivalReport d;
+  d.label = "d";
+  d.events = 30;
+  d.person_time = 400;
+  h = study_hazard(d);
+  EXPECT_EQ(h.source, HazardSource::kEventsPersonTime);
+  EXPECT_NEAR(h.log_hazard, std::log(0.075), 1e-15);
+  EXPECT_NEAR(h.se, 1 / std::sqrt(30.0), 1e-15);
+}
+
+TEST(StudyHazard, MostInformativeFirstAndTheRestListed) {
+  SurvivalReport r = survival_report("both", 0.6, 12);
+  r.s_lb = 0.45;
+  r.s_ub = 0.72;
+  r.median = 14;
+  r.median_lb = 10;
+  r.median_ub = 22;
+  r.events = 30;
+  r.person_time = 400;
+  const auto h = study_hazard(r);
+  EXPECT_EQ(h.source, HazardSource::kEventsPersonTime);
+  ASSERT_EQ(h.unused.size(), 2u);
+  EXPECT_THAT(h.unused[0], HasSubstr("S(12)"));
+  EXPECT_THAT(h.unused[1], HasSubstr("median 14"));
+  // IPD beats everything: D / T from the patients.
+  r.ipd = {{2, true}, {5, false}, {8, true}, {10, false}};
+  const auto from_ipd = study_hazard(r);
+  EXPECT_EQ(from_ipd.source, HazardSource::kIpd);
+  EXPECT_NEAR(from_ipd.log_hazard, std::log(2.0 / 25.0), 1e-15);
+}
+
+TEST(StudyHazard, OneSidedIntervalsAndZeroEvents) {
+  SurvivalReport m;
+  m.label = "median not reached above";
+  m.median = 20;
+  m.median_lb = 12;  // upper bound not reached
+  const auto h = study_hazard(m);
+  EXPECT_NEAR(h.se, (std::log(20.0) - std::log(12.0)) / 1.959963984540054, 1e-14);
+  EXPECT_THAT(h.notes[0], HasSubstr("lower half"));
+
+  SurvivalReport s = survival_report("upper is 1", 0.9, 12);
+  s.s_lb = 0.7;
+  s.s_ub = 1.0;
+  EXPECT_THAT(study_hazard(s).notes[0], HasSubstr("lower half"));
+
+  SurvivalReport zero;
+  zero.label = "no deaths";
+  zero.events = 0;
+  zero.person_time = 120;
+  const auto hz = study_hazard(zero);
+  EXPECT_NEAR(hz.log_hazard, std::log(0.5 / 120), 1e-15);
+  EXPECT_THAT(hz.notes[0], HasSubstr("0 events"));
+}
+
+TEST(StudyHazard, ImpossibleReportsAreErrorsNamingTheStudy) {
+  EXPECT_THAT(error_of([] { study_hazard(survival_report("s1", 1.0, 12)); }), HasSubstr("'s1'"));
+  EXPECT_THAT(error_of([] { study_hazard(survival_report("s0", 0.0, 12)); }), HasSubstr("strictly between 0 and 1"));
+  EXPECT_THAT(error_of([] {
+                SurvivalReport r = survival_report("no se", 0.5, 12);
+                study_hazard(r);
+              }),
+              HasSubstr("gives no hazard with a standard error"));
+  EXPECT_THAT(error_of([] {
+                SurvivalReport r = survival_report("bad ci", 0.5, 12);
+                r.s_lb = 0.6;
+                r.s_ub = 0.7;
+                study_hazard(r);
+              }),
+              HasSubstr("lower CI bound of S is 0.6"));
+  EXPECT_THAT(error_of([] {
+                SurvivalReport r = survival_report("no time", 0.5, 12);
+                r.s_time.reset();
+                r.n = 10;
+                study_hazard(r);
+              }),
+              HasSubstr("--s-time"));
+  EXPECT_THAT(error_of([] {
+                SurvivalReport r;
+                r.label = "half";
+                r.events = 3;
+                study_hazard(r);
+              }),
+              HasSubstr("without person-time"));
+  EXPECT_THAT(error_of([] {
+                SurvivalReport r;
+                r.label = "neg";
+                r.median = 10;
+                r.median_lb = 12;
+                r.median_ub = 20;
+                study_hazard(r);
+              }),
+              HasSubstr("lower CI bound of the median"));
+}
+
+TEST(PoolSurvival, SingleStudyReproducesItsOwnSurvival) {
+  SurvivalReport r = survival_report("only", 0.6, 12);
+  r.s_lb = 0.45;
+  r.s_ub = 0.72;
+  SurvivalOptions o;
+  o.times = {12};
+  const auto result = pool_survival(std::vector{r}, o);
+  EXPECT_NEAR(result.survival[0].random.est, 0.6, 1e-14);
+  // The CI of S from the cloglog-symmetric interval: close to the reported one.
+  EXPECT_NEAR(result.survival[0].random.ci_lb, 0.45, 0.005);
+  EXPECT_NEAR(result.survival[0].random.ci_ub, 0.72, 0.005);
+  ASSERT_TRUE(result.direct[0].pool.has_value());
+  EXPECT_NEAR(result.direct[0].random.est, 0.6, 1e-14);
+  EXPECT_TRUE(result.warnings.empty());
+}
+
+TEST(PoolSurvival, WarnsWhenTheHazardIsNotConstant) {
+  // A plateau: 12-month survival 0.6 but median 40 months (hazard ratio about 2.5).
+  SurvivalReport r = survival_report("plateau", 0.6, 12);
+  r.s_lb = 0.45;
+  r.s_ub = 0.72;
+  r.median = 40;
+  r.median_lb = 30;
+  r.median_ub = 55;
+  SurvivalReport other = survival_report("other", 0.65, 12);
+  other.n = 40;
+  SurvivalOptions o;
+  o.times = {12, 60};
+  const auto result = pool_survival(std::vector{r, other}, o);
+  ASSERT_GE(result.warnings.size(), 2u);
+  EXPECT_THAT(result.warnings, ::testing::Contains(HasSubstr("S(60) extrapolates")));
+  EXPECT_THAT(result.warnings, ::testing::Contains(HasSubstr("hazard is not constant")));
+}
+
+TEST(PoolSurvival, DirectPoolingDisagreementIsAWarning) {
+  // Two studies report S(12) = 0.8; three others imply a much higher hazard through D / T.
+  std::vector<SurvivalReport> reports;
+  for (const char* label : {"s1", "s2"}) {
+    SurvivalReport r = survival_report(label, 0.8, 12);
+    r.s_lb = 0.75;
+    r.s_ub = 0.85;
+    reports.push_back(r);
+  }
+  for (const char* label : {"d1", "d2", "d3"}) {
+    SurvivalReport r;
+    r.label = label;
+    r.events = 200;
+    r.person_time = 2000;
+    reports.push_back(r);
+  }
+  SurvivalOptions o;
+  o.times = {12};
+  const auto result = pool_survival(reports, o);
+  EXPECT_THAT(result.warnings, ::testing::Contains(HasSubstr("does not fit these data well")));
+}
+
+TEST(PoolSurvival, BadTimesAreOptionErrors) {
+  SurvivalOptions o;
+  o.times = {0};
+  EXPECT_THAT(error_of([&] { pool_survival(std::vector{survival_report("a", 0.5, 12)}, o); }), HasSubstr("> 0"));
+}
+
+TEST(KaplanMeier, EdgeCases) {
+  // No events: S = 1 everywhere, median not reached.
+  const std::vector<SurvivalObservation> none{{1, false}, {2, false}};
+  const auto km = kaplan_meier(none);
+  EXPECT_EQ(km.steps.back().survival, 1.0);
+  EXPECT_TRUE(std::isnan(km.median().est));
+  // All events at one time: S drops to 0.
+  const std::vector<SurvivalObservation> all{{3, true}, {3, true}, {3, true}};
+  const auto km_all = kaplan_meier(all);
+  EXPECT_EQ(km_all.steps.size(), 1u);
+  EXPECT_EQ(km_all.steps[0].survival, 0.0);
+  EXPECT_EQ(km_all.median().est, 3.0);
+  // Before the first time S = 1; after the last it is not defined.
+  EXPECT_EQ(km_all.at(1).survival, 1.0);
+  EXPECT_TRUE(std::isnan(km_all.at(4).survival));
+  EXPECT_THAT(error_of([] { kaplan_meier(std::vector<SurvivalObservation>{}); }), HasSubstr("no observations"));
+  EXPECT_THAT(error_of([] { kaplan_meier(std::vector<SurvivalObservation>{{-1, true}}); }), HasSubstr(">= 0"));
+}
+
+// Patients with a cure fraction and an exponential hazard otherwise, censored uniformly and at
+// the end of follow-up.
+std::vector<SurvivalObservation> simulate(std::uint64_t seed, int n, double cure, double rate, double follow_up) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> unif(0.0, 1.0);
+  std::exponential_distribution<double> expo(rate);
+  std::vector<SurvivalObservation> out;
+  for (int i = 0; i < n; ++i) {
+    const double event = unif(rng) < cure ? INFINITY : expo(rng);
+    const double censor = std::min(follow_up, follow_up * 1.5 * unif(rng));
+    out.push_back({std::min(event, censor), event <= censor});
+  }
+  return out;
+}
+
+std::vector<AtRiskPoint> at_risk_table(const std::vector<SurvivalObservation>& ipd, double step, double until) {
+  std::vector<AtRiskPoint> out;
+  for (double t = 0; t <= until + 1e-9; t += step) {
+    const auto n = std::count_if(ipd.begin(), ipd.end(), [t](const SurvivalObservation& o) { return o.time >= t; });
+    out.push_back({t, static_cast<std::int64_t>(n)});
+  }
+  return out;
+}
+
+// Largest vertical gap between two curves on a fine grid. Digitised times carry noise, which
+// moves each drop sideways by about `slack`: the gap at t is the smallest vertical distance to
+// curve b within t +- slack (the Levy distance; with slack 0 it is the sup norm).
+double max_gap(const KaplanMeier& a, const KaplanMeier& b, double until, double slack) {
+  double gap = 0;
+  for (int i = 0; i <= 4000; ++i) {
+    const double t = until * i / 4000.0;
+    const double x = a.at(t).survival;
+    double best = INFINITY;
+    for (int j = -4; j <= 4; ++j) {
+      const double y = b.at(std::max(0.0, t + slack * j / 4.0)).survival;
+      if (!std::isnan(y)) best = std::min(best, std::abs(x - y));
+    }
+    if (!std::isnan(x) && std::isfinite(best)) gap = std::max(gap, best);
+  }
+  return gap;
+}
+
+void round_trip(std::uint64_t seed, double noise) {
+  const auto truth = simulate(seed, 150, 0.3, 0.1, 36);
+  const auto km = kaplan_meier(truth);
+  auto corners = step_corners(km);
+  std::mt19937_64 rng(seed + 1);
+  std::normal_distribution<double> jitter(0.0, noise);
+  for (auto& p : corners) {
+    if (p.time > 0) {
+      p.survival = std::clamp(p.survival + jitter(rng), 0.0, 1.0);
+      p.time = std::max(0.0, p.time + 10 * jitter(rng));
+    }
+  }
+  const double last_event = corners.back().time;
+  const auto table = at_risk_table(truth, 3.0, last_event);
+  // A digitiser also clicks the flat stretches; here, the curve at each time of the table.
+  for (const auto& row : table) corners.push_back({row.time, km.at(row.time).survival});
+  ReconstructionOptions options;
+  options.total_events = km.events;
+  const auto r = reconstruct_ipd(corners, table, options);
+  const auto rebuilt = kaplan_meier(r.ipd);
+  SCOPED_TRACE(::testing::Message() << "seed " << seed << " noise " << noise);
+  EXPECT_EQ(static_cast<std::int64_t>(r.ipd.size()), km.n);
+  EXPECT_LE(max_gap(km, rebuilt, last_event, 3 * 10 * noise), 0.02);
+  EXPECT_LE(std::abs(static_cast<double>(r.events - km.events)), 0.02 * static_cast<double>(km.events) + 0.5);
+  const double m_true = km.median().est, m_rec = rebuilt.median().est;
+  if (!std::isnan(m_true)) {
+    EXPECT_LE(std::abs(m_rec - m_true), 0.05 * m_true);
+  }
+  EXPECT_LE(r.max_abs_diff, 0.02 + 4 * noise);
+  for (const auto& iv : r.intervals) {
+    EXPECT_LE(std::llabs(iv.reconstructed_n_risk - iv.published_n_risk), 2) << "interval at " << iv.start;
+  }
+}
+
+TEST(ReconstructIpd, RoundTripExactCorners) {
+  for (std::uint64_t seed : {1u, 2u, 3u, 4u, 5u}) round_trip(seed, 0.0);
+}
+
+TEST(ReconstructIpd, RoundTripNoisyCorners) {
+  for (std::uint64_t seed : {11u, 12u, 13u, 14u, 15u}) round_trip(seed, 0.002);
+}
+
+TEST(ReconstructIpd, PercentUnsortedInputIsCleanedUp) {
+  const std::vector<CurvePoint> curve{{10, 50}, {0, 100}, {5, 80}, {5, 80}, {5, 100}, {10, 80}, {7, 80.5}};
+  const auto prepared = prepare_curve(curve);
+  ASSERT_FALSE(prepared.points.empty());
+  EXPECT_EQ(prepared.points.front().time, 0.0);
+  EXPECT_EQ(prepared.points.front().survival, 1.0);
+  for (std::size_t i = 1; i < prepared.points.size(); ++i) {
+    EXPECT_LE(prepared.points[i].survival, prepared.points[i - 1].survival);
+    EXPECT_GE(prepared.points[i].time, prepared.points[i - 1].time);
+  }
+  EXPECT_THAT(prepared.notes, ::testing::Contains(HasSubstr("percent")));
+  EXPECT_THAT(prepared.notes, ::testing::Contains(HasSubstr("duplicate")));
+  EXPECT_THAT(prepared.notes, ::testing::Contains(HasSubstr("flattened")));
+}
+
+TEST(ReconstructIpd, BadInputsAreClearErrors) {
+  const std::vector<CurvePoint> curve{{0, 1}, {2, 0.9}, {4, 0.8}, {6, 0.7}, {8, 0.6}};
+  const std::vector<AtRiskPoint> risk{{0, 50}, {4, 40}, {8, 30}};
+  EXPECT_THAT(error_of([&] { reconstruct_ipd(std::vector<CurvePoint>{{0, 1}, {2, 0.5}, {4, 0.9}}, risk); }),
+              HasSubstr("never goes up"));
+  EXPECT_THAT(error_of([&] { reconstruct_ipd(std::vector<CurvePoint>{{-5, 1}, {2, 0.5}}, risk); }),
+              HasSubstr("before time 0"));
+  EXPECT_THAT(error_of([&] { reconstruct_ipd(curve, std::vector<AtRiskPoint>{{0, 50}, {4, 55}}); }),
+              HasSubstr("cannot increase"));
+  EXPECT_THAT(error_of([&] { reconstruct_ipd(curve, std::vector<AtRiskPoint>{{1, 50}, {4, 40}}); }),
+              HasSubstr("must start at time 0"));
+  EXPECT_THAT(error_of([&] { reconstruct_ipd(curve, std::vector<AtRiskPoint>{{0, 50}, {4, 40}, {4, 30}}); }),
+              HasSubstr("times must increase"));
+  EXPECT_THAT(error_of([&] {
+                reconstruct_ipd(std::vector<CurvePoint>{{0, 1}, {1, 0.9}, {7, 0.6}},
+                                std::vector<AtRiskPoint>{{0, 50}, {3, 45}, {5, 40}});
+              }),
+              HasSubstr("no digitised point lies in [3, 5)"));
+  EXPECT_THAT(error_of([&] { reconstruct_ipd(curve, std::vector<AtRiskPoint>{}); }), HasSubstr("no rows"));
+  EXPECT_THAT(error_of([&] { reconstruct_ipd(std::vector<CurvePoint>{}, risk); }), HasSubstr("no points"));
+  ReconstructionOptions too_many;
+  too_many.total_events = 51;
+  EXPECT_THAT(error_of([&] { reconstruct_ipd(curve, risk, too_many); }), HasSubstr("--total-events 51"));
+  // At-risk times after the curve are dropped with a note, not an error.
+  const auto r = reconstruct_ipd(curve, std::vector<AtRiskPoint>{{0, 50}, {4, 40}, {8, 30}, {12, 10}});
+  EXPECT_THAT(r.notes, ::testing::Contains(HasSubstr("after the last digitised point")));
+  EXPECT_EQ(r.ipd.size(), 50u);
+}
+
+TEST(ReconstructIpd, InconsistentTotalEventsTerminates) {
+  // The curve implies about 20 events; the paper claims 45. The loop must end, saying so.
+  const std::vector<CurvePoint> curve{{0, 1}, {2, 0.9}, {4, 0.8}, {6, 0.7}, {8, 0.6}};
+  ReconstructionOptions options;
+  options.total_events = 45;
+  options.max_iterations = 50;
+  const auto r = reconstruct_ipd(curve, std::vector<AtRiskPoint>{{0, 50}, {4, 40}}, options);
+  EXPECT_EQ(r.ipd.size(), 50u);
+  EXPECT_FALSE(r.intervals.back().convergence.message.empty());
+}
+
+}  // namespace
+}  // namespace carta

@@ -27,6 +27,8 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   CLI::App* report = cli::add_report_command(app, report_args);
   cli::SurvivalArgs survival_args;
   CLI::App* survival = cli::add_survival_command(app, survival_args);
+  cli::SurvivalCurveArgs curve_args;
+  CLI::App* survival_curve = cli::add_survival_curve_command(app, curve_args);
   cli::KmArgs km_args;
   CLI::App* km = cli::add_km_command(app, km_args);
   cli::KmReconstructArgs reconstruct_args;
@@ -46,6 +48,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     if (pool->parsed()) return cli::run_pool(pool_args, out, err);
     if (report->parsed()) return cli::run_report(report_args, out, err);
     if (survival->parsed()) return cli::run_survival(survival_args, out, err);
+    if (survival_curve->parsed()) return cli::run_survival_curve(curve_args, out, err);
     if (km->parsed()) return cli::run_km(km_args, out, err);
     if (reconstruct->parsed()) return cli::run_km_reconstruct(reconstruct_args, out, err);
   } catch (const Error& e) {

@@ -11,6 +11,8 @@
 #include "carta/io/survival_output.hpp"
 #include "carta/io/survival_table.hpp"
 #include "carta/km_reconstruct.hpp"
+#include "carta/plot/survival_curve.hpp"
+#include "carta/summary_curve.hpp"
 #include "carta/survival.hpp"
 
 namespace carta::cli {
@@ -55,6 +57,22 @@ median and S(t) of the reconstruction.
 
 Example:
   carta km-reconstruct --curve os_curve.csv --at-risk os_risk.csv --total-events 41 --out os_ipd.csv)";
+
+constexpr const char* kCurveFooter = R"(
+Pools whole survival curves without assuming their shape (Combescure, Foucher & Jackson 2014):
+the conditional survival over each interval of a common time grid, arcsine-transformed, pooled by
+a multivariate random-effects model (DerSimonian-Laird-type moments for the between-study
+covariance), multiplied back into a curve with a CI by the delta method.
+
+Input, either
+  a table with one row per study and a column naming its IPD file (time,event), e.g. from
+  'carta km-reconstruct', plus the grid:  --label study --ipd ipd_file --grid 3,6,9,12,18,24
+or a long table of S and the number at risk at each grid time (a row at time 0 per study):
+  --study study --time month --s survival --n-risk n_risk
+
+Examples:
+  carta survival-curve os_studies.csv --label study --ipd ipd --grid 3,6,9,12,18,24 --svg os.svg
+  carta survival-curve os_long.csv --study study --time month --s surv --n-risk at_risk --format json)";
 
 template <typename Enum>
 Enum parse_or_throw(std::optional<Enum> parsed, const std::string& option, const std::string& value,
@@ -195,6 +213,77 @@ CLI::App* add_km_reconstruct_command(CLI::App& app, KmReconstructArgs& args) {
   cmd->add_option("--report", args.report, "write the diagnostics (JSON) here instead of standard output");
   cmd->add_option("--at", args.at, "report S(t) of the reconstruction at these times")->delimiter(',')->capture_default_str();
   return cmd;
+}
+
+CLI::App* add_survival_curve_command(CLI::App& app, SurvivalCurveArgs& args) {
+  auto* cmd = app.add_subcommand("survival-curve",
+                                 "Pool survival curves (Combescure 2014) from reconstructed IPD or S and at-risk tables");
+  cmd->footer(kCurveFooter);
+  cmd->add_option("file", args.file, "CSV table (one row per study with --ipd; long format otherwise)")->required();
+  cmd->add_option("--label", args.label, "with --ipd: column of study labels");
+  cmd->add_option("--ipd", args.ipd, "column: path of each study's IPD file (time,event), relative to the table");
+  cmd->add_option("--grid", args.grid, "with --ipd: the common time grid (comma-separated)")->delimiter(',');
+  cmd->add_option("--study", args.study, "long format: column of study labels");
+  cmd->add_option("--time", args.time, "long format: column of grid times");
+  cmd->add_option("--s", args.s, "long format: column of survival at that time");
+  cmd->add_option("--n-risk", args.n_risk, "long format: column of the number at risk at that time");
+  cmd->add_option("--level", args.level, "confidence level")->capture_default_str();
+  cmd->add_option("--format", args.format, "text or json")->capture_default_str();
+  cmd->add_option("-o,--output", args.output, "write here instead of standard output (atomically)");
+  cmd->add_option("--svg", args.svg, "also draw the pooled curve over the study curves into this SVG file");
+  return cmd;
+}
+
+int run_survival_curve(const SurvivalCurveArgs& args, std::ostream& out, std::ostream& err) {
+  const double level = parse_level(args.level, "--level");
+  if (args.format != "text" && args.format != "json") {
+    throw Error(ErrorCategory::kInvalidOption, fmt::format("--format '{}' is not one of: text, json", args.format));
+  }
+  const io::Table table = io::read_table(args.file);
+  std::vector<StudyCurve> studies;
+  if (!args.ipd.empty()) {
+    if (args.grid.empty()) {
+      throw Error(ErrorCategory::kInvalidOption, "--ipd needs --grid: the common times, e.g. --grid 3,6,9,12,18,24");
+    }
+    check_times(args.grid);
+    io::SurvivalColumns columns;
+    if (!args.label.empty()) columns.label = args.label;
+    columns.ipd = args.ipd;
+    const auto load = io::load_survival_reports(table, columns);
+    for (const auto& n : load.notes) err << "carta: note: " << n << '\n';
+    for (const auto& r : load.reports) {
+      studies.push_back(study_curve_from_km(r.label, kaplan_meier(r.ipd, level), args.grid));
+    }
+  } else {
+    if (args.study.empty() || args.time.empty() || args.s.empty() || args.n_risk.empty()) {
+      throw Error(ErrorCategory::kInvalidOption,
+                  "give either --ipd (with --label and --grid) or all of --study, --time, --s and --n-risk");
+    }
+    studies = io::load_study_curves(table, args.study, args.time, args.s, args.n_risk);
+  }
+  const SummaryCurve curve = summary_survival_curve(studies, level);
+  if (!args.svg.empty()) {
+    plot::SurvivalCurveOptions o;
+    o.title = "Pooled survival curve";
+    io::write_file_atomic(args.svg, plot::survival_curve_svg(curve, studies, o));
+  }
+  if (args.format == "json") {
+    emit(io::to_json(curve, studies).dump(2) + "\n", args.output, out);
+    return 0;
+  }
+  std::ostringstream o;
+  o << fmt::format("Summary survival curve (Combescure 2014): {} studies, {:g}% CIs\n\n", studies.size(), 100 * level);
+  o << fmt::format("{:>8}  {:>3}  {:>26}  {:>26}\n", "time", "k", "random effects", "common effect");
+  for (const auto& p : curve.points) {
+    o << fmt::format("{:>8.4g}  {:>3}  {:>7.3f} ({:.3f} to {:.3f})  {:>7.3f} ({:.3f} to {:.3f})\n", p.time, p.k,
+                     p.random, p.random_lb, p.random_ub, p.common, p.common_lb, p.common_ub);
+  }
+  auto show = [](double x) { return std::isnan(x) ? std::string("not reached") : fmt::format("{:.2f}", x); };
+  o << fmt::format("\nmedian (random) {}, (common) {}\n", show(curve.median_random), show(curve.median_common));
+  o << fmt::format("heterogeneity: Q {:.4g} on {:g} df, H2 {:.3f}, I2 {:.1f}%\n", curve.Q, curve.Q_df, curve.H2, curve.I2);
+  for (const auto& n : curve.notes) o << "note: " << n << '\n';
+  emit(o.str(), args.output, out);
+  return 0;
 }
 
 int run_survival(const SurvivalArgs& args, std::ostream& out, std::ostream& err) {

@@ -44,6 +44,20 @@ struct KmReconstructArgs {
   std::vector<double> at{12.0, 24.0};
 };
 
+struct SurvivalCurveArgs {
+  std::string file;
+  std::string label;  // with --ipd: one study per row
+  std::string ipd;
+  std::vector<double> grid;
+  std::string study, time, s, n_risk;  // long format
+  double level = 0.95;
+  std::string format = "text";
+  std::string output;
+  std::string svg;
+};
+
+CLI::App* add_survival_curve_command(CLI::App& app, SurvivalCurveArgs& args);
+int run_survival_curve(const SurvivalCurveArgs& args, std::ostream& out, std::ostream& err);
 CLI::App* add_survival_command(CLI::App& app, SurvivalArgs& args);
 CLI::App* add_km_command(CLI::App& app, KmArgs& args);
 CLI::App* add_km_reconstruct_command(CLI::App& app, KmReconstructArgs& args);

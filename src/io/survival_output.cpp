@@ -160,6 +160,40 @@ nlohmann::json to_json(const Reconstruction& r, const std::vector<double>& times
   return j;
 }
 
+nlohmann::json to_json(const SummaryCurve& c, const std::vector<StudyCurve>& studies) {
+  nlohmann::json j;
+  j["carta_version"] = std::string(kVersion);
+  j["method"] = "Combescure 2014 (arcsine conditional survival, multivariate DerSimonian-Laird)";
+  j["level"] = c.level;
+  j["k"] = studies.size();
+  nlohmann::json points = nlohmann::json::array();
+  for (const auto& p : c.points) {
+    points.push_back({{"time", p.time},
+                      {"k", p.k},
+                      {"random", {{"est", number(p.random)}, {"ci_lb", number(p.random_lb)}, {"ci_ub", number(p.random_ub)}}},
+                      {"common", {{"est", number(p.common)}, {"ci_lb", number(p.common_lb)}, {"ci_ub", number(p.common_ub)}}}});
+  }
+  j["curve"] = std::move(points);
+  j["heterogeneity"] = {{"Q", number(c.Q)}, {"Q_df", number(c.Q_df)}, {"H2", number(c.H2)}, {"I2", number(c.I2)}};
+  j["median"] = {{"random", number(c.median_random)}, {"common", number(c.median_common)}};
+  nlohmann::json between = nlohmann::json::array();
+  for (Eigen::Index r = 0; r < c.between.rows(); ++r) {
+    nlohmann::json row = nlohmann::json::array();
+    for (Eigen::Index col = 0; col < c.between.cols(); ++col) row.push_back(number(c.between(r, col)));
+    between.push_back(std::move(row));
+  }
+  j["between_covariance"] = std::move(between);
+  nlohmann::json per_study = nlohmann::json::array();
+  for (const auto& s : studies) {
+    nlohmann::json pts = nlohmann::json::array();
+    for (const auto& p : s.points) pts.push_back({{"time", p.time}, {"survival", number(p.survival)}, {"n_risk", number(p.n_risk)}});
+    per_study.push_back({{"label", s.label}, {"points", std::move(pts)}});
+  }
+  j["studies"] = std::move(per_study);
+  j["notes"] = c.notes;
+  return j;
+}
+
 std::string km_csv(const KaplanMeier& km) {
   std::string out = "time,n_risk,events,censored,survival,se,ci_lb,ci_ub\n";
   for (const auto& s : km.steps) {

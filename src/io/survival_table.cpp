@@ -261,6 +261,42 @@ std::vector<AtRiskPoint> read_at_risk(const std::filesystem::path& path) {
   return out;
 }
 
+std::vector<StudyCurve> load_study_curves(const Table& table, const std::string& study_column,
+                                          const std::string& time_column, const std::string& survival_column,
+                                          const std::string& n_risk_column) {
+  const std::size_t study_col = table.column(study_column), time_col = table.column(time_column),
+                    s_col = table.column(survival_column), n_col = table.column(n_risk_column);
+  bool percent = false;
+  for (std::size_t r = 0; r < table.rows.size(); ++r) {
+    const auto v = number_cell(table, r, s_col);
+    if (v && *v > 1.0) percent = true;
+  }
+  std::vector<StudyCurve> curves;
+  std::map<std::string, std::size_t> index;
+  for (std::size_t r = 0; r < table.rows.size(); ++r) {
+    const std::string label(trim(table.rows[r][study_col]));
+    if (label.empty()) {
+      throw Error(ErrorCategory::kInvalidInput, fmt::format("{}: the study label is empty", where(table, r, study_col)));
+    }
+    auto [it, fresh] = index.try_emplace(label, curves.size());
+    if (fresh) curves.push_back({label, {}});
+    CurveGridPoint p;
+    p.time = required_number(table, r, time_col);
+    p.survival = required_number(table, r, s_col) * (percent ? 0.01 : 1.0);
+    p.n_risk = required_number(table, r, n_col);
+    if (p.n_risk < 0.0) {
+      throw Error(ErrorCategory::kInvalidInput, fmt::format("{}: a negative number at risk", where(table, r, n_col)));
+    }
+    curves[it->second].points.push_back(p);
+  }
+  if (curves.empty()) throw Error(ErrorCategory::kInvalidInput, fmt::format("{}: no rows", table.source));
+  for (auto& c : curves) {
+    std::stable_sort(c.points.begin(), c.points.end(),
+                     [](const CurveGridPoint& a, const CurveGridPoint& b) { return a.time < b.time; });
+  }
+  return curves;
+}
+
 std::string format_ipd_csv(const std::vector<SurvivalObservation>& ipd) {
   std::string out = "time,event\n";
   for (const auto& o : ipd) out += fmt::format("{},{}\n", o.time, o.event ? 1 : 0);

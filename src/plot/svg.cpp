@@ -57,6 +57,11 @@ void Svg::polygon(std::string_view points, std::string_view fill, std::string_vi
   body_ += fmt::format("<polygon points=\"{}\" fill=\"{}\" stroke=\"{}\"/>\n", points, fill, stroke);
 }
 
+void Svg::polyline(std::string_view points, std::string_view stroke, double width, std::string_view dash) {
+  body_ += fmt::format("<polyline points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"{}\"{}/>\n", points, stroke,
+                       coord(width), dash.empty() ? std::string() : fmt::format(" stroke-dasharray=\"{}\"", dash));
+}
+
 void Svg::text(double x, double y, std::string_view content, double size, std::string_view anchor,
                std::string_view weight, std::string_view fill) {
   body_ += fmt::format("<text x=\"{}\" y=\"{}\" font-size=\"{}\" text-anchor=\"{}\" font-weight=\"{}\" fill=\"{}\">{}</text>\n",

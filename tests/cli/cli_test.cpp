@@ -365,5 +365,94 @@ TEST(Cli, TsvByExtension) {
   EXPECT_EQ(nlohmann::json::parse(r.out)["k"], 2);
 }
 
+std::string survival_fixture(const std::string& name) {
+  return source_path("fixtures/datasets/survival/" + name).string();
+}
+
+TEST(Cli, SurvivalWorkedExampleJson) {
+  const auto r = run({"survival", survival_fixture("worked_example.csv"), "--label", "study", "--s", "s", "--s-lb",
+                      "s_lb", "--s-ub", "s_ub", "--s-time", "s_time", "--median", "median", "--median-lb",
+                      "median_lb", "--median-ub", "median_ub", "--events", "events", "--person-time", "person_time",
+                      "--method", "DL", "--at", "12,24", "--format", "json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  for (const char* key : {"log_hazard", "survival", "median", "heterogeneity", "studies", "sensitivity_cloglog",
+                          "warnings", "convergence"}) {
+    EXPECT_TRUE(j.contains(key)) << key;
+  }
+  EXPECT_NEAR(j["log_hazard"]["est"].get<double>(), -2.8993, 5e-5);
+  EXPECT_NEAR(j["log_hazard"]["se"].get<double>(), 0.1735, 5e-5);
+  ASSERT_EQ(j["survival"].size(), 2u);
+  EXPECT_EQ(j["survival"][0]["time"].get<double>(), 12.0);
+  for (const char* key : {"est", "ci_lb", "ci_ub", "pi_lb", "pi_ub"}) EXPECT_TRUE(j["survival"][0].contains(key));
+  EXPECT_LT(j["median"]["ci_lb"].get<double>(), j["median"]["est"].get<double>());
+  EXPECT_EQ(j["studies"][1]["source"], "median_ci");
+  EXPECT_EQ(j["studies"][2]["source"], "events_person_time");
+  EXPECT_NEAR(j["heterogeneity"]["I2"].get<double>(), 54.5, 0.05);
+  // S(24) lies beyond every reported time: the extrapolation warning is in the output.
+  EXPECT_THAT(j["warnings"].dump(), HasSubstr("S(24) extrapolates"));
+}
+
+TEST(Cli, SurvivalTextPercentColumnsAndErrors) {
+  const auto table = temp_file("os.csv", "study,os12,n\nA,52,21\nB,69.5,43\nC,76,75\nD,,30\n");
+  const auto r = run({"survival", table.string(), "--label", "study", "--s", "os12", "--s-time", "12", "--n", "n"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("read as percent"));
+  EXPECT_THAT(r.err, HasSubstr("D (line 5)"));
+  EXPECT_THAT(r.out, HasSubstr("survival_n"));
+  EXPECT_THAT(r.out, HasSubstr("S(12) (random)"));
+  const auto bad = temp_file("os_bad.csv", "study,os12,n\nA,0.5,21\nB,0,5,43\n");
+  const auto b = run({"survival", bad.string(), "--label", "study", "--s", "os12", "--s-time", "12", "--n", "n"});
+  EXPECT_EQ(b.code, 65);
+  const auto comma = temp_file("os_comma.csv", "study,os12,n\nA,0.5,21\nB,\"0,5\",43\n");
+  const auto c = run({"survival", comma.string(), "--label", "study", "--s", "os12", "--s-time", "12", "--n", "n"});
+  EXPECT_EQ(c.code, 65);
+  EXPECT_THAT(c.err, HasSubstr(":3:2 (column 'os12')"));
+  EXPECT_THAT(c.err, HasSubstr("decimals with a point"));
+  const auto none = run({"survival", table.string(), "--label", "study"});
+  EXPECT_EQ(none.code, 64);
+  EXPECT_THAT(none.err, HasSubstr("nothing to pool"));
+  const auto no_time = run({"survival", table.string(), "--label", "study", "--s", "os12", "--n", "n"});
+  EXPECT_EQ(no_time.code, 64);
+  EXPECT_THAT(no_time.err, HasSubstr("--s-time"));
+}
+
+TEST(Cli, KaplanMeierFormats) {
+  const auto ipd = survival_fixture("ipd_half.csv");
+  const auto text = run({"km", ipd});
+  ASSERT_EQ(text.code, 0) << text.err;
+  EXPECT_THAT(text.out, HasSubstr("median 4 (2 to NR)"));
+  const auto csv = run({"km", ipd, "--format", "csv"});
+  EXPECT_THAT(csv.out, HasSubstr("time,n_risk,events,censored,survival,se,ci_lb,ci_ub"));
+  const auto json = run({"km", ipd, "--format", "json", "--at", "2.5", "--conf-type", "log-log"});
+  const auto j = nlohmann::json::parse(json.out);
+  EXPECT_EQ(j["interval"], "log-log");
+  EXPECT_NEAR(j["at"][0]["est"].get<double>(), 2.0 / 3.0, 1e-15);
+  const auto bad = temp_file("ipd_bad.csv", "time,event\n1,1\n2,2\n");
+  const auto b = run({"km", bad.string()});
+  EXPECT_EQ(b.code, 65);
+  EXPECT_THAT(b.err, HasSubstr(":3:2 (column 'event')"));
+}
+
+TEST(Cli, KmReconstructWritesIpdAndDiagnostics) {
+  const auto curve = temp_file("curve.csv", "time,survival\n0,100\n2,90\n2.01,85\n4,80\n6,70\n8,60\n10,55\n");
+  const auto risk = temp_file("risk.csv", "time,n_risk\n0,40\n5,30\n10,20\n");
+  const auto out = std::filesystem::temp_directory_path() / "carta_cli_test_ipd.csv";
+  const auto r = run({"km-reconstruct", "--curve", curve.string(), "--at-risk", risk.string(), "--out", out.string()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  for (const char* key : {"intervals", "rmse", "max_abs_diff", "median", "at", "events", "notes"}) {
+    EXPECT_TRUE(j.contains(key)) << key;
+  }
+  EXPECT_EQ(j["n"].get<int>(), 40);
+  EXPECT_EQ(j["intervals"][1]["published_n_risk"].get<int>(), 30);
+  EXPECT_THAT(read_text(out), HasSubstr("time,event\n"));
+  EXPECT_THAT(r.err, HasSubstr("reconstructed 40 patients"));
+  const auto rising = temp_file("risk_up.csv", "time,n_risk\n0,40\n5,45\n");
+  const auto b = run({"km-reconstruct", "--curve", curve.string(), "--at-risk", rising.string(), "--out", out.string()});
+  EXPECT_EQ(b.code, 65);
+  EXPECT_THAT(b.err, HasSubstr("cannot increase"));
+}
+
 }  // namespace
 }  // namespace carta::test

@@ -9,6 +9,7 @@
 #include "carta/glmm.hpp"
 #include "carta/io/study_table.hpp"
 #include "carta/pool.hpp"
+#include "carta/survival.hpp"
 #include "compare.hpp"
 
 namespace carta::test {
@@ -117,6 +118,38 @@ TEST(Stijnen2010, TreatmentArmBinomialNormal) {
   EXPECT_TRUE(close_to(f.prop, 0.008, printed_decimals(3), "proportion"));
   EXPECT_TRUE(close_to(f.prop_ci_lb, 0.004, printed_decimals(3), "ci lb"));
   EXPECT_TRUE(close_to(f.prop_ci_ub, 0.016, printed_decimals(3), "ci ub"));
+}
+
+// The worked example of the survival specification (issue 7), three studies reporting in three
+// ways: A S(12) = 0.60 (0.45-0.72); B median 14 (10-22) months; C 30 deaths in 400
+// person-months. DerSimonian-Laird: mu = -2.8993 (SE 0.1735), S(12) = 0.517 (0.395-0.625),
+// tau^2 = 0.04923, I^2 = 54.5%.
+TEST(SurvivalWorkedExample, DerSimonianLaird) {
+  SurvivalReport a, b, c;
+  a.label = "A";
+  a.s = 0.60;
+  a.s_lb = 0.45;
+  a.s_ub = 0.72;
+  a.s_time = 12;
+  b.label = "B";
+  b.median = 14;
+  b.median_lb = 10;
+  b.median_ub = 22;
+  c.label = "C";
+  c.events = 30;
+  c.person_time = 400;
+  SurvivalOptions options;
+  options.pool.method = Tau2Method::kDL;
+  options.times = {12};
+  const auto r = pool_survival(std::vector{a, b, c}, options);
+  EXPECT_TRUE(close_to(r.log_hazard.random.est, -2.8993, printed_decimals(4), "mu"));
+  EXPECT_TRUE(close_to(r.log_hazard.random.se, 0.1735, printed_decimals(4), "SE"));
+  // S(12) = 0.51647: the specification prints 0.517, one unit of rounding from 0.5165.
+  EXPECT_TRUE(close_to(r.survival[0].random.est, 0.517, {0.0, 6e-4}, "S(12)"));
+  EXPECT_TRUE(close_to(r.survival[0].random.ci_lb, 0.395, printed_decimals(3), "S(12) lb"));
+  EXPECT_TRUE(close_to(r.survival[0].random.ci_ub, 0.625, printed_decimals(3), "S(12) ub"));
+  EXPECT_TRUE(close_to(r.log_hazard.heterogeneity.tau2, 0.04923, printed_decimals(5), "tau2"));
+  EXPECT_TRUE(close_to(r.log_hazard.heterogeneity.I2, 54.5, printed_decimals(1), "I2"));
 }
 
 }  // namespace

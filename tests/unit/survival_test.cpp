@@ -12,6 +12,7 @@
 #include "carta/error.hpp"
 #include "carta/kaplan_meier.hpp"
 #include "carta/km_reconstruct.hpp"
+#include "carta/summary_curve.hpp"
 #include "carta/survival.hpp"
 
 namespace carta {
@@ -374,6 +375,82 @@ TEST(ReconstructIpd, InconsistentTotalEventsTerminates) {
   const auto r = reconstruct_ipd(curve, std::vector<AtRiskPoint>{{0, 50}, {4, 40}}, options);
   EXPECT_EQ(r.ipd.size(), 50u);
   EXPECT_FALSE(r.intervals.back().convergence.message.empty());
+}
+
+}  // namespace
+}  // namespace carta
+
+namespace carta {
+namespace {
+
+TEST(SummaryCurve, OneStudyIsItsOwnKaplanMeierCurve) {
+  const auto ipd = simulate(7, 80, 0.3, 0.1, 30);
+  const auto km = kaplan_meier(ipd);
+  const std::vector<double> grid{3, 6, 9, 12, 18, 24};
+  const auto curve = summary_survival_curve(std::vector{study_curve_from_km("only", km, grid)});
+  for (const auto& p : curve.points) {
+    if (p.time == 0) continue;
+    EXPECT_NEAR(p.common, km.at(p.time).survival, 1e-12) << p.time;
+    EXPECT_NEAR(p.random, km.at(p.time).survival, 1e-12) << p.time;
+    EXPECT_LT(p.random_lb, p.random);
+  }
+}
+
+TEST(SummaryCurve, OneIntervalIsUnivariateDerSimonianLaird) {
+  // With a single grid time the method is DerSimonian-Laird on the arcsine scale.
+  const double s[] = {0.55, 0.70, 0.62, 0.81, 0.48};
+  const double n[] = {40, 25, 60, 33, 52};
+  std::vector<StudyCurve> studies;
+  std::vector<EffectStudy> effects;
+  double harmonic = 0;
+  for (int i = 0; i < 5; ++i) {
+    const std::string label = "s" + std::to_string(i);
+    studies.push_back({label, {{0, 1, n[i]}, {12, s[i], n[i] * s[i]}}});
+    effects.push_back({label, std::asin(std::sqrt((n[i] * s[i] + 0.25) / (n[i] + 0.5))), 1 / (4 * (n[i] + 0.5))});
+    harmonic += 1 / n[i];
+  }
+  harmonic = 5 / harmonic;
+  PoolOptions o;
+  o.method = Tau2Method::kDL;
+  const auto dl = pool_effects(effects, o);
+  const auto curve = summary_survival_curve(studies);
+  auto back = [&](double y) { return ((harmonic + 0.5) * std::sin(y) * std::sin(y) - 0.25) / harmonic; };
+  EXPECT_NEAR(curve.between(0, 0), dl.heterogeneity.tau2, 1e-14);
+  EXPECT_NEAR(curve.points[1].random, back(dl.random.est), 1e-13);
+  EXPECT_NEAR(curve.points[1].common, back(dl.common.est), 1e-13);
+  EXPECT_NEAR(curve.Q, dl.heterogeneity.Q, 1e-10);
+  EXPECT_GT(curve.I2, 0);
+}
+
+TEST(SummaryCurve, HeterogeneityWidensTheRandomEffectsBand) {
+  std::vector<StudyCurve> studies;
+  const std::vector<double> grid{3, 6, 9, 12, 18, 24};
+  int seed = 100;
+  for (double rate : {0.04, 0.08, 0.15, 0.25}) {
+    studies.push_back(study_curve_from_km("r" + std::to_string(seed), kaplan_meier(simulate(seed++, 120, 0.2, rate, 30)), grid));
+  }
+  const auto curve = summary_survival_curve(studies);
+  const auto& at12 = curve.points[4];
+  EXPECT_EQ(at12.time, 12);
+  EXPECT_GT(at12.random_ub - at12.random_lb, at12.common_ub - at12.common_lb);
+  EXPECT_GT(curve.I2, 50);
+  EXPECT_GT(curve.between(3, 3), 0);
+  // The median lies where the curve crosses 0.5.
+  if (!std::isnan(curve.median_random)) EXPECT_GT(curve.median_random, 0);
+}
+
+TEST(SummaryCurve, StudiesOffTheGridAreErrors) {
+  const std::vector<StudyCurve> off{{"a", {{0, 1, 50}, {6, 0.8, 40}, {12, 0.6, 30}}},
+                                    {"b", {{0, 1, 40}, {12, 0.7, 25}}}};
+  EXPECT_THAT(error_of([&] { summary_survival_curve(off); }), HasSubstr("'b' has no value at time 6"));
+  const std::vector<StudyCurve> no_start{{"a", {{3, 0.9, 50}, {6, 0.8, 40}}}};
+  EXPECT_THAT(error_of([&] { summary_survival_curve(no_start); }), HasSubstr("must start at time 0"));
+  // A study that stops early is fine: it contributes to the intervals it covers.
+  const std::vector<StudyCurve> short_one{{"a", {{0, 1, 50}, {6, 0.8, 40}, {12, 0.6, 30}}},
+                                          {"b", {{0, 1, 40}, {6, 0.75, 30}}}};
+  const auto curve = summary_survival_curve(short_one);
+  EXPECT_EQ(curve.points[2].k, 1u);
+  EXPECT_EQ(curve.points[1].k, 2u);
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "carta/io/study_table.hpp"
 #include "carta/io/table.hpp"
 #include "carta/km_reconstruct.hpp"
+#include "carta/summary_curve.hpp"
 #include "carta/survival.hpp"
 
 namespace carta::io {
@@ -46,6 +47,13 @@ std::vector<SurvivalObservation> read_ipd(const std::filesystem::path& path);
 std::vector<CurvePoint> read_curve(const std::filesystem::path& path);
 // Numbers at risk: columns `time` and `n_risk` (or `n.risk`, `nrisk`, `at_risk`), else the first two.
 std::vector<AtRiskPoint> read_at_risk(const std::filesystem::path& path);
+
+// Study curves in long format, one row per study and time: the study label, the time, S at that
+// time and the number at risk then (survival in percent when any value exceeds 1). Rows of a
+// study are taken in time order. Throws carta::Error (kInvalidInput) naming file:line:column.
+std::vector<StudyCurve> load_study_curves(const Table& table, const std::string& study_column,
+                                          const std::string& time_column, const std::string& survival_column,
+                                          const std::string& n_risk_column);
 
 // Writes IPD as CSV `time,event` with times printed to round-trip exactly.
 std::string format_ipd_csv(const std::vector<SurvivalObservation>& ipd);

@@ -19,6 +19,8 @@ class Svg {
   void line(double x1, double y1, double x2, double y2, std::string_view stroke, double width = 1.0,
             std::string_view dash = "");
   void polygon(std::string_view points, std::string_view fill, std::string_view stroke = "none");
+  // An open path through "x,y x,y ..." (no fill).
+  void polyline(std::string_view points, std::string_view stroke, double width = 1.0, std::string_view dash = "");
   // anchor: start, middle or end; weight: normal or bold. Text is escaped here.
   void text(double x, double y, std::string_view content, double size = 12.0, std::string_view anchor = "start",
             std::string_view weight = "normal", std::string_view fill = "#000");

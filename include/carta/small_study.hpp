@@ -93,4 +93,9 @@ struct SmallStudyEffects {
 SmallStudyEffects small_study_effects(std::span<const ProportionStudy> studies, const PoolOptions& options,
                                       TrimFillEstimator estimator = TrimFillEstimator::kL0);
 
+// The same for effects given directly (e.g. log hazards): Egger, PEESE, Begg, trim-and-fill and
+// funnel data; Peters' test needs sample sizes and is left empty with a note.
+SmallStudyEffects small_study_effects(std::span<const EffectStudy> studies, const PoolOptions& options,
+                                      TrimFillEstimator estimator = TrimFillEstimator::kL0);
+
 }  // namespace carta

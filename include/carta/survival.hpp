@@ -22,16 +22,16 @@ namespace carta {
 // What one study reports; absent values are nullopt. Survival values are proportions in (0, 1).
 struct SurvivalReport {
   std::string label;
-  std::optional<double> s;       // S(s_time)
-  std::optional<double> s_lb;    // its reported CI
+  std::optional<double> s;     // S(s_time)
+  std::optional<double> s_lb;  // its reported CI
   std::optional<double> s_ub;
   std::optional<double> s_time;  // the time S refers to, in the units of every other time
   std::optional<double> median;  // median survival time and its reported CI
   std::optional<double> median_lb;
   std::optional<double> median_ub;
-  std::optional<double> events;       // number of events (deaths) ...
-  std::optional<double> person_time;  // ... over this much total follow-up
-  std::optional<std::int64_t> n;      // patients (for the binomial variance of S(t))
+  std::optional<double> events;          // number of events (deaths) ...
+  std::optional<double> person_time;     // ... over this much total follow-up
+  std::optional<std::int64_t> n;         // patients (for the binomial variance of S(t))
   std::vector<SurvivalObservation> ipd;  // individual patient data; empty when none
 };
 
@@ -61,9 +61,9 @@ struct StudyHazard {
 StudyHazard study_hazard(const SurvivalReport& report, double reported_level = 0.95);
 
 struct SurvivalOptions {
-  PoolOptions pool;                      // estimator, test, preset, level
+  PoolOptions pool;                       // estimator, test, preset, level
   std::vector<double> times{12.0, 24.0};  // report S(t) at these times
-  double reported_level = 0.95;          // level of the CIs the studies report
+  double reported_level = 0.95;           // level of the CIs the studies report
 };
 
 // A back-transformed quantity with its CI and prediction interval (NaN when not available).
@@ -90,7 +90,7 @@ struct DirectSurvivalPool {
 struct SurvivalPoolResult {
   SurvivalOptions options;
   std::vector<StudyHazard> studies;
-  PoolResult log_hazard;  // ln lambda pooled by the two-step engine
+  PoolResult log_hazard;           // ln lambda pooled by the two-step engine
   SurvivalEstimate hazard_random;  // exp of the random-effects results
   SurvivalEstimate hazard_common;
   SurvivalEstimate median_random;  // ln 2 / lambda (bounds swap)
@@ -99,6 +99,11 @@ struct SurvivalPoolResult {
   std::vector<DirectSurvivalPool> direct;
   std::vector<std::string> warnings;  // doubts about the exponential model
 };
+
+// The pooled log hazards seen as survival at `time`, for figures and tables built for
+// proportions: each study's prop = exp(-lambda_i t) with its Wald CI, and the common and random
+// prop fields (with the prediction interval) = S(t); all bounds swapped as S decreases in lambda.
+PoolResult survival_at(const SurvivalPoolResult& result, double time);
 
 // Throws carta::Error as study_hazard and pool_effects do, and (kInvalidOption) for a time <= 0.
 SurvivalPoolResult pool_survival(std::span<const SurvivalReport> reports, const SurvivalOptions& options);

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <functional>
+#include <optional>
 #include <sstream>
 
 #include "carta/design.hpp"
@@ -11,7 +13,11 @@
 #include "carta/io/survival_output.hpp"
 #include "carta/io/survival_table.hpp"
 #include "carta/km_reconstruct.hpp"
+#include "carta/io/pool_output.hpp"
+#include "carta/plot/forest.hpp"
+#include "carta/plot/funnel.hpp"
 #include "carta/plot/survival_curve.hpp"
+#include "carta/small_study.hpp"
 #include "carta/summary_curve.hpp"
 #include "carta/survival.hpp"
 
@@ -78,7 +84,8 @@ template <typename Enum>
 Enum parse_or_throw(std::optional<Enum> parsed, const std::string& option, const std::string& value,
                     const char* allowed) {
   if (!parsed) {
-    throw Error(ErrorCategory::kInvalidOption, fmt::format("{} '{}' is not one of: {}", option, value, allowed));
+    throw Error(ErrorCategory::kInvalidOption,
+                fmt::format("{} '{}' is not one of: {}", option, value, allowed));
   }
   return *parsed;
 }
@@ -86,7 +93,8 @@ Enum parse_or_throw(std::optional<Enum> parsed, const std::string& option, const
 double parse_level(double level, const char* option) {
   if (level > 1.0 && level < 100.0) level /= 100.0;
   if (!(level > 0.0 && level < 1.0)) {
-    throw Error(ErrorCategory::kInvalidOption, fmt::format("{} must be between 0 and 1 (or 0 and 100)", option));
+    throw Error(ErrorCategory::kInvalidOption,
+                fmt::format("{} must be between 0 and 1 (or 0 and 100)", option));
   }
   return level;
 }
@@ -107,29 +115,78 @@ void emit(const std::string& text, const std::string& output, std::ostream& out)
   }
 }
 
+std::string_view short_source(HazardSource source) {
+  switch (source) {
+    case HazardSource::kIpd: return "IPD";
+    case HazardSource::kEventsPersonTime: return "D/T";
+    case HazardSource::kSurvivalCi: return "S(t), CI";
+    case HazardSource::kSurvivalN: return "S(t), n";
+    case HazardSource::kMedianCi: return "median";
+  }
+  return "?";
+}
+
+// The "bias" object of pool without its proportion back-transformations, which mean nothing
+// for log hazards.
+nlohmann::json bias_json(const SmallStudyEffects& bias, const PoolOptions& options) {
+  nlohmann::json j = io::to_json(bias, options, 1.0);
+  std::function<void(nlohmann::json&)> strip = [&](nlohmann::json& node) {
+    if (node.is_object()) {
+      for (auto it = node.begin(); it != node.end();) {
+        if (it.key().find("prop") != std::string::npos) {
+          it = node.erase(it);
+        } else {
+          strip(*it);
+          ++it;
+        }
+      }
+    } else if (node.is_array()) {
+      for (auto& child : node) strip(child);
+    }
+  };
+  strip(j);
+  return j;
+}
+
+std::string bias_text(const SmallStudyEffects& b) {
+  std::string o = "\nSmall-study effects on ln lambda\n";
+  auto p = [](double x) { return fmt::format("{:.4f}", x); };
+  if (b.egger) o += fmt::format("Egger test: t = {:.3f}, df = {:g}, p = {}\n", b.egger->stat, b.egger->df, p(b.egger->p));
+  if (b.begg) o += fmt::format("Begg test: Kendall tau = {:.3f}, p = {}\n", b.begg->tau, p(b.begg->p));
+  if (b.trimfill) {
+    o += fmt::format("trim-and-fill: {} stud{} filled; adjusted ln lambda {:.4f} ({:.4f} to {:.4f})\n", b.trimfill->k0,
+                     b.trimfill->k0 == 1 ? "y" : "ies", b.trimfill->est, b.trimfill->ci_lb, b.trimfill->ci_ub);
+  }
+  for (const auto& n : b.notes) o += "note: " + n + "\n";
+  return o;
+}
+
 std::string fmt_est(const SurvivalEstimate& e, int digits, bool with_pi) {
-  std::string s = fmt::format("{:.{}f} ({:.{}f} to {:.{}f})", e.est, digits, e.ci_lb, digits, e.ci_ub, digits);
-  if (with_pi && std::isfinite(e.pi_lb)) s += fmt::format("  PI {:.{}f} to {:.{}f}", e.pi_lb, digits, e.pi_ub, digits);
+  std::string s =
+      fmt::format("{:.{}f} ({:.{}f} to {:.{}f})", e.est, digits, e.ci_lb, digits, e.ci_ub, digits);
+  if (with_pi && std::isfinite(e.pi_lb))
+    s += fmt::format("  PI {:.{}f} to {:.{}f}", e.pi_lb, digits, e.pi_ub, digits);
   return s;
 }
 
 std::string survival_text(const SurvivalPoolResult& r) {
   std::ostringstream o;
   const auto& p = r.log_hazard;
-  o << fmt::format("Survival under an exponential model per study: k = {}, {} with {} test, preset {}, level {}\n\n",
-                   p.k, to_string(p.options.method), to_string(p.options.test), to_string(p.options.preset),
-                   p.options.level);
+  o << fmt::format(
+      "Survival under an exponential model per study: k = {}, {} with {} test, preset {}, level {}\n\n", p.k,
+      to_string(p.options.method), to_string(p.options.test), to_string(p.options.preset), p.options.level);
   std::size_t width = 5;
   for (const auto& s : r.studies) width = std::max(width, s.label.size());
-  o << fmt::format("{:<{}}  {:<18}  {:>9}  {:>7}  {:>7}  {}\n", "study", width, "from", "ln haz", "SE", "w(RE)%",
-                   "reported");
+  o << fmt::format("{:<{}}  {:<18}  {:>9}  {:>7}  {:>7}  {}\n", "study", width, "from", "ln haz", "SE",
+                   "w(RE)%", "reported");
   for (std::size_t i = 0; i < r.studies.size(); ++i) {
     const auto& s = r.studies[i];
-    o << fmt::format("{:<{}}  {:<18}  {:>9.4f}  {:>7.4f}  {:>7.2f}  {}\n", s.label, width, to_string(s.source),
-                     s.log_hazard, s.se, p.studies[i].weight_random, s.detail);
+    o << fmt::format("{:<{}}  {:<18}  {:>9.4f}  {:>7.4f}  {:>7.2f}  {}\n", s.label, width,
+                     to_string(s.source), s.log_hazard, s.se, p.studies[i].weight_random, s.detail);
   }
   const auto& re = p.random;
-  o << fmt::format("\nln hazard (random)  {:.4f} (SE {:.4f}; {:.4f} to {:.4f})\n", re.est, re.se, re.ci_lb, re.ci_ub);
+  o << fmt::format("\nln hazard (random)  {:.4f} (SE {:.4f}; {:.4f} to {:.4f})\n", re.est, re.se, re.ci_lb,
+                   re.ci_ub);
   o << fmt::format("hazard (random)     {}\n", fmt_est(r.hazard_random, 5, true));
   o << fmt::format("hazard (common)     {}\n", fmt_est(r.hazard_common, 5, false));
   o << fmt::format("median (random)     {}\n", fmt_est(r.median_random, 2, true));
@@ -137,22 +194,24 @@ std::string survival_text(const SurvivalPoolResult& r) {
     o << fmt::format("S({:g}) (random)     {}\n", s.time, fmt_est(s.random, 3, true));
   }
   const auto& h = p.heterogeneity;
-  o << fmt::format("heterogeneity       tau2 {:.5g} ({:.5g} to {:.5g}), I2 {:.1f}%, Q {:.4g} on {:g} df, p {:.4g}\n",
-                   h.tau2, h.tau2_ci_lb, h.tau2_ci_ub, h.I2, h.Q, h.Q_df, h.Q_p);
+  o << fmt::format(
+      "heterogeneity       tau2 {:.5g} ({:.5g} to {:.5g}), I2 {:.1f}%, Q {:.4g} on {:g} df, p {:.4g}\n",
+      h.tau2, h.tau2_ci_lb, h.tau2_ci_ub, h.I2, h.Q, h.Q_df, h.Q_p);
   bool header = false;
   for (const auto& d : r.direct) {
     if (!d.pool) continue;
     if (!header) o << "\nSensitivity: S(t) pooled directly on the cloglog scale\n";
     header = true;
-    o << fmt::format("S({:g}) from {} stud{}  {}\n", d.time, d.labels.size(), d.labels.size() == 1 ? "y" : "ies",
-                     fmt_est(d.random, 3, true));
+    o << fmt::format("S({:g}) from {} stud{}  {}\n", d.time, d.labels.size(),
+                     d.labels.size() == 1 ? "y" : "ies", fmt_est(d.random, 3, true));
   }
   for (const auto& w : r.warnings) o << "\nwarning: " << w << '\n';
   if (!p.notes.empty()) o << '\n';
   for (const auto& n : p.notes) o << "note: " << n << '\n';
   for (const auto& s : r.studies) {
     for (const auto& n : s.notes) o << fmt::format("note: study '{}': {}\n", s.label, n);
-    for (const auto& u : s.unused) o << fmt::format("note: study '{}' also reports {} (not used)\n", s.label, u);
+    for (const auto& u : s.unused)
+      o << fmt::format("note: study '{}' also reports {} (not used)\n", s.label, u);
   }
   return o.str();
 }
@@ -175,16 +234,25 @@ CLI::App* add_survival_command(CLI::App& app, SurvivalArgs& args) {
   cmd->add_option("--events", args.events, "column: number of events (deaths)");
   cmd->add_option("--person-time", args.person_time, "column: total follow-up time (person-months)");
   cmd->add_option("--n", args.n, "column: patients (SE of S(t) by the delta method when no CI is reported)");
-  cmd->add_option("--ipd", args.ipd, "column: path of an IPD file (time,event) per study, relative to the table");
-  cmd->add_option("--method", args.method, "tau^2 estimator: REML, DL, ML, PM, HE, SJ, HS, EB")->capture_default_str();
+  cmd->add_option("--ipd", args.ipd,
+                  "column: path of an IPD file (time,event) per study, relative to the table");
+  cmd->add_option("--method", args.method, "tau^2 estimator: REML, DL, ML, PM, HE, SJ, HS, EB")
+      ->capture_default_str();
   cmd->add_option("--test", args.test, "z, knha or t")->capture_default_str();
-  cmd->add_option("--preset", args.preset, "carta, metafor or meta (see 'carta pool --help')")->capture_default_str();
+  cmd->add_option("--preset", args.preset, "carta, metafor or meta (see 'carta pool --help')")
+      ->capture_default_str();
   cmd->add_option("--level", args.level, "confidence level of the results")->capture_default_str();
   cmd->add_option("--reported-level", args.reported_level, "confidence level of the CIs the studies report")
       ->capture_default_str();
-  cmd->add_option("--at", args.at, "report S(t) at these times (comma-separated)")->delimiter(',')->capture_default_str();
+  cmd->add_option("--at", args.at, "report S(t) at these times (comma-separated)")
+      ->delimiter(',')
+      ->capture_default_str();
   cmd->add_option("--exclude", args.exclude, "leave out the study with this label (repeatable)");
-  cmd->add_option("--where", args.where, "keep only rows that match, e.g. population_group=adult (repeatable)");
+  cmd->add_option("--where", args.where,
+                  "keep only rows that match, e.g. population_group=adult (repeatable)");
+  cmd->add_flag("--bias", args.bias, "small-study effects on ln lambda: Egger, PEESE, Begg, trim-and-fill");
+  cmd->add_option("--forest", args.forest, "draw a forest plot of each study's S at the first --at time (SVG)");
+  cmd->add_option("--funnel", args.funnel, "draw a funnel plot of the log hazards (SVG)");
   cmd->add_option("--format", args.format, "text or json")->capture_default_str();
   cmd->add_option("-o,--output", args.output, "write here instead of standard output (atomically)");
   return cmd;
@@ -194,9 +262,12 @@ CLI::App* add_km_command(CLI::App& app, KmArgs& args) {
   auto* cmd = app.add_subcommand("km", "Kaplan-Meier curve with Greenwood CIs from individual patient data");
   cmd->footer(kKmFooter);
   cmd->add_option("file", args.file, "CSV with columns time,event")->required();
-  cmd->add_option("--at", args.at, "report S(t) at these times (comma-separated)")->delimiter(',')->capture_default_str();
+  cmd->add_option("--at", args.at, "report S(t) at these times (comma-separated)")
+      ->delimiter(',')
+      ->capture_default_str();
   cmd->add_option("--level", args.level, "confidence level")->capture_default_str();
-  cmd->add_option("--conf-type", args.interval, "log (survfit's default), log-log or plain")->capture_default_str();
+  cmd->add_option("--conf-type", args.interval, "log (survfit's default), log-log or plain")
+      ->capture_default_str();
   cmd->add_option("--format", args.format, "text, json or csv")->capture_default_str();
   cmd->add_option("-o,--output", args.output, "write here instead of standard output (atomically)");
   return cmd;
@@ -207,21 +278,27 @@ CLI::App* add_km_reconstruct_command(CLI::App& app, KmReconstructArgs& args) {
                                  "Reconstruct patient data from a digitised Kaplan-Meier curve (Guyot 2012)");
   cmd->footer(kReconstructFooter);
   cmd->add_option("--curve", args.curve, "CSV of digitised points: time,survival")->required();
-  cmd->add_option("--at-risk", args.at_risk, "CSV of the numbers at risk: time,n_risk (from time 0)")->required();
+  cmd->add_option("--at-risk", args.at_risk, "CSV of the numbers at risk: time,n_risk (from time 0)")
+      ->required();
   cmd->add_option("--total-events", args.total_events, "total number of events, when the paper reports it");
   cmd->add_option("--out", args.out, "where to write the IPD (time,event)")->required();
   cmd->add_option("--report", args.report, "write the diagnostics (JSON) here instead of standard output");
-  cmd->add_option("--at", args.at, "report S(t) of the reconstruction at these times")->delimiter(',')->capture_default_str();
+  cmd->add_option("--at", args.at, "report S(t) of the reconstruction at these times")
+      ->delimiter(',')
+      ->capture_default_str();
   return cmd;
 }
 
 CLI::App* add_survival_curve_command(CLI::App& app, SurvivalCurveArgs& args) {
-  auto* cmd = app.add_subcommand("survival-curve",
-                                 "Pool survival curves (Combescure 2014) from reconstructed IPD or S and at-risk tables");
+  auto* cmd = app.add_subcommand(
+      "survival-curve",
+      "Pool survival curves (Combescure 2014) from reconstructed IPD or S and at-risk tables");
   cmd->footer(kCurveFooter);
-  cmd->add_option("file", args.file, "CSV table (one row per study with --ipd; long format otherwise)")->required();
+  cmd->add_option("file", args.file, "CSV table (one row per study with --ipd; long format otherwise)")
+      ->required();
   cmd->add_option("--label", args.label, "with --ipd: column of study labels");
-  cmd->add_option("--ipd", args.ipd, "column: path of each study's IPD file (time,event), relative to the table");
+  cmd->add_option("--ipd", args.ipd,
+                  "column: path of each study's IPD file (time,event), relative to the table");
   cmd->add_option("--grid", args.grid, "with --ipd: the common time grid (comma-separated)")->delimiter(',');
   cmd->add_option("--study", args.study, "long format: column of study labels");
   cmd->add_option("--time", args.time, "long format: column of grid times");
@@ -237,13 +314,15 @@ CLI::App* add_survival_curve_command(CLI::App& app, SurvivalCurveArgs& args) {
 int run_survival_curve(const SurvivalCurveArgs& args, std::ostream& out, std::ostream& err) {
   const double level = parse_level(args.level, "--level");
   if (args.format != "text" && args.format != "json") {
-    throw Error(ErrorCategory::kInvalidOption, fmt::format("--format '{}' is not one of: text, json", args.format));
+    throw Error(ErrorCategory::kInvalidOption,
+                fmt::format("--format '{}' is not one of: text, json", args.format));
   }
   const io::Table table = io::read_table(args.file);
   std::vector<StudyCurve> studies;
   if (!args.ipd.empty()) {
     if (args.grid.empty()) {
-      throw Error(ErrorCategory::kInvalidOption, "--ipd needs --grid: the common times, e.g. --grid 3,6,9,12,18,24");
+      throw Error(ErrorCategory::kInvalidOption,
+                  "--ipd needs --grid: the common times, e.g. --grid 3,6,9,12,18,24");
     }
     check_times(args.grid);
     io::SurvivalColumns columns;
@@ -272,15 +351,18 @@ int run_survival_curve(const SurvivalCurveArgs& args, std::ostream& out, std::os
     return 0;
   }
   std::ostringstream o;
-  o << fmt::format("Summary survival curve (Combescure 2014): {} studies, {:g}% CIs\n\n", studies.size(), 100 * level);
+  o << fmt::format("Summary survival curve (Combescure 2014): {} studies, {:g}% CIs\n\n", studies.size(),
+                   100 * level);
   o << fmt::format("{:>8}  {:>3}  {:>26}  {:>26}\n", "time", "k", "random effects", "common effect");
   for (const auto& p : curve.points) {
-    o << fmt::format("{:>8.4g}  {:>3}  {:>7.3f} ({:.3f} to {:.3f})  {:>7.3f} ({:.3f} to {:.3f})\n", p.time, p.k,
-                     p.random, p.random_lb, p.random_ub, p.common, p.common_lb, p.common_ub);
+    o << fmt::format("{:>8.4g}  {:>3}  {:>7.3f} ({:.3f} to {:.3f})  {:>7.3f} ({:.3f} to {:.3f})\n", p.time,
+                     p.k, p.random, p.random_lb, p.random_ub, p.common, p.common_lb, p.common_ub);
   }
   auto show = [](double x) { return std::isnan(x) ? std::string("not reached") : fmt::format("{:.2f}", x); };
-  o << fmt::format("\nmedian (random) {}, (common) {}\n", show(curve.median_random), show(curve.median_common));
-  o << fmt::format("heterogeneity: Q {:.4g} on {:g} df, H2 {:.3f}, I2 {:.1f}%\n", curve.Q, curve.Q_df, curve.H2, curve.I2);
+  o << fmt::format("\nmedian (random) {}, (common) {}\n", show(curve.median_random),
+                   show(curve.median_common));
+  o << fmt::format("heterogeneity: Q {:.4g} on {:g} df, H2 {:.3f}, I2 {:.1f}%\n", curve.Q, curve.Q_df,
+                   curve.H2, curve.I2);
   for (const auto& n : curve.notes) o << "note: " << n << '\n';
   emit(o.str(), args.output, out);
   return 0;
@@ -288,16 +370,18 @@ int run_survival_curve(const SurvivalCurveArgs& args, std::ostream& out, std::os
 
 int run_survival(const SurvivalArgs& args, std::ostream& out, std::ostream& err) {
   SurvivalOptions options;
-  options.pool.method =
-      parse_or_throw(parse_tau2_method(args.method), "--method", args.method, "REML, DL, ML, PM, HE, SJ, HS, EB");
+  options.pool.method = parse_or_throw(parse_tau2_method(args.method), "--method", args.method,
+                                       "REML, DL, ML, PM, HE, SJ, HS, EB");
   options.pool.test = parse_or_throw(parse_test(args.test), "--test", args.test, "z, knha, t");
-  options.pool.preset = parse_or_throw(parse_preset(args.preset), "--preset", args.preset, "carta, metafor, meta");
+  options.pool.preset =
+      parse_or_throw(parse_preset(args.preset), "--preset", args.preset, "carta, metafor, meta");
   options.pool.level = parse_level(args.level, "--level");
   options.reported_level = parse_level(args.reported_level, "--reported-level");
   check_times(args.at);
   options.times = args.at;
   if (args.format != "text" && args.format != "json") {
-    throw Error(ErrorCategory::kInvalidOption, fmt::format("--format '{}' is not one of: text, json", args.format));
+    throw Error(ErrorCategory::kInvalidOption,
+                fmt::format("--format '{}' is not one of: text, json", args.format));
   }
   io::SurvivalColumns columns;
   auto set = [](std::optional<std::string>& slot, const std::string& value) {
@@ -326,6 +410,27 @@ int run_survival(const SurvivalArgs& args, std::ostream& out, std::ostream& err)
   const io::Table table = io::read_table(args.file);
   const io::SurvivalLoad load = io::load_survival_reports(table, columns, args.exclude, filters);
   const SurvivalPoolResult result = pool_survival(load.reports, options);
+  std::optional<SmallStudyEffects> bias;
+  if (args.bias || !args.funnel.empty()) {
+    std::vector<EffectStudy> effects;
+    for (const auto& h : result.studies) effects.push_back({h.label, h.log_hazard, h.se * h.se});
+    bias = small_study_effects(effects, options.pool);
+  }
+  if (!args.forest.empty()) {
+    plot::ForestOptions fo;
+    const double t = options.times.front();
+    fo.title = fmt::format("Survival at {:g} under an exponential model per study", t);
+    fo.count_header = "From";
+    fo.estimate_header = fmt::format("S({:g}) (%)", t);
+    for (const auto& h : result.studies) fo.count_text.push_back(std::string(short_source(h.source)));
+    io::write_file_atomic(args.forest, plot::forest_plot_svg(survival_at(result, t), fo));
+  }
+  if (!args.funnel.empty()) {
+    plot::FunnelOptions fo;
+    fo.title = "Funnel plot of the log hazards";
+    fo.x_label = "Log hazard";
+    io::write_file_atomic(args.funnel, plot::funnel_plot_svg(*bias, fo));
+  }
   int status = 0;
   if (!result.log_hazard.convergence.all_converged()) {
     status = 3;
@@ -335,9 +440,12 @@ int run_survival(const SurvivalArgs& args, std::ostream& out, std::ostream& err)
   if (args.format == "json") {
     nlohmann::json j = io::to_json(result);
     j["input"] = {{"file", args.file}, {"notes", load.notes}};
+    if (bias && args.bias) j["bias"] = bias_json(*bias, options.pool);
     emit(j.dump(2) + "\n", args.output, out);
   } else {
-    emit(survival_text(result), args.output, out);
+    std::string text = survival_text(result);
+    if (bias && args.bias) text += bias_text(*bias);
+    emit(text, args.output, out);
   }
   return status;
 }
@@ -348,7 +456,8 @@ int run_km(const KmArgs& args, std::ostream& out, std::ostream&) {
   const KmIntervalType type =
       parse_or_throw(parse_km_interval(args.interval), "--conf-type", args.interval, "log, log-log, plain");
   if (args.format != "text" && args.format != "json" && args.format != "csv") {
-    throw Error(ErrorCategory::kInvalidOption, fmt::format("--format '{}' is not one of: text, json, csv", args.format));
+    throw Error(ErrorCategory::kInvalidOption,
+                fmt::format("--format '{}' is not one of: text, json, csv", args.format));
   }
   const auto ipd = io::read_ipd(args.file);
   const KaplanMeier km = kaplan_meier(ipd, level, type);
@@ -358,13 +467,13 @@ int run_km(const KmArgs& args, std::ostream& out, std::ostream&) {
     emit(io::km_csv(km), args.output, out);
   } else {
     std::ostringstream o;
-    o << fmt::format("Kaplan-Meier: n = {}, events = {}, {:g}% CIs ({} scale, Greenwood)\n\n", km.n, km.events,
-                     100.0 * level, to_string(type));
-    o << fmt::format("{:>10}  {:>6}  {:>6}  {:>6}  {:>8}  {:>8}  {:>17}\n", "time", "n.risk", "events", "cens",
-                     "S", "SE", "CI");
+    o << fmt::format("Kaplan-Meier: n = {}, events = {}, {:g}% CIs ({} scale, Greenwood)\n\n", km.n,
+                     km.events, 100.0 * level, to_string(type));
+    o << fmt::format("{:>10}  {:>6}  {:>6}  {:>6}  {:>8}  {:>8}  {:>17}\n", "time", "n.risk", "events",
+                     "cens", "S", "SE", "CI");
     for (const auto& s : km.steps) {
-      o << fmt::format("{:>10.4g}  {:>6}  {:>6}  {:>6}  {:>8.4f}  {:>8.4f}  {:>8.4f}-{:<8.4f}\n", s.time, s.n_risk,
-                       s.events, s.censored, s.survival, s.se, s.ci_lb, s.ci_ub);
+      o << fmt::format("{:>10.4g}  {:>6}  {:>6}  {:>6}  {:>8.4f}  {:>8.4f}  {:>8.4f}-{:<8.4f}\n", s.time,
+                       s.n_risk, s.events, s.censored, s.survival, s.se, s.ci_lb, s.ci_ub);
     }
     const KmMedian m = km.median();
     auto show = [](double x) { return std::isnan(x) ? std::string("NR") : fmt::format("{:.4g}", x); };
@@ -397,9 +506,10 @@ int run_km_reconstruct(const KmReconstructArgs& args, std::ostream& out, std::os
   } else {
     io::write_file_atomic(args.report, j.dump(2) + "\n");
   }
-  err << fmt::format("carta: reconstructed {} patients ({} events, {} censored) into {}; curve RMSE {:.4f}, "
-                     "largest gap {:.4f}\n",
-                     r.ipd.size(), r.events, r.censored, args.out, r.rmse, r.max_abs_diff);
+  err << fmt::format(
+      "carta: reconstructed {} patients ({} events, {} censored) into {}; curve RMSE {:.4f}, "
+      "largest gap {:.4f}\n",
+      r.ipd.size(), r.events, r.censored, args.out, r.rmse, r.max_abs_diff);
   if (!r.converged) {
     err << "carta: warning: the censoring adjustment did not converge in every interval; see 'intervals'\n";
     return 3;

@@ -22,6 +22,9 @@ struct SurvivalArgs {
   std::vector<double> at{12.0, 24.0};
   std::vector<std::string> exclude;
   std::vector<std::string> where;
+  bool bias = false;
+  std::string forest;
+  std::string funnel;
   std::string format = "text";
   std::string output;
 };

@@ -1,7 +1,7 @@
 #include "carta/kaplan_meier.hpp"
 
-#include <boost/math/distributions/normal.hpp>
 #include <fmt/format.h>
+#include <boost/math/distributions/normal.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -18,9 +18,12 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 std::string_view to_string(KmIntervalType type) noexcept {
   switch (type) {
-    case KmIntervalType::kLog: return "log";
-    case KmIntervalType::kLogLog: return "log-log";
-    case KmIntervalType::kPlain: return "plain";
+    case KmIntervalType::kLog:
+      return "log";
+    case KmIntervalType::kLogLog:
+      return "log-log";
+    case KmIntervalType::kPlain:
+      return "plain";
   }
   return "?";
 }
@@ -34,14 +37,15 @@ std::optional<KmIntervalType> parse_km_interval(std::string_view text) noexcept 
 
 KaplanMeier kaplan_meier(std::span<const SurvivalObservation> data, double level, KmIntervalType interval) {
   if (!(level > 0.0 && level < 1.0)) {
-    throw Error(ErrorCategory::kInvalidOption, fmt::format("kaplan_meier: level is {}, but must be in (0, 1)", level));
+    throw Error(ErrorCategory::kInvalidOption,
+                fmt::format("kaplan_meier: level is {}, but must be in (0, 1)", level));
   }
   if (data.empty()) throw Error(ErrorCategory::kInvalidInput, "kaplan_meier: no observations");
   for (std::size_t i = 0; i < data.size(); ++i) {
     if (!std::isfinite(data[i].time) || data[i].time < 0.0) {
       throw Error(ErrorCategory::kInvalidInput,
-                  fmt::format("kaplan_meier: observation {} has time {}; times must be finite and >= 0", i + 1,
-                              data[i].time));
+                  fmt::format("kaplan_meier: observation {} has time {}; times must be finite and >= 0",
+                              i + 1, data[i].time));
     }
   }
   std::vector<SurvivalObservation> sorted(data.begin(), data.end());
@@ -52,7 +56,8 @@ KaplanMeier kaplan_meier(std::span<const SurvivalObservation> data, double level
   km.n = static_cast<std::int64_t>(sorted.size());
   km.level = level;
   km.interval = interval;
-  const double z = boost::math::quantile(boost::math::normal_distribution<double>(), 1.0 - (1.0 - level) / 2.0);
+  const double z =
+      boost::math::quantile(boost::math::normal_distribution<double>(), 1.0 - (1.0 - level) / 2.0);
   std::int64_t at_risk = km.n;
   double survival = 1.0;
   double greenwood = 0.0;  // sum d / (n (n - d)): the variance of log S
@@ -164,7 +169,8 @@ std::vector<CurvePoint> step_corners(const KaplanMeier& km) {
     out.push_back({s.time, s.survival});
     previous = s.survival;
   }
-  if (!km.steps.empty() && km.steps.back().time > out.back().time) out.push_back({km.steps.back().time, previous});
+  if (!km.steps.empty() && km.steps.back().time > out.back().time)
+    out.push_back({km.steps.back().time, previous});
   return out;
 }
 

@@ -13,7 +13,9 @@ namespace carta {
 
 namespace {
 
-[[noreturn]] void bad_input(const std::string& message) { throw Error(ErrorCategory::kInvalidInput, message); }
+[[noreturn]] void bad_input(const std::string& message) {
+  throw Error(ErrorCategory::kInvalidInput, message);
+}
 
 // R's round(): halves to even, which the published algorithm relies on (std::nearbyint in the
 // default rounding mode does the same).
@@ -57,7 +59,8 @@ PreparedCurve prepare_curve(std::span<const CurvePoint> input, double rise_toler
     p.survival = std::clamp(p.survival, 0.0, 1.0);
     p.time = std::max(p.time, 0.0);
   }
-  if (clamped > 0) out.notes.push_back(fmt::format("{} point(s) slightly outside the axes moved onto them", clamped));
+  if (clamped > 0)
+    out.notes.push_back(fmt::format("{} point(s) slightly outside the axes moved onto them", clamped));
   std::sort(points.begin(), points.end(), [](const CurvePoint& a, const CurvePoint& b) {
     return a.time < b.time || (a.time == b.time && a.survival > b.survival);
   });
@@ -70,7 +73,8 @@ PreparedCurve prepare_curve(std::span<const CurvePoint> input, double rise_toler
     const double rise = points[i].survival - points[i - 1].survival;
     if (rise > rise_tolerance) {
       bad_input(fmt::format(
-          "the curve rises from {:.4g} at time {:.4g} to {:.4g} at time {:.4g}; a Kaplan-Meier curve never goes "
+          "the curve rises from {:.4g} at time {:.4g} to {:.4g} at time {:.4g}; a Kaplan-Meier curve never "
+          "goes "
           "up. Check the column order (time, survival), and that every point comes from the same arm",
           points[i - 1].survival, points[i - 1].time, points[i].survival, points[i].time));
     }
@@ -81,8 +85,8 @@ PreparedCurve prepare_curve(std::span<const CurvePoint> input, double rise_toler
     }
   }
   if (flattened > 0) {
-    out.notes.push_back(fmt::format("{} small rise(s) (digitisation noise, largest {:.4g}) flattened", flattened,
-                                    largest_rise));
+    out.notes.push_back(fmt::format("{} small rise(s) (digitisation noise, largest {:.4g}) flattened",
+                                    flattened, largest_rise));
   }
   const auto before = points.size();
   points.erase(std::unique(points.begin(), points.end(),
@@ -90,7 +94,8 @@ PreparedCurve prepare_curve(std::span<const CurvePoint> input, double rise_toler
                              return a.time == b.time && a.survival == b.survival;
                            }),
                points.end());
-  if (points.size() < before) out.notes.push_back(fmt::format("{} duplicate point(s) dropped", before - points.size()));
+  if (points.size() < before)
+    out.notes.push_back(fmt::format("{} duplicate point(s) dropped", before - points.size()));
   out.points = std::move(points);
   return out;
 }
@@ -132,7 +137,8 @@ std::size_t fit_events(Work& w, std::size_t lo, std::size_t hi, std::int64_t n_a
       d = std::clamp<std::int64_t>(d, 0, n);  // rounding can ask for a negative or too many
     }
     w.d[k] = d;
-    w.km_hat[k] = n > 0 ? w.km_hat[last] * (1.0 - static_cast<double>(d) / static_cast<double>(n)) : w.km_hat[last];
+    w.km_hat[k] =
+        n > 0 ? w.km_hat[last] * (1.0 - static_cast<double>(d) / static_cast<double>(n)) : w.km_hat[last];
     w.n_hat[k + 1] = n - d - w.c[k];
     if (clamp_at_zero && w.n_hat[k + 1] < 0) {
       w.n_hat[k + 1] = 0;
@@ -158,19 +164,21 @@ Reconstruction reconstruct_ipd(std::span<const CurvePoint> curve, std::span<cons
     }
     if (r.n_risk < 0) bad_input(fmt::format("at-risk row {}: n_risk {} is negative", i + 1, r.n_risk));
     if (i > 0 && !(r.time > at_risk_input[i - 1].time)) {
-      bad_input(fmt::format("at-risk row {}: time {} is not after the previous row's {}; times must increase", i + 1,
-                            r.time, at_risk_input[i - 1].time));
+      bad_input(fmt::format("at-risk row {}: time {} is not after the previous row's {}; times must increase",
+                            i + 1, r.time, at_risk_input[i - 1].time));
     }
     if (i > 0 && r.n_risk > at_risk_input[i - 1].n_risk) {
-      bad_input(fmt::format("at-risk row {}: {} at risk at time {} but {} at time {}; the number at risk cannot "
-                            "increase",
-                            i + 1, r.n_risk, r.time, at_risk_input[i - 1].n_risk, at_risk_input[i - 1].time));
+      bad_input(
+          fmt::format("at-risk row {}: {} at risk at time {} but {} at time {}; the number at risk cannot "
+                      "increase",
+                      i + 1, r.n_risk, r.time, at_risk_input[i - 1].n_risk, at_risk_input[i - 1].time));
     }
   }
   if (at_risk_input.front().time != 0.0) {
-    bad_input(fmt::format("the numbers-at-risk table starts at time {}; it must start at time 0 with the number "
-                          "of patients",
-                          at_risk_input.front().time));
+    bad_input(
+        fmt::format("the numbers-at-risk table starts at time {}; it must start at time 0 with the number "
+                    "of patients",
+                    at_risk_input.front().time));
   }
   if (at_risk_input.front().n_risk <= 0) bad_input("the number at risk at time 0 must be > 0");
 
@@ -183,9 +191,10 @@ Reconstruction reconstruct_ipd(std::span<const CurvePoint> curve, std::span<cons
   std::vector<AtRiskPoint> table;
   for (const auto& r : at_risk_input) {
     if (r.time > w.t.back()) {
-      out.notes.push_back(fmt::format("at-risk time {:g} ({} at risk) is after the last digitised point ({:g}) and "
-                                      "is not used",
-                                      r.time, r.n_risk, w.t.back()));
+      out.notes.push_back(
+          fmt::format("at-risk time {:g} ({} at risk) is after the last digitised point ({:g}) and "
+                      "is not used",
+                      r.time, r.n_risk, w.t.back()));
       continue;
     }
     table.push_back(r);
@@ -193,18 +202,21 @@ Reconstruction reconstruct_ipd(std::span<const CurvePoint> curve, std::span<cons
   const std::int64_t n0 = table.front().n_risk;
   if (options.total_events && (*options.total_events < 0 || *options.total_events > n0)) {
     throw Error(ErrorCategory::kInvalidOption,
-                fmt::format("--total-events {} must be between 0 and the {} patients at time 0", *options.total_events, n0));
+                fmt::format("--total-events {} must be between 0 and the {} patients at time 0",
+                            *options.total_events, n0));
   }
   const std::size_t m = table.size();
   std::vector<std::size_t> lower(m), upper(m);
   for (std::size_t i = 0; i < m; ++i) {
-    lower[i] = static_cast<std::size_t>(std::lower_bound(w.t.begin(), w.t.end(), table[i].time) - w.t.begin());
+    lower[i] =
+        static_cast<std::size_t>(std::lower_bound(w.t.begin(), w.t.end(), table[i].time) - w.t.begin());
     if (i + 1 < m) {
       const auto next = std::lower_bound(w.t.begin(), w.t.end(), table[i + 1].time) - w.t.begin();
       if (next == 0 || static_cast<std::size_t>(next) <= lower[i]) {
-        bad_input(fmt::format("no digitised point lies in [{:g}, {:g}), between two times of the at-risk table; "
-                              "digitise the curve there or drop one of the two times",
-                              table[i].time, table[i + 1].time));
+        bad_input(
+            fmt::format("no digitised point lies in [{:g}, {:g}), between two times of the at-risk table; "
+                        "digitise the curve there or drop one of the two times",
+                        table[i].time, table[i + 1].time));
       }
       upper[i] = static_cast<std::size_t>(next) - 1;
     } else {
@@ -230,10 +242,10 @@ Reconstruction reconstruct_ipd(std::span<const CurvePoint> curve, std::span<cons
       last_event[i + 1] = fit_events(w, lo, hi, n_risk[i], last_event[i], false);
       return w.n_hat[next] - n_risk[i + 1];
     };
-    std::int64_t censored =
-        w.s[lo] > 0.0 ? round_half_even(static_cast<double>(n_risk[i]) * w.s[next] / w.s[lo] -
-                                        static_cast<double>(n_risk[i + 1]))
-                      : 0;
+    std::int64_t censored = w.s[lo] > 0.0
+                                ? round_half_even(static_cast<double>(n_risk[i]) * w.s[next] / w.s[lo] -
+                                                  static_cast<double>(n_risk[i + 1]))
+                                : 0;
     auto& report = out.intervals[i].convergence;
     report.iterative = true;
     std::int64_t best = censored;
@@ -255,9 +267,10 @@ Reconstruction reconstruct_ipd(std::span<const CurvePoint> curve, std::span<cons
         report.converged = false;
         censored = best;
         const std::int64_t final_gap = run(censored);
-        report.message = fmt::format("stopped after {} iterations; kept the censoring count that comes closest "
-                                     "(off by {})",
-                                     iteration, final_gap);
+        report.message = fmt::format(
+            "stopped after {} iterations; kept the censoring count that comes closest "
+            "(off by {})",
+            iteration, final_gap);
         out.converged = false;
         break;
       }
@@ -265,9 +278,10 @@ Reconstruction reconstruct_ipd(std::span<const CurvePoint> curve, std::span<cons
     }
     n_censor[i] = censored;
     if (w.n_hat[next] < n_risk[i + 1]) {
-      out.notes.push_back(fmt::format("at time {:g} the curve leaves only {} at risk, fewer than the published {}; "
-                                      "the published number was lowered for the next interval",
-                                      table[i + 1].time, w.n_hat[next], n_risk[i + 1]));
+      out.notes.push_back(
+          fmt::format("at time {:g} the curve leaves only {} at risk, fewer than the published {}; "
+                      "the published number was lowered for the next interval",
+                      table[i + 1].time, w.n_hat[next], n_risk[i + 1]));
       n_risk[i + 1] = w.n_hat[next];
     }
   }
@@ -279,7 +293,8 @@ Reconstruction reconstruct_ipd(std::span<const CurvePoint> curve, std::span<cons
     std::int64_t censored = 0;
     if (m > 1) {
       const double earlier = w.t[upper[m - 2]] - w.t[lower[0]];
-      const double before = static_cast<double>(std::accumulate(n_censor.begin(), n_censor.end() - 1, std::int64_t{0}));
+      const double before =
+          static_cast<double>(std::accumulate(n_censor.begin(), n_censor.end() - 1, std::int64_t{0}));
       if (earlier > 0.0) {
         censored = std::min(round_half_even(before * (w.t[hi] - w.t[lo]) / earlier), n_risk[i]);
       }
@@ -294,16 +309,18 @@ Reconstruction reconstruct_ipd(std::span<const CurvePoint> curve, std::span<cons
     if (options.total_events) {
       const std::int64_t total = *options.total_events;
       auto events_through = [&](std::size_t end) {
-        return std::accumulate(w.d.begin(), w.d.begin() + static_cast<std::ptrdiff_t>(end + 1), std::int64_t{0});
+        return std::accumulate(w.d.begin(), w.d.begin() + static_cast<std::ptrdiff_t>(end + 1),
+                               std::int64_t{0});
       };
       const std::int64_t before_last = m > 1 ? events_through(upper[m - 2]) : 0;
       if (m > 1 && before_last >= total) {
         for (std::size_t k = lo; k <= hi; ++k) w.d[k] = 0;
         for (std::size_t k = lo; k < hi; ++k) w.c[k] = 0;
         for (std::size_t k = lo + 1; k <= hi + 1; ++k) w.n_hat[k] = n_risk[i];
-        out.notes.push_back(fmt::format("the earlier intervals already hold {} events (total reported: {}); none "
-                                        "are placed in the last interval",
-                                        before_last, total));
+        out.notes.push_back(
+            fmt::format("the earlier intervals already hold {} events (total reported: {}); none "
+                        "are placed in the last interval",
+                        before_last, total));
       } else {
         report.iterative = true;
         std::int64_t events = events_through(hi);
@@ -323,9 +340,10 @@ Reconstruction reconstruct_ipd(std::span<const CurvePoint> curve, std::span<cons
         }
         if (report.converged) {
           report.message = events == total ? "total events match the reported number"
-                                           : fmt::format("{} events, fewer than the reported {}, with no censoring "
-                                                         "left to remove",
-                                                         events, total);
+                                           : fmt::format(
+                                                 "{} events, fewer than the reported {}, with no censoring "
+                                                 "left to remove",
+                                                 events, total);
         }
       }
     }
@@ -344,9 +362,10 @@ Reconstruction reconstruct_ipd(std::span<const CurvePoint> curve, std::span<cons
     // Cannot happen when the at-risk counts are consistent; trim censorings (latest first) so
     // that the patients add up, and say so.
     std::int64_t excess = placed - n0;
-    out.notes.push_back(fmt::format("{} more patients were placed than the {} at time 0; the latest censorings "
-                                    "were removed",
-                                    excess, n0));
+    out.notes.push_back(
+        fmt::format("{} more patients were placed than the {} at time 0; the latest censorings "
+                    "were removed",
+                    excess, n0));
     for (auto it = out.ipd.end(); excess > 0 && it != out.ipd.begin();) {
       --it;
       if (!it->event) {
@@ -356,8 +375,9 @@ Reconstruction reconstruct_ipd(std::span<const CurvePoint> curve, std::span<cons
     }
   }
   while (static_cast<std::int64_t>(out.ipd.size()) < n0) out.ipd.push_back({w.t.back(), false});
-  std::stable_sort(out.ipd.begin(), out.ipd.end(),
-                   [](const SurvivalObservation& a, const SurvivalObservation& b) { return a.time < b.time; });
+  std::stable_sort(
+      out.ipd.begin(), out.ipd.end(),
+      [](const SurvivalObservation& a, const SurvivalObservation& b) { return a.time < b.time; });
   for (const auto& o : out.ipd) (o.event ? out.events : out.censored) += 1;
 
   // Diagnostics.
@@ -386,7 +406,8 @@ Reconstruction reconstruct_ipd(std::span<const CurvePoint> curve, std::span<cons
   }
   out.rmse = std::sqrt(sum_sq / static_cast<double>(out.curve.points.size()));
   if (!out.converged) {
-    out.notes.push_back("the censoring adjustment did not converge in every interval (see intervals[].convergence)");
+    out.notes.push_back(
+        "the censoring adjustment did not converge in every interval (see intervals[].convergence)");
   }
   return out;
 }

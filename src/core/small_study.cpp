@@ -1,11 +1,12 @@
 #include "carta/small_study.hpp"
 
+#include <fmt/format.h>
 #include <boost/math/distributions/normal.hpp>
 #include <boost/math/distributions/students_t.hpp>
-#include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <numeric>
 
@@ -41,8 +42,8 @@ RegressionTest from_fit(const MixedModelFit& f) {
 }
 
 // Random-effects estimate of the first `count` studies (a single study is its own estimate).
-MixedModelFit intercept_fit(const Eigen::VectorXd& y, const Eigen::VectorXd& v, Tau2Method method, TestType test,
-                            double level, const Tau2Control& control) {
+MixedModelFit intercept_fit(const Eigen::VectorXd& y, const Eigen::VectorXd& v, Tau2Method method,
+                            TestType test, double level, const Tau2Control& control) {
   MixedModelOptions mo{method, test, level, std::nullopt, false, control};
   if (y.size() == 1) mo.fixed_tau2 = 0.0;
   const Eigen::MatrixXd ones = Eigen::MatrixXd::Ones(y.size(), 1);
@@ -68,24 +69,28 @@ MixedModelFit intercept_fit(const Eigen::VectorXd& y, const Eigen::VectorXd& v, 
 void require_variation(const Eigen::VectorXd& x, const char* what) {
   const double lo = x.minCoeff(), hi = x.maxCoeff();
   if (!(hi - lo > 1e-12 * std::max(1.0, std::max(std::abs(lo), std::abs(hi))))) {
-    throw Error(ErrorCategory::kInvalidInput,
-                fmt::format("{} is the same in every study, so the test is undefined (studies of equal size and "
-                            "proportion give equal standard errors)",
-                            what));
+    throw Error(
+        ErrorCategory::kInvalidInput,
+        fmt::format("{} is the same in every study, so the test is undefined (studies of equal size and "
+                    "proportion give equal standard errors)",
+                    what));
   }
 }
 
 RegressionTest weighted_regression_test(const Eigen::VectorXd& y, const Eigen::VectorXd& w,
                                         const Eigen::VectorXd& predictor, double level) {
   if (y.size() < 3) {
-    throw Error(ErrorCategory::kInvalidInput,
-                fmt::format("a regression test needs at least 3 studies (k - 2 degrees of freedom), but k = {}", y.size()));
+    throw Error(
+        ErrorCategory::kInvalidInput,
+        fmt::format("a regression test needs at least 3 studies (k - 2 degrees of freedom), but k = {}",
+                    y.size()));
   }
   require_variation(predictor, "the predictor");
   // R's lm(y ~ x, weights = w): weighted least squares with the residual variance estimated,
   // which is the mixed model with tau^2 fixed at 0 and the Knapp-Hartung scale (t with k - 2 df).
   const MixedModelOptions mo{Tau2Method::kDL, TestType::kKnha, level, 0.0, false, {}};
-  return from_fit(fit_mixed_model(y, w.cwiseInverse(), with_intercept(predictor), {"intrcpt", "predictor"}, true, mo));
+  return from_fit(
+      fit_mixed_model(y, w.cwiseInverse(), with_intercept(predictor), {"intrcpt", "predictor"}, true, mo));
 }
 
 double kendall_exact_p(std::int64_t concordant, std::int64_t n) {
@@ -108,7 +113,8 @@ double kendall_exact_p(std::int64_t concordant, std::int64_t n) {
   auto cdf = [&pmf](std::int64_t q) {
     if (q < 0) return 0.0;
     double s = 0.0;
-    for (std::int64_t c = 0; c <= q && c < static_cast<std::int64_t>(pmf.size()); ++c) s += pmf[static_cast<std::size_t>(c)];
+    for (std::int64_t c = 0; c <= q && c < static_cast<std::int64_t>(pmf.size()); ++c)
+      s += pmf[static_cast<std::size_t>(c)];
     return s;
   };
   // Two-sided, as R's cor.test: the tail on the side of the observed statistic, doubled.
@@ -177,10 +183,12 @@ RankTest rank_correlation_test(const Eigen::VectorXd& y, const Eigen::VectorXd& 
   const double v0 = nd * (nd - 1.0) * (2.0 * nd + 5.0);
   const double vt = sum_over(tx, [](double t) { return t * (t - 1.0) * (2.0 * t + 5.0); });
   const double vu = sum_over(ty, [](double t) { return t * (t - 1.0) * (2.0 * t + 5.0); });
-  const double v1 = sum_over(tx, [](double t) { return t * (t - 1.0); }) * sum_over(ty, [](double t) { return t * (t - 1.0); });
+  const double v1 = sum_over(tx, [](double t) { return t * (t - 1.0); }) *
+                    sum_over(ty, [](double t) { return t * (t - 1.0); });
   const double v2 = sum_over(tx, [](double t) { return t * (t - 1.0) * (t - 2.0); }) *
                     sum_over(ty, [](double t) { return t * (t - 1.0) * (t - 2.0); });
-  const double var_s = (v0 - vt - vu) / 18.0 + v1 / (2.0 * nd * (nd - 1.0)) + v2 / (9.0 * nd * (nd - 1.0) * (nd - 2.0));
+  const double var_s =
+      (v0 - vt - vu) / 18.0 + v1 / (2.0 * nd * (nd - 1.0)) + v2 / (9.0 * nd * (nd - 1.0) * (nd - 2.0));
   const double z = s / std::sqrt(var_s);
   const boost::math::normal_distribution<double> normal;
   out.p = 2.0 * std::min(boost::math::cdf(normal, z), boost::math::cdf(boost::math::complement(normal, z)));
@@ -192,7 +200,8 @@ TrimFill trim_and_fill(const Eigen::VectorXd& y, const Eigen::VectorXd& v, Tau2M
                        const Tau2Control& control) {
   const auto k = static_cast<std::size_t>(y.size());
   if (k < 3) {
-    throw Error(ErrorCategory::kInvalidInput, fmt::format("trim-and-fill needs at least 3 studies, but k = {}", k));
+    throw Error(ErrorCategory::kInvalidInput,
+                fmt::format("trim-and-fill needs at least 3 studies, but k = {}", k));
   }
   TrimFill out;
   out.estimator = estimator;
@@ -206,9 +215,10 @@ TrimFill trim_and_fill(const Eigen::VectorXd& y, const Eigen::VectorXd& v, Tau2M
     try {
       require_variation(sei, "the standard error");
     } catch (const Error& e) {
-      throw Error(ErrorCategory::kInvalidInput,
-                  fmt::format("the side of the funnel with missing studies is estimated from the Egger slope, but {}",
-                              e.what()));
+      throw Error(
+          ErrorCategory::kInvalidInput,
+          fmt::format("the side of the funnel with missing studies is estimated from the Egger slope, but {}",
+                      e.what()));
     }
     const auto fit = fit_mixed_model(y, v, with_intercept(sei), {"intrcpt", "sei"}, true, mo);
     out.side = fit.coefficients[1].est < 0 ? FunnelSide::kRight : FunnelSide::kLeft;
@@ -233,10 +243,12 @@ TrimFill trim_and_fill(const Eigen::VectorXd& y, const Eigen::VectorXd& v, Tau2M
   while (k0 != k0_previous) {
     k0_previous = k0;
     if (++out.iterations > 100) {
-      throw Error(ErrorCategory::kNumerical, "trim-and-fill did not converge in 100 iterations (k0 oscillates)");
+      throw Error(ErrorCategory::kNumerical,
+                  "trim-and-fill did not converge in 100 iterations (k0 oscillates)");
     }
     const auto kept = static_cast<Eigen::Index>(k) - k0;
-    beta = intercept_fit(ys.head(kept), vs.head(kept), method, TestType::kZ, level, control).coefficients[0].est;
+    beta =
+        intercept_fit(ys.head(kept), vs.head(kept), method, TestType::kZ, level, control).coefficients[0].est;
     yc = (ys.array() - beta).matrix();
     // Ranks of |yc|, ties by position (R's rank(ties.method = "first")), signed.
     std::vector<std::size_t> by_abs(k);
@@ -254,9 +266,10 @@ TrimFill trim_and_fill(const Eigen::VectorXd& y, const Eigen::VectorXd& v, Tau2M
       double sr = 0.0;
       for (const double s : signed_rank) sr += s > 0 ? s : 0.0;
       k0_raw = (4.0 * sr - kd * (kd + 1.0)) / (2.0 * kd - 1.0);
-      const double var_sr = (kd * (kd + 1.0) * (2.0 * kd + 1.0) + 10.0 * std::pow(k0_raw, 3) + 27.0 * k0_raw * k0_raw +
-                             17.0 * k0_raw - 18.0 * kd * k0_raw * k0_raw - 18.0 * kd * k0_raw + 6.0 * kd * kd * k0_raw) /
-                            24.0;
+      const double var_sr =
+          (kd * (kd + 1.0) * (2.0 * kd + 1.0) + 10.0 * std::pow(k0_raw, 3) + 27.0 * k0_raw * k0_raw +
+           17.0 * k0_raw - 18.0 * kd * k0_raw * k0_raw - 18.0 * kd * k0_raw + 6.0 * kd * kd * k0_raw) /
+          24.0;
       out.k0_se = std::max(0.0, 4.0 * std::sqrt(var_sr) / (2.0 * kd - 1.0));
     } else {
       double largest_negative = -1.0;
@@ -291,7 +304,8 @@ TrimFill trim_and_fill(const Eigen::VectorXd& y, const Eigen::VectorXd& v, Tau2M
       v_all[static_cast<Eigen::Index>(k) + j] = vs[idx];
     }
   }
-  const MixedModelFit adjusted = intercept_fit(y_all, v_all, method, k0 > 0 ? TestType::kZ : test, level, control);
+  const MixedModelFit adjusted =
+      intercept_fit(y_all, v_all, method, k0 > 0 ? TestType::kZ : test, level, control);
   out.est = adjusted.coefficients[0].est;
   out.se = adjusted.coefficients[0].se;
   out.ci_lb = adjusted.coefficients[0].ci_lb;
@@ -299,6 +313,70 @@ TrimFill trim_and_fill(const Eigen::VectorXd& y, const Eigen::VectorXd& v, Tau2M
   out.tau2 = adjusted.tau2;
   return out;
 }
+
+namespace {
+
+// Runs one test, turning its carta::Error into a note (a test that cannot run is not fatal).
+using Attempt = std::function<void(const char*, const std::function<void()>&)>;
+
+// The funnel data and every test that needs only effects and variances, in the order the notes
+// read; `peters` runs Peters' test where sample sizes exist.
+void effects_and_tests(SmallStudyEffects& out, const Eigen::VectorXd& y, const Eigen::VectorXd& v,
+                       double center, const PoolOptions& options, TrimFillEstimator estimator,
+                       const std::function<void(const Attempt&)>& peters) {
+  const auto k = y.size();
+  out.funnel.se_max = v.cwiseSqrt().maxCoeff();
+  out.funnel.center = center;
+  for (const double level : {0.90, 0.95, 0.99}) {
+    out.funnel.contours.push_back({level, boost::math::quantile(boost::math::normal_distribution<double>(),
+                                                                1.0 - (1.0 - level) / 2.0)});
+  }
+  if (k < 3) {
+    out.notes.push_back(
+        fmt::format("k = {}: small-study tests and trim-and-fill need at least 3 studies; only funnel "
+                    "data are given",
+                    k));
+    return;
+  }
+  if (k < 10) {
+    out.notes.push_back(
+        fmt::format("k = {} < 10: tests for funnel asymmetry have low power and are not recommended "
+                    "with fewer than 10 studies (Sterne et al. 2011); computed as asked",
+                    k));
+  }
+  auto attempt = [&out](const char* name, const std::function<void()>& f) {
+    try {
+      f();
+    } catch (const Error& e) {
+      out.notes.push_back(fmt::format("{}: {}", name, e.what()));
+    }
+  };
+  const Eigen::VectorXd w = v.cwiseInverse();
+  attempt("Egger test", [&] { out.egger = weighted_regression_test(y, w, v.cwiseSqrt(), options.level); });
+  attempt("PEESE", [&] { out.peese = weighted_regression_test(y, w, v, options.level); });
+  attempt("Egger test (mixed-effects)", [&] {
+    const MixedModelOptions mo{options.method, options.test, options.level,
+                               std::nullopt,   false,        options.control};
+    require_variation(v.cwiseSqrt(), "the standard error");
+    out.egger_rma =
+        from_fit(fit_mixed_model(y, v, with_intercept(v.cwiseSqrt()), {"intrcpt", "sei"}, true, mo));
+  });
+  if (peters) peters(attempt);
+  attempt("Begg test", [&] {
+    out.begg = rank_correlation_test(y, v);
+    if (!out.begg->exact) {
+      out.notes.push_back(
+          k > 1000 ? "Begg test: normal approximation (exact distribution used up to k = 1000)"
+                   : "Begg test: tied values, so the tie-corrected normal approximation is used (as R)");
+    }
+  });
+  attempt("trim-and-fill", [&] {
+    out.trimfill = trim_and_fill(y, v, options.method, options.test, estimator, std::nullopt, options.level,
+                                 options.control);
+  });
+}
+
+}  // namespace
 
 SmallStudyEffects small_study_effects(std::span<const ProportionStudy> studies, const PoolOptions& options,
                                       TrimFillEstimator estimator) {
@@ -316,84 +394,65 @@ SmallStudyEffects small_study_effects(std::span<const ProportionStudy> studies, 
     out.funnel.yi.push_back(es.yi);
     out.funnel.sei.push_back(std::sqrt(es.vi));
   }
-  out.funnel.se_max = *std::max_element(out.funnel.sei.begin(), out.funnel.sei.end());
-  out.funnel.center = pool_proportions(studies, options).random.est;
-  for (const double level : {0.90, 0.95, 0.99}) {
-    out.funnel.contours.push_back(
-        {level, boost::math::quantile(boost::math::normal_distribution<double>(), 1.0 - (1.0 - level) / 2.0)});
-  }
-
-  out.notes.push_back("asymmetry tests for proportions are of limited meaning: a study's standard error depends on its "
-                      "own proportion, which can make a funnel asymmetric without any small-study effect");
-  if (k < 3) {
-    out.notes.push_back(fmt::format("k = {}: small-study tests and trim-and-fill need at least 3 studies; only funnel "
-                                    "data are given",
-                                    k));
-    return out;
-  }
-  if (k < 10) {
-    out.notes.push_back(fmt::format("k = {} < 10: tests for funnel asymmetry have low power and are not recommended "
-                                    "with fewer than 10 studies (Sterne et al. 2011); computed as asked",
-                                    k));
-  }
-  auto attempt = [&out](const char* name, auto&& f) {
-    try {
-      f();
-    } catch (const Error& e) {
-      out.notes.push_back(fmt::format("{}: {}", name, e.what()));
-    }
+  out.notes.push_back(
+      "asymmetry tests for proportions are of limited meaning: a study's standard error depends on its "
+      "own proportion, which can make a funnel asymmetric without any small-study effect");
+  auto peters = [&](const Attempt& attempt) {
+    attempt("Peters test", [&] {
+      const bool all_same_n = (n_inverse.array() == n_inverse[0]).all();
+      if (all_same_n) {
+        throw Error(ErrorCategory::kInvalidInput,
+                    "all studies have the same n, so 1/n does not vary and Peters' test is undefined");
+      }
+      if (conv.zero_cells == ZeroCellRule::kMeta) {
+        // R meta: weights x(n - x)/n without continuity correction; 0/n and n/n studies get weight 0.
+        out.peters_convention = "meta";
+        std::vector<Eigen::Index> used;
+        for (Eigen::Index i = 0; i < k; ++i) {
+          const auto& s = studies[static_cast<std::size_t>(i)];
+          if (s.events > 0 && s.events < s.n) used.push_back(i);
+        }
+        if (static_cast<Eigen::Index>(used.size()) < k) {
+          out.notes.push_back(
+              fmt::format("Peters test (R meta weights): {} stud{} with 0 or all events get weight 0",
+                          k - static_cast<Eigen::Index>(used.size()),
+                          k - static_cast<Eigen::Index>(used.size()) == 1 ? "y" : "ies"));
+        }
+        Eigen::VectorXd yy(static_cast<Eigen::Index>(used.size())), ww(yy.size()), xx(yy.size());
+        for (std::size_t r = 0; r < used.size(); ++r) {
+          const auto& s = studies[static_cast<std::size_t>(used[r])];
+          const auto x = static_cast<double>(s.events);
+          const auto nd = static_cast<double>(s.n);
+          yy[static_cast<Eigen::Index>(r)] = y[used[r]];
+          ww[static_cast<Eigen::Index>(r)] = x * (nd - x) / nd;
+          xx[static_cast<Eigen::Index>(r)] = n_inverse[used[r]];
+        }
+        out.peters = weighted_regression_test(yy, ww, xx, options.level);
+      } else {
+        out.peters_convention = "metafor";
+        out.peters = weighted_regression_test(y, v.cwiseInverse(), n_inverse, options.level);
+      }
+    });
   };
-  const Eigen::VectorXd w = v.cwiseInverse();
-  attempt("Egger test", [&] { out.egger = weighted_regression_test(y, w, v.cwiseSqrt(), options.level); });
-  attempt("PEESE", [&] { out.peese = weighted_regression_test(y, w, v, options.level); });
-  attempt("Egger test (mixed-effects)", [&] {
-    const MixedModelOptions mo{options.method, options.test, options.level, std::nullopt, false, options.control};
-    require_variation(v.cwiseSqrt(), "the standard error");
-    out.egger_rma = from_fit(fit_mixed_model(y, v, with_intercept(v.cwiseSqrt()), {"intrcpt", "sei"}, true, mo));
-  });
-  attempt("Peters test", [&] {
-    const bool all_same_n = (n_inverse.array() == n_inverse[0]).all();
-    if (all_same_n) {
-      throw Error(ErrorCategory::kInvalidInput,
-                  "all studies have the same n, so 1/n does not vary and Peters' test is undefined");
-    }
-    if (conv.zero_cells == ZeroCellRule::kMeta) {
-      // R meta: weights x(n - x)/n without continuity correction; 0/n and n/n studies get weight 0.
-      out.peters_convention = "meta";
-      std::vector<Eigen::Index> used;
-      for (Eigen::Index i = 0; i < k; ++i) {
-        const auto& s = studies[static_cast<std::size_t>(i)];
-        if (s.events > 0 && s.events < s.n) used.push_back(i);
-      }
-      if (static_cast<Eigen::Index>(used.size()) < k) {
-        out.notes.push_back(fmt::format("Peters test (R meta weights): {} stud{} with 0 or all events get weight 0",
-                                        k - static_cast<Eigen::Index>(used.size()), k - static_cast<Eigen::Index>(used.size()) == 1 ? "y" : "ies"));
-      }
-      Eigen::VectorXd yy(static_cast<Eigen::Index>(used.size())), ww(yy.size()), xx(yy.size());
-      for (std::size_t r = 0; r < used.size(); ++r) {
-        const auto& s = studies[static_cast<std::size_t>(used[r])];
-        const auto x = static_cast<double>(s.events);
-        const auto nd = static_cast<double>(s.n);
-        yy[static_cast<Eigen::Index>(r)] = y[used[r]];
-        ww[static_cast<Eigen::Index>(r)] = x * (nd - x) / nd;
-        xx[static_cast<Eigen::Index>(r)] = n_inverse[used[r]];
-      }
-      out.peters = weighted_regression_test(yy, ww, xx, options.level);
-    } else {
-      out.peters_convention = "metafor";
-      out.peters = weighted_regression_test(y, w, n_inverse, options.level);
-    }
-  });
-  attempt("Begg test", [&] {
-    out.begg = rank_correlation_test(y, v);
-    if (!out.begg->exact) {
-      out.notes.push_back(k > 1000 ? "Begg test: normal approximation (exact distribution used up to k = 1000)"
-                                   : "Begg test: tied values, so the tie-corrected normal approximation is used (as R)");
-    }
-  });
-  attempt("trim-and-fill", [&] {
-    out.trimfill = trim_and_fill(y, v, options.method, options.test, estimator, std::nullopt, options.level, options.control);
-  });
+  effects_and_tests(out, y, v, pool_proportions(studies, options).random.est, options, estimator, peters);
+  return out;
+}
+
+SmallStudyEffects small_study_effects(std::span<const EffectStudy> studies, const PoolOptions& options,
+                                      TrimFillEstimator estimator) {
+  SmallStudyEffects out;
+  const auto k = static_cast<Eigen::Index>(studies.size());
+  Eigen::VectorXd y(k), v(k);
+  for (Eigen::Index i = 0; i < k; ++i) {
+    const auto& s = studies[static_cast<std::size_t>(i)];
+    y[i] = s.yi;
+    v[i] = s.vi;
+    out.funnel.labels.push_back(s.label);
+    out.funnel.yi.push_back(s.yi);
+    out.funnel.sei.push_back(std::sqrt(s.vi));
+  }
+  out.notes.push_back("Peters' test needs each study's sample size and is not run on effects given directly");
+  effects_and_tests(out, y, v, pool_effects(studies, options).random.est, options, estimator, {});
   return out;
 }
 

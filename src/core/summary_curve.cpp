@@ -1,7 +1,7 @@
 #include "carta/summary_curve.hpp"
 
-#include <boost/math/distributions/normal.hpp>
 #include <fmt/format.h>
+#include <boost/math/distributions/normal.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -51,7 +51,8 @@ StudyCurve study_curve_from_km(std::string label, const KaplanMeier& km, std::sp
 
 SummaryCurve summary_survival_curve(std::span<const StudyCurve> studies, double level) {
   if (!(level > 0.0 && level < 1.0)) {
-    throw Error(ErrorCategory::kInvalidOption, fmt::format("summary_survival_curve: level {} must be in (0, 1)", level));
+    throw Error(ErrorCategory::kInvalidOption,
+                fmt::format("summary_survival_curve: level {} must be in (0, 1)", level));
   }
   if (studies.empty()) bad("summary survival curve: no studies");
   std::set<double> grid_set;
@@ -59,8 +60,9 @@ SummaryCurve summary_survival_curve(std::span<const StudyCurve> studies, double 
     if (s.points.size() < 2) bad(fmt::format("study '{}': its curve needs a point after time 0", s.label));
     const auto& first = s.points.front();
     if (first.time != 0.0 || first.survival != 1.0) {
-      bad(fmt::format("study '{}': its curve must start at time 0 with S = 1 and the number of patients at risk",
-                      s.label));
+      bad(fmt::format(
+          "study '{}': its curve must start at time 0 with S = 1 and the number of patients at risk",
+          s.label));
     }
     for (std::size_t j = 0; j < s.points.size(); ++j) {
       const auto& p = s.points[j];
@@ -76,8 +78,8 @@ SummaryCurve summary_survival_curve(std::span<const StudyCurve> studies, double 
                         p.survival, p.time));
       }
       if (j + 1 < s.points.size() && !(p.n_risk > 0.0)) {
-        bad(fmt::format("study '{}': {} at risk at time {}, but a later interval needs patients at risk", s.label,
-                        p.n_risk, p.time));
+        bad(fmt::format("study '{}': {} at risk at time {}, but a later interval needs patients at risk",
+                        s.label, p.n_risk, p.time));
       }
       if (j > 0) grid_set.insert(p.time);
     }
@@ -87,9 +89,10 @@ SummaryCurve summary_survival_curve(std::span<const StudyCurve> studies, double 
   for (const auto& s : studies) {
     for (std::size_t j = 1; j < s.points.size(); ++j) {
       if (s.points[j].time != grid[j - 1]) {
-        bad(fmt::format("study '{}' has no value at time {:g}, which other studies report: every study needs S and "
-                        "the number at risk at each grid time up to its last one",
-                        s.label, grid[j - 1]));
+        bad(fmt::format(
+            "study '{}' has no value at time {:g}, which other studies report: every study needs S and "
+            "the number at risk at each grid time up to its last one",
+            s.label, grid[j - 1]));
       }
     }
   }
@@ -105,8 +108,9 @@ SummaryCurve summary_survival_curve(std::span<const StudyCurve> studies, double 
     const auto& pts = studies[k].points;
     for (std::size_t j = 1; j < pts.size(); ++j) {
       if (pts[j - 1].survival <= 0.0) {
-        out.notes.push_back(fmt::format("study '{}' reaches S = 0 at time {:g}; later intervals have no data from it",
-                                        studies[k].label, pts[j - 1].time));
+        out.notes.push_back(
+            fmt::format("study '{}' reaches S = 0 at time {:g}; later intervals have no data from it",
+                        studies[k].label, pts[j - 1].time));
         break;
       }
       const auto ki = static_cast<Eigen::Index>(k);
@@ -208,10 +212,11 @@ SummaryCurve summary_survival_curve(std::span<const StudyCurve> studies, double 
 
   // Back to survival: product of the pooled conditional survivals; CI on the log scale by the
   // delta method over the full covariance of the pooled intervals.
-  const double z = boost::math::quantile(boost::math::normal_distribution<double>(), 1.0 - (1.0 - level) / 2.0);
+  const double z =
+      boost::math::quantile(boost::math::normal_distribution<double>(), 1.0 - (1.0 - level) / 2.0);
   out.points.push_back({0.0, K, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0});
-  auto curve = [&](const Eigen::VectorXd& beta, const Eigen::MatrixXd& cov, Eigen::Index j, double& s, double& lb,
-                   double& ub) {
+  auto curve = [&](const Eigen::VectorXd& beta, const Eigen::MatrixXd& cov, Eigen::Index j, double& s,
+                   double& lb, double& ub) {
     Eigen::VectorXd gradient = Eigen::VectorXd::Zero(J);
     double log_s = 0.0;
     for (Eigen::Index l = 0; l <= j; ++l) {

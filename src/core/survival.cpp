@@ -1,7 +1,7 @@
 #include "carta/survival.hpp"
 
-#include <boost/math/distributions/normal.hpp>
 #include <fmt/format.h>
+#include <boost/math/distributions/normal.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -14,11 +14,16 @@ namespace carta {
 
 std::string_view to_string(HazardSource source) noexcept {
   switch (source) {
-    case HazardSource::kIpd: return "ipd";
-    case HazardSource::kEventsPersonTime: return "events_person_time";
-    case HazardSource::kSurvivalCi: return "survival_ci";
-    case HazardSource::kSurvivalN: return "survival_n";
-    case HazardSource::kMedianCi: return "median_ci";
+    case HazardSource::kIpd:
+      return "ipd";
+    case HazardSource::kEventsPersonTime:
+      return "events_person_time";
+    case HazardSource::kSurvivalCi:
+      return "survival_ci";
+    case HazardSource::kSurvivalN:
+      return "survival_n";
+    case HazardSource::kMedianCi:
+      return "median_ci";
   }
   return "?";
 }
@@ -39,7 +44,8 @@ double cloglog(double s) { return std::log(-std::log(s)); }
 
 std::string format_ci(double est, std::optional<double> lb, std::optional<double> ub) {
   if (!lb && !ub) return fmt::format("{:g}", est);
-  return fmt::format("{:g} ({}-{})", est, lb ? fmt::format("{:g}", *lb) : "NR", ub ? fmt::format("{:g}", *ub) : "NR");
+  return fmt::format("{:g} ({}-{})", est, lb ? fmt::format("{:g}", *lb) : "NR",
+                     ub ? fmt::format("{:g}", *ub) : "NR");
 }
 
 // cloglog(S(t)) and its SE from the reported S(t), by the CI when there is one, else by the
@@ -88,10 +94,12 @@ std::optional<CloglogSurvival> survival_on_cloglog(const SurvivalReport& r, doub
       out.se = (cloglog(*r.s_lb) - cloglog(*r.s_ub)) / (2.0 * z);
     } else if (lb_usable) {
       out.se = (cloglog(*r.s_lb) - out.value) / z;
-      out.notes.push_back("SE from the lower half of the CI of S (the upper bound is missing, 1 or equal to S)");
+      out.notes.push_back(
+          "SE from the lower half of the CI of S (the upper bound is missing, 1 or equal to S)");
     } else {
       out.se = (out.value - cloglog(*r.s_ub)) / z;
-      out.notes.push_back("SE from the upper half of the CI of S (the lower bound is missing, 0 or equal to S)");
+      out.notes.push_back(
+          "SE from the upper half of the CI of S (the lower bound is missing, 0 or equal to S)");
     }
     out.detail = fmt::format("S({:g}) = {}", t, format_ci(s, r.s_lb, r.s_ub));
     return out;
@@ -103,7 +111,8 @@ std::optional<CloglogSurvival> survival_on_cloglog(const SurvivalReport& r, doub
     const double log_s = std::log(s);
     out.se = std::sqrt((1.0 - s) / (n * s * log_s * log_s));
     out.detail = fmt::format("S({:g}) = {:g}, n = {}", t, s, *r.n);
-    if (r.s_lb || r.s_ub) out.notes.push_back("the CI of S is degenerate; SE by the delta method from n instead");
+    if (r.s_lb || r.s_ub)
+      out.notes.push_back("the CI of S is degenerate; SE by the delta method from n instead");
     return out;
   }
   return std::nullopt;
@@ -135,7 +144,8 @@ StudyHazard study_hazard(const SurvivalReport& r, double reported_level) {
   auto mark_unused = [&](std::string what) { h.unused.push_back(std::move(what)); };
 
   auto from_counts = [&](double events, double person_time, HazardSource source) {
-    if (!(events >= 0.0) || !std::isfinite(events)) bad(r, fmt::format("events = {:g}; it must be >= 0", events));
+    if (!(events >= 0.0) || !std::isfinite(events))
+      bad(r, fmt::format("events = {:g}; it must be >= 0", events));
     if (!(person_time > 0.0) || !std::isfinite(person_time)) {
       bad(r, fmt::format("person-time = {:g}; it must be > 0", person_time));
     }
@@ -153,7 +163,8 @@ StudyHazard study_hazard(const SurvivalReport& r, double reported_level) {
   if (!r.ipd.empty()) {
     double events = 0.0, time = 0.0;
     for (const auto& o : r.ipd) {
-      if (!std::isfinite(o.time) || o.time < 0.0) bad(r, fmt::format("IPD time {:g}; times must be >= 0", o.time));
+      if (!std::isfinite(o.time) || o.time < 0.0)
+        bad(r, fmt::format("IPD time {:g}; times must be >= 0", o.time));
       events += o.event ? 1.0 : 0.0;
       time += o.time;
     }
@@ -190,10 +201,12 @@ StudyHazard study_hazard(const SurvivalReport& r, double reported_level) {
     const double m = *r.median;
     if (!(m > 0.0) || !std::isfinite(m)) bad(r, fmt::format("median = {:g}; it must be > 0", m));
     if (r.median_lb && !(*r.median_lb >= 0.0 && *r.median_lb <= m)) {
-      bad(r, fmt::format("the lower CI bound of the median is {:g}, but it must be in [0, median = {:g}]", *r.median_lb, m));
+      bad(r, fmt::format("the lower CI bound of the median is {:g}, but it must be in [0, median = {:g}]",
+                         *r.median_lb, m));
     }
     if (r.median_ub && !(*r.median_ub >= m)) {
-      bad(r, fmt::format("the upper CI bound of the median is {:g}, but it must be >= the median {:g}", *r.median_ub, m));
+      bad(r, fmt::format("the upper CI bound of the median is {:g}, but it must be >= the median {:g}",
+                         *r.median_ub, m));
     }
     const bool lb_usable = r.median_lb && *r.median_lb > 0.0 && *r.median_lb < m;
     const bool ub_usable = r.median_ub && std::isfinite(*r.median_ub) && *r.median_ub > m;
@@ -221,7 +234,8 @@ StudyHazard study_hazard(const SurvivalReport& r, double reported_level) {
                        describe_available(r, h.source)));
   }
   if (!(h.se > 0.0) || !std::isfinite(h.se) || !std::isfinite(h.log_hazard)) {
-    bad(r, fmt::format("the {} give ln hazard {:g} with SE {:g}; check the values", h.detail, h.log_hazard, h.se));
+    bad(r, fmt::format("the {} give ln hazard {:g} with SE {:g}; check the values", h.detail, h.log_hazard,
+                       h.se));
   }
   return h;
 }
@@ -245,7 +259,8 @@ bool same_time(double a, double b) { return std::abs(a - b) <= 1e-9 * std::max(1
 SurvivalPoolResult pool_survival(std::span<const SurvivalReport> reports, const SurvivalOptions& options) {
   for (double t : options.times) {
     if (!(t > 0.0) || !std::isfinite(t)) {
-      throw Error(ErrorCategory::kInvalidOption, fmt::format("pool_survival: time {:g}; times must be > 0", t));
+      throw Error(ErrorCategory::kInvalidOption,
+                  fmt::format("pool_survival: time {:g}; times must be > 0", t));
     }
   }
   SurvivalPoolResult result;
@@ -301,7 +316,8 @@ SurvivalPoolResult pool_survival(std::span<const SurvivalReport> reports, const 
       if (model < direct.random.ci_lb || model > direct.random.ci_ub) {
         result.warnings.push_back(fmt::format(
             "S({:g}) from the pooled exponential hazard is {:.3f}, outside the interval from pooling S({:g}) "
-            "directly over the {} {} that report it: {:.3f} ({:.3f}-{:.3f}); the constant-hazard model does not fit "
+            "directly over the {} {} that report it: {:.3f} ({:.3f}-{:.3f}); the constant-hazard model does "
+            "not fit "
             "these data well",
             at.time, model, at.time, on_cloglog.size(), on_cloglog.size() == 1 ? "study" : "studies",
             direct.random.est, direct.random.ci_lb, direct.random.ci_ub));
@@ -320,7 +336,8 @@ SurvivalPoolResult pool_survival(std::span<const SurvivalReport> reports, const 
   for (double t : options.times) {
     if (reach > 0.0 && t > reach * (1.0 + 1e-9)) {
       result.warnings.push_back(fmt::format(
-          "S({:g}) extrapolates the exponential model beyond the latest time the studies report ({:g}): CAR-T "
+          "S({:g}) extrapolates the exponential model beyond the latest time the studies report ({:g}): "
+          "CAR-T "
           "survival curves flatten (a plateau of long-term survivors), so a constant hazard overstates late "
           "mortality and S({:g}) is likely too low",
           t, reach, t));
@@ -352,15 +369,40 @@ SurvivalPoolResult pool_survival(std::span<const SurvivalReport> reports, const 
         if (std::isnan(s.survival)) continue;
         const double model = std::exp(-lambda * t);
         if (std::abs(s.survival - model) > 0.1) {
-          result.warnings.push_back(fmt::format(
-              "study '{}': its Kaplan-Meier S({:g}) is {:.3f}, but its exponential fit gives {:.3f}; its hazard "
-              "is not constant",
-              r.label, t, s.survival, model));
+          result.warnings.push_back(
+              fmt::format("study '{}': its Kaplan-Meier S({:g}) is {:.3f}, but its exponential fit gives "
+                          "{:.3f}; its hazard "
+                          "is not constant",
+                          r.label, t, s.survival, model));
         }
       }
     }
   }
   return result;
+}
+
+PoolResult survival_at(const SurvivalPoolResult& result, double time) {
+  if (!(time > 0.0) || !std::isfinite(time)) {
+    throw Error(ErrorCategory::kInvalidOption, fmt::format("survival_at: time {:g} must be > 0", time));
+  }
+  PoolResult r = result.log_hazard;
+  const double z = z_for(r.options.level);
+  auto s = [time](double log_hazard) { return std::exp(-std::exp(log_hazard) * time); };
+  for (auto& st : r.studies) {
+    const double se = std::sqrt(st.vi);
+    st.prop = s(st.yi);
+    st.ci_lb = s(st.yi + z * se);
+    st.ci_ub = s(st.yi - z * se);
+  }
+  r.common.prop = s(r.common.est);
+  r.common.prop_ci_lb = s(r.common.ci_ub);
+  r.common.prop_ci_ub = s(r.common.ci_lb);
+  r.random.prop = s(r.random.est);
+  r.random.prop_ci_lb = s(r.random.ci_ub);
+  r.random.prop_ci_ub = s(r.random.ci_lb);
+  r.random.prop_pi_lb = s(r.random.pi_ub);
+  r.random.prop_pi_ub = s(r.random.pi_lb);
+  return r;
 }
 
 }  // namespace carta

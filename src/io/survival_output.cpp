@@ -14,8 +14,11 @@ using detail::number;
 using detail::report_json;
 
 nlohmann::json estimate_json(const SurvivalEstimate& e) {
-  return {{"est", number(e.est)},     {"ci_lb", number(e.ci_lb)}, {"ci_ub", number(e.ci_ub)},
-          {"pi_lb", number(e.pi_lb)}, {"pi_ub", number(e.pi_ub)}};
+  return {{"est", number(e.est)},
+          {"ci_lb", number(e.ci_lb)},
+          {"ci_ub", number(e.ci_ub)},
+          {"pi_lb", number(e.pi_lb)},
+          {"pi_ub", number(e.pi_ub)}};
 }
 
 nlohmann::json at_times(const KaplanMeier& km, const std::vector<double>& times) {
@@ -168,13 +171,17 @@ nlohmann::json to_json(const SummaryCurve& c, const std::vector<StudyCurve>& stu
   j["k"] = studies.size();
   nlohmann::json points = nlohmann::json::array();
   for (const auto& p : c.points) {
-    points.push_back({{"time", p.time},
-                      {"k", p.k},
-                      {"random", {{"est", number(p.random)}, {"ci_lb", number(p.random_lb)}, {"ci_ub", number(p.random_ub)}}},
-                      {"common", {{"est", number(p.common)}, {"ci_lb", number(p.common_lb)}, {"ci_ub", number(p.common_ub)}}}});
+    points.push_back(
+        {{"time", p.time},
+         {"k", p.k},
+         {"random",
+          {{"est", number(p.random)}, {"ci_lb", number(p.random_lb)}, {"ci_ub", number(p.random_ub)}}},
+         {"common",
+          {{"est", number(p.common)}, {"ci_lb", number(p.common_lb)}, {"ci_ub", number(p.common_ub)}}}});
   }
   j["curve"] = std::move(points);
-  j["heterogeneity"] = {{"Q", number(c.Q)}, {"Q_df", number(c.Q_df)}, {"H2", number(c.H2)}, {"I2", number(c.I2)}};
+  j["heterogeneity"] = {
+      {"Q", number(c.Q)}, {"Q_df", number(c.Q_df)}, {"H2", number(c.H2)}, {"I2", number(c.I2)}};
   j["median"] = {{"random", number(c.median_random)}, {"common", number(c.median_common)}};
   nlohmann::json between = nlohmann::json::array();
   for (Eigen::Index r = 0; r < c.between.rows(); ++r) {
@@ -186,7 +193,8 @@ nlohmann::json to_json(const SummaryCurve& c, const std::vector<StudyCurve>& stu
   nlohmann::json per_study = nlohmann::json::array();
   for (const auto& s : studies) {
     nlohmann::json pts = nlohmann::json::array();
-    for (const auto& p : s.points) pts.push_back({{"time", p.time}, {"survival", number(p.survival)}, {"n_risk", number(p.n_risk)}});
+    for (const auto& p : s.points)
+      pts.push_back({{"time", p.time}, {"survival", number(p.survival)}, {"n_risk", number(p.n_risk)}});
     per_study.push_back({{"label", s.label}, {"points", std::move(pts)}});
   }
   j["studies"] = std::move(per_study);
@@ -197,8 +205,8 @@ nlohmann::json to_json(const SummaryCurve& c, const std::vector<StudyCurve>& stu
 std::string km_csv(const KaplanMeier& km) {
   std::string out = "time,n_risk,events,censored,survival,se,ci_lb,ci_ub\n";
   for (const auto& s : km.steps) {
-    out += fmt::format("{},{},{},{},{},{},{},{}\n", s.time, s.n_risk, s.events, s.censored, csv_number(s.survival),
-                       csv_number(s.se), csv_number(s.ci_lb), csv_number(s.ci_ub));
+    out += fmt::format("{},{},{},{},{},{},{},{}\n", s.time, s.n_risk, s.events, s.censored,
+                       csv_number(s.survival), csv_number(s.se), csv_number(s.ci_lb), csv_number(s.ci_ub));
   }
   return out;
 }

@@ -36,18 +36,20 @@ std::optional<double> number_cell(const Table& table, std::size_t row, std::size
   if (!value) {
     std::string hint = "write a plain number such as 0.62 or 14.5";
     if (text.find(',') != std::string_view::npos) hint = "write decimals with a point (0.62), not a comma";
-    if (text.find('%') != std::string_view::npos) hint = "drop the % sign; a column with values above 1 is read as percent";
-    throw Error(ErrorCategory::kInvalidInput,
-                fmt::format("{}: value '{}' is not a number; {}. Leave the cell empty (or NR) if the study does "
-                            "not report it.",
-                            where(table, row, col), text, hint));
+    if (text.find('%') != std::string_view::npos)
+      hint = "drop the % sign; a column with values above 1 is read as percent";
+    throw Error(
+        ErrorCategory::kInvalidInput,
+        fmt::format("{}: value '{}' is not a number; {}. Leave the cell empty (or NR) if the study does "
+                    "not report it.",
+                    where(table, row, col), text, hint));
   }
   return value;
 }
 
 // The index of the first column named like one of `names` (case-insensitive), else `fallback`.
-std::size_t pick_column(const Table& table, std::initializer_list<std::string_view> names, std::size_t fallback,
-                        std::string_view role) {
+std::size_t pick_column(const Table& table, std::initializer_list<std::string_view> names,
+                        std::size_t fallback, std::string_view role) {
   for (std::size_t c = 0; c < table.header.size(); ++c) {
     std::string lower;
     for (char ch : table.header[c]) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
@@ -56,22 +58,24 @@ std::size_t pick_column(const Table& table, std::initializer_list<std::string_vi
     }
   }
   if (fallback >= table.header.size()) {
-    throw Error(ErrorCategory::kInvalidInput,
-                fmt::format("{}: needs a '{}' column (found {} column(s))", table.source, role, table.header.size()));
+    throw Error(ErrorCategory::kInvalidInput, fmt::format("{}: needs a '{}' column (found {} column(s))",
+                                                          table.source, role, table.header.size()));
   }
   return fallback;
 }
 
 double required_number(const Table& table, std::size_t row, std::size_t col) {
   const auto v = number_cell(table, row, col);
-  if (!v) throw Error(ErrorCategory::kInvalidInput, fmt::format("{}: the cell is empty", where(table, row, col)));
+  if (!v)
+    throw Error(ErrorCategory::kInvalidInput, fmt::format("{}: the cell is empty", where(table, row, col)));
   return *v;
 }
 
 }  // namespace
 
 SurvivalLoad load_survival_reports(const Table& table, const SurvivalColumns& columns,
-                                   const std::vector<std::string>& exclude, const std::vector<RowFilter>& filters) {
+                                   const std::vector<std::string>& exclude,
+                                   const std::vector<RowFilter>& filters) {
   constexpr std::size_t kNone = static_cast<std::size_t>(-1);
   auto col = [&](const std::optional<std::string>& name) { return name ? table.column(*name) : kNone; };
   const std::size_t label_col = col(columns.label);
@@ -79,13 +83,15 @@ SurvivalLoad load_survival_reports(const Table& table, const SurvivalColumns& co
   const std::size_t s_time_col = col(columns.s_time_column);
   const std::size_t median_col = col(columns.median), median_lb_col = col(columns.median_lb),
                     median_ub_col = col(columns.median_ub);
-  const std::size_t events_col = col(columns.events), pt_col = col(columns.person_time), n_col = col(columns.n);
+  const std::size_t events_col = col(columns.events), pt_col = col(columns.person_time),
+                    n_col = col(columns.n);
   const std::size_t ipd_col = col(columns.ipd);
   std::vector<std::size_t> filter_cols;
   for (const auto& f : filters) filter_cols.push_back(table.column(f.column));
   if (s_col == kNone && median_col == kNone && events_col == kNone && ipd_col == kNone) {
-    throw Error(ErrorCategory::kInvalidOption,
-                "nothing to pool: give --s (survival at a time), --median, --events with --person-time, or --ipd");
+    throw Error(
+        ErrorCategory::kInvalidOption,
+        "nothing to pool: give --s (survival at a time), --median, --events with --person-time, or --ipd");
   }
   if ((s_lb_col != kNone || s_ub_col != kNone || s_time_col != kNone) && s_col == kNone) {
     throw Error(ErrorCategory::kInvalidOption, "--s-lb, --s-ub and --s-time need --s (the survival column)");
@@ -125,10 +131,12 @@ SurvivalLoad load_survival_reports(const Table& table, const SurvivalColumns& co
   std::vector<std::size_t> filtered_out(filters.size(), 0);
   for (std::size_t r = 0; r < table.rows.size(); ++r) {
     const std::size_t line = table.lines[r];
-    std::string label = label_col != kNone ? std::string(trim(table.rows[r][label_col])) : fmt::format("row {}", line);
+    std::string label =
+        label_col != kNone ? std::string(trim(table.rows[r][label_col])) : fmt::format("row {}", line);
     if (label.empty()) {
-      throw Error(ErrorCategory::kInvalidInput,
-                  fmt::format("{}: the study label is empty; every study needs a label", where(table, r, label_col)));
+      throw Error(
+          ErrorCategory::kInvalidInput,
+          fmt::format("{}: the study label is empty; every study needs a label", where(table, r, label_col)));
     }
     if (exclude_set.contains(label)) {
       excluded_seen.insert(label);
@@ -156,39 +164,44 @@ SurvivalLoad load_survival_reports(const Table& table, const SurvivalColumns& co
     if (const auto n = plain_cell(r, n_col)) {
       if (!(*n >= 1.0) || *n != std::floor(*n) || *n > 1e12) {
         throw Error(ErrorCategory::kInvalidInput,
-                    fmt::format("{}: n = '{}' must be a whole number of patients >= 1", where(table, r, n_col),
-                                trim(table.rows[r][n_col])));
+                    fmt::format("{}: n = '{}' must be a whole number of patients >= 1",
+                                where(table, r, n_col), trim(table.rows[r][n_col])));
       }
       report.n = static_cast<std::int64_t>(*n);
     }
     if (ipd_col != kNone) {
       const std::string_view file = trim(table.rows[r][ipd_col]);
       if (!not_reported(file)) {
-        const std::filesystem::path path = std::filesystem::path(file).is_absolute() ? std::filesystem::path(file)
-                                                                                      : base / std::filesystem::path(file);
+        const std::filesystem::path path = std::filesystem::path(file).is_absolute()
+                                               ? std::filesystem::path(file)
+                                               : base / std::filesystem::path(file);
         try {
           report.ipd = read_ipd(path);
         } catch (const Error& e) {
-          throw Error(e.category(), fmt::format("{}: IPD file of study '{}': {}", where(table, r, ipd_col), label, e.what()));
+          throw Error(e.category(), fmt::format("{}: IPD file of study '{}': {}", where(table, r, ipd_col),
+                                                label, e.what()));
         }
       }
     }
-    const bool anything = report.s || report.median || report.events || report.person_time || !report.ipd.empty();
+    const bool anything =
+        report.s || report.median || report.events || report.person_time || !report.ipd.empty();
     if (!anything) {
       skipped.push_back(fmt::format("{} (line {})", label, line));
       continue;
     }
     auto [prev, fresh] = labels_seen.try_emplace(label, line);
     if (!fresh) {
-      throw Error(ErrorCategory::kInvalidInput, fmt::format("{}:{}: study label '{}' already used on line {}; labels "
-                                                            "must be unique",
-                                                            table.source, line, label, prev->second));
+      throw Error(ErrorCategory::kInvalidInput,
+                  fmt::format("{}:{}: study label '{}' already used on line {}; labels "
+                              "must be unique",
+                              table.source, line, label, prev->second));
     }
     load.reports.push_back(std::move(report));
   }
   for (const auto& e : exclude) {
     if (!excluded_seen.contains(e)) {
-      throw Error(ErrorCategory::kInvalidOption, fmt::format("--exclude '{}' matches no study label in {}", e, table.source));
+      throw Error(ErrorCategory::kInvalidOption,
+                  fmt::format("--exclude '{}' matches no study label in {}", e, table.source));
     }
   }
   for (std::size_t f = 0; f < filters.size(); ++f) {
@@ -202,10 +215,12 @@ SurvivalLoad load_survival_reports(const Table& table, const SurvivalColumns& co
   if (!skipped.empty()) {
     std::string list;
     for (const auto& l : skipped) list += (list.empty() ? "" : ", ") + l;
-    load.notes.push_back(fmt::format("{} row(s) report no survival data and are skipped: {}", skipped.size(), list));
+    load.notes.push_back(
+        fmt::format("{} row(s) report no survival data and are skipped: {}", skipped.size(), list));
   }
   if (load.reports.empty()) {
-    throw Error(ErrorCategory::kInvalidInput, fmt::format("{}: no row reports survival data in the chosen columns", table.source));
+    throw Error(ErrorCategory::kInvalidInput,
+                fmt::format("{}: no row reports survival data in the chosen columns", table.source));
   }
   return load;
 }
@@ -218,12 +233,14 @@ std::vector<SurvivalObservation> read_ipd(const std::filesystem::path& path) {
   for (std::size_t r = 0; r < table.rows.size(); ++r) {
     const double t = required_number(table, r, time_col);
     if (t < 0.0) {
-      throw Error(ErrorCategory::kInvalidInput, fmt::format("{}: time {} is negative", where(table, r, time_col), t));
+      throw Error(ErrorCategory::kInvalidInput,
+                  fmt::format("{}: time {} is negative", where(table, r, time_col), t));
     }
     const double e = required_number(table, r, event_col);
     if (e != 0.0 && e != 1.0) {
       throw Error(ErrorCategory::kInvalidInput,
-                  fmt::format("{}: event is {}, but must be 1 (event) or 0 (censored)", where(table, r, event_col), e));
+                  fmt::format("{}: event is {}, but must be 1 (event) or 0 (censored)",
+                              where(table, r, event_col), e));
     }
     out.push_back({t, e == 1.0});
   }
@@ -239,7 +256,8 @@ std::vector<CurvePoint> read_curve(const std::filesystem::path& path) {
   for (std::size_t r = 0; r < table.rows.size(); ++r) {
     out.push_back({required_number(table, r, time_col), required_number(table, r, s_col)});
   }
-  if (out.empty()) throw Error(ErrorCategory::kInvalidInput, fmt::format("{}: no curve points", table.source));
+  if (out.empty())
+    throw Error(ErrorCategory::kInvalidInput, fmt::format("{}: no curve points", table.source));
   return out;
 }
 
@@ -276,7 +294,8 @@ std::vector<StudyCurve> load_study_curves(const Table& table, const std::string&
   for (std::size_t r = 0; r < table.rows.size(); ++r) {
     const std::string label(trim(table.rows[r][study_col]));
     if (label.empty()) {
-      throw Error(ErrorCategory::kInvalidInput, fmt::format("{}: the study label is empty", where(table, r, study_col)));
+      throw Error(ErrorCategory::kInvalidInput,
+                  fmt::format("{}: the study label is empty", where(table, r, study_col)));
     }
     auto [it, fresh] = index.try_emplace(label, curves.size());
     if (fresh) curves.push_back({label, {}});
@@ -285,7 +304,8 @@ std::vector<StudyCurve> load_study_curves(const Table& table, const std::string&
     p.survival = required_number(table, r, s_col) * (percent ? 0.01 : 1.0);
     p.n_risk = required_number(table, r, n_col);
     if (p.n_risk < 0.0) {
-      throw Error(ErrorCategory::kInvalidInput, fmt::format("{}: a negative number at risk", where(table, r, n_col)));
+      throw Error(ErrorCategory::kInvalidInput,
+                  fmt::format("{}: a negative number at risk", where(table, r, n_col)));
     }
     curves[it->second].points.push_back(p);
   }

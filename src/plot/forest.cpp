@@ -34,7 +34,9 @@ Layout make_layout(const std::vector<std::string>& labels, const ForestOptions& 
   for (const auto& l : labels) label_w = std::max(label_w, text_width(l, kFont));
   Layout lay{};
   lay.label_x = kMargin;
-  lay.count_x = lay.label_x + label_w + 16.0 + text_width("Events/n", kFont);  // right-aligned column
+  double count_w = text_width(o.count_header, kFont);
+  for (const auto& c : o.count_text) count_w = std::max(count_w, text_width(c, kFont));
+  lay.count_x = lay.label_x + label_w + 16.0 + count_w;  // right-aligned column
   lay.plot_x = lay.count_x + 24.0;
   lay.estimate_x = lay.plot_x + kPlotWidth + 24.0;
   lay.weight_x = lay.estimate_x + text_width("100.0 [100.0; 100.0]", kFont) + 16.0 + text_width("Weight", kFont);
@@ -44,19 +46,21 @@ Layout make_layout(const std::vector<std::string>& labels, const ForestOptions& 
   return lay;
 }
 
-void header(Svg& svg, const Layout& lay, double y, const std::string& title, double level) {
-  if (!title.empty()) svg.text(lay.label_x, y - kRow, title, 14.0, "start", "bold");
+void header(Svg& svg, const Layout& lay, double y, const ForestOptions& o, double level) {
+  if (!o.title.empty()) svg.text(lay.label_x, y - kRow, o.title, 14.0, "start", "bold");
   svg.text(lay.label_x, y, "Study", kFont, "start", "bold");
-  svg.text(lay.count_x, y, "Events/n", kFont, "end", "bold");
-  svg.text(lay.plot_x + kPlotWidth / 2, y, "Proportion (%)", kFont, "middle", "bold");
+  svg.text(lay.count_x, y, o.count_header, kFont, "end", "bold");
+  svg.text(lay.plot_x + kPlotWidth / 2, y, o.estimate_header, kFont, "middle", "bold");
   svg.text(lay.estimate_x, y, fmt::format("% [{:.0f}% CI]", 100 * level), kFont, "start", "bold");
   svg.text(lay.weight_x, y, "Weight", kFont, "end", "bold");
 }
 
-void study_row(Svg& svg, const Layout& lay, double y, const StudyResult& s, double max_weight) {
+std::string counts(const StudyResult& s) { return fmt::format("{}/{}", s.events, s.n); }
+
+void study_row(Svg& svg, const Layout& lay, double y, const StudyResult& s, double max_weight, const std::string& count) {
   svg.open_group("study");
   svg.text(lay.label_x, y + 4, s.label, kFont);
-  svg.text(lay.count_x, y + 4, fmt::format("{}/{}", s.events, s.n), kFont, "end");
+  svg.text(lay.count_x, y + 4, count, kFont, "end");
   const double x_lb = lay.x(s.ci_lb), x_ub = lay.x(s.ci_ub);
   svg.line(x_lb, y, x_ub, y, "#000", 1.0);
   // Arrows where the interval leaves the axis.
@@ -123,12 +127,12 @@ std::string forest_plot_svg(const PoolResult& r, const ForestOptions& o) {
   const auto rows = static_cast<double>(r.studies.size());
   const double height = top + (rows + 6.0) * kRow + 30.0;
   Svg svg(lay.width, height);
-  header(svg, lay, top, o.title, r.options.level);
+  header(svg, lay, top, o, r.options.level);
   double max_w = 0.0;
   for (const auto& s : r.studies) max_w = std::max(max_w, std::isfinite(s.weight_random) ? s.weight_random : s.weight_common);
   double y = top + kRow;
-  for (const auto& s : r.studies) {
-    study_row(svg, lay, y, s, max_w);
+  for (std::size_t i = 0; i < r.studies.size(); ++i) {
+    study_row(svg, lay, y, r.studies[i], max_w, i < o.count_text.size() ? o.count_text[i] : counts(r.studies[i]));
     y += kRow;
   }
   y += 0.5 * kRow;
@@ -160,7 +164,7 @@ std::string subgroup_forest_svg(const PoolResult& overall, const SubgroupAnalysi
   for (const auto& l : subgroups.levels) rows += static_cast<double>(l.k) + 3.0;
   const double height = top + (rows + 6.0) * kRow + 30.0;
   Svg svg(lay.width, height);
-  header(svg, lay, top, o.title, overall.options.level);
+  header(svg, lay, top, o, overall.options.level);
   double y = top + kRow;
   for (const auto& level : subgroups.levels) {
     svg.text(lay.label_x, y + 4, fmt::format("{} = {}", variable, level.level), kFont, "start", "bold");
@@ -170,7 +174,7 @@ std::string subgroup_forest_svg(const PoolResult& overall, const SubgroupAnalysi
     if (source) {
       for (const auto& s : source->studies) max_w = std::max(max_w, s.weight_random);
       for (const auto& s : source->studies) {
-        study_row(svg, lay, y, s, max_w);
+        study_row(svg, lay, y, s, max_w, counts(s));
         y += kRow;
       }
       diamond(svg, lay, y, fmt::format("Subtotal (k = {})", level.k), source->random.prop, source->random.prop_ci_lb,
@@ -179,7 +183,7 @@ std::string subgroup_forest_svg(const PoolResult& overall, const SubgroupAnalysi
     } else {
       for (std::size_t i = 0; i < overall.studies.size(); ++i) {
         if (i < level_of.size() && level_of[i] == level.level) {
-          study_row(svg, lay, y, overall.studies[i], 0.0);
+          study_row(svg, lay, y, overall.studies[i], 0.0, counts(overall.studies[i]));
           y += kRow;
         }
       }

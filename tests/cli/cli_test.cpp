@@ -417,6 +417,36 @@ TEST(Cli, SurvivalTextPercentColumnsAndErrors) {
   EXPECT_THAT(no_time.err, HasSubstr("--s-time"));
 }
 
+TEST(Cli, SurvivalBiasForestFunnelAndCurve) {
+  const auto forest = std::filesystem::temp_directory_path() / "carta_cli_test_surv_forest.svg";
+  const auto funnel = std::filesystem::temp_directory_path() / "carta_cli_test_surv_funnel.svg";
+  const auto r = run({"survival", survival_fixture("mixed_sources.csv"), "--label", "study", "--s", "s", "--s-lb", "s_lb",
+                      "--s-ub", "s_ub", "--s-time", "s_time", "--n", "n", "--median", "median", "--median-lb",
+                      "median_lb", "--median-ub", "median_ub", "--events", "events", "--person-time", "person_time",
+                      "--bias", "--forest", forest.string(), "--funnel", funnel.string(), "--format", "json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  ASSERT_TRUE(j.contains("bias"));
+  EXPECT_TRUE(j["bias"].contains("egger"));
+  EXPECT_EQ(j["bias"].dump().find("prop"), std::string::npos);  // no proportion back-transformations
+  const std::string svg = read_text(forest);
+  EXPECT_THAT(svg, HasSubstr("S(12) (%)"));
+  EXPECT_THAT(svg, HasSubstr(">median<"));
+  EXPECT_THAT(read_text(funnel), HasSubstr("Log hazard"));
+  // The pooled curve from a long table.
+  const auto long_table = temp_file("long.csv", "study,month,surv,at_risk\nA,0,100,50\nA,6,80,38\nA,12,64,30\n"
+                                                "B,0,100,40\nB,6,70,27\nB,12,55,20\nC,0,100,30\nC,6,85,24\n");
+  const auto c = run({"survival-curve", long_table.string(), "--study", "study", "--time", "month", "--s", "surv",
+                      "--n-risk", "at_risk", "--format", "json"});
+  ASSERT_EQ(c.code, 0) << c.err;
+  const auto cj = nlohmann::json::parse(c.out);
+  ASSERT_EQ(cj["curve"].size(), 3u);
+  EXPECT_EQ(cj["curve"][2]["k"].get<int>(), 2);  // C stops at 6 months
+  EXPECT_GT(cj["curve"][1]["random"]["est"].get<double>(), cj["curve"][2]["random"]["est"].get<double>());
+  const auto missing = run({"survival-curve", long_table.string(), "--study", "study"});
+  EXPECT_EQ(missing.code, 64);
+}
+
 TEST(Cli, KaplanMeierFormats) {
   const auto ipd = survival_fixture("ipd_half.csv");
   const auto text = run({"km", ipd});

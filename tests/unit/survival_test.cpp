@@ -119,7 +119,8 @@ TEST(StudyHazard, OneSidedIntervalsAndZeroEvents) {
 
 TEST(StudyHazard, ImpossibleReportsAreErrorsNamingTheStudy) {
   EXPECT_THAT(error_of([] { study_hazard(survival_report("s1", 1.0, 12)); }), HasSubstr("'s1'"));
-  EXPECT_THAT(error_of([] { study_hazard(survival_report("s0", 0.0, 12)); }), HasSubstr("strictly between 0 and 1"));
+  EXPECT_THAT(error_of([] { study_hazard(survival_report("s0", 0.0, 12)); }),
+              HasSubstr("strictly between 0 and 1"));
   EXPECT_THAT(error_of([] {
                 SurvivalReport r = survival_report("no se", 0.5, 12);
                 study_hazard(r);
@@ -216,7 +217,8 @@ TEST(PoolSurvival, DirectPoolingDisagreementIsAWarning) {
 TEST(PoolSurvival, BadTimesAreOptionErrors) {
   SurvivalOptions o;
   o.times = {0};
-  EXPECT_THAT(error_of([&] { pool_survival(std::vector{survival_report("a", 0.5, 12)}, o); }), HasSubstr("> 0"));
+  EXPECT_THAT(error_of([&] { pool_survival(std::vector{survival_report("a", 0.5, 12)}, o); }),
+              HasSubstr("> 0"));
 }
 
 TEST(KaplanMeier, EdgeCases) {
@@ -234,13 +236,18 @@ TEST(KaplanMeier, EdgeCases) {
   // Before the first time S = 1; after the last it is not defined.
   EXPECT_EQ(km_all.at(1).survival, 1.0);
   EXPECT_TRUE(std::isnan(km_all.at(4).survival));
-  EXPECT_THAT(error_of([] { kaplan_meier(std::vector<SurvivalObservation>{}); }), HasSubstr("no observations"));
-  EXPECT_THAT(error_of([] { kaplan_meier(std::vector<SurvivalObservation>{{-1, true}}); }), HasSubstr(">= 0"));
+  EXPECT_THAT(error_of([] { kaplan_meier(std::vector<SurvivalObservation>{}); }),
+              HasSubstr("no observations"));
+  EXPECT_THAT(error_of([] {
+                kaplan_meier(std::vector<SurvivalObservation>{{-1, true}});
+              }),
+              HasSubstr(">= 0"));
 }
 
 // Patients with a cure fraction and an exponential hazard otherwise, censored uniformly and at
 // the end of follow-up.
-std::vector<SurvivalObservation> simulate(std::uint64_t seed, int n, double cure, double rate, double follow_up) {
+std::vector<SurvivalObservation> simulate(std::uint64_t seed, int n, double cure, double rate,
+                                          double follow_up) {
   std::mt19937_64 rng(seed);
   std::uniform_real_distribution<double> unif(0.0, 1.0);
   std::exponential_distribution<double> expo(rate);
@@ -253,10 +260,12 @@ std::vector<SurvivalObservation> simulate(std::uint64_t seed, int n, double cure
   return out;
 }
 
-std::vector<AtRiskPoint> at_risk_table(const std::vector<SurvivalObservation>& ipd, double step, double until) {
+std::vector<AtRiskPoint> at_risk_table(const std::vector<SurvivalObservation>& ipd, double step,
+                                       double until) {
   std::vector<AtRiskPoint> out;
   for (double t = 0; t <= until + 1e-9; t += step) {
-    const auto n = std::count_if(ipd.begin(), ipd.end(), [t](const SurvivalObservation& o) { return o.time >= t; });
+    const auto n =
+        std::count_if(ipd.begin(), ipd.end(), [t](const SurvivalObservation& o) { return o.time >= t; });
     out.push_back({t, static_cast<std::int64_t>(n)});
   }
   return out;
@@ -340,15 +349,25 @@ TEST(ReconstructIpd, PercentUnsortedInputIsCleanedUp) {
 TEST(ReconstructIpd, BadInputsAreClearErrors) {
   const std::vector<CurvePoint> curve{{0, 1}, {2, 0.9}, {4, 0.8}, {6, 0.7}, {8, 0.6}};
   const std::vector<AtRiskPoint> risk{{0, 50}, {4, 40}, {8, 30}};
-  EXPECT_THAT(error_of([&] { reconstruct_ipd(std::vector<CurvePoint>{{0, 1}, {2, 0.5}, {4, 0.9}}, risk); }),
+  EXPECT_THAT(error_of([&] {
+                reconstruct_ipd(std::vector<CurvePoint>{{0, 1}, {2, 0.5}, {4, 0.9}}, risk);
+              }),
               HasSubstr("never goes up"));
-  EXPECT_THAT(error_of([&] { reconstruct_ipd(std::vector<CurvePoint>{{-5, 1}, {2, 0.5}}, risk); }),
+  EXPECT_THAT(error_of([&] {
+                reconstruct_ipd(std::vector<CurvePoint>{{-5, 1}, {2, 0.5}}, risk);
+              }),
               HasSubstr("before time 0"));
-  EXPECT_THAT(error_of([&] { reconstruct_ipd(curve, std::vector<AtRiskPoint>{{0, 50}, {4, 55}}); }),
+  EXPECT_THAT(error_of([&] {
+                reconstruct_ipd(curve, std::vector<AtRiskPoint>{{0, 50}, {4, 55}});
+              }),
               HasSubstr("cannot increase"));
-  EXPECT_THAT(error_of([&] { reconstruct_ipd(curve, std::vector<AtRiskPoint>{{1, 50}, {4, 40}}); }),
+  EXPECT_THAT(error_of([&] {
+                reconstruct_ipd(curve, std::vector<AtRiskPoint>{{1, 50}, {4, 40}});
+              }),
               HasSubstr("must start at time 0"));
-  EXPECT_THAT(error_of([&] { reconstruct_ipd(curve, std::vector<AtRiskPoint>{{0, 50}, {4, 40}, {4, 30}}); }),
+  EXPECT_THAT(error_of([&] {
+                reconstruct_ipd(curve, std::vector<AtRiskPoint>{{0, 50}, {4, 40}, {4, 30}});
+              }),
               HasSubstr("times must increase"));
   EXPECT_THAT(error_of([&] {
                 reconstruct_ipd(std::vector<CurvePoint>{{0, 1}, {1, 0.9}, {7, 0.6}},
@@ -406,7 +425,8 @@ TEST(SummaryCurve, OneIntervalIsUnivariateDerSimonianLaird) {
   for (int i = 0; i < 5; ++i) {
     const std::string label = "s" + std::to_string(i);
     studies.push_back({label, {{0, 1, n[i]}, {12, s[i], n[i] * s[i]}}});
-    effects.push_back({label, std::asin(std::sqrt((n[i] * s[i] + 0.25) / (n[i] + 0.5))), 1 / (4 * (n[i] + 0.5))});
+    effects.push_back(
+        {label, std::asin(std::sqrt((n[i] * s[i] + 0.25) / (n[i] + 0.5))), 1 / (4 * (n[i] + 0.5))});
     harmonic += 1 / n[i];
   }
   harmonic = 5 / harmonic;
@@ -427,7 +447,8 @@ TEST(SummaryCurve, HeterogeneityWidensTheRandomEffectsBand) {
   const std::vector<double> grid{3, 6, 9, 12, 18, 24};
   int seed = 100;
   for (double rate : {0.04, 0.08, 0.15, 0.25}) {
-    studies.push_back(study_curve_from_km("r" + std::to_string(seed), kaplan_meier(simulate(seed++, 120, 0.2, rate, 30)), grid));
+    studies.push_back(study_curve_from_km("r" + std::to_string(seed),
+                                          kaplan_meier(simulate(seed++, 120, 0.2, rate, 30)), grid));
   }
   const auto curve = summary_survival_curve(studies);
   const auto& at12 = curve.points[4];

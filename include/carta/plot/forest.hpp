@@ -18,6 +18,9 @@ struct ForestOptions {
   double axis_max = 1.0;
   bool show_common = true;
   bool show_prediction = true;
+  std::string count_header = "Events/n";
+  std::string estimate_header = "Proportion (%)";
+  std::vector<std::string> count_text;  // per study, replacing events/n (forest_plot_svg only)
 };
 
 std::string forest_plot_svg(const PoolResult& result, const ForestOptions& options);

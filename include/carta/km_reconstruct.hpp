@@ -22,16 +22,18 @@ struct AtRiskPoint {
 };
 
 // The digitised curve after clean-up: percent turned into proportions, sorted by time (and by
-// decreasing survival at equal times), (0, 1) prepended, exact duplicates dropped, small rises
-// (digitisation noise up to `rise_tolerance`) flattened. `notes` says what was changed.
+// decreasing survival at equal times), (0, 1) prepended, exact duplicates dropped, rises from
+// digitisation noise flattened: small ones (up to `rise_tolerance`) anywhere, larger ones only
+// between points within 1% of the time range (the two corners of one drop read in the wrong
+// order). `notes` says what was changed.
 struct PreparedCurve {
   std::vector<CurvePoint> points;
   std::vector<std::string> notes;
 };
 
 // Throws carta::Error (kInvalidInput) for no points, a non-finite or negative value, survival
-// above 100%, or a rise larger than rise_tolerance (the curve cannot go up: wrong column order,
-// or points from another arm).
+// above 100%, or a rise larger than rise_tolerance across more than 1% of the time range (the
+// curve cannot go up: wrong column order, or points from another arm).
 PreparedCurve prepare_curve(std::span<const CurvePoint> points, double rise_tolerance = 0.05);
 
 struct ReconstructionOptions {

@@ -71,7 +71,10 @@ PreparedCurve prepare_curve(std::span<const CurvePoint> input, double rise_toler
   double largest_rise = 0.0;
   for (std::size_t i = 1; i < points.size(); ++i) {
     const double rise = points[i].survival - points[i - 1].survival;
-    if (rise > rise_tolerance) {
+    // A rise between points at nearly the same time is the two corners of one vertical drop read
+    // in the wrong order (noise in the digitised times); a rise that persists is a wrong input.
+    const bool same_drop = points[i].time - points[i - 1].time <= 0.01 * max_time;
+    if (rise > rise_tolerance && !same_drop) {
       bad_input(fmt::format(
           "the curve rises from {:.4g} at time {:.4g} to {:.4g} at time {:.4g}; a Kaplan-Meier curve never "
           "goes "

@@ -97,7 +97,7 @@ INSTANTIATE_TEST_SUITE_P(Datasets, SurvivalPoolTest,
                          ::testing::Values(SurvivalCase{"worked", "worked_example.csv"},
                                            SurvivalCase{"cart_os12", "cart_os12.csv"},
                                            SurvivalCase{"mixed", "mixed_sources.csv"}),
-                         [](const auto& info) { return info.param.name; });
+                         [](const auto& param_info) { return param_info.param.name; });
 
 class KaplanMeierTest : public ::testing::TestWithParam<std::string> {
  public:

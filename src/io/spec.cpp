@@ -106,7 +106,7 @@ ReviewSpec load_review_spec(const std::filesystem::path& path) {
   const Reader r(path.string());
   ReviewSpec spec;
   spec.path = path;
-  r.check_keys(root, {"title", "data", "model", "analyses", "exclude", "outcome", "sensitivity"}, "the spec");
+  r.check_keys(root, {"title", "data", "model", "analyses", "exclude", "outcome", "sensitivity", "survival"}, "the spec");
   spec.title = r.string(root, "title", false, "the spec");
 
   const auto* data = root["data"].as_table();
@@ -225,6 +225,69 @@ ReviewSpec load_review_spec(const std::filesystem::path& path) {
       SpecSensitivity s{r.string(t, "name", true, "[[sensitivity]]"), r.strings(t, "where"), t.source().begin.line};
       if (s.where.empty()) r.fail(&t, "a sensitivity analysis needs where = [\"column=value\", ...]");
       spec.sensitivity.push_back(std::move(s));
+    }
+  }
+  if (const auto* surv = array_of_tables("survival")) {
+    std::set<std::string> survival_names;
+    for (const auto& item : *surv) {
+      const auto& t = *item.as_table();
+      const char* where = "[[survival]]";
+      r.check_keys(t, {"name", "s", "s_lb", "s_ub", "s_time", "median", "median_lb", "median_ub", "events", "person_time",
+                       "n", "ipd", "at", "method", "test"},
+                   where);
+      SpecSurvival sv;
+      sv.line = t.source().begin.line;
+      sv.name = r.string(t, "name", true, where);
+      if (!survival_names.insert(sv.name).second) r.fail(&t, fmt::format("survival name '{}' is used twice", sv.name));
+      auto column = [&](const char* key) -> std::optional<std::string> {
+        auto v = r.string(t, key, false, where);
+        if (v.empty()) return std::nullopt;
+        return v;
+      };
+      auto& c = sv.columns;
+      c.s = column("s");
+      c.s_lb = column("s_lb");
+      c.s_ub = column("s_ub");
+      if (const toml::node* node = t.get("s_time")) {
+        if (node->is_string()) {
+          c.s_time_column = std::string(node->as_string()->get());
+        } else {
+          c.s_time_value = r.number(t, "s_time");
+          if (!(*c.s_time_value > 0.0)) r.fail(node, "s_time must be > 0 (the time S refers to), or a column name");
+        }
+      }
+      c.median = column("median");
+      c.median_lb = column("median_lb");
+      c.median_ub = column("median_ub");
+      c.events = column("events");
+      c.person_time = column("person_time");
+      c.n = column("n");
+      c.ipd = column("ipd");
+      if (!c.s && !c.median && !c.events && !c.ipd) {
+        r.fail(&t, "a [[survival]] entry needs at least one of s (with s_time), median, events (with person_time) or ipd");
+      }
+      if (c.s && !c.s_time_column && !c.s_time_value) r.fail(&t, "s needs s_time: the time S refers to (e.g. s_time = 12)");
+      if (const toml::node* node = t.get("at")) {
+        sv.at.clear();
+        if (!node->is_array()) r.fail(node, "'at' must be a list of times, like at = [12, 24]");
+        for (const auto& x : *node->as_array()) {
+          const double v = x.is_integer()           ? static_cast<double>(x.as_integer()->get())
+                           : x.is_floating_point() ? x.as_floating_point()->get()
+                                                   : -1.0;
+          if (!(v > 0.0)) r.fail(&x, "every time in 'at' must be a number > 0");
+          sv.at.push_back(v);
+        }
+        if (sv.at.empty()) r.fail(node, "'at' needs at least one time");
+      }
+      sv.method = r.string(t, "method", false, where);
+      if (!sv.method.empty() && !parse_tau2_method(sv.method)) {
+        r.fail(t.get("method"), fmt::format("method '{}' is not one of REML, DL, ML, PM, HE, SJ, HS, EB", sv.method));
+      }
+      if (auto x = r.string(t, "test", false, where); !x.empty()) {
+        sv.test = parse_test(x);
+        if (!sv.test) r.fail(t.get("test"), fmt::format("test '{}' is not one of z, knha, t", x));
+      }
+      spec.survival.push_back(std::move(sv));
     }
   }
   return spec;

@@ -14,6 +14,8 @@
 #include "carta/io/file.hpp"
 #include "carta/io/pool_output.hpp"
 #include "carta/io/study_table.hpp"
+#include "carta/io/survival_output.hpp"
+#include "carta/io/survival_table.hpp"
 #include "carta/metareg.hpp"
 #include "carta/plot/baujat.hpp"
 #include "carta/plot/bubble.hpp"
@@ -24,6 +26,7 @@
 #include "carta/sensitivity.hpp"
 #include "carta/small_study.hpp"
 #include "carta/subgroup.hpp"
+#include "carta/survival.hpp"
 #include "carta/version.hpp"
 
 namespace carta::report {
@@ -95,6 +98,67 @@ struct OutcomeRun {
   std::vector<std::pair<std::string, std::string>> subgroup_svgs;
 };
 
+struct SurvivalRun {
+  io::SpecSurvival spec;
+  SurvivalOptions options;
+  std::optional<SurvivalPoolResult> result;
+  std::vector<std::string> load_notes;
+  std::vector<std::string> warnings;  // could not run, and doubts about the exponential model
+  std::string forest_svg;
+};
+
+// Short names of where each study's hazard came from, for tables and the forest plot.
+std::string_view source_name(HazardSource source) {
+  switch (source) {
+    case HazardSource::kIpd: return "IPD";
+    case HazardSource::kEventsPersonTime: return "D/T";
+    case HazardSource::kSurvivalCi: return "S(t), CI";
+    case HazardSource::kSurvivalN: return "S(t), n";
+    case HazardSource::kMedianCi: return "median";
+  }
+  return "?";
+}
+
+SurvivalRun run_survival(const io::SpecSurvival& sv, const io::ReviewSpec& spec, const io::Table& table,
+                         const std::vector<std::string>& exclude) {
+  SurvivalRun run;
+  run.spec = sv;
+  run.options.pool = spec.options;
+  if (!sv.method.empty()) run.options.pool.method = *parse_tau2_method(sv.method);
+  if (sv.test) run.options.pool.test = *sv.test;
+  if (spec.method == "GLMM" || spec.method == "BB") run.options.pool.method = Tau2Method::kREML;
+  run.options.times = sv.at;
+  io::SurvivalColumns columns = sv.columns;
+  columns.label = spec.label;
+  for (const auto* c : {&columns.s, &columns.s_lb, &columns.s_ub, &columns.s_time_column, &columns.median,
+                        &columns.median_lb, &columns.median_ub, &columns.events, &columns.person_time, &columns.n,
+                        &columns.ipd}) {
+    if (*c) need_column(table, **c, spec, sv.line, fmt::format("survival '{}': column", sv.name));
+  }
+  io::SurvivalLoad load;
+  try {
+    load = io::load_survival_reports(table, columns, exclude);
+  } catch (const Error& e) {
+    throw Error(e.category(), fmt::format("{}:{}: survival '{}': {}", spec.path.string(), sv.line, sv.name, e.what()));
+  }
+  run.load_notes = load.notes;
+  try {
+    run.result = pool_survival(load.reports, run.options);
+  } catch (const Error& e) {
+    run.warnings.push_back(fmt::format("pooling failed: {}", e.what()));
+    return run;
+  }
+  run.warnings.insert(run.warnings.end(), run.result->warnings.begin(), run.result->warnings.end());
+  plot::ForestOptions fo;
+  const double t = sv.at.front();
+  fo.title = fmt::format("{}: S({:g}) under an exponential model per study", sv.name, t);
+  fo.count_header = "From";
+  fo.estimate_header = fmt::format("S({:g}) (%)", t);
+  for (const auto& h : run.result->studies) fo.count_text.emplace_back(source_name(h.source));
+  run.forest_svg = plot::forest_plot_svg(survival_at(*run.result, t), fo);
+  return run;
+}
+
 PoolResult pool_with(const std::vector<ProportionStudy>& studies, const PoolOptions& options, const std::string& method) {
   if (method == "GLMM") return pool_proportions_glmm(studies, options, 7);
   if (method == "BB") return pool_proportions_bb(studies, options);
@@ -145,6 +209,14 @@ std::string methods_paragraph(const io::ReviewSpec& spec) {
     text += fmt::format("{} report{} of trials that appear twice were excluded (the more complete or more recent "
                         "report was kept). ",
                         spec.exclude.size(), spec.exclude.size() == 1 ? "" : "s");
+  }
+  if (!spec.survival.empty()) {
+    text += "Survival was pooled under an exponential model per study: each study's constant hazard was derived from "
+            "the most informative quantity it reported (events and person-time, survival at a time point with its "
+            "confidence interval or number of patients, or the median with its confidence interval), log hazards were "
+            "pooled with the same random-effects model, and the pooled hazard was transformed back into survival at "
+            "fixed times and a median; survival reported at a time point was also pooled directly on the "
+            "complementary log-log scale as a sensitivity analysis. ";
   }
   text += fmt::format("All analyses were run with carta {} (preset {}), whose pooled estimates agree with R metafor.",
                       kVersion, to_string(o.preset));
@@ -288,6 +360,13 @@ ReportSummary write_report(const io::ReviewSpec& spec, const std::filesystem::pa
     runs.push_back(std::move(run));
   }
 
+  std::vector<SurvivalRun> survival_runs;
+  for (const auto& sv : spec.survival) {
+    say(fmt::format("pooling {}", sv.name));
+    survival_runs.push_back(run_survival(sv, spec, table, exclude));
+    for (const auto& w : survival_runs.back().warnings) summary.warnings.push_back(fmt::format("{}: {}", sv.name, w));
+  }
+
   // results.json: every number with the settings that produced it.
   nlohmann::json results;
   results["carta_version"] = std::string(kVersion);
@@ -345,6 +424,21 @@ ReportSummary write_report(const io::ReviewSpec& spec, const std::filesystem::pa
     j["warnings"] = run.warnings;
     outcomes.push_back(std::move(j));
   }
+  nlohmann::json survival_json = nlohmann::json::array();
+  for (const auto& run : survival_runs) {
+    nlohmann::json j = run.result ? io::to_json(*run.result) : nlohmann::json::object();
+    j["name"] = run.spec.name;
+    j["input_notes"] = run.load_notes;
+    if (!run.result) j["warnings"] = run.warnings;
+    survival_json.push_back(std::move(j));
+    if (run.result) {
+      const std::string stem = fmt::format("forest_survival_{}", slug(run.spec.name));
+      io::write_file_atomic(out_dir / "figures" / (stem + ".svg"), run.forest_svg);
+      render_jobs.push_back({run.forest_svg, out_dir / "figures" / (stem + ".png"), out_dir / "figures" / (stem + ".pdf")});
+      for (const char* ext : {".svg", ".png", ".pdf"}) summary.files.push_back(std::filesystem::path("figures") / (stem + ext));
+    }
+  }
+  results["survival"] = survival_json;
   say(fmt::format("rendering {} figures as PNG and PDF", render_jobs.size()));
   plot::render_all(render_jobs);
   results["outcomes"] = outcomes;
@@ -499,6 +593,57 @@ ReportSummary write_report(const io::ReviewSpec& spec, const std::filesystem::pa
     }
     h += "<details><summary>Notes</summary><ul>\n";
     for (const auto& n : r.notes) h += fmt::format("<li>{}</li>\n", escape_xml(n));
+    h += "</ul></details>\n";
+  }
+
+  for (const auto& run : survival_runs) {
+    h += fmt::format("<h2 id=\"survival-{}\">{}</h2>\n", slug(run.spec.name), escape_xml(run.spec.name));
+    for (const auto& w : run.warnings) h += fmt::format("<p class=\"warn\">{}</p>\n", escape_xml(w));
+    if (!run.result) continue;
+    const auto& r = *run.result;
+    const auto& het = r.log_hazard.heterogeneity;
+    h += fmt::format("<p>{} studies; exponential model per study, log hazards pooled with {} ({} test). "
+                     "I&sup2; = {:.1f}%, &tau;&sup2; = {}, heterogeneity p = {}.</p>\n",
+                     r.log_hazard.k, escape_xml(std::string(to_string(r.options.pool.method))),
+                     escape_xml(std::string(to_string(r.options.pool.test))), het.I2, num(het.tau2, 4), pval(het.Q_p));
+    h += "<table><tr><th>Quantity</th><th>Random effects</th><th>95% CI</th><th>Prediction interval</th>"
+         "<th>Common effect</th><th>Pooled directly (cloglog)</th></tr>\n";
+    for (std::size_t i = 0; i < r.survival.size(); ++i) {
+      const auto& at = r.survival[i];
+      const auto& d = r.direct[i];
+      h += fmt::format("<tr><td>S({:g})</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>"
+                       "<td class=\"num\">{} ({})</td><td class=\"num\">{}</td></tr>\n",
+                       at.time, pct(at.random.est), pct_ci(at.random.ci_lb, at.random.ci_ub),
+                       pct_ci(at.random.pi_lb, at.random.pi_ub), pct(at.common.est),
+                       pct_ci(at.common.ci_lb, at.common.ci_ub),
+                       d.pool ? fmt::format("{} ({}), k = {}", pct(d.random.est), pct_ci(d.random.ci_lb, d.random.ci_ub),
+                                            d.labels.size())
+                              : std::string("no study reports S then"));
+    }
+    h += fmt::format("<tr><td>Median</td><td class=\"num\">{}</td><td class=\"num\">{}&ndash;{}</td>"
+                     "<td class=\"num\">{}&ndash;{}</td><td class=\"num\">{}</td><td></td></tr>\n",
+                     num(r.median_random.est, 1), num(r.median_random.ci_lb, 1), num(r.median_random.ci_ub, 1),
+                     num(r.median_random.pi_lb, 1), num(r.median_random.pi_ub, 1), num(r.median_common.est, 1));
+    h += fmt::format("<tr><td>Hazard (per unit of time)</td><td class=\"num\">{}</td><td class=\"num\">{}&ndash;{}</td>"
+                     "<td class=\"num\">{}&ndash;{}</td><td class=\"num\">{}</td><td></td></tr>\n",
+                     num(r.hazard_random.est, 4), num(r.hazard_random.ci_lb, 4), num(r.hazard_random.ci_ub, 4),
+                     num(r.hazard_random.pi_lb, 4), num(r.hazard_random.pi_ub, 4), num(r.hazard_common.est, 4));
+    h += "</table>\n";
+    h += "<div class=\"figure\">" + run.forest_svg + "</div>\n";
+    h += "<table><tr><th>Study</th><th>From</th><th>Reported</th><th>ln hazard</th><th>SE</th><th>Weight</th></tr>\n";
+    for (std::size_t i = 0; i < r.studies.size(); ++i) {
+      const auto& st = r.studies[i];
+      h += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>"
+                       "<td class=\"num\">{:.1f}%</td></tr>\n",
+                       escape_xml(st.label), escape_xml(std::string(source_name(st.source))), escape_xml(st.detail),
+                       num(st.log_hazard, 4), num(st.se, 4), r.log_hazard.studies[i].weight_random);
+    }
+    h += "</table>\n<details><summary>Notes</summary><ul>\n";
+    for (const auto& n : run.load_notes) h += fmt::format("<li>{}</li>\n", escape_xml(n));
+    for (const auto& n : r.log_hazard.notes) h += fmt::format("<li>{}</li>\n", escape_xml(n));
+    for (const auto& st : r.studies) {
+      for (const auto& n : st.notes) h += fmt::format("<li>{}: {}</li>\n", escape_xml(st.label), escape_xml(n));
+    }
     h += "</ul></details>\n";
   }
 

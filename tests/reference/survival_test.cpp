@@ -44,6 +44,8 @@ void print_worst() {
   for (const auto& [q, e] : worst()) std::printf("    %s: %.3g\n", q.c_str(), e);
 }
 
+void PrintTo(const SurvivalCase& c, std::ostream* os) { *os << c.name; }
+
 class SurvivalPoolTest : public ::testing::TestWithParam<SurvivalCase> {
  public:
   static void TearDownTestSuite() { print_worst(); }

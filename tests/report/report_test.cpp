@@ -66,6 +66,28 @@ TEST(Spec, ErrorsNameTheLine) {
   EXPECT_THAT(spec_error(kMinimal + "[[exclude]]\nstudy = \"Z\"\nreason = \"r\"\n"), HasSubstr("spec.toml:9: [[exclude]] study 'Z' is not a label"));
 }
 
+TEST(Spec, SurvivalErrorsNameTheLine) {
+  const std::string csv = "label,x,n,os\nA,1,10,60\nB,2,10,70\n";
+  EXPECT_THAT(spec_error(kMinimal + "[[survival]]\nname = \"OS\"\ns = \"os\"\n", csv),
+              HasSubstr("spec.toml:9: s needs s_time"));
+  EXPECT_THAT(spec_error(kMinimal + "[[survival]]\nname = \"OS\"\ns = \"os\"\ns_time = 12\nmedain = \"m\"\n", csv),
+              HasSubstr("Did you mean 'median'?"));
+  EXPECT_THAT(spec_error(kMinimal + "[[survival]]\nname = \"OS\"\ns = \"os12\"\ns_time = 12\n", csv),
+              HasSubstr("spec.toml:9: survival 'OS': column 'os12'"));
+  EXPECT_THAT(spec_error(kMinimal + "[[survival]]\nname = \"OS\"\n", csv), HasSubstr("needs at least one of s"));
+  EXPECT_THAT(spec_error(kMinimal + "[[survival]]\nname = \"OS\"\ns = \"os\"\ns_time = 12\nat = [0]\n", csv),
+              HasSubstr("> 0"));
+  // S without a CI or n gives no standard error: the report is written, and says why survival
+  // was not pooled, naming the study.
+  const auto dir = temp_dir("survival_warning");
+  write(dir / "data.csv", csv);
+  write(dir / "spec.toml", kMinimal + "[[survival]]\nname = \"OS\"\ns = \"os\"\ns_time = 12\n");
+  const auto summary = report::write_report(io::load_review_spec(dir / "spec.toml"), dir / "out");
+  ASSERT_FALSE(summary.warnings.empty());
+  EXPECT_THAT(summary.warnings.back(), HasSubstr("OS: pooling failed: study 'A'"));
+  EXPECT_THAT(summary.warnings.back(), HasSubstr("gives no hazard with a standard error"));
+}
+
 TEST(Report, EscapesUserTextEverywhere) {
   const auto dir = temp_dir("escape");
   write(dir / "data.csv",
@@ -292,6 +314,20 @@ TEST(Report, BundledExampleEndToEnd) {
   const std::string by_target = read_text(out / "figures" / "forest_complete-remission_by_antigen-target.svg");
   EXPECT_THAT(by_target, HasSubstr(">not pooled: 1 study (fewer than --min-k 2)<"));
   EXPECT_EQ(by_target.find("not pooled: not pooled"), std::string::npos);
+  // Survival: 12-month OS of the five trials that report it (Gardner 2017 is excluded as an
+  // overlapping report), each study's SE from its n; S(24) is an extrapolation and says so.
+  ASSERT_EQ(results["survival"].size(), 2u);
+  const auto& os = results["survival"][0];
+  EXPECT_EQ(os["name"], "Overall survival");
+  EXPECT_EQ(os["k"], 5);
+  EXPECT_EQ(os["studies"][0]["source"], "survival_n");
+  EXPECT_GT(os["survival"][0]["est"].get<double>(), os["survival"][1]["est"].get<double>());
+  EXPECT_THAT(os["warnings"].dump(), HasSubstr("S(24) extrapolates"));
+  EXPECT_THAT(html, HasSubstr("id=\"survival-overall-survival\""));
+  EXPECT_THAT(html, HasSubstr("Survival was pooled under an exponential model"));
+  for (const char* ext : {".svg", ".png", ".pdf"}) {
+    EXPECT_TRUE(std::filesystem::exists(out / "figures" / (std::string("forest_survival_overall-survival") + ext))) << ext;
+  }
 }
 
 // PNG: signature, IHDR size = 2x the SVG's, RGBA; PDF: header and a MediaBox of the SVG's size in

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "carta/io/survival_table.hpp"
 #include "carta/pool.hpp"
 
 namespace carta::io {
@@ -37,6 +38,16 @@ struct SpecSensitivity {
   std::size_t line = 0;
 };
 
+// A survival endpoint pooled under an exponential model per study (carta survival).
+struct SpecSurvival {
+  std::string name;
+  SurvivalColumns columns;        // label is the review's
+  std::vector<double> at{12.0, 24.0};
+  std::string method;             // "" = the review's default (a tau^2 estimator)
+  std::optional<TestType> test;
+  std::size_t line = 0;
+};
+
 struct ReviewSpec {
   std::filesystem::path path;       // the spec file
   std::filesystem::path data_file;  // resolved against the spec's folder
@@ -55,6 +66,7 @@ struct ReviewSpec {
   std::vector<SpecExclusion> exclude;
   std::vector<SpecOutcome> outcomes;
   std::vector<SpecSensitivity> sensitivity;
+  std::vector<SpecSurvival> survival;
 };
 
 // Throws carta::Error: kIo when the spec or data file cannot be read, kInvalidInput for TOML

@@ -364,17 +364,27 @@ SurvivalPoolResult pool_survival(std::span<const SurvivalReport> reports, const 
         time += o.time;
       }
       const double lambda = std::max(events, 0.5) / time;
-      for (double t : options.times) {
+      // The worst discrepancy over the reporting times and the quartiles of follow-up: a cure
+      // fraction shows early (the exponential overstates early survival) and late (the plateau).
+      std::vector<double> check(options.times.begin(), options.times.end());
+      const double follow_up = km.steps.back().time;
+      for (double q : {0.25, 0.5, 0.75}) check.push_back(q * follow_up);
+      double worst_t = 0.0, worst_km = 0.0, worst_model = 0.0;
+      for (double t : check) {
         const KmStep s = km.at(t);
         if (std::isnan(s.survival)) continue;
         const double model = std::exp(-lambda * t);
-        if (std::abs(s.survival - model) > 0.1) {
-          result.warnings.push_back(
-              fmt::format("study '{}': its Kaplan-Meier S({:g}) is {:.3f}, but its exponential fit gives "
-                          "{:.3f}; its hazard "
-                          "is not constant",
-                          r.label, t, s.survival, model));
+        if (std::abs(s.survival - model) > std::abs(worst_km - worst_model)) {
+          worst_t = t;
+          worst_km = s.survival;
+          worst_model = model;
         }
+      }
+      if (std::abs(worst_km - worst_model) > 0.1) {
+        result.warnings.push_back(fmt::format(
+            "study '{}': its Kaplan-Meier S({:.3g}) is {:.3f}, but its exponential fit gives {:.3f}; its hazard "
+            "is not constant",
+            r.label, worst_t, worst_km, worst_model));
       }
     }
   }

@@ -193,6 +193,22 @@ TEST(PoolSurvival, WarnsWhenTheHazardIsNotConstant) {
   EXPECT_THAT(result.warnings, ::testing::Contains(HasSubstr("hazard is not constant")));
 }
 
+TEST(PoolSurvival, IpdWithAPlateauIsAWarning) {
+  // Half the patients are cured: the Kaplan-Meier curve flattens far above the exponential fit.
+  SurvivalReport r;
+  r.label = "plateau";
+  r.ipd = test::simulate(3, 200, 0.5, 0.3, 36);
+  SurvivalReport other;
+  other.label = "other";
+  other.events = 40;
+  other.person_time = 900;
+  SurvivalOptions o;
+  o.times = {24};
+  const auto result = pool_survival(std::vector{r, other}, o);
+  EXPECT_EQ(result.studies[0].source, HazardSource::kIpd);
+  EXPECT_THAT(result.warnings, ::testing::Contains(HasSubstr("study 'plateau': its Kaplan-Meier S(")));
+}
+
 TEST(PoolSurvival, DirectPoolingDisagreementIsAWarning) {
   // Two studies report S(12) = 0.8; three others imply a much higher hazard through D / T.
   std::vector<SurvivalReport> reports;

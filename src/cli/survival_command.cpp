@@ -319,6 +319,7 @@ int run_survival_curve(const SurvivalCurveArgs& args, std::ostream& out, std::os
   }
   const io::Table table = io::read_table(args.file);
   std::vector<StudyCurve> studies;
+  std::vector<StudyCurve> display;  // what the figure draws: every step of each curve when known
   if (!args.ipd.empty()) {
     if (args.grid.empty()) {
       throw Error(ErrorCategory::kInvalidOption,
@@ -331,7 +332,12 @@ int run_survival_curve(const SurvivalCurveArgs& args, std::ostream& out, std::os
     const auto load = io::load_survival_reports(table, columns);
     for (const auto& n : load.notes) err << "carta: note: " << n << '\n';
     for (const auto& r : load.reports) {
-      studies.push_back(study_curve_from_km(r.label, kaplan_meier(r.ipd, level), args.grid));
+      if (r.ipd.empty()) continue;
+      const KaplanMeier km = kaplan_meier(r.ipd, level);
+      studies.push_back(study_curve_from_km(r.label, km, args.grid));
+      std::vector<double> steps;
+      for (const auto& st : km.steps) steps.push_back(st.time);
+      display.push_back(study_curve_from_km(r.label, km, steps));
     }
   } else {
     if (args.study.empty() || args.time.empty() || args.s.empty() || args.n_risk.empty()) {
@@ -344,7 +350,7 @@ int run_survival_curve(const SurvivalCurveArgs& args, std::ostream& out, std::os
   if (!args.svg.empty()) {
     plot::SurvivalCurveOptions o;
     o.title = "Pooled survival curve";
-    io::write_file_atomic(args.svg, plot::survival_curve_svg(curve, studies, o));
+    io::write_file_atomic(args.svg, plot::survival_curve_svg(curve, display.empty() ? studies : display, o));
   }
   if (args.format == "json") {
     emit(io::to_json(curve, studies).dump(2) + "\n", args.output, out);

@@ -233,7 +233,7 @@ ReviewSpec load_review_spec(const std::filesystem::path& path) {
       const auto& t = *item.as_table();
       const char* where = "[[survival]]";
       r.check_keys(t, {"name", "s", "s_lb", "s_ub", "s_time", "median", "median_lb", "median_ub", "events", "person_time",
-                       "n", "ipd", "at", "method", "test"},
+                       "n", "ipd", "at", "grid", "method", "test"},
                    where);
       SpecSurvival sv;
       sv.line = t.source().begin.line;
@@ -267,18 +267,24 @@ ReviewSpec load_review_spec(const std::filesystem::path& path) {
         r.fail(&t, "a [[survival]] entry needs at least one of s (with s_time), median, events (with person_time) or ipd");
       }
       if (c.s && !c.s_time_column && !c.s_time_value) r.fail(&t, "s needs s_time: the time S refers to (e.g. s_time = 12)");
-      if (const toml::node* node = t.get("at")) {
-        sv.at.clear();
-        if (!node->is_array()) r.fail(node, "'at' must be a list of times, like at = [12, 24]");
+      auto times = [&](const char* key, std::vector<double>& out) {
+        const toml::node* node = t.get(key);
+        if (!node) return;
+        out.clear();
+        if (!node->is_array()) r.fail(node, fmt::format("'{}' must be a list of times, like {} = [12, 24]", key, key));
         for (const auto& x : *node->as_array()) {
           const double v = x.is_integer()           ? static_cast<double>(x.as_integer()->get())
                            : x.is_floating_point() ? x.as_floating_point()->get()
                                                    : -1.0;
-          if (!(v > 0.0)) r.fail(&x, "every time in 'at' must be a number > 0");
-          sv.at.push_back(v);
+          if (!(v > 0.0)) r.fail(&x, fmt::format("every time in '{}' must be a number > 0", key));
+          if (!out.empty() && !(v > out.back())) r.fail(&x, fmt::format("the times in '{}' must increase", key));
+          out.push_back(v);
         }
-        if (sv.at.empty()) r.fail(node, "'at' needs at least one time");
-      }
+        if (out.empty()) r.fail(node, fmt::format("'{}' needs at least one time", key));
+      };
+      times("at", sv.at);
+      times("grid", sv.grid);
+      if (!sv.grid.empty() && !c.ipd) r.fail(t.get("grid"), "'grid' pools whole curves and needs ipd (a column of patient-data files)");
       sv.method = r.string(t, "method", false, where);
       if (!sv.method.empty() && !parse_tau2_method(sv.method)) {
         r.fail(t.get("method"), fmt::format("method '{}' is not one of REML, DL, ML, PM, HE, SJ, HS, EB", sv.method));

@@ -22,7 +22,9 @@
 #include "carta/plot/forest.hpp"
 #include "carta/plot/funnel.hpp"
 #include "carta/plot/render.hpp"
+#include "carta/plot/survival_curve.hpp"
 #include "carta/plot/svg.hpp"
+#include "carta/summary_curve.hpp"
 #include "carta/sensitivity.hpp"
 #include "carta/small_study.hpp"
 #include "carta/subgroup.hpp"
@@ -105,6 +107,9 @@ struct SurvivalRun {
   std::vector<std::string> load_notes;
   std::vector<std::string> warnings;  // could not run, and doubts about the exponential model
   std::string forest_svg;
+  std::optional<SummaryCurve> curve;      // with grid and IPD: the pooled curve
+  std::vector<StudyCurve> curve_studies;  // its input, on the grid
+  std::string curve_svg;
 };
 
 // Short names of where each study's hazard came from, for tables and the forest plot.
@@ -156,6 +161,29 @@ SurvivalRun run_survival(const io::SpecSurvival& sv, const io::ReviewSpec& spec,
   fo.estimate_header = fmt::format("S({:g}) (%)", t);
   for (const auto& h : run.result->studies) fo.count_text.emplace_back(source_name(h.source));
   run.forest_svg = plot::forest_plot_svg(survival_at(*run.result, t), fo);
+  if (!sv.grid.empty()) {
+    std::vector<StudyCurve> display;  // every step of each Kaplan-Meier curve, for the figure
+    for (const auto& rep : load.reports) {
+      if (rep.ipd.empty()) continue;
+      const KaplanMeier km = kaplan_meier(rep.ipd, spec.options.level);
+      run.curve_studies.push_back(study_curve_from_km(rep.label, km, sv.grid));
+      std::vector<double> steps;
+      for (const auto& st : km.steps) steps.push_back(st.time);
+      display.push_back(study_curve_from_km(rep.label, km, steps));
+    }
+    if (run.curve_studies.empty()) {
+      run.warnings.push_back("grid is set but no study has patient data (ipd), so no pooled curve");
+    } else {
+      try {
+        run.curve = summary_survival_curve(run.curve_studies, spec.options.level);
+        plot::SurvivalCurveOptions co;
+        co.title = fmt::format("{}: pooled survival curve", sv.name);
+        run.curve_svg = plot::survival_curve_svg(*run.curve, display, co);
+      } catch (const Error& e) {
+        run.warnings.push_back(fmt::format("pooled curve: {}", e.what()));
+      }
+    }
+  }
   return run;
 }
 
@@ -429,12 +457,19 @@ ReportSummary write_report(const io::ReviewSpec& spec, const std::filesystem::pa
     nlohmann::json j = run.result ? io::to_json(*run.result) : nlohmann::json::object();
     j["name"] = run.spec.name;
     j["input_notes"] = run.load_notes;
+    if (run.curve) j["curve"] = io::to_json(*run.curve, run.curve_studies);
     if (!run.result) j["warnings"] = run.warnings;
     survival_json.push_back(std::move(j));
     if (run.result) {
       const std::string stem = fmt::format("forest_survival_{}", slug(run.spec.name));
       io::write_file_atomic(out_dir / "figures" / (stem + ".svg"), run.forest_svg);
       render_jobs.push_back({run.forest_svg, out_dir / "figures" / (stem + ".png"), out_dir / "figures" / (stem + ".pdf")});
+      for (const char* ext : {".svg", ".png", ".pdf"}) summary.files.push_back(std::filesystem::path("figures") / (stem + ext));
+    }
+    if (!run.curve_svg.empty()) {
+      const std::string stem = fmt::format("survival_curve_{}", slug(run.spec.name));
+      io::write_file_atomic(out_dir / "figures" / (stem + ".svg"), run.curve_svg);
+      render_jobs.push_back({run.curve_svg, out_dir / "figures" / (stem + ".png"), out_dir / "figures" / (stem + ".pdf")});
       for (const char* ext : {".svg", ".png", ".pdf"}) summary.files.push_back(std::filesystem::path("figures") / (stem + ext));
     }
   }
@@ -645,6 +680,22 @@ ReportSummary write_report(const io::ReviewSpec& spec, const std::filesystem::pa
       for (const auto& n : st.notes) h += fmt::format("<li>{}: {}</li>\n", escape_xml(st.label), escape_xml(n));
     }
     h += "</ul></details>\n";
+    if (run.curve) {
+      const auto& c = *run.curve;
+      h += fmt::format("<h3>Pooled survival curve</h3>\n<p>{} studies with patient data; conditional survival over "
+                       "each interval of the grid pooled with random effects (Combescure et al. 2014). I&sup2; = {:.1f}%, "
+                       "median {}.</p>\n",
+                       run.curve_studies.size(), c.I2,
+                       std::isnan(c.median_random) ? std::string("not reached") : num(c.median_random, 1));
+      h += "<div class=\"figure\">" + run.curve_svg + "</div>\n";
+      h += "<table><tr><th>Time</th><th>Studies</th><th>Survival (random effects)</th><th>95% CI</th></tr>\n";
+      for (const auto& p : c.points) {
+        h += fmt::format("<tr><td class=\"num\">{:g}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>"
+                         "<td class=\"num\">{}</td></tr>\n",
+                         p.time, p.k, pct(p.random), pct_ci(p.random_lb, p.random_ub));
+      }
+      h += "</table>\n";
+    }
   }
 
   if (!summary.warnings.empty()) {

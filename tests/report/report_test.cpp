@@ -88,6 +88,28 @@ TEST(Spec, SurvivalErrorsNameTheLine) {
   EXPECT_THAT(summary.warnings.back(), HasSubstr("gives no hazard with a standard error"));
 }
 
+TEST(Report, PooledSurvivalCurveFromPatientData) {
+  const auto dir = temp_dir("survival_curve");
+  // Three small synthetic trials (not real data): patient times in months, event 1 = death.
+  write(dir / "a.csv", "time,event\n1,1\n2,1\n3,0\n4,1\n6,1\n8,0\n9,1\n12,0\n14,1\n18,0\n20,0\n24,0\n");
+  write(dir / "b.csv", "time,event\n0.5,1\n1.5,1\n2,1\n3,1\n5,0\n7,1\n10,1\n13,0\n16,0\n22,0\n");
+  write(dir / "c.csv", "time,event\n2,1\n4,0\n5,1\n8,1\n11,0\n15,1\n19,0\n23,0\n24,0\n24,0\n");
+  write(dir / "data.csv", "label,x,n,ipd\nA,1,10,a.csv\nB,2,10,b.csv\nC,3,10,c.csv\n");
+  write(dir / "spec.toml", kMinimal + "[[survival]]\nname = \"OS\"\nipd = \"ipd\"\nat = [12]\ngrid = [3, 6, 9, 12, 18]\n");
+  const auto summary = report::write_report(io::load_review_spec(dir / "spec.toml"), dir / "out");
+  const auto results = load_json(dir / "out" / "results.json");
+  const auto& os = results["survival"][0];
+  EXPECT_EQ(os["studies"][0]["source"], "ipd");
+  ASSERT_TRUE(os.contains("curve"));
+  EXPECT_EQ(os["curve"]["curve"].size(), 6u);  // time 0 and the five grid times
+  EXPECT_EQ(os["curve"]["k"], 3);
+  EXPECT_TRUE(std::filesystem::exists(dir / "out" / "figures" / "survival_curve_os.svg"));
+  EXPECT_THAT(read_text(dir / "out" / "index.html"), HasSubstr("Pooled survival curve"));
+  // grid without ipd is a spec error naming the line.
+  EXPECT_THAT(spec_error(kMinimal + "[[survival]]\nname = \"OS\"\ns = \"x\"\ns_time = 12\ngrid = [3, 6]\n"),
+              HasSubstr("spec.toml:13: 'grid' pools whole curves and needs ipd"));
+}
+
 TEST(Report, EscapesUserTextEverywhere) {
   const auto dir = temp_dir("escape");
   write(dir / "data.csv",

@@ -43,6 +43,7 @@ struct SpecSurvival {
   std::string name;
   SurvivalColumns columns;        // label is the review's
   std::vector<double> at{12.0, 24.0};
+  std::vector<double> grid;       // with ipd: pool whole curves on these times (Combescure 2014)
   std::string method;             // "" = the review's default (a tau^2 estimator)
   std::optional<TestType> test;
   std::size_t line = 0;

@@ -447,6 +447,29 @@ TEST(Cli, SurvivalBiasForestFunnelAndCurve) {
   EXPECT_EQ(missing.code, 64);
 }
 
+TEST(Cli, RiskOfBiasWritesFiguresAndJson) {
+  const auto csv = temp_file("rob2.csv", "study,D1,D2,D3,D4,D5,overall,weight\nA,low,low,low,low,low,low,50\n"
+                                         "B,some concerns,low,high,low,low,high,20\n");
+  const auto dir = std::filesystem::temp_directory_path() / "carta_cli_test_rob";
+  std::filesystem::remove_all(dir);
+  const auto r = run({"rob", csv.string(), "--tool", "rob2", "--out", dir.string(), "--weighted"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  for (const char* f : {"traffic_light.svg", "traffic_light.png", "traffic_light.pdf", "summary.svg", "summary.png",
+                        "summary.pdf", "rob.json"}) {
+    EXPECT_TRUE(std::filesystem::exists(dir / f)) << f;
+  }
+  const auto j = nlohmann::json::parse(read_text(dir / "rob.json"));
+  EXPECT_EQ(j["studies"][1]["overall"], "High");
+  EXPECT_NEAR(j["summary"]["domains"][5]["share"]["Low"].get<double>(), 50.0 / 70.0, 1e-12);
+  const auto bad = temp_file("rob_bad.csv", "study,D1,D2,D3,D4,D5\nA,low,low,lo,low,low\n");
+  const auto b = run({"rob", bad.string(), "--tool", "rob2", "--out", dir.string()});
+  EXPECT_EQ(b.code, 65);
+  EXPECT_THAT(b.err, HasSubstr(":2:4 (column 'D3'): 'lo' is not a rob2 judgement"));
+  const auto tool = run({"rob", csv.string(), "--tool", "cochrane", "--out", dir.string()});
+  EXPECT_EQ(tool.code, 64);
+  EXPECT_THAT(tool.err, HasSubstr("known: rob2, robins-i, ihe, nos, generic"));
+}
+
 TEST(Cli, KaplanMeierFormats) {
   const auto ipd = survival_fixture("ipd_half.csv");
   const auto text = run({"km", ipd});

@@ -1,0 +1,24 @@
+#pragma once
+// Risk-of-bias figures as robvis draws them: the traffic-light plot (studies by domains, plus
+// the overall judgement) and the summary plot (share of studies at each judgement per domain,
+// unweighted or weighted by sample size). Cochrane colours or a colour-blind-safe palette; the
+// symbols (+, -, X, !, ?) carry the judgement without colour too.
+
+#include <string>
+
+#include "carta/review/rob.hpp"
+
+namespace carta::plot {
+
+enum class RobPalette { kCochrane, kColourblind };
+
+struct RobPlotOptions {
+  std::string title;
+  RobPalette palette = RobPalette::kCochrane;
+  bool weighted = false;  // summary plot: shares of total weight instead of studies
+};
+
+std::string traffic_light_svg(const review::RobAssessment& assessment, const RobPlotOptions& options);
+std::string rob_summary_svg(const review::RobAssessment& assessment, const RobPlotOptions& options);
+
+}  // namespace carta::plot

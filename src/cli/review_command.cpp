@@ -1,0 +1,127 @@
+#include "review_command.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+
+#include "carta/error.hpp"
+#include "carta/io/file.hpp"
+#include "carta/io/rob_table.hpp"
+#include "carta/plot/render.hpp"
+#include "carta/plot/rob_plots.hpp"
+#include "carta/version.hpp"
+
+namespace carta::cli {
+
+namespace {
+
+constexpr const char* kRobFooter = R"(
+FILE has one row per study (robvis's layout): a study column, one column per domain named D1, D2,
+... (or by the domain's name), optionally overall and weight (e.g. sample size). Judgements:
+  rob2      Low, Some concerns, High (No information counts as some concerns); overall by the
+            RoB 2 algorithm, a reported overall is checked against it
+  robins-i  Low, Moderate, Serious, Critical, No information; overall = the most severe domain
+  ihe       items Q1..Q20 of the IHE case-series checklist (a modified list may drop items):
+            Yes, Partial, No, Unclear, Not applicable; acceptable when the share of rated
+            items met (partial = 1/2) reaches --threshold
+  nos       stars in columns selection (0-4), comparability (0-2), outcome or exposure (0-3);
+            good / fair / poor by the AHRQ thresholds
+  generic   every other column is a domain; Low, Some concerns, High, No information
+Writes OUT/traffic_light and OUT/summary (each .svg, .png, .pdf) and OUT/rob.json.
+
+Example:
+  carta rob rob2.csv --tool rob2 --out rob --palette colourblind --weighted)";
+
+}  // namespace
+
+CLI::App* add_rob_command(CLI::App& app, RobArgs& args) {
+  auto* cmd = app.add_subcommand("rob", "Risk-of-bias tables and robvis-style traffic-light and summary plots");
+  cmd->footer(kRobFooter);
+  cmd->add_option("file", args.file, "CSV with one row per study")->required();
+  cmd->add_option("--tool", args.tool, "rob2, robins-i, ihe, nos or generic")->capture_default_str();
+  cmd->add_option("--out", args.out, "output folder")->required();
+  cmd->add_option("--palette", args.palette, "cochrane or colourblind")->capture_default_str();
+  cmd->add_flag("--weighted", args.weighted, "summary plot weighted by the weight column (sample size)");
+  cmd->add_option("--weight", args.weight, "the weight column (default: a column named weight)");
+  cmd->add_option("--study", args.study, "the study column (default: a column named study, else the first)");
+  cmd->add_option("--threshold", args.threshold, "ihe: share of rated items met for acceptable quality")
+      ->capture_default_str();
+  cmd->add_option("--title", args.title, "title of both figures");
+  return cmd;
+}
+
+int run_rob(const RobArgs& args, std::ostream& out, std::ostream& err) {
+  const review::RobTool& tool = review::rob_tool(args.tool);
+  plot::RobPlotOptions options;
+  if (args.palette == "colourblind" || args.palette == "colorblind") {
+    options.palette = plot::RobPalette::kColourblind;
+  } else if (args.palette != "cochrane") {
+    throw Error(ErrorCategory::kInvalidOption, fmt::format("--palette '{}' is not one of: cochrane, colourblind", args.palette));
+  }
+  options.weighted = args.weighted;
+  options.title = args.title.empty() ? tool.name : args.title;
+  io::RobColumns columns;
+  if (!args.study.empty()) columns.study = args.study;
+  if (!args.weight.empty()) columns.weight = args.weight;
+  columns.ihe_threshold = args.threshold;
+  const io::Table table = io::read_table(args.file);
+  const review::RobAssessment a = io::load_rob_assessment(table, tool, columns);
+  if (args.weighted && !std::any_of(a.studies.begin(), a.studies.end(), [](const auto& s) { return s.weight != 1.0; })) {
+    err << "carta: note: --weighted without a weight column: every study weighs the same\n";
+  }
+  const std::filesystem::path dir(args.out);
+  std::filesystem::create_directories(dir);
+  const std::string traffic = plot::traffic_light_svg(a, options);
+  const std::string summary = plot::rob_summary_svg(a, options);
+  io::write_file_atomic(dir / "traffic_light.svg", traffic);
+  io::write_file_atomic(dir / "summary.svg", summary);
+  const std::vector<plot::RenderJob> jobs{{traffic, dir / "traffic_light.png", dir / "traffic_light.pdf"},
+                                          {summary, dir / "summary.png", dir / "summary.pdf"}};
+  plot::render_all(jobs);
+
+  nlohmann::json j;
+  j["carta_version"] = std::string(kVersion);
+  j["tool"] = tool.id;
+  j["tool_name"] = tool.name;
+  nlohmann::json domains = nlohmann::json::array();
+  for (const auto& d : a.domains) domains.push_back({{"id", d.id}, {"name", d.name}});
+  j["domains"] = domains;
+  nlohmann::json studies = nlohmann::json::array();
+  for (const auto& s : a.studies) {
+    nlohmann::json row = {{"study", s.study}, {"overall", tool.levels[s.overall].name}, {"weight", s.weight},
+                          {"notes", s.notes}};
+    nlohmann::json judgements = nlohmann::json::array();
+    for (auto level : s.domains) judgements.push_back(tool.levels[level].name);
+    row["domains"] = judgements;
+    if (!s.stars.empty()) row["stars"] = s.stars;
+    if (tool.rule == review::OverallRule::kItemsMet) {
+      row["items_met"] = s.items_met;
+      row["items_rated"] = s.items_rated;
+      row["overall"] = s.overall == 0 ? "Acceptable" : "Not acceptable";
+    }
+    if (s.reported) row["reported_overall"] = tool.levels[*s.reported].name;
+    studies.push_back(std::move(row));
+  }
+  j["studies"] = studies;
+  nlohmann::json shares = nlohmann::json::array();
+  for (const auto& d : review::summarise(a, args.weighted)) {
+    nlohmann::json by_level = nlohmann::json::object();
+    for (std::size_t l = 0; l < d.share.size(); ++l) by_level[tool.levels[l].name] = d.share[l];
+    shares.push_back({{"domain", d.name}, {"share", by_level}});
+  }
+  j["summary"] = {{"weighted", args.weighted}, {"domains", shares}};
+  if (tool.rule == review::OverallRule::kItemsMet) j["threshold"] = a.threshold;
+  j["notes"] = a.notes;
+  io::write_file_atomic(dir / "rob.json", j.dump(2) + "\n");
+  out << fmt::format("{}: {} studies, {} domains; wrote {}/traffic_light and {}/summary (.svg, .png, .pdf) and "
+                     "{}/rob.json\n",
+                     tool.name, a.studies.size(), a.domains.size(), args.out, args.out, args.out);
+  for (const auto& s : a.studies) {
+    for (const auto& n : s.notes) out << fmt::format("note: {}: {}\n", s.study, n);
+  }
+  for (const auto& n : a.notes) out << "note: " << n << '\n';
+  return 0;
+}
+
+}  // namespace carta::cli

@@ -7,7 +7,9 @@
 
 #include "carta/error.hpp"
 #include "carta/io/file.hpp"
+#include "carta/io/prisma_table.hpp"
 #include "carta/io/rob_table.hpp"
+#include "carta/plot/prisma_diagram.hpp"
 #include "carta/plot/render.hpp"
 #include "carta/plot/rob_plots.hpp"
 #include "carta/version.hpp"
@@ -33,7 +35,50 @@ Writes OUT/traffic_light and OUT/summary (each .svg, .png, .pdf) and OUT/rob.jso
 Example:
   carta rob rob2.csv --tool rob2 --out rob --palette colourblind --weighted)";
 
+constexpr const char* kPrismaFooter = R"(
+COUNTS is a CSV in the PRISMA2020 R package's template format: columns data and n (and optionally
+boxtext), one row per box: database_results (or database_specific_results as "PubMed, 537;
+Embase, 1210"), register_results, duplicates, excluded_automatic, excluded_other,
+records_screened, records_excluded, dbr_sought_reports, dbr_notretrieved_reports, dbr_assessed,
+dbr_excluded ("Reason, n; Reason, n"), new_studies, new_reports; for the other-methods arm
+website_results, organisation_results, citations_results, other_sought_reports,
+other_notretrieved_reports, other_assessed, other_excluded; for a previous review
+previous_studies, previous_reports, total_studies, total_reports. 'carta screening' writes it.
+Boxes that follow from others may be left out (they are computed and listed); counts that do not
+add up are refused, naming the box.
+
+Example:
+  carta prisma prisma.csv --out prisma.svg   (also prisma.png and prisma.pdf))";
+
 }  // namespace
+
+CLI::App* add_prisma_command(CLI::App& app, PrismaArgs& args) {
+  auto* cmd = app.add_subcommand("prisma", "Draw the PRISMA 2020 flow diagram from checked counts");
+  cmd->footer(kPrismaFooter);
+  cmd->add_option("counts", args.file, "CSV of counts (PRISMA2020 template format)")->required();
+  cmd->add_option("--out", args.out, "the diagram as .svg (PNG and PDF are written beside it)")->required();
+  return cmd;
+}
+
+int run_prisma(const PrismaArgs& args, std::ostream& out, std::ostream&) {
+  review::PrismaCounts counts = io::load_prisma_counts(io::read_table(args.file));
+  const review::PrismaCheck check = review::complete_and_check(counts);
+  const std::string svg = plot::prisma_diagram_svg(counts);
+  std::filesystem::path path(args.out);
+  if (path.extension() != ".svg") path += ".svg";
+  if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
+  io::write_file_atomic(path, svg);
+  auto png = path, pdf = path;
+  png.replace_extension(".png");
+  pdf.replace_extension(".pdf");
+  const std::vector<plot::RenderJob> jobs{{svg, png, pdf}};
+  plot::render_all(jobs);
+  out << fmt::format("PRISMA 2020 flow diagram: {} (.png, .pdf); {} records identified, {} studies included\n",
+                     path.string(), counts.database_results.value_or(0) + counts.register_results.value_or(0),
+                     counts.new_studies ? std::to_string(*counts.new_studies) : std::string("?"));
+  for (const auto& d : check.derived) out << "computed: " << d << '\n';
+  return 0;
+}
 
 CLI::App* add_rob_command(CLI::App& app, RobArgs& args) {
   auto* cmd = app.add_subcommand("rob", "Risk-of-bias tables and robvis-style traffic-light and summary plots");

@@ -18,6 +18,13 @@ struct RobArgs {
   std::string title;
 };
 
+struct PrismaArgs {
+  std::string file;
+  std::string out;
+};
+
+CLI::App* add_prisma_command(CLI::App& app, PrismaArgs& args);
+int run_prisma(const PrismaArgs& args, std::ostream& out, std::ostream& err);
 CLI::App* add_rob_command(CLI::App& app, RobArgs& args);
 int run_rob(const RobArgs& args, std::ostream& out, std::ostream& err);
 

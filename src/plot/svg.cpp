@@ -62,6 +62,14 @@ void Svg::polyline(std::string_view points, std::string_view stroke, double widt
                        coord(width), dash.empty() ? std::string() : fmt::format(" stroke-dasharray=\"{}\"", dash));
 }
 
+void Svg::vertical_text(double x, double y, std::string_view content, double size, std::string_view weight,
+                        std::string_view fill) {
+  body_ += fmt::format(
+      "<text x=\"{0}\" y=\"{1}\" font-size=\"{2}\" text-anchor=\"middle\" font-weight=\"{3}\" fill=\"{4}\" "
+      "transform=\"rotate(-90 {0} {1})\">{5}</text>\n",
+      coord(x), coord(y), coord(size), weight, fill, escape_xml(content));
+}
+
 void Svg::text(double x, double y, std::string_view content, double size, std::string_view anchor,
                std::string_view weight, std::string_view fill) {
   body_ += fmt::format("<text x=\"{}\" y=\"{}\" font-size=\"{}\" text-anchor=\"{}\" font-weight=\"{}\" fill=\"{}\">{}</text>\n",

@@ -24,6 +24,9 @@ class Svg {
   // anchor: start, middle or end; weight: normal or bold. Text is escaped here.
   void text(double x, double y, std::string_view content, double size = 12.0, std::string_view anchor = "start",
             std::string_view weight = "normal", std::string_view fill = "#000");
+  // Text turned 90 degrees anticlockwise around (x, y), centred there (phase labels, axis titles).
+  void vertical_text(double x, double y, std::string_view content, double size = 12.0, std::string_view weight = "normal",
+                     std::string_view fill = "#000");
   // A tooltip-free group marker so that tests can find structure (class names).
   void open_group(std::string_view css_class);
   void close_group();

@@ -3,12 +3,16 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <filesystem>
 
 #include "carta/error.hpp"
 #include "carta/io/file.hpp"
 #include "carta/io/prisma_table.hpp"
 #include "carta/io/rob_table.hpp"
+#include "carta/io/screening_table.hpp"
+#include "carta/io/pool_output.hpp"
+#include "carta/review/screening.hpp"
 #include "carta/plot/prisma_diagram.hpp"
 #include "carta/plot/render.hpp"
 #include "carta/plot/rob_plots.hpp"
@@ -50,7 +54,185 @@ add up are refused, naming the box.
 Example:
   carta prisma prisma.csv --out prisma.svg   (also prisma.png and prisma.pdf))";
 
+constexpr const char* kScreeningFooter = R"(
+LOG.csv has one row per reviewer decision: record,stage,reviewer,decision,reason
+  stage     title_abstract or full_text
+  decision  include, maybe, exclude (a reason is required at full text), not_retrieved (full text)
+Optional columns: study (the study an included report belongs to: PRISMA counts studies and
+reports apart) and adjudicator (yes/no). A reviewer named 'adjudicator' (--adjudicator) resolves
+conflicts. As in Covidence, include and maybe move a record on, exclude stops it, two reviewers
+who disagree make a conflict until the adjudicator decides, and one vote is not enough.
+Prints per-stage counts, conflicts, Cohen's kappa and percent agreement per reviewer pair and
+stage, full-text exclusion reasons, and the PRISMA 2020 counts. With --out DIR: screening.json,
+conflicts.csv, and when screening is finished and --database is given, prisma.csv (the
+PRISMA2020 template format) and the flow diagram prisma.svg/.png/.pdf.
+
+Example:
+  carta screening log.csv --database PubMed=537 --database Embase=1210 --duplicates 402 --out screening)";
+
+std::vector<review::NamedCount> named_counts(const std::vector<std::string>& items, const char* option) {
+  std::vector<review::NamedCount> out;
+  for (const auto& item : items) {
+    const auto eq = item.rfind('=');
+    std::int64_t n = -1;
+    if (eq != std::string::npos && eq > 0) {
+      try {
+        std::size_t used = 0;
+        n = std::stoll(item.substr(eq + 1), &used);
+        if (used != item.size() - eq - 1) n = -1;
+      } catch (const std::exception&) {
+        n = -1;
+      }
+    }
+    if (n < 0) {
+      throw Error(ErrorCategory::kInvalidOption,
+                  fmt::format("{} '{}': write NAME=N with N a whole number >= 0, e.g. {} PubMed=537", option, item, option));
+    }
+    out.push_back({item.substr(0, eq), n});
+  }
+  return out;
+}
+
+const char* status_name(review::RecordStatus s) {
+  switch (s) {
+    case review::RecordStatus::kIncluded: return "included";
+    case review::RecordStatus::kExcluded: return "excluded";
+    case review::RecordStatus::kConflict: return "conflict";
+    case review::RecordStatus::kAwaitingSecondVote: return "awaiting second vote";
+    case review::RecordStatus::kNotRetrieved: return "not retrieved";
+  }
+  return "?";
+}
+
 }  // namespace
+
+CLI::App* add_screening_command(CLI::App& app, ScreeningArgs& args) {
+  auto* cmd = app.add_subcommand("screening", "Dual-screening log: counts, conflicts, kappa, PRISMA 2020 counts");
+  cmd->footer(kScreeningFooter);
+  cmd->add_option("log", args.file, "CSV of screening decisions")->required();
+  cmd->add_option("--database", args.databases, "records identified in a database, NAME=N (repeatable)");
+  cmd->add_option("--register", args.registers, "records identified in a register, NAME=N (repeatable)");
+  cmd->add_option("--duplicates", args.duplicates, "duplicate records removed before screening")->capture_default_str();
+  cmd->add_option("--automation", args.automation, "records removed by automation tools")->capture_default_str();
+  cmd->add_option("--removed-other", args.removed_other, "records removed before screening for other reasons")
+      ->capture_default_str();
+  cmd->add_option("--adjudicator", args.adjudicator, "the reviewer name whose decisions resolve conflicts")
+      ->capture_default_str();
+  cmd->add_option("--out", args.out, "write screening.json, conflicts.csv and PRISMA outputs into this folder");
+  return cmd;
+}
+
+int run_screening(const ScreeningArgs& args, std::ostream& out, std::ostream& err) {
+  const io::Table table = io::read_table(args.file);
+  const auto log = io::load_screening_log(table, args.adjudicator);
+  review::ScreeningResult result;
+  try {
+    result = review::summarise_screening(log);
+  } catch (const Error& e) {
+    throw Error(e.category(), fmt::format("{}: {}", args.file, e.what()));
+  }
+  auto stage_line = [](const char* name, const review::StageCounts& c) {
+    return fmt::format("{:<16} {:>6} records: {:>6} included, {:>6} excluded, {:>4} conflicts, {:>4} awaiting a second "
+                       "vote{}\n",
+                       name, c.records, c.included, c.excluded, c.conflicts, c.awaiting,
+                       c.not_retrieved ? fmt::format(", {} not retrieved", c.not_retrieved) : std::string());
+  };
+  std::string text = "Screening\n" + stage_line("title/abstract", result.title_abstract) +
+                     stage_line("full text", result.full_text);
+  if (result.awaiting_full_text) text += fmt::format("{} record(s) passed title/abstract and await full text\n", result.awaiting_full_text);
+  text += fmt::format("included: {} report(s) of {} stud{}\n", result.included_reports, result.included_studies,
+                      result.included_studies == 1 ? "y" : "ies");
+  text += "\nAgreement (include or maybe vs exclude; adjudicators left out)\n";
+  for (const auto& a : result.agreement) {
+    text += fmt::format("{:<14} {} vs {}: {} records, agreement {:.1f}%, Cohen's kappa {}\n",
+                        a.stage == review::ScreeningStage::kTitleAbstract ? "title/abstract" : "full text", a.reviewer_a,
+                        a.reviewer_b, a.both_rated, a.percent_agreement,
+                        std::isnan(a.kappa) ? std::string("undefined") : fmt::format("{:.3f}", a.kappa));
+  }
+  if (!result.exclusion_reasons.empty()) {
+    text += "\nFull-text exclusion reasons\n";
+    for (const auto& r : result.exclusion_reasons) text += fmt::format("{:>6}  {}\n", r.n, r.name);
+  }
+  std::string conflicts_csv = "record,stage,status,votes\n";
+  std::size_t conflicts = 0;
+  for (const auto& o : result.outcomes) {
+    if (o.status != review::RecordStatus::kConflict && o.status != review::RecordStatus::kAwaitingSecondVote) continue;
+    ++conflicts;
+    std::string votes;
+    for (const auto& v : o.votes) votes += (votes.empty() ? "" : "; ") + v;
+    conflicts_csv += fmt::format("{},{},{},{}\n", io::csv_field(o.record),
+                                 o.stage == review::ScreeningStage::kTitleAbstract ? "title_abstract" : "full_text",
+                                 status_name(o.status), io::csv_field(votes));
+  }
+  if (conflicts) text += fmt::format("\n{} record(s) unresolved (listed in conflicts.csv with --out)\n", conflicts);
+
+  std::optional<review::PrismaCounts> prisma;
+  if (!args.databases.empty() || !args.registers.empty()) {
+    review::PrismaCounts identification;
+    identification.database_specific = named_counts(args.databases, "--database");
+    identification.register_specific = named_counts(args.registers, "--register");
+    identification.duplicates = args.duplicates;
+    identification.excluded_automatic = args.automation;
+    identification.excluded_other = args.removed_other;
+    if (result.complete()) {
+      prisma = review::prisma_counts(result, identification);
+      review::complete_and_check(*prisma);  // throws, naming the box, when the log and the search disagree
+      text += fmt::format("\nPRISMA 2020: identified {}, removed {}, screened {}, excluded {}, sought {}, not retrieved {}, "
+                          "assessed {}, excluded {}, included {} studies ({} reports)\n",
+                          prisma->database_results.value_or(0) + prisma->register_results.value_or(0),
+                          args.duplicates + args.automation + args.removed_other, *prisma->records_screened,
+                          *prisma->records_excluded, *prisma->dbr_sought, *prisma->dbr_notretrieved, *prisma->dbr_assessed,
+                          *prisma->dbr_assessed - *prisma->new_reports, *prisma->new_studies, *prisma->new_reports);
+    }
+  } else {
+    result.notes.push_back("give --database NAME=N (and --duplicates) to complete the PRISMA 2020 counts");
+  }
+  for (const auto& n : result.notes) text += "note: " + n + "\n";
+  out << text;
+
+  if (!args.out.empty()) {
+    const std::filesystem::path dir(args.out);
+    std::filesystem::create_directories(dir);
+    nlohmann::json j;
+    j["carta_version"] = std::string(kVersion);
+    auto counts = [](const review::StageCounts& c) {
+      return nlohmann::json{{"records", c.records}, {"included", c.included}, {"excluded", c.excluded},
+                            {"conflicts", c.conflicts}, {"awaiting_second_vote", c.awaiting},
+                            {"not_retrieved", c.not_retrieved}};
+    };
+    j["title_abstract"] = counts(result.title_abstract);
+    j["full_text"] = counts(result.full_text);
+    j["awaiting_full_text"] = result.awaiting_full_text;
+    j["complete"] = result.complete();
+    j["included_reports"] = result.included_reports;
+    j["included_studies"] = result.included_studies;
+    nlohmann::json agreement = nlohmann::json::array();
+    for (const auto& a : result.agreement) {
+      agreement.push_back({{"stage", a.stage == review::ScreeningStage::kTitleAbstract ? "title_abstract" : "full_text"},
+                           {"reviewer_a", a.reviewer_a}, {"reviewer_b", a.reviewer_b}, {"records", a.both_rated},
+                           {"percent_agreement", a.percent_agreement},
+                           {"kappa", std::isnan(a.kappa) ? nlohmann::json(nullptr) : nlohmann::json(a.kappa)},
+                           {"expected_agreement", a.expected_agreement}});
+    }
+    j["agreement"] = agreement;
+    nlohmann::json reasons = nlohmann::json::array();
+    for (const auto& r : result.exclusion_reasons) reasons.push_back({{"reason", r.name}, {"n", r.n}});
+    j["exclusion_reasons"] = reasons;
+    j["notes"] = result.notes;
+    io::write_file_atomic(dir / "screening.json", j.dump(2) + "\n");
+    io::write_file_atomic(dir / "conflicts.csv", conflicts_csv);
+    if (prisma) {
+      io::write_file_atomic(dir / "prisma.csv", io::prisma_csv(*prisma));
+      const std::string svg = plot::prisma_diagram_svg(*prisma);
+      io::write_file_atomic(dir / "prisma.svg", svg);
+      const std::vector<plot::RenderJob> jobs{{svg, dir / "prisma.png", dir / "prisma.pdf"}};
+      plot::render_all(jobs);
+    }
+    err << fmt::format("carta: wrote {}/screening.json, conflicts.csv{}\n", args.out,
+                       prisma ? ", prisma.csv and prisma.svg/.png/.pdf" : "");
+  }
+  return 0;
+}
 
 CLI::App* add_prisma_command(CLI::App& app, PrismaArgs& args) {
   auto* cmd = app.add_subcommand("prisma", "Draw the PRISMA 2020 flow diagram from checked counts");

@@ -2,7 +2,9 @@
 #include <CLI/CLI.hpp>
 
 #include <ostream>
+#include <cstdint>
 #include <string>
+#include <vector>
 
 namespace carta::cli {
 
@@ -25,6 +27,20 @@ struct PrismaArgs {
 
 CLI::App* add_prisma_command(CLI::App& app, PrismaArgs& args);
 int run_prisma(const PrismaArgs& args, std::ostream& out, std::ostream& err);
+struct ScreeningArgs {
+  std::string file;
+  std::vector<std::string> databases;  // NAME=N
+  std::vector<std::string> registers;
+  std::int64_t duplicates = 0;
+  std::int64_t automation = 0;
+  std::int64_t removed_other = 0;
+  std::string adjudicator = "adjudicator";
+  std::string out;
+  std::string format = "text";
+};
+
+CLI::App* add_screening_command(CLI::App& app, ScreeningArgs& args);
+int run_screening(const ScreeningArgs& args, std::ostream& out, std::ostream& err);
 CLI::App* add_rob_command(CLI::App& app, RobArgs& args);
 int run_rob(const RobArgs& args, std::ostream& out, std::ostream& err);
 

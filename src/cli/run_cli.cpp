@@ -30,6 +30,8 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   CLI::App* survival = cli::add_survival_command(app, survival_args);
   cli::SurvivalCurveArgs curve_args;
   CLI::App* survival_curve = cli::add_survival_curve_command(app, curve_args);
+  cli::ScreeningArgs screening_args;
+  CLI::App* screening = cli::add_screening_command(app, screening_args);
   cli::PrismaArgs prisma_args;
   CLI::App* prisma = cli::add_prisma_command(app, prisma_args);
   cli::RobArgs rob_args;
@@ -54,6 +56,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     if (report->parsed()) return cli::run_report(report_args, out, err);
     if (survival->parsed()) return cli::run_survival(survival_args, out, err);
     if (survival_curve->parsed()) return cli::run_survival_curve(curve_args, out, err);
+    if (screening->parsed()) return cli::run_screening(screening_args, out, err);
     if (prisma->parsed()) return cli::run_prisma(prisma_args, out, err);
     if (rob->parsed()) return cli::run_rob(rob_args, out, err);
     if (km->parsed()) return cli::run_km(km_args, out, err);

@@ -470,6 +470,37 @@ TEST(Cli, RiskOfBiasWritesFiguresAndJson) {
   EXPECT_THAT(tool.err, HasSubstr("known: rob2, robins-i, ihe, nos, generic"));
 }
 
+TEST(Cli, ScreeningAndPrisma) {
+  const auto log = temp_file("screening.csv",
+                             "record,stage,reviewer,decision,reason\n"
+                             "a,title_abstract,A,include,\na,title_abstract,B,include,\n"
+                             "b,title_abstract,A,include,\nb,title_abstract,B,exclude,\nb,title_abstract,adjudicator,include,\n"
+                             "c,title_abstract,A,exclude,\nc,title_abstract,B,exclude,\n"
+                             "a,full_text,A,include,\na,full_text,B,include,\n"
+                             "b,full_text,A,exclude,Review article\nb,full_text,B,exclude,Review article\n");
+  const auto dir = std::filesystem::temp_directory_path() / "carta_cli_test_screening";
+  std::filesystem::remove_all(dir);
+  const auto r = run({"screening", log.string(), "--database", "PubMed=4", "--duplicates", "1", "--out", dir.string()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("title/abstract        3 records:      2 included,      1 excluded"));
+  EXPECT_THAT(r.out, HasSubstr("Cohen's kappa 0.400"));
+  EXPECT_THAT(r.out, HasSubstr("PRISMA 2020: identified 4, removed 1, screened 3"));
+  for (const char* f : {"screening.json", "conflicts.csv", "prisma.csv", "prisma.svg", "prisma.png", "prisma.pdf"}) {
+    EXPECT_TRUE(std::filesystem::exists(dir / f)) << f;
+  }
+  // The counts written by screening draw again with carta prisma.
+  const auto p = run({"prisma", (dir / "prisma.csv").string(), "--out", (dir / "again.svg").string()});
+  ASSERT_EQ(p.code, 0) << p.err;
+  EXPECT_EQ(read_text(dir / "again.svg"), read_text(dir / "prisma.svg"));
+  // A search total that disagrees with the log is refused.
+  const auto wrong = run({"screening", log.string(), "--database", "PubMed=9", "--duplicates", "1"});
+  EXPECT_EQ(wrong.code, 65);
+  EXPECT_THAT(wrong.err, HasSubstr("box 'Records screened' (records_screened) is 3"));
+  const auto bad = run({"screening", log.string(), "--database", "PubMed"});
+  EXPECT_EQ(bad.code, 64);
+  EXPECT_THAT(bad.err, HasSubstr("write NAME=N"));
+}
+
 TEST(Cli, KaplanMeierFormats) {
   const auto ipd = survival_fixture("ipd_half.csv");
   const auto text = run({"km", ipd});

@@ -41,6 +41,15 @@ struct ScreeningArgs {
 
 CLI::App* add_screening_command(CLI::App& app, ScreeningArgs& args);
 int run_screening(const ScreeningArgs& args, std::ostream& out, std::ostream& err);
+struct ReconcileArgs {
+  std::string a, b;
+  std::string key;
+  std::string out;
+  std::string conflicts;
+};
+
+CLI::App* add_reconcile_command(CLI::App& app, ReconcileArgs& args);
+int run_reconcile(const ReconcileArgs& args, std::ostream& out, std::ostream& err);
 CLI::App* add_rob_command(CLI::App& app, RobArgs& args);
 int run_rob(const RobArgs& args, std::ostream& out, std::ostream& err);
 

@@ -32,6 +32,8 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   CLI::App* survival_curve = cli::add_survival_curve_command(app, curve_args);
   cli::ScreeningArgs screening_args;
   CLI::App* screening = cli::add_screening_command(app, screening_args);
+  cli::ReconcileArgs reconcile_args;
+  CLI::App* reconcile = cli::add_reconcile_command(app, reconcile_args);
   cli::PrismaArgs prisma_args;
   CLI::App* prisma = cli::add_prisma_command(app, prisma_args);
   cli::RobArgs rob_args;
@@ -57,6 +59,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     if (survival->parsed()) return cli::run_survival(survival_args, out, err);
     if (survival_curve->parsed()) return cli::run_survival_curve(curve_args, out, err);
     if (screening->parsed()) return cli::run_screening(screening_args, out, err);
+    if (reconcile->parsed()) return cli::run_reconcile(reconcile_args, out, err);
     if (prisma->parsed()) return cli::run_prisma(prisma_args, out, err);
     if (rob->parsed()) return cli::run_rob(rob_args, out, err);
     if (km->parsed()) return cli::run_km(km_args, out, err);

@@ -501,6 +501,28 @@ TEST(Cli, ScreeningAndPrisma) {
   EXPECT_THAT(bad.err, HasSubstr("write NAME=N"));
 }
 
+TEST(Cli, ReconcileDualExtraction) {
+  const auto a = temp_file("ext_a.csv", "study,n,cr,target,extra_a\nELIANA,75,61,CD19,x\nZUMA-3,55,39,CD19,y\nOnlyA,10,5,CD22,z\n");
+  const auto b = temp_file("ext_b.csv", "study,target,n,cr\neliana ,cd19,75.0,61\nZUMA-3,CD19,55,40\nOnlyB,CD22,8,4\n");
+  const auto merged = std::filesystem::temp_directory_path() / "carta_cli_test_merged.csv";
+  const auto conflicts = std::filesystem::temp_directory_path() / "carta_cli_test_conflicts.csv";
+  const auto r = run({"reconcile", a.string(), b.string(), "--key", "study", "--out", merged.string(), "--conflicts",
+                      conflicts.string()});
+  EXPECT_EQ(r.code, 1);  // the tables disagree
+  EXPECT_THAT(r.out, HasSubstr("2 rows in both, 6 cells compared, 5 agree"));
+  EXPECT_THAT(r.out, HasSubstr("'ZUMA-3' cr: '39'"));
+  EXPECT_THAT(r.out, HasSubstr("column 'extra_a' only in"));
+  EXPECT_THAT(r.out, HasSubstr("'OnlyB' is only in"));
+  EXPECT_EQ(read_text(merged), "study,n,cr,target\nELIANA,75,61,CD19\nZUMA-3,55,,CD19\n");
+  EXPECT_THAT(read_text(conflicts), HasSubstr("ZUMA-3,cr,39,40,3,3"));
+  const auto same = run({"reconcile", a.string(), a.string(), "--key", "study"});
+  EXPECT_EQ(same.code, 0);
+  const auto dup = temp_file("ext_dup.csv", "study,n\nA,1\na,2\n");
+  const auto d = run({"reconcile", dup.string(), a.string(), "--key", "study"});
+  EXPECT_EQ(d.code, 65);
+  EXPECT_THAT(d.err, HasSubstr(":3: key 'a' repeats line 2"));
+}
+
 TEST(Cli, KaplanMeierFormats) {
   const auto ipd = survival_fixture("ipd_half.csv");
   const auto text = run({"km", ipd});

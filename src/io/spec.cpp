@@ -6,6 +6,7 @@
 #include <set>
 
 #include "carta/error.hpp"
+#include "carta/review/rob.hpp"
 #include "text.hpp"
 
 namespace carta::io {
@@ -106,7 +107,8 @@ ReviewSpec load_review_spec(const std::filesystem::path& path) {
   const Reader r(path.string());
   ReviewSpec spec;
   spec.path = path;
-  r.check_keys(root, {"title", "data", "model", "analyses", "exclude", "outcome", "sensitivity", "survival"}, "the spec");
+  r.check_keys(root, {"title", "data", "model", "analyses", "exclude", "outcome", "sensitivity", "survival", "risk_of_bias", "prisma"},
+               "the spec");
   spec.title = r.string(root, "title", false, "the spec");
 
   const auto* data = root["data"].as_table();
@@ -295,6 +297,47 @@ ReviewSpec load_review_spec(const std::filesystem::path& path) {
       }
       spec.survival.push_back(std::move(sv));
     }
+  }
+  auto input_file = [&](const toml::table& t, const char* where) {
+    const std::string file = r.string(t, "file", true, where);
+    const auto resolved = path.parent_path() / file;
+    if (!std::filesystem::exists(resolved)) {
+      r.fail(t.get("file"), fmt::format("{} file '{}' not found (looked for {}); file names are relative to the "
+                                        "spec's folder",
+                                        where, file, resolved.string()));
+    }
+    return resolved;
+  };
+  if (const toml::node* node = root.get("risk_of_bias")) {
+    if (!node->is_table()) r.fail(node, "risk_of_bias must be a table: [risk_of_bias] with file and tool");
+    const auto& t = *node->as_table();
+    r.check_keys(t, {"file", "tool", "palette", "weighted", "threshold"}, "[risk_of_bias]");
+    SpecRiskOfBias rob;
+    rob.line = t.source().begin.line;
+    rob.file = input_file(t, "[risk_of_bias]");
+    if (auto tool = r.string(t, "tool", false, "[risk_of_bias]"); !tool.empty()) rob.tool = tool;
+    const auto ids = review::rob_tool_ids();
+    if (std::find(ids.begin(), ids.end(), rob.tool) == ids.end() && rob.tool != "ihe19") {
+      r.fail(t.get("tool"), fmt::format("tool '{}' is not one of rob2, robins-i, ihe, nos, generic", rob.tool));
+    }
+    if (auto palette = r.string(t, "palette", false, "[risk_of_bias]"); !palette.empty()) {
+      if (palette != "cochrane" && palette != "colourblind" && palette != "colorblind") {
+        r.fail(t.get("palette"), fmt::format("palette '{}' is not cochrane or colourblind", palette));
+      }
+      rob.colourblind = palette != "cochrane";
+    }
+    rob.weighted = r.boolean(t, "weighted").value_or(false);
+    if (const auto th = r.number(t, "threshold")) {
+      if (!(*th > 0.0 && *th <= 1.0)) r.fail(t.get("threshold"), "threshold must be in (0, 1], e.g. 0.7");
+      rob.threshold = *th;
+    }
+    spec.risk_of_bias = rob;
+  }
+  if (const toml::node* node = root.get("prisma")) {
+    if (!node->is_table()) r.fail(node, "prisma must be a table: [prisma] with file");
+    const auto& t = *node->as_table();
+    r.check_keys(t, {"file"}, "[prisma]");
+    spec.prisma = SpecPrisma{input_file(t, "[prisma]"), t.source().begin.line};
   }
   return spec;
 }

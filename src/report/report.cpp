@@ -14,6 +14,8 @@
 #include "carta/io/file.hpp"
 #include "carta/io/pool_output.hpp"
 #include "carta/io/study_table.hpp"
+#include "carta/io/prisma_table.hpp"
+#include "carta/io/rob_table.hpp"
 #include "carta/io/survival_output.hpp"
 #include "carta/io/survival_table.hpp"
 #include "carta/metareg.hpp"
@@ -21,7 +23,9 @@
 #include "carta/plot/bubble.hpp"
 #include "carta/plot/forest.hpp"
 #include "carta/plot/funnel.hpp"
+#include "carta/plot/prisma_diagram.hpp"
 #include "carta/plot/render.hpp"
+#include "carta/plot/rob_plots.hpp"
 #include "carta/plot/survival_curve.hpp"
 #include "carta/plot/svg.hpp"
 #include "carta/summary_curve.hpp"
@@ -238,6 +242,12 @@ std::string methods_paragraph(const io::ReviewSpec& spec) {
                         "report was kept). ",
                         spec.exclude.size(), spec.exclude.size() == 1 ? "" : "s");
   }
+  if (spec.risk_of_bias) {
+    text += fmt::format("Risk of bias was assessed with {}{}. ", review::rob_tool(spec.risk_of_bias->tool).name,
+                        review::rob_tool(spec.risk_of_bias->tool).rule == review::OverallRule::kRob2
+                            ? ", with the overall judgement derived by the RoB 2 algorithm"
+                            : "");
+  }
   if (!spec.survival.empty()) {
     text += "Survival was pooled under an exponential model per study: each study's constant hazard was derived from "
             "the most informative quantity it reported (events and person-time, survival at a time point with its "
@@ -395,6 +405,41 @@ ReportSummary write_report(const io::ReviewSpec& spec, const std::filesystem::pa
     for (const auto& w : survival_runs.back().warnings) summary.warnings.push_back(fmt::format("{}: {}", sv.name, w));
   }
 
+  // Risk of bias and PRISMA: read, checked and drawn; a problem in these files is an error that
+  // names the spec line, as for the data file.
+  std::optional<review::RobAssessment> rob;
+  std::string rob_traffic_svg, rob_summary_svg;
+  if (spec.risk_of_bias) {
+    say("risk of bias");
+    const auto& rs = *spec.risk_of_bias;
+    io::RobColumns columns;
+    columns.ihe_threshold = rs.threshold;
+    try {
+      rob = io::load_rob_assessment(io::read_table(rs.file), review::rob_tool(rs.tool), columns);
+    } catch (const Error& e) {
+      throw Error(e.category(), fmt::format("{}:{}: [risk_of_bias]: {}", spec.path.string(), rs.line, e.what()));
+    }
+    plot::RobPlotOptions ro;
+    ro.title = rob->tool->name;
+    ro.palette = rs.colourblind ? plot::RobPalette::kColourblind : plot::RobPalette::kCochrane;
+    ro.weighted = rs.weighted;
+    rob_traffic_svg = plot::traffic_light_svg(*rob, ro);
+    rob_summary_svg = plot::rob_summary_svg(*rob, ro);
+  }
+  std::optional<review::PrismaCounts> prisma;
+  review::PrismaCheck prisma_check;
+  std::string prisma_svg;
+  if (spec.prisma) {
+    say("PRISMA 2020 flow diagram");
+    try {
+      prisma = io::load_prisma_counts(io::read_table(spec.prisma->file));
+      prisma_check = review::complete_and_check(*prisma);
+    } catch (const Error& e) {
+      throw Error(e.category(), fmt::format("{}:{}: [prisma]: {}", spec.path.string(), spec.prisma->line, e.what()));
+    }
+    prisma_svg = plot::prisma_diagram_svg(*prisma);
+  }
+
   // results.json: every number with the settings that produced it.
   nlohmann::json results;
   results["carta_version"] = std::string(kVersion);
@@ -474,6 +519,33 @@ ReportSummary write_report(const io::ReviewSpec& spec, const std::filesystem::pa
     }
   }
   results["survival"] = survival_json;
+  auto extra_figure = [&](const std::string& stem, const std::string& svg) {
+    io::write_file_atomic(out_dir / "figures" / (stem + ".svg"), svg);
+    render_jobs.push_back({svg, out_dir / "figures" / (stem + ".png"), out_dir / "figures" / (stem + ".pdf")});
+    for (const char* ext : {".svg", ".png", ".pdf"}) summary.files.push_back(std::filesystem::path("figures") / (stem + ext));
+  };
+  if (rob) {
+    const auto& tool = *rob->tool;
+    nlohmann::json studies = nlohmann::json::array();
+    for (const auto& st : rob->studies) {
+      nlohmann::json judgements = nlohmann::json::array();
+      for (auto level : st.domains) judgements.push_back(tool.levels[level].name);
+      studies.push_back({{"study", st.study}, {"domains", judgements}, {"overall", tool.levels[st.overall].name},
+                         {"notes", st.notes}});
+    }
+    nlohmann::json domains = nlohmann::json::array();
+    for (const auto& d : rob->domains) domains.push_back({{"id", d.id}, {"name", d.name}});
+    results["risk_of_bias"] = {{"tool", tool.id}, {"tool_name", tool.name}, {"domains", domains}, {"studies", studies},
+                               {"notes", rob->notes}};
+    extra_figure("rob_traffic_light", rob_traffic_svg);
+    extra_figure("rob_summary", rob_summary_svg);
+  }
+  if (prisma) {
+    results["prisma"] = {{"counts_csv", io::prisma_csv(*prisma)}, {"derived", prisma_check.derived}};
+    io::write_file_atomic(out_dir / "prisma.csv", io::prisma_csv(*prisma));
+    summary.files.emplace_back("prisma.csv");
+    extra_figure("prisma", prisma_svg);
+  }
   say(fmt::format("rendering {} figures as PNG and PDF", render_jobs.size()));
   plot::render_all(render_jobs);
   results["outcomes"] = outcomes;
@@ -523,6 +595,16 @@ ReportSummary write_report(const io::ReviewSpec& spec, const std::filesystem::pa
   }
   h += "</table>\n";
 
+  if (prisma) {
+    h += "<h2 id=\"prisma\">Study selection (PRISMA 2020)</h2>\n";
+    h += "<div class=\"figure\">" + prisma_svg + "</div>\n";
+    if (!prisma_check.derived.empty()) {
+      h += "<details><summary>Counts computed from the others</summary><ul>\n";
+      for (const auto& d : prisma_check.derived) h += fmt::format("<li>{}</li>\n", escape_xml(d));
+      h += "</ul></details>\n";
+    }
+  }
+
   if (!spec.characteristics.empty()) {
     h += "<h2 id=\"studies\">Study characteristics</h2>\n<table><tr><th>Study</th>";
     for (const auto& c : spec.characteristics) h += fmt::format("<th>{}</th>", escape_xml(c));
@@ -535,6 +617,20 @@ ReportSummary write_report(const io::ReviewSpec& spec, const std::filesystem::pa
       h += "</tr>\n";
     }
     h += "</table>\n";
+  }
+  if (rob) {
+    h += fmt::format("<h2 id=\"risk-of-bias\">Risk of bias ({})</h2>\n", escape_xml(rob->tool->name));
+    h += "<div class=\"figure\">" + rob_traffic_svg + "</div>\n";
+    h += "<div class=\"figure\">" + rob_summary_svg + "</div>\n";
+    std::vector<std::string> notes = rob->notes;
+    for (const auto& st : rob->studies) {
+      for (const auto& n : st.notes) notes.push_back(st.study + ": " + n);
+    }
+    if (!notes.empty()) {
+      h += "<details><summary>Notes</summary><ul>\n";
+      for (const auto& n : notes) h += fmt::format("<li>{}</li>\n", escape_xml(n));
+      h += "</ul></details>\n";
+    }
   }
   if (!spec.exclude.empty()) {
     h += "<h3>Excluded reports</h3>\n<ul>\n";

@@ -110,6 +110,37 @@ TEST(Report, PooledSurvivalCurveFromPatientData) {
               HasSubstr("spec.toml:13: 'grid' pools whole curves and needs ipd"));
 }
 
+TEST(Report, RiskOfBiasAndPrismaSections) {
+  const auto dir = temp_dir("rob_prisma");
+  write(dir / "data.csv", "label,x,n\nA,1,10\nB,2,10\n");
+  write(dir / "rob.csv", "study,D1,D2,D3,D4,D5\nA,low,low,low,low,low\nB,some concerns,low,high,low,low\n");
+  write(dir / "prisma.csv", "data,n\ndatabase_results,20\nduplicates,5\nrecords_excluded,10\n"
+                            "dbr_excluded,\"Review, 3\"\nnew_studies,2\nnew_reports,2\n");
+  write(dir / "spec.toml", kMinimal + "[risk_of_bias]\nfile = \"rob.csv\"\ntool = \"rob2\"\npalette = \"colourblind\"\n"
+                                       "[prisma]\nfile = \"prisma.csv\"\n");
+  report::write_report(io::load_review_spec(dir / "spec.toml"), dir / "out");
+  for (const char* stem : {"rob_traffic_light", "rob_summary", "prisma"}) {
+    for (const char* ext : {".svg", ".png", ".pdf"}) {
+      EXPECT_TRUE(std::filesystem::exists(dir / "out" / "figures" / (std::string(stem) + ext))) << stem << ext;
+    }
+  }
+  const auto results = load_json(dir / "out" / "results.json");
+  EXPECT_EQ(results["risk_of_bias"]["studies"][1]["overall"], "High");
+  EXPECT_THAT(results["prisma"]["derived"].dump(), HasSubstr("Records screened"));
+  const std::string html = read_text(dir / "out" / "index.html");
+  EXPECT_THAT(html, HasSubstr("id=\"risk-of-bias\""));
+  EXPECT_THAT(html, HasSubstr("id=\"prisma\""));
+  EXPECT_THAT(html, HasSubstr("Risk of bias was assessed with RoB 2"));
+  // Problems in these files name the spec line.
+  write(dir / "prisma_bad.csv", "data,n\ndatabase_results,20\nrecords_screened,99\n");
+  EXPECT_THAT(spec_error(kMinimal + "[prisma]\nfile = \"missing.csv\"\n"), HasSubstr("spec.toml:10: [prisma] file 'missing.csv' not found"));
+  EXPECT_THAT(spec_error(kMinimal + "[risk_of_bias]\nfile = \"data.csv\"\ntool = \"cochrane\"\n"),
+              HasSubstr("spec.toml:11: tool 'cochrane' is not one of"));
+  EXPECT_THAT(spec_error(kMinimal + "[risk_of_bias]\nfile = \"data.csv\"\n"),
+              HasSubstr("data.csv: no column for rob2 domain D1"));
+  EXPECT_THAT(spec_error(kMinimal + "[risk_of_bias]\nfile = \"data.csv\"\n"), HasSubstr("spec.toml:9: [risk_of_bias]: "));
+}
+
 TEST(Report, EscapesUserTextEverywhere) {
   const auto dir = temp_dir("escape");
   write(dir / "data.csv",

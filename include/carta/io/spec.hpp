@@ -49,6 +49,22 @@ struct SpecSurvival {
   std::size_t line = 0;
 };
 
+// Risk-of-bias assessments shown in the report (carta rob).
+struct SpecRiskOfBias {
+  std::filesystem::path file;  // resolved against the spec's folder
+  std::string tool = "rob2";
+  bool colourblind = false;
+  bool weighted = false;
+  double threshold = 0.7;  // IHE
+  std::size_t line = 0;
+};
+
+// PRISMA 2020 counts (the PRISMA2020 template format, as carta screening writes it).
+struct SpecPrisma {
+  std::filesystem::path file;
+  std::size_t line = 0;
+};
+
 struct ReviewSpec {
   std::filesystem::path path;       // the spec file
   std::filesystem::path data_file;  // resolved against the spec's folder
@@ -68,6 +84,8 @@ struct ReviewSpec {
   std::vector<SpecOutcome> outcomes;
   std::vector<SpecSensitivity> sensitivity;
   std::vector<SpecSurvival> survival;
+  std::optional<SpecRiskOfBias> risk_of_bias;
+  std::optional<SpecPrisma> prisma;
 };
 
 // Throws carta::Error: kIo when the spec or data file cannot be read, kInvalidInput for TOML

@@ -5,10 +5,12 @@
 
 #include <cmath>
 #include <filesystem>
+#include <map>
 
 #include "carta/error.hpp"
 #include "carta/io/file.hpp"
 #include "carta/io/prisma_table.hpp"
+#include "carta/io/records.hpp"
 #include "carta/io/rob_table.hpp"
 #include "carta/io/screening_table.hpp"
 #include "carta/io/pool_output.hpp"
@@ -231,6 +233,82 @@ int run_screening(const ScreeningArgs& args, std::ostream& out, std::ostream& er
     }
     err << fmt::format("carta: wrote {}/screening.json, conflicts.csv{}\n", args.out,
                        prisma ? ", prisma.csv and prisma.svg/.png/.pdf" : "");
+  }
+  return 0;
+}
+
+CLI::App* add_dedup_command(CLI::App& app, DedupArgs& args) {
+  auto* cmd = app.add_subcommand("dedup", "Import search exports (RIS, MEDLINE, CSV) and remove duplicate records");
+  cmd->footer(R"footer(
+Reads every FILE (RIS .ris, PubMed MEDLINE .nbib/.txt, or CSV with a title column; the format is
+recognised from the content), then removes duplicates: records sharing a DOI or PMID first, then
+records whose normalised titles, first authors, years, pages and journals agree (score at or
+above --duplicate-score) within blocks of candidates (title start, title end, first author and
+year, journal-volume-page). Pairs scoring between --review-score and --duplicate-score are listed
+for a person to decide (--review), not merged. A conference abstract and a journal article are
+never merged. The most complete record of each group is kept, with the others' DOI, PMID and
+abstract merged in. Writes the unique records (--out, CSV) and DUPS.csv (--duplicates:
+record,kept,reason,score with the RIS ID / PMID, else file:line).
+
+Example:
+  carta dedup pubmed.nbib embase.ris cochrane.ris --out unique.csv --duplicates dups.csv --review review.csv)footer");
+  cmd->add_option("files", args.files, "search exports")->required();
+  cmd->add_option("--out", args.out, "unique records (CSV)");
+  cmd->add_option("--duplicates", args.duplicates, "removed records and the record each duplicates (CSV)");
+  cmd->add_option("--review", args.review, "uncertain pairs for a person to decide (CSV)");
+  cmd->add_option("--duplicate-score", args.duplicate_score, "fuzzy score at or above which records are duplicates")
+      ->capture_default_str();
+  cmd->add_option("--review-score", args.review_score, "fuzzy score at or above which a pair is listed for review")
+      ->capture_default_str();
+  return cmd;
+}
+
+int run_dedup(const DedupArgs& args, std::ostream& out, std::ostream& err) {
+  if (!(args.review_score > 0 && args.review_score <= args.duplicate_score && args.duplicate_score <= 1)) {
+    throw Error(ErrorCategory::kInvalidOption, "need 0 < --review-score <= --duplicate-score <= 1");
+  }
+  std::vector<review::BibRecord> records;
+  for (const auto& f : args.files) {
+    auto load = io::read_records(f);
+    err << fmt::format("carta: {}: {} records ({})\n", f, load.records.size(), load.format);
+    for (const auto& n : load.notes) err << "carta: note: " << n << '\n';
+    for (auto& r : load.records) records.push_back(std::move(r));
+  }
+  // Identifiers in the output: the record's own ID when unique over all files, else file:line.
+  std::map<std::string, int> id_count;
+  for (const auto& r : records) ++id_count[r.id];
+  auto id_of = [&](std::size_t i) { return id_count[records[i].id] == 1 ? records[i].id : records[i].source; };
+  review::DedupOptions options;
+  options.duplicate_score = args.duplicate_score;
+  options.review_score = args.review_score;
+  const auto result = review::deduplicate(records, options, [&err](std::string_view s) { err << "carta: " << s << '\n'; });
+  out << fmt::format("{} records, {} unique, {} duplicates removed ({} by DOI, {} by PMID, {} by fuzzy match), {} pair(s) "
+                     "to review; {} comparisons\n",
+                     records.size(), result.kept.size(), result.duplicates.size(),
+                     std::count_if(result.duplicates.begin(), result.duplicates.end(),
+                                   [](const auto& d) { return d.reason == review::MatchReason::kDoi; }),
+                     std::count_if(result.duplicates.begin(), result.duplicates.end(),
+                                   [](const auto& d) { return d.reason == review::MatchReason::kPmid; }),
+                     std::count_if(result.duplicates.begin(), result.duplicates.end(),
+                                   [](const auto& d) { return d.reason == review::MatchReason::kFuzzy; }),
+                     result.review.size(), result.comparisons);
+  for (const auto& n : result.notes) out << "note: " << n << '\n';
+  if (!args.out.empty()) io::write_file_atomic(args.out, io::records_csv(result.merged));
+  if (!args.duplicates.empty()) {
+    std::string dups = "record,kept,reason,score\n";
+    for (const auto& d : result.duplicates) {
+      const char* reason = d.reason == review::MatchReason::kDoi ? "doi" : d.reason == review::MatchReason::kPmid ? "pmid" : "fuzzy";
+      dups += fmt::format("{},{},{},{:.4f}\n", io::csv_field(id_of(d.record)), io::csv_field(id_of(d.kept)), reason, d.score);
+    }
+    io::write_file_atomic(args.duplicates, dups);
+  }
+  if (!args.review.empty()) {
+    std::string text = "record_a,record_b,score,title_a,title_b,why\n";
+    for (const auto& p : result.review) {
+      text += fmt::format("{},{},{:.4f},{},{},{}\n", io::csv_field(id_of(p.a)), io::csv_field(id_of(p.b)), p.score,
+                          io::csv_field(records[p.a].title), io::csv_field(records[p.b].title), io::csv_field(p.why));
+    }
+    io::write_file_atomic(args.review, text);
   }
   return 0;
 }

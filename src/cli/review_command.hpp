@@ -50,6 +50,17 @@ struct ReconcileArgs {
 
 CLI::App* add_reconcile_command(CLI::App& app, ReconcileArgs& args);
 int run_reconcile(const ReconcileArgs& args, std::ostream& out, std::ostream& err);
+struct DedupArgs {
+  std::vector<std::string> files;
+  std::string out;
+  std::string duplicates;
+  std::string review;
+  double duplicate_score = 0.93;
+  double review_score = 0.80;
+};
+
+CLI::App* add_dedup_command(CLI::App& app, DedupArgs& args);
+int run_dedup(const DedupArgs& args, std::ostream& out, std::ostream& err);
 CLI::App* add_rob_command(CLI::App& app, RobArgs& args);
 int run_rob(const RobArgs& args, std::ostream& out, std::ostream& err);
 

@@ -32,6 +32,8 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   CLI::App* survival_curve = cli::add_survival_curve_command(app, curve_args);
   cli::ScreeningArgs screening_args;
   CLI::App* screening = cli::add_screening_command(app, screening_args);
+  cli::DedupArgs dedup_args;
+  CLI::App* dedup = cli::add_dedup_command(app, dedup_args);
   cli::ReconcileArgs reconcile_args;
   CLI::App* reconcile = cli::add_reconcile_command(app, reconcile_args);
   cli::PrismaArgs prisma_args;
@@ -59,6 +61,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     if (survival->parsed()) return cli::run_survival(survival_args, out, err);
     if (survival_curve->parsed()) return cli::run_survival_curve(curve_args, out, err);
     if (screening->parsed()) return cli::run_screening(screening_args, out, err);
+    if (dedup->parsed()) return cli::run_dedup(dedup_args, out, err);
     if (reconcile->parsed()) return cli::run_reconcile(reconcile_args, out, err);
     if (prisma->parsed()) return cli::run_prisma(prisma_args, out, err);
     if (rob->parsed()) return cli::run_rob(rob_args, out, err);

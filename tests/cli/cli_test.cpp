@@ -523,6 +523,22 @@ TEST(Cli, ReconcileDualExtraction) {
   EXPECT_THAT(d.err, HasSubstr(":3: key 'a' repeats line 2"));
 }
 
+TEST(Cli, DedupWritesUniqueRecordsDuplicatesAndReview) {
+  const auto dir = std::filesystem::temp_directory_path();
+  const auto r = run({"dedup", source_path("fixtures/records/embase.ris").string(),
+                      source_path("fixtures/records/pubmed.nbib").string(), "--out", (dir / "carta_cli_unique.csv").string(),
+                      "--duplicates", (dir / "carta_cli_dups.csv").string(), "--review", (dir / "carta_cli_review.csv").string()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("6 records, 4 unique, 2 duplicates removed (1 by DOI, 0 by PMID, 1 by fuzzy match)"));
+  EXPECT_THAT(r.err, HasSubstr("embase.ris: 3 records (RIS)"));
+  EXPECT_THAT(read_text(dir / "carta_cli_dups.csv"), HasSubstr("record,kept,reason,score\nemb-001,29385370,doi,1.0000\n"));
+  EXPECT_THAT(read_text(dir / "carta_cli_unique.csv"), HasSubstr("29385370"));
+  const auto missing = run({"dedup", "no-such-file.ris"});
+  EXPECT_EQ(missing.code, 66);
+  const auto bad = temp_file("bad.ris", "AU  - Lee\n");
+  EXPECT_EQ(run({"dedup", bad.string()}).code, 65);
+}
+
 TEST(Cli, KaplanMeierFormats) {
   const auto ipd = survival_fixture("ipd_half.csv");
   const auto text = run({"km", ipd});

@@ -71,7 +71,8 @@ conflicts.csv, and when screening is finished and --database is given, prisma.cs
 PRISMA2020 template format) and the flow diagram prisma.svg/.png/.pdf.
 
 Example:
-  carta screening log.csv --database PubMed=537 --database Embase=1210 --duplicates 402 --out screening)";
+  carta screening log.csv --database PubMed=537 --database Embase=1210 --duplicates 402 --out screening
+  carta screening log.csv --search PubMed=pubmed.nbib --search Embase=embase.ris --dedup dups.csv --out screening)";
 
 std::vector<review::NamedCount> named_counts(const std::vector<std::string>& items, const char* option) {
   std::vector<review::NamedCount> out;
@@ -115,6 +116,9 @@ CLI::App* add_screening_command(CLI::App& app, ScreeningArgs& args) {
   cmd->add_option("log", args.file, "CSV of screening decisions")->required();
   cmd->add_option("--database", args.databases, "records identified in a database, NAME=N (repeatable)");
   cmd->add_option("--register", args.registers, "records identified in a register, NAME=N (repeatable)");
+  cmd->add_option("--search", args.searches,
+                  "a search export (RIS, MEDLINE, CSV) as FILE or NAME=FILE: its records count for that database (repeatable)");
+  cmd->add_option("--dedup", args.dedup, "DUPS.csv written by carta dedup: its rows are the duplicates removed");
   cmd->add_option("--duplicates", args.duplicates, "duplicate records removed before screening")->capture_default_str();
   cmd->add_option("--automation", args.automation, "records removed by automation tools")->capture_default_str();
   cmd->add_option("--removed-other", args.removed_other, "records removed before screening for other reasons")
@@ -170,11 +174,30 @@ int run_screening(const ScreeningArgs& args, std::ostream& out, std::ostream& er
   if (conflicts) text += fmt::format("\n{} record(s) unresolved (listed in conflicts.csv with --out)\n", conflicts);
 
   std::optional<review::PrismaCounts> prisma;
-  if (!args.databases.empty() || !args.registers.empty()) {
+  std::vector<review::NamedCount> searched = named_counts(args.databases, "--database");
+  for (const auto& s : args.searches) {
+    const auto eq = s.find('=');
+    const std::string file = eq == std::string::npos ? s : s.substr(eq + 1);
+    const std::string name = eq == std::string::npos ? std::filesystem::path(file).stem().string() : s.substr(0, eq);
+    searched.push_back({name, static_cast<std::int64_t>(io::read_records(file).records.size())});
+  }
+  std::int64_t duplicates = args.duplicates;
+  if (!args.dedup.empty()) {
+    const io::Table dups = io::read_table(args.dedup);
+    (void)dups.column("record");  // a DUPS.csv of carta dedup, not some other table
+    (void)dups.column("kept");
+    if (args.duplicates != 0 && args.duplicates != static_cast<std::int64_t>(dups.rows.size())) {
+      throw Error(ErrorCategory::kInvalidOption,
+                  fmt::format("--duplicates {} disagrees with the {} rows of {}; give one of them", args.duplicates,
+                              dups.rows.size(), args.dedup));
+    }
+    duplicates = static_cast<std::int64_t>(dups.rows.size());
+  }
+  if (!searched.empty() || !args.registers.empty()) {
     review::PrismaCounts identification;
-    identification.database_specific = named_counts(args.databases, "--database");
+    identification.database_specific = searched;
     identification.register_specific = named_counts(args.registers, "--register");
-    identification.duplicates = args.duplicates;
+    identification.duplicates = duplicates;
     identification.excluded_automatic = args.automation;
     identification.excluded_other = args.removed_other;
     if (result.complete()) {
@@ -183,12 +206,13 @@ int run_screening(const ScreeningArgs& args, std::ostream& out, std::ostream& er
       text += fmt::format("\nPRISMA 2020: identified {}, removed {}, screened {}, excluded {}, sought {}, not retrieved {}, "
                           "assessed {}, excluded {}, included {} studies ({} reports)\n",
                           prisma->database_results.value_or(0) + prisma->register_results.value_or(0),
-                          args.duplicates + args.automation + args.removed_other, *prisma->records_screened,
+                          duplicates + args.automation + args.removed_other, *prisma->records_screened,
                           *prisma->records_excluded, *prisma->dbr_sought, *prisma->dbr_notretrieved, *prisma->dbr_assessed,
                           *prisma->dbr_assessed - *prisma->new_reports, *prisma->new_studies, *prisma->new_reports);
     }
   } else {
-    result.notes.push_back("give --database NAME=N (and --duplicates) to complete the PRISMA 2020 counts");
+    result.notes.push_back("give --search FILE or --database NAME=N (and --dedup or --duplicates) to complete the PRISMA "
+                           "2020 counts");
   }
   for (const auto& n : result.notes) text += "note: " + n + "\n";
   out << text;

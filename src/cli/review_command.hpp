@@ -31,6 +31,8 @@ struct ScreeningArgs {
   std::string file;
   std::vector<std::string> databases;  // NAME=N
   std::vector<std::string> registers;
+  std::vector<std::string> searches;  // export files (NAME=FILE or FILE): records per database
+  std::string dedup;                  // DUPS.csv of carta dedup: the duplicates removed
   std::int64_t duplicates = 0;
   std::int64_t automation = 0;
   std::int64_t removed_other = 0;

@@ -496,6 +496,13 @@ TEST(Cli, ScreeningAndPrisma) {
   const auto wrong = run({"screening", log.string(), "--database", "PubMed=9", "--duplicates", "1"});
   EXPECT_EQ(wrong.code, 65);
   EXPECT_THAT(wrong.err, HasSubstr("box 'Records screened' (records_screened) is 3"));
+  // Identification from the search exports and the dedup result: 6 records, 2 duplicates.
+  const auto dups = temp_file("dups.csv", "record,kept,reason,score\nx1,y1,doi,1\nx2,y2,fuzzy,0.95\n");
+  const auto from_files = run({"screening", log.string(), "--search", source_path("fixtures/records/embase.ris").string(),
+                               "--search", "PubMed=" + source_path("fixtures/records/pubmed.nbib").string(), "--dedup",
+                               dups.string()});
+  EXPECT_EQ(from_files.code, 65);  // 6 - 2 = 4 identified for screening, but the log screened 3
+  EXPECT_THAT(from_files.err, HasSubstr("identified 6 - duplicates 2"));
   const auto bad = run({"screening", log.string(), "--database", "PubMed"});
   EXPECT_EQ(bad.code, 64);
   EXPECT_THAT(bad.err, HasSubstr("write NAME=N"));

@@ -49,6 +49,10 @@ EffectSize proportion_effect(std::int64_t events, std::int64_t n, Measure measur
 // PR and PLN are returned unclamped (the caller notes values outside [0, 1]).
 double to_proportion(Measure measure, double value, double n_harmonic = 0.0) noexcept;
 
+// The other direction: a proportion p in (0, 1) on the measure's scale (PFT at n_harmonic
+// patients, as freeman_tukey(p n, n)); the inverse of to_proportion.
+double from_proportion(Measure measure, double p, double n_harmonic = 0.0) noexcept;
+
 // Freeman-Tukey double arcsine value (metafor's scale) of x events in n, the forward map of
 // Miller's inverse.
 double freeman_tukey(double events, double n) noexcept;

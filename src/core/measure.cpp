@@ -80,6 +80,17 @@ double to_proportion(Measure measure, double value, double n_harmonic) noexcept 
   return std::nan("");
 }
 
+double from_proportion(Measure measure, double p, double n_harmonic) noexcept {
+  switch (measure) {
+    case Measure::kPLO: return std::log(p / (1.0 - p));
+    case Measure::kPAS: return std::asin(std::sqrt(p));
+    case Measure::kPFT: return freeman_tukey(p * n_harmonic, n_harmonic);
+    case Measure::kPR: return p;
+    case Measure::kPLN: return std::log(p);
+  }
+  return std::nan("");
+}
+
 EffectSize proportion_effect(std::int64_t events, std::int64_t n, Measure measure,
                              ZeroCellRule rule, double add) {
   if (n <= 0) {

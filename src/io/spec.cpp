@@ -162,7 +162,14 @@ ReviewSpec load_review_spec(const std::filesystem::path& path) {
   }
 
   if (const auto* analyses = root["analyses"].as_table()) {
-    r.check_keys(*analyses, {"subgroups", "moderators", "bias", "leave_one_out", "influence", "min_k"}, "[analyses]");
+    r.check_keys(*analyses, {"subgroups", "moderators", "bias", "leave_one_out", "influence", "min_k", "funnel_null"},
+                 "[analyses]");
+    if (const auto fnull = r.number(*analyses, "funnel_null")) {
+      if (!(*fnull > 0.0 && *fnull < 1.0)) {
+        r.fail(analyses->get("funnel_null"), "funnel_null is a proportion strictly between 0 and 1, e.g. 0.5");
+      }
+      spec.funnel_null = *fnull;
+    }
     spec.subgroups = r.strings(*analyses, "subgroups");
     spec.moderators = r.strings(*analyses, "moderators");
     spec.bias = r.boolean(*analyses, "bias").value_or(true);
@@ -299,12 +306,12 @@ ReviewSpec load_review_spec(const std::filesystem::path& path) {
     }
   }
   auto input_file = [&](const toml::table& t, const char* where) {
-    const std::string file = r.string(t, "file", true, where);
-    const auto resolved = path.parent_path() / file;
+    const std::string name = r.string(t, "file", true, where);
+    const auto resolved = path.parent_path() / name;
     if (!std::filesystem::exists(resolved)) {
       r.fail(t.get("file"), fmt::format("{} file '{}' not found (looked for {}); file names are relative to the "
                                         "spec's folder",
-                                        where, file, resolved.string()));
+                                        where, name, resolved.string()));
     }
     return resolved;
   };

@@ -27,21 +27,31 @@ std::string funnel_plot_svg(const SmallStudyEffects& effects, const FunnelOption
   std::vector<FunnelData::Contour> contours = f.contours;
   std::sort(contours.begin(), contours.end(), [](const auto& a, const auto& b) { return a.z > b.z; });
   // Key, below the axis title: what the shading, the lines and the open circles mean.
-  std::string key = "Shaded: pseudo-confidence regions";
-  if (!contours.empty()) {
+  const bool enhanced = options.contour_null.has_value();
+  std::string key = enhanced ? fmt::format("Contours: a study differs from {} at p < 0.01 (lightest), 0.01-0.05, 0.05-0.10; "
+                                           "white: p > 0.10",
+                                           options.null_label.empty() ? fmt::format("{:g}", *options.contour_null)
+                                                                      : options.null_label)
+                             : std::string("Shaded: pseudo-confidence regions");
+  if (!enhanced && !contours.empty()) {
     std::vector<std::string> levels;
     for (auto it = contours.rbegin(); it != contours.rend(); ++it) levels.push_back(fmt::format("{:.0f}%", 100 * it->level));
     fmt::format_to(std::back_inserter(key), " {}", fmt::join(levels, "/"));
   }
   key += "; line: random-effects estimate";
+  std::string tests_key;
+  if (effects.egger) tests_key += fmt::format("Egger p = {:.3f}", effects.egger->p);
+  if (effects.peters) tests_key += fmt::format("{}Peters p = {:.3f}", tests_key.empty() ? "" : "; ", effects.peters->p);
+  if (effects.begg) tests_key += fmt::format("{}Begg p = {:.3f}", tests_key.empty() ? "" : "; ", effects.begg->p);
   const std::string filled_key =
       tf ? fmt::format("Open circles: {} stud{} filled by trim-and-fill; dashed line: adjusted estimate", tf->k0,
                        tf->k0 == 1 ? "y" : "ies")
          : std::string();
   const double width =
       detail::canvas_width(kWidth, kLeft, kRight, text_width(options.title, 14.0),
-                           std::max({text_width(key, 10.5), text_width(filled_key, 10.5), text_width(options.x_label, 12.0)}));
-  Svg svg(width, kHeight);
+                           std::max({text_width(key, 10.5), text_width(filled_key, 10.5), text_width(tests_key, 10.5),
+                                     text_width(options.x_label, 12.0)}));
+  Svg svg(width, kHeight + (tests_key.empty() ? 0.0 : 16.0));
   svg.text(kLeft, 22, options.title, 14.0, "start", "bold");
   if (f.yi.empty()) return svg.str();
 
@@ -57,12 +67,14 @@ std::string funnel_plot_svg(const SmallStudyEffects& effects, const FunnelOption
 
   double widest_z = 1.959963984540054;
   for (const auto& c : f.contours) widest_z = std::max(widest_z, c.z);
-  double x_lo = f.center - widest_z * se_max, x_hi = f.center + widest_z * se_max;
+  const double centre = enhanced ? *options.contour_null : f.center;
+  double x_lo = centre - widest_z * se_max, x_hi = centre + widest_z * se_max;
   auto widen = [&](double y) {
     x_lo = std::min(x_lo, y);
     x_hi = std::max(x_hi, y);
   };
   for (double y : f.yi) widen(y);
+  widen(f.center);
   if (tf) {
     for (double y : tf->filled_yi) widen(y);
   }
@@ -76,14 +88,26 @@ std::string funnel_plot_svg(const SmallStudyEffects& effects, const FunnelOption
   auto px = [&](double y) { return kLeft + (y - x_lo) / (x_hi - x_lo) * plot_w; };
   auto py = [&](double se) { return kTop + se / se_max * plot_h; };
 
-  // Pseudo-confidence regions, widest first so that narrower ones paint over them.
-  svg.open_group("regions");
-  const char* fills[] = {"#e3e3e3", "#eeeeee", "#f8f8f8"};
-  for (std::size_t i = 0; i < contours.size(); ++i) {
-    const double z = contours[i].z;
-    svg.polygon(fmt::format("{},{} {},{} {},{}", coord(px(f.center)), coord(py(0)), coord(px(f.center - z * se_max)),
-                            coord(py(se_max)), coord(px(f.center + z * se_max)), coord(py(se_max))),
-                fills[std::min<std::size_t>(i, 2)], "#bbbbbb");
+  // Regions around the centre, widest first so that narrower ones paint over them. Contour-enhanced:
+  // the area beyond every contour (p < 0.01) is the lightest, the innermost (p > 0.10) white.
+  svg.open_group(enhanced ? "regions contour-enhanced" : "regions");
+  if (enhanced) {
+    svg.rect(px(x_lo), py(0), px(x_hi) - px(x_lo), py(se_max) - py(0), "#f4f4f4");
+    const char* enhanced_fills[] = {"#d0d0d0", "#a8a8a8", "#ffffff"};
+    for (std::size_t i = 0; i < contours.size(); ++i) {
+      const double z = contours[i].z;
+      svg.polygon(fmt::format("{},{} {},{} {},{}", coord(px(centre)), coord(py(0)), coord(px(centre - z * se_max)),
+                              coord(py(se_max)), coord(px(centre + z * se_max)), coord(py(se_max))),
+                  enhanced_fills[std::min<std::size_t>(i, 2)], "#999999");
+    }
+  } else {
+    const char* fills[] = {"#e3e3e3", "#eeeeee", "#f8f8f8"};
+    for (std::size_t i = 0; i < contours.size(); ++i) {
+      const double z = contours[i].z;
+      svg.polygon(fmt::format("{},{} {},{} {},{}", coord(px(centre)), coord(py(0)), coord(px(centre - z * se_max)),
+                              coord(py(se_max)), coord(px(centre + z * se_max)), coord(py(se_max))),
+                  fills[std::min<std::size_t>(i, 2)], "#bbbbbb");
+    }
   }
   svg.close_group();
 
@@ -112,7 +136,12 @@ std::string funnel_plot_svg(const SmallStudyEffects& effects, const FunnelOption
                     kLeft, kLeft + plot_w, py(0), bottom);
 
   svg.text(kLeft, bottom + 58, key, 10.5, "start", "normal", "#555");
-  if (tf) svg.text(kLeft, bottom + 74, filled_key, 10.5, "start", "normal", "#b03a2e");
+  double caption_y = bottom + 74;
+  if (tf) {
+    svg.text(kLeft, caption_y, filled_key, 10.5, "start", "normal", "#b03a2e");
+    caption_y += 16;
+  }
+  if (!tests_key.empty()) svg.text(kLeft, caption_y, tests_key, 10.5, "start", "normal", "#555");
   return svg.str();
 }
 

@@ -393,7 +393,14 @@ ReportSummary write_report(const io::ReviewSpec& spec, const std::filesystem::pa
     plot::ForestOptions fo;
     fo.title = oc.name;
     run.forest_svg = plot::forest_plot_svg(r, fo);
-    if (run.bias) run.funnel_svg = plot::funnel_plot_svg(*run.bias, {oc.name, measure_axis_label(run.options.measure)});
+    if (run.bias) {
+      plot::FunnelOptions fo_funnel;
+      fo_funnel.title = oc.name;
+      fo_funnel.x_label = measure_axis_label(run.options.measure);
+      fo_funnel.contour_null = from_proportion(run.options.measure, spec.funnel_null, r.n_harmonic);
+      fo_funnel.null_label = fmt::format("{:g}%", 100 * spec.funnel_null);
+      run.funnel_svg = plot::funnel_plot_svg(*run.bias, fo_funnel);
+    }
     for (const auto& w : run.warnings) summary.warnings.push_back(fmt::format("{}: {}", oc.name, w));
     runs.push_back(std::move(run));
   }

@@ -1,6 +1,7 @@
 // The analysis spec, the report and the forest plot: errors that name the spec line, escaping of
 // user text, structure of the SVG, and the report of the bundled example end to end.
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -9,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <set>
 
 #include "carta/error.hpp"
 #include "carta/io/spec.hpp"
@@ -47,6 +49,13 @@ std::string spec_error(const std::string& toml, const std::string& csv = "label,
   }
   ADD_FAILURE() << "no error";
   return {};
+}
+
+plot::FunnelOptions funnel_options(const std::string& title, const std::string& x_label) {
+  plot::FunnelOptions o;
+  o.title = title;
+  o.x_label = x_label;
+  return o;
 }
 
 const std::string kMinimal = "[data]\nfile = \"data.csv\"\nlabel = \"label\"\n\n[[outcome]]\nname = \"X\"\nevents = \"x\"\nn = \"n\"\n";
@@ -203,7 +212,7 @@ TEST(Funnel, StudiesFilledStudiesAndRegions) {
   for (int i = 0; i < 12; ++i) studies.push_back({"S" + std::to_string(i), events[i], n[i]});
   const auto effects = small_study_effects(studies, PoolOptions{});
   ASSERT_TRUE(effects.trimfill.has_value());
-  const std::string svg = plot::funnel_plot_svg(effects, {"Title <&>", "Logit proportion"});
+  const std::string svg = plot::funnel_plot_svg(effects, funnel_options("Title <&>", "Logit proportion"));
   const auto studies_group = svg.substr(svg.find("<g class=\"studies\">"));
   EXPECT_EQ(count_of(studies_group.substr(0, studies_group.find("</g>")), "<circle"), 12u);
   EXPECT_EQ(count_of(svg, "<circle"), 12u + effects.trimfill->k0);
@@ -219,7 +228,34 @@ TEST(Funnel, StudiesFilledStudiesAndRegions) {
     EXPECT_GE(cy, 52.0);
     EXPECT_LE(cy, 368.0);
   }
-  EXPECT_EQ(svg, plot::funnel_plot_svg(effects, {"Title <&>", "Logit proportion"}));
+  EXPECT_EQ(svg, plot::funnel_plot_svg(effects, funnel_options("Title <&>", "Logit proportion")));
+}
+
+// Contour-enhanced: significance regions around the null (here p = 50%, logit 0), the tests'
+// p-values in the caption.
+TEST(Funnel, ContourEnhancedAroundTheNull) {
+  std::vector<ProportionStudy> studies;
+  const int events[] = {2, 3, 5, 4, 9, 12, 14, 20, 25, 33, 40, 48};
+  const int n[] = {10, 12, 15, 14, 25, 30, 32, 45, 50, 60, 70, 80};
+  for (int i = 0; i < 12; ++i) studies.push_back({"S" + std::to_string(i), events[i], n[i]});
+  const auto effects = small_study_effects(studies, PoolOptions{});
+  auto o = funnel_options("T", "Logit proportion");
+  o.contour_null = 0.0;
+  o.null_label = "50%";
+  const std::string svg = plot::funnel_plot_svg(effects, o);
+  EXPECT_THAT(svg, HasSubstr("class=\"regions contour-enhanced\""));
+  EXPECT_THAT(svg, HasSubstr("a study differs from 50% at p &lt; 0.01"));
+  EXPECT_THAT(svg, HasSubstr(fmt::format("Egger p = {:.3f}", effects.egger->p)));
+  // The three contours meet at the null at the top of the plot.
+  const auto regions = svg.substr(svg.find("contour-enhanced"));
+  const std::regex apex("<polygon points=\"([0-9.]+),52 ");
+  std::set<std::string> apexes;
+  for (auto it = std::sregex_iterator(regions.begin(), regions.begin() + static_cast<long>(regions.find("</g>")), apex);
+       it != std::sregex_iterator(); ++it) {
+    apexes.insert((*it)[1]);
+  }
+  EXPECT_EQ(apexes.size(), 1u);
+  EXPECT_EQ(count_of(regions.substr(0, regions.find("</g>")), "<polygon"), 3u);
 }
 
 // k = 1 and k = 2, with 0-event and all-event studies (continuity-corrected): one circle per
@@ -228,7 +264,7 @@ TEST(Funnel, OneAndTwoStudiesWithZeroAndAllEvents) {
   for (const auto& studies : {std::vector<ProportionStudy>{{"zero", 0, 12}},
                               std::vector<ProportionStudy>{{"zero", 0, 12}, {"all", 9, 9}}}) {
     const auto effects = small_study_effects(studies, PoolOptions{});
-    const std::string svg = plot::funnel_plot_svg(effects, {"T", "Logit proportion"});
+    const std::string svg = plot::funnel_plot_svg(effects, funnel_options("T", "Logit proportion"));
     EXPECT_EQ(count_of(svg, "<circle"), studies.size());
     EXPECT_EQ(svg.find("nan"), std::string::npos);
     EXPECT_EQ(svg.find("inf"), std::string::npos);
@@ -240,7 +276,7 @@ TEST(Funnel, EqualStandardErrorsAndNoFilledStudies) {
   std::vector<ProportionStudy> studies;
   for (int i = 0; i < 5; ++i) studies.push_back({"S" + std::to_string(i), 10, 20});
   const auto effects = small_study_effects(studies, PoolOptions{});
-  const std::string svg = plot::funnel_plot_svg(effects, {"T", "Logit proportion"});
+  const std::string svg = plot::funnel_plot_svg(effects, funnel_options("T", "Logit proportion"));
   EXPECT_EQ(count_of(svg, "<circle"), 5u);
   EXPECT_EQ(svg.find("nan"), std::string::npos);
   EXPECT_EQ(svg.find("inf"), std::string::npos);
@@ -305,7 +341,7 @@ TEST(Golden, ForestFunnelAndBubbleOfASmallDataSet) {
   fo.title = "Complete remission";
   expect_golden("forest_small.svg", plot::forest_plot_svg(r, fo));
   expect_golden("funnel_small.svg", plot::funnel_plot_svg(small_study_effects(studies, PoolOptions{}),
-                                                          {"Complete remission", "Logit proportion"}));
+                                                          funnel_options("Complete remission", "Logit proportion")));
   const ModeratorColumn age{"age", {"11", "12", "44", "30", "9"}, std::nullopt};
   expect_golden("baujat_small.svg", plot::baujat_plot_svg(influence_proportions(studies, PoolOptions{}), {"CR", 5}));
   expect_golden("bubble_small.svg", plot::bubble_plot_svg(regress_proportions(studies, {age}, PoolOptions{}),

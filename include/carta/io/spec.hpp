@@ -80,6 +80,7 @@ struct ReviewSpec {
   bool leave_one_out = true;
   bool influence = true;  // case-deletion diagnostics and the Baujat plot
   std::size_t min_k = 2;
+  double funnel_null = 0.5;  // contour-enhanced funnel plots: significance against this proportion
   std::vector<SpecExclusion> exclude;
   std::vector<SpecOutcome> outcomes;
   std::vector<SpecSensitivity> sensitivity;

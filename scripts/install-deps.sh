@@ -11,6 +11,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   librsvg2-dev libcairo2-dev libpng-dev fonts-dejavu-core
   chromium
+  clang libclang-rt-14-dev
 )
 # node and npm run the browser test; Debian's packages unless a node is already installed (a
 # NodeSource node ships its own npm and conflicts with Debian's npm package).

@@ -68,8 +68,8 @@ struct Reconstruction {
 };
 
 // Throws carta::Error (kInvalidInput) for an at-risk table that is empty, does not start at
-// time 0, has decreasing times, numbers that increase or are negative, or an interval without
-// digitised points; and (kInvalidOption) for total_events outside [0, n].
+// time 0, has decreasing times, numbers that increase, are negative or exceed 10^7 patients, or
+// an interval without digitised points; and (kInvalidOption) for total_events outside [0, n].
 Reconstruction reconstruct_ipd(std::span<const CurvePoint> curve, std::span<const AtRiskPoint> at_risk,
                                const ReconstructionOptions& options = {});
 

@@ -503,7 +503,12 @@ int run_km_reconstruct(const KmReconstructArgs& args, std::ostream& out, std::os
   const auto at_risk = io::read_at_risk(args.at_risk);
   ReconstructionOptions options;
   if (args.total_events >= 0) options.total_events = args.total_events;
-  const Reconstruction r = reconstruct_ipd(curve, at_risk, options);
+  Reconstruction r;
+  try {
+    r = reconstruct_ipd(curve, at_risk, options);
+  } catch (const Error& e) {
+    throw Error(e.category(), fmt::format("--curve {} with --at-risk {}: {}", args.curve, args.at_risk, e.what()));
+  }
   io::write_file_atomic(args.out, io::format_ipd_csv(r.ipd));
   nlohmann::json j = io::to_json(r, args.at);
   j["input"] = {{"curve", args.curve}, {"at_risk", args.at_risk}, {"ipd", args.out}};

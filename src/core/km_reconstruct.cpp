@@ -166,6 +166,13 @@ Reconstruction reconstruct_ipd(std::span<const CurvePoint> curve, std::span<cons
       bad_input(fmt::format("at-risk row {}: time {} must be finite and >= 0", i + 1, r.time));
     }
     if (r.n_risk < 0) bad_input(fmt::format("at-risk row {}: n_risk {} is negative", i + 1, r.n_risk));
+    // One row per patient is built: a bound keeps a typo (an extra digit or ten) from asking for
+    // terabytes. No single-arm trial comes near it.
+    constexpr std::int64_t kMaxPatients = 10'000'000;
+    if (r.n_risk > kMaxPatients) {
+      bad_input(fmt::format("at-risk row {}: {} patients; more than {} cannot be reconstructed (a typo?)", i + 1,
+                            r.n_risk, kMaxPatients));
+    }
     if (i > 0 && !(r.time > at_risk_input[i - 1].time)) {
       bad_input(fmt::format("at-risk row {}: time {} is not after the previous row's {}; times must increase",
                             i + 1, r.time, at_risk_input[i - 1].time));

@@ -17,7 +17,6 @@ namespace carta {
 
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 Eigen::MatrixXd with_intercept(const Eigen::VectorXd& predictor) {
   Eigen::MatrixXd x(predictor.size(), 2);

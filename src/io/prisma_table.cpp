@@ -93,7 +93,7 @@ review::PrismaCounts load_prisma_counts(const Table& table) {
       const auto v = whole(n);
       if (!v) {
         throw Error(ErrorCategory::kInvalidInput,
-                    fmt::format("{}: {} = '{}' is not a whole number >= 0", where(table, r, n_col), name, n));
+                    fmt::format("{}: {} = '{}' is not a whole number >= 0", where(table, r, n_col), name, detail::excerpt(n)));
       }
       counts.*(b.box) = *v;
     }

@@ -114,7 +114,7 @@ review::RobAssessment load_rob_assessment(const Table& table, const review::RobT
         const auto v = parse_number(text);
         if (!v || *v != std::floor(*v) || *v < 0 || *v > max_stars) {
           throw Error(ErrorCategory::kInvalidInput,
-                      fmt::format("{}: '{}' is not a number of stars from 0 to {}", where(table, r, c), text, max_stars));
+                      fmt::format("{}: '{}' is not a number of stars from 0 to {}", where(table, r, c), detail::excerpt(text), max_stars));
         }
         const int stars = static_cast<int>(*v);
         s.stars.push_back(stars);
@@ -128,7 +128,7 @@ review::RobAssessment load_rob_assessment(const Table& table, const review::RobT
       const auto level = review::parse_judgement(tool, text);
       if (!level) {
         throw Error(ErrorCategory::kInvalidInput,
-                    fmt::format("{}: '{}' is not a {} judgement; write one of: {}", where(table, r, c), text, tool.id,
+                    fmt::format("{}: '{}' is not a {} judgement; write one of: {}", where(table, r, c), detail::excerpt(text), tool.id,
                                 allowed(tool)));
       }
       s.domains.push_back(*level);

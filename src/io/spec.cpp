@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include <fstream>
 #include <set>
+#include <sstream>
 
 #include "carta/error.hpp"
 #include "carta/review/rob.hpp"
@@ -92,14 +94,19 @@ class Reader {
 }  // namespace
 
 ReviewSpec load_review_spec(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(ErrorCategory::kIo, fmt::format("{}: cannot open the spec file (does it exist?)", path.string()));
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_review_spec(text.str(), path);
+}
+
+ReviewSpec parse_review_spec(std::string_view text, const std::filesystem::path& path) {
   toml::table root;
   try {
-    root = toml::parse_file(path.string());
+    root = toml::parse(text, path.string());
   } catch (const toml::parse_error& e) {
     const auto& src = e.source();
-    if (!std::filesystem::exists(path)) {
-      throw Error(ErrorCategory::kIo, fmt::format("{}: cannot open the spec file (does it exist?)", path.string()));
-    }
     throw Error(ErrorCategory::kInvalidInput,
                 fmt::format("{}:{}:{}: TOML syntax error: {}", path.string(), src.begin.line, src.begin.column,
                             e.description()));

@@ -43,7 +43,7 @@ std::optional<std::int64_t> parse_count(const CellRef& cell) {
     if (s.find_first_of(".eE") != std::string_view::npos) {
       problem = "is not a whole number; counts of patients must be integers (write 12, not 12.0 or 1.2e1)";
     } else if (s.find(',') != std::string_view::npos) {
-      problem = "contains a comma; write counts without thousands separators";
+      problem = "contains a comma; write counts as whole numbers, without thousands separators or decimal commas";
     } else {
       problem = "is not a number";
     }
@@ -54,7 +54,7 @@ std::optional<std::int64_t> parse_count(const CellRef& cell) {
     throw Error(ErrorCategory::kInvalidInput,
                 fmt::format("{}: value '{}' {}. Fix the cell, or leave it empty if the study does "
                             "not report this outcome.",
-                            cell.where(), s, problem));
+                            cell.where(), detail::excerpt(s), problem));
   }
   return value;
 }

@@ -42,7 +42,7 @@ std::optional<double> number_cell(const Table& table, std::size_t row, std::size
         ErrorCategory::kInvalidInput,
         fmt::format("{}: value '{}' is not a number; {}. Leave the cell empty (or NR) if the study does "
                     "not report it.",
-                    where(table, row, col), text, hint));
+                    where(table, row, col), detail::excerpt(text), hint));
   }
   return value;
 }
@@ -248,8 +248,9 @@ std::vector<SurvivalObservation> read_ipd(const std::filesystem::path& path) {
   return out;
 }
 
-std::vector<CurvePoint> read_curve(const std::filesystem::path& path) {
-  const Table table = read_table(path);
+std::vector<CurvePoint> read_curve(const std::filesystem::path& path) { return curve_from_table(read_table(path)); }
+
+std::vector<CurvePoint> curve_from_table(const Table& table) {
   const std::size_t time_col = pick_column(table, {"time", "t", "x"}, 0, "time");
   const std::size_t s_col = pick_column(table, {"survival", "surv", "s", "y"}, 1, "survival");
   std::vector<CurvePoint> out;
@@ -261,8 +262,9 @@ std::vector<CurvePoint> read_curve(const std::filesystem::path& path) {
   return out;
 }
 
-std::vector<AtRiskPoint> read_at_risk(const std::filesystem::path& path) {
-  const Table table = read_table(path);
+std::vector<AtRiskPoint> read_at_risk(const std::filesystem::path& path) { return at_risk_from_table(read_table(path)); }
+
+std::vector<AtRiskPoint> at_risk_from_table(const Table& table) {
   const std::size_t time_col = pick_column(table, {"time", "t"}, 0, "time");
   const std::size_t n_col = pick_column(table, {"n_risk", "n.risk", "nrisk", "at_risk", "n"}, 1, "n_risk");
   std::vector<AtRiskPoint> out;

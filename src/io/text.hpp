@@ -1,6 +1,7 @@
 #pragma once
 // Small text helpers shared by the readers.
 #include <algorithm>
+#include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -13,6 +14,13 @@ inline std::string_view trim(std::string_view s) {
   if (first == std::string_view::npos) return {};
   const auto last = s.find_last_not_of(" \t\r\n");
   return s.substr(first, last - first + 1);
+}
+
+// A cell's text as messages quote it: at most 60 characters, so that a 10 MB cell does not make
+// a 10 MB message.
+inline std::string excerpt(std::string_view s) {
+  if (s.size() <= 60) return std::string(s);
+  return std::string(s.substr(0, 40)) + "... (" + std::to_string(s.size()) + " characters)";
 }
 
 // Levenshtein distance, for "did you mean" suggestions on misspelt column names and spec keys.

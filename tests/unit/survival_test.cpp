@@ -326,6 +326,9 @@ TEST(ReconstructIpd, BadInputsAreClearErrors) {
               }),
               HasSubstr("no digitised point lies in [3, 5)"));
   EXPECT_THAT(error_of([&] { reconstruct_ipd(curve, std::vector<AtRiskPoint>{}); }), HasSubstr("no rows"));
+  // A typo with many digits is refused instead of building a row per patient (found by fuzzing).
+  EXPECT_THAT(error_of([&] { reconstruct_ipd(curve, std::vector<AtRiskPoint>{{0, 500000000000}, {4, 40}}); }),
+              HasSubstr("cannot be reconstructed (a typo?)"));
   EXPECT_THAT(error_of([&] { reconstruct_ipd(std::vector<CurvePoint>{}, risk); }), HasSubstr("no points"));
   ReconstructionOptions too_many;
   too_many.total_events = 51;

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "carta/io/survival_table.hpp"
@@ -92,5 +93,7 @@ struct ReviewSpec {
 // Throws carta::Error: kIo when the spec or data file cannot be read, kInvalidInput for TOML
 // syntax errors, unknown keys, wrong types or values, each as "spec.toml:LINE: ...".
 ReviewSpec load_review_spec(const std::filesystem::path& path);
+// The same from the spec's text; `path` names it in messages and anchors relative file names.
+ReviewSpec parse_review_spec(std::string_view text, const std::filesystem::path& path);
 
 }  // namespace carta::io

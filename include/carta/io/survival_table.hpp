@@ -55,6 +55,10 @@ std::vector<StudyCurve> load_study_curves(const Table& table, const std::string&
                                           const std::string& time_column, const std::string& survival_column,
                                           const std::string& n_risk_column);
 
+// The same from a table already read (for tests and fuzzing).
+std::vector<CurvePoint> curve_from_table(const Table& table);
+std::vector<AtRiskPoint> at_risk_from_table(const Table& table);
+
 // Writes IPD as CSV `time,event` with times printed to round-trip exactly.
 std::string format_ipd_csv(const std::vector<SurvivalObservation>& ipd);
 

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets (preset fuzz: clang, ASan + UBSan) and runs each for SECONDS
+# (default 60) on the corpus in fuzz/corpus/<target>/, printing the executions run and any
+# finding. New inputs go to a scratch folder, not the repository; a crash leaves its input in
+# build-fuzz/findings/ (make it a regression test, then add it to the corpus).
+#   scripts/fuzz.sh [SECONDS] [TARGET...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+seconds="${1:-60}"
+shift || true
+targets=("$@")
+if [[ ${#targets[@]} -eq 0 ]]; then
+  targets=(csv_fuzzer records_fuzzer spec_fuzzer km_curve_fuzzer review_fuzzer)
+fi
+cmake --preset fuzz >/dev/null
+cmake --build --preset fuzz
+mkdir -p build-fuzz/findings
+status=0
+for t in "${targets[@]}"; do
+  scratch="$(mktemp -d)"
+  log="build-fuzz/findings/${t}.log"
+  if ASAN_OPTIONS=detect_leaks=0 "build-fuzz/${t}" -max_total_time="$seconds" -print_final_stats=1 -rss_limit_mb=2048 \
+       -max_len=65536 -artifact_prefix="build-fuzz/findings/${t}-" "$scratch" "fuzz/corpus/${t}" >"$log" 2>&1; then
+    runs=$(grep -m1 'stat::number_of_executed_units' "$log" | awk '{print $2}')
+    echo "fuzz: ${t}: ${runs:-?} executions in ${seconds} s, no finding"
+  else
+    echo "fuzz: ${t}: FINDING (see ${log} and build-fuzz/findings/)"
+    tail -30 "$log"
+    status=1
+  fi
+  rm -rf "$scratch"
+done
+exit $status

@@ -1,0 +1,94 @@
+// The catalogue of malformed inputs (tests/malformed/): every command exits non-zero with a
+// message that says where and what, and never crashes or hangs.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "carta/cli.hpp"
+#include "compare.hpp"
+
+namespace carta::test {
+namespace {
+
+using ::testing::HasSubstr;
+
+struct Case {
+  const char* name;
+  std::vector<std::string> args;  // "{}" is replaced by the path of tests/malformed/<file>
+  const char* file;
+  int exit_code;
+  const char* message;
+};
+
+std::string malformed(const char* file) { return source_path(std::string("tests/malformed/") + file).string(); }
+
+void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
+
+class Malformed : public ::testing::TestWithParam<Case> {};
+
+TEST_P(Malformed, ExitsWithAClearMessage) {
+  const Case& c = GetParam();
+  std::vector<std::string> args;
+  for (const auto& a : c.args) args.push_back(a == "{}" ? malformed(c.file) : a == "GOOD" ? malformed("good_curve.csv")
+                                                                : a == "GOOD_RISK" ? malformed("good_at_risk.csv")
+                                                                                   : a);
+  std::ostringstream out, err;
+  const int code = run_cli(args, out, err);
+  EXPECT_EQ(code, c.exit_code) << err.str();
+  EXPECT_THAT(err.str(), HasSubstr(c.message));
+}
+
+const std::vector<std::string> kPool{"pool", "{}", "--events", "events", "--n", "n", "--label", "label"};
+
+INSTANTIATE_TEST_SUITE_P(
+    Catalogue, Malformed,
+    ::testing::Values(
+        Case{"ragged", kPool, "ragged.csv", 65, "ragged.csv:3:1: this row has 2 fields but the header has 3"},
+        Case{"unterminated_quote", kPool, "unterminated_quote.csv", 65, "unterminated_quote.csv:3:1: this quote is never closed"},
+        Case{"binary", kPool, "binary.csv", 65, "binary.csv:1:1: NUL byte"},
+        Case{"utf16", kPool, "utf16.csv", 65, "the file is UTF-16 encoded; save it as UTF-8"},
+        Case{"decimal_comma", kPool, "decimal_comma.csv", 65, "decimal_comma.csv:2:2 (column 'events'): value '1,5' contains a comma"},
+        Case{"thousands_separator", kPool, "thousands_separator.csv", 65, "value '1,000' contains a comma"},
+        Case{"huge_number", kPool, "huge_number.csv", 65, "value '1e400' is not a whole number"},
+        Case{"nan", kPool, "nan.csv", 65, "value 'NaN' is not a number"},
+        Case{"count_with_decimal", kPool, "count_with_decimal.csv", 65, "value '12.0' is not a whole number"},
+        Case{"empty", kPool, "empty.csv", 65, "empty.csv: the file is empty"},
+        Case{"header_only", kPool, "header_only.csv", 65, "no usable study"},
+        Case{"missing_file", kPool, "no_such_file.csv", 66, "no_such_file.csv"},
+        Case{"bad_continuation", {"dedup", "{}"}, "bad_continuation.nbib", 65,
+             "bad_continuation.nbib:3: 'not indented continuation' is not a MEDLINE line"},
+        Case{"wrong_type", {"report", "{}", "--out", "/tmp/carta_malformed_report"}, "wrong_type.toml", 65,
+             "wrong_type.toml:2: 'file' must be a text in quotes"},
+        Case{"rising_curve", {"km-reconstruct", "--curve", "{}", "--at-risk", "GOOD_RISK", "--out", "/tmp/carta_malformed.csv"},
+             "rising_curve.csv", 65, "a Kaplan-Meier curve never goes up"},
+        Case{"rising_at_risk",
+             {"km-reconstruct", "--curve", "GOOD", "--at-risk", "{}", "--out", "/tmp/carta_malformed.csv"},
+             "rising_at_risk.csv", 65, "the number at risk cannot increase"}),
+    [](const auto& param_info) { return std::string(param_info.param.name); });
+
+TEST(MalformedInputs, TenMegabyteSingleLine) {
+  const auto path = std::filesystem::temp_directory_path() / "carta_malformed_long_line.csv";
+  {
+    std::ofstream f(path, std::ios::binary);
+    f << "label,events,n\nA,1," << std::string(10'000'000, '9') << "\n";
+  }
+  std::ostringstream out, err;
+  const int code = run_cli({"pool", path.string(), "--events", "events", "--n", "n", "--label", "label"}, out, err);
+  EXPECT_EQ(code, 65);
+  EXPECT_THAT(err.str(), HasSubstr("is too large to be a count"));
+  EXPECT_LT(err.str().size(), 2000u);  // the message does not echo ten megabytes
+}
+
+TEST(MalformedInputs, TruncatedRisIsKeptWithANote) {
+  std::ostringstream out, err;
+  const int code = run_cli({"dedup", malformed("truncated.ris")}, out, err);
+  EXPECT_EQ(code, 0);
+  EXPECT_THAT(err.str(), HasSubstr("the last record has no ER line (the file may be truncated)"));
+}
+
+}  // namespace
+}  // namespace carta::test

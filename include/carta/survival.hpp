@@ -43,6 +43,8 @@ enum class HazardSource {
   kMedianCi,          // ln 2 / median, SE from the median's CI on the log scale
 };
 std::string_view to_string(HazardSource source) noexcept;
+// For tables and figures: "IPD", "D/T", "S(t), CI", "S(t), n", "median".
+std::string_view short_name(HazardSource source) noexcept;
 
 struct StudyHazard {
   std::string label;

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "carta/error.hpp"
+#include "options.hpp"
 #include "carta/io/file.hpp"
 #include "carta/io/pool_output.hpp"
 #include "carta/io/study_table.hpp"
@@ -57,15 +58,6 @@ outcome). Every other bad cell is an error naming file:line:column.
 Exit codes: 0 ok, 3 results written but an iteration did not converge, 64 bad option,
 65 bad data, 66 unreadable file, 70 numerical failure.)";
 
-template <typename Enum>
-Enum parse_or_throw(std::optional<Enum> parsed, const std::string& option, const std::string& value,
-                    const char* allowed) {
-  if (!parsed) {
-    throw Error(ErrorCategory::kInvalidOption,
-                fmt::format("{} '{}' is not one of: {}", option, value, allowed));
-  }
-  return *parsed;
-}
 
 }  // namespace
 
@@ -144,12 +136,7 @@ int run_pool(const PoolArgs& args, std::ostream& out, std::ostream& err) {
   if (!(args.continuity >= 0.0) || !std::isfinite(args.continuity)) {
     throw Error(ErrorCategory::kInvalidOption, fmt::format("--cc is {}, but must be >= 0 (usually 0.5)", args.continuity));
   }
-  double level = args.level;
-  if (level > 1.0 && level < 100.0) level /= 100.0;
-  if (!(level > 0.0 && level < 1.0)) {
-    throw Error(ErrorCategory::kInvalidOption, fmt::format("--level is {}, but must be between 0 and 1 (or 0 and 100)", args.level));
-  }
-  options.level = level;
+  options.level = parse_level(args.level, "--level");
   if (args.format != "text" && args.format != "json" && args.format != "csv") {
     throw Error(ErrorCategory::kInvalidOption, fmt::format("--format '{}' is not one of: text, json, csv", args.format));
   }

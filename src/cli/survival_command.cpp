@@ -9,6 +9,7 @@
 
 #include "carta/design.hpp"
 #include "carta/error.hpp"
+#include "options.hpp"
 #include "carta/io/file.hpp"
 #include "carta/io/survival_output.hpp"
 #include "carta/io/survival_table.hpp"
@@ -80,24 +81,6 @@ Examples:
   carta survival-curve os_studies.csv --label study --ipd ipd --grid 3,6,9,12,18,24 --svg os.svg
   carta survival-curve os_long.csv --study study --time month --s surv --n-risk at_risk --format json)";
 
-template <typename Enum>
-Enum parse_or_throw(std::optional<Enum> parsed, const std::string& option, const std::string& value,
-                    const char* allowed) {
-  if (!parsed) {
-    throw Error(ErrorCategory::kInvalidOption,
-                fmt::format("{} '{}' is not one of: {}", option, value, allowed));
-  }
-  return *parsed;
-}
-
-double parse_level(double level, const char* option) {
-  if (level > 1.0 && level < 100.0) level /= 100.0;
-  if (!(level > 0.0 && level < 1.0)) {
-    throw Error(ErrorCategory::kInvalidOption,
-                fmt::format("{} must be between 0 and 1 (or 0 and 100)", option));
-  }
-  return level;
-}
 
 void check_times(const std::vector<double>& times) {
   for (double t : times) {
@@ -113,17 +96,6 @@ void emit(const std::string& text, const std::string& output, std::ostream& out)
   } else {
     io::write_file_atomic(output, text);
   }
-}
-
-std::string_view short_source(HazardSource source) {
-  switch (source) {
-    case HazardSource::kIpd: return "IPD";
-    case HazardSource::kEventsPersonTime: return "D/T";
-    case HazardSource::kSurvivalCi: return "S(t), CI";
-    case HazardSource::kSurvivalN: return "S(t), n";
-    case HazardSource::kMedianCi: return "median";
-  }
-  return "?";
 }
 
 // The "bias" object of pool without its proportion back-transformations, which mean nothing
@@ -428,7 +400,7 @@ int run_survival(const SurvivalArgs& args, std::ostream& out, std::ostream& err)
     fo.title = fmt::format("Survival at {:g} under an exponential model per study", t);
     fo.count_header = "From";
     fo.estimate_header = fmt::format("S({:g}) (%)", t);
-    for (const auto& h : result.studies) fo.count_text.push_back(std::string(short_source(h.source)));
+    for (const auto& h : result.studies) fo.count_text.push_back(std::string(short_name(h.source)));
     io::write_file_atomic(args.forest, plot::forest_plot_svg(survival_at(result, t), fo));
   }
   if (!args.funnel.empty()) {

@@ -65,6 +65,17 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
+template <typename Study>
+void require_unique_labels(std::span<const Study> studies, std::string_view caller) {
+  std::set<std::string_view> seen;
+  for (const auto& s : studies) {
+    if (!seen.insert(s.label).second) {
+      throw Error(ErrorCategory::kInvalidInput,
+                  fmt::format("{}: study label '{}' appears more than once", caller, s.label));
+    }
+  }
+}
+
 double normal_quantile(double p) {
   return boost::math::quantile(boost::math::normal_distribution<double>(), p);
 }
@@ -97,13 +108,7 @@ void validate(std::span<const ProportionStudy> studies, const PoolOptions& optio
   if (studies.empty()) {
     throw Error(ErrorCategory::kInvalidInput, "pool_proportions: no studies to pool (k = 0)");
   }
-  std::set<std::string_view> seen;
-  for (const auto& s : studies) {
-    if (!seen.insert(s.label).second) {
-      throw Error(ErrorCategory::kInvalidInput,
-                  fmt::format("pool_proportions: study label '{}' appears more than once", s.label));
-    }
-  }
+  require_unique_labels(studies, "pool_proportions");
   require_valid_counts(studies, "pool_proportions");
 }
 
@@ -414,12 +419,8 @@ PoolResult pool_effects(std::span<const EffectStudy> studies, const PoolOptions&
                 fmt::format("pool_effects: level is {}, but must be in (0, 1), e.g. 0.95", options.level));
   }
   if (studies.empty()) throw Error(ErrorCategory::kInvalidInput, "pool_effects: no studies to pool (k = 0)");
-  std::set<std::string_view> seen;
+  require_unique_labels(studies, "pool_effects");
   for (const auto& s : studies) {
-    if (!seen.insert(s.label).second) {
-      throw Error(ErrorCategory::kInvalidInput,
-                  fmt::format("pool_effects: study label '{}' appears more than once", s.label));
-    }
     if (!std::isfinite(s.yi) || !std::isfinite(s.vi) || !(s.vi > 0.0)) {
       throw Error(ErrorCategory::kInvalidInput,
                   fmt::format("pool_effects: study '{}' has effect {} with variance {}; the effect must be "

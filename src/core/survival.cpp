@@ -28,6 +28,17 @@ std::string_view to_string(HazardSource source) noexcept {
   return "?";
 }
 
+std::string_view short_name(HazardSource source) noexcept {
+  switch (source) {
+    case HazardSource::kIpd: return "IPD";
+    case HazardSource::kEventsPersonTime: return "D/T";
+    case HazardSource::kSurvivalCi: return "S(t), CI";
+    case HazardSource::kSurvivalN: return "S(t), n";
+    case HazardSource::kMedianCi: return "median";
+  }
+  return "?";
+}
+
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();

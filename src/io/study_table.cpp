@@ -226,24 +226,20 @@ StudyLoad load_proportion_studies(const Table& table, const StudyColumns& column
     load.notes.push_back(fmt::format("--where {}: {} row(s) left out", filters[f].text, filtered_out[f]));
   }
   if (!excluded_order.empty()) {
-    std::string list;
-    for (const auto& l : excluded_order) list += (list.empty() ? "" : ", ") + l;
+    const std::string list = detail::join(excluded_order);
     load.notes.push_back(fmt::format("excluded by request: {}", list));
   }
   if (!ungrouped.empty()) {
-    std::string list;
-    for (const auto& l : ungrouped) list += (list.empty() ? "" : ", ") + l;
+    const std::string list = detail::join(ungrouped);
     load.notes.push_back(fmt::format("skipped {} row(s) with an empty '{}' value: {}",
                                      ungrouped.size(), *columns.by, list));
   }
   bool any_usable = false;
   for (std::size_t g = 0; g < load.groups.size(); ++g) {
     if (!skipped[g].empty()) {
-      std::string list;
-      for (const auto& l : skipped[g]) list += (list.empty() ? "" : ", ") + l;
       load.groups[g].notes.push_back(fmt::format(
           "skipped {} row(s) that do not report this outcome (empty '{}' or '{}'): {}",
-          skipped[g].size(), columns.events, columns.n, list));
+          skipped[g].size(), columns.events, columns.n, detail::join(skipped[g])));
     }
     any_usable = any_usable || !load.groups[g].studies.empty();
   }

@@ -208,13 +208,11 @@ SurvivalLoad load_survival_reports(const Table& table, const SurvivalColumns& co
     load.notes.push_back(fmt::format("--where {}: {} row(s) left out", filters[f].text, filtered_out[f]));
   }
   if (!excluded_seen.empty()) {
-    std::string list;
-    for (const auto& l : exclude) list += (list.empty() ? "" : ", ") + l;
+    const std::string list = detail::join(exclude);
     load.notes.push_back(fmt::format("excluded by --exclude: {}", list));
   }
   if (!skipped.empty()) {
-    std::string list;
-    for (const auto& l : skipped) list += (list.empty() ? "" : ", ") + l;
+    const std::string list = detail::join(skipped);
     load.notes.push_back(
         fmt::format("{} row(s) report no survival data and are skipped: {}", skipped.size(), list));
   }

@@ -16,6 +16,16 @@ inline std::string_view trim(std::string_view s) {
   return s.substr(first, last - first + 1);
 }
 
+// Items joined by ", " for notes and messages.
+inline std::string join(const std::vector<std::string>& items, std::string_view separator = ", ") {
+  std::string out;
+  for (const auto& item : items) {
+    if (!out.empty()) out += separator;
+    out += item;
+  }
+  return out;
+}
+
 // A cell's text as messages quote it: at most 60 characters, so that a 10 MB cell does not make
 // a 10 MB message.
 inline std::string excerpt(std::string_view s) {

@@ -91,23 +91,17 @@ std::string funnel_plot_svg(const SmallStudyEffects& effects, const FunnelOption
   // Regions around the centre, widest first so that narrower ones paint over them. Contour-enhanced:
   // the area beyond every contour (p < 0.01) is the lightest, the innermost (p > 0.10) white.
   svg.open_group(enhanced ? "regions contour-enhanced" : "regions");
-  if (enhanced) {
-    svg.rect(px(x_lo), py(0), px(x_hi) - px(x_lo), py(se_max) - py(0), "#f4f4f4");
-    const char* enhanced_fills[] = {"#d0d0d0", "#a8a8a8", "#ffffff"};
-    for (std::size_t i = 0; i < contours.size(); ++i) {
-      const double z = contours[i].z;
-      svg.polygon(fmt::format("{},{} {},{} {},{}", coord(px(centre)), coord(py(0)), coord(px(centre - z * se_max)),
-                              coord(py(se_max)), coord(px(centre + z * se_max)), coord(py(se_max))),
-                  enhanced_fills[std::min<std::size_t>(i, 2)], "#999999");
-    }
-  } else {
-    const char* fills[] = {"#e3e3e3", "#eeeeee", "#f8f8f8"};
-    for (std::size_t i = 0; i < contours.size(); ++i) {
-      const double z = contours[i].z;
-      svg.polygon(fmt::format("{},{} {},{} {},{}", coord(px(centre)), coord(py(0)), coord(px(centre - z * se_max)),
-                              coord(py(se_max)), coord(px(centre + z * se_max)), coord(py(se_max))),
-                  fills[std::min<std::size_t>(i, 2)], "#bbbbbb");
-    }
+  auto triangle = [&](double z, const char* fill, const char* stroke) {
+    svg.polygon(fmt::format("{},{} {},{} {},{}", coord(px(centre)), coord(py(0)), coord(px(centre - z * se_max)),
+                            coord(py(se_max)), coord(px(centre + z * se_max)), coord(py(se_max))),
+                fill, stroke);
+  };
+  if (enhanced) svg.rect(px(x_lo), py(0), px(x_hi) - px(x_lo), py(se_max) - py(0), "#f4f4f4");
+  const char* enhanced_fills[] = {"#d0d0d0", "#a8a8a8", "#ffffff"};
+  const char* fills[] = {"#e3e3e3", "#eeeeee", "#f8f8f8"};
+  for (std::size_t i = 0; i < contours.size(); ++i) {
+    const std::size_t shade = std::min<std::size_t>(i, 2);
+    triangle(contours[i].z, enhanced ? enhanced_fills[shade] : fills[shade], enhanced ? "#999999" : "#bbbbbb");
   }
   svg.close_group();
 

@@ -116,18 +116,6 @@ struct SurvivalRun {
   std::string curve_svg;
 };
 
-// Short names of where each study's hazard came from, for tables and the forest plot.
-std::string_view source_name(HazardSource source) {
-  switch (source) {
-    case HazardSource::kIpd: return "IPD";
-    case HazardSource::kEventsPersonTime: return "D/T";
-    case HazardSource::kSurvivalCi: return "S(t), CI";
-    case HazardSource::kSurvivalN: return "S(t), n";
-    case HazardSource::kMedianCi: return "median";
-  }
-  return "?";
-}
-
 SurvivalRun run_survival(const io::SpecSurvival& sv, const io::ReviewSpec& spec, const io::Table& table,
                          const std::vector<std::string>& exclude) {
   SurvivalRun run;
@@ -163,7 +151,7 @@ SurvivalRun run_survival(const io::SpecSurvival& sv, const io::ReviewSpec& spec,
   fo.title = fmt::format("{}: S({:g}) under an exponential model per study", sv.name, t);
   fo.count_header = "From";
   fo.estimate_header = fmt::format("S({:g}) (%)", t);
-  for (const auto& h : run.result->studies) fo.count_text.emplace_back(source_name(h.source));
+  for (const auto& h : run.result->studies) fo.count_text.emplace_back(short_name(h.source));
   run.forest_svg = plot::forest_plot_svg(survival_at(*run.result, t), fo);
   if (!sv.grid.empty()) {
     std::vector<StudyCurve> display;  // every step of each Kaplan-Meier curve, for the figure
@@ -773,7 +761,7 @@ ReportSummary write_report(const io::ReviewSpec& spec, const std::filesystem::pa
       const auto& st = r.studies[i];
       h += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>"
                        "<td class=\"num\">{:.1f}%</td></tr>\n",
-                       escape_xml(st.label), escape_xml(std::string(source_name(st.source))), escape_xml(st.detail),
+                       escape_xml(st.label), escape_xml(std::string(short_name(st.source))), escape_xml(st.detail),
                        num(st.log_hazard, 4), num(st.se, 4), r.log_hazard.studies[i].weight_random);
     }
     h += "</table>\n<details><summary>Notes</summary><ul>\n";

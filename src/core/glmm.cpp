@@ -359,7 +359,8 @@ GlmmFit fit_glmm(std::span<const ProportionStudy> studies, const GlmmOptions& op
     crit = boost::math::quantile(boost::math::students_t_distribution<double>(fit.df), 1.0 - alpha / 2.0);
   }
   fit.stat = fit.mu / fit.se;
-  fit.p = std::isnan(fit.df)
+  fit.p = std::isnan(fit.stat) ? std::numeric_limits<double>::quiet_NaN()  // 0/0: no test (as metafor)
+          : std::isnan(fit.df)
               ? 2.0 * boost::math::cdf(boost::math::complement(boost::math::normal_distribution<double>(), std::abs(fit.stat)))
               : 2.0 * boost::math::cdf(
                           boost::math::complement(boost::math::students_t_distribution<double>(fit.df), std::abs(fit.stat)));

@@ -102,7 +102,9 @@ MixedModelFit fit_mixed_model(const Eigen::VectorXd& y, const Eigen::VectorXd& v
     c.est = beta[jj];
     c.se = std::sqrt(fit.vcov(jj, jj));
     c.stat = c.est / c.se;
-    if (options.test != TestType::kZ) {
+    if (std::isnan(c.stat)) {
+      c.p = std::numeric_limits<double>::quiet_NaN();  // 0/0: no test (as metafor)
+    } else if (options.test != TestType::kZ) {
       c.p = 2.0 * boost::math::cdf(boost::math::complement(
                       boost::math::students_t_distribution<double>(fit.df), std::abs(c.stat)));
     } else {

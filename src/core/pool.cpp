@@ -84,12 +84,16 @@ double t_quantile(double p, double df) {
   return boost::math::quantile(boost::math::students_t_distribution<double>(df), p);
 }
 
+// A statistic of 0/0 (a zero standard error with an estimate of exactly 0, as when every study
+// is identical at 0 on the measure's scale under Hartung-Knapp) has no p-value: NaN, as metafor.
 double two_sided_p_normal(double z) {
+  if (std::isnan(z)) return kNaN;
   return 2.0 * boost::math::cdf(boost::math::complement(boost::math::normal_distribution<double>(),
                                                         std::abs(z)));
 }
 
 double two_sided_p_t(double t, double df) {
+  if (std::isnan(t)) return kNaN;
   return 2.0 * boost::math::cdf(
                    boost::math::complement(boost::math::students_t_distribution<double>(df), std::abs(t)));
 }
@@ -281,6 +285,10 @@ void pool_on_measure_scale(PoolResult& r, const Eigen::VectorXd& y, const Eigen:
     if (re.knha_scale == 0.0) {
       r.notes.push_back("Hartung-Knapp scale factor is 0 (all study estimates equal): the "
                         "random-effects CI has zero width, as in metafor");
+      if (re.est == 0.0) {
+        r.notes.push_back("the estimate is 0 with a standard error of 0: the test statistic and its p-value are "
+                          "not defined (NaN, as in metafor)");
+      }
     }
   }
   re.ci_lb = re.est - crit * re.se;

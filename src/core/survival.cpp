@@ -129,8 +129,7 @@ std::optional<CloglogSurvival> survival_on_cloglog(const SurvivalReport& r, doub
   return std::nullopt;
 }
 
-std::string describe_available(const SurvivalReport& r, HazardSource used) {
-  (void)used;
+std::string describe_available(const SurvivalReport& r) {
   std::vector<std::string> parts;
   if (!r.ipd.empty()) parts.push_back(fmt::format("IPD of {} patients", r.ipd.size()));
   if (r.events || r.person_time) parts.push_back("events/person-time");
@@ -242,7 +241,7 @@ StudyHazard study_hazard(const SurvivalReport& r, double reported_level) {
   if (!chosen) {
     bad(r, fmt::format("reports {}, which gives no hazard with a standard error. Each study needs one of: "
                        "IPD; events and person-time; S(t) with its CI or with n; the median with its CI",
-                       describe_available(r, h.source)));
+                       describe_available(r)));
   }
   if (!(h.se > 0.0) || !std::isfinite(h.se) || !std::isfinite(h.log_hazard)) {
     bad(r, fmt::format("the {} give ln hazard {:g} with SE {:g}; check the values", h.detail, h.log_hazard,

@@ -79,6 +79,17 @@ bool row_passes(const RowFilter& f, std::string_view cell) {
   }
 }
 
+bool row_passes_all(const Table& table, std::size_t row, const std::vector<RowFilter>& filters,
+                    const std::vector<std::size_t>& filter_cols, std::vector<std::size_t>& filtered_out) {
+  for (std::size_t f = 0; f < filters.size(); ++f) {
+    if (!row_passes(filters[f], trim(table.rows[row][filter_cols[f]]))) {
+      ++filtered_out[f];
+      return false;
+    }
+  }
+  return true;
+}
+
 RowFilter parse_row_filter(std::string_view text) {
   struct Candidate { std::string_view token; RowFilter::Op op; };
   static constexpr Candidate kOps[] = {{"!=", RowFilter::Op::kNe}, {"<=", RowFilter::Op::kLe},
@@ -156,14 +167,7 @@ StudyLoad load_proportion_studies(const Table& table, const StudyColumns& column
       if (excluded_seen.insert(label).second) excluded_order.push_back(label);
       continue;
     }
-    bool keep = true;
-    for (std::size_t f = 0; f < filters.size() && keep; ++f) {
-      if (!row_passes(filters[f], trim(table.rows[r][filter_cols[f]]))) {
-        ++filtered_out[f];
-        keep = false;
-      }
-    }
-    if (!keep) continue;
+    if (!row_passes_all(table, r, filters, filter_cols, filtered_out)) continue;
 
     std::string key;
     if (grouped) {

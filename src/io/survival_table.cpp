@@ -142,14 +142,7 @@ SurvivalLoad load_survival_reports(const Table& table, const SurvivalColumns& co
       excluded_seen.insert(label);
       continue;
     }
-    bool keep = true;
-    for (std::size_t f = 0; f < filters.size() && keep; ++f) {
-      if (!row_passes(filters[f], trim(table.rows[r][filter_cols[f]]))) {
-        ++filtered_out[f];
-        keep = false;
-      }
-    }
-    if (!keep) continue;
+    if (!row_passes_all(table, r, filters, filter_cols, filtered_out)) continue;
     SurvivalReport report;
     report.label = label;
     report.s = survival_cell(r, s_col);

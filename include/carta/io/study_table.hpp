@@ -48,6 +48,11 @@ RowFilter parse_row_filter(std::string_view text);
 // Whether a (trimmed) cell passes the filter.
 bool row_passes(const RowFilter& filter, std::string_view cell);
 
+// Whether row `row` passes every filter (filter f reads column filter_cols[f]); the first filter
+// it fails is counted in filtered_out, for the "left out" notes.
+bool row_passes_all(const Table& table, std::size_t row, const std::vector<RowFilter>& filters,
+                    const std::vector<std::size_t>& filter_cols, std::vector<std::size_t>& filtered_out);
+
 // Throws carta::Error (kInvalidInput) for a missing column, a malformed count, events > n, n = 0,
 // an empty or duplicate label (within a group), an --exclude label that matches nothing, or
 // when no group has a usable study.

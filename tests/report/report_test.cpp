@@ -28,8 +28,12 @@ namespace {
 
 using ::testing::HasSubstr;
 
+// One folder per test and name: ctest runs the tests of this file in parallel processes, and two
+// tests sharing a folder would overwrite each other's files.
 std::filesystem::path temp_dir(const std::string& name) {
-  const auto dir = std::filesystem::temp_directory_path() / ("carta_report_test_" + name);
+  const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
+  const std::string owner = test ? std::string(test->test_suite_name()) + "_" + test->name() + "_" : std::string();
+  const auto dir = std::filesystem::temp_directory_path() / ("carta_report_test_" + owner + name);
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir;

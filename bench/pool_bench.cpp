@@ -1,5 +1,7 @@
-// Google Benchmark programs for the foundation: one REML fit at k = 20 (tau^2 alone, and the whole
-// pooled analysis with Q-profile intervals), and the --by batch path end to end through run_cli.
+// Google Benchmark programs for the statistical kernels: one REML fit at k = 20 (tau^2 alone, and
+// the whole pooled analysis with Q-profile intervals), one GLMM fit at k = 20 (the ML fit alone, and
+// the whole GLMM analysis with the profile CI for tau^2), the permutation test, and the --by batch
+// path end to end through run_cli.
 // Run: build/pool_bench  (ratios against R are measured by bench/vs-r, not asserted in tests).
 
 #include <benchmark/benchmark.h>
@@ -13,6 +15,7 @@
 #include <vector>
 
 #include "carta/cli.hpp"
+#include "carta/glmm.hpp"
 #include "carta/io/study_table.hpp"
 #include "carta/permutation.hpp"
 #include "carta/pool.hpp"
@@ -55,6 +58,26 @@ void BM_PoolReml_k20(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_PoolReml_k20);
+
+// Issue 3/9 target: >= 300x faster than metafor's rma.glmm (nAGQ = 7) per fit.
+void BM_GlmmFit_k20(benchmark::State& state) {
+  const auto studies = make_studies(20, 42);
+  carta::GlmmOptions options;  // nAGQ = 7
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(carta::fit_glmm(studies, options));
+  }
+}
+BENCHMARK(BM_GlmmFit_k20)->Unit(benchmark::kMicrosecond);
+
+void BM_PoolGlmm_k20(benchmark::State& state) {
+  const auto studies = make_studies(20, 42);
+  const carta::PoolOptions options;
+  for (auto _ : state) {
+    carta::GlmmFit fit;
+    benchmark::DoNotOptimize(carta::pool_proportions_glmm(studies, options, 7, &fit));
+  }
+}
+BENCHMARK(BM_PoolGlmm_k20)->Unit(benchmark::kMicrosecond);
 
 // The --by path: a long CSV of `groups` meta-analyses of k = 5..30 studies, parsed, pooled and
 // written as JSON Lines, exactly as the CLI does it.

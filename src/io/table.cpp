@@ -43,6 +43,229 @@ std::size_t utf8_length(std::string_view s, std::size_t i) {
   return len;
 }
 
+// An RFC 4180 state machine that can be fed a file in pieces: parse() consumes what it can
+// decide without the bytes that follow and leaves the rest (at most a few bytes: a CR, a quote,
+// a UTF-8 sequence cut by the piece boundary) to be passed again with the next piece. Rows go
+// to `table` as they complete, so a reader can drain them and keep memory bounded.
+class DelimitedParser {
+ public:
+  DelimitedParser(char delimiter, Table& table) : delimiter_(delimiter), table_(table) {
+    for (int c = 0; c < 256; ++c) {
+      plain_[c] = c != delimiter && c != '\n' && c != '\r' && c != '"' && c != '\0' && c < 0x80;
+      quoted_plain_[c] = c != '\n' && c != '\r' && c != '"' && c != '\0' && c < 0x80;
+    }
+  }
+
+  [[nodiscard]] bool header_done() const { return header_done_; }
+
+  // Parses a prefix of `text` and returns its length; `last` says no bytes follow.
+  std::size_t parse(std::string_view text, bool last) {
+    const std::string& src = table_.source;
+    std::size_t i = 0;
+    if (!started_) {
+      if (text.size() < 3 && !last) return 0;
+      if (text.size() >= 2 && ((static_cast<unsigned char>(text[0]) == 0xFF && static_cast<unsigned char>(text[1]) == 0xFE) ||
+                               (static_cast<unsigned char>(text[0]) == 0xFE && static_cast<unsigned char>(text[1]) == 0xFF))) {
+        fail(src, 1, 1, "the file is UTF-16 encoded; save it as UTF-8 (CSV UTF-8 in Excel) and try again");
+      }
+      if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") i = 3;
+      started_ = true;
+    }
+    const std::size_t size = text.size();
+    for (; i < size; ++i) {
+      const char c = text[i];
+      const auto uc = static_cast<unsigned char>(c);
+      // Runs of ordinary bytes are copied at once: most of a table is plain ASCII.
+      if (!in_quotes_ && !after_closing_quote_ && plain_[uc]) {
+        std::size_t j = i + 1;
+        while (j < size && plain_[static_cast<unsigned char>(text[j])]) ++j;
+        field_.append(text.data() + i, j - i);
+        if (!saw_content_) saw_content_ = !trim(text.substr(i, j - i)).empty();
+        column_ += j - i;
+        i = j - 1;
+        continue;
+      }
+      if (in_quotes_ && quoted_plain_[uc]) {
+        std::size_t j = i + 1;
+        while (j < size && quoted_plain_[static_cast<unsigned char>(text[j])]) ++j;
+        field_.append(text.data() + i, j - i);
+        saw_content_ = true;
+        column_ += j - i;
+        i = j - 1;
+        continue;
+      }
+      if (c == '\0') fail(src, line_, column_, "NUL byte: this looks like a binary file, not CSV/TSV text");
+      if (uc >= 0x80) {
+        const std::size_t expected = (uc & 0xE0) == 0xC0 ? 2 : (uc & 0xF0) == 0xE0 ? 3 : (uc & 0xF8) == 0xF0 ? 4 : 1;
+        if (i + expected > size && !last) return i;
+        const std::size_t len = utf8_length(text, i);
+        if (len == 0) {
+          fail(src, line_, column_,
+               fmt::format("invalid UTF-8 byte 0x{:02X}; save the file as UTF-8", static_cast<unsigned>(uc)));
+        }
+        if (after_closing_quote_) {
+          fail(src, line_, column_,
+               fmt::format("text after a closing quote; a quoted field must end at the quote, before the next '{}'",
+                           delimiter_name()));
+        }
+        field_.append(text.substr(i, len));
+        saw_content_ = true;
+        i += len - 1;
+        ++column_;
+        continue;
+      }
+      const bool needs_next = c == '\r' || (in_quotes_ && c == '"');
+      if (needs_next && i + 1 == size && !last) return i;
+      if (in_quotes_) {
+        if (c == '"') {
+          if (i + 1 < size && text[i + 1] == '"') {
+            field_.push_back('"');
+            ++i;
+            column_ += 2;
+            continue;
+          }
+          in_quotes_ = false;
+          after_closing_quote_ = true;
+          ++column_;
+          continue;
+        }
+        if (c == '\n') {
+          ++line_;
+          column_ = 1;
+        } else {
+          ++column_;
+        }
+        if (c == '\r' && i + 1 < size && text[i + 1] == '\n') continue;  // CRLF inside quotes
+        field_.push_back(c);
+        continue;
+      }
+      if (c == delimiter_) {
+        if (c != '\t') saw_content_ = true;
+        end_field();
+        ++column_;
+        continue;
+      }
+      if (c == '\n' || c == '\r') {
+        if (c == '\r' && i + 1 < size && text[i + 1] == '\n') ++i;
+        ++line_;
+        column_ = 1;
+        finish_record(line_);
+        continue;
+      }
+      if (c == '"') {
+        if (trim(field_).empty() && !field_was_quoted_) {
+          in_quotes_ = true;
+          field_was_quoted_ = true;
+          saw_content_ = true;
+          field_.clear();
+          quote_line_ = line_;
+          quote_column_ = column_;
+          ++column_;
+          continue;
+        }
+        fail(src, line_, column_,
+             "a quote inside an unquoted field; quote the whole field and double inner quotes "
+             "(\"like \"\"this\"\"\")");
+      }
+      // Only spaces and tabs reach here after a closing quote (other bytes took the fast path
+      // only when no quote had closed).
+      if (after_closing_quote_) {
+        if (c == ' ' || c == '\t') {
+          ++column_;
+          continue;
+        }
+        fail(src, line_, column_,
+             fmt::format("text after a closing quote; a quoted field must end at the quote, before the next '{}'",
+                         delimiter_name()));
+      }
+      field_.push_back(c);
+      ++column_;
+    }
+    return size;
+  }
+
+  // The input has ended: closes the last record and checks for an open quote and a header.
+  void finish() {
+    const std::string& src = table_.source;
+    if (in_quotes_) {
+      fail(src, quote_line_, quote_column_, "this quote is never closed; add the closing quote or remove this one");
+    }
+    if (!field_.empty() || field_was_quoted_ || !record_.empty()) finish_record(line_);
+    if (!saw_content_) {
+      throw Error(ErrorCategory::kInvalidInput,
+                  fmt::format("{}: the file is empty; it needs a header row naming the columns", src));
+    }
+    if (!header_done_) throw Error(ErrorCategory::kInvalidInput, fmt::format("{}: no header row found", src));
+  }
+
+ private:
+  [[nodiscard]] const char* delimiter_name() const { return delimiter_ == '\t' ? "tab" : ","; }
+
+  void end_field() {
+    if (field_was_quoted_) {
+      record_.push_back(std::move(field_));
+    } else {
+      const std::string_view t = trim(field_);
+      if (t.size() == field_.size()) {
+        record_.push_back(std::move(field_));
+      } else {
+        record_.emplace_back(t);
+      }
+    }
+    field_.clear();
+    field_was_quoted_ = false;
+    after_closing_quote_ = false;
+  }
+
+  void finish_record(std::size_t end_line) {
+    end_field();
+    const bool blank = record_.size() == 1 && record_[0].empty();
+    if (!blank) {
+      if (!header_done_) {
+        for (auto& h : record_) h = std::string(trim(h));
+        table_.header = std::move(record_);
+        header_done_ = true;
+      } else {
+        if (record_.size() != table_.header.size()) {
+          fail(table_.source, record_line_, 1,
+               fmt::format("this row has {} fields but the header has {}; check for a missing or "
+                           "extra '{}' or an unquoted field that contains one",
+                           record_.size(), table_.header.size(), delimiter_name()));
+        }
+        table_.rows.push_back(std::move(record_));
+        table_.lines.push_back(record_line_);
+      }
+    }
+    record_.clear();
+    record_.reserve(table_.header.size());
+    record_line_ = end_line;
+  }
+
+  char delimiter_;
+  Table& table_;
+  bool plain_[256] = {};
+  bool quoted_plain_[256] = {};
+  bool started_ = false;
+  bool saw_content_ = false;
+  std::vector<std::string> record_;
+  std::string field_;
+  std::size_t line_ = 1;
+  std::size_t column_ = 1;  // byte column on the current line, for messages
+  std::size_t record_line_ = 1;
+  bool in_quotes_ = false;
+  bool field_was_quoted_ = false;
+  bool after_closing_quote_ = false;
+  std::size_t quote_line_ = 0;
+  std::size_t quote_column_ = 0;
+  bool header_done_ = false;
+};
+
+char delimiter_for(const std::filesystem::path& path) {
+  std::string ext = path.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+  return (ext == ".tsv" || ext == ".tab") ? '\t' : ',';
+}
+
 }  // namespace
 
 std::size_t Table::column(std::string_view name) const {
@@ -79,163 +302,85 @@ std::size_t Table::column(std::string_view name) const {
 Table parse_delimited(std::string_view text, char delimiter, std::string source) {
   Table table;
   table.source = std::move(source);
-  const std::string& src = table.source;
-
-  if (text.size() >= 2 && ((static_cast<unsigned char>(text[0]) == 0xFF && static_cast<unsigned char>(text[1]) == 0xFE) ||
-                           (static_cast<unsigned char>(text[0]) == 0xFE && static_cast<unsigned char>(text[1]) == 0xFF))) {
-    fail(src, 1, 1, "the file is UTF-16 encoded; save it as UTF-8 (CSV UTF-8 in Excel) and try again");
-  }
-  if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
-  if (trim(text).empty()) {
-    throw Error(ErrorCategory::kInvalidInput,
-                fmt::format("{}: the file is empty; it needs a header row naming the columns", src));
-  }
-
-  // One pass over the bytes: a small state machine for RFC 4180 fields.
-  std::vector<std::string> record;
-  std::string field;
-  std::size_t line = 1;
-  std::size_t column = 1;           // byte column on the current line, for messages
-  std::size_t record_line = 1;
-  bool in_quotes = false;
-  bool field_was_quoted = false;
-  bool after_closing_quote = false;
-  std::size_t quote_line = 0;
-  std::size_t quote_column = 0;
-  bool header_done = false;
-
-  auto finish_record = [&](std::size_t end_line) {
-    record.push_back(field_was_quoted ? field : std::string(trim(field)));
-    field.clear();
-    field_was_quoted = false;
-    after_closing_quote = false;
-    const bool blank = record.size() == 1 && record[0].empty();
-    if (!blank) {
-      if (!header_done) {
-        for (auto& h : record) h = std::string(trim(h));
-        table.header = std::move(record);
-        header_done = true;
-      } else {
-        if (record.size() != table.header.size()) {
-          fail(src, record_line, 1,
-               fmt::format("this row has {} fields but the header has {}; check for a missing or "
-                           "extra '{}' or an unquoted field that contains one",
-                           record.size(), table.header.size(), delimiter == '\t' ? "tab" : ","));
-        }
-        table.rows.push_back(std::move(record));
-        table.lines.push_back(record_line);
-      }
-    }
-    record.clear();
-    record_line = end_line;
-  };
-
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c == '\0') fail(src, line, column, "NUL byte: this looks like a binary file, not CSV/TSV text");
-    const auto uc = static_cast<unsigned char>(c);
-    if (uc >= 0x80) {
-      const std::size_t len = utf8_length(text, i);
-      if (len == 0) {
-        fail(src, line, column,
-             fmt::format("invalid UTF-8 byte 0x{:02X}; save the file as UTF-8", static_cast<unsigned>(uc)));
-      }
-      field.append(text.substr(i, len));
-      i += len - 1;
-      ++column;
-      continue;
-    }
-    if (in_quotes) {
-      if (c == '"') {
-        if (i + 1 < text.size() && text[i + 1] == '"') {
-          field.push_back('"');
-          ++i;
-          column += 2;
-          continue;
-        }
-        in_quotes = false;
-        after_closing_quote = true;
-        ++column;
-        continue;
-      }
-      if (c == '\n') {
-        ++line;
-        column = 1;
-      } else {
-        ++column;
-      }
-      if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') continue;  // CRLF inside quotes
-      field.push_back(c);
-      continue;
-    }
-    if (c == delimiter) {
-      record.push_back(field_was_quoted ? field : std::string(trim(field)));
-      field.clear();
-      field_was_quoted = false;
-      after_closing_quote = false;
-      ++column;
-      continue;
-    }
-    if (c == '\n' || c == '\r') {
-      if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
-      ++line;
-      column = 1;
-      finish_record(line);
-      continue;
-    }
-    if (c == '"') {
-      if (trim(field).empty() && !field_was_quoted) {
-        in_quotes = true;
-        field_was_quoted = true;
-        field.clear();
-        quote_line = line;
-        quote_column = column;
-        ++column;
-        continue;
-      }
-      fail(src, line, column,
-           "a quote inside an unquoted field; quote the whole field and double inner quotes "
-           "(\"like \"\"this\"\"\")");
-    }
-    if (after_closing_quote) {
-      if (c == ' ' || c == '\t') {
-        ++column;
-        continue;
-      }
-      fail(src, line, column,
-           fmt::format("text after a closing quote; a quoted field must end at the quote, before "
-                       "the next '{}'",
-                       delimiter == '\t' ? "tab" : ","));
-    }
-    field.push_back(c);
-    ++column;
-  }
-  if (in_quotes) {
-    fail(src, quote_line, quote_column,
-         "this quote is never closed; add the closing quote or remove this one");
-  }
-  if (!field.empty() || field_was_quoted || !record.empty()) finish_record(line);
-  if (!header_done) {
-    throw Error(ErrorCategory::kInvalidInput, fmt::format("{}: no header row found", src));
-  }
+  DelimitedParser parser(delimiter, table);
+  parser.parse(text, true);
+  parser.finish();
   return table;
 }
 
-Table read_table(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+struct TableReader::State {
+  std::ifstream in;
+  Table shape;    // header and source only
+  Table pending;  // rows parsed but not yet handed out
+  std::size_t next = 0;
+  std::string buffer;
+  DelimitedParser parser;
+  std::size_t piece;
+  bool ended = false;
+
+  State(const std::filesystem::path& path, char delimiter, std::size_t piece_bytes)
+      : in(path, std::ios::binary), parser(delimiter, pending), piece(std::max<std::size_t>(1, piece_bytes)) {}
+
+  // Parses the next piece of the file; false when the file has ended.
+  bool fill() {
+    if (ended) return false;
+    const std::size_t carried = buffer.size();
+    buffer.resize(carried + piece);
+    in.read(buffer.data() + carried, static_cast<std::streamsize>(piece));
+    if (in.bad()) throw Error(ErrorCategory::kIo, fmt::format("{}: error while reading the file", pending.source));
+    buffer.resize(carried + static_cast<std::size_t>(in.gcount()));
+    const bool last = in.eof();
+    const std::size_t used = parser.parse(buffer, last);
+    buffer.erase(0, used);
+    if (last) {
+      parser.finish();
+      ended = true;
+    }
+    return true;
+  }
+};
+
+TableReader::TableReader(const std::filesystem::path& path, std::size_t piece)
+    : state_(std::make_unique<State>(path, delimiter_for(path), piece)) {
+  if (!state_->in) {
     throw Error(ErrorCategory::kIo,
                 fmt::format("{}: cannot open the file (does it exist, and is it readable?)", path.string()));
   }
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) {
-    throw Error(ErrorCategory::kIo, fmt::format("{}: error while reading the file", path.string()));
+  state_->pending.source = path.string();
+  while (!state_->parser.header_done() && state_->fill()) {
   }
-  std::string ext = path.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
-  const char delimiter = (ext == ".tsv" || ext == ".tab") ? '\t' : ',';
-  return parse_delimited(buffer.str(), delimiter, path.string());
+  state_->shape.source = state_->pending.source;
+  state_->shape.header = state_->pending.header;
+}
+
+TableReader::~TableReader() = default;
+
+const Table& TableReader::columns() const { return state_->shape; }
+
+bool TableReader::next(std::vector<std::string>& row, std::size_t& line) {
+  State& s = *state_;
+  while (s.next == s.pending.rows.size()) {
+    s.pending.rows.clear();
+    s.pending.lines.clear();
+    s.next = 0;
+    if (!s.fill()) return false;
+  }
+  row = std::move(s.pending.rows[s.next]);
+  line = s.pending.lines[s.next];
+  ++s.next;
+  return true;
+}
+
+Table read_table(const std::filesystem::path& path) {
+  TableReader reader(path);
+  Table table = reader.columns();
+  std::vector<std::string> row;
+  std::size_t line = 0;
+  while (reader.next(row, line)) {
+    table.rows.push_back(std::move(row));
+    table.lines.push_back(line);
+  }
+  return table;
 }
 
 }  // namespace carta::io

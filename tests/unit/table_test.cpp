@@ -1,4 +1,6 @@
 #include <gmock/gmock.h>
+#include <filesystem>
+#include <fstream>
 #include <gtest/gtest.h>
 
 #include "carta/error.hpp"
@@ -124,6 +126,77 @@ TEST(Table, UnreadableFileIsAnIoError) {
     EXPECT_EQ(e.category(), ErrorCategory::kIo);
     EXPECT_THAT(std::string(e.what()), HasSubstr("/nonexistent/studies.csv: cannot open"));
   }
+}
+
+// The streaming reader must give exactly what whole-text parsing gives, wherever the read pieces
+// cut the text: inside a CRLF, a doubled quote, a UTF-8 sequence or the byte-order mark.
+std::filesystem::path write_temp(const std::string& name, std::string_view text) {
+  const auto path = std::filesystem::temp_directory_path() / ("carta_table_test_" + name);
+  std::ofstream(path, std::ios::binary) << text;
+  return path;
+}
+
+Table read_in_pieces(const std::filesystem::path& path, std::size_t piece) {
+  TableReader reader(path, piece);
+  Table t = reader.columns();
+  std::vector<std::string> row;
+  std::size_t line = 0;
+  while (reader.next(row, line)) {
+    t.rows.push_back(row);
+    t.lines.push_back(line);
+  }
+  return t;
+}
+
+TEST(TableReader, EveryPieceSizeGivesTheWholeTextResult) {
+  const std::string text =
+      "\xEF\xBB\xBFlabel,x,n\r\n\"Smith, J\",1,2\r\n\"say \"\"hi\"\"\",3,4\r\n\r\n\"two\r\nlines\",5,6\n"
+      "M\xC3\xBCller \xE2\x80\x93 \xF0\x9F\x98\x80,7,8\r\n  padded  ,9,10\n\"q\"  ,11,12";
+  const auto path = write_temp("pieces.csv", text);
+  const Table whole = parse_delimited(text, ',', path.string());
+  ASSERT_EQ(whole.rows.size(), 6u);
+  for (std::size_t piece = 1; piece <= text.size() + 1; ++piece) {
+    const Table t = read_in_pieces(path, piece);
+    EXPECT_EQ(t.header, whole.header) << "piece " << piece;
+    EXPECT_EQ(t.rows, whole.rows) << "piece " << piece;
+    EXPECT_EQ(t.lines, whole.lines) << "piece " << piece;
+  }
+}
+
+TEST(TableReader, ErrorsAreTheSameInPieces) {
+  using namespace std::string_literals;
+  const std::vector<std::string> bad = {"a,b\n1,2\n3\n",        "a,b\n\"open,2\n",   "a,b\nx\"y,2\n",
+                                        "a,b\n\"x\"y,2\n",      "a,b\n1,\xC3\n",    "a,b\n1,\0\n"s,
+                                        "\xFF\xFE" "a\0,\0"s,    "  \n\t\r\n",        "a,b\n\"x\"\xC3\xA9,2\n"};
+  for (std::size_t c = 0; c < bad.size(); ++c) {
+    const auto path = write_temp("bad" + std::to_string(c) + ".csv", bad[c]);
+    std::string expected;
+    try {
+      parse_delimited(bad[c], ',', path.string());
+    } catch (const Error& e) {
+      expected = e.what();
+    }
+    ASSERT_FALSE(expected.empty()) << "case " << c;
+    for (std::size_t piece : {1u, 2u, 3u, 5u, 1024u}) {
+      std::string got;
+      try {
+        read_in_pieces(path, piece);
+      } catch (const Error& e) {
+        got = e.what();
+      }
+      EXPECT_EQ(got, expected) << "case " << c << ", piece " << piece;
+    }
+  }
+}
+
+TEST(TableReader, ManyRowsAcrossPiecesKeepTheirLines) {
+  std::string text = "g,x,n\n";
+  for (int i = 0; i < 5000; ++i) text += "g" + std::to_string(i % 7) + "," + std::to_string(i % 11) + ",20\n";
+  const auto path = write_temp("many.csv", text);
+  const Table t = read_in_pieces(path, 4096);
+  ASSERT_EQ(t.rows.size(), 5000u);
+  EXPECT_EQ(t.lines.back(), 5001u);
+  EXPECT_EQ(t.rows[4999][1], std::to_string(4999 % 11));
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -31,5 +32,29 @@ Table parse_delimited(std::string_view text, char delimiter, std::string source)
 // Reads a file; the delimiter is a tab for .tsv/.tab and a comma otherwise.
 // Throws carta::Error (kIo) when the file cannot be read.
 Table read_table(const std::filesystem::path& path);
+
+// Reads a delimited file a row at a time in bounded memory (a 1 MiB piece at a time), for
+// tables too large to hold: carta pool --by streams millions of rows through it. Same rules and
+// messages as read_table, which is built on it.
+class TableReader {
+ public:
+  // Opens the file and reads up to the header; `piece` is the read size in bytes (tests use
+  // tiny pieces to cut every construct at a boundary). Throws carta::Error (kIo, kInvalidInput).
+  explicit TableReader(const std::filesystem::path& path, std::size_t piece = std::size_t{1} << 20);
+  ~TableReader();
+  TableReader(const TableReader&) = delete;
+  TableReader& operator=(const TableReader&) = delete;
+
+  // The header and source with no rows: for Table::column and for messages.
+  [[nodiscard]] const Table& columns() const;
+
+  // Moves the next data row into `row` and the line it starts on into `line`; false at the end.
+  // Throws carta::Error (kInvalidInput) at the first malformed row, as read_table does.
+  bool next(std::vector<std::string>& row, std::size_t& line);
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
 
 }  // namespace carta::io

@@ -20,7 +20,8 @@ struct PermutationOptions {
   std::size_t iterations = 1000;
   std::uint64_t seed = 20261121;
   bool allow_exact = true;  // run the exact test when it needs <= iterations permutations
-  // Called with (done, total) from the computing thread every 1% or so; may be empty.
+  unsigned threads = 0;     // 0 = one per core; the p-values do not depend on it
+  // Called with (done, total) from the calling thread after each block of permutations; may be empty.
   std::function<void(std::size_t, std::size_t)> progress;
 };
 

@@ -4,13 +4,18 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
+#include <set>
 #include <sstream>
+#include <unordered_map>
 
 #include "carta/error.hpp"
 #include "options.hpp"
 #include "carta/io/file.hpp"
 #include "carta/io/pool_output.hpp"
 #include "carta/io/study_table.hpp"
+#include "carta/io/table.hpp"
+#include "carta/parallel.hpp"
 #include "carta/beta_binomial.hpp"
 #include "carta/exact_ci.hpp"
 #include "carta/glmm.hpp"
@@ -83,7 +88,8 @@ CLI::App* add_pool_command(CLI::App& app, PoolArgs& args) {
   cmd->add_option("--cc", args.continuity, "continuity correction added to studies with 0 or n events")
       ->capture_default_str();
   cmd->add_option("--level", args.level, "confidence level, as 0.95 or 95")->capture_default_str();
-  cmd->add_option("--by", args.by, "run one meta-analysis per value of this column");
+  cmd->add_option("--by", args.by,
+                  "run one meta-analysis per value of this column (read as a stream: each group's rows together)");
   cmd->add_option("--exclude", args.exclude, "leave out the study with this label (repeatable)");
   cmd->add_option("--subgroup", args.subgroup, "subgroup analysis by the levels of this column");
   cmd->add_flag("--tau-common", args.tau_common, "one tau^2 for all subgroups (mixed-effects model), with its QM test");
@@ -108,14 +114,49 @@ CLI::App* add_pool_command(CLI::App& app, PoolArgs& args) {
   cmd->add_option("--exact-draws", args.exact_draws, "Monte Carlo draws for --ci exact")->capture_default_str();
   cmd->add_option("--format", args.format, "text, json or csv")->capture_default_str();
   cmd->add_option("-o,--output", args.output, "write here instead of standard output (atomically)");
+  cmd->add_option("--threads", args.threads,
+                  "threads for --by batches and --permutations (0 = one per core); results do not depend on it")
+      ->capture_default_str();
   return cmd;
 }
 
-int run_pool(const PoolArgs& args, std::ostream& out, std::ostream& err) {
+namespace {
+
+// A cell without the blanks around it, as the table loader reads labels and keys.
+std::string_view blank_trimmed(std::string_view text) {
+  const auto first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) return {};
+  return text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
+}
+
+// Everything the options decide, shared by every group of a batch.
+struct PoolPlan {
+  explicit PoolPlan(const PoolArgs& a) : args(a) {}
+  const PoolArgs& args;
   PoolOptions options;
+  bool glmm = false;
+  bool beta_binomial = false;
+  SubgroupOptions subgroup_options;
+  TrimFillEstimator trimfill_estimator = TrimFillEstimator::kL0;
+  std::vector<std::vector<std::pair<std::string, std::string>>> prediction_points;
+  unsigned threads = 1;
+};
+
+// One group's share of the output, kept apart so that groups pooled in parallel are written in
+// their order in the file.
+struct GroupOutput {
+  std::string text;      // for the output
+  std::string messages;  // notes and warnings for standard error
+  int status = 0;
+  bool pooled = false;
+};
+
+PoolPlan make_plan(const PoolArgs& args) {
+  PoolPlan plan{args};
+  PoolOptions& options = plan.options;
   options.measure = parse_or_throw(parse_measure(args.measure), "--measure", args.measure, "PLO, PAS, PFT, PR, PLN");
-  const bool glmm = args.method == "GLMM";
-  const bool beta_binomial = args.method == "BB";
+  const bool glmm = plan.glmm = args.method == "GLMM";
+  const bool beta_binomial = plan.beta_binomial = args.method == "BB";
   options.method = (glmm || beta_binomial) ? Tau2Method::kREML
                                            : parse_or_throw(parse_tau2_method(args.method), "--method", args.method,
                                                             "REML, DL, ML, PM, HE, SJ, HS, EB, GLMM, BB");
@@ -141,17 +182,6 @@ int run_pool(const PoolArgs& args, std::ostream& out, std::ostream& err) {
     throw Error(ErrorCategory::kInvalidOption, fmt::format("--format '{}' is not one of: text, json, csv", args.format));
   }
 
-  const io::Table table = io::read_table(args.file);
-  io::StudyColumns columns{args.events, args.n, std::nullopt, std::nullopt};
-  if (!args.label.empty()) columns.label = args.label;
-  if (!args.by.empty()) columns.by = args.by;
-  std::vector<io::RowFilter> filters;
-  for (const auto& w : args.where) filters.push_back(io::parse_row_filter(w));
-  const io::StudyLoad load = io::load_proportion_studies(table, columns, args.exclude, filters);
-  const std::size_t subgroup_col = args.subgroup.empty() ? 0 : table.column(args.subgroup);
-  std::vector<std::size_t> moderator_cols;
-  for (const auto& m : args.moderators) moderator_cols.push_back(table.column(m));
-  const std::size_t cumulative_col = args.cumulative.empty() ? 0 : table.column(args.cumulative);
   if (args.permutations > 0 && args.moderators.empty()) {
     throw Error(ErrorCategory::kInvalidOption, "--permutations tests moderators: give at least one --moderator");
   }
@@ -159,7 +189,7 @@ int run_pool(const PoolArgs& args, std::ostream& out, std::ostream& err) {
   if (!args.predict.empty() && args.moderators.empty()) {
     throw Error(ErrorCategory::kInvalidOption, "--predict needs a meta-regression: give at least one --moderator");
   }
-  std::vector<std::vector<std::pair<std::string, std::string>>> prediction_points;
+  auto& prediction_points = plan.prediction_points;
   for (const auto& text : args.predict) {
     std::vector<std::pair<std::string, std::string>> point;
     std::size_t start = 0;
@@ -176,15 +206,8 @@ int run_pool(const PoolArgs& args, std::ostream& out, std::ostream& err) {
     }
     prediction_points.push_back(std::move(point));
   }
-  auto cell = [&table](std::size_t row, std::size_t col) -> std::optional<std::string> {
-    std::string_view text = table.rows[row][col];
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-    if (text.empty()) return std::nullopt;
-    return std::string(text);
-  };
   if (args.min_k < 1) throw Error(ErrorCategory::kInvalidOption, "--min-k must be at least 1");
-  const SubgroupOptions subgroup_options{args.tau_common, args.min_k};
+  plan.subgroup_options = SubgroupOptions{args.tau_common, args.min_k};
   if (args.trimfill_estimator != "L0" && args.trimfill_estimator != "R0") {
     throw Error(ErrorCategory::kInvalidOption,
                 fmt::format("--trimfill-estimator '{}' is not one of: L0, R0", args.trimfill_estimator));
@@ -195,45 +218,57 @@ int run_pool(const PoolArgs& args, std::ostream& out, std::ostream& err) {
   if (args.ci == "exact" && (glmm || beta_binomial)) {
     throw Error(ErrorCategory::kInvalidOption, "--ci exact is for the normal-normal (two-step) model, not --method GLMM or BB");
   }
-  const TrimFillEstimator trimfill_estimator =
-      args.trimfill_estimator == "L0" ? TrimFillEstimator::kL0 : TrimFillEstimator::kR0;
+  plan.trimfill_estimator = args.trimfill_estimator == "L0" ? TrimFillEstimator::kL0 : TrimFillEstimator::kR0;
+  plan.threads = thread_count(args.threads);
 
-  const bool grouped = !args.by.empty();
-  std::ostringstream buffer;
-  int status = 0;
-  std::size_t done = 0;
-  const std::size_t total = load.groups.size();
-  if (args.format == "csv" && grouped) buffer << io::summary_csv_header(args.by);
+  return plan;
+}
 
-  for (const auto& group : load.groups) {
-    std::vector<std::string> notes = load.notes;
-    notes.insert(notes.end(), group.notes.begin(), group.notes.end());
-    if (group.studies.empty()) {
-      err << fmt::format("carta: note: group '{}' has no usable study and is skipped ({})\n", group.key,
-                         group.notes.empty() ? "" : group.notes.front());
-      continue;
-    }
+// Pools one group (the whole table when not grouping) and runs the further analyses the options
+// ask for. `progress`, when not null, receives the permutation test's progress as it happens.
+GroupOutput pool_group(const PoolPlan& plan, const io::Table& table, const io::StudyGroup& group,
+                       const std::vector<std::string>& table_notes, bool grouped, std::ostream* progress) {
+  GroupOutput output;
+  std::ostringstream text;
+  std::ostringstream messages;
+  std::vector<std::string> notes = table_notes;
+  notes.insert(notes.end(), group.notes.begin(), group.notes.end());
+  if (group.studies.empty()) {
+    output.messages = fmt::format("carta: note: group '{}' has no usable study and is skipped ({})\n", group.key,
+                                  group.notes.empty() ? "" : group.notes.front());
+    return output;
+  }
+  auto cell = [&table](std::size_t row, std::size_t col) -> std::optional<std::string> {
+    const std::string_view value = blank_trimmed(table.rows[row][col]);
+    if (value.empty()) return std::nullopt;
+    return std::string(value);
+  };
+  const std::size_t subgroup_col = plan.args.subgroup.empty() ? 0 : table.column(plan.args.subgroup);
+  std::vector<std::size_t> moderator_cols;
+  for (const auto& m : plan.args.moderators) moderator_cols.push_back(table.column(m));
+  const std::size_t cumulative_col = plan.args.cumulative.empty() ? 0 : table.column(plan.args.cumulative);
+
     PoolResult result;
     std::optional<GlmmFit> glmm_fit;
     std::optional<BetaBinomialFit> bb_fit;
     try {
-      if (beta_binomial) {
+      if (plan.beta_binomial) {
         bb_fit.emplace();
-        result = pool_proportions_bb(group.studies, options, &*bb_fit);
-      } else if (glmm) {
+        result = pool_proportions_bb(group.studies, plan.options, &*bb_fit);
+      } else if (plan.glmm) {
         glmm_fit.emplace();
-        result = pool_proportions_glmm(group.studies, options, args.nagq, &*glmm_fit);
+        result = pool_proportions_glmm(group.studies, plan.options, plan.args.nagq, &*glmm_fit);
       } else {
-        result = pool_proportions(group.studies, options);
+        result = pool_proportions(group.studies, plan.options);
       }
     } catch (const Error& e) {
       if (!grouped) throw;
-      throw Error(e.category(), fmt::format("group '{}' ({} = {}): {}", group.key, args.by, group.key, e.what()));
+      throw Error(e.category(), fmt::format("group '{}' ({} = {}): {}", group.key, plan.args.by, group.key, e.what()));
     }
     result.notes.insert(result.notes.begin(), notes.begin(), notes.end());
     if (!result.convergence.all_converged()) {
-      status = 3;
-      err << fmt::format("carta: warning: {}an iterative computation did not converge; see "
+      output.status = 3;
+      messages << fmt::format("carta: warning: {}an iterative computation did not converge; see "
                          "'convergence' in the output\n",
                          grouped ? fmt::format("group '{}': ", group.key) : std::string());
     }
@@ -241,52 +276,53 @@ int run_pool(const PoolArgs& args, std::ostream& out, std::ostream& err) {
     std::optional<SubgroupAnalysis> subgroups;
     std::optional<ProportionRegression> regression;
     std::optional<std::vector<LeaveOneOutRow>> loo;
-    if (!args.subgroup.empty()) {
+    if (!plan.args.subgroup.empty()) {
       std::vector<std::optional<std::string>> level_of;
       std::vector<std::string> no_level;
       for (std::size_t i = 0; i < group.studies.size(); ++i) {
         level_of.push_back(cell(group.rows[i], subgroup_col));
         if (!level_of.back()) no_level.push_back(group.studies[i].label);
       }
-      subgroups = subgroup_analysis(group.studies, level_of, options, subgroup_options);
+      subgroups = subgroup_analysis(group.studies, level_of, plan.options, plan.subgroup_options);
       if (!no_level.empty()) {
         std::string list;
         for (const auto& l : no_level) list += (list.empty() ? "" : ", ") + l;
         subgroups->notes.insert(subgroups->notes.begin(),
                                 fmt::format("{} stud{} with an empty '{}' left out of the subgroup analysis: {}",
-                                            no_level.size(), no_level.size() == 1 ? "y" : "ies", args.subgroup, list));
+                                            no_level.size(), no_level.size() == 1 ? "y" : "ies", plan.args.subgroup, list));
       }
     }
-    if (!args.moderators.empty()) {
+    if (!plan.args.moderators.empty()) {
       std::vector<ModeratorColumn> mods;
-      for (std::size_t m = 0; m < args.moderators.size(); ++m) {
-        ModeratorColumn c{args.moderators[m], {}, std::nullopt};
+      for (std::size_t m = 0; m < plan.args.moderators.size(); ++m) {
+        ModeratorColumn c{plan.args.moderators[m], {}, std::nullopt};
         for (const auto row : group.rows) c.values.push_back(cell(row, moderator_cols[m]));
         mods.push_back(std::move(c));
       }
-      regression = regress_proportions(group.studies, mods, options);
+      regression = regress_proportions(group.studies, mods, plan.options);
     }
     std::vector<MetaRegressionPrediction> predictions;
     if (regression) {
-      for (const auto& point : prediction_points) predictions.push_back(predict_at(*regression, point, group.studies, options));
+      for (const auto& point : plan.prediction_points) predictions.push_back(predict_at(*regression, point, group.studies, plan.options));
     }
     std::optional<PermutationTest> permutation;
-    if (regression && args.permutations > 0) {
+    if (regression && plan.args.permutations > 0) {
       PermutationOptions po;
-      po.iterations = args.permutations;
-      po.seed = args.seed;
-      if (args.permutations >= 1000) {
-        po.progress = [&err](std::size_t finished, std::size_t planned) {
-          err << fmt::format("\rcarta: permutation test {:3d}% ({} of {})", 100 * finished / planned, finished, planned);
-          if (finished == planned) err << '\n';
-          err.flush();
+      po.iterations = plan.args.permutations;
+      po.seed = plan.args.seed;
+      po.threads = plan.threads;
+      if (plan.args.permutations >= 1000 && progress != nullptr) {
+        po.progress = [progress](std::size_t finished, std::size_t planned) {
+          *progress << fmt::format("\rcarta: permutation test {:3d}% ({} of {})", 100 * finished / planned, finished, planned);
+          if (finished == planned) *progress << '\n';
+          progress->flush();
         };
       }
-      const MixedModelOptions mo{options.method, options.test, options.level, std::nullopt, false, options.control};
+      const MixedModelOptions mo{plan.options.method, plan.options.test, plan.options.level, std::nullopt, false, plan.options.control};
       permutation = permutation_test(regression->y, regression->v, regression->design.x, regression->design.names, mo, po);
     }
     std::optional<ExactCi> exact;
-    if (args.ci == "exact") {
+    if (plan.args.ci == "exact") {
       if (group.studies.size() < 2) {
         result.notes.push_back("--ci exact needs at least 2 studies");
       } else {
@@ -296,8 +332,8 @@ int run_pool(const PoolArgs& args, std::ostream& out, std::ostream& err) {
           v[static_cast<Eigen::Index>(i)] = result.studies[i].vi;
         }
         ExactCiOptions eo;
-        eo.level = options.level;
-        eo.draws = args.exact_draws;
+        eo.level = plan.options.level;
+        eo.draws = plan.args.exact_draws;
         exact = exact_mean_interval(y, v, eo);
         if (group.studies.size() > 10) {
           result.notes.push_back("--ci exact is designed for few studies (k <= 10); with more it is valid but conservative");
@@ -305,11 +341,11 @@ int run_pool(const PoolArgs& args, std::ostream& out, std::ostream& err) {
       }
     }
     std::optional<SmallStudyEffects> bias;
-    if (args.bias) bias = small_study_effects(group.studies, options, trimfill_estimator);
+    if (plan.args.bias) bias = small_study_effects(group.studies, plan.options, plan.trimfill_estimator);
     std::optional<std::vector<InfluenceRow>> influence;
-    if (args.influence) influence = influence_proportions(group.studies, options);
+    if (plan.args.influence) influence = influence_proportions(group.studies, plan.options);
     std::optional<std::vector<CumulativeRow>> cumulative;
-    if (!args.cumulative.empty()) {
+    if (!plan.args.cumulative.empty()) {
       std::vector<ProportionStudy> with_value;
       std::vector<std::string> values;
       std::vector<std::string> without;
@@ -326,13 +362,13 @@ int run_pool(const PoolArgs& args, std::ostream& out, std::ostream& err) {
         std::string list;
         for (const auto& l : without) list += (list.empty() ? "" : ", ") + l;
         result.notes.push_back(fmt::format("cumulative analysis: {} stud{} with an empty '{}' left out: {}", without.size(),
-                                           without.size() == 1 ? "y" : "ies", args.cumulative, list));
+                                           without.size() == 1 ? "y" : "ies", plan.args.cumulative, list));
       }
-      if (!with_value.empty()) cumulative = cumulative_meta_analysis(with_value, values, options);
+      if (!with_value.empty()) cumulative = cumulative_meta_analysis(with_value, values, plan.options);
     }
-    if (args.leave_one_out) {
+    if (plan.args.leave_one_out) {
       if (group.studies.size() >= 2) {
-        loo = leave_one_out(group.studies, options);
+        loo = leave_one_out(group.studies, plan.options);
       } else {
         result.notes.push_back("leave-one-out needs at least 2 studies");
       }
@@ -349,16 +385,16 @@ int run_pool(const PoolArgs& args, std::ostream& out, std::ostream& err) {
         (!loo || std::all_of(loo->begin(), loo->end(), [](const LeaveOneOutRow& r) { return r.fit.converged; }));
 
     if (!extras_converged) {
-      status = 3;
-      err << "carta: warning: a subgroup, meta-regression, leave-one-out, influence or cumulative fit did not converge; see the output\n";
+      output.status = 3;
+      messages << "carta: warning: a subgroup, meta-regression, leave-one-out, influence or cumulative fit did not converge; see the output\n";
     }
 
-    if (args.format == "json") {
+    if (plan.args.format == "json") {
       nlohmann::json j = io::to_json(result);
       if (glmm_fit) j["glmm"] = io::to_json(*glmm_fit);
       if (bb_fit) j["beta_binomial"] = io::to_json(*bb_fit);
       if (exact) {
-        const auto prop = [&](double x) { return to_proportion(options.measure, x, result.n_harmonic); };
+        const auto prop = [&](double x) { return to_proportion(plan.options.measure, x, result.n_harmonic); };
         j["exact_ci"] = {{"method", "Michael, Thornton, Xie & Tian (2019)"},
                          {"lb", exact->lb},
                          {"ub", exact->ub},
@@ -373,60 +409,209 @@ int run_pool(const PoolArgs& args, std::ostream& out, std::ostream& err) {
                          {"tau2_upper", exact->tau2_upper},
                          {"note", exact->note}};
       }
-      if (subgroups) j["subgroups"] = io::to_json(*subgroups, args.subgroup, subgroup_options);
-      if (regression) j["metareg"] = io::to_json(*regression, options.test);
+      if (subgroups) j["subgroups"] = io::to_json(*subgroups, plan.args.subgroup, plan.subgroup_options);
+      if (regression) j["metareg"] = io::to_json(*regression, plan.options.test);
       if (loo) j["leave_one_out"] = io::to_json(*loo);
       if (permutation) j["metareg"]["permutation"] = io::to_json(*permutation, regression->design.names);
       if (regression) j["metareg"]["predictions"] = io::to_json(predictions);
       if (influence) j["influence"] = io::to_json(*influence);
-      if (bias) j["bias"] = io::to_json(*bias, options, result.n_harmonic);
-      if (cumulative) j["cumulative"] = io::to_json(*cumulative, args.cumulative);
+      if (bias) j["bias"] = io::to_json(*bias, plan.options, result.n_harmonic);
+      if (cumulative) j["cumulative"] = io::to_json(*cumulative, plan.args.cumulative);
       if (grouped) {
         nlohmann::json line;
         line["group"] = group.key;
-        line["group_column"] = args.by;
+        line["group_column"] = plan.args.by;
         line.update(j);
-        buffer << line.dump() << '\n';
+        text << line.dump() << '\n';
       } else {
-        buffer << j.dump(2) << '\n';
+        text << j.dump(2) << '\n';
       }
-    } else if (args.format == "csv") {
-      buffer << (grouped ? io::summary_csv_row(group.key, result) : io::studies_csv(result));
+    } else if (plan.args.format == "csv") {
+      text << (grouped ? io::summary_csv_row(group.key, result) : io::studies_csv(result));
     } else {
-      SummaryContext ctx{args.file, args.events, args.n, group.key, args.by, bb_fit ? &*bb_fit : nullptr};
-      buffer << text_summary(result, ctx);
-      if (subgroups) buffer << text_subgroups(*subgroups, args.subgroup, options, subgroup_options);
-      if (regression) buffer << text_metareg(*regression, options);
-      if (loo) buffer << text_leave_one_out(*loo, options);
-      if (permutation) buffer << text_permutation(*permutation, regression->design.names);
-      if (!predictions.empty()) buffer << text_predictions(predictions, options);
-      if (influence) buffer << text_influence(*influence);
-      if (bias) buffer << text_bias(*bias, options, result.n_harmonic);
+      SummaryContext ctx{plan.args.file, plan.args.events, plan.args.n, group.key, plan.args.by, bb_fit ? &*bb_fit : nullptr};
+      text << text_summary(result, ctx);
+      if (subgroups) text << text_subgroups(*subgroups, plan.args.subgroup, plan.options, plan.subgroup_options);
+      if (regression) text << text_metareg(*regression, plan.options);
+      if (loo) text << text_leave_one_out(*loo, plan.options);
+      if (permutation) text << text_permutation(*permutation, regression->design.names);
+      if (!predictions.empty()) text << text_predictions(predictions, plan.options);
+      if (influence) text << text_influence(*influence);
+      if (bias) text << text_bias(*bias, plan.options, result.n_harmonic);
       if (exact) {
-        const auto prop = [&](double x) { return to_proportion(options.measure, x, result.n_harmonic); };
-        buffer << fmt::format("\nExact {:.0f}% CI for the random-effects mean (Michael et al. 2019): {:.1f}% to {:.1f}% "
+        const auto prop = [&](double x) { return to_proportion(plan.options.measure, x, result.n_harmonic); };
+        text << fmt::format("\nExact {:.0f}% CI for the random-effects mean (Michael et al. 2019): {:.1f}% to {:.1f}% "
                               "({} scale [{:.4f}; {:.4f}], Monte Carlo SD of the bounds {:.4f} / {:.4f}; {} draws, seed {})\n",
-                              100 * options.level, 100 * prop(exact->lb), 100 * prop(exact->ub),
-                              to_string(options.measure), exact->lb, exact->ub, exact->lb_mc_sd, exact->ub_mc_sd,
+                              100 * plan.options.level, 100 * prop(exact->lb), 100 * prop(exact->ub),
+                              to_string(plan.options.measure), exact->lb, exact->ub, exact->lb_mc_sd, exact->ub_mc_sd,
                               exact->draws, exact->seed);
-        if (!exact->note.empty()) buffer << "  - " << exact->note << '\n';
+        if (!exact->note.empty()) text << "  - " << exact->note << '\n';
       }
-      if (cumulative) buffer << text_cumulative(*cumulative, args.cumulative, options);
-      if (grouped) buffer << "\n";
+      if (cumulative) text << text_cumulative(*cumulative, plan.args.cumulative, plan.options);
+      if (grouped) text << "\n";
     }
-    ++done;
-    if (grouped && total >= 1000 && done % 1000 == 0) {
-      err << fmt::format("carta: {} of {} groups pooled\r", done, total) << std::flush;
-    }
-  }
-  if (grouped && total >= 1000) err << fmt::format("carta: {} of {} groups pooled\n", done, total);
+  output.text = text.str();
+  output.messages = messages.str();
+  output.pooled = true;
+  return output;
+}
 
-  if (args.output.empty()) {
-    out << buffer.str();
-  } else {
-    io::write_file_atomic(args.output, buffer.str());
+// Where the output goes: standard output as it is produced, or a file that appears (atomically)
+// only when the whole run has succeeded.
+class OutputSink {
+ public:
+  OutputSink(const std::string& path, std::ostream& out) {
+    if (!path.empty()) file_.emplace(path);
+    stream_ = file_ ? &file_->stream() : &out;
   }
+  std::ostream& stream() { return *stream_; }
+  void commit() {
+    if (file_) file_->commit();
+  }
+
+ private:
+  std::optional<io::AtomicFile> file_;
+  std::ostream* stream_;
+};
+
+// "a, b, c and 97 more": a note must stay readable when a million rows share a problem.
+std::string first_items(const std::vector<std::string>& items, std::size_t shown = 10) {
+  std::string list;
+  for (std::size_t i = 0; i < std::min(shown, items.size()); ++i) list += (i ? ", " : "") + items[i];
+  if (items.size() > shown) list += fmt::format(" and {} more", items.size() - shown);
+  return list;
+}
+
+// --by: the file is read as a stream, one group's rows at a time, and groups are pooled on every
+// core a batch at a time and written in file order, so memory does not grow with the number of
+// groups (only their names are kept, to check that each group's rows are together).
+int run_pool_batch(const PoolPlan& plan, std::ostream& out, std::ostream& err) {
+  const PoolArgs& args = plan.args;
+  io::TableReader reader(args.file);
+  const io::Table& shape = reader.columns();
+  // Every named column is checked before anything is written.
+  const std::size_t by_col = shape.column(args.by);
+  for (const auto* name : {&args.events, &args.n, &args.label, &args.subgroup, &args.cumulative}) {
+    if (!name->empty()) (void)shape.column(*name);
+  }
+  for (const auto& m : args.moderators) (void)shape.column(m);
+  std::vector<io::RowFilter> filters;
+  for (const auto& w : args.where) filters.push_back(io::parse_row_filter(w));
+  for (const auto& f : filters) (void)shape.column(f.column);
+  const bool labelled = !args.label.empty();
+  const std::size_t label_col = labelled ? shape.column(args.label) : 0;
+  io::StudyColumns columns{args.events, args.n, std::nullopt, std::nullopt};
+  if (!args.label.empty()) columns.label = args.label;
+  const std::set<std::string> exclude(args.exclude.begin(), args.exclude.end());
+  std::set<std::string> excluded_seen;
+
+  OutputSink sink(args.output, out);
+  if (args.format == "csv") sink.stream() << io::summary_csv_header(args.by);
+
+  const std::size_t batch_size = 64 * static_cast<std::size_t>(plan.threads);
+  std::vector<io::Table> batch;      // one table per group, its rows in file order
+  std::vector<std::string> batch_keys;
+  std::unordered_map<std::string, std::size_t> last_line_of;  // groups already read, for the order check
+  std::string key;
+  std::vector<std::string> ungrouped;
+  std::size_t groups = 0;
+  std::size_t pooled = 0;
+  int status = 0;
+  const io::LoadChecks per_group{false, false};  // checked over the whole file below
+  auto pool_batch = [&] {
+    std::vector<GroupOutput> outputs(batch.size());
+    parallel_for(batch.size(), plan.threads, [&](std::size_t i) {
+      const io::StudyLoad load = io::load_proportion_studies(batch[i], columns, args.exclude, filters, per_group);
+      if (load.groups.empty()) return;  // every row left out by --where or --exclude
+      io::StudyGroup group = load.groups.front();
+      group.key = batch_keys[i];
+      outputs[i] = pool_group(plan, batch[i], group, load.notes, true, nullptr);
+    });
+    for (const auto& o : outputs) {
+      sink.stream() << o.text;
+      err << o.messages;
+      status = std::max(status, o.status);
+      pooled += o.pooled ? 1 : 0;
+    }
+    const std::size_t before = groups;
+    groups += batch.size();
+    if (groups / 1000 > before / 1000) err << fmt::format("carta: {} groups pooled\r", groups) << std::flush;
+    batch.clear();
+    batch_keys.clear();
+  };
+
+  std::vector<std::string> row;
+  std::size_t line = 0;
+  while (reader.next(row, line)) {
+    const std::string_view cell_key = blank_trimmed(row[by_col]);
+    const std::string label = labelled ? std::string(blank_trimmed(row[label_col])) : fmt::format("row {}", line);
+    if (exclude.contains(label)) excluded_seen.insert(label);
+    if (cell_key.empty()) {
+      if (!exclude.contains(label)) ungrouped.push_back(fmt::format("{} (line {})", label, line));
+      continue;
+    }
+    if (batch.empty() || cell_key != key) {
+      if (const auto seen = last_line_of.find(std::string(cell_key)); seen != last_line_of.end()) {
+        throw Error(ErrorCategory::kInvalidInput,
+                    fmt::format("{}:{}: group '{}' (column '{}') already appeared, up to line {}, and starts again "
+                                "here after other groups. --by reads the file as a stream, one group at a time, so "
+                                "each group's rows must be together: sort the file by '{}' and run again",
+                                shape.source, line, cell_key, args.by, seen->second, args.by));
+      }
+      if (!batch.empty()) last_line_of[key] = batch.back().lines.back();
+      if (batch.size() == batch_size) pool_batch();
+      key = std::string(cell_key);
+      batch.push_back(io::Table{shape.source, shape.header, {}, {}});
+      batch_keys.push_back(key);
+    }
+    batch.back().rows.push_back(std::move(row));
+    batch.back().lines.push_back(line);
+  }
+  if (!batch.empty()) {
+    last_line_of[key] = batch.back().lines.back();
+    pool_batch();
+  }
+  if (groups >= 1000) err << fmt::format("carta: {} groups pooled\n", groups);
+  for (const auto& e : args.exclude) {
+    if (!excluded_seen.contains(e)) {
+      throw Error(ErrorCategory::kInvalidOption,
+                  fmt::format("--exclude '{}' matches no study label in {}{}", e, shape.source,
+                              labelled ? fmt::format(" (column '{}')", args.label)
+                                        : std::string(" (without --label, labels are 'row N')")));
+    }
+  }
+  if (!ungrouped.empty()) {
+    err << fmt::format("carta: note: skipped {} row(s) with an empty '{}' value: {}\n", ungrouped.size(), args.by,
+                       first_items(ungrouped));
+  }
+  if (pooled == 0) {
+    throw Error(ErrorCategory::kInvalidInput,
+                fmt::format("{}: no usable study in any group: every row has an empty '{}' or '{}'{}. At least one "
+                            "study with both counts is needed.",
+                            shape.source, args.events, args.n, groups == 0 ? " (no data rows with a group)" : ""));
+  }
+  sink.commit();
   return status;
+}
+
+}  // namespace
+
+int run_pool(const PoolArgs& args, std::ostream& out, std::ostream& err) {
+  const PoolPlan plan = make_plan(args);
+  if (!args.by.empty()) return run_pool_batch(plan, out, err);
+
+  const io::Table table = io::read_table(args.file);
+  io::StudyColumns columns{args.events, args.n, std::nullopt, std::nullopt};
+  if (!args.label.empty()) columns.label = args.label;
+  std::vector<io::RowFilter> filters;
+  for (const auto& w : args.where) filters.push_back(io::parse_row_filter(w));
+  const io::StudyLoad load = io::load_proportion_studies(table, columns, args.exclude, filters);
+  GroupOutput output = pool_group(plan, table, load.groups.front(), load.notes, false, &err);
+  err << output.messages;
+  OutputSink sink(args.output, out);
+  sink.stream() << output.text;
+  sink.commit();
+  return output.status;
 }
 
 }  // namespace carta::cli

@@ -41,6 +41,7 @@ struct PoolArgs {
   std::vector<std::string> where;
   std::string format = "text";
   std::string output;
+  unsigned threads = 0;
 };
 
 CLI::App* add_pool_command(CLI::App& app, PoolArgs& args);

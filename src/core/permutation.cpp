@@ -10,6 +10,7 @@
 #include <random>
 
 #include "carta/error.hpp"
+#include "carta/parallel.hpp"
 
 namespace carta {
 
@@ -81,46 +82,75 @@ PermutationTest permutation_test(const Eigen::VectorXd& y, const Eigen::VectorXd
   std::vector<std::size_t> hits(p, 0);
   std::size_t qm_hits = 0;
   std::size_t fitted = 0;
-  Eigen::MatrixXd xp(x.rows(), x.cols());
-  auto evaluate = [&](const Eigen::MatrixXd& design) {
-    try {
-      const MixedModelFit f = fit_mixed_model(y, v, design, names, true, mo);
-      for (std::size_t j = 0; j < p; ++j) {
-        if (std::abs(f.coefficients[j].stat) >= std::abs(observed.coefficients[j].stat) - comptol) ++hits[j];
-      }
-      if (f.QM >= observed.QM - comptol) ++qm_hits;
-      ++fitted;
-    } catch (const Error&) {
-      ++out.failed_fits;
-    }
-  };
-  const std::size_t step = std::max<std::size_t>(1, total / 100);
   std::size_t done = 0;
-  auto tick = [&] {
-    ++done;
-    if (options.progress && (done % step == 0 || done == total)) options.progress(done, total);
+
+  // Permutations are drawn in order from the one generator, a block at a time, and their models
+  // are fitted in parallel: the counts, and so the p-values, do not depend on the thread count.
+  struct Outcome {
+    bool fitted = false;
+    bool qm = false;
+    std::vector<char> coefficient;
+  };
+  constexpr std::size_t kBlock = 256;
+  std::vector<std::vector<std::size_t>> block;  // for each permutation: the design row of each study
+  block.reserve(kBlock);
+  std::vector<Outcome> outcomes(kBlock);
+  auto run_block = [&] {
+    parallel_for(block.size(), options.threads, [&](std::size_t t) {
+      Eigen::MatrixXd xp(x.rows(), x.cols());
+      for (std::size_t r = 0; r < k; ++r) xp.row(static_cast<Eigen::Index>(r)) = x.row(static_cast<Eigen::Index>(block[t][r]));
+      Outcome& o = outcomes[t];
+      o = Outcome{};
+      try {
+        const MixedModelFit f = fit_mixed_model(y, v, xp, names, true, mo);
+        o.coefficient.resize(p);
+        for (std::size_t j = 0; j < p; ++j) {
+          o.coefficient[j] = std::abs(f.coefficients[j].stat) >= std::abs(observed.coefficients[j].stat) - comptol;
+        }
+        o.qm = f.QM >= observed.QM - comptol;
+        o.fitted = true;
+      } catch (const Error&) {
+        // counted below as a failed fit
+      }
+    });
+    for (std::size_t t = 0; t < block.size(); ++t) {
+      const Outcome& o = outcomes[t];
+      if (!o.fitted) {
+        ++out.failed_fits;
+        continue;
+      }
+      for (std::size_t j = 0; j < p; ++j) hits[j] += o.coefficient[j] ? 1 : 0;
+      qm_hits += o.qm ? 1 : 0;
+      ++fitted;
+    }
+    done += block.size();
+    block.clear();
+    if (options.progress) options.progress(done, total);
+  };
+  auto add = [&](std::vector<std::size_t> rows) {
+    block.push_back(std::move(rows));
+    if (block.size() == kBlock) run_block();
   };
 
   if (out.exact) {
     std::vector<std::size_t> arrangement(row_class);  // sorted: the first permutation
+    std::vector<std::size_t> rows(k);
     do {
-      for (std::size_t r = 0; r < k; ++r) xp.row(static_cast<Eigen::Index>(r)) = x.row(static_cast<Eigen::Index>(representative[arrangement[r]]));
-      evaluate(xp);
-      tick();
+      for (std::size_t r = 0; r < k; ++r) rows[r] = representative[arrangement[r]];
+      add(rows);
     } while (std::next_permutation(arrangement.begin(), arrangement.end()));
   } else {
     std::mt19937_64 rng(options.seed);
     std::vector<std::size_t> perm(k);
-    evaluate(x);  // the observed arrangement counts as one permutation, as in metafor
-    tick();
+    std::iota(perm.begin(), perm.end(), 0);
+    add(perm);  // the observed arrangement counts as one permutation, as in metafor
     for (std::size_t it = 1; it < total; ++it) {
       std::iota(perm.begin(), perm.end(), 0);
       for (std::size_t i = k - 1; i > 0; --i) std::swap(perm[i], perm[bounded(rng, i + 1)]);
-      for (std::size_t r = 0; r < k; ++r) xp.row(static_cast<Eigen::Index>(r)) = x.row(static_cast<Eigen::Index>(perm[r]));
-      evaluate(xp);
-      tick();
+      add(perm);
     }
   }
+  if (!block.empty()) run_block();
   if (fitted == 0) {
     throw Error(ErrorCategory::kNumerical, "permutation test: no permuted model could be fitted");
   }

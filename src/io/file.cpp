@@ -10,31 +10,44 @@
 
 namespace carta::io {
 
-void write_file_atomic(const std::filesystem::path& path, std::string_view content) {
-  const std::filesystem::path tmp =
-      path.parent_path() / fmt::format(".{}.tmp{}", path.filename().string(), ::getpid());
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    if (!f) {
-      throw Error(ErrorCategory::kIo,
-                  fmt::format("{}: cannot write here (does the folder exist and is it writable?)",
-                              path.string()));
-    }
-    f.write(content.data(), static_cast<std::streamsize>(content.size()));
-    f.flush();
-    if (!f) {
-      std::error_code ignored;
-      std::filesystem::remove(tmp, ignored);
-      throw Error(ErrorCategory::kIo, fmt::format("{}: write failed (disk full?)", path.string()));
-    }
+AtomicFile::AtomicFile(std::filesystem::path path)
+    : path_(std::move(path)),
+      temporary_(path_.parent_path() / fmt::format(".{}.tmp{}", path_.filename().string(), ::getpid())),
+      stream_(temporary_, std::ios::binary | std::ios::trunc) {
+  if (!stream_) {
+    throw Error(ErrorCategory::kIo,
+                fmt::format("{}: cannot write here (does the folder exist and is it writable?)", path_.string()));
+  }
+}
+
+AtomicFile::~AtomicFile() {
+  if (!committed_) {
+    stream_.close();
+    std::error_code ignored;
+    std::filesystem::remove(temporary_, ignored);
+  }
+}
+
+void AtomicFile::commit() {
+  stream_.flush();
+  const bool written = static_cast<bool>(stream_);
+  stream_.close();
+  if (!written || stream_.fail()) {
+    throw Error(ErrorCategory::kIo, fmt::format("{}: write failed (disk full?)", path_.string()));
   }
   std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
+  std::filesystem::rename(temporary_, path_, ec);
   if (ec) {
-    std::filesystem::remove(tmp, ec);
-    throw Error(ErrorCategory::kIo, fmt::format("{}: cannot move the output into place: {}",
-                                                path.string(), ec.message()));
+    throw Error(ErrorCategory::kIo,
+                fmt::format("{}: cannot move the output into place: {}", path_.string(), ec.message()));
   }
+  committed_ = true;
+}
+
+void write_file_atomic(const std::filesystem::path& path, std::string_view content) {
+  AtomicFile file(path);
+  file.stream().write(content.data(), static_cast<std::streamsize>(content.size()));
+  file.commit();
 }
 
 }  // namespace carta::io

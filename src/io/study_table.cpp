@@ -127,7 +127,7 @@ RowFilter parse_row_filter(std::string_view text) {
 
 StudyLoad load_proportion_studies(const Table& table, const StudyColumns& columns,
                                   const std::vector<std::string>& exclude,
-                                  const std::vector<RowFilter>& filters) {
+                                  const std::vector<RowFilter>& filters, const LoadChecks& checks) {
   std::vector<std::size_t> filter_cols;
   for (const auto& f : filters) filter_cols.push_back(table.column(f.column));
   std::vector<std::size_t> filtered_out(filters.size(), 0);
@@ -219,7 +219,7 @@ StudyLoad load_proportion_studies(const Table& table, const StudyColumns& column
   }
 
   for (const auto& e : exclude) {
-    if (!excluded_seen.contains(e)) {
+    if (checks.exclusions_must_match && !excluded_seen.contains(e)) {
       throw Error(ErrorCategory::kInvalidOption,
                   fmt::format("--exclude '{}' matches no study label in {}{}", e, table.source,
                               has_label ? fmt::format(" (column '{}')", *columns.label)
@@ -247,7 +247,7 @@ StudyLoad load_proportion_studies(const Table& table, const StudyColumns& column
     }
     any_usable = any_usable || !load.groups[g].studies.empty();
   }
-  if (!any_usable) {
+  if (!any_usable && checks.needs_usable_study) {
     throw Error(ErrorCategory::kInvalidInput,
                 fmt::format("{}: no usable study: every row has an empty '{}' or '{}'{}. At least "
                             "one study with both counts is needed.",

@@ -7,17 +7,15 @@
 #include <png.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <vector>
 #include <exception>
 #include <memory>
-#include <mutex>
-#include <thread>
 
 #include "carta/error.hpp"
+#include "carta/parallel.hpp"
 
 namespace carta::plot {
 
@@ -165,29 +163,7 @@ void render_svg(std::string_view svg, const std::filesystem::path& png, const st
 }
 
 void render_all(std::span<const RenderJob> jobs, unsigned threads, double scale) {
-  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-  threads = static_cast<unsigned>(std::min<std::size_t>(threads, jobs.size()));
-  std::atomic<std::size_t> next{0};
-  std::atomic<bool> failed{false};
-  std::exception_ptr first_error;
-  std::mutex error_mutex;
-  auto work = [&] {
-    for (std::size_t i = next++; i < jobs.size() && !failed; i = next++) {
-      try {
-        render_svg(jobs[i].svg, jobs[i].png, jobs[i].pdf, scale);
-      } catch (...) {
-        const std::lock_guard lock(error_mutex);
-        if (!first_error) first_error = std::current_exception();
-        failed = true;
-      }
-    }
-  };
-  {
-    std::vector<std::jthread> pool;
-    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
-    work();
-  }
-  if (first_error) std::rethrow_exception(first_error);
+  parallel_for(jobs.size(), threads, [&](std::size_t i) { render_svg(jobs[i].svg, jobs[i].png, jobs[i].pdf, scale); });
 }
 
 }  // namespace carta::plot

@@ -1,5 +1,6 @@
 // The CLI driven in-process through run_cli(args, out, err): exit codes, messages, formats.
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -116,6 +117,88 @@ TEST(Cli, ByGroupWritesJsonLinesAndCsvRows) {
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("outcome,k,measure,method"));
   EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 3);
+}
+
+TEST(Cli, ByGroupStreamsInFileOrderWhateverTheThreadCount) {
+  // 300 groups of k = 3..12 (more than one batch per thread), deterministic counts.
+  std::string csv = "outcome,study,x,n\n";
+  for (int g = 0; g < 300; ++g) {
+    for (int i = 0; i < 3 + g % 10; ++i) {
+      const int n = 10 + (g * 7 + i * 13) % 90;
+      csv += fmt::format("o{},s{},{},{}\n", g, i, (g * 11 + i * 5) % (n + 1), n);
+    }
+  }
+  const auto file = temp_file("batch.csv", csv);
+  std::vector<std::string> outputs;
+  for (const char* threads : {"1", "2", "3"}) {
+    const auto r = run({"pool", file.string(), "--events", "x", "--n", "n", "--label", "study", "--by", "outcome",
+                        "--format", "json", "--threads", threads});
+    ASSERT_EQ(r.code, 0) << r.err;
+    outputs.push_back(r.out);
+  }
+  EXPECT_EQ(outputs[0], outputs[1]);
+  EXPECT_EQ(outputs[0], outputs[2]);
+  std::istringstream lines(outputs[0]);
+  std::string line;
+  int count = 0;
+  nlohmann::json group_157;
+  while (std::getline(lines, line)) {
+    const auto j = nlohmann::json::parse(line);
+    EXPECT_EQ(j["group"], fmt::format("o{}", count));
+    if (count == 157) group_157 = j;
+    ++count;
+  }
+  EXPECT_EQ(count, 300);
+  // A group pooled in the batch gives what the same rows give on their own.
+  std::string alone = "outcome,study,x,n\n";
+  std::istringstream rows(csv);
+  while (std::getline(rows, line)) {
+    if (line.rfind("o157,", 0) == 0) alone += line + "\n";
+  }
+  const auto single = run({"pool", temp_file("o157.csv", alone).string(), "--events", "x", "--n", "n", "--label", "study",
+                           "--format", "json"});
+  ASSERT_EQ(single.code, 0) << single.err;
+  const auto j = nlohmann::json::parse(single.out);
+  EXPECT_EQ(group_157["random"], j["random"]);
+  EXPECT_EQ(group_157["heterogeneity"], j["heterogeneity"]);
+}
+
+TEST(Cli, ByGroupRowsMustBeTogether) {
+  const auto file = temp_file("interleaved.csv", "outcome,study,x,n\ncr,A,8,10\ncr,B,15,20\ncrs,A,1,10\ncrs,B,0,20\n"
+                                                 "cr,C,28,30\n");
+  const auto out = std::filesystem::temp_directory_path() / "carta_cli_interleaved.json";
+  std::filesystem::remove(out);
+  const auto r = run({"pool", file.string(), "--events", "x", "--n", "n", "--label", "study", "--by", "outcome",
+                      "--format", "json", "-o", out.string()});
+  EXPECT_EQ(r.code, 65);
+  EXPECT_THAT(r.err, HasSubstr("interleaved.csv:6: group 'cr' (column 'outcome') already appeared, up to line 3"));
+  EXPECT_THAT(r.err, HasSubstr("sort the file by 'outcome'"));
+  EXPECT_FALSE(std::filesystem::exists(out));  // nothing half-written
+  for (const auto& entry : std::filesystem::directory_iterator(out.parent_path())) {
+    EXPECT_EQ(entry.path().filename().string().rfind(".carta_cli_interleaved.json.tmp", 0), std::string::npos);
+  }
+}
+
+TEST(Cli, ByGroupExclusionsAndEmptyKeys) {
+  const auto file = temp_file("by_notes.csv", "outcome,study,x,n\ncr,A,8,10\ncr,B,15,20\ncr,C,28,30\n,D,1,10\n"
+                                              "crs,A,1,10\ncrs,B,0,20\ncrs,C,4,30\n");
+  auto r = run({"pool", file.string(), "--events", "x", "--n", "n", "--label", "study", "--by", "outcome",
+                "--format", "json", "--exclude", "B"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::istringstream lines(r.out);
+  std::string line;
+  while (std::getline(lines, line)) {
+    const auto j = nlohmann::json::parse(line);
+    EXPECT_EQ(j["k"], 2) << j["group"];
+    EXPECT_THAT(j["notes"].dump(), HasSubstr("excluded by request: B"));
+  }
+  EXPECT_THAT(r.err, HasSubstr("skipped 1 row(s) with an empty 'outcome' value: D (line 5)"));
+  r = run({"pool", file.string(), "--events", "x", "--n", "n", "--label", "study", "--by", "outcome", "--exclude", "Z"});
+  EXPECT_EQ(r.code, 64);
+  EXPECT_THAT(r.err, HasSubstr("--exclude 'Z' matches no study label"));
+  r = run({"pool", file.string(), "--events", "x", "--n", "n", "--label", "study", "--by", "outcom"});
+  EXPECT_EQ(r.code, 65);
+  EXPECT_THAT(r.err, HasSubstr("Did you mean 'outcome'?"));
 }
 
 TEST(Cli, CsvStudyTable) {

@@ -208,5 +208,31 @@ TEST(Permutation, ExactWhenFeasibleSeededOtherwise) {
   EXPECT_EQ(c.seed, 7u);
 }
 
+TEST(Permutation, PValuesDoNotDependOnTheThreadCount) {
+  Eigen::VectorXd y(8), v(8);
+  for (std::size_t i = 0; i < 8; ++i) {
+    const auto es = proportion_effect(kStudies[i].events, kStudies[i].n, Measure::kPLO, ZeroCellRule::kMetafor);
+    y[static_cast<Eigen::Index>(i)] = es.yi;
+    v[static_cast<Eigen::Index>(i)] = es.vi;
+  }
+  Eigen::MatrixXd x = age_design();
+  x.col(1) << 14, 14, 11, 44, 44, 41.5, 12, 12;  // ties: 8! / 2!^3 = 5040 distinct arrangements
+  for (const bool exact : {true, false}) {
+    PermutationOptions po;
+    po.allow_exact = exact;
+    po.iterations = exact ? 5040 : 1000;  // blocks of 256 cut both
+    po.threads = 1;
+    const auto one = permutation_test(y, v, x, {"intrcpt", "age"}, MixedModelOptions{}, po);
+    EXPECT_EQ(one.exact, exact);
+    for (const unsigned threads : {2u, 3u, 0u}) {
+      po.threads = threads;
+      const auto many = permutation_test(y, v, x, {"intrcpt", "age"}, MixedModelOptions{}, po);
+      EXPECT_EQ(many.QM_p, one.QM_p) << threads << " threads";
+      EXPECT_EQ(many.coefficient_p, one.coefficient_p) << threads << " threads";
+      EXPECT_EQ(many.failed_fits, one.failed_fits);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace carta::test

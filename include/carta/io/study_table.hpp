@@ -56,8 +56,15 @@ bool row_passes_all(const Table& table, std::size_t row, const std::vector<RowFi
 // Throws carta::Error (kInvalidInput) for a missing column, a malformed count, events > n, n = 0,
 // an empty or duplicate label (within a group), an --exclude label that matches nothing, or
 // when no group has a usable study.
+// What a load insists on. A caller that loads a file in pieces (carta pool --by, one group at a
+// time) relaxes both and checks them over the whole file itself.
+struct LoadChecks {
+  bool exclusions_must_match = true;  // every --exclude label names a study in the table
+  bool needs_usable_study = true;     // at least one row has both counts
+};
+
 StudyLoad load_proportion_studies(const Table& table, const StudyColumns& columns,
                                   const std::vector<std::string>& exclude = {},
-                                  const std::vector<RowFilter>& filters = {});
+                                  const std::vector<RowFilter>& filters = {}, const LoadChecks& checks = {});
 
 }  // namespace carta::io

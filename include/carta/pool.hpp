@@ -64,6 +64,9 @@ struct PoolOptions {
   double level = 0.95;                    // confidence level for every interval
   std::optional<double> fixed_tau2;       // use this tau^2 (e.g. common across subgroups)
   Tau2Control control;
+  // false leaves each study's own CI as NaN: a batch summary that never prints them skips the
+  // beta quantiles that would otherwise be a third of its time.
+  bool study_intervals = true;
 };
 
 struct StudyResult {

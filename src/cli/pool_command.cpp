@@ -220,6 +220,8 @@ PoolPlan make_plan(const PoolArgs& args) {
   }
   plan.trimfill_estimator = args.trimfill_estimator == "L0" ? TrimFillEstimator::kL0 : TrimFillEstimator::kR0;
   plan.threads = thread_count(args.threads);
+  // The --by CSV is one summary row per group: the studies' own CIs are never printed.
+  if (!args.by.empty() && args.format == "csv") options.study_intervals = false;
 
   return plan;
 }

@@ -362,7 +362,9 @@ PoolResult pool_proportions(std::span<const ProportionStudy> studies, const Pool
     sr.vi = es.vi;
     sr.corrected = es.corrected;
     sr.prop = static_cast<double>(s.events) / static_cast<double>(s.n);
-    if (r.study_ci == StudyCiMethod::kWald) {
+    if (!options.study_intervals) {
+      sr.ci_lb = sr.ci_ub = std::numeric_limits<double>::quiet_NaN();
+    } else if (r.study_ci == StudyCiMethod::kWald) {
       // metafor: yi +/- z sqrt(vi) on the measure's scale, then back-transformed. For PFT the
       // study's own n is used in Miller's inverse.
       const double half = z_crit * std::sqrt(es.vi);

@@ -7,7 +7,16 @@
 namespace carta::detail {
 
 WeightedProjection::WeightedProjection(const Eigen::VectorXd& w, const Eigen::MatrixXd& x)
-    : w_(w), x_(x) {
+    : w_(w), x_(x), intercept_only_(x.cols() == 1 && (x.array() == 1.0).all()) {
+  if (intercept_only_) {
+    sum_w_ = w_.sum();
+    if (!(sum_w_ > 0.0) || !std::isfinite(sum_w_)) {
+      throw Error(ErrorCategory::kNumerical, "weighted projection: the weights do not sum to a positive number");
+    }
+    m_inv_ = Eigen::MatrixXd::Constant(1, 1, 1.0 / sum_w_);
+    log_det_m_ = std::log(sum_w_);
+    return;
+  }
   const Eigen::MatrixXd m = gram(w_);
   const Eigen::LDLT<Eigen::MatrixXd> ldlt(m);
   if (ldlt.info() != Eigen::Success || !ldlt.isPositive() ||
@@ -25,30 +34,40 @@ Eigen::MatrixXd WeightedProjection::gram(const Eigen::VectorXd& c) const {
 }
 
 Eigen::VectorXd WeightedProjection::coefficients(const Eigen::VectorXd& y) const {
+  if (intercept_only_) return Eigen::VectorXd::Constant(1, w_.dot(y) / sum_w_);
   return m_inv_ * (x_.transpose() * (w_.array() * y.array()).matrix());
 }
 
 Eigen::VectorXd WeightedProjection::apply(const Eigen::VectorXd& y) const {
+  if (intercept_only_) return (w_.array() * (y.array() - w_.dot(y) / sum_w_)).matrix();
   const Eigen::VectorXd residual = y - x_ * coefficients(y);
   return (w_.array() * residual.array()).matrix();
 }
 
 double WeightedProjection::quadratic_form(const Eigen::VectorXd& y) const {
+  if (intercept_only_) return (w_.array() * (y.array() - w_.dot(y) / sum_w_).square()).sum();
   const Eigen::VectorXd residual = y - x_ * coefficients(y);
   return (w_.array() * residual.array().square()).sum();
 }
 
 double WeightedProjection::trace_times(const Eigen::VectorXd& d) const {
+  if (intercept_only_) return (w_.array() * d.array()).sum() - (w_.array().square() * d.array()).sum() / sum_w_;
   const Eigen::VectorXd wwd = (w_.array().square() * d.array()).matrix();
   return (w_.array() * d.array()).sum() - (m_inv_ * gram(wwd)).trace();
 }
 
 double WeightedProjection::trace() const {
+  if (intercept_only_) return sum_w_ - w_.squaredNorm() / sum_w_;
   return trace_times(Eigen::VectorXd::Ones(w_.size()));
 }
 
 double WeightedProjection::trace_square_times(const Eigen::VectorXd& d) const {
   // With a = w d:  tr(PDPD) = sum a^2 - 2 tr(M^-1 X' diag(a^2 w) X) + tr((M^-1 X' diag(a w) X)^2)
+  if (intercept_only_) {
+    const auto a = w_.array() * d.array();
+    const double b = (a * w_.array()).sum() / sum_w_;
+    return a.square().sum() - 2.0 * (a.square() * w_.array()).sum() / sum_w_ + b * b;
+  }
   const Eigen::ArrayXd a = w_.array() * d.array();
   const Eigen::MatrixXd b = m_inv_ * gram((a * w_.array()).matrix());
   return a.square().sum() - 2.0 * (m_inv_ * gram((a.square() * w_.array()).matrix())).trace() +
@@ -56,11 +75,22 @@ double WeightedProjection::trace_square_times(const Eigen::VectorXd& d) const {
 }
 
 double WeightedProjection::trace_square() const {
+  if (intercept_only_) {
+    const auto w = w_.array();
+    const double b = w.square().sum() / sum_w_;
+    return w.square().sum() - 2.0 * w.cube().sum() / sum_w_ + b * b;
+  }
   return trace_square_times(Eigen::VectorXd::Ones(w_.size()));
 }
 
 double WeightedProjection::trace_pp_times(const Eigen::VectorXd& d) const {
   // tr(PPD) = sum w^2 d - 2 tr(M^-1 X' diag(w^3 d) X) + tr(M^-1 X'W^2X M^-1 X' diag(w^2 d) X)
+  if (intercept_only_) {
+    const auto w = w_.array();
+    const auto dd = d.array();
+    return (w * w * dd).sum() - 2.0 * (w * w * w * dd).sum() / sum_w_ +
+           (w * w).sum() / sum_w_ * (w * w * dd).sum() / sum_w_;
+  }
   const Eigen::ArrayXd w = w_.array();
   const Eigen::ArrayXd dd = d.array();
   const Eigen::MatrixXd a = m_inv_ * gram((w * w).matrix());

@@ -2,6 +2,9 @@
 // The weighted residual projector of the normal linear model with known diagonal weights,
 //   P = W - W X (X'WX)^{-1} X'W,
 // and the traces the tau^2 estimators need, computed through p x p matrices only (never k x k).
+// The intercept-only model (a column of ones: every pooled estimate, and each of the thousands of
+// refits in a batch, a Q-profile or a permutation test) takes scalar sums instead, with no
+// allocation.
 
 #include <Eigen/Dense>
 
@@ -38,6 +41,8 @@ class WeightedProjection {
 
   Eigen::VectorXd w_;
   const Eigen::MatrixXd& x_;
+  bool intercept_only_ = false;
+  double sum_w_ = 0.0;
   Eigen::MatrixXd m_inv_;
   double log_det_m_ = 0.0;
 };

@@ -6,15 +6,18 @@
 #include <boost/math/special_functions/gamma.hpp>
 #include <boost/math/tools/minima.hpp>
 #include <boost/math/tools/toms748_solve.hpp>
+#include <Eigen/Dense>
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <numbers>
+#include <optional>
 
 #include "carta/error.hpp"
 #include "math/gauss_hermite.hpp"
+#include "math/jet2.hpp"
 
 namespace carta {
 
@@ -28,6 +31,12 @@ double logistic(double eta) { return eta >= 0 ? 1.0 / (1.0 + std::exp(-eta)) : s
 
 struct Cell {
   double x, n, log_choose;
+};
+
+struct Derivatives {
+  double value;
+  Eigen::Vector2d gradient;
+  Eigen::Matrix2d hessian;
 };
 
 // The marginal likelihood of the binomial-normal model under adaptive Gauss-Hermite quadrature,
@@ -103,59 +112,79 @@ class Likelihood {
     return total;
   }
 
+  // Value, gradient and Hessian in (mu, tau) of the quadrature likelihood, exact. The conditional
+  // modes are found in doubles, then two Newton steps in Jet2 arithmetic carry their derivatives:
+  // at a fixed point of Newton's map its derivative in b vanishes, so one step gives the modes'
+  // first derivatives in (mu, tau) and a second step their second derivatives.
+  Derivatives derivatives(double mu, double tau) {
+    Derivatives d;
+    d.value = (*this)(mu, tau);  // also moves the modes to (mu, tau)
+    const double sign = tau < 0 ? -1.0 : 1.0;
+    tau = std::abs(tau);
+    if (tau < 1e-8) {
+      // At tau = 0 the likelihood is binomial in mu and even in tau, with curvature in tau from
+      // E[exp(g(mu + u))] = exp(g(mu)) (1 + tau^2 (g'' + g'^2) / 2 + O(tau^4)).
+      double g_mu = 0.0, h_mu = 0.0, h_tau = 0.0;
+      const double p = logistic(mu);
+      for (const auto& c : cells_) {
+        const double r = c.x - c.n * p;
+        const double q = c.n * p * (1.0 - p);
+        g_mu += r;
+        h_mu -= q;
+        h_tau += r * r - q;
+      }
+      d.gradient << g_mu, 0.0;
+      d.hessian << h_mu, 0.0, 0.0, h_tau;
+      return d;
+    }
+    using detail::Jet2;
+    const Jet2 m = Jet2::variable(mu, 0);
+    Jet2 t = Jet2::variable(tau, 1);
+    t.g[1] = sign;  // the likelihood depends on |tau|
+    const Jet2 inv_tau2 = inverse(t * t);
+    Jet2 total = Jet2::constant(0.0);
+    for (std::size_t i = 0; i < cells_.size(); ++i) {
+      const auto& c = cells_[i];
+      auto newton = [&](const Jet2& b) {
+        const Jet2 p = logistic(m + b);
+        const Jet2 gradient = (c.x - c.n * p) - b * inv_tau2;
+        const Jet2 curvature = c.n * (p * (1.0 - p)) + inv_tau2;
+        return b + gradient / curvature;
+      };
+      const Jet2 b = newton(newton(Jet2::constant(modes_[i])));
+      const Jet2 p = logistic(m + b);
+      const Jet2 scale = sqrt(2.0 * inverse(c.n * (p * (1.0 - p)) + inv_tau2));
+      auto f = [&](const Jet2& bb) {
+        const Jet2 eta = m + bb;
+        return c.x * eta - c.n * softplus(eta) - 0.5 * (bb * bb * inv_tau2);
+      };
+      const Jet2 fb = f(b);
+      Jet2 sum = Jet2::constant(0.0);
+      for (std::size_t j = 0; j < rule_.nodes.size(); ++j) {
+        sum = sum + rule_.scaled_weights[j] * exp(f(b + rule_.nodes[j] * scale) - fb);
+      }
+      total = total + (log(scale * sum) + fb - log(t)) + (c.log_choose - kLogSqrt2Pi);
+    }
+    d.gradient = total.g;
+    d.hessian = total.h;
+    return d;
+  }
+
  private:
   const detail::GaussHermiteRule& rule_;
   std::vector<Cell> cells_;
   std::vector<double> modes_;
 };
 
-struct Derivatives {
-  double value;
-  Eigen::Vector2d gradient;
-  Eigen::Matrix2d hessian;
-};
-
-// Central finite differences of the log-likelihood in (mu, tau) at steps (hm, ht).
-Derivatives differentiate_at(Likelihood& ll, double mu, double tau, double hm, double ht) {
-  Derivatives d;
-  d.value = ll(mu, tau);
-  const double fpm = ll(mu + hm, tau), fmm = ll(mu - hm, tau);
-  const double fpt = ll(mu, tau + ht), fmt_ = ll(mu, tau - ht);
-  const double fpp = ll(mu + hm, tau + ht), fpn = ll(mu + hm, tau - ht);
-  const double fnp = ll(mu - hm, tau + ht), fnn = ll(mu - hm, tau - ht);
-  d.gradient << (fpm - fmm) / (2 * hm), (fpt - fmt_) / (2 * ht);
-  d.hessian(0, 0) = (fpm - 2 * d.value + fmm) / (hm * hm);
-  d.hessian(1, 1) = (fpt - 2 * d.value + fmt_) / (ht * ht);
-  d.hessian(0, 1) = d.hessian(1, 0) = (fpp - fpn - fnp + fnn) / (4 * hm * ht);
-  return d;
-}
-
-// Newton steps need only moderate accuracy.
-Derivatives differentiate(Likelihood& ll, double mu, double tau) {
-  return differentiate_at(ll, mu, tau, 1e-4, 1e-4 * std::max(1.0, std::abs(tau)));
-}
-
-// The observed information needs more: Richardson extrapolation of central differences at h and
-// h/2 removes the O(h^2) error, and the larger steps keep rounding small.
-Derivatives differentiate_accurately(Likelihood& ll, double mu, double tau) {
-  const double hm = 2e-3;
-  const double ht = 2e-3 * std::max(0.1, std::min(1.0, std::abs(tau)));
-  const Derivatives coarse = differentiate_at(ll, mu, tau, hm, ht);
-  Derivatives fine = differentiate_at(ll, mu, tau, hm / 2, ht / 2);
-  fine.gradient = (4.0 * fine.gradient - coarse.gradient) / 3.0;
-  fine.hessian = (4.0 * fine.hessian - coarse.hessian) / 3.0;
-  return fine;
-}
-
-// For fixed tau, the log-likelihood is concave in mu: Newton with numerical derivatives. The
-// profile value is stationary in mu, so an error d in mu changes it by O(d^2): stopping at steps
-// below 1e-7 leaves it exact to ~1e-12.
+// For fixed tau, the log-likelihood is concave in mu: Newton with exact derivatives. The profile
+// value is stationary in mu, so an error d in mu changes it by O(d^2): stopping at steps below
+// 1e-8 (after which the error is the square of that) leaves it exact to rounding.
 double best_mu(Likelihood& ll, double tau, double mu) {
-  const double h = 1e-4;
   for (int it = 0; it < 100; ++it) {
-    const double f0 = ll(mu, tau), fp = ll(mu + h, tau), fm = ll(mu - h, tau);
-    const double g = (fp - fm) / (2 * h);
-    const double hess = (fp - 2 * f0 + fm) / (h * h);
+    const Derivatives d = ll.derivatives(mu, tau);
+    const double f0 = d.value;
+    const double g = d.gradient[0];
+    const double hess = d.hessian(0, 0);
     double step = hess < 0 ? -g / hess : (g > 0 ? 1.0 : -1.0);
     step = std::clamp(step, -5.0, 5.0);
     double candidate = mu + step;
@@ -166,7 +195,7 @@ double best_mu(Likelihood& ll, double tau, double mu) {
       }
     }
     mu = candidate;
-    if (std::abs(step) < 1e-7) break;
+    if (std::abs(step) < 1e-8) break;
   }
   return mu;
 }
@@ -236,10 +265,10 @@ GlmmFit fit_glmm(std::span<const ProportionStudy> studies, const GlmmOptions& op
     report.message = "k = 1: tau2 is not estimable and set to 0; mu is the study's logit";
     fit.notes.push_back("k = 1: tau2 is not estimable and is set to 0");
   } else {
-    // Newton-Raphson in (mu, tau) with finite-difference derivatives and step halving.
+    // Newton-Raphson in (mu, tau) with exact derivatives and step halving.
     double m = mu, t = tau;
     for (int it = 1; it <= options.max_iterations; ++it) {
-      const Derivatives d = differentiate(ll, m, t);
+      const Derivatives d = ll.derivatives(m, t);
       const Eigen::Matrix2d neg = -d.hessian;
       const Eigen::LLT<Eigen::Matrix2d> llt(neg);
       if (llt.info() != Eigen::Success) {
@@ -339,11 +368,11 @@ GlmmFit fit_glmm(std::span<const ProportionStudy> studies, const GlmmOptions& op
   // on the boundary (as the conditional information of lme4 there).
   Eigen::Matrix2d covariance = Eigen::Matrix2d::Constant(kNaN);
   if (tau > 0.0) {
-    const Derivatives d = differentiate_accurately(ll, mu, tau);
+    const Derivatives d = ll.derivatives(mu, tau);
     covariance = (-d.hessian).inverse();
     fit.se = std::sqrt(covariance(0, 0));
   } else {
-    const Derivatives d = differentiate_accurately(ll, mu, 0.0);
+    const Derivatives d = ll.derivatives(mu, 0.0);
     fit.se = std::sqrt(-1.0 / d.hessian(0, 0));
   }
   if (!std::isfinite(fit.se)) {
@@ -455,9 +484,53 @@ GlmmFit fit_glmm(std::span<const ProportionStudy> studies, const GlmmOptions& op
     // Bounds to 1e-9 relative: far beyond any reported digit.
     auto tolerance = [](double a, double b) { return std::abs(b - a) <= 1e-9 * std::max(1e-3, std::abs(a)); };
     fit.tau2_ci_lb_report.iterative = fit.tau2_ci_ub_report.iterative = true;
+
+    // First try: Newton in (mu, tau) on {d loglik / d mu = 0, loglik = target}, the profile bound
+    // as a root of two equations, started from the quadratic approximation at the maximum. With
+    // exact derivatives it converges in a few steps; when it does not (a flat or oddly shaped
+    // profile), the bracketing search below finds the bound instead, and the report says so.
+    struct Bound {
+      double tau;
+      int iterations;
+    };
+    const Derivatives at_max = tau > 0.0 ? ll.derivatives(mu, tau) : Derivatives{};
+    const double profile_curvature =
+        tau > 0.0 ? at_max.hessian(1, 1) - at_max.hessian(0, 1) * at_max.hessian(0, 1) / at_max.hessian(0, 0) : kNaN;
+    auto newton_bound = [&](double direction, double lo, double hi) -> std::optional<Bound> {
+      if (!(tau > 0.0) || !(profile_curvature < 0.0) || !(at_max.hessian(0, 0) < 0.0)) return std::nullopt;
+      const double half_width = std::sqrt(2.0 * (fit.loglik - target) / -profile_curvature);
+      double t = std::clamp(tau + direction * half_width, lo + 0.05 * (hi - lo), hi - 0.05 * (hi - lo));
+      double m = mu - at_max.hessian(0, 1) / at_max.hessian(0, 0) * (t - tau);
+      for (int it = 1; it <= 50; ++it) {
+        const Derivatives d = ll.derivatives(m, t);
+        const Eigen::Vector2d g(d.gradient[0], d.value - target);
+        Eigen::Matrix2d jacobian;
+        jacobian << d.hessian(0, 0), d.hessian(0, 1), d.gradient[0], d.gradient[1];
+        const Eigen::FullPivLU<Eigen::Matrix2d> lu(jacobian);
+        if (!lu.isInvertible()) return std::nullopt;
+        Eigen::Vector2d step = -lu.solve(g);
+        if (!step.allFinite()) return std::nullopt;
+        // Stay strictly inside the side of the maximum this bound belongs to.
+        while (!(t + step[1] > lo && t + step[1] < hi) && step.cwiseAbs().maxCoeff() > 1e-14) step *= 0.5;
+        m += step[0];
+        t += step[1];
+        if (std::abs(step[1]) <= 1e-11 * std::max(1e-3, t) && std::abs(step[0]) <= 1e-9) {
+          const Derivatives check = ll.derivatives(m, t);
+          if (std::abs(check.value - target) <= 1e-9 && std::abs(check.gradient[0]) <= 1e-7) return Bound{t, it};
+          return std::nullopt;
+        }
+      }
+      return std::nullopt;
+    };
+    const char* const kNewtonFailed = "; Newton on the profile equations did not converge, so the bound was bracketed";
+
     if (excess(0.0) >= 0.0) {
       fit.tau2_ci_lb = 0.0;
       fit.tau2_ci_lb_report.message = "the profile likelihood at tau2 = 0 is inside the interval: lower bound 0";
+    } else if (const auto bound = newton_bound(-1.0, 0.0, tau)) {
+      fit.tau2_ci_lb = bound->tau * bound->tau;
+      fit.tau2_ci_lb_report.iterations = bound->iterations;
+      fit.tau2_ci_lb_report.message = "profile-likelihood root (Newton on the profile equations, exact derivatives)";
     } else {
       std::uintmax_t iters = 200;
       mu_guess = mu;
@@ -465,7 +538,13 @@ GlmmFit fit_glmm(std::span<const ProportionStudy> studies, const GlmmOptions& op
       const double t_lb = 0.5 * (r.first + r.second);
       fit.tau2_ci_lb = t_lb * t_lb;
       fit.tau2_ci_lb_report.iterations = static_cast<int>(iters);
-      fit.tau2_ci_lb_report.message = "profile-likelihood root (TOMS 748)";
+      fit.tau2_ci_lb_report.message = std::string("profile-likelihood root (TOMS 748)") + (tau > 0.0 ? kNewtonFailed : "");
+    }
+    if (const auto bound = newton_bound(1.0, tau, 1000.0)) {
+      fit.tau2_ci_ub = bound->tau * bound->tau;
+      fit.tau2_ci_ub_report.iterations = bound->iterations;
+      fit.tau2_ci_ub_report.message = "profile-likelihood root (Newton on the profile equations, exact derivatives)";
+      return fit;
     }
     double upper = std::max(1.0, 2.0 * tau);
     mu_guess = mu;
@@ -488,7 +567,7 @@ GlmmFit fit_glmm(std::span<const ProportionStudy> studies, const GlmmOptions& op
       const double t_ub = 0.5 * (r.first + r.second);
       fit.tau2_ci_ub = t_ub * t_ub;
       fit.tau2_ci_ub_report.iterations = static_cast<int>(iters) + expansions;
-      fit.tau2_ci_ub_report.message = "profile-likelihood root (TOMS 748)";
+      fit.tau2_ci_ub_report.message = std::string("profile-likelihood root (TOMS 748)") + (tau > 0.0 ? kNewtonFailed : "");
     }
   }
   return fit;

@@ -161,6 +161,22 @@ TEST(Glmm, NoFiniteEstimateIsAClearError) {
   }
 }
 
+// Newton on the profile equations finds the interior bounds of a well-behaved profile; the
+// bracketing fallback (checked by the naive-profile comparison above on every data set) stays for
+// flat profiles and the boundary.
+TEST(Glmm, ProfileBoundsByNewtonWhenTheProfileIsRegular) {
+  const std::vector<ProportionStudy> studies{{"a", 3, 40}, {"b", 12, 35}, {"c", 20, 50}, {"d", 9, 60},
+                                             {"e", 30, 45}, {"f", 5, 25},  {"g", 14, 30}, {"h", 22, 80}};
+  const auto f = fit_glmm(studies);
+  ASSERT_GT(f.tau2_ci_lb, 0.0);
+  ASSERT_TRUE(std::isfinite(f.tau2_ci_ub));
+  EXPECT_NE(f.tau2_ci_lb_report.message.find("Newton"), std::string::npos) << f.tau2_ci_lb_report.message;
+  EXPECT_NE(f.tau2_ci_ub_report.message.find("Newton"), std::string::npos) << f.tau2_ci_ub_report.message;
+  const double target = f.loglik - 0.5 * 3.841458820694124;
+  EXPECT_TRUE(close_to(naive_profile(studies, std::sqrt(f.tau2_ci_lb), 7), target, {0, 1e-7}, "profile at lb"));
+  EXPECT_TRUE(close_to(naive_profile(studies, std::sqrt(f.tau2_ci_ub), 7), target, {0, 1e-7}, "profile at ub"));
+}
+
 TEST(Glmm, SingleStudyAndTwoStudies) {
   const auto one = fit_glmm(std::vector<ProportionStudy>{{"a", 3, 10}});
   EXPECT_EQ(one.tau2, 0.0);

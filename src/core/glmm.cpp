@@ -16,6 +16,8 @@
 #include <optional>
 
 #include "carta/error.hpp"
+#include "carta/measure.hpp"
+#include "carta/tau2.hpp"
 #include "math/gauss_hermite.hpp"
 #include "math/jet2.hpp"
 
@@ -246,13 +248,28 @@ GlmmFit fit_glmm(std::span<const ProportionStudy> studies, const GlmmOptions& op
     fit.loglik_saturated += log_choose + (x > 0 ? x * std::log(ps) : 0.0) + (x < n ? (n - x) * std::log1p(-ps) : 0.0);
   }
 
-  // Starting values from the normal-normal model on the logit scale (REML, metafor's
-  // continuity correction), a good guess for both parameters.
-  PoolOptions start_options;
-  start_options.preset = Preset::kMetafor;
-  const PoolResult start = pool_proportions(studies, start_options);
-  double mu = start.random.est;
-  double tau = std::sqrt(std::max(start.heterogeneity.tau2, 0.01));
+  // Starting values from the normal-normal model on the logit scale (REML on metafor's
+  // continuity-corrected logits), a good guess for both parameters; and the typical within-study
+  // variance of those logits, against which rma.glmm defines I^2.
+  Eigen::VectorXd yi(static_cast<Eigen::Index>(studies.size())), vi(yi.size());
+  for (std::size_t i = 0; i < studies.size(); ++i) {
+    const auto es = proportion_effect(studies[i].events, studies[i].n, Measure::kPLO, ZeroCellRule::kMetafor);
+    yi[static_cast<Eigen::Index>(i)] = es.yi;
+    vi[static_cast<Eigen::Index>(i)] = es.vi;
+  }
+  double start_tau2 = 0.0;
+  if (studies.size() >= 2) {
+    try {
+      start_tau2 = estimate_tau2(yi, vi, Eigen::MatrixXd::Ones(yi.size(), 1), Tau2Method::kREML).tau2;
+    } catch (const Error&) {
+      start_tau2 = 0.5;  // only a starting point: the fit's own convergence is reported
+    }
+  }
+  const Eigen::ArrayXd start_w = (vi.array() + start_tau2).inverse();
+  double mu = (start_w * yi.array()).sum() / start_w.sum();
+  double tau = std::sqrt(std::max(start_tau2, 0.01));
+  const Eigen::ArrayXd w0 = vi.array().inverse();
+  const double typical_variance = (k - 1.0) / (w0.sum() - w0.square().sum() / w0.sum());
 
   auto& report = fit.report;
   report.iterative = true;
@@ -463,7 +480,7 @@ GlmmFit fit_glmm(std::span<const ProportionStudy> studies, const GlmmOptions& op
 
   // I^2 as rma.glmm: tau^2 against the typical within-study variance of the escalc logits.
   if (studies.size() >= 2) {
-    const double s2 = start.heterogeneity.typical_variance;
+    const double s2 = typical_variance;
     fit.I2 = 100.0 * fit.tau2 / (s2 + fit.tau2);
     fit.H2 = fit.tau2 / s2 + 1.0;
   } else {

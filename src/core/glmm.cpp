@@ -515,27 +515,30 @@ GlmmFit fit_glmm(std::span<const ProportionStudy> studies, const GlmmOptions& op
         tau > 0.0 ? at_max.hessian(1, 1) - at_max.hessian(0, 1) * at_max.hessian(0, 1) / at_max.hessian(0, 0) : kNaN;
     auto newton_bound = [&](double direction, double lo, double hi) -> std::optional<Bound> {
       if (!(tau > 0.0) || !(profile_curvature < 0.0) || !(at_max.hessian(0, 0) < 0.0)) return std::nullopt;
-      const double half_width = std::sqrt(2.0 * (fit.loglik - target) / -profile_curvature);
-      double t = std::clamp(tau + direction * half_width, lo + 0.05 * (hi - lo), hi - 0.05 * (hi - lo));
+      // In (mu, log tau): the profile is closer to quadratic in log tau, above the maximum most of
+      // all, and tau stays positive. Start where the quadratic approximation puts the bound.
+      const double half_width = std::sqrt(2.0 * (fit.loglik - target) / (-profile_curvature * tau * tau));
+      double t = tau * std::exp(direction * half_width);
+      if (!(t > lo && t < hi)) t = direction < 0 ? 0.5 * (lo + hi) : std::min(hi, 2.0 * lo);
+      double log_t = std::log(t);
       double m = mu - at_max.hessian(0, 1) / at_max.hessian(0, 0) * (t - tau);
       for (int it = 1; it <= 50; ++it) {
         const Derivatives d = ll.derivatives(m, t);
         const Eigen::Vector2d g(d.gradient[0], d.value - target);
+        if (std::abs(g[1]) <= 1e-10 && std::abs(g[0]) <= 1e-8) return Bound{t, it};
         Eigen::Matrix2d jacobian;
-        jacobian << d.hessian(0, 0), d.hessian(0, 1), d.gradient[0], d.gradient[1];
+        jacobian << d.hessian(0, 0), d.hessian(0, 1) * t, d.gradient[0], d.gradient[1] * t;
         const Eigen::FullPivLU<Eigen::Matrix2d> lu(jacobian);
         if (!lu.isInvertible()) return std::nullopt;
         Eigen::Vector2d step = -lu.solve(g);
         if (!step.allFinite()) return std::nullopt;
-        // Stay strictly inside the side of the maximum this bound belongs to.
-        while (!(t + step[1] > lo && t + step[1] < hi) && step.cwiseAbs().maxCoeff() > 1e-14) step *= 0.5;
-        m += step[0];
-        t += step[1];
-        if (std::abs(step[1]) <= 1e-11 * std::max(1e-3, t) && std::abs(step[0]) <= 1e-9) {
-          const Derivatives check = ll.derivatives(m, t);
-          if (std::abs(check.value - target) <= 1e-9 && std::abs(check.gradient[0]) <= 1e-7) return Bound{t, it};
-          return std::nullopt;
+        // Stay strictly on the side of the maximum this bound belongs to.
+        while (!(std::exp(log_t + step[1]) > lo && std::exp(log_t + step[1]) < hi) && step.cwiseAbs().maxCoeff() > 1e-14) {
+          step *= 0.5;
         }
+        m += step[0];
+        log_t += step[1];
+        t = std::exp(log_t);
       }
       return std::nullopt;
     };

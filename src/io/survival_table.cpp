@@ -216,8 +216,9 @@ SurvivalLoad load_survival_reports(const Table& table, const SurvivalColumns& co
   return load;
 }
 
-std::vector<SurvivalObservation> read_ipd(const std::filesystem::path& path) {
-  const Table table = read_table(path);
+std::vector<SurvivalObservation> read_ipd(const std::filesystem::path& path) { return ipd_from_table(read_table(path)); }
+
+std::vector<SurvivalObservation> ipd_from_table(const Table& table) {
   const std::size_t time_col = pick_column(table, {"time", "t"}, 0, "time");
   const std::size_t event_col = pick_column(table, {"event", "status", "dead", "death"}, 1, "event");
   std::vector<SurvivalObservation> out;

@@ -56,6 +56,7 @@ std::vector<StudyCurve> load_study_curves(const Table& table, const std::string&
                                           const std::string& n_risk_column);
 
 // The same from a table already read (for tests and fuzzing).
+std::vector<SurvivalObservation> ipd_from_table(const Table& table);
 std::vector<CurvePoint> curve_from_table(const Table& table);
 std::vector<AtRiskPoint> at_risk_from_table(const Table& table);
 

@@ -66,43 +66,10 @@ class Likelihood {
     for (std::size_t i = 0; i < cells_.size(); ++i) {
       const auto& c = cells_[i];
       auto f = [&](double b) { return c.x * (mu + b) - c.n * softplus(mu + b) - 0.5 * b * b * inv_tau2; };
-      // Conditional mode: f is strictly concave in b; Newton with step halving.
-      double b = modes_[i];
-      double fb = f(b);
-      double curvature = 0.0;
-      for (int it = 0; it < 100; ++it) {
-        const double p = logistic(mu + b);
-        const double g = c.x - c.n * p - b * inv_tau2;
-        curvature = c.n * p * (1.0 - p) + inv_tau2;
-        double step = g / curvature;
-        double candidate = b + step;
-        double f_candidate = 0.0;
-        if (std::abs(step) > 0.1) {
-          // Far from the mode Newton can overshoot even on a concave function: halve until f rises.
-          f_candidate = f(candidate);
-          for (int half = 0; half < 60 && f_candidate < fb; ++half) {
-            step *= 0.5;
-            candidate = b + step;
-            f_candidate = f(candidate);
-          }
-        } else {
-          f_candidate = f(candidate);
-        }
-        b = candidate;
-        fb = f_candidate;
-        if (std::abs(step) <= 1e-10 * (1.0 + std::abs(b))) {
-          // One more Newton step: convergence is quadratic, so this puts the mode at machine
-          // precision and makes the likelihood independent of the starting point (finite
-          // differences of it must not see the warm start).
-          const double pp = logistic(mu + b);
-          b += (c.x - c.n * pp - b * inv_tau2) / (c.n * pp * (1.0 - pp) + inv_tau2);
-          fb = f(b);
-          break;
-        }
-      }
+      const double b = find_mode(i, mu, inv_tau2);
+      const double fb = f(b);
       const double p = logistic(mu + b);
-      curvature = c.n * p * (1.0 - p) + inv_tau2;
-      modes_[i] = b;
+      const double curvature = c.n * p * (1.0 - p) + inv_tau2;
       const double scale = std::sqrt(2.0 / curvature);
       double sum = 0.0;
       for (std::size_t j = 0; j < rule_.nodes.size(); ++j) {
@@ -120,10 +87,10 @@ class Likelihood {
   // first derivatives in (mu, tau) and a second step their second derivatives.
   Derivatives derivatives(double mu, double tau) {
     Derivatives d;
-    d.value = (*this)(mu, tau);  // also moves the modes to (mu, tau)
     const double sign = tau < 0 ? -1.0 : 1.0;
     tau = std::abs(tau);
     if (tau < 1e-8) {
+      d.value = (*this)(mu, tau);
       // At tau = 0 the likelihood is binomial in mu and even in tau, with curvature in tau from
       // E[exp(g(mu + u))] = exp(g(mu)) (1 + tau^2 (g'' + g'^2) / 2 + O(tau^4)).
       double g_mu = 0.0, h_mu = 0.0, h_tau = 0.0;
@@ -147,6 +114,7 @@ class Likelihood {
     Jet2 total = Jet2::constant(0.0);
     for (std::size_t i = 0; i < cells_.size(); ++i) {
       const auto& c = cells_[i];
+      find_mode(i, mu, 1.0 / (tau * tau));
       auto newton = [&](const Jet2& b) {
         const Jet2 p = logistic(m + b);
         const Jet2 gradient = (c.x - c.n * p) - b * inv_tau2;
@@ -167,12 +135,53 @@ class Likelihood {
       }
       total = total + (log(scale * sum) + fb - log(t)) + (c.log_choose - kLogSqrt2Pi);
     }
+    d.value = total.v;
     d.gradient = total.g;
     d.hessian = total.h;
     return d;
   }
 
  private:
+  // The conditional mode of study i's integrand in b (f is strictly concave in b): Newton with
+  // step halving, from the mode found at the previous (mu, tau). Stored for the next call.
+  double find_mode(std::size_t i, double mu, double inv_tau2) {
+    const auto& c = cells_[i];
+    auto f = [&](double b) { return c.x * (mu + b) - c.n * softplus(mu + b) - 0.5 * b * b * inv_tau2; };
+    double b = modes_[i];
+    double fb = f(b);
+    for (int it = 0; it < 100; ++it) {
+      const double p = logistic(mu + b);
+      const double g = c.x - c.n * p - b * inv_tau2;
+      const double curvature = c.n * p * (1.0 - p) + inv_tau2;
+      double step = g / curvature;
+      double candidate = b + step;
+      double f_candidate = 0.0;
+      if (std::abs(step) > 0.1) {
+        // Far from the mode Newton can overshoot even on a concave function: halve until f rises.
+        f_candidate = f(candidate);
+        for (int half = 0; half < 60 && f_candidate < fb; ++half) {
+          step *= 0.5;
+          candidate = b + step;
+          f_candidate = f(candidate);
+        }
+      } else {
+        f_candidate = f(candidate);
+      }
+      b = candidate;
+      fb = f_candidate;
+      if (std::abs(step) <= 1e-10 * (1.0 + std::abs(b))) {
+        // One more Newton step: convergence is quadratic, so this puts the mode at machine
+        // precision and makes the likelihood independent of the starting point (the warm start
+        // must not show in the value or its derivatives).
+        const double pp = logistic(mu + b);
+        b += (c.x - c.n * pp - b * inv_tau2) / (c.n * pp * (1.0 - pp) + inv_tau2);
+        break;
+      }
+    }
+    modes_[i] = b;
+    return b;
+  }
+
   const detail::GaussHermiteRule& rule_;
   std::vector<Cell> cells_;
   std::vector<double> modes_;

@@ -12,18 +12,12 @@ namespace carta::detail {
 double generalised_q_unchecked(const Eigen::VectorXd& y, const Eigen::VectorXd& v,
                             const Eigen::MatrixXd& x, double tau2) {
   if (x.cols() == 1 && (x.array() == 1.0).all()) {
-    // Intercept only: one pass of weighted sums, no allocation (a Q-profile interval and the
-    // Paule-Mandel root call this dozens of times per fit). Welford-style centring keeps
-    // sum w (y - ybar)^2 accurate when the y are large and close together.
-    double sum_w = 0.0, mean = 0.0, ss = 0.0;
-    for (Eigen::Index i = 0; i < y.size(); ++i) {
-      const double w = 1.0 / (v[i] + tau2);
-      sum_w += w;
-      const double delta = y[i] - mean;
-      mean += delta * w / sum_w;
-      ss += w * delta * (y[i] - mean);
-    }
-    return ss;
+    // Intercept only: weighted sums without the projection's allocations (a Q-profile interval
+    // and the Paule-Mandel root call this dozens of times per fit); the weighted mean first, so
+    // that sum w (y - ybar)^2 stays accurate when the y are large and close together.
+    const auto w = (v.array() + tau2).inverse();
+    const double mean = (w * y.array()).sum() / w.sum();
+    return (w * (y.array() - mean).square()).sum();
   }
   const WeightedProjection proj((v.array() + tau2).inverse().matrix(), x);
   return proj.quadratic_form(y);

@@ -92,6 +92,15 @@ double WeightedProjection::trace_square() const {
   return trace_square_times(Eigen::VectorXd::Ones(w_.size()));
 }
 
+std::pair<double, double> WeightedProjection::trace_and_trace_square() const {
+  if (intercept_only_) return {trace(), trace_square()};
+  const Eigen::ArrayXd w = w_.array();
+  const Eigen::MatrixXd b = m_inv_ * gram((w * w).matrix());  // M^-1 X'W^2X
+  const double trace_p = w.sum() - b.trace();
+  const double trace_pp = w.square().sum() - 2.0 * (m_inv_ * gram(w.cube().matrix())).trace() + (b * b).trace();
+  return {trace_p, trace_pp};
+}
+
 double WeightedProjection::trace_pp_times(const Eigen::VectorXd& d) const {
   // tr(PPD) = sum w^2 d - 2 tr(M^-1 X' diag(w^3 d) X) + tr(M^-1 X'W^2X M^-1 X' diag(w^2 d) X)
   if (intercept_only_) {

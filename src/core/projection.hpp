@@ -8,6 +8,8 @@
 
 #include <Eigen/Dense>
 
+#include <utility>
+
 namespace carta::detail {
 
 class WeightedProjection {
@@ -32,6 +34,8 @@ class WeightedProjection {
   // tr(P D P D) for D = diag(d); tr(P P) when d is all ones.
   [[nodiscard]] double trace_square_times(const Eigen::VectorXd& d) const;
   [[nodiscard]] double trace_square() const;
+  // tr(P) and tr(P P) together, sharing X'W^2X (each REML scoring step needs both).
+  [[nodiscard]] std::pair<double, double> trace_and_trace_square() const;
   // tr(P P D) for D = diag(d).
   [[nodiscard]] double trace_pp_times(const Eigen::VectorXd& d) const;
 

@@ -41,7 +41,8 @@ Tau2Estimate tau2_fisher_scoring(const Eigen::VectorXd& y, const Eigen::VectorXd
     const Eigen::VectorXd py = proj.apply(y);
     double step = 0.0;
     if (restricted) {
-      step = (py.squaredNorm() - proj.trace()) / proj.trace_square();
+      const auto [trace_p, trace_pp] = proj.trace_and_trace_square();
+      step = (py.squaredNorm() - trace_p) / trace_pp;
     } else {
       const Eigen::VectorXd& w = proj.weights();
       step = (py.squaredNorm() - w.sum()) / w.squaredNorm();

@@ -19,6 +19,7 @@ struct ExactCiOptions {
   int tau2_grid = 200;           // tau^2 values on [0, upper bound]
   double tau2_level = 0.995;     // level of the exact pivot interval bounding tau^2
   std::uint64_t seed = 20261121;
+  unsigned threads = 0;          // 0 = one per core; the interval does not depend on it
 };
 
 struct ExactCi {

@@ -336,6 +336,7 @@ GroupOutput pool_group(const PoolPlan& plan, const io::Table& table, const io::S
         ExactCiOptions eo;
         eo.level = plan.options.level;
         eo.draws = plan.args.exact_draws;
+        eo.threads = plan.threads;
         exact = exact_mean_interval(y, v, eo);
         if (group.studies.size() > 10) {
           result.notes.push_back("--ci exact is designed for few studies (k <= 10); with more it is valid but conservative");

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "carta/error.hpp"
+#include "carta/parallel.hpp"
 #include "math/decreasing_root.hpp"
 
 namespace carta {
@@ -118,16 +119,24 @@ ExactCi exact_mean_interval(const Eigen::VectorXd& y, const Eigen::VectorXd& v, 
   for (int b = 0; b < o.draws; ++b)
     for (Eigen::Index i = 0; i < k; ++i) z(i, b) = normal(rng);
 
-  out.lb = std::numeric_limits<double>::infinity();
-  out.ub = -std::numeric_limits<double>::infinity();
-  std::vector<double> t0(static_cast<std::size_t>(o.draws));
+  // Each tau^2 of the grid is independent given the common random numbers: they run on every
+  // core, each into its own slot, and are combined in grid order, so the interval does not depend
+  // on the thread count.
   constexpr int kParts = 4;
-  std::array<double, kParts> part_lb, part_ub;
-  part_lb.fill(std::numeric_limits<double>::infinity());
-  part_ub.fill(-std::numeric_limits<double>::infinity());
-  std::vector<double> part(static_cast<std::size_t>(o.draws / kParts));
-  std::vector<double> sample(static_cast<std::size_t>(k));
-  for (const double tau2 : grid) {
+  struct GridPoint {
+    bool accepted = false;
+    double lower = 0.0, upper = 0.0;
+    std::array<double, kParts> part_lb, part_ub;
+  };
+  std::vector<GridPoint> points(grid.size());
+  parallel_for(grid.size(), o.threads, [&](std::size_t index) {
+    const double tau2 = grid[index];
+    GridPoint& point = points[index];
+    point.part_lb.fill(std::numeric_limits<double>::infinity());
+    point.part_ub.fill(-std::numeric_limits<double>::infinity());
+    std::vector<double> t0(static_cast<std::size_t>(o.draws));
+    std::vector<double> part(static_cast<std::size_t>(o.draws / kParts));
+    std::vector<double> sample(static_cast<std::size_t>(k));
     // Null distribution of T = T1 + c0 T2 at (mu = 0, tau2); T is location-invariant.
     double log_det = 0.0;
     for (Eigen::Index i = 0; i < k; ++i) log_det += std::log(v[i] + tau2);
@@ -171,16 +180,30 @@ ExactCi exact_mean_interval(const Eigen::VectorXd& y, const Eigen::VectorXd& v, 
     for (int g = 0; g < kParts; ++g) {
       const double dg = b * b - 4.0 * a * (c_without_q - part_q[static_cast<std::size_t>(g)]);
       if (dg < 0.0) continue;
-      part_lb[static_cast<std::size_t>(g)] = std::min(part_lb[static_cast<std::size_t>(g)], (-b - std::sqrt(dg)) / (2.0 * a));
-      part_ub[static_cast<std::size_t>(g)] = std::max(part_ub[static_cast<std::size_t>(g)], (-b + std::sqrt(dg)) / (2.0 * a));
+      point.part_lb[static_cast<std::size_t>(g)] = (-b - std::sqrt(dg)) / (2.0 * a);
+      point.part_ub[static_cast<std::size_t>(g)] = (-b + std::sqrt(dg)) / (2.0 * a);
     }
-    const double c = c_without_q - q;
-    const double disc = b * b - 4.0 * a * c;
-    if (disc < 0.0) continue;
-    const double lower = (-b - std::sqrt(disc)) / (2.0 * a);
-    const double upper = (-b + std::sqrt(disc)) / (2.0 * a);
-    if (lower < out.lb) out.lb = lower, out.tau2_at_lb = tau2;
-    if (upper > out.ub) out.ub = upper, out.tau2_at_ub = tau2;
+    const double disc = b * b - 4.0 * a * (c_without_q - q);
+    if (disc < 0.0) return;
+    point.accepted = true;
+    point.lower = (-b - std::sqrt(disc)) / (2.0 * a);
+    point.upper = (-b + std::sqrt(disc)) / (2.0 * a);
+  });
+
+  out.lb = std::numeric_limits<double>::infinity();
+  out.ub = -std::numeric_limits<double>::infinity();
+  std::array<double, kParts> part_lb, part_ub;
+  part_lb.fill(std::numeric_limits<double>::infinity());
+  part_ub.fill(-std::numeric_limits<double>::infinity());
+  for (std::size_t index = 0; index < grid.size(); ++index) {
+    const GridPoint& point = points[index];
+    for (std::size_t g = 0; g < kParts; ++g) {
+      part_lb[g] = std::min(part_lb[g], point.part_lb[g]);
+      part_ub[g] = std::max(part_ub[g], point.part_ub[g]);
+    }
+    if (!point.accepted) continue;
+    if (point.lower < out.lb) out.lb = point.lower, out.tau2_at_lb = grid[index];
+    if (point.upper > out.ub) out.ub = point.upper, out.tau2_at_ub = grid[index];
   }
   auto half_sd = [](const std::array<double, kParts>& x) {
     double mean = 0.0;

@@ -46,6 +46,24 @@ TEST(ExactCi, DeterministicForASeedAndContainsTheEstimate) {
   EXPECT_NEAR(a.lb, c.lb, 6 * std::max(a.lb_mc_sd, c.lb_mc_sd));
 }
 
+TEST(ExactCi, TheSameOnAnyNumberOfThreads) {
+  const auto y = vec({-3.2, 4.1, 1.5, -6.0, 8.8, 0.4});
+  const auto v = vec({1, 4, 9, 16, 25, 2});
+  ExactCiOptions o;
+  o.draws = 1000;
+  o.threads = 1;
+  const auto one = exact_mean_interval(y, v, o);
+  for (const unsigned threads : {2u, 3u, 0u}) {
+    o.threads = threads;
+    const auto many = exact_mean_interval(y, v, o);
+    EXPECT_EQ(many.lb, one.lb) << threads;
+    EXPECT_EQ(many.ub, one.ub) << threads;
+    EXPECT_EQ(many.tau2_at_lb, one.tau2_at_lb) << threads;
+    EXPECT_EQ(many.lb_mc_sd, one.lb_mc_sd) << threads;
+    EXPECT_EQ(many.ub_mc_sd, one.ub_mc_sd) << threads;
+  }
+}
+
 TEST(ExactCi, ShiftEquivariant) {
   // The interval moves with the data: the test statistic is location-invariant.
   const auto y = vec({0.2, 0.9, 0.4, 1.3});

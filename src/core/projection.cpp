@@ -34,10 +34,10 @@ Eigen::MatrixXd WeightedProjection::gram(const Eigen::VectorXd& c) const {
   // most of its time packing (it was 40% of a permutation test).
   const Eigen::Index p = x_.cols();
   Eigen::MatrixXd g(p, p);
-  Eigen::VectorXd weighted(x_.rows());
   for (Eigen::Index a = 0; a < p; ++a) {
-    weighted = c.cwiseProduct(x_.col(a));
-    for (Eigen::Index b = 0; b <= a; ++b) g(a, b) = g(b, a) = weighted.dot(x_.col(b));
+    for (Eigen::Index b = 0; b <= a; ++b) {
+      g(a, b) = g(b, a) = (c.array() * x_.col(a).array() * x_.col(b).array()).sum();
+    }
   }
   return g;
 }

@@ -159,6 +159,17 @@ Eigen::MatrixXd age_design() {
   return x;
 }
 
+// The eight studies' logits and their variances (metafor's escalc).
+std::pair<Eigen::VectorXd, Eigen::VectorXd> logit_effects() {
+  Eigen::VectorXd y(8), v(8);
+  for (std::size_t i = 0; i < 8; ++i) {
+    const auto es = proportion_effect(kStudies[i].events, kStudies[i].n, Measure::kPLO, ZeroCellRule::kMetafor);
+    y[static_cast<Eigen::Index>(i)] = es.yi;
+    v[static_cast<Eigen::Index>(i)] = es.vi;
+  }
+  return {y, v};
+}
+
 TEST(Permutation, NeedsAModeratorAndIterations) {
   const Eigen::VectorXd y = Eigen::VectorXd::LinSpaced(8, -1, 1);
   const Eigen::VectorXd v = Eigen::VectorXd::Constant(8, 0.1);
@@ -169,12 +180,7 @@ TEST(Permutation, NeedsAModeratorAndIterations) {
 }
 
 TEST(Permutation, ExactWhenFeasibleSeededOtherwise) {
-  Eigen::VectorXd y(8), v(8);
-  for (std::size_t i = 0; i < 8; ++i) {
-    const auto es = proportion_effect(kStudies[i].events, kStudies[i].n, Measure::kPLO, ZeroCellRule::kMetafor);
-    y[static_cast<Eigen::Index>(i)] = es.yi;
-    v[static_cast<Eigen::Index>(i)] = es.vi;
-  }
+  const auto [y, v] = logit_effects();
   // A binary moderator with 4 + 4 studies: 8! / (4! 4!) = 70 distinct permutations.
   Eigen::MatrixXd x(8, 2);
   x.col(0).setOnes();
@@ -209,12 +215,7 @@ TEST(Permutation, ExactWhenFeasibleSeededOtherwise) {
 }
 
 TEST(Permutation, PValuesDoNotDependOnTheThreadCount) {
-  Eigen::VectorXd y(8), v(8);
-  for (std::size_t i = 0; i < 8; ++i) {
-    const auto es = proportion_effect(kStudies[i].events, kStudies[i].n, Measure::kPLO, ZeroCellRule::kMetafor);
-    y[static_cast<Eigen::Index>(i)] = es.yi;
-    v[static_cast<Eigen::Index>(i)] = es.vi;
-  }
+  const auto [y, v] = logit_effects();
   Eigen::MatrixXd x = age_design();
   x.col(1) << 14, 14, 11, 44, 44, 41.5, 12, 12;  // ties: 8! / 2!^3 = 5040 distinct arrangements
   for (const bool exact : {true, false}) {

@@ -477,14 +477,6 @@ class OutputSink {
   std::ostream* stream_;
 };
 
-// "a, b, c and 97 more": a note must stay readable when a million rows share a problem.
-std::string first_items(const std::vector<std::string>& items, std::size_t shown = 10) {
-  std::string list;
-  for (std::size_t i = 0; i < std::min(shown, items.size()); ++i) list += (i ? ", " : "") + items[i];
-  if (items.size() > shown) list += fmt::format(" and {} more", items.size() - shown);
-  return list;
-}
-
 // --by: the file is read as a stream, one group's rows at a time, and groups are pooled on every
 // core a batch at a time and written in file order, so memory does not grow with the number of
 // groups (only their names are kept, to check that each group's rows are together).
@@ -516,7 +508,11 @@ int run_pool_batch(const PoolPlan& plan, std::ostream& out, std::ostream& err) {
   std::vector<std::string> batch_keys;
   std::unordered_map<std::string, std::size_t> last_line_of;  // groups already read, for the order check
   std::string key;
+  // Rows without a group: counted, and the first few named ("a, b and 97 more"), so that the note
+  // stays readable, and memory bounded, when a million rows share the problem.
   std::vector<std::string> ungrouped;
+  std::size_t ungrouped_count = 0;
+  constexpr std::size_t kNamed = 10;
   std::size_t groups = 0;
   std::size_t pooled = 0;
   int status = 0;
@@ -550,7 +546,10 @@ int run_pool_batch(const PoolPlan& plan, std::ostream& out, std::ostream& err) {
     const std::string label = labelled ? std::string(blank_trimmed(row[label_col])) : fmt::format("row {}", line);
     if (exclude.contains(label)) excluded_seen.insert(label);
     if (cell_key.empty()) {
-      if (!exclude.contains(label)) ungrouped.push_back(fmt::format("{} (line {})", label, line));
+      if (!exclude.contains(label)) {
+        if (ungrouped.size() < kNamed) ungrouped.push_back(fmt::format("{} (line {})", label, line));
+        ++ungrouped_count;
+      }
       continue;
     }
     if (batch.empty() || cell_key != key) {
@@ -583,9 +582,11 @@ int run_pool_batch(const PoolPlan& plan, std::ostream& out, std::ostream& err) {
                                         : std::string(" (without --label, labels are 'row N')")));
     }
   }
-  if (!ungrouped.empty()) {
-    err << fmt::format("carta: note: skipped {} row(s) with an empty '{}' value: {}\n", ungrouped.size(), args.by,
-                       first_items(ungrouped));
+  if (ungrouped_count > 0) {
+    std::string named;
+    for (const auto& u : ungrouped) named += (named.empty() ? "" : ", ") + u;
+    if (ungrouped_count > ungrouped.size()) named += fmt::format(" and {} more", ungrouped_count - ungrouped.size());
+    err << fmt::format("carta: note: skipped {} row(s) with an empty '{}' value: {}\n", ungrouped_count, args.by, named);
   }
   if (pooled == 0) {
     throw Error(ErrorCategory::kInvalidInput,

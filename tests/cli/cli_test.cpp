@@ -199,6 +199,14 @@ TEST(Cli, ByGroupExclusionsAndEmptyKeys) {
   r = run({"pool", file.string(), "--events", "x", "--n", "n", "--label", "study", "--by", "outcom"});
   EXPECT_EQ(r.code, 65);
   EXPECT_THAT(r.err, HasSubstr("Did you mean 'outcome'?"));
+  // Many rows without a group: counted, the first ten named.
+  std::string many = "outcome,study,x,n\ncr,A,8,10\ncr,B,15,20\n";
+  for (int i = 0; i < 12; ++i) many += fmt::format(",S{},1,10\n", i);
+  r = run({"pool", temp_file("by_many_empty.csv", many).string(), "--events", "x", "--n", "n", "--label", "study", "--by",
+           "outcome"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("skipped 12 row(s) with an empty 'outcome' value: S0 (line 4), S1 (line 5)"));
+  EXPECT_THAT(r.err, HasSubstr("S9 (line 13) and 2 more"));
 }
 
 TEST(Cli, CsvStudyTable) {

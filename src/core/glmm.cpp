@@ -36,9 +36,9 @@ struct Cell {
 };
 
 struct Derivatives {
-  double value;
-  Eigen::Vector2d gradient;
-  Eigen::Matrix2d hessian;
+  double value = 0.0;
+  Eigen::Vector2d gradient = Eigen::Vector2d::Zero();
+  Eigen::Matrix2d hessian = Eigen::Matrix2d::Zero();
 };
 
 // The marginal likelihood of the binomial-normal model under adaptive Gauss-Hermite quadrature,
@@ -511,8 +511,8 @@ GlmmFit fit_glmm(std::span<const ProportionStudy> studies, const GlmmOptions& op
     auto tolerance = [](double a, double b) { return std::abs(b - a) <= 1e-9 * std::max(1e-3, std::abs(a)); };
     fit.tau2_ci_lb_report.iterative = fit.tau2_ci_ub_report.iterative = true;
 
-    // First try: Newton in (mu, tau) on {d loglik / d mu = 0, loglik = target}, the profile bound
-    // as a root of two equations, started from the quadratic approximation at the maximum. With
+    // First try: Newton in (mu, log tau) on {d loglik / d mu = 0, loglik = target}, the profile
+    // bound as a root of two equations, started from the quadratic approximation at the maximum. With
     // exact derivatives it converges in a few steps; when it does not (a flat or oddly shaped
     // profile), the bracketing search below finds the bound instead, and the report says so.
     struct Bound {

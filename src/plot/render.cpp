@@ -63,7 +63,9 @@ struct FileCloser {
 
 // cairo's own PNG writer compresses at zlib's default level, which made PNG encoding two thirds of
 // a report's run time. Figures are flat colour, so fast compression with the Sub filter costs
-// little in size (measured below in the commit note) and a fraction of the time.
+// little in size and a fraction of the time. The surface is painted white before the figure is
+// drawn (every carta figure has a white background), so the PNG is opaque RGB: a quarter less to
+// compress than RGBA, and no premultiplied alpha to undo.
 void write_png(cairo_surface_t* surface, const std::filesystem::path& path) {
   cairo_surface_flush(surface);
   const int width = cairo_image_surface_get_width(surface);
@@ -79,13 +81,13 @@ void write_png(cairo_surface_t* surface, const std::filesystem::path& path) {
     throw Error(ErrorCategory::kIo, fmt::format("{}: cannot start the PNG encoder", path.string()));
   }
   // The row buffer lives outside the setjmp scope so that longjmp never skips its destructor.
-  std::vector<unsigned char> row(static_cast<std::size_t>(width) * 4);
+  std::vector<unsigned char> row(static_cast<std::size_t>(width) * 3);
   if (setjmp(png_jmpbuf(png))) {
     png_destroy_write_struct(&png, &info);
     throw Error(ErrorCategory::kIo, fmt::format("{}: cannot write the PNG", path.string()));
   }
   png_init_io(png, file.get());
-  png_set_IHDR(png, info, static_cast<png_uint_32>(width), static_cast<png_uint_32>(height), 8, PNG_COLOR_TYPE_RGB_ALPHA,
+  png_set_IHDR(png, info, static_cast<png_uint_32>(width), static_cast<png_uint_32>(height), 8, PNG_COLOR_TYPE_RGB,
                PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
   png_set_compression_level(png, 1);
   png_set_filter(png, PNG_FILTER_TYPE_BASE, PNG_FILTER_SUB);
@@ -93,20 +95,12 @@ void write_png(cairo_surface_t* surface, const std::filesystem::path& path) {
   for (int y = 0; y < height; ++y) {
     const auto* pixels = reinterpret_cast<const std::uint32_t*>(data + static_cast<std::ptrdiff_t>(y) * stride);
     for (int x = 0; x < width; ++x) {
-      // cairo stores premultiplied ARGB in native byte order; PNG wants straight RGBA.
+      // cairo stores ARGB in native byte order; on the white ground every pixel is opaque.
       const std::uint32_t p = pixels[x];
-      const unsigned a = p >> 24;
-      unsigned r = (p >> 16) & 0xffu, g = (p >> 8) & 0xffu, b = p & 0xffu;
-      if (a != 0 && a != 255) {
-        r = (r * 255 + a / 2) / a;
-        g = (g * 255 + a / 2) / a;
-        b = (b * 255 + a / 2) / a;
-      }
-      unsigned char* out = row.data() + static_cast<std::size_t>(x) * 4;
-      out[0] = static_cast<unsigned char>(r);
-      out[1] = static_cast<unsigned char>(g);
-      out[2] = static_cast<unsigned char>(b);
-      out[3] = static_cast<unsigned char>(a);
+      unsigned char* out = row.data() + static_cast<std::size_t>(x) * 3;
+      out[0] = static_cast<unsigned char>((p >> 16) & 0xffu);
+      out[1] = static_cast<unsigned char>((p >> 8) & 0xffu);
+      out[2] = static_cast<unsigned char>(p & 0xffu);
     }
     png_write_row(png, row.data());
   }
@@ -132,8 +126,10 @@ void render_svg(std::string_view svg, const std::filesystem::path& png, const st
   }
   {
     std::unique_ptr<cairo_surface_t, SurfaceDeleter> surface(cairo_image_surface_create(
-        CAIRO_FORMAT_ARGB32, static_cast<int>(std::ceil(width * scale)), static_cast<int>(std::ceil(height * scale))));
+        CAIRO_FORMAT_RGB24, static_cast<int>(std::ceil(width * scale)), static_cast<int>(std::ceil(height * scale))));
     std::unique_ptr<cairo_t, ContextDeleter> cr(cairo_create(surface.get()));
+    cairo_set_source_rgb(cr.get(), 1.0, 1.0, 1.0);
+    cairo_paint(cr.get());
     cairo_scale(cr.get(), scale, scale);
     draw(handle.get(), cr.get(), width, height, png);
     try {

@@ -5,7 +5,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <png.h>
 
+#include <array>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -423,8 +425,8 @@ TEST(Report, BundledExampleEndToEnd) {
   }
 }
 
-// PNG: signature, IHDR size = 2x the SVG's, RGBA; PDF: header and a MediaBox of the SVG's size in
-// points; no staging file is left behind.
+// PNG: signature, IHDR size = 2x the SVG's, opaque RGB on a white ground (decoded with libpng);
+// PDF: header and a MediaBox of the SVG's size in points; no staging file is left behind.
 TEST(Render, PngAndPdfHaveTheFiguresSize) {
   const auto dir = temp_dir("render");
   const std::string svg =
@@ -440,7 +442,19 @@ TEST(Render, PngAndPdfHaveTheFiguresSize) {
   };
   EXPECT_EQ(be32(16), 80);
   EXPECT_EQ(be32(20), 40);
-  EXPECT_EQ(static_cast<int>(png[25]), 6);  // colour type RGBA
+  EXPECT_EQ(static_cast<int>(png[25]), 2);  // colour type RGB
+  png_image image{};
+  image.version = PNG_IMAGE_VERSION;
+  ASSERT_TRUE(png_image_begin_read_from_memory(&image, png.data(), png.size()));
+  image.format = PNG_FORMAT_RGB;
+  std::vector<unsigned char> pixels(PNG_IMAGE_SIZE(image));
+  ASSERT_TRUE(png_image_finish_read(&image, nullptr, pixels.data(), 0, nullptr));
+  auto pixel = [&](int x, int y) {
+    const std::size_t at = (static_cast<std::size_t>(y) * image.width + static_cast<std::size_t>(x)) * 3;
+    return std::array<int, 3>{pixels[at], pixels[at + 1], pixels[at + 2]};
+  };
+  EXPECT_EQ(pixel(5, 5), (std::array<int, 3>{0x4a, 0x6f, 0xa5}));  // inside the rectangle
+  EXPECT_EQ(pixel(60, 30), (std::array<int, 3>{255, 255, 255}));   // the white ground
   const std::string pdf = read_text(dir / "a.pdf");
   EXPECT_EQ(pdf.substr(0, 5), "%PDF-");
   EXPECT_THAT(pdf, HasSubstr("/MediaBox [ 0 0 30 15 ]"));

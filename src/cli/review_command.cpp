@@ -219,7 +219,7 @@ int run_screening(const ScreeningArgs& args, std::ostream& out, std::ostream& er
 
   if (!args.out.empty()) {
     const std::filesystem::path dir(args.out);
-    std::filesystem::create_directories(dir);
+    io::create_output_folder(dir);
     nlohmann::json j;
     j["carta_version"] = std::string(kVersion);
     auto counts = [](const review::StageCounts& c) {
@@ -455,7 +455,7 @@ int run_rob(const RobArgs& args, std::ostream& out, std::ostream& err) {
     err << "carta: note: --weighted without a weight column: every study weighs the same\n";
   }
   const std::filesystem::path dir(args.out);
-  std::filesystem::create_directories(dir);
+  io::create_output_folder(dir);
   const std::string traffic = plot::traffic_light_svg(a, options);
   const std::string summary = plot::rob_summary_svg(a, options);
   io::write_file_atomic(dir / "traffic_light.svg", traffic);

@@ -44,6 +44,14 @@ void AtomicFile::commit() {
   committed_ = true;
 }
 
+void create_output_folder(const std::filesystem::path& folder) {
+  std::error_code ec;
+  std::filesystem::create_directories(folder, ec);
+  if (ec) {
+    throw Error(ErrorCategory::kIo, fmt::format("{}: cannot create the output folder: {}", folder.string(), ec.message()));
+  }
+}
+
 void write_file_atomic(const std::filesystem::path& path, std::string_view content) {
   AtomicFile file(path);
   file.stream().write(content.data(), static_cast<std::streamsize>(content.size()));

@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include <filesystem>
 #include <fstream>
+#include <system_error>
 #include <set>
 #include <sstream>
 
@@ -16,6 +18,21 @@ namespace carta::io {
 namespace {
 
 using detail::edit_distance;
+
+// Why a file named in the spec cannot be used, or "" when it exists. A name the system cannot look
+// up (a component longer than the file system allows, ...) gets the system's reason instead of an
+// exception from std::filesystem.
+std::string lookup_problem(const std::filesystem::path& file) {
+  std::error_code ec;
+  if (std::filesystem::exists(file, ec)) return {};
+  return ec ? fmt::format("cannot be looked up: {}", ec.message()) : std::string("not found");
+}
+
+// A path as messages quote it: whole unless absurdly long (a spec can hold any string).
+std::string quoted_path(std::string_view path) {
+  if (path.size() <= 300) return std::string(path);
+  return std::string(path.substr(0, 200)) + "... (" + std::to_string(path.size()) + " characters)";
+}
 
 class Reader {
  public:
@@ -124,10 +141,11 @@ ReviewSpec parse_review_spec(std::string_view text, const std::filesystem::path&
   const std::string file = r.string(*data, "file", true, "[data]");
   spec.data_file_line = data->get("file")->source().begin.line;
   spec.data_file = path.parent_path() / file;
-  if (!std::filesystem::exists(spec.data_file)) {
-    throw Error(ErrorCategory::kIo, fmt::format("{}:{}: data file '{}' not found (looked for {}); file names are "
+  if (const std::string problem = lookup_problem(spec.data_file); !problem.empty()) {
+    throw Error(ErrorCategory::kIo, fmt::format("{}:{}: data file '{}' {} (looked for {}); file names are "
                                                 "relative to the spec's folder",
-                                                r.file(), spec.data_file_line, file, spec.data_file.string()));
+                                                r.file(), spec.data_file_line, quoted_path(file), problem,
+                                                quoted_path(spec.data_file.string())));
   }
   spec.label = r.string(*data, "label", true, "[data]");
   spec.characteristics = r.strings(*data, "characteristics");
@@ -315,10 +333,10 @@ ReviewSpec parse_review_spec(std::string_view text, const std::filesystem::path&
   auto input_file = [&](const toml::table& t, const char* where) {
     const std::string name = r.string(t, "file", true, where);
     const auto resolved = path.parent_path() / name;
-    if (!std::filesystem::exists(resolved)) {
-      r.fail(t.get("file"), fmt::format("{} file '{}' not found (looked for {}); file names are relative to the "
+    if (const std::string problem = lookup_problem(resolved); !problem.empty()) {
+      r.fail(t.get("file"), fmt::format("{} file '{}' {} (looked for {}); file names are relative to the "
                                         "spec's folder",
-                                        where, name, resolved.string()));
+                                        where, quoted_path(name), problem, quoted_path(resolved.string())));
     }
     return resolved;
   };

@@ -449,7 +449,7 @@ ReportSummary write_report(const io::ReviewSpec& spec, const std::filesystem::pa
   std::string summary_csv =
       "outcome,method,k,patients,random_prop,random_prop_ci_lb,random_prop_ci_ub,random_prop_pi_lb,random_prop_pi_ub,"
       "common_prop,common_prop_ci_lb,common_prop_ci_ub,I2,tau2,Q_p\n";
-  std::filesystem::create_directories(out_dir / "figures");
+  io::create_output_folder(out_dir / "figures");
   std::vector<plot::RenderJob> render_jobs;  // views into runs, which outlive the rendering
   for (auto& run : runs) {
     nlohmann::json j = {{"name", run.spec.name}, {"events", run.spec.events}, {"n", run.spec.n}, {"method", run.method}};

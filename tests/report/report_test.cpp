@@ -66,6 +66,21 @@ plot::FunnelOptions funnel_options(const std::string& title, const std::string& 
 
 const std::string kMinimal = "[data]\nfile = \"data.csv\"\nlabel = \"label\"\n\n[[outcome]]\nname = \"X\"\nevents = \"x\"\nn = \"n\"\n";
 
+TEST(Report, AnOutputFolderThatCannotBeCreatedIsAClearError) {
+  const auto dir = temp_dir("blocked");
+  write(dir / "data.csv", "label,x,n\nA,1,10\nB,2,10\n");
+  write(dir / "spec.toml", kMinimal);
+  write(dir / "blocker", "a file where the report's folder should go");
+  const auto spec = io::load_review_spec(dir / "spec.toml");
+  try {
+    (void)report::write_report(spec, dir / "blocker" / "out");
+    ADD_FAILURE() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.category(), ErrorCategory::kIo);
+    EXPECT_THAT(std::string(e.what()), HasSubstr("cannot create the output folder"));
+  }
+}
+
 TEST(Spec, ErrorsNameTheLine) {
   EXPECT_THAT(spec_error(kMinimal + "subgroup = \"a\"\n"), HasSubstr("spec.toml:9: unknown key 'subgroup' in [[outcome]]. Did you mean 'subgroups'?"));
   EXPECT_THAT(spec_error("[data]\nfile = \"missing.csv\"\nlabel = \"label\"\n[[outcome]]\nname=\"X\"\nevents=\"x\"\nn=\"n\"\n"),
@@ -75,6 +90,13 @@ TEST(Spec, ErrorsNameTheLine) {
   EXPECT_THAT(spec_error("[data]\nfile = \"data.csv\"\nlabel = \"label\"\n[model]\nmethod = \"XYZ\"\n[[outcome]]\nname=\"X\"\nevents=\"x\"\nn=\"n\"\n"),
               HasSubstr("spec.toml:5: method 'XYZ' is not one of"));
   EXPECT_THAT(spec_error("[data\nfile = 1\n"), HasSubstr("spec.toml:1:"));
+  // Fuzzing finding: a file name longer than the file system allows made std::filesystem throw
+  // its own exception instead of a carta::Error.
+  const std::string long_name(400, 'V');
+  EXPECT_THAT(spec_error("[data]\nfile = \"/" + long_name + "\"\nlabel = \"label\"\n[[outcome]]\nname=\"X\"\nevents=\"x\"\nn=\"n\"\n"),
+              HasSubstr("spec.toml:2: data file '/VVVV"));
+  EXPECT_THAT(spec_error("[data]\nfile = \"/" + long_name + "\"\nlabel = \"label\"\n[[outcome]]\nname=\"X\"\nevents=\"x\"\nn=\"n\"\n"),
+              HasSubstr("cannot be looked up: File name too long"));
   EXPECT_THAT(spec_error("[data]\nfile = \"data.csv\"\nlabel = \"label\"\n"), HasSubstr("needs at least one [[outcome]]"));
   EXPECT_THAT(spec_error("[data]\nfile = \"data.csv\"\nlabel = \"label\"\n[[outcome]]\nname=\"X\"\nevents=\"xx\"\nn=\"n\"\n"),
               HasSubstr("spec.toml:4: outcome 'X': events column 'xx'"));

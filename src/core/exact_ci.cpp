@@ -90,7 +90,11 @@ ExactCi exact_mean_interval(const Eigen::VectorXd& y, const Eigen::VectorXd& v, 
   const Eigen::VectorXd w_fe = v.cwiseInverse();
   const double sum_w = w_fe.sum();
   const double denominator = sum_w - w_fe.squaredNorm() / sum_w;
-  const auto [tau2_hat, mu_hat] = dersimonian_laird(y.data(), v, w_fe, sum_w, denominator);
+  // Plain variables, not a structured binding: the grid's lambda captures them (C++20 compilers
+  // differ on capturing bindings).
+  const std::pair<double, double> observed = dersimonian_laird(y.data(), v, w_fe, sum_w, denominator);
+  const double tau2_hat = observed.first;
+  const double mu_hat = observed.second;
   const double ss = (v.array() + tau2_hat).inverse().sum();
   double obs_ll = 0.0;  // sum (y - mu_hat)^2/(v + tau2_hat) + log(v + tau2_hat)
   for (Eigen::Index i = 0; i < k; ++i) {

@@ -54,7 +54,7 @@ Eigen::VectorXd WeightedProjection::apply(const Eigen::VectorXd& y) const {
 }
 
 double WeightedProjection::quadratic_form(const Eigen::VectorXd& y) const {
-  if (intercept_only_) return (w_.array() * (y.array() - w_.dot(y) / sum_w_).square()).sum();
+  if (intercept_only_) return intercept_residual_ss(w_.array(), y);
   const Eigen::VectorXd residual = y - x_ * coefficients(y);
   return (w_.array() * residual.array().square()).sum();
 }

@@ -12,6 +12,14 @@
 
 namespace carta::detail {
 
+// sum w (y - ybar_w)^2 with ybar_w the weighted mean: y'Py of the intercept-only model. The weights
+// may be an Eigen array expression, so that hot callers build no vector.
+template <typename Weights>
+double intercept_residual_ss(const Weights& w, const Eigen::VectorXd& y) {
+  const double mean = (w * y.array()).sum() / w.sum();
+  return (w * (y.array() - mean).square()).sum();
+}
+
 class WeightedProjection {
  public:
   // w: positive weights (k); x: design matrix (k x p, full column rank).

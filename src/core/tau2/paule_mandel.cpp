@@ -12,12 +12,9 @@ namespace carta::detail {
 double generalised_q_unchecked(const Eigen::VectorXd& y, const Eigen::VectorXd& v,
                             const Eigen::MatrixXd& x, double tau2) {
   if (x.cols() == 1 && (x.array() == 1.0).all()) {
-    // Intercept only: weighted sums without the projection's allocations (a Q-profile interval
-    // and the Paule-Mandel root call this dozens of times per fit); the weighted mean first, so
-    // that sum w (y - ybar)^2 stays accurate when the y are large and close together.
-    const auto w = (v.array() + tau2).inverse();
-    const double mean = (w * y.array()).sum() / w.sum();
-    return (w * (y.array() - mean).square()).sum();
+    // Intercept only: no projection and no allocation (a Q-profile interval and the Paule-Mandel
+    // root call this dozens of times per fit).
+    return intercept_residual_ss((v.array() + tau2).inverse(), y);
   }
   const WeightedProjection proj((v.array() + tau2).inverse().matrix(), x);
   return proj.quadratic_form(y);

@@ -103,15 +103,19 @@ CLI::App* add_pool_command(CLI::App& app, PoolArgs& args) {
                   "predicted proportion at moderator values, e.g. median_age_years=20 or age=20,costim=CD28 (repeatable)");
   cmd->add_option("--permutations", args.permutations,
                   "permutation test for the moderators with this many iterations (exact when fewer suffice)");
-  cmd->add_option("--seed", args.seed, "seed of the permutation test")->capture_default_str();
+  cmd->add_option("--seed", args.seed, "seed of the permutation test and of the bootstrap")->capture_default_str();
   cmd->add_option("--where", args.where,
                   "keep only rows that match, e.g. population_group=adult or median_age_years>=18 (repeatable, all must hold)");
   cmd->add_flag("--bias", args.bias,
                 "small-study effects: Egger (and PET-PEESE), Peters, Begg, trim-and-fill, funnel-plot data");
   cmd->add_option("--trimfill-estimator", args.trimfill_estimator, "L0 or R0")->capture_default_str();
   cmd->add_option("--ci", args.ci,
-                  "exact: also the exact interval for the random-effects mean (Michael et al. 2019), for few studies");
+                  "a small-sample interval for the mean, besides the usual one: exact = the exact interval of the "
+                  "normal-normal model (Michael et al. 2019); bootstrap = with --method BB, the profile-likelihood "
+                  "interval with a parametric-bootstrap (Bartlett) calibrated cut-off");
   cmd->add_option("--exact-draws", args.exact_draws, "Monte Carlo draws for --ci exact")->capture_default_str();
+  cmd->add_option("--bootstrap-replicates", args.bootstrap_replicates, "replicates for --ci bootstrap (at least 100)")
+      ->capture_default_str();
   cmd->add_option("--format", args.format, "text, json or csv")->capture_default_str();
   cmd->add_option("-o,--output", args.output, "write here instead of standard output (atomically)");
   cmd->add_option("--threads", args.threads,
@@ -212,8 +216,17 @@ PoolPlan make_plan(const PoolArgs& args) {
     throw Error(ErrorCategory::kInvalidOption,
                 fmt::format("--trimfill-estimator '{}' is not one of: L0, R0", args.trimfill_estimator));
   }
-  if (!args.ci.empty() && args.ci != "exact") {
-    throw Error(ErrorCategory::kInvalidOption, fmt::format("--ci '{}' is not one of: exact", args.ci));
+  if (!args.ci.empty() && args.ci != "exact" && args.ci != "bootstrap") {
+    throw Error(ErrorCategory::kInvalidOption, fmt::format("--ci '{}' is not one of: exact, bootstrap", args.ci));
+  }
+  if (args.ci == "bootstrap" && !beta_binomial) {
+    throw Error(ErrorCategory::kInvalidOption,
+                "--ci bootstrap calibrates the beta-binomial model's interval: add --method BB (for the normal-normal "
+                "model with few studies use --ci exact)");
+  }
+  if (args.ci == "bootstrap" && args.bootstrap_replicates < 100) {
+    throw Error(ErrorCategory::kInvalidOption,
+                fmt::format("--bootstrap-replicates {} is too few: at least 100 (1000 is the default)", args.bootstrap_replicates));
   }
   if (args.ci == "exact" && (glmm || beta_binomial)) {
     throw Error(ErrorCategory::kInvalidOption, "--ci exact is for the normal-normal (two-step) model, not --method GLMM or BB");
@@ -256,7 +269,13 @@ GroupOutput pool_group(const PoolPlan& plan, const io::Table& table, const io::S
     try {
       if (plan.beta_binomial) {
         bb_fit.emplace();
-        result = pool_proportions_bb(group.studies, plan.options, &*bb_fit);
+        BetaBinomialOptions model;
+        if (plan.args.ci == "bootstrap") {
+          model.bootstrap_replicates = plan.args.bootstrap_replicates;
+          model.seed = plan.args.seed;
+          model.threads = plan.threads;
+        }
+        result = pool_proportions_bb(group.studies, plan.options, &*bb_fit, model);
       } else if (plan.glmm) {
         glmm_fit.emplace();
         result = pool_proportions_glmm(group.studies, plan.options, plan.args.nagq, &*glmm_fit);

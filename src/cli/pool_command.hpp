@@ -33,8 +33,9 @@ struct PoolArgs {
   std::string cumulative;
   std::vector<std::string> predict;
   bool bias = false;
-  std::string ci;  // "exact": also the exact interval of Michael et al. (2019)
+  std::string ci;  // "exact": the exact interval of Michael et al. (2019); "bootstrap": the calibrated BB interval
   int exact_draws = 10000;
+  int bootstrap_replicates = 1000;
   std::string trimfill_estimator = "L0";
   std::size_t permutations = 0;
   std::uint64_t seed = 20261121;

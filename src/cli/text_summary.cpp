@@ -111,6 +111,13 @@ std::string text_summary(const PoolResult& r, const SummaryContext& ctx) {
                    num(re.se), pct(re.prop), pct_ci(re.prop_ci_lb, re.prop_ci_ub),
                    o.test == TestType::kZ ? "z" : fmt::format("t({})", num(re.df, 0)), num(re.stat, 2),
                    p_value(re.p));
+  if (const auto* bb = ctx.beta_binomial; bb != nullptr && bb->calibration.replicates > 0) {
+    const auto& c = bb->calibration;
+    s += fmt::format("  {:<22}{:>10}{:>10}   {:>7}  {}   cut-off {} (Bartlett factor {} at rho = {}), {} x {} "
+                     "replicates, seed {}\n",
+                     "bootstrap-calibrated", "", "", "", pct_ci(c.pi_lb, c.pi_ub), num(c.cutoff), num(c.bartlett_factor),
+                     num(c.rho_at_max), c.rho_grid.size(), c.replicates, c.seed);
+  }
   s += fmt::format("  {:<22}{:>10}{:>10}   {:>7}  {}\n\n", "prediction interval", "", "", "",
                    pct_ci(re.prop_pi_lb, re.prop_pi_ub));
 

@@ -356,7 +356,7 @@ nlohmann::json to_json(const GlmmFit& g) {
 }
 
 nlohmann::json to_json(const BetaBinomialFit& f) {
-  return {{"pi", number(f.pi)},
+  nlohmann::json j = {{"pi", number(f.pi)},
           {"pi_ci_lb", number(f.pi_ci_lb)},
           {"pi_ci_ub", number(f.pi_ci_ub)},
           {"pi_ci_method", "profile likelihood"},
@@ -374,6 +374,29 @@ nlohmann::json to_json(const BetaBinomialFit& f) {
           {"loglik_binomial", number(f.loglik_binomial)},
           {"lrt_overdispersion", number(f.lrt_overdispersion)},
           {"lrt_p", number(f.lrt_p)}};
+  if (const auto& c = f.calibration; c.replicates > 0) {
+    nlohmann::json grid = nlohmann::json::array();
+    for (std::size_t g = 0; g < c.rho_grid.size(); ++g) {
+      grid.push_back({{"rho", number(c.rho_grid[g])}, {"bartlett_factor", number(c.factors[g])}});
+    }
+    j["calibrated"] = {{"method", "profile likelihood with a parametric-bootstrap Bartlett-corrected cut-off, the "
+                                  "largest correction over the (1 - gamma) profile interval for rho at level + gamma "
+                                  "(Berger & Boos 1994)"},
+                       {"pi_lb", number(c.pi_lb)},
+                       {"pi_ub", number(c.pi_ub)},
+                       {"cutoff", number(c.cutoff)},
+                       {"cutoff_mc_se", number(c.cutoff_mc_se)},
+                       {"bartlett_factor", number(c.bartlett_factor)},
+                       {"rho_at_max", number(c.rho_at_max)},
+                       {"gamma", number(c.gamma)},
+                       {"rho_set_lb", number(c.rho_set_lb)},
+                       {"rho_set_ub", number(c.rho_set_ub)},
+                       {"grid", std::move(grid)},
+                       {"replicates", c.replicates},
+                       {"seed", c.seed},
+                       {"not_converged", c.not_converged}};
+  }
+  return j;
 }
 
 std::string studies_csv(const PoolResult& r) {

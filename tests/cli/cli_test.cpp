@@ -419,6 +419,29 @@ TEST(Cli, BetaBinomialMethod) {
   EXPECT_DOUBLE_EQ(j["random"]["prop"].get<double>(), j["beta_binomial"]["pi"].get<double>());
   EXPECT_LT(j["random"]["prop_pi_lb"].get<double>(), j["random"]["prop_ci_lb"].get<double>());
   EXPECT_EQ(run({"pool", example(), "--events", "cr_events", "--n", "cr_n", "--method", "BB", "--test", "knha"}).code, 64);
+  EXPECT_FALSE(j["beta_binomial"].contains("calibrated"));
+}
+
+TEST(Cli, BetaBinomialBootstrapInterval) {
+  const auto r = run({"pool", example(), "--events", "cr_events", "--n", "cr_n", "--label", "study_id", "--method", "BB",
+                      "--ci", "bootstrap", "--bootstrap-replicates", "400", "--seed", "7", "--format", "json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  const auto& c = j.at("beta_binomial").at("calibrated");
+  EXPECT_EQ(c["replicates"], 400);
+  EXPECT_EQ(c["seed"], 7);
+  EXPECT_LE(c["pi_lb"].get<double>(), j["random"]["prop_ci_lb"].get<double>() + 1e-3);
+  const auto text = run({"pool", example(), "--events", "cr_events", "--n", "cr_n", "--method", "BB", "--ci", "bootstrap",
+                         "--bootstrap-replicates", "400"});
+  ASSERT_EQ(text.code, 0) << text.err;
+  EXPECT_THAT(text.out, HasSubstr("bootstrap-calibrated"));
+  const auto few = run({"pool", example(), "--events", "cr_events", "--n", "cr_n", "--method", "BB", "--ci", "bootstrap",
+                        "--bootstrap-replicates", "20"});
+  EXPECT_EQ(few.code, 64);
+  EXPECT_THAT(few.err, HasSubstr("at least 100"));
+  const auto no_bb = run({"pool", example(), "--events", "cr_events", "--n", "cr_n", "--ci", "bootstrap"});
+  EXPECT_EQ(no_bb.code, 64);
+  EXPECT_THAT(no_bb.err, HasSubstr("--method BB"));
 }
 
 TEST(Cli, ExactInterval) {

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
+
 #include "carta/beta_binomial.hpp"
 #include "carta/error.hpp"
 #include "compare.hpp"
@@ -77,6 +80,125 @@ TEST(BetaBinomial, BoundariesAndErrors) {
     best = std::max(best, beta_binomial_log_likelihood(d, h.pi_ci_lb, rho / (1 - rho)));
   }
   EXPECT_NEAR(2.0 * (h.loglik - best), 3.841458820694124, 2e-3);
+}
+
+// Studies larger than 2000 take the lgamma form of the likelihood, with digamma and trigamma
+// derivatives: the maximum found by Newton's method must have a zero gradient by central
+// differences of the log-likelihood itself, and the profile bounds must solve their equation.
+TEST(BetaBinomial, LargeStudiesUseTheLgammaFormConsistently) {
+  const std::vector<ProportionStudy> d{{"a", 1500, 2500}, {"b", 2100, 3000}, {"c", 1200, 2200}, {"d", 40, 60}, {"e", 1900, 4000}};
+  const auto f = fit_beta_binomial(d);
+  ASSERT_TRUE(f.report.converged);
+  ASSERT_GT(f.theta, 1e-3);
+  const double h_pi = 1e-6, h_theta = 1e-6 * f.theta;
+  const double g_pi = (beta_binomial_log_likelihood(d, f.pi + h_pi, f.theta) - beta_binomial_log_likelihood(d, f.pi - h_pi, f.theta)) / (2 * h_pi);
+  const double g_theta =
+      (beta_binomial_log_likelihood(d, f.pi, f.theta + h_theta) - beta_binomial_log_likelihood(d, f.pi, f.theta - h_theta)) / (2 * h_theta);
+  EXPECT_NEAR(g_pi, 0.0, 1e-3);
+  EXPECT_NEAR(g_theta * f.theta, 0.0, 1e-3);
+  for (const double bound : {f.pi_ci_lb, f.pi_ci_ub}) {
+    double best = -1e300;
+    for (double log_theta = std::log(f.theta) - 3; log_theta < std::log(f.theta) + 3; log_theta += 1e-4) {
+      best = std::max(best, beta_binomial_log_likelihood(d, bound, std::exp(log_theta)));
+    }
+    EXPECT_NEAR(2.0 * (f.loglik - best), 3.841458820694124, 1e-5) << "bound " << bound;
+  }
+}
+
+// A million patients a study: the log-likelihood is a small difference of terms near 1.3e7, so
+// Newton's steps stop gaining more than rounding before they get below 1e-10; that is convergence
+// (it used to spin to the iteration limit and report none).
+TEST(BetaBinomial, MillionsOfPatientsConverge) {
+  const std::vector<ProportionStudy> d{{"a", 300000, 1000000}, {"b", 320000, 1000000}, {"c", 310000, 1000000}};
+  BetaBinomialOptions o;
+  o.bootstrap_replicates = 200;
+  const auto f = fit_beta_binomial(d, o);
+  EXPECT_TRUE(f.report.converged) << f.report.message;
+  EXPECT_NEAR(f.pi, 0.31, 1e-6);
+  EXPECT_GT(f.rho, 0.0);
+  EXPECT_EQ(f.calibration.not_converged, 0);
+  EXPECT_LT(f.calibration.pi_lb, f.pi_ci_lb);
+  EXPECT_GT(f.calibration.pi_ub, f.pi_ci_ub);
+}
+
+const std::vector<ProportionStudy>& cart_cr() {
+  // Complete remission in five CAR-T trials (examples/cart-ball), small k as in subgroup analyses.
+  static const std::vector<ProportionStudy> d{{"a", 27, 30}, {"b", 14, 21}, {"c", 61, 75}, {"d", 44, 53}, {"e", 6, 6}};
+  return d;
+}
+
+TEST(BetaBinomialCalibration, BoundsSolveTheCalibratedEquation) {
+  BetaBinomialOptions o;
+  o.bootstrap_replicates = 1000;
+  const auto f = fit_beta_binomial(cart_cr(), o);
+  const auto& c = f.calibration;
+  EXPECT_EQ(c.replicates, 1000);
+  EXPECT_EQ(c.not_converged, 0);
+  // chi^2_1 at 0.955: the level is raised by gamma = 0.005 for the set of rho values searched.
+  EXPECT_EQ(c.gamma, 0.005);
+  EXPECT_NEAR(c.cutoff, 4.018639511 * c.bartlett_factor, 1e-8);
+  ASSERT_EQ(c.rho_grid.size(), c.factors.size());
+  ASSERT_GE(c.rho_grid.size(), 3u);
+  EXPECT_EQ(c.bartlett_factor, *std::max_element(c.factors.begin(), c.factors.end()));
+  EXPECT_GT(c.rho_set_ub, f.rho_ci_ub);  // the 99.5% interval is wider than the 95% one
+  // Few studies: the likelihood-ratio statistic is larger than chi^2_1 suggests, so the cut-off
+  // grows and the calibrated interval contains the profile interval.
+  EXPECT_GT(c.bartlett_factor, 1.0);
+  EXPECT_LT(c.pi_lb, f.pi_ci_lb);
+  EXPECT_GE(c.pi_ub, f.pi_ci_ub);
+  EXPECT_GT(c.cutoff_mc_se, 0.0);
+  EXPECT_LT(c.cutoff_mc_se, 0.1 * c.cutoff);
+  double best = -1e300;
+  for (double rho = 0.0; rho < 0.9; rho += 1e-4) best = std::max(best, beta_binomial_log_likelihood(cart_cr(), c.pi_lb, rho / (1 - rho)));
+  EXPECT_NEAR(2.0 * (f.loglik - best), c.cutoff, 2e-3);
+}
+
+TEST(BetaBinomialCalibration, DeterministicAndThreadIndependent) {
+  BetaBinomialOptions o;
+  o.bootstrap_replicates = 300;
+  o.threads = 1;
+  const auto one = fit_beta_binomial(cart_cr(), o).calibration;
+  for (unsigned threads : {2u, 3u, 0u}) {
+    o.threads = threads;
+    const auto many = fit_beta_binomial(cart_cr(), o).calibration;
+    EXPECT_EQ(one.bartlett_factor, many.bartlett_factor) << threads;
+    EXPECT_EQ(one.pi_lb, many.pi_lb) << threads;
+    EXPECT_EQ(one.pi_ub, many.pi_ub) << threads;
+  }
+  o.seed += 1;
+  EXPECT_NE(fit_beta_binomial(cart_cr(), o).calibration.bartlett_factor, one.bartlett_factor);
+  o.bootstrap_replicates = 50;
+  EXPECT_THROW(fit_beta_binomial(cart_cr(), o), Error);
+}
+
+// With many large studies the likelihood-ratio statistic is chi^2_1 and the Bartlett factor is 1
+// up to Monte Carlo error (sd of the mean of 2000 chi^2_1 draws: 0.032).
+TEST(BetaBinomialCalibration, FactorIsOneInLargeSamples) {
+  std::vector<ProportionStudy> d;
+  const int events[] = {180, 240, 205, 310, 150, 260, 199, 230, 275, 220, 170, 290, 210, 250, 225, 185, 265, 245, 215, 235};
+  for (int i = 0; i < 20; ++i) d.push_back({"s" + std::to_string(i), events[i], 1000});
+  BetaBinomialOptions o;
+  o.bootstrap_replicates = 2000;
+  const auto f = fit_beta_binomial(d, o);
+  ASSERT_GT(f.rho, 0.0);
+  EXPECT_NEAR(f.calibration.bartlett_factor, 1.0, 0.12);
+  EXPECT_NEAR(f.calibration.pi_lb, f.pi_ci_lb, 0.01);
+}
+
+// The calibration draws data sets in which every study has 0 events; their statistic uses the
+// supremum at pi = 0 instead of a fit. Low proportions with few patients make this common.
+TEST(BetaBinomialCalibration, ReplicatesWithoutEventsAreHandled) {
+  const std::vector<ProportionStudy> d{{"a", 1, 10}, {"b", 0, 12}, {"c", 0, 8}, {"d", 2, 15}};
+  BetaBinomialOptions o;
+  o.bootstrap_replicates = 500;
+  const auto f = fit_beta_binomial(d, o);
+  EXPECT_EQ(f.calibration.not_converged, 0);
+  EXPECT_TRUE(std::isfinite(f.calibration.bartlett_factor));
+  // Sparse counts: W is discrete and its mean below 1; the cut-off is floored at chi^2_1(0.955).
+  EXPECT_LT(f.calibration.bartlett_factor, 1.0);
+  EXPECT_NEAR(f.calibration.cutoff, 4.018639511, 1e-8);
+  EXPECT_LE(f.calibration.pi_lb, f.pi_ci_lb);
+  EXPECT_GT(f.calibration.pi_ub, f.pi);
 }
 
 }  // namespace

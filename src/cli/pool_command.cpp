@@ -126,13 +126,6 @@ CLI::App* add_pool_command(CLI::App& app, PoolArgs& args) {
 
 namespace {
 
-// A cell without the blanks around it, as the table loader reads labels and keys.
-std::string_view blank_trimmed(std::string_view text) {
-  const auto first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) return {};
-  return text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
-}
-
 // Everything the options decide, shared by every group of a batch.
 struct PoolPlan {
   explicit PoolPlan(const PoolArgs& a) : args(a) {}
@@ -254,7 +247,7 @@ GroupOutput pool_group(const PoolPlan& plan, const io::Table& table, const io::S
     return output;
   }
   auto cell = [&table](std::size_t row, std::size_t col) -> std::optional<std::string> {
-    const std::string_view value = blank_trimmed(table.rows[row][col]);
+    const std::string_view value = io::cell_value(table.rows[row][col]);
     if (value.empty()) return std::nullopt;
     return std::string(value);
   };
@@ -561,8 +554,8 @@ int run_pool_batch(const PoolPlan& plan, std::ostream& out, std::ostream& err) {
   std::vector<std::string> row;
   std::size_t line = 0;
   while (reader.next(row, line)) {
-    const std::string_view cell_key = blank_trimmed(row[by_col]);
-    const std::string label = labelled ? std::string(blank_trimmed(row[label_col])) : fmt::format("row {}", line);
+    const std::string_view cell_key = io::cell_value(row[by_col]);
+    const std::string label = labelled ? std::string(io::cell_value(row[label_col])) : fmt::format("row {}", line);
     if (exclude.contains(label)) excluded_seen.insert(label);
     if (cell_key.empty()) {
       if (!exclude.contains(label)) {

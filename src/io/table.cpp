@@ -383,4 +383,6 @@ Table read_table(const std::filesystem::path& path) {
   return table;
 }
 
+std::string_view cell_value(std::string_view cell) { return detail::trim(cell); }
+
 }  // namespace carta::io

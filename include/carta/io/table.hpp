@@ -23,6 +23,10 @@ struct Table {
   [[nodiscard]] std::size_t column(std::string_view name) const;
 };
 
+// A cell's value as the loaders read labels, keys and numbers: without the blanks (space, tab, CR,
+// LF) around it. Empty when the cell is blank.
+std::string_view cell_value(std::string_view cell);
+
 // Parses `text`. Handles a UTF-8 byte-order mark, CRLF or LF line ends, quoted fields with
 // embedded delimiters, quotes ("") and newlines; skips blank lines. Throws carta::Error
 // (kInvalidInput) with source:line:column for an unterminated quote, a stray quote, a row

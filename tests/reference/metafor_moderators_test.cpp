@@ -102,6 +102,16 @@ TEST_P(MetaforModeratorsTest, MetaRegression) {
       CARTA_EXPECT_CLOSE("metareg.ci", cf.ci_lb, number(c["ci_lb"][j]), kIterated);
       CARTA_EXPECT_CLOSE("metareg.ci", cf.ci_ub, number(c["ci_ub"][j]), kIterated);
     }
+    // The whole covariance matrix, off-diagonal terms included (the bubble plot's band and every
+    // prediction use them): metafor's vcov(), column by column.
+    const auto p = static_cast<Eigen::Index>(fit.coefficients.size());
+    ASSERT_EQ(c.at("vcov").size(), static_cast<std::size_t>(p * p));
+    for (Eigen::Index col = 0; col < p; ++col) {
+      for (Eigen::Index row = 0; row < p; ++row) {
+        CARTA_EXPECT_CLOSE("metareg.vcov", fit.vcov(row, col), number(c["vcov"][static_cast<std::size_t>(col * p + row)]),
+                           kIterated);
+      }
+    }
     CARTA_EXPECT_CLOSE("metareg.tau2", fit.tau2, number(e["tau2"]), kTau2);
     CARTA_EXPECT_CLOSE("metareg.tau2_se", fit.tau2_se, number(e["tau2_se"]), kIterated);
     CARTA_EXPECT_CLOSE("metareg.QM", fit.QM, number(e["QM"]), kIterated);

@@ -39,8 +39,6 @@ constexpr double kThetaTiny = 1e-11;
 double expit(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 double logit(double p) { return std::log(p / (1.0 - p)); }
 
-// Sums over one run of factors t_j = base + j theta, j < m, of the product form
-// B(x + a, n - x + b) / B(a, b) = prod (pi + j theta) prod (1 - pi + j theta) / prod (1 + j theta).
 // A product kept as mantissa x 2^exponent, so that the logarithms of thousands of factors cost
 // one call to log for a whole evaluation of the likelihood.
 struct ScaledProduct {
@@ -65,6 +63,8 @@ struct ScaledProduct {
   double log() const { return std::log(mantissa) + static_cast<double>(exponent) * std::numbers::ln2; }
 };
 
+// Sums over one run of factors t_j = base + j theta, j < m, of the product form
+// B(x + a, n - x + b) / B(a, b) = prod (pi + j theta) prod (1 - pi + j theta) / prod (1 + j theta).
 struct RunSums {
   double log = 0.0;                     // sum log t_j, when computed in closed form
   ScaledProduct product;                // prod t_j otherwise
@@ -133,13 +133,18 @@ template <bool kDerivatives>
   return r;
 }
 
-// Compiled twice, for AVX2 and for any x86-64, and chosen when the program loads: with AVX2 each
-// register holds the four lanes. The lanes' order of summation is the same in both, and neither
-// contracts to FMA, so the results are identical on every machine.
-__attribute__((target_clones("avx2", "default"))) RunSums run_sums_with_derivatives(double base, double theta, int m) {
+// On x86-64, compiled twice, for AVX2 and for any x86-64, and chosen when the program loads: with
+// AVX2 each register holds the four lanes. The lanes' order of summation is the same in both, and
+// neither contracts to FMA, so the results are identical on every machine.
+#if defined(__x86_64__)
+#define CARTA_AVX2_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define CARTA_AVX2_CLONES
+#endif
+CARTA_AVX2_CLONES RunSums run_sums_with_derivatives(double base, double theta, int m) {
   return run_sums_body<true>(base, theta, m);
 }
-__attribute__((target_clones("avx2", "default"))) RunSums run_sums_value(double base, double theta, int m) {
+CARTA_AVX2_CLONES RunSums run_sums_value(double base, double theta, int m) {
   return run_sums_body<false>(base, theta, m);
 }
 

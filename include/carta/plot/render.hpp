@@ -1,6 +1,9 @@
 #pragma once
-// PNG and PDF from the same SVG, through librsvg and cairo, so that every format shows the same
-// figure (fonts: DejaVu, from Debian's fonts-dejavu-core, found through fontconfig).
+// PNG and PDF from the same SVG, drawn with cairo and pango, so that every format shows the same
+// figure (fonts: DejaVu, from Debian's fonts-dejavu-core, found through fontconfig). The reader
+// takes the SVG that carta::plot::Svg writes (rect, circle, line, polygon, polyline, text and
+// groups, with presentation attributes) and refuses anything else with an error; the tests hold
+// its output to librsvg's rendering of the same SVG.
 
 #include <filesystem>
 #include <span>
@@ -9,7 +12,8 @@
 namespace carta::plot {
 
 // Writes `png` at `scale` times the SVG's pixel size (2 = print-friendly) and `pdf` at the SVG's
-// size in points. Throws carta::Error (kIo) when the SVG cannot be parsed or a file written.
+// size in points, text kept as text. Throws carta::Error (kIo) when the SVG cannot be read or
+// uses something outside carta's subset, or a file cannot be written; no partial file is left.
 void render_svg(std::string_view svg, const std::filesystem::path& png, const std::filesystem::path& pdf,
                 double scale = 2.0);
 
@@ -19,8 +23,9 @@ struct RenderJob {
   std::filesystem::path pdf;
 };
 
-// Renders every job (as render_svg) on up to `threads` threads (0 = one per core); rasterising
-// dominates a report's run time. Rethrows the first failure after all threads have stopped.
+// Renders every job (as render_svg) on up to `threads` threads (0 = one per core), largest SVG
+// first; PNG encoding dominates a report's run time. Rethrows a failure (the first among the
+// jobs in that order) after all threads have stopped.
 void render_all(std::span<const RenderJob> jobs, unsigned threads = 0, double scale = 2.0);
 
 }  // namespace carta::plot

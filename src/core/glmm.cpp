@@ -19,6 +19,7 @@
 #include "carta/measure.hpp"
 #include "carta/tau2.hpp"
 #include "math/gauss_hermite.hpp"
+#include "math/vector_math.hpp"
 #include "math/jet2.hpp"
 
 namespace carta {
@@ -46,7 +47,13 @@ struct Derivatives {
 class Likelihood {
  public:
   Likelihood(std::span<const ProportionStudy> studies, int nagq)
-      : rule_(detail::gauss_hermite(nagq)), modes_(studies.size(), 0.0) {
+      : rule_(detail::gauss_hermite(nagq)),
+        modes_(studies.size(), 0.0),
+        eta_(rule_.nodes.size()),
+        tail_(rule_.nodes.size()),
+        log_term_(rule_.nodes.size()),
+        exponent_(rule_.nodes.size()),
+        integrand_(rule_.nodes.size()) {
     for (const auto& s : studies) {
       const auto x = static_cast<double>(s.events);
       const auto n = static_cast<double>(s.n);
@@ -63,19 +70,34 @@ class Likelihood {
       return total;
     }
     const double inv_tau2 = 1.0 / (tau * tau);
+    const std::size_t nodes = rule_.nodes.size();
     for (std::size_t i = 0; i < cells_.size(); ++i) {
       const auto& c = cells_[i];
-      auto f = [&](double b) { return c.x * (mu + b) - c.n * softplus(mu + b) - 0.5 * b * b * inv_tau2; };
       const double b = find_mode(i, mu, inv_tau2);
-      const double fb = f(b);
-      const double p = logistic(mu + b);
+      // logistic and softplus at the mode from one exp.
+      const double e = std::exp(-std::abs(mu + b));
+      const double p = mu + b >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
+      const double softplus_mode = std::max(mu + b, 0.0) + std::log1p(e);
+      const double fb = c.x * (mu + b) - c.n * softplus_mode - 0.5 * b * b * inv_tau2;
       const double curvature = c.n * p * (1.0 - p) + inv_tau2;
       const double scale = std::sqrt(2.0 / curvature);
-      double sum = 0.0;
-      for (std::size_t j = 0; j < rule_.nodes.size(); ++j) {
-        const double t = rule_.nodes[j];
-        sum += rule_.scaled_weights[j] * std::exp(f(b + scale * t) - fb);
+      // As in derivatives(): the exponent relative to the mode, with the nodes' exp and log1p
+      // evaluated together.
+      const double linear = (c.x - b * inv_tau2) * scale;
+      const double quadratic = 0.5 * scale * scale * inv_tau2;
+      for (std::size_t j = 0; j < nodes; ++j) {
+        eta_[j] = mu + b + rule_.nodes[j] * scale;
+        tail_[j] = -std::abs(eta_[j]);
       }
+      detail::exp_array(tail_.data(), tail_.data(), nodes);
+      detail::log1p_array(tail_.data(), log_term_.data(), nodes);
+      for (std::size_t j = 0; j < nodes; ++j) {
+        const double tn = rule_.nodes[j];
+        exponent_[j] = c.n * (softplus_mode - (std::max(eta_[j], 0.0) + log_term_[j])) + tn * linear - tn * tn * quadratic;
+      }
+      detail::exp_array(exponent_.data(), integrand_.data(), nodes);
+      double sum = 0.0;
+      for (std::size_t j = 0; j < nodes; ++j) sum += rule_.scaled_weights[j] * integrand_[j];
       total += c.log_choose + fb + std::log(scale * sum) - std::log(tau) - kLogSqrt2Pi;
     }
     return total;
@@ -111,10 +133,12 @@ class Likelihood {
     Jet2 t = Jet2::variable(tau, 1);
     t.g[1] = sign;  // the likelihood depends on |tau|
     const Jet2 inv_tau2 = inverse(t * t);
+    const Jet2 log_tau = log(t);
+    const std::size_t nodes = rule_.nodes.size();
     Jet2 total = Jet2::constant(0.0);
     for (std::size_t i = 0; i < cells_.size(); ++i) {
       const auto& c = cells_[i];
-      find_mode(i, mu, 1.0 / (tau * tau));
+      find_mode(i, mu, 1.0 / (tau * tau), false);
       auto newton = [&](const Jet2& b) {
         const Jet2 p = logistic(m + b);
         const Jet2 gradient = (c.x - c.n * p) - b * inv_tau2;
@@ -122,18 +146,49 @@ class Likelihood {
         return b + gradient / curvature;
       };
       const Jet2 b = newton(newton(Jet2::constant(modes_[i])));
-      const Jet2 p = logistic(m + b);
+      const Jet2 at_mode = m + b;
+      Jet2 p, softplus_mode;
+      detail::logistic_and_softplus(at_mode, p, softplus_mode);
       const Jet2 scale = sqrt(2.0 * inverse(c.n * (p * (1.0 - p)) + inv_tau2));
-      auto f = [&](const Jet2& bb) {
-        const Jet2 eta = m + bb;
-        return c.x * eta - c.n * softplus(eta) - 0.5 * (bb * bb * inv_tau2);
-      };
-      const Jet2 fb = f(b);
-      Jet2 sum = Jet2::constant(0.0);
-      for (std::size_t j = 0; j < rule_.nodes.size(); ++j) {
-        sum = sum + rule_.scaled_weights[j] * exp(f(b + rule_.nodes[j] * scale) - fb);
+      const Jet2 b_inv_tau2 = b * inv_tau2;
+      const Jet2 fb = c.x * at_mode - c.n * softplus_mode - 0.5 * (b * b_inv_tau2);
+      // At node t the integrand's exponent relative to the mode, f(b + t s) - f(b), is
+      //   n (softplus(m + b) - softplus(m + b + t s)) + t (x s - b s / tau^2) - t^2 s^2 / (2 tau^2),
+      // so each node needs one softplus and one exp; their values for all nodes go through the
+      // vector exp and log1p, and the derivatives follow by the chain rule from those values.
+      const Jet2 linear = c.x * scale - b_inv_tau2 * scale;
+      const Jet2 quadratic = 0.5 * (scale * scale * inv_tau2);
+      for (std::size_t j = 0; j < nodes; ++j) {
+        const double eta = at_mode.v + rule_.nodes[j] * scale.v;
+        eta_[j] = eta;
+        tail_[j] = -std::abs(eta);
       }
-      total = total + (log(scale * sum) + fb - log(t)) + (c.log_choose - kLogSqrt2Pi);
+      detail::exp_array(tail_.data(), tail_.data(), nodes);  // exp(-|eta|)
+      detail::log1p_array(tail_.data(), log_term_.data(), nodes);
+      for (std::size_t j = 0; j < nodes; ++j) {
+        const double tn = rule_.nodes[j];
+        exponent_[j] = c.n * (softplus_mode.v - (std::max(eta_[j], 0.0) + log_term_[j])) + tn * linear.v -
+                       tn * tn * quadratic.v;
+      }
+      detail::exp_array(exponent_.data(), integrand_.data(), nodes);
+      Jet2 sum = Jet2::constant(0.0);
+      for (std::size_t j = 0; j < nodes; ++j) {
+        const double tn = rule_.nodes[j];
+        const double e = tail_[j];
+        const double pj = eta_[j] >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
+        const double qj = pj * (1.0 - pj);
+        // eta_j = (m + b) + t s and the exponent F_j, with gradient and Hessian.
+        const Eigen::Vector2d eta_g = at_mode.g + tn * scale.g;
+        const Eigen::Matrix2d eta_h = at_mode.h + tn * scale.h;
+        const Eigen::Vector2d f_g = c.n * (softplus_mode.g - pj * eta_g) + tn * linear.g - tn * tn * quadratic.g;
+        const Eigen::Matrix2d f_h =
+            c.n * (softplus_mode.h - pj * eta_h - qj * eta_g * eta_g.transpose()) + tn * linear.h - tn * tn * quadratic.h;
+        const double w = rule_.scaled_weights[j] * integrand_[j];
+        sum.v += w;
+        sum.g += w * f_g;
+        sum.h += w * (f_h + f_g * f_g.transpose());
+      }
+      total = total + (log(scale * sum) + fb - log_tau) + (c.log_choose - kLogSqrt2Pi);
     }
     d.value = total.v;
     d.gradient = total.g;
@@ -144,32 +199,38 @@ class Likelihood {
  private:
   // The conditional mode of study i's integrand in b (f is strictly concave in b): Newton with
   // step halving, from the mode found at the previous (mu, tau). Stored for the next call.
-  double find_mode(std::size_t i, double mu, double inv_tau2) {
+  // `polish` adds the final Newton step that makes the mode exact to rounding; derivatives()
+  // takes two Newton steps of its own after this, so it does without.
+  double find_mode(std::size_t i, double mu, double inv_tau2, bool polish = true) {
     const auto& c = cells_[i];
     auto f = [&](double b) { return c.x * (mu + b) - c.n * softplus(mu + b) - 0.5 * b * b * inv_tau2; };
     double b = modes_[i];
-    double fb = f(b);
+    // f costs an exp and a log1p; it is only needed to guard long steps, so it is computed then.
+    double fb = 0.0;
+    bool fb_known = false;
     for (int it = 0; it < 100; ++it) {
       const double p = logistic(mu + b);
       const double g = c.x - c.n * p - b * inv_tau2;
       const double curvature = c.n * p * (1.0 - p) + inv_tau2;
       double step = g / curvature;
       double candidate = b + step;
-      double f_candidate = 0.0;
       if (std::abs(step) > 0.1) {
         // Far from the mode Newton can overshoot even on a concave function: halve until f rises.
-        f_candidate = f(candidate);
+        if (!fb_known) fb = f(b);
+        double f_candidate = f(candidate);
         for (int half = 0; half < 60 && f_candidate < fb; ++half) {
           step *= 0.5;
           candidate = b + step;
           f_candidate = f(candidate);
         }
+        fb = f_candidate;
+        fb_known = true;
       } else {
-        f_candidate = f(candidate);
+        fb_known = false;
       }
       b = candidate;
-      fb = f_candidate;
       if (std::abs(step) <= 1e-10 * (1.0 + std::abs(b))) {
+        if (!polish) break;
         // One more Newton step: convergence is quadratic, so this puts the mode at machine
         // precision and makes the likelihood independent of the starting point (the warm start
         // must not show in the value or its derivatives).
@@ -185,6 +246,8 @@ class Likelihood {
   const detail::GaussHermiteRule& rule_;
   std::vector<Cell> cells_;
   std::vector<double> modes_;
+  // Per-node scratch for one study at a time (sized to the rule).
+  std::vector<double> eta_, tail_, log_term_, exponent_, integrand_;
 };
 
 // For fixed tau, the log-likelihood is concave in mu: Newton with exact derivatives. The profile
@@ -393,8 +456,11 @@ GlmmFit fit_glmm(std::span<const ProportionStudy> studies, const GlmmOptions& op
   // Observed information: the inverse Hessian of -loglik in (mu, tau), or in mu alone when tau is
   // on the boundary (as the conditional information of lme4 there).
   Eigen::Matrix2d covariance = Eigen::Matrix2d::Constant(kNaN);
+  // The derivatives at the estimate serve the standard error and the profile interval's start.
+  Derivatives at_max;
   if (tau > 0.0) {
-    const Derivatives d = ll.derivatives(mu, tau);
+    at_max = ll.derivatives(mu, tau);
+    const Derivatives& d = at_max;
     covariance = (-d.hessian).inverse();
     fit.se = std::sqrt(covariance(0, 0));
   } else {
@@ -519,9 +585,9 @@ GlmmFit fit_glmm(std::span<const ProportionStudy> studies, const GlmmOptions& op
       double tau;
       int iterations;
     };
-    const Derivatives at_max = tau > 0.0 ? ll.derivatives(mu, tau) : Derivatives{};
     const double profile_curvature =
         tau > 0.0 ? at_max.hessian(1, 1) - at_max.hessian(0, 1) * at_max.hessian(0, 1) / at_max.hessian(0, 0) : kNaN;
+    constexpr double kFinalNewtonStep = 1e-7;
     auto newton_bound = [&](double direction, double lo, double hi) -> std::optional<Bound> {
       if (!(tau > 0.0) || !(profile_curvature < 0.0) || !(at_max.hessian(0, 0) < 0.0)) return std::nullopt;
       // In (mu, log tau): the profile is closer to quadratic in log tau, above the maximum most of
@@ -542,12 +608,18 @@ GlmmFit fit_glmm(std::span<const ProportionStudy> studies, const GlmmOptions& op
         Eigen::Vector2d step = -lu.solve(g);
         if (!step.allFinite()) return std::nullopt;
         // Stay strictly on the side of the maximum this bound belongs to.
+        bool halved = false;
         while (!(std::exp(log_t + step[1]) > lo && std::exp(log_t + step[1]) < hi) && step.cwiseAbs().maxCoeff() > 1e-14) {
           step *= 0.5;
+          halved = true;
         }
         m += step[0];
         log_t += step[1];
         t = std::exp(log_t);
+        // Newton with exact derivatives converges quadratically: after a full step below 1e-7
+        // the distance to the root is of the order of its square, far inside the check above, so
+        // the evaluation that would confirm it (one in four of a bound's) is skipped.
+        if (!halved && step.cwiseAbs().maxCoeff() <= kFinalNewtonStep) return Bound{t, it};
       }
       return std::nullopt;
     };

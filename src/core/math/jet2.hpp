@@ -85,4 +85,12 @@ inline Jet2 softplus(const Jet2& a) {
   return chain(a, value, p, p * (1.0 - p));
 }
 
+// Both at once from one exp (the GLMM needs both at each conditional mode).
+inline void logistic_and_softplus(const Jet2& a, Jet2& logistic_out, Jet2& softplus_out) {
+  const double e = std::exp(-std::abs(a.v));
+  const double p = a.v >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
+  const double q = p * (1.0 - p);
+  logistic_out = chain(a, p, q, q * (1.0 - 2.0 * p));
+  softplus_out = chain(a, std::max(a.v, 0.0) + std::log1p(e), p, q);
+}
 }  // namespace carta::detail

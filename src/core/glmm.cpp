@@ -103,10 +103,9 @@ class Likelihood {
     return total;
   }
 
-  // Value, gradient and Hessian in (mu, tau) of the quadrature likelihood, exact. The conditional
-  // modes are found in doubles, then two Newton steps in Jet2 arithmetic carry their derivatives:
-  // at a fixed point of Newton's map its derivative in b vanishes, so one step gives the modes'
-  // first derivatives in (mu, tau) and a second step their second derivatives.
+  // Value, gradient and Hessian in (mu, tau) of the quadrature likelihood, exact: the conditional
+  // modes are found in doubles, their derivatives in (mu, tau) by the implicit function theorem,
+  // and the rest is carried in Jet2 arithmetic (docs/methods/glmm.md).
   Derivatives derivatives(double mu, double tau) {
     Derivatives d;
     const double sign = tau < 0 ? -1.0 : 1.0;
@@ -138,17 +137,25 @@ class Likelihood {
     Jet2 total = Jet2::constant(0.0);
     for (std::size_t i = 0; i < cells_.size(); ++i) {
       const auto& c = cells_[i];
-      find_mode(i, mu, 1.0 / (tau * tau), false);
-      auto newton = [&](const Jet2& b) {
-        const Jet2 p = logistic(m + b);
-        const Jet2 gradient = (c.x - c.n * p) - b * inv_tau2;
-        const Jet2 curvature = c.n * (p * (1.0 - p)) + inv_tau2;
-        return b + gradient / curvature;
-      };
-      const Jet2 b = newton(newton(Jet2::constant(modes_[i])));
+      // The mode b(mu, tau) solves g(b) = x - n logistic(mu + b) - b / tau^2 = 0; its gradient
+      // and Hessian follow from differentiating that identity twice (implicit function theorem),
+      // with g's partial derivatives at the mode in closed form.
+      const double b0 = find_mode(i, mu, inv_tau2.v);
+      const double u0 = mu + b0;
+      const double e0 = std::exp(-std::abs(u0));
+      const double p0 = u0 >= 0 ? 1.0 / (1.0 + e0) : e0 / (1.0 + e0);
+      const double q0 = p0 * (1.0 - p0);
+      const double r0 = q0 * (1.0 - 2.0 * p0);
+      const double g_b = -(c.n * q0 + inv_tau2.v);
+      Jet2 b = Jet2::constant(b0);
+      b.g = (c.n * q0 * m.g + b0 * inv_tau2.g) / g_b;
+      const Eigen::Vector2d u_g = b.g + m.g;  // gradient of mu + b
+      b.h = (b0 * inv_tau2.h + (c.n * r0) * (u_g * u_g.transpose()) + b.g * inv_tau2.g.transpose() +
+             inv_tau2.g * b.g.transpose()) /
+            g_b;
       const Jet2 at_mode = m + b;
-      Jet2 p, softplus_mode;
-      detail::logistic_and_softplus(at_mode, p, softplus_mode);
+      const Jet2 p = detail::chain(at_mode, p0, q0, r0);
+      const Jet2 softplus_mode = detail::chain(at_mode, std::max(u0, 0.0) + std::log1p(e0), p0, q0);
       const Jet2 scale = sqrt(2.0 * inverse(c.n * (p * (1.0 - p)) + inv_tau2));
       const Jet2 b_inv_tau2 = b * inv_tau2;
       const Jet2 fb = c.x * at_mode - c.n * softplus_mode - 0.5 * (b * b_inv_tau2);
@@ -199,9 +206,7 @@ class Likelihood {
  private:
   // The conditional mode of study i's integrand in b (f is strictly concave in b): Newton with
   // step halving, from the mode found at the previous (mu, tau). Stored for the next call.
-  // `polish` adds the final Newton step that makes the mode exact to rounding; derivatives()
-  // takes two Newton steps of its own after this, so it does without.
-  double find_mode(std::size_t i, double mu, double inv_tau2, bool polish = true) {
+  double find_mode(std::size_t i, double mu, double inv_tau2) {
     const auto& c = cells_[i];
     auto f = [&](double b) { return c.x * (mu + b) - c.n * softplus(mu + b) - 0.5 * b * b * inv_tau2; };
     double b = modes_[i];
@@ -230,7 +235,6 @@ class Likelihood {
       }
       b = candidate;
       if (std::abs(step) <= 1e-10 * (1.0 + std::abs(b))) {
-        if (!polish) break;
         // One more Newton step: convergence is quadratic, so this puts the mode at machine
         // precision and makes the likelihood independent of the starting point (the warm start
         // must not show in the value or its derivatives).

@@ -60,37 +60,9 @@ inline Jet2 inverse(const Jet2& a) {
   const double r = 1.0 / a.v;
   return chain(a, r, -r * r, 2.0 * r * r * r);
 }
-inline Jet2 operator/(const Jet2& a, const Jet2& b) { return a * inverse(b); }
-inline Jet2 exp(const Jet2& a) {
-  const double e = std::exp(a.v);
-  return chain(a, e, e, e);
-}
 inline Jet2 log(const Jet2& a) { return chain(a, std::log(a.v), 1.0 / a.v, -1.0 / (a.v * a.v)); }
 inline Jet2 sqrt(const Jet2& a) {
   const double s = std::sqrt(a.v);
   return chain(a, s, 0.5 / s, -0.25 / (s * a.v));
-}
-// logistic(x) = 1 / (1 + exp(-x)), without overflow.
-inline Jet2 logistic(const Jet2& a) {
-  const double e = std::exp(-std::abs(a.v));
-  const double p = a.v >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
-  const double q = p * (1.0 - p);
-  return chain(a, p, q, q * (1.0 - 2.0 * p));
-}
-// softplus(x) = log(1 + exp(x)), without overflow; its derivative is the logistic.
-inline Jet2 softplus(const Jet2& a) {
-  const double e = std::exp(-std::abs(a.v));
-  const double p = a.v >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
-  const double value = std::max(a.v, 0.0) + std::log1p(e);
-  return chain(a, value, p, p * (1.0 - p));
-}
-
-// Both at once from one exp (the GLMM needs both at each conditional mode).
-inline void logistic_and_softplus(const Jet2& a, Jet2& logistic_out, Jet2& softplus_out) {
-  const double e = std::exp(-std::abs(a.v));
-  const double p = a.v >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
-  const double q = p * (1.0 - p);
-  logistic_out = chain(a, p, q, q * (1.0 - 2.0 * p));
-  softplus_out = chain(a, std::max(a.v, 0.0) + std::log1p(e), p, q);
 }
 }  // namespace carta::detail

@@ -1,6 +1,6 @@
 // The figure renderer proper: carta's SVG read and drawn with cairo and pango, PNG written with
 // libpng. It is built as a module (libcarta_render.so) that carta loads the first time a figure
-// is rendered (render.cpp), so that the 40-odd libraries of the text and graphics stack are not
+// is rendered (render.cpp), so that the 36 libraries of the text and graphics stack are not
 // mapped and initialised by every command: they cost 7 ms of each process start, a fifth of a
 // 200-fit GLMM batch. The module exports one C function and no C++ types.
 
@@ -10,18 +10,17 @@
 #include <pango/pangocairo.h>
 #include <png.h>
 
+#include <algorithm>
 #include <charconv>
-#include <filesystem>
-#include <string_view>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <numbers>
-#include <numeric>
-#include <algorithm>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "carta/error.hpp"
@@ -33,12 +32,13 @@ namespace {
 // ---------------------------------------------------------------------------------------------
 // Reading: the SVG that carta::plot::Svg writes, into a list of shapes.
 //
-// A general SVG renderer (librsvg) spent 85% of a report's figure time laying out every text
-// element twice (once per output) and measuring its outline for a bounding box that carta's
-// figures never use. carta's figures use seven elements with presentation attributes only, so
-// the renderer reads exactly that subset and rejects anything else with an error: a figure is
-// never drawn with something silently left out. The test suite checks the rendering against
-// librsvg's, pixel by pixel, on figures that use every element and attribute.
+// Through librsvg, a general SVG renderer, a forest plot took 35 ms to draw for the PNG and 17 ms
+// for the PDF, most of it laying out each text element and converting its glyphs to outlines for
+// a bounding box carta never uses (cairo_fill_extents on glyph paths was 28% of the profile);
+// drawn here it takes 2 ms and 3 ms. carta's figures use seven elements with presentation
+// attributes only, so the renderer reads exactly that subset and rejects anything else with an
+// error: a figure is never drawn with something silently left out. The tests check the rendering
+// against librsvg's, pixel by pixel, on figures that use every element and attribute.
 // ---------------------------------------------------------------------------------------------
 
 struct Colour {

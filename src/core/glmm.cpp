@@ -20,6 +20,7 @@
 #include "carta/tau2.hpp"
 #include "math/gauss_hermite.hpp"
 #include "math/vector_math.hpp"
+#include "pool_rows.hpp"
 #include "math/jet2.hpp"
 
 namespace carta {
@@ -491,7 +492,9 @@ GlmmFit fit_glmm(std::span<const ProportionStudy> studies, const GlmmOptions& op
                           boost::math::complement(boost::math::students_t_distribution<double>(fit.df), std::abs(fit.stat)));
   fit.ci_lb = fit.mu - crit * fit.se;
   fit.ci_ub = fit.mu + crit * fit.se;
-  const double pi_half = crit * std::sqrt(fit.se * fit.se + fit.tau2);
+  // A prediction interval needs an estimate of the between-study spread: none with one study
+  // (as for the two-step models).
+  const double pi_half = studies.size() >= 2 ? crit * std::sqrt(fit.se * fit.se + fit.tau2) : kNaN;
   fit.pi_lb = fit.mu - pi_half;
   fit.pi_ub = fit.mu + pi_half;
   fit.prop = logistic(fit.mu);
@@ -697,8 +700,10 @@ PoolResult pool_proportions_glmm(std::span<const ProportionStudy> studies, const
   const GlmmFit g = fit_glmm(studies, go);
   if (details) *details = g;
 
-  // Study rows and conventions from the two-step machinery (effect sizes, study CIs).
-  PoolResult r = pool_proportions(studies, options);
+  // Study rows and conventions as the two-step models report them (effect sizes, study CIs); no
+  // two-step fit is made, so none of its notes appear here.
+  Eigen::VectorXd yi, vi;
+  PoolResult r = detail::proportion_study_rows(studies, options, yi, vi);
   r.model = "GLMM";
   r.glmm_nagq = nagq;
   const double alpha = 1.0 - options.level;
@@ -741,6 +746,11 @@ PoolResult pool_proportions_glmm(std::span<const ProportionStudy> studies, const
   re.prop_pi_ub = g.prop_pi_ub;
 
   auto& h = r.heterogeneity;
+  // The typical within-study variance of the rows' logits (Higgins & Thompson), against which the
+  // interval for tau^2 is expressed as I^2 and H^2.
+  h.Q_df = static_cast<double>(studies.size()) - 1.0;
+  const Eigen::ArrayXd w = vi.array().inverse();
+  h.typical_variance = studies.size() >= 2 ? h.Q_df / (w.sum() - w.square().sum() / w.sum()) : kNaN;
   const double s2 = h.typical_variance;
   h.tau2 = g.tau2;
   h.tau2_se = kNaN;
@@ -774,9 +784,18 @@ PoolResult pool_proportions_glmm(std::span<const ProportionStudy> studies, const
     if (n.find("added to events and non-events") != std::string::npos) {
       notes.push_back("the continuity correction above applies only to the study-level logits shown (yi, vi), not "
                       "to the GLMM: " + n);
-    } else if (n.find("Hartung-Knapp") == std::string::npos) {
+    } else {
       notes.push_back(n);
     }
+  }
+  if (studies.size() == 1) {
+    notes.push_back("k = 1: heterogeneity cannot be estimated; tau2 = 0, so the random-effects result equals the "
+                    "common-effect result; Q, its p-value and the heterogeneity intervals are not available");
+    if (options.test == TestType::kT) {
+      notes.push_back("k = 1: the t test needs at least 2 studies; the z test is used for the random-effects CI and "
+                      "p-value (as metafor)");
+    }
+    notes.push_back("k = 1: the prediction interval needs at least 2 studies and is not available");
   }
   notes.insert(notes.end(), g.notes.begin(), g.notes.end());
   notes.push_back("study weights are not defined for a one-stage model (weight_common and weight_random are null)");

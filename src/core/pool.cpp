@@ -11,6 +11,7 @@
 #include <set>
 
 #include "carta/error.hpp"
+#include "pool_rows.hpp"
 
 namespace carta {
 
@@ -322,7 +323,10 @@ void pool_on_measure_scale(PoolResult& r, const Eigen::VectorXd& y, const Eigen:
 
 }  // namespace
 
-PoolResult pool_proportions(std::span<const ProportionStudy> studies, const PoolOptions& options) {
+namespace detail {
+
+PoolResult proportion_study_rows(std::span<const ProportionStudy> studies, const PoolOptions& options,
+                                 Eigen::VectorXd& y, Eigen::VectorXd& v) {
   validate(studies, options);
   PoolResult r;
   r.k = studies.size();
@@ -337,11 +341,10 @@ PoolResult pool_proportions(std::span<const ProportionStudy> studies, const Pool
   sizes.reserve(studies.size());
   for (const auto& s : studies) sizes.push_back(s.n);
   r.n_harmonic = harmonic_mean(sizes);
-  auto back = [&](double value) { return to_proportion(measure, value, r.n_harmonic); };
 
   // Study effect sizes.
-  Eigen::VectorXd y(k);
-  Eigen::VectorXd v(k);
+  y.resize(k);
+  v.resize(k);
   std::vector<std::string> corrected;
   r.studies.reserve(studies.size());
   for (Eigen::Index i = 0; i < k; ++i) {
@@ -388,6 +391,17 @@ PoolResult pool_proportions(std::span<const ProportionStudy> studies, const Pool
         r.conventions.zero_cells == ZeroCellRule::kMetafor ? "metafor escalc, to = \"only0\""
                                                            : "R meta metaprop, method.incr = \"only0\""));
   }
+
+  return r;
+}
+
+}  // namespace detail
+
+PoolResult pool_proportions(std::span<const ProportionStudy> studies, const PoolOptions& options) {
+  Eigen::VectorXd y, v;
+  PoolResult r = detail::proportion_study_rows(studies, options, y, v);
+  const Measure measure = options.measure;
+  auto back = [&](double value) { return to_proportion(measure, value, r.n_harmonic); };
 
   pool_on_measure_scale(r, y, v);
   auto& ce = r.common;

@@ -10,6 +10,7 @@
 
 #include "carta/error.hpp"
 #include "carta/glmm.hpp"
+#include "carta/pool.hpp"
 #include "compare.hpp"
 #include "worst_error.hpp"
 
@@ -182,6 +183,45 @@ TEST(Glmm, SingleStudyAndTwoStudies) {
   EXPECT_EQ(one.tau2, 0.0);
   EXPECT_TRUE(close_to(one.mu, std::log(3.0 / 7.0), kExact, "mu = the study's logit"));
   EXPECT_TRUE(std::isnan(one.tau2_ci_ub));
+  // No spread can be estimated from one study, so no prediction interval (as the two-step models).
+  EXPECT_TRUE(std::isnan(one.pi_lb));
+  EXPECT_TRUE(std::isnan(one.prop_pi_ub));
+}
+
+// The pooled result of the one-stage model carries the study rows of the two-step models but
+// none of a two-step fit's notes; with one study it says what is not available, and that --test t
+// falls back to z.
+TEST(Glmm, PooledResultNotesBelongToTheOneStageModel) {
+  PoolOptions options;
+  options.test = TestType::kT;
+  const auto one = pool_proportions_glmm(std::vector<ProportionStudy>{{"a", 3, 10}}, options, 7);
+  auto has = [](const PoolResult& r, const std::string& text) {
+    for (const auto& n : r.notes) {
+      if (n.find(text) != std::string::npos) return true;
+    }
+    return false;
+  };
+  EXPECT_TRUE(std::isnan(one.random.pi_lb));
+  EXPECT_TRUE(has(one, "k = 1: the prediction interval needs at least 2 studies"));
+  EXPECT_TRUE(has(one, "the t test needs at least 2 studies; the z test is used"));
+  EXPECT_FALSE(has(one, "REML"));
+  EXPECT_FALSE(has(one, "Q-profile"));
+  ASSERT_EQ(one.studies.size(), 1u);
+  EXPECT_EQ(one.studies[0].events, 3);
+
+  const std::vector<ProportionStudy> three{{"a", 0, 10}, {"b", 9, 20}, {"c", 2, 30}};
+  const auto many = pool_proportions_glmm(three, PoolOptions{}, 7);
+  const auto two_step = pool_proportions(three, PoolOptions{});
+  // The rows and the typical within-study variance are the two-step model's.
+  EXPECT_EQ(many.heterogeneity.typical_variance, two_step.heterogeneity.typical_variance);
+  EXPECT_EQ(many.heterogeneity.Q_df, 2.0);
+  for (std::size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(many.studies[i].yi, two_step.studies[i].yi);
+    EXPECT_EQ(many.studies[i].ci_lb, two_step.studies[i].ci_lb);
+  }
+  EXPECT_FALSE(std::isnan(many.random.pi_lb));
+  EXPECT_TRUE(has(many, "applies only to the study-level logits shown"));  // the 0/10 study's correction
+  EXPECT_FALSE(has(many, "k = 1"));
 }
 
 }  // namespace

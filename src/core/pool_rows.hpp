@@ -1,0 +1,18 @@
+#pragma once
+// The part of pooling proportions that every model shares: input checks, conventions, the study
+// rows (effect size, variance, study CI) and the note on continuity corrections. The two-step
+// models pool these rows; the GLMM reports them next to its one-stage fit.
+
+#include <Eigen/Core>
+#include <span>
+
+#include "carta/pool.hpp"
+
+namespace carta::detail {
+
+// Fills r.k, options, conventions, study_ci, n_harmonic, studies and the correction note; y and
+// v receive the studies' effect sizes and variances on the measure's scale.
+PoolResult proportion_study_rows(std::span<const ProportionStudy> studies, const PoolOptions& options,
+                                 Eigen::VectorXd& y, Eigen::VectorXd& v);
+
+}  // namespace carta::detail

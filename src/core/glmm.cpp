@@ -75,28 +75,11 @@ class Likelihood {
     for (std::size_t i = 0; i < cells_.size(); ++i) {
       const auto& c = cells_[i];
       const double b = find_mode(i, mu, inv_tau2);
-      // logistic and softplus at the mode from one exp.
-      const double e = std::exp(-std::abs(mu + b));
-      const double p = mu + b >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
-      const double softplus_mode = std::max(mu + b, 0.0) + std::log1p(e);
-      const double fb = c.x * (mu + b) - c.n * softplus_mode - 0.5 * b * b * inv_tau2;
-      const double curvature = c.n * p * (1.0 - p) + inv_tau2;
+      const AtMode at = at_mode(mu + b);
+      const double fb = c.x * (mu + b) - c.n * at.softplus - 0.5 * b * b * inv_tau2;
+      const double curvature = c.n * at.p * (1.0 - at.p) + inv_tau2;
       const double scale = std::sqrt(2.0 / curvature);
-      // As in derivatives(): the exponent relative to the mode, with the nodes' exp and log1p
-      // evaluated together.
-      const double linear = (c.x - b * inv_tau2) * scale;
-      const double quadratic = 0.5 * scale * scale * inv_tau2;
-      for (std::size_t j = 0; j < nodes; ++j) {
-        eta_[j] = mu + b + rule_.nodes[j] * scale;
-        tail_[j] = -std::abs(eta_[j]);
-      }
-      detail::exp_array(tail_.data(), tail_.data(), nodes);
-      detail::log1p_array(tail_.data(), log_term_.data(), nodes);
-      for (std::size_t j = 0; j < nodes; ++j) {
-        const double tn = rule_.nodes[j];
-        exponent_[j] = c.n * (softplus_mode - (std::max(eta_[j], 0.0) + log_term_[j])) + tn * linear - tn * tn * quadratic;
-      }
-      detail::exp_array(exponent_.data(), integrand_.data(), nodes);
+      node_values(c, mu + b, scale, at.softplus, (c.x - b * inv_tau2) * scale, 0.5 * scale * scale * inv_tau2);
       double sum = 0.0;
       for (std::size_t j = 0; j < nodes; ++j) sum += rule_.scaled_weights[j] * integrand_[j];
       total += c.log_choose + fb + std::log(scale * sum) - std::log(tau) - kLogSqrt2Pi;
@@ -143,8 +126,8 @@ class Likelihood {
       // with g's partial derivatives at the mode in closed form.
       const double b0 = find_mode(i, mu, inv_tau2.v);
       const double u0 = mu + b0;
-      const double e0 = std::exp(-std::abs(u0));
-      const double p0 = u0 >= 0 ? 1.0 / (1.0 + e0) : e0 / (1.0 + e0);
+      const AtMode at = at_mode(u0);
+      const double p0 = at.p;
       const double q0 = p0 * (1.0 - p0);
       const double r0 = q0 * (1.0 - 2.0 * p0);
       const double g_b = -(c.n * q0 + inv_tau2.v);
@@ -154,31 +137,16 @@ class Likelihood {
       b.h = (b0 * inv_tau2.h + (c.n * r0) * (u_g * u_g.transpose()) + b.g * inv_tau2.g.transpose() +
              inv_tau2.g * b.g.transpose()) /
             g_b;
-      const Jet2 at_mode = m + b;
-      const Jet2 p = detail::chain(at_mode, p0, q0, r0);
-      const Jet2 softplus_mode = detail::chain(at_mode, std::max(u0, 0.0) + std::log1p(e0), p0, q0);
+      const Jet2 eta_mode = m + b;
+      const Jet2 p = detail::chain(eta_mode, p0, q0, r0);
+      const Jet2 softplus_mode = detail::chain(eta_mode, at.softplus, p0, q0);
       const Jet2 scale = sqrt(2.0 * inverse(c.n * (p * (1.0 - p)) + inv_tau2));
       const Jet2 b_inv_tau2 = b * inv_tau2;
-      const Jet2 fb = c.x * at_mode - c.n * softplus_mode - 0.5 * (b * b_inv_tau2);
-      // At node t the integrand's exponent relative to the mode, f(b + t s) - f(b), is
-      //   n (softplus(m + b) - softplus(m + b + t s)) + t (x s - b s / tau^2) - t^2 s^2 / (2 tau^2),
-      // so each node needs one softplus and one exp; their values for all nodes go through the
-      // vector exp and log1p, and the derivatives follow by the chain rule from those values.
+      const Jet2 fb = c.x * eta_mode - c.n * softplus_mode - 0.5 * (b * b_inv_tau2);
       const Jet2 linear = c.x * scale - b_inv_tau2 * scale;
       const Jet2 quadratic = 0.5 * (scale * scale * inv_tau2);
-      for (std::size_t j = 0; j < nodes; ++j) {
-        const double eta = at_mode.v + rule_.nodes[j] * scale.v;
-        eta_[j] = eta;
-        tail_[j] = -std::abs(eta);
-      }
-      detail::exp_array(tail_.data(), tail_.data(), nodes);  // exp(-|eta|)
-      detail::log1p_array(tail_.data(), log_term_.data(), nodes);
-      for (std::size_t j = 0; j < nodes; ++j) {
-        const double tn = rule_.nodes[j];
-        exponent_[j] = c.n * (softplus_mode.v - (std::max(eta_[j], 0.0) + log_term_[j])) + tn * linear.v -
-                       tn * tn * quadratic.v;
-      }
-      detail::exp_array(exponent_.data(), integrand_.data(), nodes);
+      node_values(c, eta_mode.v, scale.v, softplus_mode.v, linear.v, quadratic.v);
+      // The derivatives follow by the chain rule from the nodes' values.
       Jet2 sum = Jet2::constant(0.0);
       for (std::size_t j = 0; j < nodes; ++j) {
         const double tn = rule_.nodes[j];
@@ -186,8 +154,8 @@ class Likelihood {
         const double pj = eta_[j] >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
         const double qj = pj * (1.0 - pj);
         // eta_j = (m + b) + t s and the exponent F_j, with gradient and Hessian.
-        const Eigen::Vector2d eta_g = at_mode.g + tn * scale.g;
-        const Eigen::Matrix2d eta_h = at_mode.h + tn * scale.h;
+        const Eigen::Vector2d eta_g = eta_mode.g + tn * scale.g;
+        const Eigen::Matrix2d eta_h = eta_mode.h + tn * scale.h;
         const Eigen::Vector2d f_g = c.n * (softplus_mode.g - pj * eta_g) + tn * linear.g - tn * tn * quadratic.g;
         const Eigen::Matrix2d f_h =
             c.n * (softplus_mode.h - pj * eta_h - qj * eta_g * eta_g.transpose()) + tn * linear.h - tn * tn * quadratic.h;
@@ -207,6 +175,36 @@ class Likelihood {
  private:
   // The conditional mode of study i's integrand in b (f is strictly concave in b): Newton with
   // step halving, from the mode found at the previous (mu, tau). Stored for the next call.
+  // logistic and softplus at the mode, from one exp.
+  struct AtMode {
+    double p;
+    double softplus;
+  };
+  static AtMode at_mode(double u) {
+    const double e = std::exp(-std::abs(u));
+    return {u >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e), std::max(u, 0.0) + std::log1p(e)};
+  }
+
+  // At node t the integrand's exponent relative to the mode, f(b + t s) - f(b), is
+  //   n (softplus(m + b) - softplus(m + b + t s)) + t (x s - b s / tau^2) - t^2 s^2 / (2 tau^2)
+  //   = n (softplus_mode - softplus(eta_t)) + t linear - t^2 quadratic,
+  // so a node needs one softplus and one exp; all nodes of a study go through the vector exp and
+  // log1p together. Leaves eta_, tail_ = exp(-|eta|) and integrand_ = exp(exponent) per node.
+  void node_values(const Cell& c, double mode, double scale, double softplus_mode, double linear, double quadratic) {
+    const std::size_t nodes = rule_.nodes.size();
+    for (std::size_t j = 0; j < nodes; ++j) {
+      eta_[j] = mode + rule_.nodes[j] * scale;
+      tail_[j] = -std::abs(eta_[j]);
+    }
+    detail::exp_array(tail_.data(), tail_.data(), nodes);
+    detail::log1p_array(tail_.data(), log_term_.data(), nodes);
+    for (std::size_t j = 0; j < nodes; ++j) {
+      const double tn = rule_.nodes[j];
+      exponent_[j] = c.n * (softplus_mode - (std::max(eta_[j], 0.0) + log_term_[j])) + tn * linear - tn * tn * quadratic;
+    }
+    detail::exp_array(exponent_.data(), integrand_.data(), nodes);
+  }
+
   double find_mode(std::size_t i, double mu, double inv_tau2) {
     const auto& c = cells_[i];
     auto f = [&](double b) { return c.x * (mu + b) - c.n * softplus(mu + b) - 0.5 * b * b * inv_tau2; };
@@ -345,8 +343,7 @@ GlmmFit fit_glmm(std::span<const ProportionStudy> studies, const GlmmOptions& op
   const Eigen::ArrayXd start_w = (vi.array() + start_tau2).inverse();
   double mu = (start_w * yi.array()).sum() / start_w.sum();
   double tau = std::sqrt(std::max(start_tau2, 0.01));
-  const Eigen::ArrayXd w0 = vi.array().inverse();
-  const double typical_variance = (k - 1.0) / (w0.sum() - w0.square().sum() / w0.sum());
+  const double typical_variance = studies.size() >= 2 ? detail::typical_within_variance(vi) : kNaN;
 
   auto& report = fit.report;
   report.iterative = true;
@@ -749,8 +746,7 @@ PoolResult pool_proportions_glmm(std::span<const ProportionStudy> studies, const
   // The typical within-study variance of the rows' logits (Higgins & Thompson), against which the
   // interval for tau^2 is expressed as I^2 and H^2.
   h.Q_df = static_cast<double>(studies.size()) - 1.0;
-  const Eigen::ArrayXd w = vi.array().inverse();
-  h.typical_variance = studies.size() >= 2 ? h.Q_df / (w.sum() - w.square().sum() / w.sum()) : kNaN;
+  h.typical_variance = studies.size() >= 2 ? detail::typical_within_variance(vi) : kNaN;
   const double s2 = h.typical_variance;
   h.tau2 = g.tau2;
   h.tau2_se = kNaN;

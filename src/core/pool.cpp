@@ -223,8 +223,7 @@ void pool_on_measure_scale(PoolResult& r, const Eigen::VectorXd& y, const Eigen:
       r.notes.push_back(fmt::format("Q-profile interval for tau2 did not converge: {} / {}",
                                     ci.lb_report.message, ci.ub_report.message));
     }
-    const double trace_p = sum_w - w.squaredNorm() / sum_w;
-    het.typical_variance = het.Q_df / trace_p;
+    het.typical_variance = detail::typical_within_variance(v);
     const double s2 = het.typical_variance;
     if (r.conventions.i2 == I2Definition::kTau2Based) {
       het.I2 = 100.0 * het.tau2 / (s2 + het.tau2);
@@ -324,6 +323,12 @@ void pool_on_measure_scale(PoolResult& r, const Eigen::VectorXd& y, const Eigen:
 }  // namespace
 
 namespace detail {
+
+double typical_within_variance(const Eigen::VectorXd& v) {
+  const Eigen::VectorXd w = v.cwiseInverse();
+  const double sum_w = w.sum();
+  return static_cast<double>(v.size() - 1) / (sum_w - w.squaredNorm() / sum_w);
+}
 
 PoolResult proportion_study_rows(std::span<const ProportionStudy> studies, const PoolOptions& options,
                                  Eigen::VectorXd& y, Eigen::VectorXd& v) {

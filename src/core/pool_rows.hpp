@@ -15,4 +15,8 @@ namespace carta::detail {
 PoolResult proportion_study_rows(std::span<const ProportionStudy> studies, const PoolOptions& options,
                                  Eigen::VectorXd& y, Eigen::VectorXd& v);
 
+// The typical within-study variance (Higgins & Thompson 2002), (k - 1) / (sum w - sum w^2 / sum w)
+// with w = 1 / v: what I^2 and H^2 set tau^2 against. Needs k >= 2.
+double typical_within_variance(const Eigen::VectorXd& v);
+
 }  // namespace carta::detail

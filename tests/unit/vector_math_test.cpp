@@ -10,7 +10,7 @@
 #include <limits>
 #include <vector>
 
-#include "math/vector_math.hpp"
+#include "core/math/vector_math.hpp"
 
 namespace carta::test {
 namespace {

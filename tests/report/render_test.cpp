@@ -22,20 +22,14 @@
 #include "carta/plot/render.hpp"
 #include "carta/plot/svg.hpp"
 #include "carta/report/report.hpp"
+#include "test_folder.hpp"
 
 namespace carta::test {
 namespace {
 
 using ::testing::HasSubstr;
 
-std::filesystem::path temp_dir(const std::string& name) {
-  const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("carta_render_test_" + std::string(test->test_suite_name()) + "_" + test->name() + "_" + name);
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir;
-}
+std::filesystem::path temp_dir(const std::string& name) { return test_folder(name); }
 
 struct Rgb {
   int width = 0;

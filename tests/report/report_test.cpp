@@ -23,6 +23,7 @@
 #include "carta/plot/render.hpp"
 #include "carta/plot/svg.hpp"
 #include "carta/report/report.hpp"
+#include "test_folder.hpp"
 #include "compare.hpp"
 
 namespace carta::test {
@@ -30,16 +31,7 @@ namespace {
 
 using ::testing::HasSubstr;
 
-// One folder per test and name: ctest runs the tests of this file in parallel processes, and two
-// tests sharing a folder would overwrite each other's files.
-std::filesystem::path temp_dir(const std::string& name) {
-  const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
-  const std::string owner = test ? std::string(test->test_suite_name()) + "_" + test->name() + "_" : std::string();
-  const auto dir = std::filesystem::temp_directory_path() / ("carta_report_test_" + owner + name);
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir;
-}
+std::filesystem::path temp_dir(const std::string& name) { return test_folder(name); }
 
 void write(const std::filesystem::path& p, const std::string& text) { std::ofstream(p, std::ios::binary) << text; }
 

@@ -54,12 +54,18 @@ Presets (conventions on which R packages differ; always printed with the results
            Wald study CIs on the measure's scale
   meta     R meta: Q-based I^2 with Higgins-Thompson CIs, t(k-1) prediction interval,
            Clopper-Pearson study CIs, metaprop's zero-cell rules for PLN and PR
-Subgroups: one pooled estimate per level (own tau^2 unless --tau-common), levels with fewer than
---min-k studies listed but not pooled, and the test for subgroup differences. Moderators: numeric
+Subgroups: one pooled estimate per level (own tau^2 unless --tau-common) with its heterogeneity,
+and the test for subgroup differences: by default over every subgroup, a single-study one with its
+own estimate and variance (R meta, RevMan); with --subgroup-test pooled only over the subgroups
+with at least --min-k studies (smaller ones listed, not pooled). Studies with no value in the
+subgroup column are left out and named. Moderators: numeric
 columns enter as they are, text columns as categories against the first level in byte order;
 studies with a missing moderator value are left out of the regression (with a note).
-Rows whose events or n cell is empty are skipped with a note (not every trial reports every
-outcome). Every other bad cell is an error naming file:line:column.
+Not reported: an empty cell, NA, NR, n/a or - (any case; --missing replaces the list). Rows whose
+events or n are not reported are skipped with a note (not every trial reports every outcome); a
+not-reported subgroup or moderator value leaves the study out of that analysis, named; a
+not-reported cell passes no --where filter. Every other bad cell is an error naming
+file:line:column.
 Exit codes: 0 ok, 3 results written but an iteration did not converge, 64 bad option,
 65 bad data, 66 unreadable file, 70 numerical failure.)";
 
@@ -93,7 +99,16 @@ CLI::App* add_pool_command(CLI::App& app, PoolArgs& args) {
   cmd->add_option("--exclude", args.exclude, "leave out the study with this label (repeatable)");
   cmd->add_option("--subgroup", args.subgroup, "subgroup analysis by the levels of this column");
   cmd->add_flag("--tau-common", args.tau_common, "one tau^2 for all subgroups (mixed-effects model), with its QM test");
-  cmd->add_option("--min-k", args.min_k, "smallest subgroup that is pooled")->capture_default_str();
+  cmd->add_option("--min-k", args.min_k, "with --subgroup-test pooled: smallest subgroup that is pooled and tested")
+      ->capture_default_str();
+  cmd->add_option("--missing", args.missing,
+                  "cells that mean 'not reported', replacing the default NA, NR, n/a, - (an empty cell always is); "
+                  "comma-separated")
+      ->delimiter(',');
+  cmd->add_option("--subgroup-test", args.subgroup_test,
+                  "which subgroups the test for subgroup differences compares: all (meta, RevMan: single-study "
+                  "subgroups with their own variance) or pooled (only those with at least --min-k studies)")
+      ->capture_default_str();
   cmd->add_option("--moderator", args.moderators, "meta-regression on this column (repeatable: several moderators)");
   cmd->add_flag("--leave-one-out", args.leave_one_out, "refit without each study in turn");
   cmd->add_flag("--influence", args.influence,
@@ -134,6 +149,7 @@ struct PoolPlan {
   bool glmm = false;
   bool beta_binomial = false;
   SubgroupOptions subgroup_options;
+  io::MissingValues missing;
   TrimFillEstimator trimfill_estimator = TrimFillEstimator::kL0;
   std::vector<std::vector<std::pair<std::string, std::string>>> prediction_points;
   unsigned threads = 1;
@@ -204,7 +220,10 @@ PoolPlan make_plan(const PoolArgs& args) {
     prediction_points.push_back(std::move(point));
   }
   if (args.min_k < 1) throw Error(ErrorCategory::kInvalidOption, "--min-k must be at least 1");
-  plan.subgroup_options = SubgroupOptions{args.tau_common, args.min_k};
+  if (!args.missing.empty()) plan.missing = io::MissingValues(args.missing);
+  plan.subgroup_options = SubgroupOptions{
+      args.tau_common, args.min_k,
+      parse_or_throw(parse_subgroup_test(args.subgroup_test), "--subgroup-test", args.subgroup_test, "all, pooled")};
   if (args.trimfill_estimator != "L0" && args.trimfill_estimator != "R0") {
     throw Error(ErrorCategory::kInvalidOption,
                 fmt::format("--trimfill-estimator '{}' is not one of: L0, R0", args.trimfill_estimator));
@@ -247,9 +266,9 @@ GroupOutput pool_group(const PoolPlan& plan, const io::Table& table, const io::S
                                   group.notes.empty() ? "" : group.notes.front());
     return output;
   }
-  auto cell = [&table](std::size_t row, std::size_t col) -> std::optional<std::string> {
+  auto cell = [&table, &plan](std::size_t row, std::size_t col) -> std::optional<std::string> {
     const std::string_view value = io::cell_value(table.rows[row][col]);
-    if (value.empty()) return std::nullopt;
+    if (plan.missing.is_missing(value)) return std::nullopt;
     return std::string(value);
   };
   const std::size_t subgroup_col = plan.args.subgroup.empty() ? 0 : table.column(plan.args.subgroup);
@@ -303,8 +322,9 @@ GroupOutput pool_group(const PoolPlan& plan, const io::Table& table, const io::S
         std::string list;
         for (const auto& l : no_level) list += (list.empty() ? "" : ", ") + l;
         subgroups->notes.insert(subgroups->notes.begin(),
-                                fmt::format("{} stud{} with an empty '{}' left out of the subgroup analysis: {}",
-                                            no_level.size(), no_level.size() == 1 ? "y" : "ies", plan.args.subgroup, list));
+                                fmt::format("{} stud{} with no '{}' reported ({}) left out of the subgroup analysis: {}",
+                                            no_level.size(), no_level.size() == 1 ? "y" : "ies", plan.args.subgroup,
+                                            plan.missing.describe(), list));
       }
     }
     if (!plan.args.moderators.empty()) {
@@ -425,7 +445,7 @@ GroupOutput pool_group(const PoolPlan& plan, const io::Table& table, const io::S
                          {"tau2_upper", exact->tau2_upper},
                          {"note", exact->note}};
       }
-      if (subgroups) j["subgroups"] = io::to_json(*subgroups, plan.args.subgroup, plan.subgroup_options);
+      if (subgroups) j["subgroups"] = io::to_json(*subgroups, plan.args.subgroup);
       if (regression) j["metareg"] = io::to_json(*regression, plan.options.test);
       if (loo) j["leave_one_out"] = io::to_json(*loo);
       if (permutation) j["metareg"]["permutation"] = io::to_json(*permutation, regression->design.names);
@@ -447,7 +467,7 @@ GroupOutput pool_group(const PoolPlan& plan, const io::Table& table, const io::S
     } else {
       SummaryContext ctx{plan.args.file, plan.args.events, plan.args.n, group.key, plan.args.by, bb_fit ? &*bb_fit : nullptr};
       text << text_summary(result, ctx);
-      if (subgroups) text << text_subgroups(*subgroups, plan.args.subgroup, plan.options, plan.subgroup_options);
+      if (subgroups) text << text_subgroups(*subgroups, plan.args.subgroup, plan.options);
       if (regression) text << text_metareg(*regression, plan.options);
       if (loo) text << text_leave_one_out(*loo, plan.options);
       if (permutation) text << text_permutation(*permutation, regression->design.names);
@@ -508,7 +528,7 @@ int run_pool_batch(const PoolPlan& plan, std::ostream& out, std::ostream& err) {
   for (const auto& f : filters) (void)shape.column(f.column);
   const bool labelled = !args.label.empty();
   const std::size_t label_col = labelled ? shape.column(args.label) : 0;
-  io::StudyColumns columns{args.events, args.n, std::nullopt, std::nullopt};
+  io::StudyColumns columns{args.events, args.n, std::nullopt, std::nullopt, plan.missing};
   if (!args.label.empty()) columns.label = args.label;
   const std::set<std::string> exclude(args.exclude.begin(), args.exclude.end());
   std::set<std::string> excluded_seen;
@@ -618,7 +638,7 @@ int run_pool(const PoolArgs& args, std::ostream& out, std::ostream& err) {
   if (!args.by.empty()) return run_pool_batch(plan, out, err);
 
   const io::Table table = io::read_table(args.file);
-  io::StudyColumns columns{args.events, args.n, std::nullopt, std::nullopt};
+  io::StudyColumns columns{args.events, args.n, std::nullopt, std::nullopt, plan.missing};
   if (!args.label.empty()) columns.label = args.label;
   std::vector<io::RowFilter> filters;
   for (const auto& w : args.where) filters.push_back(io::parse_row_filter(w));

@@ -27,6 +27,8 @@ struct PoolArgs {
   std::string subgroup;
   bool tau_common = false;
   std::size_t min_k = 2;
+  std::string subgroup_test = "all";
+  std::vector<std::string> missing;  // --missing: replaces the default not-reported tokens
   std::vector<std::string> moderators;
   bool leave_one_out = false;
   bool influence = false;

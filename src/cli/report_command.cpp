@@ -12,11 +12,19 @@ namespace carta::cli {
 CLI::App* add_report_command(CLI::App& app, ReportArgs& args) {
   auto* cmd = app.add_subcommand("report", "Run a whole review from an analysis spec (TOML) and write an HTML report");
   cmd->add_option("spec", args.spec, "analysis spec, e.g. examples/cart-ball/review.toml (format: docs/spec.md)")->required();
-  cmd->add_option("-o,--out", args.out, "output folder (created; files are replaced atomically)")->capture_default_str();
+  cmd->add_option("-o,--out", args.out, "output folder (a new or empty folder, or a previous carta report)")
+      ->capture_default_str();
   cmd->footer(R"(
-Writes OUT/index.html (self-contained: inline CSS and SVG, no network), OUT/results.json (every
-number with the settings that produced it), OUT/summary.csv, OUT/studies_<outcome>.csv and
-OUT/figures/*.svg. Example:
+Writes OUT/index.html (self-contained: inline CSS and SVG, no script, no network),
+OUT/results.json (every number with the settings that produced it, and for every analysis the
+studies it used and those it left out, with why), OUT/summary.csv, OUT/studies_<outcome>.csv and
+OUT/figures/ (each figure as SVG, PNG and PDF).
+
+The report is built beside OUT and swapped in whole: an interrupted or failed run leaves the
+previous report as it was. OUT must be new, empty or a previous carta report; a folder holding
+other files, or an input of the run, is refused before any work.
+
+Example:
   carta report examples/cart-ball/review.toml --out report)");
   return cmd;
 }

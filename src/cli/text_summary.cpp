@@ -146,8 +146,8 @@ std::string text_summary(const PoolResult& r, const SummaryContext& ctx) {
   return s;
 }
 
-std::string text_subgroups(const SubgroupAnalysis& a, const std::string& variable, const PoolOptions& o,
-                           const SubgroupOptions& sg) {
+std::string text_subgroups(const SubgroupAnalysis& a, const std::string& variable, const PoolOptions& o) {
+  const auto& sg = a.options;
   const int level_pct = static_cast<int>(std::lround(100.0 * o.level));
   std::size_t width = 5;
   for (const auto& l : a.levels) width = std::max(width, display_width(l.level));
@@ -155,21 +155,31 @@ std::string text_subgroups(const SubgroupAnalysis& a, const std::string& variabl
   std::string s = fmt::format("\nSubgroups by {} ({} tau^2{})\n", variable,
                               sg.tau_common ? "common" : "separate",
                               sg.tau_common ? fmt::format(" = {}", num(a.tau2_common)) : std::string());
-  s += fmt::format("  {} {:>4} {:>6}  {:>7}  {:<18} {:<18} {:>8} {:>8}\n", pad_right("level", width), "k", "n",
-                   "prop", fmt::format("{}% CI", level_pct), "prediction", "I^2", "tau^2");
+  s += fmt::format("  {} {:>4} {:>6}  {:>7}  {:<18} {:<18} {:>8} {:>8} {:>14}\n", pad_right("level", width), "k", "n",
+                   "prop", fmt::format("{}% CI", level_pct), "prediction", "I^2", "tau^2", "Q (df), p");
   for (const auto& l : a.levels) {
     if (!l.result) {
       s += fmt::format("  {} {:>4} {:>6}  {}\n", pad_right(l.level, width), l.k, l.n, l.note);
       continue;
     }
     const auto& re = l.result->random;
-    s += fmt::format("  {} {:>4} {:>6}  {:>7}  {:<18} {:<18} {:>7.1f}% {:>8}\n", pad_right(l.level, width), l.k, l.n,
-                     pct(re.prop), pct_ci(re.prop_ci_lb, re.prop_ci_ub), pct_ci(re.prop_pi_lb, re.prop_pi_ub),
-                     l.result->heterogeneity.I2, num(l.result->heterogeneity.tau2));
+    const auto& h = l.result->heterogeneity;
+    s += fmt::format("  {} {:>4} {:>6}  {:>7}  {:<18} {:<18} {:>7.1f}% {:>8} {:>14}\n", pad_right(l.level, width), l.k,
+                     l.n, pct(re.prop), pct_ci(re.prop_ci_lb, re.prop_ci_ub), pct_ci(re.prop_pi_lb, re.prop_pi_ub),
+                     h.I2, num(h.tau2),
+                     l.k < 2 ? std::string("single study")
+                             : fmt::format("{} ({}), {}", num(h.Q, 2), num(h.Q_df, 0), p_cell(h.Q_p)));
   }
-  s += fmt::format("  Test for subgroup differences (random effects): Q = {}, df = {}, p {}\n", num(a.Q_between),
-                   num(a.Q_between_df, 0), p_value(a.Q_between_p));
-  if (sg.tau_common) {
+  if (std::isfinite(a.Q_between)) {
+    s += fmt::format("  Test for subgroup differences (random effects, {}): Q = {}, df = {}, p {}\n",
+                     sg.test == SubgroupTest::kAllSubgroups
+                         ? fmt::format("all {} subgroups", a.levels_tested)
+                         : fmt::format("the {} subgroups with at least {} studies", a.levels_tested, sg.min_k),
+                     num(a.Q_between), num(a.Q_between_df, 0), p_value(a.Q_between_p));
+  } else {
+    s += fmt::format("  {}\n", a.test_unavailable);
+  }
+  if (sg.tau_common && std::isfinite(a.QM)) {
     s += fmt::format("  Mixed-effects test (common tau^2): QM{} = {}, p {}\n",
                      std::isnan(a.QM_df2) ? fmt::format("({})", num(a.QM_df, 0))
                                           : fmt::format("F({}, {})", num(a.QM_df, 0), num(a.QM_df2, 0)),

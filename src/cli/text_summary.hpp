@@ -26,8 +26,7 @@ struct SummaryContext {
 };
 
 std::string text_summary(const PoolResult& result, const SummaryContext& context);
-std::string text_subgroups(const SubgroupAnalysis& analysis, const std::string& variable, const PoolOptions& options,
-                           const SubgroupOptions& subgroup);
+std::string text_subgroups(const SubgroupAnalysis& analysis, const std::string& variable, const PoolOptions& options);
 std::string text_metareg(const ProportionRegression& regression, const PoolOptions& options);
 std::string text_leave_one_out(const std::vector<LeaveOneOutRow>& rows, const PoolOptions& options);
 std::string text_predictions(const std::vector<MetaRegressionPrediction>& predictions, const PoolOptions& options);

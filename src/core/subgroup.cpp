@@ -3,6 +3,8 @@
 #include <boost/math/distributions/chi_squared.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -15,6 +17,20 @@ namespace carta {
 
 namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+std::string studies_word(std::size_t k) { return k == 1 ? "1 study" : fmt::format("{} studies", k); }
+}  // namespace
+
+std::string_view to_string(SubgroupTest test) noexcept {
+  return test == SubgroupTest::kAllSubgroups ? "all" : "pooled";
+}
+
+std::optional<SubgroupTest> parse_subgroup_test(std::string_view text) noexcept {
+  std::string lower;
+  for (const char c : text) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (lower == "all") return SubgroupTest::kAllSubgroups;
+  if (lower == "pooled") return SubgroupTest::kPooledSubgroups;
+  return std::nullopt;
 }
 
 SubgroupAnalysis subgroup_analysis(std::span<const ProportionStudy> studies,
@@ -31,74 +47,93 @@ SubgroupAnalysis subgroup_analysis(std::span<const ProportionStudy> studies,
   for (std::size_t i = 0; i < studies.size(); ++i) {
     if (level_of[i] && !level_of[i]->empty()) by_level[*level_of[i]].push_back(studies[i]);
   }
+  if (by_level.empty()) {
+    throw Error(ErrorCategory::kInvalidInput, "subgroup analysis: no study has a subgroup value");
+  }
+  const bool all = subgroup.test == SubgroupTest::kAllSubgroups;
+  // Under kAllSubgroups every level is pooled and tested (one study: its own estimate).
+  auto tested = [&](std::size_t k) { return all || k >= subgroup.min_k; };
 
   SubgroupAnalysis out;
+  out.options = subgroup;
   out.QM = out.QM_df = out.QM_df2 = out.QM_p = kNaN;
   out.tau2_common = kNaN;
 
-  // Common tau^2: the residual tau^2 of the mixed-effects model with the pooled levels as a factor.
+  // Common tau^2: the residual tau^2 of the mixed-effects model with the tested levels as a factor.
   PoolOptions level_options = options;
   if (subgroup.tau_common) {
     std::vector<ProportionStudy> used;
     ModeratorColumn factor{"subgroup", {}, true};
+    std::size_t levels_used = 0;
     for (const auto& [level, members] : by_level) {
-      if (members.size() < subgroup.min_k) continue;
+      if (!tested(members.size())) continue;
+      ++levels_used;
       for (const auto& s : members) {
         used.push_back(s);
         factor.values.emplace_back(level);
       }
     }
-    const Design design = build_design({factor}, used.size());
-    Eigen::VectorXd y(static_cast<Eigen::Index>(used.size()));
-    Eigen::VectorXd v(y.size());
-    const Conventions conv = conventions_for(options.preset);
-    for (std::size_t i = 0; i < used.size(); ++i) {
-      const auto es = proportion_effect(used[i].events, used[i].n, options.measure, conv.zero_cells, options.continuity);
-      y[static_cast<Eigen::Index>(i)] = es.yi;
-      v[static_cast<Eigen::Index>(i)] = es.vi;
-    }
-    MixedModelOptions mm{options.method, options.test, options.level, std::nullopt, false, options.control};
-    const MixedModelFit fit = fit_mixed_model(y, v, design.x, design.names, true, mm);
-    out.tau2_common = fit.tau2;
-    out.QM = fit.QM;
-    out.QM_df = fit.QM_df;
-    out.QM_df2 = fit.QM_df2;
-    out.QM_p = fit.QM_p;
-    level_options.fixed_tau2 = fit.tau2;
-    if (!fit.tau2_report.converged) {
-      out.notes.push_back(fmt::format("common tau2 did not converge: {}", fit.tau2_report.message));
+    if (levels_used >= 2) {
+      const Design design = build_design({factor}, used.size());
+      Eigen::VectorXd y(static_cast<Eigen::Index>(used.size()));
+      Eigen::VectorXd v(y.size());
+      const Conventions conv = conventions_for(options.preset);
+      for (std::size_t i = 0; i < used.size(); ++i) {
+        const auto es = proportion_effect(used[i].events, used[i].n, options.measure, conv.zero_cells, options.continuity);
+        y[static_cast<Eigen::Index>(i)] = es.yi;
+        v[static_cast<Eigen::Index>(i)] = es.vi;
+      }
+      MixedModelOptions mm{options.method, options.test, options.level, std::nullopt, false, options.control};
+      const MixedModelFit fit = fit_mixed_model(y, v, design.x, design.names, true, mm);
+      out.tau2_common = fit.tau2;
+      out.QM = fit.QM;
+      out.QM_df = fit.QM_df;
+      out.QM_df2 = fit.QM_df2;
+      out.QM_p = fit.QM_p;
+      level_options.fixed_tau2 = fit.tau2;
+      if (!fit.tau2_report.converged) {
+        out.notes.push_back(fmt::format("common tau2 did not converge: {}", fit.tau2_report.message));
+      }
+    } else {
+      out.notes.push_back("a common tau^2 needs at least two tested subgroups: each subgroup has its own tau^2");
     }
   }
 
   double sum_w = 0.0;
   double sum_wy = 0.0;
-  std::vector<std::pair<double, double>> estimates;  // (est, se) of pooled levels
+  std::vector<std::pair<double, double>> estimates;  // (est, se) of tested levels
   for (auto& [level, members] : by_level) {
     SubgroupLevel sl;
     sl.level = level;
     sl.k = members.size();
     for (const auto& s : members) sl.n += s.n;
-    if (members.size() < subgroup.min_k) {
-      sl.note = fmt::format("not pooled: {} stud{} (fewer than --min-k {})", sl.k, sl.k == 1 ? "y" : "ies",
-                            subgroup.min_k);
-      out.notes.push_back(fmt::format("subgroup '{}' {}", level, sl.note));
+    if (!tested(members.size())) {
+      sl.note = fmt::format("not pooled: {} (fewer than min_k = {})", studies_word(sl.k), subgroup.min_k);
     } else {
       sl.result = pool_proportions(members, level_options);
       sl.pooled = true;
       const double est = sl.result->random.est;
       const double se = sl.result->random.se;
-      if (se > 0.0 && std::isfinite(se)) {
+      if (se > 0.0 && std::isfinite(se) && std::isfinite(est)) {
+        sl.in_test = true;
         estimates.emplace_back(est, se);
         sum_w += 1.0 / (se * se);
         sum_wy += est / (se * se);
+      } else {
+        sl.note = fmt::format("its random-effects estimate has no positive, finite standard error (SE = {}): "
+                              "left out of the test for subgroup differences",
+                              se);
+        out.notes.push_back(fmt::format("subgroup '{}': {}", level, sl.note));
       }
     }
     out.levels.push_back(std::move(sl));
   }
-  if (estimates.empty()) {
+  if (!all && estimates.empty() &&
+      std::none_of(out.levels.begin(), out.levels.end(), [](const SubgroupLevel& l) { return l.pooled; })) {
     throw Error(ErrorCategory::kInvalidInput,
-                fmt::format("subgroup analysis: no level has at least --min-k = {} studies", subgroup.min_k));
+                fmt::format("subgroup analysis: no subgroup has at least min_k = {} studies", subgroup.min_k));
   }
+  out.levels_tested = estimates.size();
   out.Q_between_df = static_cast<double>(estimates.size()) - 1.0;
   if (estimates.size() >= 2) {
     const double mean = sum_wy / sum_w;
@@ -108,7 +143,22 @@ SubgroupAnalysis subgroup_analysis(std::span<const ProportionStudy> studies,
         boost::math::chi_squared_distribution<double>(out.Q_between_df), out.Q_between));
   } else {
     out.Q_between = out.Q_between_p = kNaN;
-    out.notes.push_back("only one subgroup could be pooled: no test for subgroup differences");
+    out.Q_between_df = kNaN;
+    if (by_level.size() == 1) {
+      out.test_unavailable = fmt::format("The test for subgroup differences was not computed: every study is in "
+                                         "one subgroup ('{}').",
+                                         by_level.begin()->first);
+    } else if (all) {
+      out.test_unavailable = "The test for subgroup differences was not computed: fewer than two subgroups have an "
+                             "estimate with a positive standard error.";
+    } else {
+      std::size_t pooled = 0;
+      for (const auto& l : out.levels) pooled += l.pooled ? 1 : 0;
+      out.test_unavailable = fmt::format(
+          "The test for subgroup differences was not computed: only {} of the {} subgroups {} at least {} studies, "
+          "and this analysis tests only those (subgroup_test = \"pooled\").",
+          pooled, by_level.size(), pooled == 1 ? "has" : "have", subgroup.min_k);
+    }
   }
   return out;
 }

@@ -33,6 +33,8 @@ std::string csv_field(std::string_view text) {
   return out;
 }
 
+nlohmann::json json_number(double x) { return detail::number(x); }
+
 nlohmann::json to_json(const PoolResult& r) {
   const auto& o = r.options;
   const auto& c = r.conventions;
@@ -113,10 +115,11 @@ nlohmann::json to_json(const PoolResult& r) {
   return j;
 }
 
-nlohmann::json to_json(const SubgroupAnalysis& a, std::string_view variable, const SubgroupOptions& options) {
+nlohmann::json to_json(const SubgroupAnalysis& a, std::string_view variable) {
+  const auto& options = a.options;
   nlohmann::json levels = nlohmann::json::array();
   for (const auto& l : a.levels) {
-    nlohmann::json j = {{"level", l.level}, {"k", l.k}, {"n", l.n}, {"pooled", l.pooled}};
+    nlohmann::json j = {{"level", l.level}, {"k", l.k}, {"n", l.n}, {"pooled", l.pooled}, {"in_test", l.in_test}};
     if (l.result) {
       const auto& re = l.result->random;
       const auto& h = l.result->heterogeneity;
@@ -125,6 +128,7 @@ nlohmann::json to_json(const SubgroupAnalysis& a, std::string_view variable, con
                 {"prop", number(re.prop)},         {"prop_ci_lb", number(re.prop_ci_lb)},
                 {"prop_ci_ub", number(re.prop_ci_ub)}, {"tau2", number(h.tau2)},
                 {"I2", number(h.I2)},              {"Q", number(h.Q)},
+                {"Q_df", number(h.Q_df)},          {"Q_p", number(h.Q_p)},
                 {"pi_lb", number(re.pi_lb)},       {"pi_ub", number(re.pi_ub)},
                 {"prop_pi_lb", number(re.prop_pi_lb)}, {"prop_pi_ub", number(re.prop_pi_ub)},
                 {"common_prop", number(l.result->common.prop)},
@@ -132,20 +136,23 @@ nlohmann::json to_json(const SubgroupAnalysis& a, std::string_view variable, con
                 {"notes", l.result->notes}});
     } else {
       for (const char* key : {"est", "se", "ci_lb", "ci_ub", "prop", "prop_ci_lb", "prop_ci_ub", "tau2", "I2", "Q",
-                              "pi_lb", "pi_ub", "prop_pi_lb", "prop_pi_ub"}) {
+                              "Q_df", "Q_p", "pi_lb", "pi_ub", "prop_pi_lb", "prop_pi_ub"}) {
         j[key] = nullptr;
       }
-      j["note"] = l.note;
     }
+    if (!l.note.empty()) j["note"] = l.note;
     levels.push_back(std::move(j));
   }
   return {{"variable", variable},
           {"tau_common", options.tau_common},
           {"min_k", options.min_k},
+          {"subgroup_test", to_string(options.test)},
           {"levels", std::move(levels)},
+          {"levels_tested", a.levels_tested},
           {"Q_between", number(a.Q_between)},
           {"Q_between_df", number(a.Q_between_df)},
           {"Q_between_p", number(a.Q_between_p)},
+          {"test_unavailable", a.test_unavailable.empty() ? nlohmann::json(nullptr) : nlohmann::json(a.test_unavailable)},
           {"QM", number(a.QM)},
           {"QM_df", number(a.QM_df)},
           {"QM_df2", number(a.QM_df2)},

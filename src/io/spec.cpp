@@ -110,6 +110,13 @@ class Reader {
 
 }  // namespace
 
+std::string display_name(const ReviewSpec& spec, std::string_view column) {
+  for (const auto& l : spec.labels) {
+    if (l.column == column) return l.label;
+  }
+  return std::string(column);
+}
+
 ReviewSpec load_review_spec(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(ErrorCategory::kIo, fmt::format("{}: cannot open the spec file (does it exist?)", path.string()));
@@ -131,13 +138,15 @@ ReviewSpec parse_review_spec(std::string_view text, const std::filesystem::path&
   const Reader r(path.string());
   ReviewSpec spec;
   spec.path = path;
-  r.check_keys(root, {"title", "data", "model", "analyses", "exclude", "outcome", "sensitivity", "survival", "risk_of_bias", "prisma"},
+  r.check_keys(root,
+               {"title", "data", "labels", "model", "analyses", "exclude", "outcome", "sensitivity", "survival",
+                "risk_of_bias", "prisma"},
                "the spec");
   spec.title = r.string(root, "title", false, "the spec");
 
   const auto* data = root["data"].as_table();
   if (!data) r.fail(&root, "the spec needs a [data] table with file = \"studies.csv\" and label = \"<column>\"");
-  r.check_keys(*data, {"file", "label", "characteristics"}, "[data]");
+  r.check_keys(*data, {"file", "label", "characteristics", "missing"}, "[data]");
   const std::string file = r.string(*data, "file", true, "[data]");
   spec.data_file_line = data->get("file")->source().begin.line;
   spec.data_file = path.parent_path() / file;
@@ -149,6 +158,23 @@ ReviewSpec parse_review_spec(std::string_view text, const std::filesystem::path&
   }
   spec.label = r.string(*data, "label", true, "[data]");
   spec.characteristics = r.strings(*data, "characteristics");
+  if (data->get("missing")) {
+    try {
+      spec.missing = MissingValues(r.strings(*data, "missing"));
+    } catch (const Error& e) {
+      r.fail(data->get("missing"), fmt::format("[data] missing: {}", e.what()));
+    }
+  }
+  if (const toml::node* node = root.get("labels")) {
+    if (!node->is_table()) r.fail(node, "labels must be a table: [labels] with column = \"Name shown to readers\"");
+    for (const auto& [key, value] : *node->as_table()) {
+      if (!value.is_string() || value.as_string()->get().empty()) {
+        r.fail(&value, fmt::format("[labels] {} must be a non-empty text in quotes, like {} = \"Antigen target\"",
+                                   key.str(), key.str()));
+      }
+      spec.labels.push_back({std::string(key.str()), std::string(value.as_string()->get()), value.source().begin.line});
+    }
+  }
 
   if (const auto* model = root["model"].as_table()) {
     r.check_keys(*model, {"measure", "method", "test", "preset", "level", "study_ci"}, "[model]");
@@ -187,8 +213,19 @@ ReviewSpec parse_review_spec(std::string_view text, const std::filesystem::path&
   }
 
   if (const auto* analyses = root["analyses"].as_table()) {
-    r.check_keys(*analyses, {"subgroups", "moderators", "bias", "leave_one_out", "influence", "min_k", "funnel_null"},
+    r.check_keys(*analyses,
+                 {"subgroups", "moderators", "bias", "leave_one_out", "influence", "min_k", "subgroup_test", "funnel_null"},
                  "[analyses]");
+    if (auto t = r.string(*analyses, "subgroup_test", false, "[analyses]"); !t.empty()) {
+      const auto parsed = parse_subgroup_test(t);
+      if (!parsed) {
+        r.fail(analyses->get("subgroup_test"),
+               fmt::format("subgroup_test '{}' is not one of all (every subgroup, as R meta and RevMan) or pooled "
+                           "(only subgroups with at least min_k studies)",
+                           t));
+      }
+      spec.subgroup_test = *parsed;
+    }
     if (const auto fnull = r.number(*analyses, "funnel_null")) {
       if (!(*fnull > 0.0 && *fnull < 1.0)) {
         r.fail(analyses->get("funnel_null"), "funnel_null is a proportion strictly between 0 and 1, e.g. 0.5");

@@ -28,10 +28,10 @@ struct CellRef {
   [[nodiscard]] std::string_view text() const { return trim(table.rows[row][col]); }
 };
 
-// Parses a count cell. Empty cells return nullopt (missing outcome data).
-std::optional<std::int64_t> parse_count(const CellRef& cell) {
+// Parses a count cell. Cells that are not reported return nullopt (missing outcome data).
+std::optional<std::int64_t> parse_count(const CellRef& cell, const MissingValues& missing) {
   const std::string_view s = cell.text();
-  if (s.empty()) return std::nullopt;
+  if (missing.is_missing(s)) return std::nullopt;
   std::int64_t value = 0;
   const auto* begin = s.data();
   const auto* end = s.data() + s.size();
@@ -52,8 +52,8 @@ std::optional<std::int64_t> parse_count(const CellRef& cell) {
   }
   if (!problem.empty()) {
     throw Error(ErrorCategory::kInvalidInput,
-                fmt::format("{}: value '{}' {}. Fix the cell, or leave it empty if the study does "
-                            "not report this outcome.",
+                fmt::format("{}: value '{}' {}. Fix the cell, or leave it empty (or write NA) if the study "
+                            "does not report this outcome.",
                             cell.where(), detail::excerpt(s), problem));
   }
   return value;
@@ -79,15 +79,17 @@ bool row_passes(const RowFilter& f, std::string_view cell) {
   }
 }
 
-bool row_passes_all(const Table& table, std::size_t row, const std::vector<RowFilter>& filters,
-                    const std::vector<std::size_t>& filter_cols, std::vector<std::size_t>& filtered_out) {
+std::optional<std::size_t> first_failed_filter(const Table& table, std::size_t row, const std::vector<RowFilter>& filters,
+                                               const std::vector<std::size_t>& filter_cols,
+                                               std::vector<std::size_t>& filtered_out, const MissingValues& missing) {
   for (std::size_t f = 0; f < filters.size(); ++f) {
-    if (!row_passes(filters[f], trim(table.rows[row][filter_cols[f]]))) {
+    const std::string_view cell = trim(table.rows[row][filter_cols[f]]);
+    if (missing.is_missing(cell) || !row_passes(filters[f], cell)) {
       ++filtered_out[f];
-      return false;
+      return f;
     }
   }
-  return true;
+  return std::nullopt;
 }
 
 RowFilter parse_row_filter(std::string_view text) {
@@ -165,21 +167,31 @@ StudyLoad load_proportion_studies(const Table& table, const StudyColumns& column
     }
     if (exclude_set.contains(label)) {
       if (excluded_seen.insert(label).second) excluded_order.push_back(label);
+      load.left_out.push_back({label, line, LeftOutRow::Why::kExcluded, {}});
       continue;
     }
-    if (!row_passes_all(table, r, filters, filter_cols, filtered_out)) continue;
+    if (const auto failed = first_failed_filter(table, r, filters, filter_cols, filtered_out, columns.missing)) {
+      const std::string_view cell = trim(table.rows[r][filter_cols[*failed]]);
+      load.left_out.push_back({label, line, LeftOutRow::Why::kFilteredOut,
+                               columns.missing.is_missing(cell)
+                                   ? fmt::format("{} (no '{}' reported)", filters[*failed].text, filters[*failed].column)
+                                   : fmt::format("{} ('{}' is {})", filters[*failed].text, filters[*failed].column,
+                                                 detail::excerpt(cell))});
+      continue;
+    }
 
     std::string key;
     if (grouped) {
       key = std::string(CellRef{table, r, by_col}.text());
       if (key.empty()) {
         ungrouped.push_back(fmt::format("{} (line {})", label, line));
+        load.left_out.push_back({label, line, LeftOutRow::Why::kNoGroup, {}});
         continue;
       }
     }
     auto [it, inserted] = group_index.try_emplace(key, load.groups.size());
     if (inserted) {
-      load.groups.push_back(StudyGroup{key, {}, {}, {}});
+      load.groups.push_back(StudyGroup{key, {}, {}, {}, {}});
       labels_seen.emplace_back();
       skipped.emplace_back();
     }
@@ -187,11 +199,13 @@ StudyLoad load_proportion_studies(const Table& table, const StudyColumns& column
 
     const CellRef events_cell{table, r, events_col};
     const CellRef n_cell{table, r, n_col};
-    const auto events = parse_count(events_cell);
-    const auto n = parse_count(n_cell);
+    const auto events = parse_count(events_cell, columns.missing);
+    const auto n = parse_count(n_cell, columns.missing);
     if (!events || !n) {
-      skipped[g].push_back(fmt::format("{} (line {}{})", label, line,
-                                       !events && !n ? "" : (!events ? ", no events" : ", no n")));
+      const char* which = !events && !n ? "" : (!events ? ", no events" : ", no n");
+      skipped[g].push_back(fmt::format("{} (line {}{})", label, line, which));
+      load.groups[g].left_out.push_back({label, line, LeftOutRow::Why::kNotReported,
+                                         !events && !n ? "neither events nor n" : (!events ? "no events" : "no n")});
       continue;
     }
     if (*n == 0) {
@@ -242,14 +256,14 @@ StudyLoad load_proportion_studies(const Table& table, const StudyColumns& column
   for (std::size_t g = 0; g < load.groups.size(); ++g) {
     if (!skipped[g].empty()) {
       load.groups[g].notes.push_back(fmt::format(
-          "skipped {} row(s) that do not report this outcome (empty '{}' or '{}'): {}",
-          skipped[g].size(), columns.events, columns.n, detail::join(skipped[g])));
+          "skipped {} row(s) that do not report this outcome ('{}' or '{}' is {}): {}", skipped[g].size(),
+          columns.events, columns.n, columns.missing.describe(), detail::join(skipped[g])));
     }
     any_usable = any_usable || !load.groups[g].studies.empty();
   }
   if (!any_usable && checks.needs_usable_study) {
     throw Error(ErrorCategory::kInvalidInput,
-                fmt::format("{}: no usable study: every row has an empty '{}' or '{}'{}. At least "
+                fmt::format("{}: no usable study: no row reports both '{}' and '{}'{}. At least "
                             "one study with both counts is needed.",
                             table.source, columns.events, columns.n,
                             table.rows.empty() ? " (the file has a header but no data rows)" : ""));

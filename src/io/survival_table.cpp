@@ -22,16 +22,19 @@ std::string where(const Table& table, std::size_t row, std::size_t col) {
   return fmt::format("{}:{}:{} (column '{}')", table.source, table.lines[row], col + 1, table.header[col]);
 }
 
-bool not_reported(std::string_view text) {
+// The review's missing-value rule, and for survival also "NE" (not estimable) and "not reached"
+// (a median that was not reached gives no estimate).
+bool not_reported(std::string_view text, const MissingValues& missing) {
+  if (missing.is_missing(text)) return true;
+  if (text.size() > 11) return false;
   std::string lower;
   for (char ch : text) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  return lower.empty() || lower == "na" || lower == "nr" || lower == "ne" || lower == "not reached" ||
-         lower == "n/a";
+  return lower == "ne" || lower == "not reached";
 }
 
-std::optional<double> number_cell(const Table& table, std::size_t row, std::size_t col) {
+std::optional<double> number_cell(const Table& table, std::size_t row, std::size_t col, const MissingValues& missing) {
   const std::string_view text = trim(table.rows[row][col]);
-  if (not_reported(text)) return std::nullopt;
+  if (not_reported(text, missing)) return std::nullopt;
   const auto value = parse_number(text);
   if (!value) {
     std::string hint = "write a plain number such as 0.62 or 14.5";
@@ -64,10 +67,18 @@ std::size_t pick_column(const Table& table, std::initializer_list<std::string_vi
   return fallback;
 }
 
+const MissingValues& default_missing() {
+  static const MissingValues rule;
+  return rule;
+}
+
 double required_number(const Table& table, std::size_t row, std::size_t col) {
-  const auto v = number_cell(table, row, col);
-  if (!v)
-    throw Error(ErrorCategory::kInvalidInput, fmt::format("{}: the cell is empty", where(table, row, col)));
+  const auto v = number_cell(table, row, col, default_missing());
+  if (!v) {
+    throw Error(ErrorCategory::kInvalidInput,
+                fmt::format("{}: the cell is empty or not reported ('{}'); this table needs a number in every row",
+                            where(table, row, col), detail::excerpt(trim(table.rows[row][col]))));
+  }
   return *v;
 }
 
@@ -108,7 +119,7 @@ SurvivalLoad load_survival_reports(const Table& table, const SurvivalColumns& co
   for (std::size_t c : {s_col, s_lb_col, s_ub_col}) {
     if (c == kNone) continue;
     for (std::size_t r = 0; r < table.rows.size(); ++r) {
-      const auto v = number_cell(table, r, c);
+      const auto v = number_cell(table, r, c, columns.missing);
       if (v && *v > 1.0) percent = true;
     }
   }
@@ -116,12 +127,12 @@ SurvivalLoad load_survival_reports(const Table& table, const SurvivalColumns& co
   const double scale = percent ? 0.01 : 1.0;
   auto survival_cell = [&](std::size_t r, std::size_t c) -> std::optional<double> {
     if (c == kNone) return std::nullopt;
-    auto v = number_cell(table, r, c);
+    auto v = number_cell(table, r, c, columns.missing);
     if (v) *v *= scale;
     return v;
   };
   auto plain_cell = [&](std::size_t r, std::size_t c) -> std::optional<double> {
-    return c == kNone ? std::nullopt : number_cell(table, r, c);
+    return c == kNone ? std::nullopt : number_cell(table, r, c, columns.missing);
   };
 
   const std::filesystem::path base = std::filesystem::path(table.source).parent_path();
@@ -140,9 +151,13 @@ SurvivalLoad load_survival_reports(const Table& table, const SurvivalColumns& co
     }
     if (exclude_set.contains(label)) {
       excluded_seen.insert(label);
+      load.left_out.push_back({label, line, LeftOutRow::Why::kExcluded, {}});
       continue;
     }
-    if (!row_passes_all(table, r, filters, filter_cols, filtered_out)) continue;
+    if (const auto failed = first_failed_filter(table, r, filters, filter_cols, filtered_out, columns.missing)) {
+      load.left_out.push_back({label, line, LeftOutRow::Why::kFilteredOut, filters[*failed].text});
+      continue;
+    }
     SurvivalReport report;
     report.label = label;
     report.s = survival_cell(r, s_col);
@@ -164,7 +179,7 @@ SurvivalLoad load_survival_reports(const Table& table, const SurvivalColumns& co
     }
     if (ipd_col != kNone) {
       const std::string_view file = trim(table.rows[r][ipd_col]);
-      if (!not_reported(file)) {
+      if (!not_reported(file, columns.missing)) {
         const std::filesystem::path path = std::filesystem::path(file).is_absolute()
                                                ? std::filesystem::path(file)
                                                : base / std::filesystem::path(file);
@@ -180,6 +195,7 @@ SurvivalLoad load_survival_reports(const Table& table, const SurvivalColumns& co
         report.s || report.median || report.events || report.person_time || !report.ipd.empty();
     if (!anything) {
       skipped.push_back(fmt::format("{} (line {})", label, line));
+      load.left_out.push_back({label, line, LeftOutRow::Why::kNotReported, "no survival data in the chosen columns"});
       continue;
     }
     auto [prev, fresh] = labels_seen.try_emplace(label, line);
@@ -280,7 +296,7 @@ std::vector<StudyCurve> load_study_curves(const Table& table, const std::string&
                     s_col = table.column(survival_column), n_col = table.column(n_risk_column);
   bool percent = false;
   for (std::size_t r = 0; r < table.rows.size(); ++r) {
-    const auto v = number_cell(table, r, s_col);
+    const auto v = number_cell(table, r, s_col, default_missing());
     if (v && *v > 1.0) percent = true;
   }
   std::vector<StudyCurve> curves;

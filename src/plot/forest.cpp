@@ -107,12 +107,40 @@ void axis(Svg& svg, const Layout& lay, double top, double y) {
   svg.close_group();
 }
 
+std::string p_text(double p) {
+  if (!std::isfinite(p)) return "p not available";
+  return p < 1e-4 ? std::string("p < 0.0001") : fmt::format("p = {:.4f}", p);
+}
+
 std::string heterogeneity_text(const PoolResult& r) {
   const auto& h = r.heterogeneity;
   if (r.k < 2) return "Heterogeneity: not estimable (k = 1)";
-  if (!std::isfinite(h.tau2)) return fmt::format("Overdispersion test: p = {:.4f}", h.Q_p);
-  return fmt::format("Heterogeneity: I\u00b2 = {:.1f}%, \u03c4\u00b2 = {:.4f}, p {}", h.I2, h.tau2,
-                     h.Q_p < 1e-4 ? std::string("< 0.0001") : fmt::format("= {:.4f}", h.Q_p));
+  if (!std::isfinite(h.tau2)) return fmt::format("Overdispersion test: {}", p_text(h.Q_p));
+  return fmt::format("Heterogeneity: I\u00b2 = {:.1f}%, \u03c4\u00b2 = {:.4f}, {}", h.I2, h.tau2, p_text(h.Q_p));
+}
+
+// A subgroup's own heterogeneity, as R meta prints it under each subgroup.
+std::string subgroup_heterogeneity_text(const PoolResult& r) {
+  const auto& h = r.heterogeneity;
+  return fmt::format("Heterogeneity: I\u00b2 = {:.1f}%, \u03c4\u00b2 = {:.4f}, Q = {:.2f} (df = {:.0f}), {}", h.I2,
+                     h.tau2, h.Q, h.Q_df, p_text(h.Q_p));
+}
+
+constexpr double kNoteFont = 11.0;
+
+// Footnotes and long sentences wrapped to the figure's width; returns the y after the last line.
+double wrapped_lines(Svg& svg, double x, double y, double width, const std::vector<std::string>& texts,
+                     std::string_view css) {
+  if (texts.empty()) return y;
+  svg.open_group(css);
+  for (const auto& t : texts) {
+    for (const auto& line : wrap_text(t, width, kNoteFont)) {
+      svg.text(x, y + 4, line, kNoteFont, "start", "normal", "#444");
+      y += 0.8 * kRow;
+    }
+  }
+  svg.close_group();
+  return y;
 }
 
 }  // namespace
@@ -124,9 +152,7 @@ std::string forest_plot_svg(const PoolResult& r, const ForestOptions& o) {
   labels.push_back("Prediction interval");
   const Layout lay = make_layout(labels, o);
   const double top = (o.title.empty() ? 1.5 : 2.5) * kRow;
-  const auto rows = static_cast<double>(r.studies.size());
-  const double height = top + (rows + 6.0) * kRow + 30.0;
-  Svg svg(lay.width, height);
+  Svg svg(lay.width, top);
   header(svg, lay, top, o, r.options.level);
   double max_w = 0.0;
   for (const auto& s : r.studies) max_w = std::max(max_w, std::isfinite(s.weight_random) ? s.weight_random : s.weight_common);
@@ -148,6 +174,7 @@ std::string forest_plot_svg(const PoolResult& r, const ForestOptions& o) {
   }
   svg.text(lay.label_x, y + 4, heterogeneity_text(r), 11.0);
   axis(svg, lay, top + 0.5 * kRow, y + kRow);
+  svg.set_size(lay.width, y + 2.5 * kRow);
   return svg.str();
 }
 
@@ -156,30 +183,38 @@ std::string subgroup_forest_svg(const PoolResult& overall, const SubgroupAnalysi
                                 const ForestOptions& o) {
   std::vector<std::string> labels;
   for (const auto& s : overall.studies) labels.push_back(s.label);
-  for (const auto& l : subgroups.levels) labels.push_back(fmt::format("{} = {} (k = {})", variable, l.level, l.k));
-  labels.push_back("Test for subgroup differences: Q = 00.00, df = 00, p = 0.0000");
+  for (const auto& l : subgroups.levels) labels.push_back(fmt::format("{}: {} (k = {})", variable, l.level, l.k));
+  labels.push_back(fmt::format("Overall (random effects, k = {})", overall.k));
   const Layout lay = make_layout(labels, o);
+  const double text_width_max = lay.width - 2 * kMargin;
   const double top = (o.title.empty() ? 1.5 : 2.5) * kRow;
-  double rows = 0;
-  for (const auto& l : subgroups.levels) rows += static_cast<double>(l.k) + 3.0;
-  const double height = top + (rows + 6.0) * kRow + 30.0;
-  Svg svg(lay.width, height);
+  Svg svg(lay.width, top);
   header(svg, lay, top, o, overall.options.level);
   double y = top + kRow;
   for (const auto& level : subgroups.levels) {
-    svg.text(lay.label_x, y + 4, fmt::format("{} = {}", variable, level.level), kFont, "start", "bold");
+    svg.text(lay.label_x, y + 4, fmt::format("{}: {}", variable, level.level), kFont, "start", "bold");
     y += kRow;
     const PoolResult* source = level.result ? &*level.result : nullptr;
-    double max_w = 0.0;
     if (source) {
+      double max_w = 0.0;
       for (const auto& s : source->studies) max_w = std::max(max_w, s.weight_random);
       for (const auto& s : source->studies) {
         study_row(svg, lay, y, s, max_w, counts(s));
         y += kRow;
       }
-      diamond(svg, lay, y, fmt::format("Subtotal (k = {})", level.k), source->random.prop, source->random.prop_ci_lb,
-              source->random.prop_ci_ub, "#555", "diamond subtotal", false);
-      y += kRow;
+      if (level.k >= 2) {
+        diamond(svg, lay, y, fmt::format("Subtotal (k = {})", level.k), source->random.prop, source->random.prop_ci_lb,
+                source->random.prop_ci_ub, "#555", "diamond subtotal", false);
+        y += kRow;
+        svg.text(lay.label_x, y + 4, subgroup_heterogeneity_text(*source), kNoteFont, "start", "normal", "#444");
+        y += kRow;
+      } else {
+        svg.text(lay.label_x, y + 4,
+                 level.in_test ? "Single study: tested with its own estimate and variance" : "Single study", kNoteFont,
+                 "start", "normal", "#444");
+        y += kRow;
+      }
+      if (!level.note.empty()) y = wrapped_lines(svg, lay.label_x, y, text_width_max, {level.note}, "level-note");
     } else {
       for (std::size_t i = 0; i < overall.studies.size(); ++i) {
         if (i < level_of.size() && level_of[i] == level.level) {
@@ -187,21 +222,29 @@ std::string subgroup_forest_svg(const PoolResult& overall, const SubgroupAnalysi
           y += kRow;
         }
       }
-      svg.text(lay.label_x, y + 4, level.note, 11.0, "start", "normal", "#666");
-      y += kRow;
+      y = wrapped_lines(svg, lay.label_x, y, text_width_max, {level.note}, "level-note");
     }
     y += 0.5 * kRow;
   }
-  diamond(svg, lay, y, "Overall (random effects)", overall.random.prop, overall.random.prop_ci_lb,
-          overall.random.prop_ci_ub, "#222", "diamond random", true);
+  diamond(svg, lay, y, fmt::format("Overall (random effects, k = {})", overall.k), overall.random.prop,
+          overall.random.prop_ci_lb, overall.random.prop_ci_ub, "#222", "diamond random", true);
   y += kRow;
-  svg.text(lay.label_x, y + 4,
-           std::isfinite(subgroups.Q_between)
-               ? fmt::format("Test for subgroup differences: Q = {:.2f}, df = {:.0f}, p = {:.4f}", subgroups.Q_between,
-                             subgroups.Q_between_df, subgroups.Q_between_p)
-               : std::string("Test for subgroup differences: not available (fewer than 2 pooled subgroups)"),
-           11.0);
-  axis(svg, lay, top + 0.5 * kRow, y + kRow);
+  std::string test;
+  if (std::isfinite(subgroups.Q_between)) {
+    const std::string which =
+        subgroups.options.test == SubgroupTest::kAllSubgroups
+            ? fmt::format("all {} subgroups", subgroups.levels_tested)
+            : fmt::format("the {} subgroups with at least {} studies", subgroups.levels_tested, subgroups.options.min_k);
+    test = fmt::format("Test for subgroup differences ({}): Q = {:.2f}, df = {:.0f}, {}", which, subgroups.Q_between,
+                       subgroups.Q_between_df, p_text(subgroups.Q_between_p));
+  } else {
+    test = subgroups.test_unavailable;
+  }
+  const double axis_y = y + 0.2 * kRow;
+  axis(svg, lay, top + 0.5 * kRow, axis_y);
+  y = axis_y + 1.5 * kRow;
+  y = wrapped_lines(svg, lay.label_x, y, text_width_max, {test}, "subgroup-test");
+  svg.set_size(lay.width, y + 10.0);
   return svg.str();
 }
 

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "carta/error.hpp"
+
 #include <algorithm>
 #include <cmath>
 
@@ -84,6 +86,90 @@ std::string Svg::str() const {
       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\" "
       "font-family=\"DejaVu Sans, sans-serif\">\n<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>\n{}</svg>\n",
       coord(width_), coord(height_), coord(width_), coord(height_), body_);
+}
+
+std::vector<std::string> wrap_text(std::string_view text, double max_width, double size) {
+  std::vector<std::string> lines;
+  std::string line;
+  auto flush = [&] {
+    if (!line.empty()) lines.push_back(std::move(line));
+    line.clear();
+  };
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    while (pos < text.size() && text[pos] == ' ') ++pos;
+    if (pos >= text.size()) break;
+    std::size_t end = text.find(' ', pos);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view word = text.substr(pos, end - pos);
+    pos = end;
+    const std::string candidate = line.empty() ? std::string(word) : line + " " + std::string(word);
+    if (text_width(candidate, size) <= max_width) {
+      line = candidate;
+      continue;
+    }
+    flush();
+    // A word longer than a line is cut at code point boundaries.
+    while (text_width(word, size) > max_width) {
+      std::size_t cut = 0, chars = 0;
+      const auto per_line = static_cast<std::size_t>(std::max(1.0, max_width / (0.6 * size)));
+      while (cut < word.size() && chars < per_line) {
+        ++cut;
+        while (cut < word.size() && (static_cast<unsigned char>(word[cut]) & 0xC0) == 0x80) ++cut;
+        ++chars;
+      }
+      lines.emplace_back(word.substr(0, cut));
+      word.remove_prefix(cut);
+    }
+    line = std::string(word);
+  }
+  flush();
+  if (lines.empty() && !text.empty()) lines.emplace_back();
+  return lines;
+}
+
+std::string append_footnotes(std::string_view svg, const std::vector<std::string>& lines) {
+  if (lines.empty()) return std::string(svg);
+  // The root element as Svg::str() writes it: width="W" height="H" viewBox="0 0 W H".
+  const auto header_end = svg.find('>');
+  const auto close = svg.rfind("</svg>");
+  const auto w_at = svg.find(" width=\"");
+  const auto h_at = svg.find(" height=\"");
+  const auto vb_at = svg.find(" viewBox=\"");
+  if (header_end == std::string_view::npos || close == std::string_view::npos || w_at > header_end ||
+      h_at > header_end || vb_at > header_end) {
+    throw Error(ErrorCategory::kInvalidInput, "append_footnotes: not an SVG written by carta::plot::Svg");
+  }
+  auto attribute = [&](std::size_t at, std::size_t name_length) {
+    const std::size_t start = at + name_length;
+    return std::stod(std::string(svg.substr(start, svg.find('"', start) - start)));
+  };
+  const double width = attribute(w_at, 8);
+  const double height = attribute(h_at, 9);
+  constexpr double kSize = 11.0, kLine = 16.0, kLeft = 12.0;
+  std::string body;
+  double y = height + 4.0;
+  body += "<g class=\"footnotes\">\n";
+  for (const auto& l : lines) {
+    for (const auto& part : wrap_text(l, std::max(width - 2 * kLeft, 60.0), kSize)) {
+      y += kLine;
+      body += fmt::format("<text x=\"{}\" y=\"{}\" font-size=\"{}\" text-anchor=\"start\" font-weight=\"normal\" "
+                          "fill=\"#444\">{}</text>\n",
+                          coord(kLeft), coord(y - 4.0), coord(kSize), escape_xml(part));
+    }
+  }
+  body += "</g>\n";
+  const double new_height = y + 8.0;
+  std::string out;
+  out.reserve(svg.size() + body.size() + 32);
+  out += fmt::format("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\"",
+                     coord(width), coord(new_height), coord(width), coord(new_height));
+  // Everything after the viewBox attribute (the font family, the white ground, the figure) as is.
+  const auto vb_end = svg.find('"', svg.find('"', vb_at) + 1) + 1;
+  out += svg.substr(vb_end, close - vb_end);
+  out += body;
+  out += "</svg>\n";
+  return out;
 }
 
 }  // namespace carta::plot

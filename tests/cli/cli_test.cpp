@@ -269,6 +269,29 @@ TEST(Cli, MissingFileExit66) {
   EXPECT_THAT(r.err, HasSubstr("/no/such/file.csv: cannot open"));
 }
 
+// The test for subgroup differences under both conventions, each labelled; not-reported cells
+// (NA, a token of --missing) are neither counts nor subgroup levels.
+TEST(Cli, SubgroupTestConventionsAndMissingValues) {
+  const auto dir = std::filesystem::temp_directory_path() / "carta_cli_subgroup_test";
+  std::filesystem::create_directories(dir);
+  const auto csv = (dir / "s.csv").string();
+  std::ofstream(csv) << "label,x,n,g\nA,5,20,a\nB,7,25,a\nC,12,30,b\nD,3,12,b\nE,9,14,c\nF,NA,16,a\nG,4,16,NA\nH,6,18,?\n";
+  const auto all = run({"pool", csv, "--events", "x", "--n", "n", "--label", "label", "--subgroup", "g"});
+  ASSERT_EQ(all.code, 0) << all.err;
+  EXPECT_THAT(all.out, HasSubstr("Test for subgroup differences (random effects, all 4 subgroups)"));  // a, b, c and '?'
+  EXPECT_THAT(all.out, HasSubstr("skipped 1 row(s) that do not report this outcome"));
+  EXPECT_THAT(all.out, HasSubstr("1 study with no 'g' reported"));
+  const auto pooled = run({"pool", csv, "--events", "x", "--n", "n", "--label", "label", "--subgroup", "g",
+                           "--subgroup-test", "pooled", "--missing", "NA,?"});
+  ASSERT_EQ(pooled.code, 0) << pooled.err;
+  EXPECT_THAT(pooled.out, HasSubstr("Test for subgroup differences (random effects, the 2 subgroups with at least 2 studies)"));
+  EXPECT_THAT(pooled.out, HasSubstr("2 studies with no 'g' reported"));
+  const auto bad = run({"pool", csv, "--events", "x", "--n", "n", "--subgroup", "g", "--subgroup-test", "some"});
+  EXPECT_EQ(bad.code, 64);
+  EXPECT_THAT(bad.err, HasSubstr("--subgroup-test 'some' is not one of: all, pooled"));
+  std::filesystem::remove_all(dir);
+}
+
 TEST(Cli, SubgroupsModeratorsLeaveOneOutAndWhere) {
   const auto r = run({"pool", example(), "--events", "cr_events", "--n", "cr_n", "--label", "study_id", "--exclude",
                       "Turtle2016_JCI", "--exclude", "Fry2018_NatMed_CD22", "--exclude", "Gardner2017_Blood",
@@ -283,7 +306,9 @@ TEST(Cli, SubgroupsModeratorsLeaveOneOutAndWhere) {
                           "I2", "pi_lb", "pi_ub"}) {
     EXPECT_TRUE(sg["levels"][0].contains(key)) << key;
   }
-  EXPECT_THAT(sg["notes"][0].get<std::string>(), HasSubstr("with an empty 'costimulatory_domain' left out"));
+  EXPECT_THAT(sg["notes"][0].get<std::string>(), HasSubstr("with no 'costimulatory_domain' reported"));
+  EXPECT_EQ(sg["subgroup_test"], "all");
+  EXPECT_EQ(sg["levels_tested"], 3);
   const auto& mr = j.at("metareg");
   for (const char* key : {"coefficients", "tau2", "I2", "R2", "QM", "QM_df", "QM_p", "QE", "QE_df", "QE_p", "permutation"}) {
     EXPECT_TRUE(mr.contains(key)) << key;

@@ -69,7 +69,7 @@ TEST(MillerInverse, RecoversEveryProportionAtItsOwnN) {
 // for the catheter data of Niel-Weise et al. (2007).
 std::vector<ProportionStudy> nielweise_arm(const std::string& events, const std::string& n) {
   const auto table = io::read_table(source_path("fixtures/datasets/nielweise2007.csv"));
-  io::StudyColumns columns{events, n, std::string("author"), std::nullopt};
+  io::StudyColumns columns{events, n, std::string("author"), std::nullopt, {}};
   return io::load_proportion_studies(table, columns).groups.at(0).studies;
 }
 

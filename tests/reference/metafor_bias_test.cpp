@@ -19,7 +19,7 @@ namespace {
 std::vector<ProportionStudy> load(const std::string& name) {
   const std::string file = name == "debruin" ? "debruin2009" : name;
   const auto table = io::read_table(source_path("fixtures/datasets/" + file + ".csv"));
-  return io::load_proportion_studies(table, io::StudyColumns{"events", "n", std::string("label"), std::nullopt})
+  return io::load_proportion_studies(table, io::StudyColumns{"events", "n", std::string("label"), std::nullopt, {}})
       .groups.at(0)
       .studies;
 }

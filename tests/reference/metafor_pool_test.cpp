@@ -41,7 +41,7 @@ void track(const std::string& quantity, double actual, double expected) {
 
 std::vector<ProportionStudy> load_dataset(const std::string& name) {
   const auto table = io::read_table(source_path("fixtures/datasets/" + name + ".csv"));
-  io::StudyColumns columns{"events", "n", std::string("label"), std::nullopt};
+  io::StudyColumns columns{"events", "n", std::string("label"), std::nullopt, {}};
   auto load = io::load_proportion_studies(table, columns);
   return load.groups.at(0).studies;
 }

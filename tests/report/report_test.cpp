@@ -419,10 +419,40 @@ TEST(Report, BundledExampleEndToEnd) {
         << ext;
   }
   EXPECT_TRUE(std::filesystem::exists(out / "summary.csv"));
-  // The subgroup forest states why a level is not pooled, once.
+  // The subgroup test is meta's and RevMan's (every subgroup; the Q = 8.93 on 4 df), the
+  // figure says so and names the studies it leaves out and why.
   const std::string by_target = read_text(out / "figures" / "forest_complete-remission_by_antigen-target.svg");
-  EXPECT_THAT(by_target, HasSubstr(">not pooled: 1 study (fewer than --min-k 2)<"));
-  EXPECT_EQ(by_target.find("not pooled: not pooled"), std::string::npos);
+  EXPECT_THAT(by_target, HasSubstr(">Test for subgroup differences (all 5 subgroups): Q = 8.93, df = 4, p = 0.0629<"));
+  EXPECT_THAT(by_target, HasSubstr(">Antigen target: CD22<"));  // the spec's label, not the column name
+  EXPECT_THAT(by_target, HasSubstr("Not reporting complete remission (3): Frey2020_JCO, Curran2019_Blood, "));
+  EXPECT_THAT(by_target, HasSubstr("Excluded by the review (3): "));
+  EXPECT_EQ(by_target.find(">NA<"), std::string::npos);
+  EXPECT_EQ(by_target.find("= NA"), std::string::npos);
+  const auto& target = cr["subgroups"][0];
+  EXPECT_EQ(target["subgroup_test"], "all");
+  EXPECT_EQ(target["levels_tested"], 5);
+  EXPECT_TRUE(close_to(target["Q_between"].get<double>(), 8.9278276768, {1e-8, 0}, "Q between (metafor)"));
+  // Costimulatory domain: five studies report none; the figure's overall row pools the 19 drawn.
+  const auto& costim = cr["subgroups"][1];
+  EXPECT_EQ(costim["label"], "Costimulatory domain");
+  EXPECT_EQ(costim["selection"]["used"].size(), 19u);
+  ASSERT_EQ(costim["selection"]["left_out"].size(), 5u);
+  EXPECT_EQ(costim["selection"]["left_out"][0]["reason"], "value_not_reported");
+  EXPECT_EQ(costim["overall"]["k"], 19);
+  const std::string by_costim = read_text(out / "figures" / "forest_complete-remission_by_costimulatory-domain.svg");
+  EXPECT_THAT(by_costim, HasSubstr(">Overall (random effects, k = 19)<"));
+  EXPECT_THAT(by_costim, HasSubstr("No costimulatory domain reported (5): Jiang2019_AmJHematol, Hu2017_ClinCancerRes"));
+  EXPECT_THAT(html, HasSubstr("No costimulatory domain reported (5): Jiang2019_AmJHematol"));
+  // Every outcome lists the table's rows it does not use: 30 rows = used + left out.
+  for (const auto& o : results["outcomes"]) {
+    EXPECT_EQ(o["selection"]["used"].size() + o["selection"]["left_out"].size(), 30u) << o["name"];
+    EXPECT_EQ(o["selection"]["used"].size(), o["pool"]["k"].get<std::size_t>()) << o["name"];
+  }
+  // Sensitivity analyses name the studies they leave out and why.
+  const auto& adults = cr["sensitivity"][0];
+  EXPECT_EQ(adults["selection"]["used"].size(), adults["pool"]["k"].get<std::size_t>());
+  EXPECT_THAT(adults["selection"]["left_out"].dump(), HasSubstr("population is pediatric"));
+  EXPECT_EQ(html.find(">NA<"), std::string::npos);
   // Survival: 12-month OS of the five trials that report it (Gardner 2017 is excluded as an
   // overlapping report), each study's SE from its n; S(24) is an extrapolation and says so.
   ASSERT_EQ(results["survival"].size(), 2u);
@@ -430,6 +460,7 @@ TEST(Report, BundledExampleEndToEnd) {
   EXPECT_EQ(os["name"], "Overall survival");
   EXPECT_EQ(os["k"], 5);
   EXPECT_EQ(os["studies"][0]["source"], "survival_n");
+  EXPECT_EQ(os["selection"]["used"].size(), 5u);
   EXPECT_GT(os["survival"][0]["est"].get<double>(), os["survival"][1]["est"].get<double>());
   EXPECT_THAT(os["warnings"].dump(), HasSubstr("S(24) extrapolates"));
   EXPECT_THAT(html, HasSubstr("id=\"survival-overall-survival\""));
@@ -437,6 +468,174 @@ TEST(Report, BundledExampleEndToEnd) {
   for (const char* ext : {".svg", ".png", ".pdf"}) {
     EXPECT_TRUE(std::filesystem::exists(out / "figures" / (std::string("forest_survival_overall-survival") + ext))) << ext;
   }
+}
+
+// A small review where studies lack values: every figure, table and results.json say which
+// studies are left out and why; the missing-value rule is the same for counts, subgroups and
+// moderators; a test that cannot be computed is a sentence.
+TEST(Report, LeftOutStudiesAreListedEverywhere) {
+  const auto dir = temp_dir("left_out");
+  write(dir / "data.csv",
+        "label,x,n,group,age,single\n"
+        "A,5,20,g1,30,s\nB,7,25,g1,NA,s\nC,12,30,g2,45,s\nD,3,12,g2,50,s\nE,NR,14,g1,20,s\n"
+        "F,9,14,NA,33,s\nG,4,16,-,41,s\nH,6,18,g3,n/a,s\n");
+  write(dir / "spec.toml", kMinimal + "\n[labels]\ngroup = \"Treatment group\"\n"
+                                      "[analyses]\nsubgroups = [\"group\", \"single\"]\nmoderators = [\"age\"]\n"
+                                      "[[sensitivity]]\nname = \"Group 1\"\nwhere = [\"group=g1\"]\n");
+  // (kMinimal's outcome is named "X": its events column is x.)
+  const auto spec = io::load_review_spec(dir / "spec.toml");
+  (void)report::write_report(spec, dir / "out");
+  const auto results = load_json(dir / "out" / "results.json");
+  const auto& o = results["outcomes"][0];
+  // E's events are NR: not reported, so left out of the outcome, not an error.
+  EXPECT_EQ(o["pool"]["k"], 7);
+  ASSERT_EQ(o["selection"]["left_out"].size(), 1u);
+  EXPECT_EQ(o["selection"]["left_out"][0]["study"], "E");
+  EXPECT_EQ(o["selection"]["left_out"][0]["reason"], "outcome_not_reported");
+  // NA and - in the subgroup column are not levels: F and G are left out, named.
+  const auto& group = o["subgroups"][0];
+  EXPECT_EQ(group["label"], "Treatment group");
+  std::set<std::string> levels;
+  for (const auto& l : group["levels"]) levels.insert(l["level"].get<std::string>());
+  EXPECT_EQ(levels, (std::set<std::string>{"g1", "g2", "g3"}));
+  ASSERT_EQ(group["selection"]["left_out"].size(), 2u);
+  EXPECT_EQ(group["selection"]["left_out"][0]["study"], "F");
+  EXPECT_EQ(group["selection"]["left_out"][1]["study"], "G");
+  EXPECT_EQ(group["selection"]["left_out"][0]["detail"], "no treatment group reported");
+  EXPECT_EQ(group["levels_tested"], 3);  // g3 has one study: tested with its own variance
+  // One level only: the test is a sentence, not numbers.
+  const auto& single = o["subgroups"][1];
+  EXPECT_TRUE(single["Q_between"].is_null());
+  EXPECT_THAT(single["test_unavailable"].get<std::string>(), HasSubstr("every study is in one subgroup ('s')"));
+  // NA and n/a in a numeric moderator are missing, not a category.
+  const auto& age = o["metareg"][0];
+  EXPECT_EQ(age["k"], 5);
+  EXPECT_EQ(age["terms"][0]["type"], "numeric");
+  EXPECT_EQ(age["selection"]["left_out"].size(), 2u);
+  // The sensitivity analysis names who does not match, and why.
+  const auto& g1 = o["sensitivity"][0];
+  EXPECT_EQ(g1["selection"]["used"], (nlohmann::json{"A", "B"}));
+  EXPECT_THAT(g1["selection"]["left_out"].dump(), HasSubstr("treatment group is g2"));
+  EXPECT_THAT(g1["selection"]["left_out"].dump(), HasSubstr("no treatment group reported"));
+
+  const std::string forest = read_text(dir / "out" / "figures" / "forest_x.svg");
+  EXPECT_THAT(forest, HasSubstr(">Not reporting X (1): E.<"));
+  const std::string by_group = read_text(dir / "out" / "figures" / "forest_x_by_group.svg");
+  EXPECT_THAT(by_group, HasSubstr(">No treatment group reported (2): F, G.<"));
+  EXPECT_THAT(by_group, HasSubstr(">Overall (random effects, k = 5)<"));
+  EXPECT_THAT(by_group, HasSubstr("Test for subgroup differences (all 3 subgroups)"));
+  const std::string by_single = read_text(dir / "out" / "figures" / "forest_x_by_single.svg");
+  EXPECT_THAT(by_single, HasSubstr("not computed: every study is in one subgroup"));
+  EXPECT_EQ(by_single.find("= NA"), std::string::npos);
+  const std::string html = read_text(dir / "out" / "index.html");
+  EXPECT_THAT(html, HasSubstr("No treatment group reported (2): F, G."));
+  EXPECT_THAT(html, HasSubstr("The test for subgroup differences was not computed: every study is in one subgroup"));
+  EXPECT_EQ(html.find("Q = NA"), std::string::npos);
+}
+
+TEST(Report, PooledSubgroupConventionAndCustomMissingValues) {
+  const auto dir = temp_dir("pooled_convention");
+  write(dir / "data.csv", "label,x,n,group\nA,5,20,g1\nB,7,25,g1\nC,12,30,g2\nD,3,12,g2\nE,9,14,g3\nF,4,16,unknown\n");
+  write(dir / "spec.toml",
+        "[data]\nfile = \"data.csv\"\nlabel = \"label\"\nmissing = [\"unknown\"]\n"
+        "[analyses]\nsubgroups = [\"group\"]\nsubgroup_test = \"pooled\"\n"
+        "[[outcome]]\nname = \"X\"\nevents = \"x\"\nn = \"n\"\n");
+  (void)report::write_report(io::load_review_spec(dir / "spec.toml"), dir / "out");
+  const auto results = load_json(dir / "out" / "results.json");
+  const auto& g = results["outcomes"][0]["subgroups"][0];
+  EXPECT_EQ(g["subgroup_test"], "pooled");
+  EXPECT_EQ(g["levels_tested"], 2);
+  EXPECT_EQ(g["Q_between_df"], 1.0);
+  EXPECT_EQ(g["selection"]["left_out"][0]["study"], "F");  // "unknown" is this review's missing value
+  const std::string svg = read_text(dir / "out" / "figures" / "forest_x_by_group.svg");
+  EXPECT_THAT(svg, HasSubstr("Test for subgroup differences (the 2 subgroups with at least 2 studies)"));
+  EXPECT_THAT(svg, HasSubstr("not pooled: 1 study (fewer than min_k = 2)"));
+  EXPECT_THAT(spec_error(kMinimal + "[analyses]\nsubgroup_test = \"some\"\n"),
+              HasSubstr("spec.toml:10: subgroup_test 'some' is not one of all"));
+  EXPECT_THAT(spec_error(kMinimal + "[labels]\ngrp = \"Group\"\n"), HasSubstr("spec.toml:10: [labels]: column 'grp'"));
+  EXPECT_THAT(spec_error("[data]\nfile = \"data.csv\"\nlabel = \"label\"\nmissing = [\" NA\"]\n[[outcome]]\nname=\"X\"\n"
+                         "events=\"x\"\nn=\"n\"\n"),
+              HasSubstr("spec.toml:4: [data] missing: missing-value token ' NA'"));
+}
+
+// The output folder is replaced whole or not at all, and only when it is carta's.
+TEST(ReportFolder, ReplacesAPreviousReportAndRefusesOtherFolders) {
+  const auto dir = temp_dir("folder");
+  write(dir / "data.csv", "label,x,n\nA,1,10\nB,2,10\nC,3,10\n");
+  write(dir / "spec.toml", kMinimal);
+  const auto spec = io::load_review_spec(dir / "spec.toml");
+  const auto out = dir / "out";
+  (void)report::write_report(spec, out);
+  ASSERT_TRUE(std::filesystem::exists(out / ".carta-report"));
+  // A second run replaces the first (a previous carta report).
+  write(out / "figures" / "forest_x.svg", "stale");
+  (void)report::write_report(spec, out);
+  EXPECT_NE(read_text(out / "figures" / "forest_x.svg"), "stale");
+  // A file carta did not write makes the folder not carta's to replace: refused, file kept.
+  write(out / "notes.txt", "my notes");
+  try {
+    (void)report::write_report(spec, out);
+    ADD_FAILURE() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.category(), ErrorCategory::kInvalidOption);
+    EXPECT_THAT(std::string(e.what()), HasSubstr("holds 1 file(s) that the previous carta report did not write (notes.txt)"));
+  }
+  EXPECT_EQ(read_text(out / "notes.txt"), "my notes");
+  // A folder of someone else's files is refused before any work.
+  const auto other = dir / "other";
+  std::filesystem::create_directories(other);
+  write(other / "thesis.docx", "x");
+  EXPECT_THROW((void)report::write_report(spec, other), Error);
+  EXPECT_TRUE(std::filesystem::exists(other / "thesis.docx"));
+  // The folder holding the spec and the data is an input of the run: refused, naming it.
+  try {
+    (void)report::write_report(spec, dir);
+    ADD_FAILURE() << "no error";
+  } catch (const Error& e) {
+    EXPECT_THAT(std::string(e.what()), HasSubstr("an input of this run"));
+  }
+  EXPECT_TRUE(std::filesystem::exists(dir / "data.csv"));
+  // An output that is a file is refused, the file kept.
+  write(dir / "file_out", "keep");
+  EXPECT_THROW((void)report::write_report(spec, dir / "file_out"), Error);
+  EXPECT_EQ(read_text(dir / "file_out"), "keep");
+}
+
+TEST(ReportFolder, AFailedRunLeavesThePreviousReportAndNoStaging) {
+  const auto dir = temp_dir("folder_failed");
+  write(dir / "data.csv", "label,x,n\nA,1,10\nB,2,10\nC,3,10\n");
+  write(dir / "spec.toml", kMinimal);
+  const auto out = dir / "out";
+  (void)report::write_report(io::load_review_spec(dir / "spec.toml"), out);
+  const std::string before = read_text(out / "index.html");
+  // A staging folder of a run that was killed (its process is gone) is cleaned by the next run.
+  const auto dead = dir / ".out.carta-staging-999999999-0000abcd";
+  std::filesystem::create_directories(dead);
+  write(dead / ".carta-report", "carta report (staging)\n");
+  // The data become invalid: the run fails after the folder was checked.
+  write(dir / "data.csv", "label,x,n\nA,11,10\nB,2,10\n");
+  EXPECT_THROW((void)report::write_report(io::load_review_spec(dir / "spec.toml"), out), Error);
+  EXPECT_EQ(read_text(out / "index.html"), before);
+  write(dir / "data.csv", "label,x,n\nA,1,10\nB,2,10\nC,4,10\n");
+  (void)report::write_report(io::load_review_spec(dir / "spec.toml"), out);
+  EXPECT_NE(read_text(out / "index.html"), before);
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    EXPECT_EQ(entry.path().filename().string().find(".carta-staging-"), std::string::npos) << entry.path();
+  }
+}
+
+// A report folder written before reports carried a marker (the README's report/) is carta's.
+TEST(ReportFolder, AnUnmarkedOldReportIsReplaced) {
+  const auto dir = temp_dir("folder_old");
+  write(dir / "data.csv", "label,x,n\nA,1,10\nB,2,10\n");
+  write(dir / "spec.toml", kMinimal);
+  std::filesystem::create_directories(dir / "out" / "figures");
+  for (const char* f : {"index.html", "results.json", "summary.csv", "studies_x.csv", "figures/forest_x.png"}) {
+    write(dir / "out" / f, "old");
+  }
+  (void)report::write_report(io::load_review_spec(dir / "spec.toml"), dir / "out");
+  EXPECT_NE(read_text(dir / "out" / "index.html"), "old");
+  EXPECT_TRUE(std::filesystem::exists(dir / "out" / ".carta-report"));
 }
 
 // PNG: signature, IHDR size = 2x the SVG's, opaque RGB on a white ground (decoded with libpng);

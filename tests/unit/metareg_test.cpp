@@ -2,6 +2,7 @@
 // tests/reference/metafor_moderators_test.cpp).
 
 #include <gmock/gmock.h>
+#include <cmath>
 #include <gtest/gtest.h>
 
 #include "carta/error.hpp"
@@ -85,22 +86,72 @@ TEST(MetaRegression, CategoricalLevelsInByteOrderWithFirstAsReference) {
   EXPECT_EQ(r.design.terms[0].levels.front(), "4-1BB");
 }
 
-TEST(Subgroups, SingleStudyLevelIsListedNotPooled) {
+TEST(Subgroups, SingleStudyLevelEntersTheTestUnderTheAllConvention) {
+  // meta's and RevMan's convention (the default): every subgroup is tested, a single-study one
+  // with its own estimate and variance.
   const std::vector<std::optional<std::string>> level{"x", "x", "x", "y", "y", "y", "z", std::nullopt};
   const auto a = subgroup_analysis(kStudies, level, PoolOptions{}, SubgroupOptions{});
   ASSERT_EQ(a.levels.size(), 3u);
+  EXPECT_TRUE(a.levels[2].pooled);
+  EXPECT_TRUE(a.levels[2].in_test);
+  EXPECT_EQ(a.levels_tested, 3u);
+  EXPECT_EQ(a.Q_between_df, 2.0);
+  ASSERT_TRUE(a.levels[2].result);
+  const auto& z = a.levels[2].result->random;
+  const auto es = proportion_effect(kStudies[6].events, kStudies[6].n, Measure::kPLO, ZeroCellRule::kMetafor, 0.5);
+  EXPECT_TRUE(close_to(z.est, es.yi, kExact, "single-study level estimate"));
+  EXPECT_TRUE(close_to(z.se, std::sqrt(es.vi), kExact, "single-study level SE"));
+  EXPECT_TRUE(a.test_unavailable.empty());
+}
+
+TEST(Subgroups, SingleStudyLevelIsListedNotPooledUnderThePooledConvention) {
+  const std::vector<std::optional<std::string>> level{"x", "x", "x", "y", "y", "y", "z", std::nullopt};
+  const SubgroupOptions pooled{false, 2, SubgroupTest::kPooledSubgroups};
+  const auto a = subgroup_analysis(kStudies, level, PoolOptions{}, pooled);
+  ASSERT_EQ(a.levels.size(), 3u);
   EXPECT_FALSE(a.levels[2].pooled);
-  EXPECT_THAT(a.levels[2].note, HasSubstr("not pooled: 1 study (fewer than --min-k 2)"));
+  EXPECT_FALSE(a.levels[2].in_test);
+  EXPECT_THAT(a.levels[2].note, HasSubstr("not pooled: 1 study (fewer than min_k = 2)"));
   EXPECT_EQ(a.Q_between_df, 1.0);
-  // With --min-k 1 it is pooled (k = 1: its own estimate).
-  const auto b = subgroup_analysis(kStudies, level, PoolOptions{}, SubgroupOptions{false, 1});
+  // With min_k 1 it is pooled (k = 1: its own estimate).
+  const auto b = subgroup_analysis(kStudies, level, PoolOptions{}, SubgroupOptions{false, 1, SubgroupTest::kPooledSubgroups});
   EXPECT_TRUE(b.levels[2].pooled);
   EXPECT_EQ(b.Q_between_df, 2.0);
 }
 
+TEST(Subgroups, UncomputableTestIsASentenceNotNumbers) {
+  const std::vector<std::optional<std::string>> one{"x", "x", "x", "x", "x", "x", "x", "x"};
+  const auto a = subgroup_analysis(kStudies, one, PoolOptions{}, SubgroupOptions{});
+  EXPECT_TRUE(std::isnan(a.Q_between));
+  EXPECT_TRUE(std::isnan(a.Q_between_df));
+  EXPECT_THAT(a.test_unavailable, HasSubstr("every study is in one subgroup ('x')"));
+  // Pooled convention: one level with min_k studies, the others too small.
+  const std::vector<std::optional<std::string>> lone{"x", "x", "x", "x", "x", "x", "y", "z"};
+  const auto b = subgroup_analysis(kStudies, lone, PoolOptions{}, SubgroupOptions{false, 2, SubgroupTest::kPooledSubgroups});
+  EXPECT_TRUE(std::isnan(b.Q_between));
+  EXPECT_THAT(b.test_unavailable, HasSubstr("only 1 of the 3 subgroups has at least 2 studies"));
+  // The same data under the all convention: three levels tested.
+  const auto c = subgroup_analysis(kStudies, lone, PoolOptions{}, SubgroupOptions{});
+  EXPECT_EQ(c.levels_tested, 3u);
+  EXPECT_TRUE(std::isfinite(c.Q_between));
+}
+
 TEST(Subgroups, NoPoolableLevelIsAnError) {
   const std::vector<std::optional<std::string>> level{"a", "b", "c", "d", "e", "f", "g", "h"};
-  EXPECT_THROW(subgroup_analysis(kStudies, level, PoolOptions{}, SubgroupOptions{}), Error);
+  EXPECT_THROW(subgroup_analysis(kStudies, level, PoolOptions{}, SubgroupOptions{false, 2, SubgroupTest::kPooledSubgroups}),
+               Error);
+  // Under the all convention eight single-study subgroups are eight estimates: a test on 7 df.
+  const auto a = subgroup_analysis(kStudies, level, PoolOptions{}, SubgroupOptions{});
+  EXPECT_EQ(a.Q_between_df, 7.0);
+  const std::vector<std::optional<std::string>> none(kStudies.size(), std::nullopt);
+  EXPECT_THROW(subgroup_analysis(kStudies, none, PoolOptions{}, SubgroupOptions{}), Error);
+}
+
+TEST(Subgroups, ConventionNamesParse) {
+  EXPECT_EQ(parse_subgroup_test("ALL"), SubgroupTest::kAllSubgroups);
+  EXPECT_EQ(parse_subgroup_test("pooled"), SubgroupTest::kPooledSubgroups);
+  EXPECT_FALSE(parse_subgroup_test("some"));
+  EXPECT_EQ(to_string(SubgroupTest::kAllSubgroups), "all");
 }
 
 TEST(Subgroups, QBetweenIsTheHeterogeneityOfTheLevelEstimates) {

@@ -12,7 +12,7 @@ using ::testing::HasSubstr;
 StudyLoad load(std::string_view csv, std::optional<std::string> by = std::nullopt,
                std::vector<std::string> exclude = {}) {
   const auto table = parse_delimited(csv, ',', "s.csv");
-  return load_proportion_studies(table, StudyColumns{"x", "n", std::string("label"), std::move(by)}, exclude);
+  return load_proportion_studies(table, StudyColumns{"x", "n", std::string("label"), std::move(by), {}}, exclude);
 }
 
 std::string error_of(std::string_view csv, ErrorCategory expected = ErrorCategory::kInvalidInput,
@@ -49,7 +49,7 @@ TEST(StudyTable, SkipsRowsWithoutTheOutcomeWithANote) {
 TEST(StudyTable, NegativeCount) {
   const auto msg = error_of("label,x,n\nA,-1,10\n");
   EXPECT_THAT(msg, HasSubstr("s.csv:2:2 (column 'x'): value '-1' is negative"));
-  EXPECT_THAT(msg, HasSubstr("leave it empty if the study does not report this outcome"));
+  EXPECT_THAT(msg, HasSubstr("leave it empty (or write NA) if the study does not report this outcome"));
 }
 
 TEST(StudyTable, NonIntegerCounts) {
@@ -114,14 +114,14 @@ TEST(StudyTable, ExcludeByLabel) {
 
 TEST(StudyTable, DefaultLabelsAreRowNumbers) {
   const auto table = parse_delimited("x,n\n1,2\n3,4\n", ',', "s.csv");
-  const auto l = load_proportion_studies(table, StudyColumns{"x", "n", std::nullopt, std::nullopt});
+  const auto l = load_proportion_studies(table, StudyColumns{"x", "n", std::nullopt, std::nullopt, {}});
   EXPECT_EQ(l.groups[0].studies[1].label, "row 3");
 }
 
 TEST(StudyTable, WhereFiltersRowsWithANote) {
   const auto table = parse_delimited("label,x,n,pop,age\nA,1,10,adult,40\nB,2,10,pediatric,12\nC,3,10,adult,\nD,4,10,adult,61\n",
                                      ',', "s.csv");
-  const StudyColumns cols{"x", "n", std::string("label"), std::nullopt};
+  const StudyColumns cols{"x", "n", std::string("label"), std::nullopt, {}};
   auto l = load_proportion_studies(table, cols, {}, {parse_row_filter("pop=adult")});
   EXPECT_EQ(l.groups[0].studies.size(), 3u);
   EXPECT_THAT(l.notes[0], HasSubstr("--where pop=adult: 1 row(s) left out"));
@@ -144,7 +144,7 @@ TEST(StudyTable, WhereErrors) {
     EXPECT_THAT(std::string(e.what()), HasSubstr("'>=' compares numbers, but 'old' is not a number"));
   }
   const auto table = parse_delimited("label,x,n\nA,1,10\n", ',', "s.csv");
-  EXPECT_THROW(load_proportion_studies(table, StudyColumns{"x", "n", std::nullopt, std::nullopt}, {},
+  EXPECT_THROW(load_proportion_studies(table, StudyColumns{"x", "n", std::nullopt, std::nullopt, {}}, {},
                                        {parse_row_filter("pop=adult")}),
                Error);
 }

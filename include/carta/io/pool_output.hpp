@@ -20,6 +20,9 @@
 
 namespace carta::io {
 
+// A number for JSON: NaN and infinities become null (the contract's "not available").
+nlohmann::json json_number(double x);
+
 nlohmann::json to_json(const PoolResult& result);
 // The "glmm" object: likelihoods, both heterogeneity tests, the population-averaged proportion.
 nlohmann::json to_json(const GlmmFit& fit);
@@ -28,7 +31,7 @@ nlohmann::json to_json(const GlmmFit& fit);
 nlohmann::json to_json(const BetaBinomialFit& fit);
 
 // The "subgroups", "metareg" and "leave_one_out" objects of the contract.
-nlohmann::json to_json(const SubgroupAnalysis& analysis, std::string_view variable, const SubgroupOptions& options);
+nlohmann::json to_json(const SubgroupAnalysis& analysis, std::string_view variable);
 nlohmann::json to_json(const ProportionRegression& regression, TestType test);
 nlohmann::json to_json(const std::vector<LeaveOneOutRow>& rows);
 nlohmann::json to_json(const std::vector<InfluenceRow>& rows);

@@ -10,8 +10,10 @@
 #include <string_view>
 #include <vector>
 
+#include "carta/io/missing_values.hpp"
 #include "carta/io/survival_table.hpp"
 #include "carta/pool.hpp"
+#include "carta/subgroup.hpp"
 
 namespace carta::io {
 
@@ -66,6 +68,14 @@ struct SpecPrisma {
   std::size_t line = 0;
 };
 
+// A reader-facing name for a column ("Antigen target" for antigen_target), used in every figure,
+// table and sentence instead of the column name.
+struct SpecLabel {
+  std::string column;
+  std::string label;
+  std::size_t line = 0;
+};
+
 struct ReviewSpec {
   std::filesystem::path path;       // the spec file
   std::filesystem::path data_file;  // resolved against the spec's folder
@@ -73,6 +83,8 @@ struct ReviewSpec {
   std::string title;
   std::string label;                // study label column
   std::vector<std::string> characteristics;  // columns shown in the study characteristics table
+  MissingValues missing;            // cells that mean "not reported" ([data] missing)
+  std::vector<SpecLabel> labels;    // [labels]: column = "Name shown to readers"
   PoolOptions options;              // measure, tau^2 method, test, preset, level
   std::string method = "REML";      // the method as written (REML ..., GLMM, BB)
   std::vector<std::string> subgroups;
@@ -81,6 +93,7 @@ struct ReviewSpec {
   bool leave_one_out = true;
   bool influence = true;  // case-deletion diagnostics and the Baujat plot
   std::size_t min_k = 2;
+  SubgroupTest subgroup_test = SubgroupTest::kAllSubgroups;  // [analyses] subgroup_test
   double funnel_null = 0.5;  // contour-enhanced funnel plots: significance against this proportion
   std::vector<SpecExclusion> exclude;
   std::vector<SpecOutcome> outcomes;
@@ -89,6 +102,9 @@ struct ReviewSpec {
   std::optional<SpecRiskOfBias> risk_of_bias;
   std::optional<SpecPrisma> prisma;
 };
+
+// The label [labels] gives `column`, else the column name itself.
+std::string display_name(const ReviewSpec& spec, std::string_view column);
 
 // Throws carta::Error: kIo when the spec or data file cannot be read, kInvalidInput for TOML
 // syntax errors, unknown keys, wrong types or values, each as "spec.toml:LINE: ...".

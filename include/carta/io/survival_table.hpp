@@ -24,14 +24,17 @@ struct SurvivalColumns {
   std::optional<std::string> median, median_lb, median_ub;
   std::optional<std::string> events, person_time, n;
   std::optional<std::string> ipd;  // a path per study (relative to the table's folder)
+  MissingValues missing;           // cells that mean "not reported"
 };
 
 struct SurvivalLoad {
   std::vector<SurvivalReport> reports;
   std::vector<std::string> notes;  // rows skipped, percent columns, exclusions, filters
+  std::vector<LeftOutRow> left_out;  // the rows not used, one by one
 };
 
-// Cells that are empty, "NA", "NR", "NE" or "not reached" (any case) count as not reported.
+// Cells that `columns.missing` calls not reported (by default empty, NA, NR, n/a, -), and "NE" or
+// "not reached" (any case), count as not reported.
 // Survival columns holding any value above 1 are read as percent (and say so in the notes).
 // Rows that report nothing about survival are skipped with a note. Throws carta::Error
 // (kInvalidInput) for a missing column, a cell that is not a number, a duplicate or empty label,

@@ -25,8 +25,11 @@ struct ForestOptions {
 
 std::string forest_plot_svg(const PoolResult& result, const ForestOptions& options);
 
-// One block per subgroup level (its studies and its diamond), then the overall diamond and the
-// test for subgroup differences. `level_of[i]` is study i's level (empty: not in any subgroup).
+// One block per subgroup level (its studies, its diamond and its heterogeneity, as R meta prints
+// them), then the overall diamond of the studies shown and the test for subgroup differences
+// under the analysis's convention, or the sentence saying why it was not computed.
+// `overall` pools exactly the studies drawn; `level_of[i]` is overall.studies[i]'s level;
+// `variable` is the grouping variable's name for readers.
 std::string subgroup_forest_svg(const PoolResult& overall, const SubgroupAnalysis& subgroups,
                                 const std::vector<std::string>& level_of, const std::string& variable,
                                 const ForestOptions& options);

@@ -4,6 +4,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace carta::plot {
 
@@ -31,6 +32,12 @@ class Svg {
   void open_group(std::string_view css_class);
   void close_group();
 
+  // Figures that grow as they are drawn set their final size at the end.
+  void set_size(double width, double height) noexcept {
+    width_ = width;
+    height_ = height;
+  }
+
   [[nodiscard]] std::string str() const;
   [[nodiscard]] double width() const noexcept { return width_; }
   [[nodiscard]] double height() const noexcept { return height_; }
@@ -47,5 +54,15 @@ std::string coord(double v);
 // Approximate advance width of text in DejaVu Sans at `size` px (0.6 em per character: the
 // layout must not depend on a font library; labels are measured, not guessed, per character).
 double text_width(std::string_view text, double size);
+
+// `text` broken at blanks into lines no wider than `max_width` at `size` (by text_width); a word
+// wider than a line is cut. Never returns an empty list for non-empty text.
+std::vector<std::string> wrap_text(std::string_view text, double max_width, double size);
+
+// An SVG that Svg::str() wrote, taller by the footnote lines added under it (wrapped to its
+// width, 11 px, grey, in a group of class "footnotes"): every figure says which studies it leaves
+// out and why, also when it travels without the report. Throws carta::Error (kInvalidInput) for
+// SVG text that Svg did not write.
+std::string append_footnotes(std::string_view svg, const std::vector<std::string>& lines);
 
 }  // namespace carta::plot

@@ -1,0 +1,135 @@
+#include "results_json.hpp"
+
+#include "carta/io/pool_output.hpp"
+#include "carta/io/prisma_table.hpp"
+#include "carta/io/survival_output.hpp"
+#include "carta/version.hpp"
+#include "methods.hpp"
+
+namespace carta::report {
+
+namespace {
+
+std::string_view reason_key(analysis::LeftOutReason reason) {
+  switch (reason) {
+    case analysis::LeftOutReason::kExcluded: return "excluded";
+    case analysis::LeftOutReason::kNotReported: return "outcome_not_reported";
+    case analysis::LeftOutReason::kNoValue: return "value_not_reported";
+    case analysis::LeftOutReason::kFilteredOut: return "filtered_out";
+  }
+  return "left_out";
+}
+
+}  // namespace
+
+nlohmann::json to_json(const analysis::StudySelection& selection) {
+  nlohmann::json left = nlohmann::json::array();
+  for (const auto& l : selection.left_out) {
+    left.push_back({{"study", l.study}, {"reason", reason_key(l.reason)}, {"detail", l.detail}});
+  }
+  return {{"used", selection.used}, {"left_out", std::move(left)}};
+}
+
+nlohmann::json results_json(const analysis::ReviewResults& results) {
+  const auto& spec = results.spec;
+  nlohmann::json j;
+  j["carta_version"] = std::string(kVersion);
+  j["title"] = spec.title;
+  j["spec"] = spec.path.filename().string();
+  j["data"] = {{"file", spec.data_file.filename().string()},
+               {"rows", results.table_rows},
+               {"label", spec.label},
+               {"missing_values", spec.missing.describe()}};
+  nlohmann::json exclusions = nlohmann::json::array();
+  for (const auto& e : spec.exclude) exclusions.push_back({{"study", e.study}, {"reason", e.reason}});
+  j["exclusions"] = exclusions;
+  j["methods"] = methods_paragraph(results);
+
+  nlohmann::json outcomes = nlohmann::json::array();
+  for (const auto& run : results.outcomes) {
+    nlohmann::json o = {{"name", run.spec.name}, {"events", run.spec.events}, {"n", run.spec.n}, {"method", run.method},
+                        {"selection", to_json(run.studies)}};
+    if (run.pool) {
+      o["pool"] = io::to_json(*run.pool);
+      nlohmann::json sg = nlohmann::json::array();
+      for (const auto& s : run.subgroups) {
+        nlohmann::json e = s.analysis ? io::to_json(*s.analysis, s.column) : nlohmann::json{{"variable", s.column}};
+        e["label"] = s.label;
+        e["selection"] = to_json(s.studies);
+        if (s.overall) {
+          const auto& re = s.overall->random;
+          e["overall"] = {{"k", s.overall->k},
+                          {"est", io::json_number(re.est)},
+                          {"se", io::json_number(re.se)},
+                          {"prop", io::json_number(re.prop)},
+                          {"prop_ci_lb", io::json_number(re.prop_ci_lb)},
+                          {"prop_ci_ub", io::json_number(re.prop_ci_ub)}};
+        }
+        if (!s.failure.empty()) e["failure"] = s.failure;
+        sg.push_back(std::move(e));
+      }
+      o["subgroups"] = sg;
+      nlohmann::json mr = nlohmann::json::array();
+      for (const auto& reg : run.regressions) {
+        nlohmann::json e = reg.fit ? io::to_json(*reg.fit, run.options.test) : nlohmann::json::object();
+        e["moderator"] = reg.column;
+        e["label"] = reg.label;
+        e["selection"] = to_json(reg.studies);
+        if (!reg.failure.empty()) e["failure"] = reg.failure;
+        mr.push_back(std::move(e));
+      }
+      o["metareg"] = mr;
+      if (run.bias) o["bias"] = io::to_json(*run.bias, run.options, run.pool->n_harmonic);
+      o["leave_one_out"] = io::to_json(run.leave_one_out);
+      o["influence"] = io::to_json(run.influence);
+      nlohmann::json sens = nlohmann::json::array();
+      for (const auto& s : run.sensitivity) {
+        nlohmann::json e = {{"name", s.name}, {"where", s.where}, {"selection", to_json(s.studies)}};
+        e["pool"] = s.pool ? io::to_json(*s.pool) : nlohmann::json(nullptr);
+        if (!s.failure.empty()) e["failure"] = s.failure;
+        sens.push_back(std::move(e));
+      }
+      o["sensitivity"] = sens;
+    } else {
+      o["failure"] = run.failure;
+    }
+    o["warnings"] = run.warnings;
+    outcomes.push_back(std::move(o));
+  }
+  j["outcomes"] = outcomes;
+
+  nlohmann::json survival = nlohmann::json::array();
+  for (const auto& run : results.survival) {
+    nlohmann::json s = run.pool ? io::to_json(*run.pool) : nlohmann::json::object();
+    s["name"] = run.spec.name;
+    s["selection"] = to_json(run.studies);
+    s["input_notes"] = run.input_notes;
+    if (run.curve) s["curve"] = io::to_json(*run.curve, run.curve_studies);
+    if (!run.pool) s["warnings"] = run.warnings;
+    survival.push_back(std::move(s));
+  }
+  j["survival"] = survival;
+
+  if (results.risk_of_bias) {
+    const auto& rob = *results.risk_of_bias;
+    const auto& tool = *rob.tool;
+    nlohmann::json studies = nlohmann::json::array();
+    for (const auto& st : rob.studies) {
+      nlohmann::json judgements = nlohmann::json::array();
+      for (auto level : st.domains) judgements.push_back(tool.levels[level].name);
+      studies.push_back({{"study", st.study}, {"domains", judgements}, {"overall", tool.levels[st.overall].name},
+                         {"notes", st.notes}});
+    }
+    nlohmann::json domains = nlohmann::json::array();
+    for (const auto& d : rob.domains) domains.push_back({{"id", d.id}, {"name", d.name}});
+    j["risk_of_bias"] = {{"tool", tool.id}, {"tool_name", tool.name}, {"domains", domains}, {"studies", studies},
+                         {"notes", rob.notes}};
+  }
+  if (results.prisma) {
+    j["prisma"] = {{"counts_csv", io::prisma_csv(*results.prisma)}, {"derived", results.prisma_check.derived}};
+  }
+  j["warnings"] = results.warnings;
+  return j;
+}
+
+}  // namespace carta::report

@@ -59,7 +59,8 @@ std::string subgroup_test_sentence(const SubgroupAnalysis& a) {
   if (!std::isfinite(a.Q_between)) return escape_xml(a.test_unavailable);
   const std::string which =
       a.options.test == SubgroupTest::kAllSubgroups
-          ? fmt::format("all {} subgroups, a single-study subgroup with its own estimate and variance (R meta, RevMan)",
+          ? fmt::format("all {} subgroups; a single-study subgroup enters with its own estimate and variance, as in "
+                        "R meta and RevMan",
                         a.levels_tested)
           : fmt::format("the {} subgroups with at least {} studies; smaller subgroups are not tested", a.levels_tested,
                         a.options.min_k);

@@ -151,3 +151,55 @@ TEST(StudyTable, WhereErrors) {
 
 }  // namespace
 }  // namespace carta::io
+
+namespace carta::io {
+namespace {
+
+TEST(MissingValues, DefaultTokensAnyCaseAndBlanks) {
+  const MissingValues rule;
+  for (const char* cell : {"", "  ", "NA", "na", " NR ", "nr", "n/a", "N/A", "-", "\t-\r"}) {
+    EXPECT_TRUE(rule.is_missing(cell)) << "'" << cell << "'";
+  }
+  for (const char* cell : {"0", "NaN", "none", "--", "-1", "N", "NA NA", "n/a/"}) {
+    EXPECT_FALSE(rule.is_missing(cell)) << "'" << cell << "'";
+  }
+  EXPECT_EQ(rule.describe(), "empty, NA, NR, n/a, -");
+}
+
+TEST(MissingValues, CustomTokensReplaceTheDefaults) {
+  const MissingValues rule(std::vector<std::string>{"not reported in the publication", "?"});
+  EXPECT_TRUE(rule.is_missing("Not Reported in the publication"));
+  EXPECT_TRUE(rule.is_missing("?"));
+  EXPECT_TRUE(rule.is_missing(""));    // an empty cell always is
+  EXPECT_FALSE(rule.is_missing("NA"));  // the defaults are replaced
+  EXPECT_THROW(MissingValues(std::vector<std::string>{""}), Error);
+  EXPECT_THROW(MissingValues(std::vector<std::string>{" NA"}), Error);
+}
+
+TEST(StudyTable, NotReportedCountsAreLeftOutNamed) {
+  const auto l = load("label,x,n\nA,3,10\nB,NA,12\nC,4,nr\nD,-,-\n");
+  ASSERT_EQ(l.groups.size(), 1u);
+  EXPECT_EQ(l.groups[0].studies.size(), 1u);
+  ASSERT_EQ(l.groups[0].left_out.size(), 3u);
+  EXPECT_EQ(l.groups[0].left_out[0].label, "B");
+  EXPECT_EQ(l.groups[0].left_out[0].detail, "no events");
+  EXPECT_EQ(l.groups[0].left_out[1].detail, "no n");
+  EXPECT_EQ(l.groups[0].left_out[2].detail, "neither events nor n");
+  EXPECT_EQ(l.groups[0].left_out[2].line, 5u);
+  EXPECT_THAT(l.groups[0].notes.at(0), HasSubstr("is empty, NA, NR, n/a, -"));
+}
+
+TEST(StudyTable, ANotReportedCellPassesNoFilter) {
+  const auto table = parse_delimited("label,x,n,g\nA,3,10,a\nB,4,12,NA\nC,5,14,b\n", ',', "s.csv");
+  const auto l = load_proportion_studies(table, StudyColumns{"x", "n", std::string("label"), std::nullopt, {}}, {},
+                                         {parse_row_filter("g!=a")});
+  ASSERT_EQ(l.groups.at(0).studies.size(), 1u);
+  EXPECT_EQ(l.groups[0].studies[0].label, "C");
+  ASSERT_EQ(l.left_out.size(), 2u);
+  EXPECT_EQ(l.left_out[1].label, "B");
+  EXPECT_EQ(l.left_out[1].why, LeftOutRow::Why::kFilteredOut);
+  EXPECT_THAT(l.left_out[1].detail, HasSubstr("no 'g' reported"));
+}
+
+}  // namespace
+}  // namespace carta::io

@@ -634,6 +634,7 @@ int run_pool_batch(const PoolPlan& plan, std::ostream& out, std::ostream& err) {
 }  // namespace
 
 int run_pool(const PoolArgs& args, std::ostream& out, std::ostream& err) {
+  io::check_run_paths({{"FILE", args.file}}, {{"-o", args.output}});
   const PoolPlan plan = make_plan(args);
   if (!args.by.empty()) return run_pool_batch(plan, out, err);
 

@@ -130,6 +130,17 @@ CLI::App* add_screening_command(CLI::App& app, ScreeningArgs& args) {
 }
 
 int run_screening(const ScreeningArgs& args, std::ostream& out, std::ostream& err) {
+  {
+    std::vector<io::RunPath> inputs{{"FILE", args.file}, {"--dedup", args.dedup}};
+    for (const auto& s : args.searches) inputs.push_back({"--search", s.substr(s.find('=') == std::string::npos ? 0 : s.find('=') + 1)});
+    std::vector<io::RunPath> outputs;
+    if (!args.out.empty()) {
+      for (const char* f : {"screening.json", "conflicts.csv", "prisma.csv", "prisma.svg", "prisma.png", "prisma.pdf"}) {
+        outputs.push_back({"--out", std::filesystem::path(args.out) / f});
+      }
+    }
+    io::check_run_paths(inputs, outputs);
+  }
   const io::Table table = io::read_table(args.file);
   const auto log = io::load_screening_log(table, args.adjudicator);
   review::ScreeningResult result;
@@ -288,6 +299,11 @@ Example:
 }
 
 int run_dedup(const DedupArgs& args, std::ostream& out, std::ostream& err) {
+  {
+    std::vector<io::RunPath> inputs;
+    for (const auto& f : args.files) inputs.push_back({"FILE", f});
+    io::check_run_paths(inputs, {{"--out", args.out}, {"--duplicates", args.duplicates}, {"--review", args.review}});
+  }
   if (!(args.review_score > 0 && args.review_score <= args.duplicate_score && args.duplicate_score <= 1)) {
     throw Error(ErrorCategory::kInvalidOption, "need 0 < --review-score <= --duplicate-score <= 1");
   }
@@ -357,6 +373,7 @@ Example:
 }
 
 int run_reconcile(const ReconcileArgs& args, std::ostream& out, std::ostream&) {
+  io::check_run_paths({{"A", args.a}, {"B", args.b}}, {{"--out", args.out}, {"--conflicts", args.conflicts}});
   auto sheet = [](const io::Table& t) { return review::ExtractionTable{t.source, t.header, t.rows, t.lines}; };
   const auto result = review::reconcile(sheet(io::read_table(args.a)), sheet(io::read_table(args.b)), args.key);
   out << fmt::format("{} rows in both, {} cells compared, {} agree ({:.1f}%), {} disagreement(s)\n", result.rows_compared,
@@ -405,6 +422,12 @@ int run_prisma(const PrismaArgs& args, std::ostream& out, std::ostream&) {
   const std::string svg = plot::prisma_diagram_svg(counts);
   std::filesystem::path path(args.out);
   if (path.extension() != ".svg") path += ".svg";
+  {
+    auto png = path, pdf = path;
+    io::check_run_paths({{"FILE", args.file}}, {{"--out", path},
+                                                {"--out (PNG)", png.replace_extension(".png")},
+                                                {"--out (PDF)", pdf.replace_extension(".pdf")}});
+  }
   if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
   io::write_file_atomic(path, svg);
   auto png = path, pdf = path;
@@ -436,6 +459,14 @@ CLI::App* add_rob_command(CLI::App& app, RobArgs& args) {
 }
 
 int run_rob(const RobArgs& args, std::ostream& out, std::ostream& err) {
+  {
+    std::vector<io::RunPath> outputs;
+    for (const char* f : {"traffic_light.svg", "traffic_light.png", "traffic_light.pdf", "summary.svg", "summary.png",
+                          "summary.pdf", "rob.json"}) {
+      outputs.push_back({"--out", std::filesystem::path(args.out) / f});
+    }
+    io::check_run_paths({{"FILE", args.file}}, outputs);
+  }
   const review::RobTool& tool = review::rob_tool(args.tool);
   plot::RobPlotOptions options;
   if (args.palette == "colourblind" || args.palette == "colorblind") {

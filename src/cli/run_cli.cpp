@@ -55,18 +55,29 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     return exit_code(ErrorCategory::kInvalidOption);
   }
 
+  // The command's code, unless its output did not reach standard output (a full disk, a closed
+  // stream): then 66, never a silent success.
+  auto finished = [&](int code) {
+    out.flush();
+    if (!out) {
+      err << "carta: error: the output could not be written to standard output (disk full, or the stream is "
+             "closed)\n";
+      return exit_code(ErrorCategory::kIo);
+    }
+    return code;
+  };
   try {
-    if (pool->parsed()) return cli::run_pool(pool_args, out, err);
-    if (report->parsed()) return cli::run_report(report_args, out, err);
-    if (survival->parsed()) return cli::run_survival(survival_args, out, err);
-    if (survival_curve->parsed()) return cli::run_survival_curve(curve_args, out, err);
-    if (screening->parsed()) return cli::run_screening(screening_args, out, err);
-    if (dedup->parsed()) return cli::run_dedup(dedup_args, out, err);
-    if (reconcile->parsed()) return cli::run_reconcile(reconcile_args, out, err);
-    if (prisma->parsed()) return cli::run_prisma(prisma_args, out, err);
-    if (rob->parsed()) return cli::run_rob(rob_args, out, err);
-    if (km->parsed()) return cli::run_km(km_args, out, err);
-    if (reconstruct->parsed()) return cli::run_km_reconstruct(reconstruct_args, out, err);
+    if (pool->parsed()) return finished(cli::run_pool(pool_args, out, err));
+    if (report->parsed()) return finished(cli::run_report(report_args, out, err));
+    if (survival->parsed()) return finished(cli::run_survival(survival_args, out, err));
+    if (survival_curve->parsed()) return finished(cli::run_survival_curve(curve_args, out, err));
+    if (screening->parsed()) return finished(cli::run_screening(screening_args, out, err));
+    if (dedup->parsed()) return finished(cli::run_dedup(dedup_args, out, err));
+    if (reconcile->parsed()) return finished(cli::run_reconcile(reconcile_args, out, err));
+    if (prisma->parsed()) return finished(cli::run_prisma(prisma_args, out, err));
+    if (rob->parsed()) return finished(cli::run_rob(rob_args, out, err));
+    if (km->parsed()) return finished(cli::run_km(km_args, out, err));
+    if (reconstruct->parsed()) return finished(cli::run_km_reconstruct(reconstruct_args, out, err));
   } catch (const Error& e) {
     err << "carta: error: " << e.what() << '\n';
     return exit_code(e.category());

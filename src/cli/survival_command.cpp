@@ -284,6 +284,7 @@ CLI::App* add_survival_curve_command(CLI::App& app, SurvivalCurveArgs& args) {
 }
 
 int run_survival_curve(const SurvivalCurveArgs& args, std::ostream& out, std::ostream& err) {
+  io::check_run_paths({{"FILE", args.file}}, {{"-o", args.output}, {"--svg", args.svg}});
   const double level = parse_level(args.level, "--level");
   if (args.format != "text" && args.format != "json") {
     throw Error(ErrorCategory::kInvalidOption,
@@ -347,6 +348,7 @@ int run_survival_curve(const SurvivalCurveArgs& args, std::ostream& out, std::os
 }
 
 int run_survival(const SurvivalArgs& args, std::ostream& out, std::ostream& err) {
+  io::check_run_paths({{"FILE", args.file}}, {{"-o", args.output}, {"--forest", args.forest}, {"--funnel", args.funnel}});
   SurvivalOptions options;
   options.pool.method = parse_or_throw(parse_tau2_method(args.method), "--method", args.method,
                                        "REML, DL, ML, PM, HE, SJ, HS, EB");
@@ -429,6 +431,7 @@ int run_survival(const SurvivalArgs& args, std::ostream& out, std::ostream& err)
 }
 
 int run_km(const KmArgs& args, std::ostream& out, std::ostream&) {
+  io::check_run_paths({{"FILE", args.file}}, {{"-o", args.output}});
   check_times(args.at);
   const double level = parse_level(args.level, "--level");
   const KmIntervalType type =
@@ -470,6 +473,7 @@ int run_km(const KmArgs& args, std::ostream& out, std::ostream&) {
 }
 
 int run_km_reconstruct(const KmReconstructArgs& args, std::ostream& out, std::ostream& err) {
+  io::check_run_paths({{"--curve", args.curve}, {"--at-risk", args.at_risk}}, {{"--out", args.out}, {"--report", args.report}});
   check_times(args.at);
   const auto curve = io::read_curve(args.curve);
   const auto at_risk = io::read_at_risk(args.at_risk);

@@ -178,6 +178,11 @@ Scores score(const Labelled& set, bool misses) {
                     r.authors.empty() ? "" : r.authors.front().c_str(), r.year.c_str(), r.journal.c_str(), r.volume.c_str(),
                     r.issue.c_str(), r.pages.c_str());
       }
+      for (std::size_t x = 0; x + 1 < members.size() && x < 4; ++x) {
+        std::string why;
+        const double sc = carta::review::match_score(set.records[members[x]], set.records[members[x + 1]], &why);
+        std::printf("    score %.3f: %s\n", sc, why.c_str());
+      }
     }
   }
   if (misses) {

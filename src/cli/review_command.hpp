@@ -58,7 +58,7 @@ struct DedupArgs {
   std::string duplicates;
   std::string review;
   double duplicate_score = 0.93;
-  double review_score = 0.80;
+  double review_score = 0.20;
 };
 
 CLI::App* add_dedup_command(CLI::App& app, DedupArgs& args);

@@ -86,6 +86,33 @@ std::string clean_title(std::string_view raw, unsigned& markers) {
     t.erase(at, close == std::string::npos ? std::string::npos : close - at + 1);
     low = lower(t);
   }
+  // Embase titles an erratum with the corrected item's citation: "Title (New England Journal of
+  // Medicine (2009) 360 (542-544))": a final parenthesis that holds a year in parentheses.
+  if (const auto end = t.find_last_not_of(" ."); end != std::string::npos && t[end] == ')') {
+    std::size_t depth = 0, open = std::string::npos;
+    for (std::size_t k = end + 1; k-- > 0;) {
+      if (t[k] == ')') ++depth;
+      if (t[k] == '(' && --depth == 0) {
+        open = k;
+        break;
+      }
+    }
+    if (open != std::string::npos && open > 0) {
+      const std::string inner = t.substr(open + 1, end - open - 1);
+      bool year_in_parentheses = false;
+      for (std::size_t k = 0; k + 5 < inner.size(); ++k) {
+        year_in_parentheses = year_in_parentheses ||
+                              (inner[k] == '(' && inner[k + 5] == ')' &&
+                               std::all_of(inner.begin() + static_cast<std::ptrdiff_t>(k + 1),
+                                           inner.begin() + static_cast<std::ptrdiff_t>(k + 5),
+                                           [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }));
+      }
+      if (year_in_parentheses) {
+        markers |= kErratum;
+        t.erase(open);
+      }
+    }
+  }
   static const std::array<std::string_view, 24> kNotes{
       "erratum appears", "erratum in", "comment in", "comment on", "retraction in", "retraction of", "update in",
       "update of", "republished", "corrected", "summary for patients", "review", "abstract no", "article in",
@@ -454,6 +481,21 @@ bool journal_forms_match(const JournalForms& a, const JournalForms& b) {
   return false;
 }
 
+// One journal's name begins the other's: a section or series ("Nephron" and "Nephron - Clinical
+// Practice") or a sister journal ("Blood" and "Blood Advances", told apart by their volumes).
+bool journal_forms_related(const JournalForms& a, const JournalForms& b) {
+  if (a.empty() || b.empty()) return false;
+  const auto& x = a.front();
+  const auto& y = b.front();
+  const auto& s = x.size() <= y.size() ? x : y;
+  const auto& l = x.size() <= y.size() ? y : x;
+  if (s.size() == l.size()) return false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (!journal_word_match(s[i], l[i])) return false;
+  }
+  return true;
+}
+
 Prepared prepare(const BibRecord& r) {
   Prepared p;
   p.title = normalise_text(clean_title(r.title, p.markers));
@@ -578,7 +620,8 @@ Evidence compare(const Prepared& a, const Prepared& b, bool explain) {
     // abstract and another as a journal item: the same title, year and journal, and the journal
     // item is abstract-sized (one page, or in a supplement).
     const Prepared& item = a.conference ? b : a;
-    const bool abstract_sized = item.supplement || (item.pages.first > 0 && item.pages.first == item.pages.last);
+    const bool abstract_sized = item.supplement || (item.pages.first > 0 && item.pages.first == item.pages.last) ||
+                                (volume == Level::kSame && pages == Level::kSame);
     const bool same_abstract = title.weight >= 8.0 && a.year && a.year == b.year && !a.journal.empty() &&
                                !b.journal.empty() && journal_forms_match(a.journal, b.journal) &&
                                volume != Level::kDifferent && pages != Level::kDifferent && abstract_sized;
@@ -630,6 +673,7 @@ Evidence compare(const Prepared& a, const Prepared& b, bool explain) {
   }
   if (!a.journal.empty() && !b.journal.empty()) {
     if (journal_forms_match(a.journal, b.journal)) add(2.0, "same journal");
+    else if (journal_forms_related(a.journal, b.journal)) add(0.0, "one journal's name begins the other's");
     else add(-5.0, "journals differ");
   }
   if (volume == Level::kSame) add(3.0, "same volume");

@@ -18,6 +18,7 @@ using JournalForms = std::vector<std::vector<std::string>>;  // each form: its w
 // parenthesised or bracketed qualifiers.
 JournalForms journal_forms(std::string_view journal);
 bool journal_forms_match(const JournalForms& a, const JournalForms& b);
+bool journal_forms_related(const JournalForms& a, const JournalForms& b);
 
 // Kinds of item whose title repeats the title of the paper they concern.
 enum Marker : unsigned {

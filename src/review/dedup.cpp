@@ -13,6 +13,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "carta/parallel.hpp"
 #include "carta/review/records.hpp"
 #include "record_match.hpp"
 
@@ -57,6 +58,48 @@ class Groups {
   std::vector<std::vector<std::size_t>> apart_;
 };
 
+// The candidate pairs already scored: open addressing on 64-bit keys (a pair's two indices),
+// several times faster than std::unordered_set for the millions of pairs of a large search.
+class PairSet {
+ public:
+  PairSet() : slots_(1u << 16, 0) {}
+  // True when the pair is new.
+  bool insert(std::uint64_t key) {
+    ++key;  // 0 marks an empty slot
+    if (2 * (size_ + 1) > slots_.size()) grow();
+    return place(slots_, key);
+  }
+
+ private:
+  static std::size_t slot_of(std::uint64_t key, std::size_t mask) {
+    key ^= key >> 33;
+    key *= 0xff51afd7ed558ccdull;
+    key ^= key >> 33;
+    return static_cast<std::size_t>(key) & mask;
+  }
+  bool place(std::vector<std::uint64_t>& slots, std::uint64_t key) {
+    const std::size_t mask = slots.size() - 1;
+    for (std::size_t at = slot_of(key, mask);; at = (at + 1) & mask) {
+      if (slots[at] == key) return false;
+      if (slots[at] == 0) {
+        slots[at] = key;
+        ++size_;
+        return true;
+      }
+    }
+  }
+  void grow() {
+    std::vector<std::uint64_t> bigger(slots_.size() * 2, 0);
+    size_ = 0;
+    for (std::uint64_t key : slots_) {
+      if (key != 0) place(bigger, key);
+    }
+    slots_.swap(bigger);
+  }
+  std::vector<std::uint64_t> slots_;
+  std::size_t size_ = 0;
+};
+
 std::string join(const std::vector<std::string>& words) {
   std::string out;
   for (const auto& w : words) out += (out.empty() ? "" : " ") + w;
@@ -86,9 +129,11 @@ DedupResult deduplicate(const std::vector<BibRecord>& records, const DedupOption
                         const std::function<void(std::string_view)>& progress) {
   DedupResult out;
   const std::size_t n = records.size();
-  std::vector<Prepared> prepared;
-  prepared.reserve(n);
-  for (const auto& r : records) prepared.push_back(detail::prepare(r));
+  std::vector<Prepared> prepared(n);
+  constexpr std::size_t kChunk = 2048;
+  parallel_for((n + kChunk - 1) / kChunk, options.threads, [&](std::size_t c) {
+    for (std::size_t i = c * kChunk; i < std::min(n, (c + 1) * kChunk); ++i) prepared[i] = detail::prepare(records[i]);
+  });
   if (progress && n >= 20000) progress(fmt::format("dedup: {} records prepared", n));
   Groups groups(n);
   auto score = [&](std::size_t i, std::size_t j, bool explain) { return detail::compare(prepared[i], prepared[j], explain); };
@@ -160,30 +205,52 @@ DedupResult deduplicate(const std::vector<BibRecord>& records, const DedupOption
     if (refused) out.notes.push_back(fmt::format("{} identical record(s) kept apart by decisions", refused));
   }
 
-  // Candidate pairs by blocking, on one record of each set of identical ones.
-  std::unordered_set<std::uint64_t> seen;
-  seen.reserve(std::min<std::size_t>(n * 8, 1u << 24));
+  // Candidate pairs by blocking, on one record of each set of identical ones. A pass collects its
+  // pairs, scores them on every core, then applies them in order: the groups do not depend on the
+  // number of threads.
+  PairSet seen;
   std::size_t shared_identifier_pairs = 0;
   std::vector<std::pair<std::size_t, std::size_t>> shared_identifier_examples;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> batch;
+  auto flush = [&]() {
+    std::vector<float> scores(batch.size());
+    std::vector<char> shared(batch.size());
+    constexpr std::size_t kPairs = 4096;
+    parallel_for((batch.size() + kPairs - 1) / kPairs, options.threads, [&](std::size_t c) {
+      for (std::size_t k = c * kPairs; k < std::min(batch.size(), (c + 1) * kPairs); ++k) {
+        const auto e = score(batch[k].first, batch[k].second, false);
+        scores[k] = static_cast<float>(detail::score_of(e));
+        shared[k] = e.identifier_shared_titles_differ ? 1 : 0;
+      }
+    });
+    for (std::size_t k = 0; k < batch.size(); ++k) {
+      const std::size_t i = batch[k].first, j = batch[k].second;
+      const double s = scores[k];
+      if (shared[k]) {
+        ++shared_identifier_pairs;
+        if (shared_identifier_examples.size() < 5) shared_identifier_examples.push_back({i, j});
+      }
+      if (s >= options.duplicate_score) {
+        if (!groups.unite(i, j)) out.review.push_back({i, j, s, ""});
+      } else if (s >= options.review_score) {
+        out.review.push_back({i, j, s, ""});
+      }
+    }
+    out.comparisons += batch.size();
+    batch.clear();
+  };
   auto consider = [&](std::size_t i, std::size_t j, bool need_overlap) {
     if (i == j) return;
     if (i > j) std::swap(i, j);
-    if (need_overlap && detail::signature_overlap(prepared[i], prepared[j]) < 0.5) return;
+    // Titles that share under three fifths of their words cannot make a duplicate (their title
+    // weight is negative and caps the score); pairs from identifier and page blocks are scored
+    // whatever their titles.
+    if (need_overlap && detail::signature_overlap(prepared[i], prepared[j]) < 0.6) return;
     if (groups.find(i) == groups.find(j)) return;
-    if (!seen.insert(pair_key(i, j)).second) return;
+    if (!seen.insert(pair_key(i, j))) return;
     if (decided.count(pair_key(i, j))) return;
-    ++out.comparisons;
-    const auto e = score(i, j, false);
-    const double s = detail::score_of(e);
-    if (e.identifier_shared_titles_differ) {
-      ++shared_identifier_pairs;
-      if (shared_identifier_examples.size() < 5) shared_identifier_examples.push_back({i, j});
-    }
-    if (s >= options.duplicate_score) {
-      if (!groups.unite(i, j)) out.review.push_back({i, j, s, ""});
-    } else if (s >= options.review_score) {
-      out.review.push_back({i, j, s, ""});
-    }
+    batch.push_back({static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(j)});
+    if (batch.size() >= (1u << 20)) flush();
   };
   struct Pass {
     const char* name;
@@ -229,6 +296,7 @@ DedupResult deduplicate(const std::vector<BibRecord>& records, const DedupOption
         for (std::size_t b = a + 1; b < members.size(); ++b) consider(members[a], members[b], pass.need_overlap);
       }
     }
+    flush();
     if (progress && n >= 20000) progress(fmt::format("dedup: blocking on {}: {} comparisons so far", pass.name, out.comparisons));
   }
   if (sorted_blocks > 0) {

@@ -364,15 +364,28 @@ TitleVerdict compare_titles(const Prepared& a, const Prepared& b) {
       v = {8.0, "one title is the other truncated"};
     } else {
       // Words of one and not the other, then typos and joined words paired off.
-      std::vector<std::string> ua, ub;
-      std::set_difference(a.words.begin(), a.words.end(), b.words.begin(), b.words.end(), std::back_inserter(ua));
-      std::set_difference(b.words.begin(), b.words.end(), a.words.begin(), a.words.end(), std::back_inserter(ub));
+      thread_local std::vector<const std::string*> ua, ub;
+      ua.clear();
+      ub.clear();
+      {
+        std::size_t i = 0, j = 0;
+        while (i < a.word_ids.size() || j < b.word_ids.size()) {
+          if (j == b.word_ids.size() || (i < a.word_ids.size() && a.word_ids[i] < b.word_ids[j])) {
+            ua.push_back(&a.words[i++]);
+          } else if (i == a.word_ids.size() || b.word_ids[j] < a.word_ids[i]) {
+            ub.push_back(&b.words[j++]);
+          } else {
+            ++i;
+            ++j;
+          }
+        }
+      }
       const std::size_t na = a.words.size(), nb = b.words.size();
       if (ua.size() + ub.size() <= 24) {
         for (std::size_t i = 0; i < ua.size();) {
           bool paired = false;
           for (std::size_t j = 0; j < ub.size() && !paired; ++j) {
-            if (near_word(ua[i], ub[j])) {
+            if (near_word(*ua[i], *ub[j])) {
               ub.erase(ub.begin() + static_cast<std::ptrdiff_t>(j));
               paired = true;
             }
@@ -384,13 +397,14 @@ TitleVerdict compare_titles(const Prepared& a, const Prepared& b) {
           }
         }
         // "gastriccancer" against "gastric cancer", "subgroup" against "sub group".
-        auto unjoin = [](std::vector<std::string>& joined, std::vector<std::string>& parts) {
+        auto unjoin = [](std::vector<const std::string*>& joined, std::vector<const std::string*>& parts) {
           for (std::size_t i = 0; i < joined.size();) {
             bool found = false;
+            const std::string& whole = *joined[i];
             for (std::size_t p = 0; p < parts.size() && !found; ++p) {
+              if (parts[p]->size() >= whole.size() || !starts_with(whole, *parts[p])) continue;
               for (std::size_t q = 0; q < parts.size() && !found; ++q) {
-                if (p != q && joined[i].size() == parts[p].size() + parts[q].size() && starts_with(joined[i], parts[p]) &&
-                    ends_with(joined[i], parts[q])) {
+                if (p != q && whole.size() == parts[p]->size() + parts[q]->size() && ends_with(whole, *parts[q])) {
                   parts.erase(parts.begin() + static_cast<std::ptrdiff_t>(std::max(p, q)));
                   parts.erase(parts.begin() + static_cast<std::ptrdiff_t>(std::min(p, q)));
                   found = true;
@@ -540,13 +554,20 @@ Prepared prepare(const BibRecord& r) {
   }
   for (std::size_t i = 0; i < p.words.size() && i < 4; ++i) p.leading.push_back(p.words[i]);
   for (std::size_t i = p.words.size() > 4 ? p.words.size() - 4 : 0; i < p.words.size(); ++i) p.trailing.push_back(p.words[i]);
-  std::sort(p.words.begin(), p.words.end());
+  {
+    std::vector<std::pair<std::uint64_t, std::string>> hashed;
+    for (auto& w : p.words) hashed.push_back({std::hash<std::string>{}(w), std::move(w)});
+    std::sort(hashed.begin(), hashed.end());
+    p.words.clear();
+    for (auto& [h, w] : hashed) {
+      p.word_ids.push_back(h);
+      p.words.push_back(std::move(w));
+    }
+  }
   std::sort(p.numbers.begin(), p.numbers.end());
   p.generic = !p.title.empty() && generic == content;
   p.short_title = content < 4;
-  for (const auto& w : p.words) {
-    p.signature |= std::uint64_t{1} << (std::hash<std::string>{}(w) % 64);
-  }
+  for (const auto h : p.word_ids) p.signature |= std::uint64_t{1} << (h % 64);
 
   for (std::size_t i = 0; i < r.authors.size() && p.families.size() < 12; ++i) {
     const std::string low = normalise_text(r.authors[i]);

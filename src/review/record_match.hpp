@@ -31,7 +31,8 @@ enum Marker : unsigned {
 struct Prepared {
   std::string title;                 // cleaned and normalised
   std::string compact;               // the title without blanks
-  std::vector<std::string> words;    // content words of the title, sorted
+  std::vector<std::string> words;    // content words of the title, in the order of word_ids
+  std::vector<std::uint64_t> word_ids;  // their hashes, sorted: set operations on integers
   std::vector<std::string> leading;  // the first content words, in order (blocking)
   std::vector<std::string> trailing; // the last content words, in order (blocking)
   std::vector<std::string> numbers;  // numbers in the title (digits; roman numerals converted), sorted

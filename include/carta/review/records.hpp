@@ -101,6 +101,7 @@ struct DedupOptions {
   // the `window` records next to it in title order) instead of all to all.
   std::size_t max_block = 1000;
   std::size_t window = 50;
+  unsigned threads = 0;  // for preparing and scoring (0: one per core); the result does not depend on it
   std::vector<PairDecision> decisions;
 };
 

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 #include <map>
+#include <unordered_map>
 
 #include "carta/error.hpp"
 #include "carta/io/file.hpp"
@@ -276,32 +277,98 @@ CLI::App* add_dedup_command(CLI::App& app, DedupArgs& args) {
   auto* cmd = app.add_subcommand("dedup", "Import search exports (RIS, MEDLINE, CSV) and remove duplicate records");
   cmd->footer(R"footer(
 Reads every FILE (RIS .ris, PubMed MEDLINE .nbib/.txt, or CSV with a title column; the format is
-recognised from the content), then removes duplicates: records sharing a DOI or PMID first, then
-records whose normalised titles, first authors, years, pages and journals agree (score at or
-above --duplicate-score) within blocks of candidates (title start, title end, first author and
-year, journal-volume-page). Pairs scoring between --review-score and --duplicate-score are listed
-for a person to decide (--review), not merged. A conference abstract and a journal article are
-never merged. The most complete record of each group is kept, with the others' DOI, PMID and
-abstract merged in. Writes the unique records (--out, CSV) and DUPS.csv (--duplicates:
-record,kept,reason,score with the RIS ID / PMID, else file:line).
+recognised from the content), then removes duplicates. Identical records are one group at once;
+other candidate pairs (sharing a DOI, a PMID, the start or end of the title, the first author and
+year, or the volume or year and first page) are scored by the weight of evidence of their fields:
+title, authors, year, journal (abbreviations and full names agree), volume, issue, pages (MEDLINE's
+1234-41, e-pages, article numbers) and identifiers. A shared DOI or PMID counts only when the titles
+agree too. Never merged: a conference abstract and a journal article, an erratum, reply, comment or
+retraction and its paper, titles that differ in a number (phase 1 / phase 2, part 2), recurring
+titles (editorials, errata, "Volume 3") without matching volume and pages, different DOIs, years
+more than one apart. Pairs at or above --duplicate-score are duplicates; those between
+--review-score and it go to --review for a person to decide: fill its 'duplicate' column with yes
+or no and give the file back with --decisions on the next run (pairs are named by record keys
+that survive a re-export, not by row). The most complete record of each group is kept, with the
+others' identifiers, abstract and missing fields merged in. Writes the unique records (--out,
+CSV) and DUPS.csv (--duplicates: record,kept,reason,score with the RIS ID / PMID, else file:line).
+Method and benchmark: docs/methods/dedup.md.
 
 Example:
-  carta dedup pubmed.nbib embase.ris cochrane.ris --out unique.csv --duplicates dups.csv --review review.csv)footer");
+  carta dedup pubmed.nbib embase.ris cochrane.ris --out unique.csv --duplicates dups.csv --review review.csv
+  carta dedup pubmed.nbib embase.ris cochrane.ris --out unique.csv --decisions review.csv --review review2.csv)footer");
   cmd->add_option("files", args.files, "search exports")->required();
   cmd->add_option("--out", args.out, "unique records (CSV)");
   cmd->add_option("--duplicates", args.duplicates, "removed records and the record each duplicates (CSV)");
-  cmd->add_option("--review", args.review, "uncertain pairs for a person to decide (CSV)");
-  cmd->add_option("--duplicate-score", args.duplicate_score, "fuzzy score at or above which records are duplicates")
+  cmd->add_option("--review", args.review, "uncertain pairs for a person to decide (CSV with an empty 'duplicate' column)");
+  cmd->add_option("--decisions", args.decisions, "a review list whose 'duplicate' column says yes or no: applied");
+  cmd->add_option("--duplicate-score", args.duplicate_score, "score at or above which records are duplicates")
       ->capture_default_str();
-  cmd->add_option("--review-score", args.review_score, "fuzzy score at or above which a pair is listed for review")
+  cmd->add_option("--review-score", args.review_score, "score at or above which a pair is listed for review")
       ->capture_default_str();
   return cmd;
 }
+
+namespace {
+
+// The decisions of a review list (key_a, key_b, duplicate = yes / no / empty), as pairs of record
+// indices. A pair whose records are no longer there is a note; a value other than yes or no is an
+// error naming file:line:column.
+std::vector<review::PairDecision> read_dedup_decisions(const std::string& path, const std::vector<review::BibRecord>& records,
+                                                       std::vector<std::string>& notes) {
+  const io::Table table = io::read_table(path);
+  const std::size_t key_a = table.column("key_a"), key_b = table.column("key_b"), duplicate = table.column("duplicate");
+  std::unordered_map<std::string, std::size_t> by_key;
+  for (std::size_t i = 0; i < records.size(); ++i) by_key.try_emplace(review::record_key(records[i]), i);
+  std::vector<review::PairDecision> decisions;
+  std::size_t missing = 0;
+  for (std::size_t r = 0; r < table.rows.size(); ++r) {
+    const auto& row = table.rows[r];
+    std::string value(io::cell_value(row[duplicate]));
+    for (auto& c : value) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (value.empty()) continue;  // not decided yet
+    bool yes = false;
+    if (value == "yes" || value == "y") {
+      yes = true;
+    } else if (value != "no" && value != "n") {
+      throw Error(ErrorCategory::kInvalidInput,
+                  fmt::format("{}:{}:{}: 'duplicate' is '{}'; write yes or no (or leave it empty to decide later)", path,
+                              table.lines[r], duplicate + 1, io::cell_value(row[duplicate])));
+    }
+    const auto a = by_key.find(std::string(io::cell_value(row[key_a])));
+    const auto b = by_key.find(std::string(io::cell_value(row[key_b])));
+    if (a == by_key.end() || b == by_key.end()) {
+      ++missing;
+      if (missing <= 20) {
+        notes.push_back(fmt::format("{}:{}: the decision on {} and {} names a record that is not in these files (changed or "
+                                    "removed?); not applied",
+                                    path, table.lines[r], io::cell_value(row[key_a]), io::cell_value(row[key_b])));
+      }
+      continue;
+    }
+    decisions.push_back({a->second, b->second, yes});
+  }
+  if (missing > 20) notes.push_back(fmt::format("{}: {} more decision(s) name records that are not here", path, missing - 20));
+  return decisions;
+}
+
+const char* reason_name(review::MatchReason reason) {
+  switch (reason) {
+    case review::MatchReason::kDoi: return "doi";
+    case review::MatchReason::kPmid: return "pmid";
+    case review::MatchReason::kIdentical: return "identical";
+    case review::MatchReason::kDecision: return "decision";
+    case review::MatchReason::kFuzzy: break;
+  }
+  return "fuzzy";
+}
+
+}  // namespace
 
 int run_dedup(const DedupArgs& args, std::ostream& out, std::ostream& err) {
   {
     std::vector<io::RunPath> inputs;
     for (const auto& f : args.files) inputs.push_back({"FILE", f});
+    if (!args.decisions.empty()) inputs.push_back({"--decisions", args.decisions});
     io::check_run_paths(inputs, {{"--out", args.out}, {"--duplicates", args.duplicates}, {"--review", args.review}});
   }
   if (!(args.review_score > 0 && args.review_score <= args.duplicate_score && args.duplicate_score <= 1)) {
@@ -321,32 +388,35 @@ int run_dedup(const DedupArgs& args, std::ostream& out, std::ostream& err) {
   review::DedupOptions options;
   options.duplicate_score = args.duplicate_score;
   options.review_score = args.review_score;
+  std::vector<std::string> decision_notes;
+  if (!args.decisions.empty()) options.decisions = read_dedup_decisions(args.decisions, records, decision_notes);
   const auto result = review::deduplicate(records, options, [&err](std::string_view s) { err << "carta: " << s << '\n'; });
-  out << fmt::format("{} records, {} unique, {} duplicates removed ({} by DOI, {} by PMID, {} by fuzzy match), {} pair(s) "
-                     "to review; {} comparisons\n",
-                     records.size(), result.kept.size(), result.duplicates.size(),
-                     std::count_if(result.duplicates.begin(), result.duplicates.end(),
-                                   [](const auto& d) { return d.reason == review::MatchReason::kDoi; }),
-                     std::count_if(result.duplicates.begin(), result.duplicates.end(),
-                                   [](const auto& d) { return d.reason == review::MatchReason::kPmid; }),
-                     std::count_if(result.duplicates.begin(), result.duplicates.end(),
-                                   [](const auto& d) { return d.reason == review::MatchReason::kFuzzy; }),
-                     result.review.size(), result.comparisons);
+  auto count = [&](review::MatchReason reason) {
+    return std::count_if(result.duplicates.begin(), result.duplicates.end(), [&](const auto& d) { return d.reason == reason; });
+  };
+  out << fmt::format("{} records, {} unique, {} duplicates removed ({} by DOI, {} by PMID, {} by fuzzy match, {} identical, "
+                     "{} by decision), {} pair(s) to review; {} comparisons\n",
+                     records.size(), result.kept.size(), result.duplicates.size(), count(review::MatchReason::kDoi),
+                     count(review::MatchReason::kPmid), count(review::MatchReason::kFuzzy), count(review::MatchReason::kIdentical),
+                     count(review::MatchReason::kDecision), result.review.size(), result.comparisons);
+  if (!args.decisions.empty()) out << fmt::format("{} decision(s) applied from {}\n", result.decisions_applied, args.decisions);
+  for (const auto& n : decision_notes) out << "note: " << n << '\n';
   for (const auto& n : result.notes) out << "note: " << n << '\n';
   if (!args.out.empty()) io::write_file_atomic(args.out, io::records_csv(result.merged));
   if (!args.duplicates.empty()) {
     std::string dups = "record,kept,reason,score\n";
     for (const auto& d : result.duplicates) {
-      const char* reason = d.reason == review::MatchReason::kDoi ? "doi" : d.reason == review::MatchReason::kPmid ? "pmid" : "fuzzy";
-      dups += fmt::format("{},{},{},{:.4f}\n", io::csv_field(id_of(d.record)), io::csv_field(id_of(d.kept)), reason, d.score);
+      dups += fmt::format("{},{},{},{:.4f}\n", io::csv_field(id_of(d.record)), io::csv_field(id_of(d.kept)), reason_name(d.reason),
+                          d.score);
     }
     io::write_file_atomic(args.duplicates, dups);
   }
   if (!args.review.empty()) {
-    std::string text = "record_a,record_b,score,title_a,title_b,why\n";
+    std::string text = "key_a,key_b,record_a,record_b,score,title_a,title_b,why,duplicate\n";
     for (const auto& p : result.review) {
-      text += fmt::format("{},{},{:.4f},{},{},{}\n", io::csv_field(id_of(p.a)), io::csv_field(id_of(p.b)), p.score,
-                          io::csv_field(records[p.a].title), io::csv_field(records[p.b].title), io::csv_field(p.why));
+      text += fmt::format("{},{},{},{},{:.4f},{},{},{},\n", review::record_key(records[p.a]), review::record_key(records[p.b]),
+                          io::csv_field(id_of(p.a)), io::csv_field(id_of(p.b)), p.score, io::csv_field(records[p.a].title),
+                          io::csv_field(records[p.b].title), io::csv_field(p.why));
     }
     io::write_file_atomic(args.review, text);
   }

@@ -57,7 +57,8 @@ struct DedupArgs {
   std::string out;
   std::string duplicates;
   std::string review;
-  double duplicate_score = 0.93;
+  std::string decisions;
+  double duplicate_score = 0.93;  // review::DedupOptions's defaults
   double review_score = 0.20;
 };
 

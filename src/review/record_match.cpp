@@ -358,9 +358,13 @@ TitleVerdict compare_titles(const Prepared& a, const Prepared& b) {
   if (a.compact == b.compact) {
     v = {10.0, "titles equal"};
   } else {
-    const std::string& sc = a.compact.size() <= b.compact.size() ? a.compact : b.compact;
-    const std::string& lc = a.compact.size() <= b.compact.size() ? b.compact : a.compact;
-    if (sc.size() >= 50 && starts_with(lc, sc)) {
+    // A title cut by a database's field limit: cut inside a word, or long. (A shorter title
+    // that ends at a word boundary may instead lack a subtitle such as ": an updated analysis",
+    // which the word comparison below weighs.)
+    const std::string& st = a.title.size() <= b.title.size() ? a.title : b.title;
+    const std::string& lt = a.title.size() <= b.title.size() ? b.title : a.title;
+    const bool cut = st.size() >= 40 && starts_with(lt, st) && (st.size() >= 150 || lt[st.size()] != ' ');
+    if (cut) {
       v = {8.0, "one title is the other truncated"};
     } else {
       // Words of one and not the other, then typos and joined words paired off.

@@ -675,7 +675,7 @@ TEST(Cli, DedupWritesUniqueRecordsDuplicatesAndReview) {
                       source_path("fixtures/records/pubmed.nbib").string(), "--out", (dir / "carta_cli_unique.csv").string(),
                       "--duplicates", (dir / "carta_cli_dups.csv").string(), "--review", (dir / "carta_cli_review.csv").string()});
   ASSERT_EQ(r.code, 0) << r.err;
-  EXPECT_THAT(r.out, HasSubstr("6 records, 4 unique, 2 duplicates removed (1 by DOI, 0 by PMID, 1 by fuzzy match)"));
+  EXPECT_THAT(r.out, HasSubstr("6 records, 4 unique, 2 duplicates removed (1 by DOI, 0 by PMID, 1 by fuzzy match, 0 identical, 0 by decision)"));
   EXPECT_THAT(r.err, HasSubstr("embase.ris: 3 records (RIS)"));
   EXPECT_THAT(read_text(dir / "carta_cli_dups.csv"), HasSubstr("record,kept,reason,score\nemb-001,29385370,doi,1.0000\n"));
   EXPECT_THAT(read_text(dir / "carta_cli_unique.csv"), HasSubstr("29385370"));
@@ -683,6 +683,70 @@ TEST(Cli, DedupWritesUniqueRecordsDuplicatesAndReview) {
   EXPECT_EQ(missing.code, 66);
   const auto bad = temp_file("bad.ris", "AU  - Lee\n");
   EXPECT_EQ(run({"dedup", bad.string()}).code, 65);
+}
+
+// The review list goes to a person and comes back with yes / no in its duplicate column; the
+// decisions hold on a rerun, with the files in another order, because pairs are named by record
+// keys, not rows.
+TEST(Cli, DedupDecisionsAreAppliedAndSurviveARerun) {
+  const std::string full = "Tisagenlecleucel in children and young adults with B-cell lymphoblastic leukemia";
+  const auto a = temp_file("dec_a.ris", "TY  - JOUR\nID  - A1\nTI  - " + full +
+                                            "\nAU  - Maude, Shannon L.\nPY  - 2018\nJO  - N Engl J Med\nVL  - 378\nSP  - 439\nEP  - 448\nER  - \n"
+                                            "TY  - JOUR\nID  - A2\nTI  - Brexucabtagene autoleucel for adults with relapsed B-cell acute "
+                                            "lymphoblastic leukaemia\nAU  - Shah, B.\nPY  - 2021\nJO  - Lancet\nVL  - 398\nSP  - 491\nER  - \n");
+  const auto b = temp_file("dec_b.ris", "TY  - JOUR\nID  - B1\nTI  - " + full +
+                                            ": updated analysis of the ELIANA trial\nAU  - Maude, S.\nPY  - 2018\nJO  - New England Journal of "
+                                            "Medicine\nER  - \n");
+  const auto dir = std::filesystem::temp_directory_path();
+  const auto review = dir / "carta_cli_dec_review.csv";
+  const auto first = run({"dedup", a.string(), b.string(), "--review", review.string()});
+  ASSERT_EQ(first.code, 0) << first.err;
+  EXPECT_THAT(first.out, HasSubstr("3 records, 3 unique, 0 duplicates removed"));
+  EXPECT_THAT(first.out, HasSubstr("1 pair(s) to review"));
+  const io::Table list = io::read_table(review);
+  ASSERT_EQ(list.rows.size(), 1u);
+  EXPECT_EQ(list.header.front(), "key_a");
+  EXPECT_EQ(list.header.back(), "duplicate");
+  EXPECT_EQ(list.rows[0].back(), "");  // for the person to fill
+
+  // The person says yes; the decision is applied, and holds with the files given the other way.
+  std::string decided = read_text(review);
+  decided.insert(decided.size() - 1, "yes");
+  const auto decisions = temp_file("decisions.csv", decided);
+  const auto dups = dir / "carta_cli_dec_dups.csv";
+  for (const auto& order : {std::vector<std::string>{a.string(), b.string()}, std::vector<std::string>{b.string(), a.string()}}) {
+    std::vector<std::string> args{"dedup"};
+    args.insert(args.end(), order.begin(), order.end());
+    for (const auto& x : {std::string("--decisions"), decisions.string(), std::string("--duplicates"), dups.string(),
+                          std::string("--review"), review.string()}) {
+      args.push_back(x);
+    }
+    const auto again = run(args);
+    ASSERT_EQ(again.code, 0) << again.err;
+    EXPECT_THAT(again.out, HasSubstr("3 records, 2 unique, 1 duplicates removed"));
+    EXPECT_THAT(again.out, HasSubstr("1 by decision"));
+    EXPECT_THAT(again.out, HasSubstr("1 decision(s) applied"));
+    EXPECT_THAT(read_text(dups), HasSubstr(",decision,"));
+    EXPECT_EQ(io::read_table(review).rows.size(), 0u);  // a decided pair is not asked again
+  }
+
+  // "no" keeps them apart; a pair whose record changed is a note; a bad value is an error.
+  std::string no = read_text(decisions);
+  no.replace(no.rfind("yes"), 3, "no");
+  const auto said_no = run({"dedup", a.string(), b.string(), "--decisions", temp_file("no.csv", no).string()});
+  ASSERT_EQ(said_no.code, 0) << said_no.err;
+  EXPECT_THAT(said_no.out, HasSubstr("3 records, 3 unique"));
+  const auto changed = temp_file("dec_b2.ris", "TY  - JOUR\nID  - B1\nTI  - " + full +
+                                                   ": a new analysis\nAU  - Maude, S.\nPY  - 2018\nJO  - New England Journal of Medicine\nER  - \n");
+  const auto gone = run({"dedup", a.string(), changed.string(), "--decisions", decisions.string()});
+  ASSERT_EQ(gone.code, 0) << gone.err;
+  EXPECT_THAT(gone.out, HasSubstr("decisions.csv:2: the decision on"));
+  EXPECT_THAT(gone.out, HasSubstr("not applied"));
+  std::string maybe = read_text(decisions);
+  maybe.replace(maybe.rfind("yes"), 3, "maybe");
+  const auto bad = run({"dedup", a.string(), b.string(), "--decisions", temp_file("bad_decisions.csv", maybe).string()});
+  EXPECT_EQ(bad.code, 65);
+  EXPECT_THAT(bad.err, HasSubstr("bad_decisions.csv:2:9: 'duplicate' is 'maybe'; write yes or no"));
 }
 
 TEST(Cli, KaplanMeierFormats) {

@@ -240,8 +240,30 @@ int main(int argc, char** argv) {
       misses = true;
     } else if (arg == "--set" && a + 1 < argc) {
       only = argv[++a];
+    } else if (arg == "--write-ris" && a + 2 < argc) {
+      // The synthetic set as a RIS export, for timing the whole command (carta dedup FILE).
+      const std::string path = argv[++a];
+      const auto set = carta::testing::synthetic_records(static_cast<std::size_t>(std::atol(argv[++a])));
+      std::string text;
+      for (const auto& l : set) {
+        const auto& r = l.record;
+        text += fmt::format("TY  - {}\nID  - {}\nTI  - {}\n", r.type, r.id, r.title);
+        for (const auto& au : r.authors) text += fmt::format("AU  - {}\n", au);
+        text += fmt::format("PY  - {}\nJO  - {}\nVL  - {}\nSP  - {}\n", r.year, r.journal, r.volume, r.pages);
+        if (!r.doi.empty()) text += fmt::format("DO  - {}\n", r.doi);
+        if (!r.pmid.empty()) text += fmt::format("AN  - {}\n", r.pmid);
+        text += "ER  - \n\n";
+      }
+      std::FILE* f = std::fopen(path.c_str(), "wb");
+      if (!f || std::fwrite(text.data(), 1, text.size(), f) != text.size() || std::fclose(f) != 0) {
+        std::fprintf(stderr, "dedup_benchmark: cannot write %s\n", path.c_str());
+        return 1;
+      }
+      std::printf("wrote %zu records to %s\n", set.size(), path.c_str());
+      return 0;
     } else if (arg == "--help" || arg == "-h") {
-      std::printf("usage: dedup_benchmark [DIR] [--set NAME] [--synthetic N (0: none)] [--misses]\n");
+      std::printf("usage: dedup_benchmark [DIR] [--set NAME] [--synthetic N (0: none)] [--misses]\n"
+                  "       dedup_benchmark --write-ris FILE N   (the synthetic set as RIS)\n");
       return 0;
     } else {
       dir = arg;

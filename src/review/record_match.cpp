@@ -385,6 +385,19 @@ TitleVerdict compare_titles(const Prepared& a, const Prepared& b) {
         }
       }
       const std::size_t na = a.words.size(), nb = b.words.size();
+      // A title cut inside its last word ("... lymphoblastic leuk"): that stub and the whole word.
+      auto uncut = [](const Prepared& p, std::vector<const std::string*>& mine, std::vector<const std::string*>& theirs) {
+        if (p.trailing.empty()) return;
+        const std::string& stub = p.trailing.back();
+        const auto at = std::find_if(mine.begin(), mine.end(), [&](const std::string* w) { return *w == stub; });
+        if (at == mine.end()) return;
+        const auto whole = std::find_if(theirs.begin(), theirs.end(), [&](const std::string* w) { return w->size() > stub.size() && starts_with(*w, stub); });
+        if (whole == theirs.end()) return;
+        mine.erase(at);
+        theirs.erase(whole);
+      };
+      uncut(a, ua, ub);
+      uncut(b, ub, ua);
       if (ua.size() + ub.size() <= 24) {
         for (std::size_t i = 0; i < ua.size();) {
           bool paired = false;

@@ -329,6 +329,7 @@ bool is_conference(const BibRecord& r) {
     return true;
   }
   const std::string journal = normalise_text(r.journal);
+  if (journal.find("dissertation abstracts") != std::string::npos) return false;  // theses, not meetings
   for (const char* word : {"supplement", "abstracts", "congress", "annual meeting", "conference", "scientific meeting",
                            "symposium", "scientific sessions"}) {
     if (journal.find(word) != std::string::npos) return true;

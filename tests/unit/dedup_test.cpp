@@ -300,6 +300,9 @@ TEST(Dedup, AConferenceAbstractAndAnArticleOfOneTrialStayApart) {
   abstract.volume = "132";
   abstract.pages = "1411";
   EXPECT_EQ(review::match_score(paper, abstract), 0.0);
+  BibRecord thesis;
+  thesis.journal = "Dissertation Abstracts International: Section B: The Sciences and Engineering";
+  EXPECT_FALSE(review::is_conference(thesis));
   // One abstract that one database lists as a meeting abstract and another as a journal item
   // (one page of the journal's supplement) is one record.
   auto item = article("Activation of complement during liver transplantation in atypical hemolytic uremic syndrome",

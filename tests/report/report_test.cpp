@@ -79,6 +79,8 @@ TEST(Spec, ErrorsNameTheLine) {
               HasSubstr("spec.toml:2: data file 'missing.csv' not found"));
   EXPECT_THAT(spec_error("[data]\nfile = \"data.csv\"\nlabel = \"label\"\n[model]\nlevel = \"high\"\n[[outcome]]\nname=\"X\"\nevents=\"x\"\nn=\"n\"\n"),
               HasSubstr("spec.toml:5: 'level' must be a number"));
+  EXPECT_THAT(spec_error("[data]\nfile = \"data.csv\"\nlabel = \"label\"\n[model]\nlevel = 1.5\n[[outcome]]\nname=\"X\"\nevents=\"x\"\nn=\"n\"\n"),
+              HasSubstr("spec.toml:5: level 1.5 must be a proportion between 0 and 1 (0.95) or a percentage from 50 to 100"));
   EXPECT_THAT(spec_error("[data]\nfile = \"data.csv\"\nlabel = \"label\"\n[model]\nmethod = \"XYZ\"\n[[outcome]]\nname=\"X\"\nevents=\"x\"\nn=\"n\"\n"),
               HasSubstr("spec.toml:5: method 'XYZ' is not one of"));
   EXPECT_THAT(spec_error("[data\nfile = 1\n"), HasSubstr("spec.toml:1:"));

@@ -325,7 +325,7 @@ INSTANTIATE_TEST_SUITE_P(
         Refused{"number", "<svg width=\"4\" height=\"4\"><circle r=\"1e999\"/></svg>", "not a number"},
         Refused{"huge", "<svg width=\"4\" height=\"4\"><circle r=\"1e9\"/></svg>", "beyond"},
         Refused{"no_size", "<svg></svg>", "positive width and height"},
-        Refused{"too_big", "<svg width=\"20000\" height=\"4\"></svg>", "limit"},
+        Refused{"too_big", "<svg width=\"600000\" height=\"4\"></svg>", "limit"},
         Refused{"font", "<svg width=\"4\" height=\"4\" font-family=\"Times\"></svg>", "DejaVu Sans"},
         Refused{"font_size", "<svg width=\"4\" height=\"4\"><text font-size=\"0\">a</text></svg>", "font-size"},
         Refused{"markup", "<svg width=\"4\" height=\"4\"><text>a<tspan>b</tspan></text></svg>", "markup inside <text>"},

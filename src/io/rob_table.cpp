@@ -32,10 +32,12 @@ bool is_one_of(const std::string& key, std::initializer_list<std::string_view> n
   return std::find(names.begin(), names.end(), key) != names.end();
 }
 
-bool is_study_header(const std::string& k) { return is_one_of(k, {"study", "studies", "study id", "study name", "trial"}); }
+bool is_study_header(const std::string& k) {
+  return is_one_of(k, {"study", "studies", "study id", "study name", "trial"});
+}
 bool is_overall_header(const std::string& k) {
-  return is_one_of(k, {"overall", "overall risk of bias", "overall judgement", "overall judgment", "overall bias",
-                       "overall rob", "overall risk"});
+  return is_one_of(k, {"overall", "overall risk of bias", "overall judgement", "overall judgment",
+                       "overall bias", "overall rob", "overall risk"});
 }
 bool is_weight_header(const std::string& k) { return is_one_of(k, {"weight", "weights"}); }
 
@@ -95,8 +97,9 @@ ColumnRoles column_roles(const Table& table, const review::RobTool& tool, const 
       if (taken[c] || !is_role(keys[c])) continue;
       if (found) {
         throw Error(ErrorCategory::kInvalidInput,
-                    fmt::format("{}: a second {} column, '{}' (the first is '{}' in column {}); keep one", header_at(table, c),
-                                role, excerpt(table.header[c]), excerpt(table.header[*found]), *found + 1));
+                    fmt::format("{}: a second {} column, '{}' (the first is '{}' in column {}); keep one",
+                                header_at(table, c), role, excerpt(table.header[c]),
+                                excerpt(table.header[*found]), *found + 1));
       }
       found = c;
     }
@@ -141,21 +144,24 @@ ColumnRoles column_roles(const Table& table, const review::RobTool& tool, const 
         if (names_domain(tool.domains[j], keys[c])) domain = j;
       }
       if (!domain) {
-        const std::string hint = keys[c].empty() ? " (an unnamed column: R's row names? write.csv(..., row.names = FALSE))"
-                                                 : "";
-        throw Error(ErrorCategory::kInvalidInput,
-                    fmt::format("{}: column '{}'{} is not a domain of {}; it expects {}, besides the study, overall and "
-                                "weight columns; rename or remove the column, leave it out (carta rob --ignore), or "
-                                "use the generic tool for other domains",
-                                header_at(table, c), excerpt(table.header[c]), hint, tool.name, expected_columns(tool)));
+        const std::string hint =
+            keys[c].empty() ? " (an unnamed column: R's row names? write.csv(..., row.names = FALSE))" : "";
+        throw Error(
+            ErrorCategory::kInvalidInput,
+            fmt::format(
+                "{}: column '{}'{} is not a domain of {}; it expects {}, besides the study, overall and "
+                "weight columns; rename or remove the column, leave it out (carta rob --ignore), or "
+                "use the generic tool for other domains",
+                header_at(table, c), excerpt(table.header[c]), hint, tool.name, expected_columns(tool)));
       }
       if (column_of[*domain]) {
-        throw Error(ErrorCategory::kInvalidInput,
-                    fmt::format("{}: column '{}' is domain {} ('{}') again, already in column {} ('{}'); give each "
-                                "domain one column",
-                                header_at(table, c), excerpt(table.header[c]), tool.domains[*domain].id,
-                                tool.domains[*domain].name, *column_of[*domain] + 1,
-                                excerpt(table.header[*column_of[*domain]])));
+        throw Error(
+            ErrorCategory::kInvalidInput,
+            fmt::format("{}: column '{}' is domain {} ('{}') again, already in column {} ('{}'); give each "
+                        "domain one column",
+                        header_at(table, c), excerpt(table.header[c]), tool.domains[*domain].id,
+                        tool.domains[*domain].name, *column_of[*domain] + 1,
+                        excerpt(table.header[*column_of[*domain]])));
       }
       column_of[*domain] = c;
     }
@@ -164,10 +170,11 @@ ColumnRoles column_roles(const Table& table, const review::RobTool& tool, const 
       const auto& d = tool.domains[j];
       if (!column_of[j]) {
         if (!d.optional) {
-          throw Error(ErrorCategory::kInvalidInput,
-                      fmt::format("{}: no column for {} domain {} ('{}'); name it {} or by the domain's name ({} "
-                                  "expects {})",
-                                  table.source, tool.id, d.id, d.name, d.id, tool.id, expected_columns(tool)));
+          throw Error(
+              ErrorCategory::kInvalidInput,
+              fmt::format("{}: no column for {} domain {} ('{}'); name it {} or by the domain's name ({} "
+                          "expects {})",
+                          table.source, tool.id, d.id, d.name, d.id, tool.id, expected_columns(tool)));
         }
         missing.push_back(d.id);
         continue;
@@ -182,8 +189,10 @@ ColumnRoles column_roles(const Table& table, const review::RobTool& tool, const 
       }
     } else {
       for (const auto& id : missing) {
-        const auto it = std::find_if(tool.domains.begin(), tool.domains.end(), [&](const auto& d) { return d.id == id; });
-        roles.notes.push_back(fmt::format("no column for the optional domain {} ('{}'): left out", id, it->name));
+        const auto it =
+            std::find_if(tool.domains.begin(), tool.domains.end(), [&](const auto& d) { return d.id == id; });
+        roles.notes.push_back(
+            fmt::format("no column for the optional domain {} ('{}'): left out", id, it->name));
       }
     }
   }
@@ -208,24 +217,28 @@ std::string judgement_problem(const review::RobTool& tool, std::string_view text
 
 }  // namespace
 
-review::RobAssessment load_rob_assessment(const Table& table, const review::RobTool& tool, const RobColumns& columns) {
+review::RobAssessment load_rob_assessment(const Table& table, const review::RobTool& tool,
+                                          const RobColumns& columns) {
   using review::OverallRule;
   review::RobAssessment a;
   a.tool = &tool;
   a.threshold = columns.ihe_threshold;
   if (!(a.threshold > 0.0 && a.threshold <= 1.0)) {
-    throw Error(ErrorCategory::kInvalidOption, fmt::format("the IHE threshold {} must be in (0, 1]", a.threshold));
+    throw Error(ErrorCategory::kInvalidOption,
+                fmt::format("the IHE threshold {} must be in (0, 1]", a.threshold));
   }
-  if (table.header.empty()) throw Error(ErrorCategory::kInvalidInput, fmt::format("{}: no columns", table.source));
+  if (table.header.empty())
+    throw Error(ErrorCategory::kInvalidInput, fmt::format("{}: no columns", table.source));
   ColumnRoles roles = column_roles(table, tool, columns);
   a.domains = std::move(roles.domains);
   a.notes = std::move(roles.notes);
   const std::size_t study_col = roles.study;
   const auto& domain_cols = roles.domain_cols;
   if (roles.overall && tool.rule == OverallRule::kItemsMet) {
-    a.notes.push_back(fmt::format("column '{}' is not used: the IHE checklist's summary is the share of rated items met "
-                                  "(threshold {})",
-                                  excerpt(table.header[*roles.overall]), a.threshold));
+    a.notes.push_back(
+        fmt::format("column '{}' is not used: the IHE checklist's summary is the share of rated items met "
+                    "(threshold {})",
+                    excerpt(table.header[*roles.overall]), a.threshold));
   }
   const bool has_overall = roles.overall.has_value() && tool.rule != OverallRule::kItemsMet;
   const std::size_t overall_col = roles.overall.value_or(0);
@@ -235,7 +248,8 @@ review::RobAssessment load_rob_assessment(const Table& table, const review::RobT
     review::StudyAssessment s;
     s.study = std::string(trim(table.rows[r][study_col]));
     if (s.study.empty()) {
-      throw Error(ErrorCategory::kInvalidInput, fmt::format("{}: the study name is empty", where(table, r, study_col)));
+      throw Error(ErrorCategory::kInvalidInput,
+                  fmt::format("{}: the study name is empty", where(table, r, study_col)));
     }
     if (!seen.insert(s.study).second) {
       throw Error(ErrorCategory::kInvalidInput,
@@ -248,8 +262,9 @@ review::RobAssessment load_rob_assessment(const Table& table, const review::RobT
         const int max_stars = j == 0 ? 4 : (j == 1 ? 2 : 3);
         const auto v = parse_number(text);
         if (!v || *v != std::floor(*v) || *v < 0 || *v > max_stars) {
-          throw Error(ErrorCategory::kInvalidInput, fmt::format("{}: '{}' is not a number of stars from 0 to {}",
-                                                                where(table, r, c), excerpt(text), max_stars));
+          throw Error(ErrorCategory::kInvalidInput,
+                      fmt::format("{}: '{}' is not a number of stars from 0 to {}", where(table, r, c),
+                                  excerpt(text), max_stars));
         }
         const int stars = static_cast<int>(*v);
         s.stars.push_back(stars);
@@ -262,7 +277,8 @@ review::RobAssessment load_rob_assessment(const Table& table, const review::RobT
       }
       const auto level = review::parse_judgement(tool, text);
       if (!level) {
-        throw Error(ErrorCategory::kInvalidInput, fmt::format("{}: {}", where(table, r, c), judgement_problem(tool, text)));
+        throw Error(ErrorCategory::kInvalidInput,
+                    fmt::format("{}: {}", where(table, r, c), judgement_problem(tool, text)));
       }
       s.domains.push_back(*level);
     }
@@ -275,10 +291,12 @@ review::RobAssessment load_rob_assessment(const Table& table, const review::RobT
                       fmt::format("{}: {}", where(table, r, overall_col), judgement_problem(tool, text)));
         }
         if (tool.levels[*level].severity == review::kNotApplicable) {
-          throw Error(ErrorCategory::kInvalidInput,
-                      fmt::format("{}: '{}' is not an overall judgement (every study has one); leave the cell empty for "
-                                  "carta to apply {}",
-                                  where(table, r, overall_col), excerpt(text), tool.rule_text));
+          throw Error(
+              ErrorCategory::kInvalidInput,
+              fmt::format(
+                  "{}: '{}' is not an overall judgement (every study has one); leave the cell empty for "
+                  "carta to apply {}",
+                  where(table, r, overall_col), excerpt(text), tool.rule_text));
         }
         s.reported = level;
       }
@@ -295,7 +313,8 @@ review::RobAssessment load_rob_assessment(const Table& table, const review::RobT
     }
     a.studies.push_back(std::move(s));
   }
-  if (a.studies.empty()) throw Error(ErrorCategory::kInvalidInput, fmt::format("{}: no studies", table.source));
+  if (a.studies.empty())
+    throw Error(ErrorCategory::kInvalidInput, fmt::format("{}: no studies", table.source));
   review::derive_overall(a);
   return a;
 }

@@ -37,7 +37,9 @@ const std::string& colour_of(const review::JudgementLevel& level, RobPalette pal
 // Text on a light fill is dark, on a dark fill white.
 std::string ink_for(const std::string& hex) {
   if (hex.size() != 7) return "#000";
-  const auto channel = [&](int i) { return std::stoi(hex.substr(static_cast<std::size_t>(1 + 2 * i), 2), nullptr, 16); };
+  const auto channel = [&](int i) {
+    return std::stoi(hex.substr(static_cast<std::size_t>(1 + 2 * i), 2), nullptr, 16);
+  };
   const double luminance = 0.299 * channel(0) + 0.587 * channel(1) + 0.114 * channel(2);
   return luminance > 150 ? "#000" : "#fff";
 }
@@ -84,8 +86,8 @@ double key_width(const review::RobTool& tool, const std::vector<std::size_t>& le
 
 // The judgement key from (x0, y), its entries flowing onto further lines within `width`;
 // returns the y of the last line. Circles for the traffic light, squares for the summary.
-double draw_key(Svg& svg, const review::RobAssessment& a, const std::vector<std::size_t>& levels, RobPalette palette,
-                double x0, double y, double width, bool circles) {
+double draw_key(Svg& svg, const review::RobAssessment& a, const std::vector<std::size_t>& levels,
+                RobPalette palette, double x0, double y, double width, bool circles) {
   const auto& tool = *a.tool;
   svg.open_group("key");
   double x = x0;
@@ -116,8 +118,8 @@ double draw_key(Svg& svg, const review::RobAssessment& a, const std::vector<std:
 }
 
 // Lines of text from (x, y) down, `line` apart; returns the y of the last baseline.
-double draw_lines(Svg& svg, double x, double y, const std::vector<std::string>& lines, double size, double line,
-                  std::string_view weight = "normal") {
+double draw_lines(Svg& svg, double x, double y, const std::vector<std::string>& lines, double size,
+                  double line, std::string_view weight = "normal") {
   for (std::size_t i = 0; i < lines.size(); ++i) {
     if (i > 0) y += line;
     svg.text(x, y, lines[i], size, "start", weight);
@@ -162,7 +164,8 @@ std::string traffic_light_svg(const review::RobAssessment& a, const RobPlotOptio
     total_h += h;
     tallest_row = std::max(tallest_row, h);
   }
-  const auto max_blocks = static_cast<std::size_t>(std::max(1.0, std::floor((kMaxSide - 2 * kMargin) / block_w)));
+  const auto max_blocks =
+      static_cast<std::size_t>(std::max(1.0, std::floor((kMaxSide - 2 * kMargin) / block_w)));
   double block_limit = kMaxBlockHeight;
   if (total_h / block_limit > static_cast<double>(max_blocks)) {
     block_limit = total_h / static_cast<double>(max_blocks) + tallest_row;
@@ -183,13 +186,16 @@ std::string traffic_light_svg(const review::RobAssessment& a, const RobPlotOptio
   // Width: the blocks, or the legend's natural width (up to kMaxTextWidth) if that is wider.
   const auto levels = key_levels(a);
   double legend_w = key_width(tool, levels);
-  for (const auto& d : a.domains) legend_w = std::max(legend_w, text_width(fmt::format("{}: {}", d.id, d.name), kSmall));
+  for (const auto& d : a.domains)
+    legend_w = std::max(legend_w, text_width(fmt::format("{}: {}", d.id, d.name), kSmall));
   legend_w = std::max(legend_w, 1.15 * text_width(o.title, 14.0));
   legend_w = std::min(legend_w, kMaxTextWidth);
-  const double width = std::max(kMargin + static_cast<double>(blocks) * block_w, kMargin + legend_w + kMargin);
+  const double width =
+      std::max(kMargin + static_cast<double>(blocks) * block_w, kMargin + legend_w + kMargin);
   const double text_w = width - 2 * kMargin;
 
-  const auto title = o.title.empty() ? std::vector<std::string>{} : wrapped(o.title, text_w / 1.1, 14.0, 1000);
+  const auto title =
+      o.title.empty() ? std::vector<std::string>{} : wrapped(o.title, text_w / 1.1, 14.0, 1000);
   const double title_h = title.empty() ? 16.0 : 24.0 + static_cast<double>(title.size()) * 18.0;
   const double top = title_h + header_h + 12.0;  // first row's top edge
 
@@ -221,10 +227,11 @@ std::string traffic_light_svg(const review::RobAssessment& a, const RobPlotOptio
   const double key_top = legend.empty() ? legend_top - 4.0 : legend_top + legend_h + 26.0;
   const double height = key_top + key_h + kMargin;
   if (height > kMaxSide) {
-    throw Error(ErrorCategory::kInvalidInput,
-                fmt::format("{} studies do not fit in one traffic-light plot within the renderer's {} px: split the "
-                            "table into parts and plot each",
-                            a.studies.size(), kMaxSide));
+    throw Error(
+        ErrorCategory::kInvalidInput,
+        fmt::format("{} studies do not fit in one traffic-light plot within the renderer's {} px: split the "
+                    "table into parts and plot each",
+                    a.studies.size(), kMaxSide));
   }
 
   Svg svg(width, height);
@@ -315,9 +322,11 @@ std::string rob_summary_svg(const review::RobAssessment& a, const RobPlotOptions
                                          : "Share of studies at each judgement";
   double text_natural = key_width(tool, levels);
   text_natural = std::max({text_natural, 1.15 * text_width(o.title, 14.0), text_width(caption, kSmall)});
-  const double width = std::max(bar_x + kBar + kMargin, kMargin + std::min(text_natural, kMaxTextWidth) + kMargin);
+  const double width =
+      std::max(bar_x + kBar + kMargin, kMargin + std::min(text_natural, kMaxTextWidth) + kMargin);
   const double text_w = width - 2 * kMargin;
-  const auto title = o.title.empty() ? std::vector<std::string>{} : wrapped(o.title, text_w / 1.1, 14.0, 1000);
+  const auto title =
+      o.title.empty() ? std::vector<std::string>{} : wrapped(o.title, text_w / 1.1, 14.0, 1000);
   const double top = title.empty() ? 20.0 : 20.0 + static_cast<double>(title.size()) * 18.0 + 6.0;
   double rows_h = 0;
   for (double h : row_h) rows_h += h;

@@ -41,23 +41,32 @@ JudgementLevel no_information_level(bool question_mark = true) {
   return {"No information", std::move(synonyms), "?", kBlue, kCbNoInfo, kNoInformation};
 }
 JudgementLevel not_applicable_level() {
-  return {"Not applicable", {"not applicable", "na", "n/a"}, "", kNotApplicableGrey, kNotApplicableGrey, kNotApplicable};
+  return {"Not applicable", {"not applicable", "na", "n/a"}, "", kNotApplicableGrey, kNotApplicableGrey,
+          kNotApplicable};
 }
 
 std::vector<JudgementLevel> rob2_levels() {
   return {low_level(),
-          {"Some concerns", {"some concerns", "some concern", "some", "s", "-", "unclear"}, "-", kYellow, kCbSome, 1},
-          high_level(2), no_information_level(), not_applicable_level()};
+          {"Some concerns",
+           {"some concerns", "some concern", "some", "s", "-", "unclear"},
+           "-",
+           kYellow,
+           kCbSome,
+           1},
+          high_level(2),
+          no_information_level(),
+          not_applicable_level()};
 }
 
 std::vector<RobDomain> rob2_domains() {
-  return {{"D1", "Bias arising from the randomization process", {"bias arising from the randomisation process"}},
-          {"D2",
-           "Bias due to deviations from intended interventions",
-           {"bias due to deviations from intended intervention"}},
-          {"D3", "Bias due to missing outcome data", {}},
-          {"D4", "Bias in measurement of the outcome", {}},
-          {"D5", "Bias in selection of the reported result", {}}};
+  return {
+      {"D1", "Bias arising from the randomization process", {"bias arising from the randomisation process"}},
+      {"D2",
+       "Bias due to deviations from intended interventions",
+       {"bias due to deviations from intended intervention"}},
+      {"D3", "Bias due to missing outcome data", {}},
+      {"D4", "Bias in measurement of the outcome", {}},
+      {"D5", "Bias in selection of the reported result", {}}};
 }
 
 constexpr const char* kRob2Rule =
@@ -81,13 +90,14 @@ RobTool make_rob2_cluster() {
   t.id = "rob2-cluster";
   t.aliases = {"rob2 cluster", "rob2-crt", "rob2 crt", "rob 2 cluster"};
   t.name = "RoB 2 for cluster-randomized trials (Eldridge et al. 2021)";
-  t.domains.insert(t.domains.begin() + 1,
-                   RobDomain{"D1b",
-                             "Bias arising from the timing of identification and recruitment of participants",
-                             {"bias arising from the timing of identification and recruitment of individual "
-                              "participants in relation to timing of randomization",
-                              "bias arising from the timing of identification or recruitment of participants",
-                              "bias arising from the identification or recruitment of participants into clusters"}});
+  t.domains.insert(
+      t.domains.begin() + 1,
+      RobDomain{"D1b",
+                "Bias arising from the timing of identification and recruitment of participants",
+                {"bias arising from the timing of identification and recruitment of individual "
+                 "participants in relation to timing of randomization",
+                 "bias arising from the timing of identification or recruitment of participants",
+                 "bias arising from the identification or recruitment of participants into clusters"}});
   return t;
 }
 
@@ -96,22 +106,34 @@ RobTool make_rob1() {
   t.id = "rob1";
   t.aliases = {"rob 1", "rob-1", "cochrane rob1", "cochrane rob 1"};
   t.name = "Cochrane risk-of-bias tool, RoB 1 (Higgins et al. 2011)";
-  t.domains = {{"D1", "Random sequence generation (selection bias)", {"random sequence generation", "sequence generation"}},
-               {"D2", "Allocation concealment (selection bias)", {"allocation concealment"}},
-               {"D3",
-                "Blinding of participants and personnel (performance bias)",
-                {"blinding of participants and personnel", "performance bias"}},
-               {"D4", "Blinding of outcome assessment (detection bias)", {"blinding of outcome assessment", "detection bias"}},
-               {"D5", "Incomplete outcome data (attrition bias)", {"incomplete outcome data", "attrition bias"}},
-               {"D6", "Selective reporting (reporting bias)", {"selective reporting", "selective outcome reporting", "reporting bias"}},
-               {"D7", "Other bias", {"other sources of bias", "other source of bias", "other"}, true}};
+  t.domains = {
+      {"D1",
+       "Random sequence generation (selection bias)",
+       {"random sequence generation", "sequence generation"}},
+      {"D2", "Allocation concealment (selection bias)", {"allocation concealment"}},
+      {"D3",
+       "Blinding of participants and personnel (performance bias)",
+       {"blinding of participants and personnel", "performance bias"}},
+      {"D4",
+       "Blinding of outcome assessment (detection bias)",
+       {"blinding of outcome assessment", "detection bias"}},
+      {"D5", "Incomplete outcome data (attrition bias)", {"incomplete outcome data", "attrition bias"}},
+      {"D6",
+       "Selective reporting (reporting bias)",
+       {"selective reporting", "selective outcome reporting", "reporting bias"}},
+      {"D7", "Other bias", {"other sources of bias", "other source of bias", "other"}, true}};
   // Unclear is RoB 1's own judgement ("insufficient information or uncertainty"), between low and
   // high; robvis draws it with the concerns colour and "-".
-  t.levels = {low_level(),
-              {"Unclear", {"unclear", "unclear risk", "unclear risk of bias", "u", "?"}, "-", kYellow, kCbSome, 1},
-              high_level(2), no_information_level(false), not_applicable_level()};
+  t.levels = {
+      low_level(),
+      {"Unclear", {"unclear", "unclear risk", "unclear risk of bias", "u", "?"}, "-", kYellow, kCbSome, 1},
+      high_level(2),
+      no_information_level(false),
+      not_applicable_level()};
   t.rule = OverallRule::kWorst;
-  t.rule_text = "the Cochrane Handbook's summary (any domain high: high; otherwise any unclear: unclear; otherwise low)";
+  t.rule_text =
+      "the Cochrane Handbook's summary (any domain high: high; otherwise any unclear: unclear; otherwise "
+      "low)";
   t.no_information_as = 1;
   t.ambiguous = {{"-", "RevMan writes '-' for high risk, robvis for some concerns; write High or Unclear"}};
   return t;
@@ -122,21 +144,24 @@ RobTool make_robins_i() {
   t.id = "robins-i";
   t.aliases = {"robins i", "robinsi"};
   t.name = "ROBINS-I (Sterne et al. 2016)";
-  t.domains = {{"D1", "Bias due to confounding", {}},
-               {"D2", "Bias in selection of participants into the study", {"bias due to selection of participants"}},
-               {"D3", "Bias in classification of interventions", {}},
-               {"D4", "Bias due to deviations from intended interventions", {}},
-               {"D5", "Bias due to missing data", {}},
-               {"D6", "Bias in measurement of outcomes", {}},
-               {"D7", "Bias in selection of the reported result", {}}};
+  t.domains = {
+      {"D1", "Bias due to confounding", {}},
+      {"D2", "Bias in selection of participants into the study", {"bias due to selection of participants"}},
+      {"D3", "Bias in classification of interventions", {}},
+      {"D4", "Bias due to deviations from intended interventions", {}},
+      {"D5", "Bias due to missing data", {}},
+      {"D6", "Bias in measurement of outcomes", {}},
+      {"D7", "Bias in selection of the reported result", {}}};
   t.levels = {low_level(),
               {"Moderate", {"moderate", "moderate risk", "m", "-"}, "-", kYellow, kCbSome, 1},
               {"Serious", {"serious", "serious risk", "s", "x"}, "X", kOrange, kCbModerate, 2},
               {"Critical", {"critical", "critical risk", "c", "!"}, "!", kDarkRed, kCbCritical, 3},
-              no_information_level(), not_applicable_level()};
+              no_information_level(),
+              not_applicable_level()};
   t.rule = OverallRule::kWorst;
   t.rule_text =
-      "ROBINS-I's rule (the most severe domain; no information when no domain is serious or critical and one lacks "
+      "ROBINS-I's rule (the most severe domain; no information when no domain is serious or critical and one "
+      "lacks "
       "information)";
   return t;
 }
@@ -157,11 +182,18 @@ RobTool make_robins_e() {
                {"D7", "Bias in selection of the reported result", {}}};
   JudgementLevel low = low_level();
   low.synonyms.emplace_back("low risk of bias (except for concerns about uncontrolled confounding)");
-  t.levels = {low,
-              {"Some concerns", {"some concerns", "some concern", "some", "s", "-"}, "-", kYellow, kCbSome, 1},
-              high_level(2),
-              {"Very high", {"very high", "very high risk", "very high risk of bias", "v", "!"}, "!", kDarkRed, kCbCritical, 3},
-              no_information_level(), not_applicable_level()};
+  t.levels = {
+      low,
+      {"Some concerns", {"some concerns", "some concern", "some", "s", "-"}, "-", kYellow, kCbSome, 1},
+      high_level(2),
+      {"Very high",
+       {"very high", "very high risk", "very high risk of bias", "v", "!"},
+       "!",
+       kDarkRed,
+       kCbCritical,
+       3},
+      no_information_level(),
+      not_applicable_level()};
   t.rule = OverallRule::kWorst;
   t.rule_text = "ROBINS-E's rule (the most severe domain)";
   t.no_information_as = 1;
@@ -179,9 +211,15 @@ RobTool make_quadas2() {
                {"D4", "Flow and timing", {"flow & timing"}}};
   // QUADAS-2 judges low, high or unclear; robvis's template writes "Some concerns" for unclear.
   t.levels = {low_level(),
-              {"Unclear", {"unclear", "unclear risk", "unclear risk of bias", "u", "?", "some concerns", "some"}, "-",
-               kYellow, kCbSome, 1},
-              high_level(2), no_information_level(false), not_applicable_level()};
+              {"Unclear",
+               {"unclear", "unclear risk", "unclear risk of bias", "u", "?", "some concerns", "some"},
+               "-",
+               kYellow,
+               kCbSome,
+               1},
+              high_level(2),
+              no_information_level(false),
+              not_applicable_level()};
   t.rule = OverallRule::kWorst;
   t.rule_text = "the most severe domain (QUADAS-2: low only when every domain is low)";
   t.no_information_as = 1;
@@ -199,11 +237,15 @@ RobTool make_quips() {
                {"D4", "Outcome measurement", {"bias due to outcome measurement"}},
                {"D5", "Study confounding", {"bias due to confounding"}},
                {"D6", "Statistical analysis and reporting", {"bias in statistical analysis and reporting"}}};
-  t.levels = {low_level(), {"Moderate", {"moderate", "moderate risk", "m", "-"}, "-", kYellow, kCbSome, 1},
-              high_level(2), no_information_level(), not_applicable_level()};
+  t.levels = {low_level(),
+              {"Moderate", {"moderate", "moderate risk", "m", "-"}, "-", kYellow, kCbSome, 1},
+              high_level(2),
+              no_information_level(),
+              not_applicable_level()};
   t.rule = OverallRule::kQuips;
   t.rule_text =
-      "Grooten et al.'s rule (low: every domain low, or one moderate; high: any domain high, or three or more "
+      "Grooten et al.'s rule (low: every domain low, or one moderate; high: any domain high, or three or "
+      "more "
       "moderate; otherwise moderate)";
   t.no_information_as = 1;
   return t;
@@ -273,9 +315,9 @@ RobTool make_generic() {
 }
 
 const std::vector<RobTool>& tools() {
-  static const std::vector<RobTool> all{make_rob2(),  make_rob2_cluster(), make_rob1(), make_robins_i(),
-                                        make_robins_e(), make_quadas2(),   make_quips(), make_ihe(),
-                                        make_nos(),   make_generic()};
+  static const std::vector<RobTool> all{make_rob2(),     make_rob2_cluster(), make_rob1(),  make_robins_i(),
+                                        make_robins_e(), make_quadas2(),      make_quips(), make_ihe(),
+                                        make_nos(),      make_generic()};
   return all;
 }
 
@@ -312,7 +354,8 @@ const RobTool& rob_tool(std::string_view id) {
   if (const RobTool* t = find_rob_tool(id)) return *t;
   std::string known;
   for (const auto& t : tools()) known += (known.empty() ? "" : ", ") + t.id;
-  throw Error(ErrorCategory::kInvalidOption, fmt::format("unknown risk-of-bias tool '{}'; known: {}", id, known));
+  throw Error(ErrorCategory::kInvalidOption,
+              fmt::format("unknown risk-of-bias tool '{}'; known: {}", id, known));
 }
 
 std::vector<std::string> rob_tool_ids() {
@@ -451,23 +494,25 @@ void derive_overall(RobAssessment& a) {
     s.by_rule = derived;
     s.overall = s.reported.value_or(derived);
     if (!s.reported && unknown > 0 && tool.no_information_as) {
-      s.notes.push_back(fmt::format("{} domain(s) without information count as '{}' for the overall judgement by {}",
-                                    unknown, tool.levels[*level_with_severity(tool, *tool.no_information_as)].name,
-                                    tool.rule_text));
+      s.notes.push_back(fmt::format(
+          "{} domain(s) without information count as '{}' for the overall judgement by {}", unknown,
+          tool.levels[*level_with_severity(tool, *tool.no_information_as)].name, tool.rule_text));
     }
     if (!s.reported || *s.reported == derived) continue;
     const auto& reported = tool.levels[*s.reported];
     const auto& by_rule = tool.levels[derived];
     if (tool.rule == OverallRule::kRob2 && reported.severity == 2 && by_rule.severity == 1 && concerns >= 2) {
-      s.notes.push_back(fmt::format("overall judged '{}' with some concerns in {} domains, as RoB 2 allows when several "
-                                    "concerns substantially lower confidence in the result (the algorithm alone gives "
-                                    "'{}')",
-                                    reported.name, concerns, by_rule.name));
+      s.notes.push_back(
+          fmt::format("overall judged '{}' with some concerns in {} domains, as RoB 2 allows when several "
+                      "concerns substantially lower confidence in the result (the algorithm alone gives "
+                      "'{}')",
+                      reported.name, concerns, by_rule.name));
       continue;
     }
-    s.notes.push_back(fmt::format("the reviewers' overall judgement is '{}'; by {} the domains give '{}'; carta keeps "
-                                  "the reviewers' judgement",
-                                  reported.name, tool.rule_text, by_rule.name));
+    s.notes.push_back(
+        fmt::format("the reviewers' overall judgement is '{}'; by {} the domains give '{}'; carta keeps "
+                    "the reviewers' judgement",
+                    reported.name, tool.rule_text, by_rule.name));
   }
 }
 

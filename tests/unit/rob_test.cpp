@@ -48,8 +48,12 @@ std::string error_of(const std::string& csv, const std::string& tool, io::RobCol
   return "no error";
 }
 
-std::string overall(const review::RobAssessment& a, std::size_t i) { return a.tool->levels[a.studies[i].overall].name; }
-std::string by_rule(const review::RobAssessment& a, std::size_t i) { return a.tool->levels[a.studies[i].by_rule].name; }
+std::string overall(const review::RobAssessment& a, std::size_t i) {
+  return a.tool->levels[a.studies[i].overall].name;
+}
+std::string by_rule(const review::RobAssessment& a, std::size_t i) {
+  return a.tool->levels[a.studies[i].by_rule].name;
+}
 std::string judgement(const review::RobAssessment& a, std::size_t i, std::size_t j) {
   return a.tool->levels[a.studies[i].domains[j]].name;
 }
@@ -84,11 +88,13 @@ TEST(RiskOfBias, ReviewersOverallIsKeptWithANote) {
   EXPECT_EQ(by_rule(a, 0), "Some concerns");
   EXPECT_THAT(a.studies[0].notes[0], HasSubstr("as RoB 2 allows"));
   // Any other difference: kept, with a note naming both judgements.
-  a = load("study,D1,D2,D3,D4,D5,overall\nx,some concerns,low,low,low,low,high\ny,high,low,low,low,low,low\n", "rob2");
+  a = load("study,D1,D2,D3,D4,D5,overall\nx,some concerns,low,low,low,low,high\ny,high,low,low,low,low,low\n",
+           "rob2");
   EXPECT_EQ(overall(a, 0), "High");
   EXPECT_EQ(by_rule(a, 0), "Some concerns");
   EXPECT_THAT(a.studies[0].notes[0], HasSubstr("the reviewers' overall judgement is 'High'"));
-  EXPECT_THAT(a.studies[0].notes[0], HasSubstr("the domains give 'Some concerns'; carta keeps the reviewers' judgement"));
+  EXPECT_THAT(a.studies[0].notes[0],
+              HasSubstr("the domains give 'Some concerns'; carta keeps the reviewers' judgement"));
   EXPECT_EQ(overall(a, 1), "Low");
   EXPECT_EQ(by_rule(a, 1), "High");
   // Agreement: no note. An empty overall cell: the rule's judgement.
@@ -97,11 +103,14 @@ TEST(RiskOfBias, ReviewersOverallIsKeptWithANote) {
   EXPECT_FALSE(a.studies[1].reported.has_value());
   EXPECT_EQ(overall(a, 1), "High");
   // Every tool keeps it: ROBINS-I, NOS, QUIPS.
-  EXPECT_EQ(overall(load("study,D1,D2,D3,D4,D5,D6,D7,overall\nx,low,low,low,low,low,low,low,serious\n", "robins-i"), 0),
-            "Serious");
+  EXPECT_EQ(
+      overall(load("study,D1,D2,D3,D4,D5,D6,D7,overall\nx,low,low,low,low,low,low,low,serious\n", "robins-i"),
+              0),
+      "Serious");
   EXPECT_EQ(overall(load("study,selection,comparability,outcome,overall\nx,4,2,3,poor\n", "nos"), 0), "Poor");
-  EXPECT_EQ(overall(load("study,D1,D2,D3,D4,D5,D6,overall\nx,low,low,low,low,low,moderate,moderate\n", "quips"), 0),
-            "Moderate");
+  EXPECT_EQ(
+      overall(load("study,D1,D2,D3,D4,D5,D6,overall\nx,low,low,low,low,low,moderate,moderate\n", "quips"), 0),
+      "Moderate");
   // Not applicable is no overall judgement.
   EXPECT_THAT(error_of("study,D1,D2,D3,D4,D5,overall\nx,low,low,low,low,low,not applicable\n", "rob2"),
               HasSubstr("rob.csv:2:7 (column 'overall'): 'not applicable' is not an overall judgement"));
@@ -141,10 +150,13 @@ TEST(RiskOfBias, Rob1UnclearIsItsOwnLevel) {
   EXPECT_EQ(overall(a, 2), "High");
   EXPECT_EQ(judgement(a, 3, 6), "No information");
   EXPECT_EQ(overall(a, 3), "Unclear");  // lack of information is unclear risk in RoB 1
-  EXPECT_EQ(std::count_if(levels.begin(), levels.end(), [](const auto& l) { return l.name == "Some concerns"; }), 0);
+  EXPECT_EQ(
+      std::count_if(levels.begin(), levels.end(), [](const auto& l) { return l.name == "Some concerns"; }),
+      0);
   // "-" is high risk in RevMan and some concerns in robvis: refused, not guessed.
-  EXPECT_THAT(error_of("Study,D1,D2,D3,D4,D5,D6,D7\na,-,low,low,low,low,low,low\n", "rob1"),
-              HasSubstr("rob.csv:2:2 (column 'D1'): '-' is ambiguous for rob1: RevMan writes '-' for high risk"));
+  EXPECT_THAT(
+      error_of("Study,D1,D2,D3,D4,D5,D6,D7\na,-,low,low,low,low,low,low\n", "rob1"),
+      HasSubstr("rob.csv:2:2 (column 'D1'): '-' is ambiguous for rob1: RevMan writes '-' for high risk"));
   // The other-bias domain is optional, with a note.
   const auto six = load("Study,D1,D2,D3,D4,D5,D6\na,low,low,low,low,low,low\n", "rob1");
   EXPECT_EQ(six.domains.size(), 6u);
@@ -155,7 +167,8 @@ TEST(RiskOfBias, Rob1UnclearIsItsOwnLevel) {
 TEST(RiskOfBias, Rob1RobvisColumnNames) {
   const auto a = load(
       "Study,Random.sequence.generation,Allocation.concealment,Blinding.of.participants.and.personnel,"
-      "Blinding.of.outcome.assessment,Incomplete.outcome.data,Selective.reporting,Other.sources.of.bias,Overall,Weight\n"
+      "Blinding.of.outcome.assessment,Incomplete.outcome.data,Selective.reporting,Other.sources.of.bias,"
+      "Overall,Weight\n"
       "Trial A,Low,Unclear,Low,Low,Low,Low,Low,Unclear,33\n"
       "Trial B,High,Low,Low,Unclear,Low,Low,Unclear,High,12.5\n",
       "ROB1");
@@ -167,7 +180,8 @@ TEST(RiskOfBias, Rob1RobvisColumnNames) {
   // RevMan's names with the bias in brackets.
   const auto revman = load(
       "Study,Random sequence generation (selection bias),Allocation concealment (selection bias),"
-      "Blinding of participants and personnel (performance bias),Blinding of outcome assessment (detection bias),"
+      "Blinding of participants and personnel (performance bias),Blinding of outcome assessment (detection "
+      "bias),"
       "Incomplete outcome data (attrition bias),Selective reporting (reporting bias),Other bias\n"
       "x,low,low,low,low,low,low,low\n",
       "rob1");
@@ -190,10 +204,11 @@ TEST(RiskOfBias, Quadas2FourDomainsWithUnclear) {
   EXPECT_EQ(overall(a, 2), "High");
   EXPECT_EQ(overall(a, 3), "Unclear");
   // Columns by the domains' names.
-  const auto named = load("Study,Patient selection,Index test,Reference standard,Flow & timing\nx,low,low,low,high\n",
-                          "quadas2");
+  const auto named = load(
+      "Study,Patient selection,Index test,Reference standard,Flow & timing\nx,low,low,low,high\n", "quadas2");
   EXPECT_EQ(overall(named, 0), "High");
-  EXPECT_THAT(error_of("Study,D1,D2,D3\nx,low,low,low\n", "quadas-2"), HasSubstr("no column for quadas-2 domain D4"));
+  EXPECT_THAT(error_of("Study,D1,D2,D3\nx,low,low,low\n", "quadas-2"),
+              HasSubstr("no column for quadas-2 domain D4"));
 }
 
 // QUIPS gives no overall rule; Grooten et al. (2019): low with at most one moderate domain, high
@@ -257,13 +272,15 @@ TEST(RiskOfBias, Rob2ClusterDomainD1b) {
       "ROB2-Cluster");
   ASSERT_EQ(a.domains.size(), 6u);
   EXPECT_EQ(a.domains[1].id, "D1b");
-  EXPECT_EQ(a.domains[1].name, "Bias arising from the timing of identification and recruitment of participants");
+  EXPECT_EQ(a.domains[1].name,
+            "Bias arising from the timing of identification and recruitment of participants");
   EXPECT_EQ(judgement(a, 0, 1), "Not applicable");
   EXPECT_EQ(overall(a, 0), "Low");
   EXPECT_EQ(overall(a, 1), "High");
   EXPECT_TRUE(a.studies[2].notes.empty());
-  EXPECT_THAT(error_of("Study,D1,D2,D3,D4,D5\nx,low,low,low,low,low\n", "rob2-cluster"),
-              HasSubstr("no column for rob2-cluster domain D1b ('Bias arising from the timing of identification"));
+  EXPECT_THAT(
+      error_of("Study,D1,D2,D3,D4,D5\nx,low,low,low,low,low\n", "rob2-cluster"),
+      HasSubstr("no column for rob2-cluster domain D1b ('Bias arising from the timing of identification"));
   // In a plain RoB 2 file, D1b is not a domain.
   EXPECT_THAT(error_of("Study,D1,D1b,D2,D3,D4,D5\nx,low,low,low,low,low,low\n", "rob2"),
               HasSubstr("rob.csv:1:3: column 'D1b' is not a domain of RoB 2"));
@@ -283,7 +300,9 @@ TEST(RiskOfBias, ToolIdsAsRobvisNamesThem) {
     (void)review::rob_tool("cochrane");
     ADD_FAILURE() << "no error";
   } catch (const Error& e) {
-    EXPECT_THAT(e.what(), HasSubstr("known: rob2, rob2-cluster, rob1, robins-i, robins-e, quadas-2, quips, ihe, nos, generic"));
+    EXPECT_THAT(
+        e.what(),
+        HasSubstr("known: rob2, rob2-cluster, rob1, robins-i, robins-e, quadas-2, quips, ihe, nos, generic"));
   }
 }
 
@@ -306,7 +325,8 @@ TEST(RiskOfBias, IheItemsMetAgainstTheThreshold) {
   // An overall column is not silently dropped: a note says it is not used.
   const auto with_overall = load_ihe("study,Q1,overall\nx,yes,good\n", 0.7);
   EXPECT_THAT(with_overall.notes.back(), HasSubstr("column 'overall' is not used"));
-  EXPECT_THAT(error_of("study,Q1,Q21\nx,yes,yes\n", "ihe"), HasSubstr("rob.csv:1:3: column 'Q21' is not a domain"));
+  EXPECT_THAT(error_of("study,Q1,Q21\nx,yes,yes\n", "ihe"),
+              HasSubstr("rob.csv:1:3: column 'Q21' is not a domain"));
 }
 
 TEST(RiskOfBias, NewcastleOttawaAhrqThresholds) {
@@ -330,40 +350,51 @@ TEST(RiskOfBias, NewcastleOttawaAhrqThresholds) {
 }
 
 TEST(RiskOfBias, ReaderErrorsNameTheCell) {
-  EXPECT_THAT(error_of("study,D1,D2,D3,D4,D5\nx,low,low,maybe,low,low\n", "rob2"),
-              HasSubstr("rob.csv:2:4 (column 'D3'): 'maybe' is not a rob2 judgement; write one of: Low, Some concerns"));
+  EXPECT_THAT(
+      error_of("study,D1,D2,D3,D4,D5\nx,low,low,maybe,low,low\n", "rob2"),
+      HasSubstr(
+          "rob.csv:2:4 (column 'D3'): 'maybe' is not a rob2 judgement; write one of: Low, Some concerns"));
   EXPECT_THAT(error_of("study,D1,D2,D3,D4,D5\nx,low,low,,low,low\n", "rob2"),
               HasSubstr("rob.csv:2:4 (column 'D3'): the judgement is empty; write one of"));
-  EXPECT_THAT(error_of("study,D1,D2,D3,D4\nx,low,low,low,low\n", "rob2"), HasSubstr("no column for rob2 domain D5"));
+  EXPECT_THAT(error_of("study,D1,D2,D3,D4\nx,low,low,low,low\n", "rob2"),
+              HasSubstr("no column for rob2 domain D5"));
   EXPECT_THAT(error_of("study,D1,D2,D3,D4,D5\nx,low,low,low,low,low\nx,low,low,low,low,low\n", "rob2"),
               HasSubstr("study 'x' appears twice"));
-  EXPECT_THAT(error_of("study,D1,D2,D3,D4,D5,weight\nx,low,low,low,low,low,-3\n", "rob2"), HasSubstr("must be a number > 0"));
+  EXPECT_THAT(error_of("study,D1,D2,D3,D4,D5,weight\nx,low,low,low,low,low,-3\n", "rob2"),
+              HasSubstr("must be a number > 0"));
 }
 
 // Regression (issue 20): a column that is no domain of the tool was ignored, and of two columns
 // for one domain the last silently won. Both are errors naming the header cell.
 TEST(RiskOfBias, UnknownAndRepeatedColumnsAreErrors) {
   const std::string unknown = error_of("study,D1,D2,D3,D4,D5,D6\nx,low,low,low,low,low,high\n", "rob2");
-  EXPECT_THAT(unknown, HasSubstr("rob.csv:1:7: column 'D6' is not a domain of RoB 2 (Sterne et al. 2019); it expects "
-                                 "D1 (Bias arising from the randomization process), D2"));
+  EXPECT_THAT(unknown,
+              HasSubstr("rob.csv:1:7: column 'D6' is not a domain of RoB 2 (Sterne et al. 2019); it expects "
+                        "D1 (Bias arising from the randomization process), D2"));
   EXPECT_THAT(unknown, HasSubstr("D5 (Bias in selection of the reported result)"));
   EXPECT_THAT(error_of("study,D1,D2,D3,D4,D5,notes\nx,low,low,low,low,low,see text\n", "rob2"),
               HasSubstr("rob.csv:1:7: column 'notes' is not a domain"));
   EXPECT_THAT(error_of(",Study,D1,D2,D3,D4,D5\n1,x,low,low,low,low,low\n", "rob2"),
               HasSubstr("rob.csv:1:1: column '' (an unnamed column: R's row names?"));
   // The same domain twice, by id or by name.
-  EXPECT_THAT(error_of("study,D1,D2,D3,D4,D5,D1\nx,low,low,low,low,low,high\n", "rob2"),
-              HasSubstr("rob.csv:1:7: column 'D1' is domain D1 ('Bias arising from the randomization process') again, "
-                        "already in column 2 ('D1')"));
-  EXPECT_THAT(error_of("study,D1,D2,D3,D4,D5,Bias due to missing outcome data\nx,low,low,low,low,low,high\n", "rob2"),
-              HasSubstr("rob.csv:1:7: column 'Bias due to missing outcome data' is domain D3"));
-  EXPECT_THAT(error_of("study,D1,D1\nx,low,high\n", "generic"), HasSubstr("rob.csv:1:3: domain 'D1' appears twice"));
+  EXPECT_THAT(
+      error_of("study,D1,D2,D3,D4,D5,D1\nx,low,low,low,low,low,high\n", "rob2"),
+      HasSubstr(
+          "rob.csv:1:7: column 'D1' is domain D1 ('Bias arising from the randomization process') again, "
+          "already in column 2 ('D1')"));
+  EXPECT_THAT(
+      error_of("study,D1,D2,D3,D4,D5,Bias due to missing outcome data\nx,low,low,low,low,low,high\n", "rob2"),
+      HasSubstr("rob.csv:1:7: column 'Bias due to missing outcome data' is domain D3"));
+  EXPECT_THAT(error_of("study,D1,D1\nx,low,high\n", "generic"),
+              HasSubstr("rob.csv:1:3: domain 'D1' appears twice"));
   // The study, overall and weight columns too.
-  EXPECT_THAT(error_of("study,D1,D2,D3,D4,D5,Overall,overall\nx,low,low,low,low,low,low,high\n", "rob2"),
-              HasSubstr("rob.csv:1:8: a second overall column, 'overall' (the first is 'Overall' in column 7)"));
+  EXPECT_THAT(
+      error_of("study,D1,D2,D3,D4,D5,Overall,overall\nx,low,low,low,low,low,low,high\n", "rob2"),
+      HasSubstr("rob.csv:1:8: a second overall column, 'overall' (the first is 'Overall' in column 7)"));
   EXPECT_THAT(error_of("Study,D1,D2,D3,D4,D5,Weight,weights\nx,low,low,low,low,low,1,2\n", "rob2"),
               HasSubstr("a second weight column"));
-  EXPECT_THAT(error_of("Study,study,D1\nx,y,low\n", "generic"), HasSubstr("rob.csv:1:2: a second study column"));
+  EXPECT_THAT(error_of("Study,study,D1\nx,y,low\n", "generic"),
+              HasSubstr("rob.csv:1:2: a second study column"));
   // --ignore leaves a column out; a name that is not there is an error.
   io::RobColumns c;
   c.ignore = {"notes"};
@@ -372,7 +403,9 @@ TEST(RiskOfBias, UnknownAndRepeatedColumnsAreErrors) {
   c.ignore = {"comments"};
   EXPECT_THAT(error_of("study,D1,D2,D3,D4,D5\nx,low,low,low,low,low\n", "rob2", c), HasSubstr("comments"));
   // "Domain 1" is D1.
-  EXPECT_EQ(load("Study,Domain 1,Domain 2,Domain 3,Domain 4,Domain 5\nx,low,low,low,low,high\n", "rob2").domains.size(), 5u);
+  EXPECT_EQ(load("Study,Domain 1,Domain 2,Domain 3,Domain 4,Domain 5\nx,low,low,low,low,high\n", "rob2")
+                .domains.size(),
+            5u);
 }
 
 // The spellings robvis's templates and review tools use for the same judgements.
@@ -429,10 +462,11 @@ TEST(RiskOfBias, FiguresHaveOneMarkPerJudgement) {
 // ---- Text inside the figure -------------------------------------------------------------------
 
 std::string unescape(std::string s) {
-  const std::pair<const char*, const char*> entities[] = {
-      {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&#39;", "'"}, {"&apos;", "'"}, {"&amp;", "&"}};
+  const std::pair<const char*, const char*> entities[] = {{"&lt;", "<"},  {"&gt;", ">"},   {"&quot;", "\""},
+                                                          {"&#39;", "'"}, {"&apos;", "'"}, {"&amp;", "&"}};
   for (const auto& [from, to] : entities) {
-    for (auto p = s.find(from); p != std::string::npos; p = s.find(from, p + 1)) s.replace(p, std::strlen(from), to);
+    for (auto p = s.find(from); p != std::string::npos; p = s.find(from, p + 1))
+      s.replace(p, std::strlen(from), to);
   }
   return s;
 }
@@ -492,7 +526,8 @@ TEST(RiskOfBiasFigures, LongDomainNamesWrap) {
   ASSERT_EQ(a.domains[0].name.size(), 200u);
   for (const bool colourblind : {false, true}) {
     plot::RobPlotOptions o;
-    o.title = "Risk of bias of the studies in a review whose title is also much longer than one line of the figure";
+    o.title =
+        "Risk of bias of the studies in a review whose title is also much longer than one line of the figure";
     o.palette = colourblind ? plot::RobPalette::kColourblind : plot::RobPalette::kCochrane;
     const auto traffic = plot::traffic_light_svg(a, o);
     const auto summary = plot::rob_summary_svg(a, o);
@@ -521,7 +556,8 @@ TEST(RiskOfBiasFigures, HugeLabelsStayInside) {
 // table continues in blocks side by side, every study once, within the renderer's 16,000 px.
 TEST(RiskOfBiasFigures, SixHundredStudiesContinueInBlocks) {
   std::string csv = "study,D1,D2,D3,D4,D5\n";
-  for (int i = 1; i <= 600; ++i) csv += fmt::format("Study {},low,some concerns,high,low,{}\n", i, i % 3 ? "low" : "high");
+  for (int i = 1; i <= 600; ++i)
+    csv += fmt::format("Study {},low,some concerns,high,low,{}\n", i, i % 3 ? "low" : "high");
   const auto a = load(csv, "rob2");
   const auto traffic = plot::traffic_light_svg(a, {});
   const auto head = traffic.substr(0, traffic.find('>'));
@@ -551,8 +587,9 @@ void expect_golden(const std::string& name, const std::string& svg) {
   const auto path = test::source_path("tests/golden") / name;
   if (std::getenv("CARTA_UPDATE_GOLDEN") != nullptr) std::ofstream(path, std::ios::binary) << svg;
   ASSERT_TRUE(std::filesystem::exists(path)) << path << " missing: run with CARTA_UPDATE_GOLDEN=1";
-  EXPECT_EQ(svg, test::read_text(path)) << name << " differs from the golden file; if the change is intended, rerun "
-                                                   "with CARTA_UPDATE_GOLDEN=1 and review the diff";
+  EXPECT_EQ(svg, test::read_text(path)) << name
+                                        << " differs from the golden file; if the change is intended, rerun "
+                                           "with CARTA_UPDATE_GOLDEN=1 and review the diff";
   EXPECT_THAT(text_outside(svg), ::testing::IsEmpty()) << name;
 }
 
@@ -562,14 +599,19 @@ TEST(RiskOfBiasFigures, GoldenFiguresOfEachTool) {
     const char* csv;
   };
   const Case cases[] = {
-      {"rob1", "Study,D1,D2,D3,D4,D5,D6,D7,Overall\nA 2010,Low,Unclear,Low,Low,High,Low,Low,High\n"
-               "B 2012,Low,Low,Unclear,Low,Low,Low,No information,\n"},
+      {"rob1",
+       "Study,D1,D2,D3,D4,D5,D6,D7,Overall\nA 2010,Low,Unclear,Low,Low,High,Low,Low,High\n"
+       "B 2012,Low,Low,Unclear,Low,Low,Low,No information,\n"},
       {"quadas-2", "Study,D1,D2,D3,D4\nA 2015,Low,Unclear,Low,Low\nB 2018,High,Low,Low,No information\n"},
-      {"quips", "Study,D1,D2,D3,D4,D5,D6\nA 2001,Low,Moderate,Low,Low,Low,Low\nB 2009,Low,Moderate,Moderate,High,Low,Low\n"},
-      {"robins-e", "Study,D1,D2,D3,D4,D5,D6,D7\nA 2020,Some concerns,Low,Low,Low,Low,Low,Low\n"
-                   "B 2021,High,Very high,Low,Low,No information,Low,Low\n"},
-      {"rob2-cluster", "Study,D1,D1b,D2,D3,D4,D5\nA 2019,Low,Not applicable,Low,Low,Low,Low\n"
-                       "B 2022,Low,High,Some concerns,Low,Low,Low\n"},
+      {"quips",
+       "Study,D1,D2,D3,D4,D5,D6\nA 2001,Low,Moderate,Low,Low,Low,Low\nB "
+       "2009,Low,Moderate,Moderate,High,Low,Low\n"},
+      {"robins-e",
+       "Study,D1,D2,D3,D4,D5,D6,D7\nA 2020,Some concerns,Low,Low,Low,Low,Low,Low\n"
+       "B 2021,High,Very high,Low,Low,No information,Low,Low\n"},
+      {"rob2-cluster",
+       "Study,D1,D1b,D2,D3,D4,D5\nA 2019,Low,Not applicable,Low,Low,Low,Low\n"
+       "B 2022,Low,High,Some concerns,Low,Low,Low\n"},
   };
   for (const auto& c : cases) {
     const auto a = load(c.csv, c.tool);

@@ -48,10 +48,10 @@ struct JudgementLevel {
 };
 
 struct RobDomain {
-  std::string id;                    // short column header: D1, D2, ... or Q1, Q2, ...
-  std::string name;                  // as the tool publishes it: "Bias arising from the randomization process"
+  std::string id;    // short column header: D1, D2, ... or Q1, Q2, ...
+  std::string name;  // as the tool publishes it: "Bias arising from the randomization process"
   std::vector<std::string> aliases;  // other headers for the column (robvis, RevMan), normalised
-  bool optional = false;             // may be missing from a file (a note says so): IHE items, RoB 1's "other bias"
+  bool optional = false;  // may be missing from a file (a note says so): IHE items, RoB 1's "other bias"
 };
 
 enum class OverallRule {
@@ -69,7 +69,7 @@ struct RobTool {
   std::vector<RobDomain> domains;      // empty for generic: every other column is a domain
   std::vector<JudgementLevel> levels;  // for kNos: good / fair / poor
   OverallRule rule = OverallRule::kWorst;
-  std::string rule_text;               // the rule in words, for messages and the methods text
+  std::string rule_text;  // the rule in words, for messages and the methods text
   // The severity a "No information" domain counts as in the rule (RoB 2: some concerns), or
   // nullopt when "No information" may itself be the overall judgement (ROBINS-I).
   std::optional<int> no_information_as;

@@ -366,10 +366,13 @@ CLI::App* add_reconcile_command(CLI::App& app, ReconcileArgs& args) {
   auto* cmd = app.add_subcommand("reconcile", "Compare two extractors' tables cell by cell (dual data extraction)");
   cmd->footer(R"footer(
 Rows are matched on --key (case and blanks ignored). Numbers are compared by value (12 and 12.0
-agree), text after normalising case and blanks. Prints every disagreement with both values and
-lines; --out writes the merged table (agreed values, empty where they disagree), --conflicts the
-list (key,column,a,b,line_a,line_b; the column is "(row)" for a study only one extractor has). Exit code
-0 when the tables agree, 1 when they do not.
+agree), text after normalising case and blanks; values that differ only in punctuation or blanks
+("CD19-CAR" / "CD19 CAR") are listed as a lower class. Prints every difference with both values and
+lines. --out writes the merged table: every row and column either extractor has (agreed values, empty
+where they disagree, one-sided rows and columns as that side has them) and a last column,
+reconcile_status, saying what disagrees and what only one side has. --conflicts writes the list
+(key,column,kind,a,b,line_a,line_b; kind is value, formatting, row_only_in_a or row_only_in_b).
+Exit code 0 when the tables agree (formatting differences alone included), 1 when they do not.
 
 Example:
   carta reconcile extraction_anna.csv extraction_ben.csv --key study_id --out merged.csv --conflicts conflicts.csv)footer");
@@ -385,22 +388,26 @@ int run_reconcile(const ReconcileArgs& args, std::ostream& out, std::ostream&) {
   io::check_run_paths({{"A", args.a}, {"B", args.b}}, {{"--out", args.out}, {"--conflicts", args.conflicts}});
   auto sheet = [](const io::Table& t) { return review::ExtractionTable{t.source, t.header, t.rows, t.lines}; };
   const auto result = review::reconcile(sheet(io::read_table(args.a)), sheet(io::read_table(args.b)), args.key);
-  out << fmt::format("{} rows in both, {} cells compared, {} agree ({:.1f}%), {} disagreement(s)\n", result.rows_compared,
-                     result.cells_compared, result.cells_agreeing,
+  std::size_t values = 0;
+  for (const auto& c : result.conflicts) values += c.kind == review::ConflictKind::kValue ? 1 : 0;
+  out << fmt::format("{} rows in both, {} cells compared, {} agree ({:.1f}%), {} disagreement(s), {} differ in "
+                     "punctuation or blanks only\n",
+                     result.rows_compared, result.cells_compared, result.cells_agreeing,
                      result.cells_compared ? 100.0 * static_cast<double>(result.cells_agreeing) / static_cast<double>(result.cells_compared) : 100.0,
-                     result.conflicts.size());
-  for (const auto& c : result.columns_only_in_a) out << fmt::format("column '{}' only in {}\n", c, args.a);
-  for (const auto& c : result.columns_only_in_b) out << fmt::format("column '{}' only in {}\n", c, args.b);
-  std::string conflicts = "key,column,a,b,line_a,line_b\n";
+                     values, result.cells_formatting);
+  for (const auto& c : result.columns_only_in_a) out << fmt::format("column '{}' only in {} (kept in the merged table)\n", c, args.a);
+  for (const auto& c : result.columns_only_in_b) out << fmt::format("column '{}' only in {} (kept in the merged table)\n", c, args.b);
+  std::string conflicts = "key,column,kind,a,b,line_a,line_b\n";
   for (const auto& c : result.conflicts) {
     if (c.column == "(row)") {
-      out << fmt::format("'{}' is only in {}\n", c.key, c.line_a ? args.a : args.b);
+      out << fmt::format("'{}' is only in {} (kept in the merged table)\n", c.key, c.line_a ? args.a : args.b);
     } else {
-      out << fmt::format("'{}' {}: '{}' ({}:{}) vs '{}' ({}:{})\n", c.key, c.column, c.a, args.a, c.line_a, c.b, args.b,
-                         c.line_b);
+      out << fmt::format("'{}' {}{}: '{}' ({}:{}) vs '{}' ({}:{})\n", c.key, c.column,
+                         c.kind == review::ConflictKind::kFormatting ? " (punctuation or blanks only)" : "", c.a, args.a,
+                         c.line_a, c.b, args.b, c.line_b);
     }
-    conflicts += fmt::format("{},{},{},{},{},{}\n", io::csv_field(c.key), io::csv_field(c.column), io::csv_field(c.a),
-                             io::csv_field(c.b), c.line_a, c.line_b);
+    conflicts += fmt::format("{},{},{},{},{},{},{}\n", io::csv_field(c.key), io::csv_field(c.column), to_string(c.kind),
+                             io::csv_field(c.a), io::csv_field(c.b), c.line_a, c.line_b);
   }
   if (!args.out.empty()) {
     std::string merged;
@@ -413,7 +420,9 @@ int run_reconcile(const ReconcileArgs& args, std::ostream& out, std::ostream&) {
     io::write_file_atomic(args.out, merged);
   }
   if (!args.conflicts.empty()) io::write_file_atomic(args.conflicts, conflicts);
-  const bool agree = result.conflicts.empty() && result.columns_only_in_a.empty() && result.columns_only_in_b.empty();
+  // Differences of punctuation or blanks alone do not fail the comparison; they are listed.
+  const bool agree = values == 0 && result.only_in_a.empty() && result.only_in_b.empty() &&
+                     result.columns_only_in_a.empty() && result.columns_only_in_b.empty();
   return agree ? 0 : 1;
 }
 

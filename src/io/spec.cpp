@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "carta/error.hpp"
+#include "carta/level.hpp"
 #include "carta/review/rob.hpp"
 #include "text.hpp"
 
@@ -206,9 +207,9 @@ ReviewSpec parse_review_spec(std::string_view text, const std::filesystem::path&
       spec.options.study_ci = *parsed;
     }
     if (const auto level = r.number(*model, "level")) {
-      double l = *level > 1.0 && *level < 100.0 ? *level / 100.0 : *level;
-      if (!(l > 0.0 && l < 1.0)) r.fail(model->get("level"), "level must be between 0 and 1 (or 0 and 100)");
-      spec.options.level = l;
+      const auto l = confidence_level(*level);
+      if (!l) r.fail(model->get("level"), fmt::format("level {} must be {}", *level, kLevelRule));
+      spec.options.level = *l;
     }
   }
 

@@ -742,10 +742,26 @@ TEST(Cli, ReconcileDualExtraction) {
   EXPECT_THAT(r.out, HasSubstr("'ZUMA-3' cr: '39'"));
   EXPECT_THAT(r.out, HasSubstr("column 'extra_a' only in"));
   EXPECT_THAT(r.out, HasSubstr("'OnlyB' is only in"));
-  EXPECT_EQ(read_text(merged), "study,n,cr,target\nELIANA,75,61,CD19\nZUMA-3,55,,CD19\n");
-  EXPECT_THAT(read_text(conflicts), HasSubstr("ZUMA-3,cr,39,40,3,3"));
+  // Nothing is dropped: one-sided rows and columns are kept, and flagged.
+  EXPECT_EQ(read_text(merged),
+            "study,n,cr,target,extra_a,reconcile_status\n"
+            "ELIANA,75,61,CD19,x,agreed; only A has extra_a\n"
+            "ZUMA-3,55,,CD19,y,disagree: cr; only A has extra_a\n"
+            "OnlyA,10,5,CD22,z,only in A\n"
+            "OnlyB,8,4,CD22,,only in B\n");
+  EXPECT_THAT(read_text(conflicts), HasSubstr("ZUMA-3,cr,value,39,40,3,3"));
+  EXPECT_THAT(read_text(conflicts), HasSubstr("OnlyB,(row),row_only_in_b,(no row),present,0,4"));
   const auto same = run({"reconcile", a.string(), a.string(), "--key", "study"});
   EXPECT_EQ(same.code, 0);
+  // Punctuation and blanks alone are a lower class: listed, A's text kept, exit 0.
+  const auto fa = temp_file("ext_fa.csv", "study,product\nX,CD19-CAR (4-1BB)\n");
+  const auto fb = temp_file("ext_fb.csv", "study,product\nX,CD19 CAR 4-1BB\n");
+  const auto fm = std::filesystem::temp_directory_path() / "carta_cli_test_fmerged.csv";
+  const auto f = run({"reconcile", fa.string(), fb.string(), "--key", "study", "--out", fm.string()});
+  EXPECT_EQ(f.code, 0) << f.out;
+  EXPECT_THAT(f.out, HasSubstr("0 disagreement(s), 1 differ in punctuation or blanks only"));
+  EXPECT_THAT(f.out, HasSubstr("'X' product (punctuation or blanks only)"));
+  EXPECT_EQ(read_text(fm), "study,product,reconcile_status\nX,CD19-CAR (4-1BB),agreed; formatting differs: product\n");
   const auto dup = temp_file("ext_dup.csv", "study,n\nA,1\na,2\n");
   const auto d = run({"reconcile", dup.string(), a.string(), "--key", "study"});
   EXPECT_EQ(d.code, 65);

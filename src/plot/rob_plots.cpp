@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cmath>
 
-#include "carta/error.hpp"
 #include "carta/plot/svg.hpp"
 
 namespace carta::plot {
@@ -17,17 +16,20 @@ constexpr double kFont = 12.0;
 constexpr double kSmall = 11.0;
 constexpr double kLine = 14.0;       // line height of 12 px text
 constexpr double kSmallLine = 14.0;  // line height of the 11 px legend text
-// Labels (studies, domain names in the summary) wrap beyond this width; a label of more than
-// kMaxLabelLines lines is shortened with an ellipsis in the figure (rob.json keeps it whole).
+// Labels (studies, domain names in the summary) wrap beyond this width. A study label is first cut
+// to kMaxLabelChars, as in every carta figure (rob.json keeps it whole); a domain name, the
+// tool's own text, is never cut, only wrapped (kMaxLabelLines is a guard for absurd headers).
 constexpr double kMaxLabelWidth = 260.0;
-constexpr std::size_t kMaxLabelLines = 12;
+constexpr std::size_t kMaxLabelLines = 40;
 // Legends and titles wrap at the figure's width, which they widen up to this.
 constexpr double kMaxTextWidth = 720.0;
 // A traffic light taller than this continues in a block to the right (studies in order, top to
-// bottom, then left to right), so that 600 studies make a figure of three blocks, not one 18,000 px
-// column the renderer refuses.
+// bottom, then left to right), so that 600 studies make a figure of three blocks about 6,000 px
+// tall, not one 18,000 px column.
 constexpr double kMaxBlockHeight = 6000.0;
-// The renderer's limit for a side (src/plot/render_module.cpp), with room for the 2x PNG.
+// Blocks side by side up to this width, so that the PNG keeps its 2x print scale (the renderer's
+// 32,000 px, src/plot/render_module.cpp) and the PDF its physical size (200 inches); beyond it the
+// blocks grow taller and the renderer scales the figure down.
 constexpr double kMaxSide = 16000.0;
 
 const std::string& colour_of(const review::JudgementLevel& level, RobPalette palette) {
@@ -129,7 +131,9 @@ double draw_lines(Svg& svg, double x, double y, const std::vector<std::string>& 
 
 }  // namespace
 
-std::string traffic_light_svg(const review::RobAssessment& a, const RobPlotOptions& o) {
+std::string traffic_light_svg(const review::RobAssessment& a, const RobPlotOptions& options) {
+  RobPlotOptions o = options;
+  o.title = fit_text(o.title, 2 * kMaxLabelChars);  // as every carta figure's title, then wrapped
   const auto& tool = *a.tool;
   const bool nos = tool.rule == review::OverallRule::kNos;
   const double cell = a.domains.size() > 10 ? 28.0 : 36.0;
@@ -138,12 +142,14 @@ std::string traffic_light_svg(const review::RobAssessment& a, const RobPlotOptio
 
   // Study labels, wrapped; each row as tall as its label.
   double label_w = text_width("Study", kFont);
-  for (const auto& s : a.studies) label_w = std::max(label_w, text_width(s.study, kFont));
+  std::vector<std::string> studies;
+  for (const auto& s : a.studies) studies.push_back(fit_text(s.study, kMaxLabelChars));
+  for (const auto& s : studies) label_w = std::max(label_w, text_width(s, kFont));
   label_w = std::min(label_w, kMaxLabelWidth);
   std::vector<std::vector<std::string>> labels;
   std::vector<double> row_h;
-  for (const auto& s : a.studies) {
-    labels.push_back(wrapped(s.study, label_w, kFont, kMaxLabelLines));
+  for (const auto& label : studies) {
+    labels.push_back(wrapped(label, label_w, kFont, kMaxLabelLines));
     row_h.push_back(std::max(kRow, static_cast<double>(labels.back().size()) * kLine + 12.0));
   }
 
@@ -226,13 +232,6 @@ std::string traffic_light_svg(const review::RobAssessment& a, const RobPlotOptio
   const double legend_top = top + grid_h + 28.0;
   const double key_top = legend.empty() ? legend_top - 4.0 : legend_top + legend_h + 26.0;
   const double height = key_top + key_h + kMargin;
-  if (height > kMaxSide) {
-    throw Error(
-        ErrorCategory::kInvalidInput,
-        fmt::format("{} studies do not fit in one traffic-light plot within the renderer's {} px: split the "
-                    "table into parts and plot each",
-                    a.studies.size(), kMaxSide));
-  }
 
   Svg svg(width, height);
   if (!title.empty()) {
@@ -303,7 +302,9 @@ std::string traffic_light_svg(const review::RobAssessment& a, const RobPlotOptio
   return svg.str();
 }
 
-std::string rob_summary_svg(const review::RobAssessment& a, const RobPlotOptions& o) {
+std::string rob_summary_svg(const review::RobAssessment& a, const RobPlotOptions& options) {
+  RobPlotOptions o = options;
+  o.title = fit_text(o.title, 2 * kMaxLabelChars);
   const auto& tool = *a.tool;
   const auto rows = review::summarise(a, o.weighted);
   constexpr double kBar = 420.0, kRow = 28.0;

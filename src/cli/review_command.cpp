@@ -27,18 +27,27 @@ namespace carta::cli {
 namespace {
 
 constexpr const char* kRobFooter = R"(
-FILE has one row per study (robvis's layout): a study column, one column per domain named D1, D2,
-... (or by the domain's name), optionally overall and weight (e.g. sample size). Judgements:
-  rob2      Low, Some concerns, High (No information counts as some concerns); overall by the
-            RoB 2 algorithm, a reported overall is checked against it
-  robins-i  Low, Moderate, Serious, Critical, No information; overall = the most severe domain
-  ihe       items Q1..Q20 of the IHE case-series checklist (a modified list may drop items):
-            Yes, Partial, No, Unclear, Not applicable; acceptable when the share of rated
-            items met (partial = 1/2) reaches --threshold
-  nos       stars in columns selection (0-4), comparability (0-2), outcome or exposure (0-3);
-            good / fair / poor by the AHRQ thresholds
-  generic   every other column is a domain; Low, Some concerns, High, No information
-Writes OUT/traffic_light and OUT/summary (each .svg, .png, .pdf) and OUT/rob.json.
+FILE has one row per study (robvis's layout and column names): a study column, one column per
+domain named D1, D2, ... (or by the domain's name), optionally Overall and Weight (e.g. sample
+size). The reviewers' overall judgement is kept; where it differs from the tool's rule, a note
+names both. A column that is not one of the tool's domains, or a domain given twice, is an error
+(--ignore COLUMN leaves a notes column out). Tools (robvis's names work too: ROB2, ROBINS-I, ...):
+  rob2          D1-D5: Low, Some concerns, High, No information, Not applicable; overall by the
+                RoB 2 algorithm
+  rob2-cluster  D1, D1b, D2-D5 (RoB 2 for cluster-randomized trials); as rob2
+  rob1          D1-D7 (D7, other bias, optional): Low, Unclear, High; overall = the worst
+  robins-i      D1-D7: Low, Moderate, Serious, Critical, No information; overall = the worst
+  robins-e      D1-D7: Low, Some concerns, High, Very high, No information; overall = the worst
+  quadas-2      D1-D4: Low, Unclear (robvis: Some concerns), High; overall = the worst
+  quips         D1-D6: Low, Moderate, High; overall by Grooten et al. 2019
+  ihe           items Q1..Q20 of the IHE case-series checklist (a modified list may drop items):
+                Yes, Partial, No, Unclear, Not applicable; acceptable when the share of rated
+                items met (partial = 1/2) reaches --threshold
+  nos           stars in columns selection (0-4), comparability (0-2), outcome or exposure (0-3);
+                good / fair / poor by the AHRQ thresholds
+  generic       every other column is a domain; Low, Some concerns, High, No information
+Writes OUT/traffic_light and OUT/summary (each .svg, .png, .pdf) and OUT/rob.json. A long table
+continues in blocks side by side in the same figure.
 
 Example:
   carta rob rob2.csv --tool rob2 --out rob --palette colourblind --weighted)";
@@ -525,12 +534,15 @@ CLI::App* add_rob_command(CLI::App& app, RobArgs& args) {
   auto* cmd = app.add_subcommand("rob", "Risk-of-bias tables and robvis-style traffic-light and summary plots");
   cmd->footer(kRobFooter);
   cmd->add_option("file", args.file, "CSV with one row per study")->required();
-  cmd->add_option("--tool", args.tool, "rob2, robins-i, ihe, nos or generic")->capture_default_str();
+  cmd->add_option("--tool", args.tool,
+                  "rob2, rob2-cluster, rob1, robins-i, robins-e, quadas-2, quips, ihe, nos or generic")
+      ->capture_default_str();
   cmd->add_option("--out", args.out, "output folder")->required();
   cmd->add_option("--palette", args.palette, "cochrane or colourblind")->capture_default_str();
   cmd->add_flag("--weighted", args.weighted, "summary plot weighted by the weight column (sample size)");
   cmd->add_option("--weight", args.weight, "the weight column (default: a column named weight)");
   cmd->add_option("--study", args.study, "the study column (default: a column named study, else the first)");
+  cmd->add_option("--ignore", args.ignore, "a column to leave out, e.g. notes (repeatable)");
   cmd->add_option("--threshold", args.threshold, "ihe: share of rated items met for acceptable quality")
       ->capture_default_str();
   cmd->add_option("--title", args.title, "title of both figures");
@@ -558,6 +570,7 @@ int run_rob(const RobArgs& args, std::ostream& out, std::ostream& err) {
   io::RobColumns columns;
   if (!args.study.empty()) columns.study = args.study;
   if (!args.weight.empty()) columns.weight = args.weight;
+  columns.ignore = args.ignore;
   columns.ihe_threshold = args.threshold;
   const io::Table table = io::read_table(args.file);
   const review::RobAssessment a = io::load_rob_assessment(table, tool, columns);
@@ -578,6 +591,7 @@ int run_rob(const RobArgs& args, std::ostream& out, std::ostream& err) {
   j["carta_version"] = std::string(kVersion);
   j["tool"] = tool.id;
   j["tool_name"] = tool.name;
+  j["overall_rule"] = tool.rule_text;
   nlohmann::json domains = nlohmann::json::array();
   for (const auto& d : a.domains) domains.push_back({{"id", d.id}, {"name", d.name}});
   j["domains"] = domains;
@@ -589,10 +603,13 @@ int run_rob(const RobArgs& args, std::ostream& out, std::ostream& err) {
     for (auto level : s.domains) judgements.push_back(tool.levels[level].name);
     row["domains"] = judgements;
     if (!s.stars.empty()) row["stars"] = s.stars;
+    row["overall_by_rule"] = tool.levels[s.by_rule].name;
+    row["overall_source"] = s.reported ? "reviewers" : "rule";
     if (tool.rule == review::OverallRule::kItemsMet) {
       row["items_met"] = s.items_met;
       row["items_rated"] = s.items_rated;
       row["overall"] = s.overall == 0 ? "Acceptable" : "Not acceptable";
+      row["overall_by_rule"] = row["overall"];
     }
     if (s.reported) row["reported_overall"] = tool.levels[*s.reported].name;
     studies.push_back(std::move(row));

@@ -16,6 +16,7 @@ struct RobArgs {
   bool weighted = false;
   std::string weight;
   std::string study;
+  std::vector<std::string> ignore;
   double threshold = 0.7;
   std::string title;
 };

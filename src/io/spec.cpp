@@ -386,9 +386,10 @@ ReviewSpec parse_review_spec(std::string_view text, const std::filesystem::path&
     rob.line = t.source().begin.line;
     rob.file = input_file(t, "[risk_of_bias]");
     if (auto tool = r.string(t, "tool", false, "[risk_of_bias]"); !tool.empty()) rob.tool = tool;
-    const auto ids = review::rob_tool_ids();
-    if (std::find(ids.begin(), ids.end(), rob.tool) == ids.end() && rob.tool != "ihe19") {
-      r.fail(t.get("tool"), fmt::format("tool '{}' is not one of rob2, robins-i, ihe, nos, generic", rob.tool));
+    if (review::find_rob_tool(rob.tool) == nullptr) {
+      std::string ids;
+      for (const auto& id : review::rob_tool_ids()) ids += (ids.empty() ? "" : ", ") + id;
+      r.fail(t.get("tool"), fmt::format("tool '{}' is not one of {}", rob.tool, ids));
     }
     if (auto palette = r.string(t, "palette", false, "[risk_of_bias]"); !palette.empty()) {
       if (palette != "cochrane" && palette != "colourblind" && palette != "colorblind") {

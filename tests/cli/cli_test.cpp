@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <filesystem>
 #include <set>
 #include <fstream>
@@ -606,7 +607,89 @@ TEST(Cli, RiskOfBiasWritesFiguresAndJson) {
   EXPECT_THAT(b.err, HasSubstr(":2:4 (column 'D3'): 'lo' is not a rob2 judgement"));
   const auto tool = run({"rob", csv.string(), "--tool", "cochrane", "--out", dir.string()});
   EXPECT_EQ(tool.code, 64);
-  EXPECT_THAT(tool.err, HasSubstr("known: rob2, robins-i, ihe, nos, generic"));
+  EXPECT_THAT(tool.err, HasSubstr("known: rob2, rob2-cluster, rob1, robins-i, robins-e, quadas-2, quips, ihe, nos, generic"));
+}
+
+// robvis's data as review teams have it: its column names (Study, D1.., Overall, Weight), its
+// spellings and the reviewers' overall judgements, kept where they differ from the tool's rule.
+TEST(Cli, RiskOfBiasRobvisDataLoadsAsIs) {
+  const auto csv = temp_file("robins_i.csv",
+                             "Study,D1,D2,D3,D4,D5,D6,D7,Overall,Weight\n"
+                             "Study 1,Moderate,Critical,Low,Low,Moderate,Moderate,Moderate,Critical,33\n"
+                             "Study 2,Moderate,No information,Moderate,Low,Low,Low,Moderate,Moderate,12\n"
+                             "Study 3,Serious,Moderate,Low,Low,Moderate,Moderate,Low,Serious,20\n");
+  const auto dir = std::filesystem::temp_directory_path() / "carta_cli_test_rob_robvis";
+  std::filesystem::remove_all(dir);
+  const auto r = run({"rob", csv.string(), "--tool", "ROBINS-I", "--out", dir.string(), "--weighted"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("note: Study 2: the reviewers' overall judgement is 'Moderate'"));
+  EXPECT_THAT(r.out, HasSubstr("give 'No information'; carta keeps the reviewers' judgement"));
+  const auto j = nlohmann::json::parse(read_text(dir / "rob.json"));
+  EXPECT_EQ(j["tool"], "robins-i");
+  EXPECT_EQ(j["studies"][1]["overall"], "Moderate");
+  EXPECT_EQ(j["studies"][1]["overall_by_rule"], "No information");
+  EXPECT_EQ(j["studies"][1]["overall_source"], "reviewers");
+  EXPECT_EQ(j["studies"][1]["weight"], 12.0);
+  // Each new tool end to end.
+  const std::pair<const char*, const char*> tools[] = {
+      {"QUADAS-2", "Study,D1,D2,D3,D4,Overall\nA,Low,Some concerns,Low,Low,Some concerns\n"},
+      {"QUIPS", "Study,D1,D2,D3,D4,D5,D6,Overall\nA,Low,Moderate,Low,Low,Low,Low,Low\n"},
+      {"ROB1", "Study,D1,D2,D3,D4,D5,D6,D7,Overall\nA,Low,Unclear,Low,Low,Low,Low,Low,Unclear\n"},
+      {"ROBINS-E", "Study,D1,D2,D3,D4,D5,D6,D7,Overall\nA,Low,Very high,Low,Low,Low,Low,Low,Very high\n"},
+      {"ROB2-Cluster", "Study,D1,D1b,D2,D3,D4,D5,Overall\nA,Low,Not applicable,Low,Low,Low,Low,Low\n"}};
+  for (const auto& [tool, text] : tools) {
+    const auto file = temp_file(std::string("tool_") + tool + ".csv", text);
+    const auto t = run({"rob", file.string(), "--tool", tool, "--out", dir.string()});
+    EXPECT_EQ(t.code, 0) << tool << ": " << t.err;
+    EXPECT_THAT(t.out, ::testing::Not(HasSubstr("note:"))) << tool;
+  }
+}
+
+// Regression (issue 20): a stray column was ignored and a repeated one silently won.
+TEST(Cli, RiskOfBiasUnknownAndRepeatedColumns) {
+  const auto dir = std::filesystem::temp_directory_path() / "carta_cli_test_rob_columns";
+  std::filesystem::remove_all(dir);
+  const auto stray = temp_file("rob_stray.csv", "Study,D1,D2,D3,D4,D5,Notes\nA,low,low,low,low,low,see text\n");
+  const auto r = run({"rob", stray.string(), "--tool", "rob2", "--out", dir.string()});
+  EXPECT_EQ(r.code, 65);
+  EXPECT_THAT(r.err, HasSubstr("rob_stray.csv:1:7: column 'Notes' is not a domain of RoB 2"));
+  EXPECT_FALSE(std::filesystem::exists(dir / "rob.json"));
+  EXPECT_EQ(run({"rob", stray.string(), "--tool", "rob2", "--out", dir.string(), "--ignore", "Notes"}).code, 0);
+  const auto twice = temp_file("rob_twice.csv", "Study,D1,D2,D3,D4,D5,D3\nA,low,low,low,low,low,high\n");
+  const auto t = run({"rob", twice.string(), "--tool", "rob2", "--out", dir.string()});
+  EXPECT_EQ(t.code, 65);
+  EXPECT_THAT(t.err, HasSubstr("rob_twice.csv:1:7: column 'D3' is domain D3 ('Bias due to missing outcome data') again"));
+}
+
+// Regression (issue 20): 600 studies made a traffic light taller than the renderer allows. Now
+// one figure of blocks side by side, drawn as SVG, PNG and PDF.
+TEST(Cli, RiskOfBiasSixHundredStudies) {
+  std::string csv = "Study,D1,D2,D3,D4,D5,Overall\n";
+  for (int i = 1; i <= 600; ++i) {
+    csv += "Trial " + std::to_string(i) + (i % 7 == 0 ? ",high" : ",low") + ",low,some concerns,low,low,\n";
+  }
+  const auto file = temp_file("rob600.csv", csv);
+  const auto dir = std::filesystem::temp_directory_path() / "carta_cli_test_rob600";
+  std::filesystem::remove_all(dir);
+  const auto r = run({"rob", file.string(), "--tool", "rob2", "--out", dir.string()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("600 studies"));
+  const std::string svg = read_text(dir / "traffic_light.svg");
+  EXPECT_EQ(svg.find("class=\"block\"") != std::string::npos, true);
+  // The PNG's own size (IHDR), within cairo's image limit.
+  std::ifstream png(dir / "traffic_light.png", std::ios::binary);
+  unsigned char header[24] = {};
+  png.read(reinterpret_cast<char*>(header), sizeof header);
+  const auto be32 = [&](int at) {
+    return (std::uint32_t{header[at]} << 24) | (std::uint32_t{header[at + 1]} << 16) | (std::uint32_t{header[at + 2]} << 8) |
+           std::uint32_t{header[at + 3]};
+  };
+  EXPECT_GT(be32(16), 0u);
+  EXPECT_LE(be32(16), 32767u);
+  EXPECT_LE(be32(20), 32767u);
+  EXPECT_GT(std::filesystem::file_size(dir / "traffic_light.pdf"), 1000u);
+  const auto j = nlohmann::json::parse(read_text(dir / "rob.json"));
+  EXPECT_EQ(j["studies"].size(), 600u);
 }
 
 TEST(Cli, ScreeningAndPrisma) {

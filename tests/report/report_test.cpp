@@ -169,7 +169,7 @@ TEST(Report, RiskOfBiasAndPrismaSections) {
   EXPECT_THAT(spec_error(kMinimal + "[risk_of_bias]\nfile = \"data.csv\"\ntool = \"cochrane\"\n"),
               HasSubstr("spec.toml:11: tool 'cochrane' is not one of"));
   EXPECT_THAT(spec_error(kMinimal + "[risk_of_bias]\nfile = \"data.csv\"\n"),
-              HasSubstr("data.csv: no column for rob2 domain D1"));
+              HasSubstr("data.csv:1:2: column 'x' is not a domain of RoB 2"));
   EXPECT_THAT(spec_error(kMinimal + "[risk_of_bias]\nfile = \"data.csv\"\n"), HasSubstr("spec.toml:9: [risk_of_bias]: "));
 }
 

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <iostream>
 
 #include "carta/cli.hpp"
 #include "carta/error.hpp"
@@ -9,6 +10,7 @@
 #include "pool_command.hpp"
 #include "report_command.hpp"
 #include "review_command.hpp"
+#include "serve_command.hpp"
 #include "survival_command.hpp"
 
 namespace carta {
@@ -42,6 +44,8 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   CLI::App* rob = cli::add_rob_command(app, rob_args);
   cli::KmArgs km_args;
   CLI::App* km = cli::add_km_command(app, km_args);
+  cli::ServeArgs serve_args;
+  CLI::App* serve = cli::add_serve_command(app, serve_args);
   cli::KmReconstructArgs reconstruct_args;
   CLI::App* reconstruct = cli::add_km_reconstruct_command(app, reconstruct_args);
 
@@ -76,6 +80,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     if (reconcile->parsed()) return finished(cli::run_reconcile(reconcile_args, out, err));
     if (prisma->parsed()) return finished(cli::run_prisma(prisma_args, out, err));
     if (rob->parsed()) return finished(cli::run_rob(rob_args, out, err));
+    if (serve->parsed()) return finished(cli::run_serve(serve_args, std::cin, out, err));
     if (km->parsed()) return finished(cli::run_km(km_args, out, err));
     if (reconstruct->parsed()) return finished(cli::run_km_reconstruct(reconstruct_args, out, err));
   } catch (const Error& e) {

@@ -1,0 +1,18 @@
+# Writes a C++ source holding each asset file as a string_view, so that carta serve needs no
+# files beside the binary. Usage: cmake -DOUT=assets.cpp -DASSETS="name=path|..." -P embed_assets.cmake
+set(body "// Generated from src/serve/assets by cmake/embed_assets.cmake; do not edit.\n#include \"assets.hpp\"\n\nnamespace carta::serve::assets {\n")
+string(REPLACE "|" ";" ASSETS "${ASSETS}")
+foreach(entry IN LISTS ASSETS)
+  string(REPLACE "=" ";" parts "${entry}")
+  list(GET parts 0 name)
+  list(GET parts 1 path)
+  file(READ "${path}" hex HEX)
+  string(LENGTH "${hex}" length)
+  math(EXPR bytes "${length} / 2")
+  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," array "${hex}")
+  string(APPEND body "static const char ${name}_bytes[] = {${array}0};\nconst std::string_view ${name}(${name}_bytes, ${bytes});\n")
+endforeach()
+string(APPEND body "}  // namespace carta::serve::assets\n")
+file(WRITE "${OUT}.tmp" "${body}")
+file(COPY_FILE "${OUT}.tmp" "${OUT}" ONLY_IF_DIFFERENT)
+file(REMOVE "${OUT}.tmp")

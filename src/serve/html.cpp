@@ -110,7 +110,7 @@ std::string page(const PageChrome& c, std::string_view body) {
   return fmt::format(
       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-      "<title>{} · carta</title><link rel=\"stylesheet\" href=\"/assets/app.css\">"
+      "<title>{} · carta</title><link rel=\"icon\" href=\"data:,\"><link rel=\"stylesheet\" href=\"/assets/app.css\">"
       "<script src=\"/assets/app.js\" defer></script></head>"
       "<body><header><a class=\"brand\" href=\"/\">carta</a>{}</header><main id=\"main\">{}</main></body></html>\n",
       escape(c.title), nav, body);

@@ -566,7 +566,8 @@ void Server::State::screening_pages() {
     std::ifstream in(*path, std::ios::binary);
     std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     res.set_header("Content-Disposition", "inline");
-    res.set_header("Content-Security-Policy", "sandbox");
+    // The browser's own PDF viewer shows it; the page's CSP would stop that viewer.
+    res.set_header("Content-Security-Policy", "frame-ancestors 'self'");
     res.set_content(std::move(content), "application/pdf");
   }));
 }

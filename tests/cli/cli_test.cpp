@@ -775,7 +775,7 @@ TEST(Cli, DedupWritesUniqueRecordsDuplicatesAndReview) {
                       "--duplicates", (dir / "carta_cli_dups.csv").string(), "--review", (dir / "carta_cli_review.csv").string()});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("6 records, 4 unique, 2 duplicates removed (1 by DOI, 0 by PMID, 1 by fuzzy match, 0 identical, 0 by decision)"));
-  EXPECT_THAT(r.err, HasSubstr("embase.ris: 3 records (RIS)"));
+  EXPECT_THAT(r.err, HasSubstr("embase.ris: 3 records (RIS, UTF-8 (byte-order mark))"));
   EXPECT_THAT(read_text(dir / "carta_cli_dups.csv"), HasSubstr("record,kept,reason,score\nemb-001,29385370,doi,1.0000\n"));
   EXPECT_THAT(read_text(dir / "carta_cli_unique.csv"), HasSubstr("29385370"));
   const auto missing = run({"dedup", "no-such-file.ris"});

@@ -548,7 +548,8 @@ review::BibRecord RecordBuilder::finish(std::string& why) {
   if (r.title.empty() && r.doi.empty() && r.pmid.empty() && r.accession.empty()) {
     why = "the record has no title and no identifier (DOI, PMID or accession number)";
   }
-  if (r.id.empty()) r.id = r.source;
+  // Without an ID of its own, a record is named by its PMID (stable across exports), else by file:line.
+  if (r.id.empty()) r.id = !r.pmid.empty() ? r.pmid : r.source;
   *this = RecordBuilder{};
   return r;
 }

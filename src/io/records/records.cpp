@@ -254,7 +254,12 @@ RecordsLoad parse_records(std::string_view bytes, const std::string& source, con
     return load;
   }
   const Detection detection = detect(text);
-  if (detection.format == Format::kNone) not_records(source, detection.seen);
+  if (detection.format == Format::kNone) {
+    // A converted file that is still no export: say what it was decoded from, as the cause may be there.
+    not_records(source, load.encoding.starts_with("UTF-8")
+                            ? detection.seen
+                            : fmt::format("{} (after conversion from {})", detection.seen, load.encoding));
+  }
   load.format = format_name(detection.format);
   Context context(source, options, load);
   switch (detection.format) {

@@ -46,9 +46,10 @@ RecordsLoad read_records(const std::filesystem::path& path, const RecordsOptions
 // reading the records: for messages and tests.
 std::string detect_records_format(std::string_view bytes);
 
-// The records as CSV: id,source,type,title,authors,year,journal,journal_abbrev,volume,issue,
-// pages,article_number,doi,pmid,pmcid,issn,isbn,language,publisher,url,database,accession,
-// keywords,abstract. Lists are joined with "; ". Rayyan and Covidence import it.
+// The records as CSV: id,source,type,title,authors,year,journal,volume,issue,pages,doi,pmid (the
+// columns of earlier versions, in their order), then journal_abbrev,article_number,pmcid,issn,
+// isbn,language,publisher,url,database,accession,keywords,abstract. Lists are joined with "; ".
+// Rayyan and Covidence import it; parse_records reads it back.
 std::string records_csv(const std::vector<review::BibRecord>& records);
 
 // The records as RIS (UTF-8, CRLF line ends as the specification asks): one TY ... ER block per

@@ -24,6 +24,9 @@ struct Row {
   std::size_t line = 0;           // where the row starts
   std::size_t unterminated = 0;   // line of a quote that never closes (the row is not usable)
   bool stray_quote = false;       // text after a closing quote, kept
+  // When a quote never closes, the fields of the row read as if the file were cut short inside
+  // that quote (the last field runs to the end of the text).
+  std::vector<std::string> to_end;
 };
 
 // Reads rows one at a time from `text`, counting lines (LF, CRLF or a lone CR).
@@ -37,6 +40,7 @@ class RowReader {
     row.fields.clear();
     row.unterminated = 0;
     row.stray_quote = false;
+    row.to_end.clear();
     // Skip blank lines between rows.
     while (position_ < text_.size() && (text_[position_] == '\n' || text_[position_] == '\r')) end_of_line();
     if (position_ >= text_.size()) return false;
@@ -75,7 +79,10 @@ class RowReader {
           position_ = stop;
         }
         if (!closed) {
-          // The quote never closes: this row is lost, the next line starts over.
+          // The quote never closes: a stray quote (the next line starts over) or a file cut short
+          // inside the field (the caller tells which; the row as read to the end is kept).
+          row.to_end = row.fields;
+          row.to_end.push_back(field);
           row.unterminated = quote_line;
           position_ = row_start;
           line_ = row_line;
@@ -132,6 +139,21 @@ bool wos_header(const std::vector<std::string>& header) {
     ut_or_au = ut_or_au || t == "UT" || t == "AU";
   }
   return ti && ut_or_au;
+}
+
+// After a row whose quote never closes: true when the lines after it read as whole rows of the
+// header's width (the quote was a stray one and the rows below are good), false when they do not
+// (they are the rest of the field, in a file cut short inside it) or when there are none.
+bool rest_reads_as_rows(const RowReader& reader, std::size_t width) {
+  RowReader rest = reader;
+  Row row;
+  std::size_t rows = 0;
+  while (rest.next(row)) {
+    if (row.fields.size() == 1 && trim(row.fields[0]).empty()) continue;
+    if (row.unterminated || row.fields.size() != width) return false;
+    ++rows;
+  }
+  return rows > 0;  // nothing below: the file ends in this row
 }
 
 }  // namespace
@@ -195,6 +217,15 @@ void read_delimited(std::string_view text, char delimiter, Context& context) {
   const std::size_t offset = skip_lines;
   while (reader.next(row)) {
     const std::size_t n = row.line + offset;
+    bool last = false;
+    if (row.unterminated && !rest_reads_as_rows(reader, columns.size())) {
+      // The file ends inside this quoted field (a download cut short): what there is of the row
+      // is kept, and nothing follows (the lines below are inside the field).
+      context.cut_short(n, fmt::format("the file ends inside a quoted field opened on line {}", row.unterminated + offset));
+      row.fields = std::move(row.to_end);
+      row.unterminated = 0;
+      last = true;
+    }
     if (row.unterminated) {
       context.skip(n, fmt::format("a quote opened on line {} never closes", row.unterminated + offset));
       continue;
@@ -219,6 +250,7 @@ void read_delimited(std::string_view text, char delimiter, Context& context) {
       if (columns[c] != nullptr) builder.add(columns[c], row.fields[c]);
     }
     context.keep(builder, n);
+    if (last) break;
   }
 }
 

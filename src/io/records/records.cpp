@@ -81,9 +81,17 @@ std::string xml_root(std::string_view text) {
   }
 }
 
+// A line that may be a table's header: two or more non-empty fields between tabs, commas or
+// semicolons ("Dear colleague," is a sentence, not a header).
 bool looks_delimited(std::string_view line) {
-  return line.find('\t') != std::string_view::npos || line.find(',') != std::string_view::npos ||
-         line.find(';') != std::string_view::npos;
+  std::size_t fields = 0, start = 0;
+  while (start <= line.size()) {
+    std::size_t end = line.find_first_of(",;\t", start);
+    if (end == std::string_view::npos) end = line.size();
+    if (!trim(line.substr(start, end - start)).empty()) ++fields;
+    start = end + 1;
+  }
+  return fields >= 2;
 }
 
 // A header line with a column the table calls a title ("Title", "Article Title", WoS "TI").

@@ -94,7 +94,8 @@ std::string records_ris(const std::vector<review::BibRecord>& records) {
     line("UR", r.url);
     line("DB", r.database);
     for (const auto& a : r.accession) line("AN", a);
-    if (!r.type.empty() && r.type != code) line("M3", r.type);
+    // The export's own document type ("Conference Paper"); not Web of Science's one-letter PT codes.
+    if (r.type.size() > 1 && r.type != code) line("M3", r.type);
     for (const auto& k : r.keywords) line("KW", k);
     line("AB", r.abstract);
     out += "ER  - \r\n\r\n";

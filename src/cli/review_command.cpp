@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <cctype>
 #include <cmath>
 #include <filesystem>
 #include <map>
@@ -283,10 +284,15 @@ int run_screening(const ScreeningArgs& args, std::ostream& out, std::ostream& er
 }
 
 CLI::App* add_dedup_command(CLI::App& app, DedupArgs& args) {
-  auto* cmd = app.add_subcommand("dedup", "Import search exports (RIS, MEDLINE, CSV) and remove duplicate records");
+  auto* cmd = app.add_subcommand("dedup", "Import search exports and remove duplicate records");
   cmd->footer(R"footer(
-Reads every FILE (RIS .ris, PubMed MEDLINE .nbib/.txt, or CSV with a title column; the format is
-recognised from the content), then removes duplicates. Identical records are one group at once;
+Reads every FILE, recognising the format from the content, not the extension: RIS (any database
+or reference manager), PubMed MEDLINE (.nbib, .txt), Web of Science (plain text .ciw/.txt,
+tab-delimited), Ovid (.ovd, .cgi), EndNote XML (EndNote, Zotero, Mendeley), BibTeX (.bib), and CSV
+or tab-delimited tables with a title column (Scopus, Zotero, EndNote, Rayyan); UTF-8, UTF-16 or
+Windows-1252 (converted, with a note). A record that cannot be read is skipped with file:line and
+the reason (--strict: an error instead); what each reader accepts is in docs/formats.md. Then
+removes duplicates. Identical records are one group at once;
 other candidate pairs (sharing a DOI, a PMID, the start or end of the title, the first author and
 year, or the volume or year and first page) are scored by the weight of evidence of their fields:
 title, authors, year, journal (abbreviations and full names agree), volume, issue, pages (MEDLINE's
@@ -298,15 +304,20 @@ more than one apart. Pairs at or above --duplicate-score are duplicates; those b
 --review-score and it go to --review for a person to decide: fill its 'duplicate' column with yes
 or no and give the file back with --decisions on the next run (pairs are named by record keys
 that survive a re-export, not by row). The most complete record of each group is kept, with the
-others' identifiers, abstract and missing fields merged in. Writes the unique records (--out,
-CSV) and DUPS.csv (--duplicates: record,kept,reason,score with the RIS ID / PMID, else file:line).
-Method and benchmark: docs/methods/dedup.md.
+others' identifiers, abstract and missing fields merged in. Writes the unique records (--out: RIS
+for a .ris name or --format ris, else CSV with abstracts, keywords and every identifier; both
+import into Rayyan and Covidence) and DUPS.csv (--duplicates: record,kept,reason,score with the
+RIS ID / PMID, else file:line). Method and benchmark: docs/methods/dedup.md.
 
 Example:
-  carta dedup pubmed.nbib embase.ris cochrane.ris --out unique.csv --duplicates dups.csv --review review.csv
-  carta dedup pubmed.nbib embase.ris cochrane.ris --out unique.csv --decisions review.csv --review review2.csv)footer");
+  carta dedup pubmed.nbib embase.ris wos.ciw --out unique.ris --duplicates dups.csv --review review.csv
+  carta dedup pubmed.nbib embase.ris wos.ciw --out unique.csv --decisions review.csv --review review2.csv)footer");
   cmd->add_option("files", args.files, "search exports")->required();
-  cmd->add_option("--out", args.out, "unique records (CSV)");
+  cmd->add_option("--out", args.out, "unique records (FILE.ris or FILE.csv)");
+  cmd->add_option("--format", args.format, "format of --out: ris or csv (default: from its extension, else csv)")
+      ->check(CLI::IsMember({"ris", "csv"}, CLI::ignore_case));
+  cmd->add_flag("--strict", args.strict,
+                "a record that cannot be read, a file cut short or any line carta would repair is an error");
   cmd->add_option("--duplicates", args.duplicates, "removed records and the record each duplicates (CSV)");
   cmd->add_option("--review", args.review, "uncertain pairs for a person to decide (CSV with an empty 'duplicate' column)");
   cmd->add_option("--decisions", args.decisions, "a review list whose 'duplicate' column says yes or no: applied");
@@ -383,12 +394,26 @@ int run_dedup(const DedupArgs& args, std::ostream& out, std::ostream& err) {
   if (!(args.review_score > 0 && args.review_score <= args.duplicate_score && args.duplicate_score <= 1)) {
     throw Error(ErrorCategory::kInvalidOption, "need 0 < --review-score <= --duplicate-score <= 1");
   }
+  std::string out_format = args.format;
+  for (char& c : out_format) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (out_format.empty()) {
+    std::string extension = std::filesystem::path(args.out).extension().string();
+    for (char& c : extension) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    out_format = extension == ".ris" ? "ris" : "csv";
+  }
   std::vector<review::BibRecord> records;
+  io::RecordsOptions read_options;
+  read_options.strict = args.strict;
   for (const auto& f : args.files) {
-    auto load = io::read_records(f);
-    err << fmt::format("carta: {}: {} records ({})\n", f, load.records.size(), load.format);
+    auto load = io::read_records(f, read_options);
+    err << fmt::format("carta: {}: {} records ({}, {}){}\n", f, load.records.size(), load.format, load.encoding,
+                       load.skipped ? fmt::format("; {} record(s) skipped (see the notes)", load.skipped) : "");
     for (const auto& n : load.notes) err << "carta: note: " << n << '\n';
     for (auto& r : load.records) records.push_back(std::move(r));
+  }
+  if (records.empty()) {
+    throw Error(ErrorCategory::kInvalidInput,
+                fmt::format("no records to deduplicate in {}", args.files.size() == 1 ? args.files[0] : "these files"));
   }
   // Identifiers in the output: the record's own ID when unique over all files, else file:line.
   std::map<std::string, int> id_count;
@@ -411,7 +436,9 @@ int run_dedup(const DedupArgs& args, std::ostream& out, std::ostream& err) {
   if (!args.decisions.empty()) out << fmt::format("{} decision(s) applied from {}\n", result.decisions_applied, args.decisions);
   for (const auto& n : decision_notes) out << "note: " << n << '\n';
   for (const auto& n : result.notes) out << "note: " << n << '\n';
-  if (!args.out.empty()) io::write_file_atomic(args.out, io::records_csv(result.merged));
+  if (!args.out.empty()) {
+    io::write_file_atomic(args.out, out_format == "ris" ? io::records_ris(result.merged) : io::records_csv(result.merged));
+  }
   if (!args.duplicates.empty()) {
     std::string dups = "record,kept,reason,score\n";
     for (const auto& d : result.duplicates) {

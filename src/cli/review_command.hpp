@@ -56,6 +56,8 @@ int run_reconcile(const ReconcileArgs& args, std::ostream& out, std::ostream& er
 struct DedupArgs {
   std::vector<std::string> files;
   std::string out;
+  std::string format;  // of --out: "ris" or "csv" (default: from the extension, else csv)
+  bool strict = false;
   std::string duplicates;
   std::string review;
   std::string decisions;

@@ -350,10 +350,21 @@ DedupResult deduplicate(const std::vector<BibRecord>& records, const DedupOption
     auto& target = out.merged[position[d.kept]];
     const auto& from = records[d.record];
     for (auto field : {&BibRecord::doi, &BibRecord::pmid, &BibRecord::abstract, &BibRecord::journal, &BibRecord::volume,
-                       &BibRecord::issue, &BibRecord::pages, &BibRecord::year}) {
+                       &BibRecord::issue, &BibRecord::pages, &BibRecord::year, &BibRecord::journal_abbrev,
+                       &BibRecord::article_number, &BibRecord::pmcid, &BibRecord::language, &BibRecord::url,
+                       &BibRecord::publisher}) {
       if ((target.*field).empty()) target.*field = from.*field;
     }
     if (target.authors.empty()) target.authors = from.authors;
+    // Every identifier and keyword of the group goes out with the kept record (screening tools
+    // search them), each once, in the order met.
+    for (auto list : {&BibRecord::keywords, &BibRecord::issn, &BibRecord::isbn, &BibRecord::accession}) {
+      for (const auto& item : from.*list) {
+        if (std::find(std::begin(target.*list), std::end(target.*list), item) == std::end(target.*list)) {
+          (target.*list).push_back(item);
+        }
+      }
+    }
   }
 
   // Pairs already in one group need no review; the others are explained, once each.

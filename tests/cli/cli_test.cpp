@@ -19,6 +19,7 @@ namespace carta::test {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::AllOf;
 
 struct Run {
   int code;
@@ -775,13 +776,83 @@ TEST(Cli, DedupWritesUniqueRecordsDuplicatesAndReview) {
                       "--duplicates", (dir / "carta_cli_dups.csv").string(), "--review", (dir / "carta_cli_review.csv").string()});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("6 records, 4 unique, 2 duplicates removed (1 by DOI, 0 by PMID, 1 by fuzzy match, 0 identical, 0 by decision)"));
-  EXPECT_THAT(r.err, HasSubstr("embase.ris: 3 records (RIS)"));
+  EXPECT_THAT(r.err, HasSubstr("embase.ris: 3 records (RIS, UTF-8 (byte-order mark))"));
   EXPECT_THAT(read_text(dir / "carta_cli_dups.csv"), HasSubstr("record,kept,reason,score\nemb-001,29385370,doi,1.0000\n"));
   EXPECT_THAT(read_text(dir / "carta_cli_unique.csv"), HasSubstr("29385370"));
   const auto missing = run({"dedup", "no-such-file.ris"});
   EXPECT_EQ(missing.code, 66);
   const auto bad = temp_file("bad.ris", "AU  - Lee\n");
   EXPECT_EQ(run({"dedup", bad.string()}).code, 65);
+}
+
+// Issue 17: exports of several formats in, the unique records out as RIS and as CSV with
+// abstracts, keywords and every identifier of each group (the kept record gains the PMID, PMCID,
+// ISSN and accession numbers of the records it replaced), and the RIS reads back to as many records.
+TEST(Cli, DedupWritesRisAndCsvWithEveryIdentifier) {
+  const auto wos = temp_file("exp_wos.ciw",
+                             "FN Clarivate Analytics Web of Science\nVR 1.0\nPT J\nAU Maude, SL\n   Laetsch, TW\n"
+                             "TI Tisagenlecleucel in Children and Young Adults with B-Cell\n   Lymphoblastic Leukemia\n"
+                             "SO NEW ENGLAND JOURNAL OF MEDICINE\nDE CAR T; immunotherapy\nAB Tisagenlecleucel produced high\n"
+                             "   remission rates in a global study of children.\nSN 0028-4793\nPY 2018\nVL 378\nIS 5\nBP 439\n"
+                             "EP 448\nDI 10.1056/NEJMoa1709866\nUT WOS:000423829300008\nER\n\nPT J\nAU Park, JH\n"
+                             "TI Long-term follow-up of CD19 CAR therapy in acute lymphoblastic leukemia\nSO NEW ENGLAND JOURNAL OF "
+                             "MEDICINE\nPY 2018\nVL 378\nBP 449\nEP 459\nUT WOS:000423829300009\nER\nEF\n");
+  const auto pubmed = temp_file("exp_pubmed.nbib",
+                                "PMID- 29385370\nTI  - Tisagenlecleucel in Children and Young Adults with B-Cell Lymphoblastic\n"
+                                "      Leukemia.\nAU  - Maude SL\nAU  - Laetsch TW\nDP  - 2018 Feb 1\nVI  - 378\nIP  - 5\n"
+                                "PG  - 439-448\nLID - 10.1056/NEJMoa1709866 [doi]\nJT  - The New England journal of medicine\n"
+                                "TA  - N Engl J Med\nMH  - Child\nPMC - PMC6996391\n");
+  const auto bib = temp_file("exp_zotero.bib",
+                             "@article{shah_2021,\n  title = {Brexucabtagene autoleucel for adults with relapsed {B}-cell acute "
+                             "lymphoblastic leukaemia},\n  author = {Shah, Bijal D.},\n  journal = {Lancet},\n  year = {2021},\n"
+                             "  volume = {398},\n  pages = {491--502},\n  keywords = {ZUMA-3},\n  abstract = {Adults with "
+                             "relapsed disease.}\n}\n");
+  const auto dir = std::filesystem::temp_directory_path();
+  const auto ris_out = dir / "carta_cli_unique_export.ris";
+  const auto r = run({"dedup", wos.string(), pubmed.string(), bib.string(), "--out", ris_out.string()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("exp_wos.ciw: 2 records (Web of Science, UTF-8)"));
+  EXPECT_THAT(r.err, HasSubstr("exp_zotero.bib: 1 records (BibTeX, UTF-8)"));
+  EXPECT_THAT(r.out, HasSubstr("4 records, 3 unique, 1 duplicates removed"));
+  const auto ris = read_text(ris_out);
+  EXPECT_THAT(ris, AllOf(HasSubstr("TY  - JOUR\r\n"), HasSubstr("DO  - 10.1056/NEJMoa1709866\r\n"), HasSubstr("AN  - WOS:000423829300008"),
+                         HasSubstr("KW  - CAR T\r\n"), HasSubstr("KW  - Child\r\n"), HasSubstr("SN  - 0028-4793\r\n"),
+                         HasSubstr("AB  - Tisagenlecleucel produced high remission rates"), HasSubstr("PMC6996391"),
+                         HasSubstr("29385370"), HasSubstr("AB  - Adults with relapsed disease.")));
+  // The RIS reads back to the three unique records, identical for deduplication.
+  const auto again = run({"dedup", ris_out.string()});
+  EXPECT_EQ(again.code, 0) << again.err;
+  EXPECT_THAT(again.out, HasSubstr("3 records, 3 unique, 0 duplicates removed"));
+  // CSV by --format, whatever the name; a header every screening tool maps.
+  const auto csv_out = dir / "carta_cli_unique_export.txt";
+  const auto c = run({"dedup", wos.string(), pubmed.string(), bib.string(), "--out", csv_out.string(), "--format", "csv"});
+  ASSERT_EQ(c.code, 0) << c.err;
+  const auto csv = read_text(csv_out);
+  EXPECT_THAT(csv, HasSubstr("id,source,type,title,authors,year,journal,volume,issue,pages,doi,pmid,journal_abbrev,article_number,"
+                             "pmcid,issn,isbn,language,publisher,url,database,accession,keywords,abstract\n"));
+  EXPECT_THAT(csv, AllOf(HasSubstr(",29385370,"), HasSubstr(",PMC6996391,"), HasSubstr("WOS:000423829300008"),
+                         HasSubstr("0028-4793"), HasSubstr("CAR T; immunotherapy; Child"),
+                         HasSubstr("remission rates in a global study of children."), HasSubstr("shah_2021")));
+  EXPECT_EQ(run({"dedup", wos.string(), "--out", csv_out.string(), "--format", "xml"}).code, 64);
+}
+
+// One bad record is not a lost run: it is skipped with file:line and counted, and --strict makes
+// it an error; a file that is no export says which formats carta reads.
+TEST(Cli, DedupSkipsAnUnreadableRecordOrRefusesItWhenStrict) {
+  const auto ris = temp_file("skip.ris", "TY  - JOUR\nTI  - First\nER  - \nTY  - JOUR\nAU  - Nobody, A.\nER  - \n"
+                                         "TY  - JOUR\nTI  - Third\nER  - \n");
+  const auto lenient = run({"dedup", ris.string()});
+  EXPECT_EQ(lenient.code, 0) << lenient.err;
+  EXPECT_THAT(lenient.err, HasSubstr("skip.ris: 2 records (RIS, UTF-8); 1 record(s) skipped (see the notes)"));
+  EXPECT_THAT(lenient.err, HasSubstr("skip.ris:4: the record has no title and no identifier"));
+  const auto strict = run({"dedup", ris.string(), "--strict"});
+  EXPECT_EQ(strict.code, 65);
+  EXPECT_THAT(strict.err, HasSubstr("skip.ris:4: the record has no title and no identifier"));
+  const auto studies = temp_file("studies_not_records.csv", "study,events,n\nELIANA,61,75\n");
+  const auto other = run({"dedup", studies.string()});
+  EXPECT_EQ(other.code, 65);
+  EXPECT_THAT(other.err, AllOf(HasSubstr("not a records export: a table without a title column (columns: study, events, n)"),
+                               HasSubstr("carta reads RIS"), ::testing::Not(HasSubstr("missing ','"))));
 }
 
 // The review list goes to a person and comes back with yes / no in its duplicate column; the

@@ -61,7 +61,7 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"empty", kPool, "empty.csv", 65, "empty.csv: the file is empty"},
         Case{"header_only", kPool, "header_only.csv", 65, "no usable study"},
         Case{"missing_file", kPool, "no_such_file.csv", 66, "no_such_file.csv"},
-        Case{"bad_continuation", {"dedup", "{}"}, "bad_continuation.nbib", 65,
+        Case{"bad_continuation", {"dedup", "{}", "--strict"}, "bad_continuation.nbib", 65,
              "bad_continuation.nbib:3: 'not indented continuation' is not a MEDLINE line"},
         Case{"wrong_type", {"report", "{}", "--out", "/tmp/carta_malformed_report"}, "wrong_type.toml", 65,
              "wrong_type.toml:2: 'file' must be a text in quotes"},

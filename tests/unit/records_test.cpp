@@ -56,8 +56,15 @@ TEST(Records, CsvAndBadInput) {
     }
     return std::string("no error");
   };
-  EXPECT_THAT(error_of("AU  - Lee, D\nER  - \n"), HasSubstr("x.ris:1: tag AU before any TY line"));
-  EXPECT_THAT(error_of(std::string("\xFF\xFET\0Y\0", 6)), HasSubstr("UTF-16"));
+  // Issue 17: a RIS record without its TY line is read (some managers leave it out); only a
+  // record with neither a title nor an identifier is skipped, and a file of nothing else fails.
+  const auto no_type = io::parse_records("AU  - Lee, D\nTI  - No type line\nER  - \n", "x.ris");
+  ASSERT_EQ(no_type.records.size(), 1u);
+  EXPECT_EQ(no_type.records[0].title, "No type line");
+  EXPECT_THAT(error_of("AU  - Lee, D\nER  - \n"),
+              HasSubstr("x.ris: no record could be read (1 skipped); the first: x.ris:1: the record has no title"));
+  // UTF-16 is converted (issue 17); "TY" alone is still no export, and the message says it was UTF-16.
+  EXPECT_THAT(error_of(std::string("\xFF\xFET\0Y\0", 6)), HasSubstr("after conversion from UTF-16LE"));
   const auto truncated = io::parse_records("TY  - JOUR\nTI  - Cut short\n", "t.ris");
   ASSERT_EQ(truncated.records.size(), 1u);
   EXPECT_THAT(truncated.notes[0], HasSubstr("no ER line"));

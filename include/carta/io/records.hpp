@@ -1,9 +1,16 @@
 #pragma once
-// Bibliographic exports: RIS (.ris; any tag order, continuation lines, BOM, CRLF), PubMed MEDLINE
-// (.nbib, .txt; DOI from LID or AID with [doi]) and CSV (columns title, authors separated by ';',
-// year, journal, volume, issue, pages, doi, pmid, abstract, id, type; names are matched without
-// regard to case). The format is chosen from the content, not only the extension.
+// Bibliographic search exports read into review::BibRecord. The format is recognised from the
+// content, never from the extension: RIS (any database or reference manager), PubMed MEDLINE
+// (.nbib), Web of Science plain text (.ciw) and tab-delimited, Ovid MEDLINE/Embase (.ovd, .cgi),
+// EndNote XML (EndNote, Zotero, Mendeley), BibTeX, and delimited tables with a title column
+// (Scopus CSV, Zotero CSV, EndNote tab-delimited, Rayyan, any CSV/TSV). Encodings: UTF-8 with or
+// without a byte-order mark; UTF-16/32 (byte-order mark or NUL pattern) and Windows-1252/Latin-1
+// are converted with a note. What each reader accepts: docs/formats.md.
+//
+// One bad record is not a lost file: a record that cannot be read is skipped with "file:line:
+// why" in the notes and counted in `skipped` (RecordsOptions::strict makes it an error instead).
 
+#include <cstddef>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -13,18 +20,40 @@
 
 namespace carta::io {
 
-struct RecordsLoad {
-  std::vector<review::BibRecord> records;
-  std::string format;              // "RIS", "MEDLINE" or "CSV"
-  std::vector<std::string> notes;  // e.g. a truncated last record
+struct RecordsOptions {
+  // A record that cannot be read, or a file cut short, is an error (kInvalidInput) instead of a
+  // note and a skipped record.
+  bool strict = false;
 };
 
-// Throws carta::Error: kIo when unreadable; kInvalidInput (file:line) for text that is none of
-// the formats, binary or UTF-16 content.
-RecordsLoad parse_records(std::string_view text, const std::string& source);
-RecordsLoad read_records(const std::filesystem::path& path);
+struct RecordsLoad {
+  std::vector<review::BibRecord> records;
+  std::string format;              // "RIS", "MEDLINE", "Web of Science", "Ovid", "EndNote XML", "BibTeX", "CSV", ...
+  std::string encoding = "UTF-8";  // as found in the file ("UTF-16LE", "Windows-1252", ...)
+  std::size_t skipped = 0;         // records that could not be read (each has a note)
+  std::vector<std::string> notes;  // file:line: what was found and what carta did about it
+};
 
-// The unique records as CSV (id,source,type,title,authors,year,journal,volume,issue,pages,doi,pmid).
+// Throws carta::Error: kIo when the file cannot be opened or read; kInvalidInput (naming the
+// file, and the line when there is one) for a folder, a device that gives no text, binary
+// content, a file that is not a records export (the message lists what carta reads and says
+// what it saw), or, with strict, the first record that cannot be read. An empty file is a load
+// without records and a note.
+RecordsLoad parse_records(std::string_view bytes, const std::string& source, const RecordsOptions& options = {});
+RecordsLoad read_records(const std::filesystem::path& path, const RecordsOptions& options = {});
+
+// The format parse_records would choose for these bytes ("RIS", ..., or "" when none), without
+// reading the records: for messages and tests.
+std::string detect_records_format(std::string_view bytes);
+
+// The records as CSV: id,source,type,title,authors,year,journal,volume,issue,pages,doi,pmid (the
+// columns of earlier versions, in their order), then journal_abbrev,article_number,pmcid,issn,
+// isbn,language,publisher,url,database,accession,keywords,abstract. Lists are joined with "; ".
+// Rayyan and Covidence import it; parse_records reads it back.
 std::string records_csv(const std::vector<review::BibRecord>& records);
+
+// The records as RIS (UTF-8, CRLF line ends as the specification asks): one TY ... ER block per
+// record with every field carta read; parse_records reads it back to the same records.
+std::string records_ris(const std::vector<review::BibRecord>& records);
 
 }  // namespace carta::io

@@ -28,6 +28,19 @@ struct BibRecord {
   std::string volume, issue, pages;
   std::string doi, pmid;
   std::string abstract;
+  // Read from the exports that carry them (added for the outputs; dedup may use them too).
+  std::vector<std::string> keywords;   // author keywords and subject headings, as exported
+  std::vector<std::string> issn;       // print and electronic ISSN (NNNN-NNNC)
+  std::vector<std::string> isbn;       // ISBN-10 or ISBN-13, as exported
+  std::string journal_abbrev;          // e.g. "N Engl J Med" beside journal "The New England journal of medicine"
+  std::string article_number;          // e-location / article number (WoS AR, Scopus C7), when given apart from pages
+  std::string language;
+  std::string url;
+  std::string publisher;
+  std::string pmcid;                   // PubMed Central ID, "PMC1234567"
+  std::vector<std::string> accession;  // database accession numbers, "WOS:000451039805163", "EMBASE:621381829"
+  std::string database;                // the database the record came from, when the export says (Scopus, Embase)
+  std::string type_code;               // the RIS type carta writes for it (JOUR, CONF, CHAP, BOOK, THES, RPRT, GEN, ...)
 };
 
 // Text normalisation used for matching (exposed for tests): HTML entities and tags decoded, every

@@ -666,28 +666,34 @@ void Server::State::output_pages() {
     const auto s = require(req, false);
     std::string command = "carta screening screening-log.csv";
     for (const auto& d : workspace.screening_state().prisma.database_specific) {
-      command += fmt::format(" --database '{}={}'", d.name, d.n);
+      std::string quoted;  // single-quoted for a POSIX shell: ' becomes '\''
+      for (char c : d.name) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+      command += fmt::format(" --database '{}={}'", quoted, d.n);
     }
     command += fmt::format(" --duplicates {}", workspace.screening_state().prisma.duplicates.value_or(0));
     html(res, page(chrome(&s, "Export", "export"),
                    fmt::format("<h1>Export</h1><ul class=\"exports\">"
                                "<li><a href=\"/export/screening-log.csv\" download>Screening log</a> (carta screening's "
                                "format: every vote and adjudication)</li>"
-                               "<li><a href=\"/export/included.csv\" download>Included records (CSV)</a></li>"
+                               "<li>Included records: <a href=\"/export/included.ris\" download>RIS</a> (for a reference "
+                               "manager) or <a href=\"/export/included.csv\" download>CSV</a></li>"
                                "<li><a href=\"/export/conflicts.csv\" download>Open conflicts</a></li>"
                                "<li><a href=\"/export/audit.csv\" download>Audit trail</a> (who, when, what, what it "
                                "replaced)</li></ul><p>The command line reproduces every count:</p><pre><code>{}</code></pre>",
                                escape(command))));
   }));
-  auto download = [this](const char* path, const char* name, std::function<std::string()> make) {
-    http.Get(path, guard([this, name, make](const httplib::Request& req, httplib::Response& res) {
+  auto download = [this](const char* path, const char* name, std::function<std::string()> make,
+                         const char* type = "text/csv; charset=utf-8") {
+    http.Get(path, guard([this, name, make, type](const httplib::Request& req, httplib::Response& res) {
       (void)require(req, false);
       res.set_header("Content-Disposition", fmt::format("attachment; filename=\"{}\"", name));
-      res.set_content(make(), "text/csv; charset=utf-8");
+      res.set_content(make(), type);
     }));
   };
   download("/export/screening-log.csv", "screening-log.csv", [this] { return workspace.screening_log_csv(); });
   download("/export/included.csv", "included.csv", [this] { return io::records_csv(workspace.included_records()); });
+  download("/export/included.ris", "included.ris", [this] { return io::records_ris(workspace.included_records()); },
+           "application/x-research-info-systems; charset=utf-8");
   download("/export/conflicts.csv", "conflicts.csv", [this] { return workspace.conflicts_csv(); });
   download("/export/audit.csv", "audit.csv", [this] { return workspace.audit_csv(); });
 }

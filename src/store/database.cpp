@@ -110,6 +110,11 @@ CREATE TABLE audit(
   old_value TEXT NOT NULL DEFAULT '',
   new_value TEXT NOT NULL DEFAULT '');
 )sql",
+    // 2: the fields the records readers gained (keywords, ISSN/ISBN, accession numbers, ...), as one
+    // JSON object, so that exports of the included records lose nothing the search export had.
+    R"sql(
+ALTER TABLE records ADD COLUMN extra TEXT NOT NULL DEFAULT '{}';
+)sql",
 };
 
 }  // namespace

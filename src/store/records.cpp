@@ -5,6 +5,8 @@
 
 #include <map>
 
+#include <nlohmann/json.hpp>
+
 #include "carta/error.hpp"
 #include "carta/io/records.hpp"
 #include "store_impl.hpp"
@@ -34,10 +36,62 @@ std::vector<std::string> split_authors(const std::string& text) {
   return out;
 }
 
+// The fields beyond the core columns, as one JSON object (schema 2); empty ones are left out.
+std::string extra_fields(const review::BibRecord& r) {
+  nlohmann::json j = nlohmann::json::object();
+  const auto text = [&](const char* key, const std::string& v) {
+    if (!v.empty()) j[key] = v;
+  };
+  const auto list = [&](const char* key, const std::vector<std::string>& v) {
+    if (!v.empty()) j[key] = v;
+  };
+  list("keywords", r.keywords);
+  list("issn", r.issn);
+  list("isbn", r.isbn);
+  list("accession", r.accession);
+  text("journal_abbrev", r.journal_abbrev);
+  text("article_number", r.article_number);
+  text("language", r.language);
+  text("url", r.url);
+  text("publisher", r.publisher);
+  text("pmcid", r.pmcid);
+  text("database", r.database);
+  text("type_code", r.type_code);
+  // Invalid UTF-8 in an export must not stop the import: replaced, as the page shows it.
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+void read_extra_fields(const std::string& text, review::BibRecord& r) {
+  const auto j = nlohmann::json::parse(text, nullptr, false);
+  if (!j.is_object()) return;
+  const auto text_of = [&](const char* key, std::string& v) {
+    if (auto it = j.find(key); it != j.end() && it->is_string()) v = it->get<std::string>();
+  };
+  const auto list_of = [&](const char* key, std::vector<std::string>& v) {
+    if (auto it = j.find(key); it != j.end() && it->is_array()) {
+      for (const auto& e : *it) {
+        if (e.is_string()) v.push_back(e.get<std::string>());
+      }
+    }
+  };
+  list_of("keywords", r.keywords);
+  list_of("issn", r.issn);
+  list_of("isbn", r.isbn);
+  list_of("accession", r.accession);
+  text_of("journal_abbrev", r.journal_abbrev);
+  text_of("article_number", r.article_number);
+  text_of("language", r.language);
+  text_of("url", r.url);
+  text_of("publisher", r.publisher);
+  text_of("pmcid", r.pmcid);
+  text_of("database", r.database);
+  text_of("type_code", r.type_code);
+}
+
 constexpr const char* kRecordColumns =
     "r.id, r.source_id, r.type, r.title, r.authors, r.year, r.journal, r.volume, r.issue, r.pages, r.doi, r.pmid, "
     "r.abstract, r.duplicate_of, r.study, i.database_name, i.file_name, r.position, "
-    "(SELECT sha256 FROM record_fulltexts f WHERE f.record_id = r.id)";
+    "(SELECT sha256 FROM record_fulltexts f WHERE f.record_id = r.id), r.extra";
 
 RecordView record_from(SQLite::Statement& q) {
   RecordView v;
@@ -62,6 +116,7 @@ RecordView record_from(SQLite::Statement& q) {
   v.database = q.getColumn(15).getString();
   r.source = fmt::format("{}:{}", q.getColumn(16).getString(), q.getColumn(17).getInt64());
   if (!q.getColumn(18).isNull()) v.fulltext_sha256 = q.getColumn(18).getString();
+  read_extra_fields(q.getColumn(19).getString(), r);
   return v;
 }
 
@@ -134,7 +189,8 @@ ImportSummary Workspace::import_records(std::string_view database, std::string_v
     s.id = db.getLastInsertRowid();
     SQLite::Statement rec(db,
                           "INSERT INTO records(import_id, position, record_key, source_id, type, title, authors, year, "
-                          "journal, volume, issue, pages, doi, pmid, abstract) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                          "journal, volume, issue, pages, doi, pmid, abstract, extra) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                          "?)");
     std::int64_t position = 0;
     for (const auto& r : load.records) {
       rec.reset();
@@ -153,6 +209,7 @@ ImportSummary Workspace::import_records(std::string_view database, std::string_v
       rec.bind(13, r.doi);
       rec.bind(14, r.pmid);
       rec.bind(15, r.abstract);
+      rec.bind(16, extra_fields(r));
       rec.exec();
     }
     detail::audit(db, &by, "import", 0, "", "", fmt::format("{}: {} records from {} ({})", name, s.records, file, load.format));

@@ -243,6 +243,14 @@ try {
   const cli = JSON.parse(fs.readFileSync(path.join(workDir, 'cli', 'screening.json'), 'utf8'));
   check(cli.title_abstract.records === page.screened && cli.title_abstract.excluded === page.excluded &&
         cli.included_reports === page.included, `carta screening agrees: ${JSON.stringify(cli.title_abstract)}`);
+  // The included records go out as RIS that carta's own readers take back, one record per inclusion.
+  const ris = await (await owner.request.get(base + 'export/included.ris')).text();
+  fs.writeFileSync(path.join(workDir, 'included.ris'), ris);
+  const reread = execFileSync(carta, ['dedup', path.join(workDir, 'included.ris'), '--out', path.join(workDir, 'reread.csv')],
+    { stdio: ['ignore', 'pipe', 'pipe'] });
+  const rows = fs.readFileSync(path.join(workDir, 'reread.csv'), 'utf8').trim().split('\n').length - 1;
+  check((ris.match(/^TY  - /gm) ?? []).length === page.included && rows === page.included,
+        `included.ris holds the ${page.included} included records (${rows} read back)`);
   const audit = await (await owner.request.get(base + 'export/audit.csv')).text();
   check(audit.includes('undo vote') && audit.includes('adjudicate'), 'the audit trail has the undo and the adjudication');
 

@@ -148,6 +148,43 @@ TEST_F(WorkspaceTest, ImportsCountRecordsAndRefuseTheSameFileTwice) {
   EXPECT_EQ(state.prisma.database_specific[0].n, 5);
 }
 
+// Keywords, ISSN, accession numbers and the other fields the readers know are kept (schema 2), and
+// a review made by schema 1 is migrated in place with its records intact.
+TEST_F(WorkspaceTest, RecordsKeepEveryFieldAndSchemaOneIsMigrated) {
+  const std::string export_ris =
+      "TY  - JOUR\nTI  - CD19 CAR T cells in relapsed acute lymphoblastic leukemia\nAU  - Maude, SL\nPY  - 2018\n"
+      "T2  - The New England journal of medicine\nJ2  - N Engl J Med\nVL  - 378\nSP  - 439\nEP  - 448\n"
+      "SN  - 0028-4793\nKW  - tisagenlecleucel\nKW  - B-ALL\nLA  - English\nAN  - WOS:000424130100009\n"
+      "DO  - 10.1056/NEJMoa1709866\nER  - \n";
+  std::int64_t id = 0;
+  {
+    Workspace w(file_);
+    const User owner = w.add_user("Olga", "owner-password", Role::kOwner);
+    w.import_records("Web of Science", "wos.ris", export_ris, owner);
+    id = 1;
+    const auto v = w.record(id);
+    EXPECT_EQ(v.record.keywords, (std::vector<std::string>{"tisagenlecleucel", "B-ALL"}));
+    EXPECT_EQ(v.record.issn, std::vector<std::string>{"0028-4793"});
+    EXPECT_EQ(v.record.journal_abbrev, "N Engl J Med");
+    EXPECT_EQ(v.record.language, "English");
+    EXPECT_EQ(v.record.accession, std::vector<std::string>{"WOS:000424130100009"});
+    EXPECT_EQ(v.record.doi, "10.1056/NEJMoa1709866");
+  }
+  {
+    // Back to schema 1: the column it lacked dropped, the version set back.
+    SQLite::Database db(file_.string(), SQLite::OPEN_READWRITE);
+    db.exec("ALTER TABLE records DROP COLUMN extra");
+    db.exec("PRAGMA user_version = 1");
+  }
+  Workspace w(file_);
+  EXPECT_EQ(w.schema_version(), 2);
+  const auto v = w.record(id);
+  EXPECT_EQ(v.record.title, "CD19 CAR T cells in relapsed acute lymphoblastic leukemia");
+  EXPECT_TRUE(v.record.keywords.empty());  // schema 1 never had them
+  SQLite::Database db(file_.string());
+  EXPECT_EQ(db.execAndGet("SELECT extra FROM records").getString(), "{}");
+}
+
 TEST_F(WorkspaceTest, DeduplicationRemovesDuplicatesAndKeepsDecisions) {
   Workspace w(file_);
   const User owner = w.add_user("Olga", "owner-password", Role::kOwner);

@@ -23,7 +23,7 @@
 
 namespace carta::store {
 
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 enum class Role { kOwner, kReviewer, kAdjudicator };
 std::string_view role_name(Role role);

@@ -1,8 +1,10 @@
-// The screening log, PRISMA counts and risk-of-bias readers with their checks.
+// The screening log, PRISMA counts and risk-of-bias readers with their checks; risk-of-bias tables
+// that load are also drawn (wrapping, blocks, UTF-8 cut points).
 #include "carta/io/prisma_table.hpp"
 #include "carta/io/rob_table.hpp"
 #include "carta/io/screening_table.hpp"
 #include "carta/io/table.hpp"
+#include "carta/plot/rob_plots.hpp"
 #include "carta/review/prisma.hpp"
 #include "carta/review/screening.hpp"
 #include "fuzz_target.hpp"
@@ -24,7 +26,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     } else {
       for (const auto& id : carta::review::rob_tool_ids()) {
         try {
-          (void)carta::io::load_rob_assessment(table, carta::review::rob_tool(id));
+          const auto assessment = carta::io::load_rob_assessment(table, carta::review::rob_tool(id));
+          carta::plot::RobPlotOptions options;
+          options.title = table.header.front();
+          (void)carta::plot::traffic_light_svg(assessment, options);
+          (void)carta::plot::rob_summary_svg(assessment, options);
         } catch (const carta::Error&) {
         }
       }

@@ -1,6 +1,7 @@
 #include "carta/analysis/run_review.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cctype>
@@ -379,6 +380,26 @@ ReviewResults run_review(const io::ReviewSpec& spec, const std::function<void(st
   ReviewResults results;
   results.spec = spec;
   results.table_rows = table.rows.size();
+  // Control characters cannot be shown (nor written into SVG or HTML): they appear as U+FFFD,
+  // and the report says where they were.
+  std::vector<std::string> control;
+  std::size_t control_cells = 0;
+  for (std::size_t r = 0; r < table.rows.size(); ++r) {
+    for (std::size_t c = 0; c < table.rows[r].size(); ++c) {
+      const auto& cell = table.rows[r][c];
+      const bool has = std::any_of(cell.begin(), cell.end(), [](char ch) {
+        const auto u = static_cast<unsigned char>(ch);
+        return (u < 0x20 && ch != '\t' && ch != '\n' && ch != '\r') || u == 0x7F;
+      });
+      if (!has) continue;
+      if (++control_cells <= 5) control.push_back(fmt::format("line {} column '{}'", table.lines[r], table.header[c]));
+    }
+  }
+  if (control_cells > 0) {
+    results.warnings.push_back(fmt::format("{}: {} cell(s) hold control characters ({}{}); they are shown as \u00ab\ufffd\u00bb",
+                                           spec.data_file.filename().string(), control_cells, fmt::join(control, ", "),
+                                           control_cells > 5 ? ", ..." : ""));
+  }
   std::vector<std::size_t> characteristic_cols;
   for (const auto& c : spec.characteristics) characteristic_cols.push_back(table.column(c));
   for (std::size_t r = 0; r < table.rows.size(); ++r) {

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "carta/error.hpp"
+#include "carta/level.hpp"
 
 namespace carta::cli {
 
@@ -20,14 +21,11 @@ Enum parse_or_throw(std::optional<Enum> parsed, const std::string& option, const
   return *parsed;
 }
 
-// A confidence level as 0.95 or 95.
+// A confidence level as 0.95 or 95 (carta/level.hpp).
 inline double parse_level(double given, const char* option) {
-  const double level = given > 1.0 && given < 100.0 ? given / 100.0 : given;
-  if (!(level > 0.0 && level < 1.0)) {
-    throw Error(ErrorCategory::kInvalidOption,
-                fmt::format("{} is {}, but must be between 0 and 1 (or 0 and 100)", option, given));
-  }
-  return level;
+  const auto level = confidence_level(given);
+  if (!level) throw Error(ErrorCategory::kInvalidOption, fmt::format("{} is {}, but must be {}", option, given, kLevelRule));
+  return *level;
 }
 
 }  // namespace carta::cli

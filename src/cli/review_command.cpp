@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 #include <map>
+#include <unordered_map>
 
 #include "carta/error.hpp"
 #include "carta/io/file.hpp"
@@ -26,18 +27,27 @@ namespace carta::cli {
 namespace {
 
 constexpr const char* kRobFooter = R"(
-FILE has one row per study (robvis's layout): a study column, one column per domain named D1, D2,
-... (or by the domain's name), optionally overall and weight (e.g. sample size). Judgements:
-  rob2      Low, Some concerns, High (No information counts as some concerns); overall by the
-            RoB 2 algorithm, a reported overall is checked against it
-  robins-i  Low, Moderate, Serious, Critical, No information; overall = the most severe domain
-  ihe       items Q1..Q20 of the IHE case-series checklist (a modified list may drop items):
-            Yes, Partial, No, Unclear, Not applicable; acceptable when the share of rated
-            items met (partial = 1/2) reaches --threshold
-  nos       stars in columns selection (0-4), comparability (0-2), outcome or exposure (0-3);
-            good / fair / poor by the AHRQ thresholds
-  generic   every other column is a domain; Low, Some concerns, High, No information
-Writes OUT/traffic_light and OUT/summary (each .svg, .png, .pdf) and OUT/rob.json.
+FILE has one row per study (robvis's layout and column names): a study column, one column per
+domain named D1, D2, ... (or by the domain's name), optionally Overall and Weight (e.g. sample
+size). The reviewers' overall judgement is kept; where it differs from the tool's rule, a note
+names both. A column that is not one of the tool's domains, or a domain given twice, is an error
+(--ignore COLUMN leaves a notes column out). Tools (robvis's names work too: ROB2, ROBINS-I, ...):
+  rob2          D1-D5: Low, Some concerns, High, No information, Not applicable; overall by the
+                RoB 2 algorithm
+  rob2-cluster  D1, D1b, D2-D5 (RoB 2 for cluster-randomized trials); as rob2
+  rob1          D1-D7 (D7, other bias, optional): Low, Unclear, High; overall = the worst
+  robins-i      D1-D7: Low, Moderate, Serious, Critical, No information; overall = the worst
+  robins-e      D1-D7: Low, Some concerns, High, Very high, No information; overall = the worst
+  quadas-2      D1-D4: Low, Unclear (robvis: Some concerns), High; overall = the worst
+  quips         D1-D6: Low, Moderate, High; overall by Grooten et al. 2019
+  ihe           items Q1..Q20 of the IHE case-series checklist (a modified list may drop items):
+                Yes, Partial, No, Unclear, Not applicable; acceptable when the share of rated
+                items met (partial = 1/2) reaches --threshold
+  nos           stars in columns selection (0-4), comparability (0-2), outcome or exposure (0-3);
+                good / fair / poor by the AHRQ thresholds
+  generic       every other column is a domain; Low, Some concerns, High, No information
+Writes OUT/traffic_light and OUT/summary (each .svg, .png, .pdf) and OUT/rob.json. A long table
+continues in blocks side by side in the same figure.
 
 Example:
   carta rob rob2.csv --tool rob2 --out rob --palette colourblind --weighted)";
@@ -276,32 +286,98 @@ CLI::App* add_dedup_command(CLI::App& app, DedupArgs& args) {
   auto* cmd = app.add_subcommand("dedup", "Import search exports (RIS, MEDLINE, CSV) and remove duplicate records");
   cmd->footer(R"footer(
 Reads every FILE (RIS .ris, PubMed MEDLINE .nbib/.txt, or CSV with a title column; the format is
-recognised from the content), then removes duplicates: records sharing a DOI or PMID first, then
-records whose normalised titles, first authors, years, pages and journals agree (score at or
-above --duplicate-score) within blocks of candidates (title start, title end, first author and
-year, journal-volume-page). Pairs scoring between --review-score and --duplicate-score are listed
-for a person to decide (--review), not merged. A conference abstract and a journal article are
-never merged. The most complete record of each group is kept, with the others' DOI, PMID and
-abstract merged in. Writes the unique records (--out, CSV) and DUPS.csv (--duplicates:
-record,kept,reason,score with the RIS ID / PMID, else file:line).
+recognised from the content), then removes duplicates. Identical records are one group at once;
+other candidate pairs (sharing a DOI, a PMID, the start or end of the title, the first author and
+year, or the volume or year and first page) are scored by the weight of evidence of their fields:
+title, authors, year, journal (abbreviations and full names agree), volume, issue, pages (MEDLINE's
+1234-41, e-pages, article numbers) and identifiers. A shared DOI or PMID counts only when the titles
+agree too. Never merged: a conference abstract and a journal article, an erratum, reply, comment or
+retraction and its paper, titles that differ in a number (phase 1 / phase 2, part 2), recurring
+titles (editorials, errata, "Volume 3") without matching volume and pages, different DOIs, years
+more than one apart. Pairs at or above --duplicate-score are duplicates; those between
+--review-score and it go to --review for a person to decide: fill its 'duplicate' column with yes
+or no and give the file back with --decisions on the next run (pairs are named by record keys
+that survive a re-export, not by row). The most complete record of each group is kept, with the
+others' identifiers, abstract and missing fields merged in. Writes the unique records (--out,
+CSV) and DUPS.csv (--duplicates: record,kept,reason,score with the RIS ID / PMID, else file:line).
+Method and benchmark: docs/methods/dedup.md.
 
 Example:
-  carta dedup pubmed.nbib embase.ris cochrane.ris --out unique.csv --duplicates dups.csv --review review.csv)footer");
+  carta dedup pubmed.nbib embase.ris cochrane.ris --out unique.csv --duplicates dups.csv --review review.csv
+  carta dedup pubmed.nbib embase.ris cochrane.ris --out unique.csv --decisions review.csv --review review2.csv)footer");
   cmd->add_option("files", args.files, "search exports")->required();
   cmd->add_option("--out", args.out, "unique records (CSV)");
   cmd->add_option("--duplicates", args.duplicates, "removed records and the record each duplicates (CSV)");
-  cmd->add_option("--review", args.review, "uncertain pairs for a person to decide (CSV)");
-  cmd->add_option("--duplicate-score", args.duplicate_score, "fuzzy score at or above which records are duplicates")
+  cmd->add_option("--review", args.review, "uncertain pairs for a person to decide (CSV with an empty 'duplicate' column)");
+  cmd->add_option("--decisions", args.decisions, "a review list whose 'duplicate' column says yes or no: applied");
+  cmd->add_option("--duplicate-score", args.duplicate_score, "score at or above which records are duplicates")
       ->capture_default_str();
-  cmd->add_option("--review-score", args.review_score, "fuzzy score at or above which a pair is listed for review")
+  cmd->add_option("--review-score", args.review_score, "score at or above which a pair is listed for review")
       ->capture_default_str();
   return cmd;
 }
+
+namespace {
+
+// The decisions of a review list (key_a, key_b, duplicate = yes / no / empty), as pairs of record
+// indices. A pair whose records are no longer there is a note; a value other than yes or no is an
+// error naming file:line:column.
+std::vector<review::PairDecision> read_dedup_decisions(const std::string& path, const std::vector<review::BibRecord>& records,
+                                                       std::vector<std::string>& notes) {
+  const io::Table table = io::read_table(path);
+  const std::size_t key_a = table.column("key_a"), key_b = table.column("key_b"), duplicate = table.column("duplicate");
+  std::unordered_map<std::string, std::size_t> by_key;
+  for (std::size_t i = 0; i < records.size(); ++i) by_key.try_emplace(review::record_key(records[i]), i);
+  std::vector<review::PairDecision> decisions;
+  std::size_t missing = 0;
+  for (std::size_t r = 0; r < table.rows.size(); ++r) {
+    const auto& row = table.rows[r];
+    std::string value(io::cell_value(row[duplicate]));
+    for (auto& c : value) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (value.empty()) continue;  // not decided yet
+    bool yes = false;
+    if (value == "yes" || value == "y") {
+      yes = true;
+    } else if (value != "no" && value != "n") {
+      throw Error(ErrorCategory::kInvalidInput,
+                  fmt::format("{}:{}:{}: 'duplicate' is '{}'; write yes or no (or leave it empty to decide later)", path,
+                              table.lines[r], duplicate + 1, io::cell_value(row[duplicate])));
+    }
+    const auto a = by_key.find(std::string(io::cell_value(row[key_a])));
+    const auto b = by_key.find(std::string(io::cell_value(row[key_b])));
+    if (a == by_key.end() || b == by_key.end()) {
+      ++missing;
+      if (missing <= 20) {
+        notes.push_back(fmt::format("{}:{}: the decision on {} and {} names a record that is not in these files (changed or "
+                                    "removed?); not applied",
+                                    path, table.lines[r], io::cell_value(row[key_a]), io::cell_value(row[key_b])));
+      }
+      continue;
+    }
+    decisions.push_back({a->second, b->second, yes});
+  }
+  if (missing > 20) notes.push_back(fmt::format("{}: {} more decision(s) name records that are not here", path, missing - 20));
+  return decisions;
+}
+
+const char* reason_name(review::MatchReason reason) {
+  switch (reason) {
+    case review::MatchReason::kDoi: return "doi";
+    case review::MatchReason::kPmid: return "pmid";
+    case review::MatchReason::kIdentical: return "identical";
+    case review::MatchReason::kDecision: return "decision";
+    case review::MatchReason::kFuzzy: break;
+  }
+  return "fuzzy";
+}
+
+}  // namespace
 
 int run_dedup(const DedupArgs& args, std::ostream& out, std::ostream& err) {
   {
     std::vector<io::RunPath> inputs;
     for (const auto& f : args.files) inputs.push_back({"FILE", f});
+    if (!args.decisions.empty()) inputs.push_back({"--decisions", args.decisions});
     io::check_run_paths(inputs, {{"--out", args.out}, {"--duplicates", args.duplicates}, {"--review", args.review}});
   }
   if (!(args.review_score > 0 && args.review_score <= args.duplicate_score && args.duplicate_score <= 1)) {
@@ -321,32 +397,35 @@ int run_dedup(const DedupArgs& args, std::ostream& out, std::ostream& err) {
   review::DedupOptions options;
   options.duplicate_score = args.duplicate_score;
   options.review_score = args.review_score;
+  std::vector<std::string> decision_notes;
+  if (!args.decisions.empty()) options.decisions = read_dedup_decisions(args.decisions, records, decision_notes);
   const auto result = review::deduplicate(records, options, [&err](std::string_view s) { err << "carta: " << s << '\n'; });
-  out << fmt::format("{} records, {} unique, {} duplicates removed ({} by DOI, {} by PMID, {} by fuzzy match), {} pair(s) "
-                     "to review; {} comparisons\n",
-                     records.size(), result.kept.size(), result.duplicates.size(),
-                     std::count_if(result.duplicates.begin(), result.duplicates.end(),
-                                   [](const auto& d) { return d.reason == review::MatchReason::kDoi; }),
-                     std::count_if(result.duplicates.begin(), result.duplicates.end(),
-                                   [](const auto& d) { return d.reason == review::MatchReason::kPmid; }),
-                     std::count_if(result.duplicates.begin(), result.duplicates.end(),
-                                   [](const auto& d) { return d.reason == review::MatchReason::kFuzzy; }),
-                     result.review.size(), result.comparisons);
+  auto count = [&](review::MatchReason reason) {
+    return std::count_if(result.duplicates.begin(), result.duplicates.end(), [&](const auto& d) { return d.reason == reason; });
+  };
+  out << fmt::format("{} records, {} unique, {} duplicates removed ({} by DOI, {} by PMID, {} by fuzzy match, {} identical, "
+                     "{} by decision), {} pair(s) to review; {} comparisons\n",
+                     records.size(), result.kept.size(), result.duplicates.size(), count(review::MatchReason::kDoi),
+                     count(review::MatchReason::kPmid), count(review::MatchReason::kFuzzy), count(review::MatchReason::kIdentical),
+                     count(review::MatchReason::kDecision), result.review.size(), result.comparisons);
+  if (!args.decisions.empty()) out << fmt::format("{} decision(s) applied from {}\n", result.decisions_applied, args.decisions);
+  for (const auto& n : decision_notes) out << "note: " << n << '\n';
   for (const auto& n : result.notes) out << "note: " << n << '\n';
   if (!args.out.empty()) io::write_file_atomic(args.out, io::records_csv(result.merged));
   if (!args.duplicates.empty()) {
     std::string dups = "record,kept,reason,score\n";
     for (const auto& d : result.duplicates) {
-      const char* reason = d.reason == review::MatchReason::kDoi ? "doi" : d.reason == review::MatchReason::kPmid ? "pmid" : "fuzzy";
-      dups += fmt::format("{},{},{},{:.4f}\n", io::csv_field(id_of(d.record)), io::csv_field(id_of(d.kept)), reason, d.score);
+      dups += fmt::format("{},{},{},{:.4f}\n", io::csv_field(id_of(d.record)), io::csv_field(id_of(d.kept)), reason_name(d.reason),
+                          d.score);
     }
     io::write_file_atomic(args.duplicates, dups);
   }
   if (!args.review.empty()) {
-    std::string text = "record_a,record_b,score,title_a,title_b,why\n";
+    std::string text = "key_a,key_b,record_a,record_b,score,title_a,title_b,why,duplicate\n";
     for (const auto& p : result.review) {
-      text += fmt::format("{},{},{:.4f},{},{},{}\n", io::csv_field(id_of(p.a)), io::csv_field(id_of(p.b)), p.score,
-                          io::csv_field(records[p.a].title), io::csv_field(records[p.b].title), io::csv_field(p.why));
+      text += fmt::format("{},{},{},{},{:.4f},{},{},{},\n", review::record_key(records[p.a]), review::record_key(records[p.b]),
+                          io::csv_field(id_of(p.a)), io::csv_field(id_of(p.b)), p.score, io::csv_field(records[p.a].title),
+                          io::csv_field(records[p.b].title), io::csv_field(p.why));
     }
     io::write_file_atomic(args.review, text);
   }
@@ -357,10 +436,13 @@ CLI::App* add_reconcile_command(CLI::App& app, ReconcileArgs& args) {
   auto* cmd = app.add_subcommand("reconcile", "Compare two extractors' tables cell by cell (dual data extraction)");
   cmd->footer(R"footer(
 Rows are matched on --key (case and blanks ignored). Numbers are compared by value (12 and 12.0
-agree), text after normalising case and blanks. Prints every disagreement with both values and
-lines; --out writes the merged table (agreed values, empty where they disagree), --conflicts the
-list (key,column,a,b,line_a,line_b; the column is "(row)" for a study only one extractor has). Exit code
-0 when the tables agree, 1 when they do not.
+agree), text after normalising case and blanks; values that differ only in punctuation or blanks
+("CD19-CAR" / "CD19 CAR") are listed as a lower class. Prints every difference with both values and
+lines. --out writes the merged table: every row and column either extractor has (agreed values, empty
+where they disagree, one-sided rows and columns as that side has them) and a last column,
+reconcile_status, saying what disagrees and what only one side has. --conflicts writes the list
+(key,column,kind,a,b,line_a,line_b; kind is value, formatting, row_only_in_a or row_only_in_b).
+Exit code 0 when the tables agree (formatting differences alone included), 1 when they do not.
 
 Example:
   carta reconcile extraction_anna.csv extraction_ben.csv --key study_id --out merged.csv --conflicts conflicts.csv)footer");
@@ -376,22 +458,26 @@ int run_reconcile(const ReconcileArgs& args, std::ostream& out, std::ostream&) {
   io::check_run_paths({{"A", args.a}, {"B", args.b}}, {{"--out", args.out}, {"--conflicts", args.conflicts}});
   auto sheet = [](const io::Table& t) { return review::ExtractionTable{t.source, t.header, t.rows, t.lines}; };
   const auto result = review::reconcile(sheet(io::read_table(args.a)), sheet(io::read_table(args.b)), args.key);
-  out << fmt::format("{} rows in both, {} cells compared, {} agree ({:.1f}%), {} disagreement(s)\n", result.rows_compared,
-                     result.cells_compared, result.cells_agreeing,
+  std::size_t values = 0;
+  for (const auto& c : result.conflicts) values += c.kind == review::ConflictKind::kValue ? 1 : 0;
+  out << fmt::format("{} rows in both, {} cells compared, {} agree ({:.1f}%), {} disagreement(s), {} differ in "
+                     "punctuation or blanks only\n",
+                     result.rows_compared, result.cells_compared, result.cells_agreeing,
                      result.cells_compared ? 100.0 * static_cast<double>(result.cells_agreeing) / static_cast<double>(result.cells_compared) : 100.0,
-                     result.conflicts.size());
-  for (const auto& c : result.columns_only_in_a) out << fmt::format("column '{}' only in {}\n", c, args.a);
-  for (const auto& c : result.columns_only_in_b) out << fmt::format("column '{}' only in {}\n", c, args.b);
-  std::string conflicts = "key,column,a,b,line_a,line_b\n";
+                     values, result.cells_formatting);
+  for (const auto& c : result.columns_only_in_a) out << fmt::format("column '{}' only in {} (kept in the merged table)\n", c, args.a);
+  for (const auto& c : result.columns_only_in_b) out << fmt::format("column '{}' only in {} (kept in the merged table)\n", c, args.b);
+  std::string conflicts = "key,column,kind,a,b,line_a,line_b\n";
   for (const auto& c : result.conflicts) {
     if (c.column == "(row)") {
-      out << fmt::format("'{}' is only in {}\n", c.key, c.line_a ? args.a : args.b);
+      out << fmt::format("'{}' is only in {} (kept in the merged table)\n", c.key, c.line_a ? args.a : args.b);
     } else {
-      out << fmt::format("'{}' {}: '{}' ({}:{}) vs '{}' ({}:{})\n", c.key, c.column, c.a, args.a, c.line_a, c.b, args.b,
-                         c.line_b);
+      out << fmt::format("'{}' {}{}: '{}' ({}:{}) vs '{}' ({}:{})\n", c.key, c.column,
+                         c.kind == review::ConflictKind::kFormatting ? " (punctuation or blanks only)" : "", c.a, args.a,
+                         c.line_a, c.b, args.b, c.line_b);
     }
-    conflicts += fmt::format("{},{},{},{},{},{}\n", io::csv_field(c.key), io::csv_field(c.column), io::csv_field(c.a),
-                             io::csv_field(c.b), c.line_a, c.line_b);
+    conflicts += fmt::format("{},{},{},{},{},{},{}\n", io::csv_field(c.key), io::csv_field(c.column), to_string(c.kind),
+                             io::csv_field(c.a), io::csv_field(c.b), c.line_a, c.line_b);
   }
   if (!args.out.empty()) {
     std::string merged;
@@ -404,7 +490,9 @@ int run_reconcile(const ReconcileArgs& args, std::ostream& out, std::ostream&) {
     io::write_file_atomic(args.out, merged);
   }
   if (!args.conflicts.empty()) io::write_file_atomic(args.conflicts, conflicts);
-  const bool agree = result.conflicts.empty() && result.columns_only_in_a.empty() && result.columns_only_in_b.empty();
+  // Differences of punctuation or blanks alone do not fail the comparison; they are listed.
+  const bool agree = values == 0 && result.only_in_a.empty() && result.only_in_b.empty() &&
+                     result.columns_only_in_a.empty() && result.columns_only_in_b.empty();
   return agree ? 0 : 1;
 }
 
@@ -446,12 +534,15 @@ CLI::App* add_rob_command(CLI::App& app, RobArgs& args) {
   auto* cmd = app.add_subcommand("rob", "Risk-of-bias tables and robvis-style traffic-light and summary plots");
   cmd->footer(kRobFooter);
   cmd->add_option("file", args.file, "CSV with one row per study")->required();
-  cmd->add_option("--tool", args.tool, "rob2, robins-i, ihe, nos or generic")->capture_default_str();
+  cmd->add_option("--tool", args.tool,
+                  "rob2, rob2-cluster, rob1, robins-i, robins-e, quadas-2, quips, ihe, nos or generic")
+      ->capture_default_str();
   cmd->add_option("--out", args.out, "output folder")->required();
   cmd->add_option("--palette", args.palette, "cochrane or colourblind")->capture_default_str();
   cmd->add_flag("--weighted", args.weighted, "summary plot weighted by the weight column (sample size)");
   cmd->add_option("--weight", args.weight, "the weight column (default: a column named weight)");
   cmd->add_option("--study", args.study, "the study column (default: a column named study, else the first)");
+  cmd->add_option("--ignore", args.ignore, "a column to leave out, e.g. notes (repeatable)");
   cmd->add_option("--threshold", args.threshold, "ihe: share of rated items met for acceptable quality")
       ->capture_default_str();
   cmd->add_option("--title", args.title, "title of both figures");
@@ -479,6 +570,7 @@ int run_rob(const RobArgs& args, std::ostream& out, std::ostream& err) {
   io::RobColumns columns;
   if (!args.study.empty()) columns.study = args.study;
   if (!args.weight.empty()) columns.weight = args.weight;
+  columns.ignore = args.ignore;
   columns.ihe_threshold = args.threshold;
   const io::Table table = io::read_table(args.file);
   const review::RobAssessment a = io::load_rob_assessment(table, tool, columns);
@@ -499,6 +591,7 @@ int run_rob(const RobArgs& args, std::ostream& out, std::ostream& err) {
   j["carta_version"] = std::string(kVersion);
   j["tool"] = tool.id;
   j["tool_name"] = tool.name;
+  j["overall_rule"] = tool.rule_text;
   nlohmann::json domains = nlohmann::json::array();
   for (const auto& d : a.domains) domains.push_back({{"id", d.id}, {"name", d.name}});
   j["domains"] = domains;
@@ -510,10 +603,13 @@ int run_rob(const RobArgs& args, std::ostream& out, std::ostream& err) {
     for (auto level : s.domains) judgements.push_back(tool.levels[level].name);
     row["domains"] = judgements;
     if (!s.stars.empty()) row["stars"] = s.stars;
+    row["overall_by_rule"] = tool.levels[s.by_rule].name;
+    row["overall_source"] = s.reported ? "reviewers" : "rule";
     if (tool.rule == review::OverallRule::kItemsMet) {
       row["items_met"] = s.items_met;
       row["items_rated"] = s.items_rated;
       row["overall"] = s.overall == 0 ? "Acceptable" : "Not acceptable";
+      row["overall_by_rule"] = row["overall"];
     }
     if (s.reported) row["reported_overall"] = tool.levels[*s.reported].name;
     studies.push_back(std::move(row));

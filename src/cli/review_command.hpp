@@ -16,6 +16,7 @@ struct RobArgs {
   bool weighted = false;
   std::string weight;
   std::string study;
+  std::vector<std::string> ignore;
   double threshold = 0.7;
   std::string title;
 };
@@ -57,8 +58,9 @@ struct DedupArgs {
   std::string out;
   std::string duplicates;
   std::string review;
-  double duplicate_score = 0.93;
-  double review_score = 0.80;
+  std::string decisions;
+  double duplicate_score = 0.93;  // review::DedupOptions's defaults
+  double review_score = 0.20;
 };
 
 CLI::App* add_dedup_command(CLI::App& app, DedupArgs& args);

@@ -478,7 +478,13 @@ int run_km_reconstruct(const KmReconstructArgs& args, std::ostream& out, std::os
   const auto curve = io::read_curve(args.curve);
   const auto at_risk = io::read_at_risk(args.at_risk);
   ReconstructionOptions options;
-  if (args.total_events >= 0) options.total_events = args.total_events;
+  if (args.total_events) {
+    if (*args.total_events < 0) {
+      throw Error(ErrorCategory::kInvalidOption,
+                  fmt::format("--total-events is {}, but a number of events must be 0 or more", *args.total_events));
+    }
+    options.total_events = *args.total_events;
+  }
   Reconstruction r;
   try {
     r = reconstruct_ipd(curve, at_risk, options);

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <ostream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,7 +42,7 @@ struct KmArgs {
 struct KmReconstructArgs {
   std::string curve;
   std::string at_risk;
-  std::int64_t total_events = -1;
+  std::optional<std::int64_t> total_events;  // --total-events, when the paper reports it
   std::string out;
   std::string report;
   std::vector<double> at{12.0, 24.0};

@@ -77,6 +77,10 @@ SummaryCurve summary_survival_curve(std::span<const StudyCurve> studies, double 
         bad(fmt::format("study '{}': S rises from {} to {} at time {}", s.label, s.points[j - 1].survival,
                         p.survival, p.time));
       }
+      if (j > 0 && p.n_risk > s.points[j - 1].n_risk) {
+        bad(fmt::format("study '{}': {} at risk at time {} but {} at time {}; the number at risk cannot increase",
+                        s.label, p.n_risk, p.time, s.points[j - 1].n_risk, s.points[j - 1].time));
+      }
       if (j + 1 < s.points.size() && !(p.n_risk > 0.0)) {
         bad(fmt::format("study '{}': {} at risk at time {}, but a later interval needs patients at risk",
                         s.label, p.n_risk, p.time));

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "carta/error.hpp"
+#include "carta/level.hpp"
 #include "carta/review/rob.hpp"
 #include "text.hpp"
 
@@ -206,9 +207,9 @@ ReviewSpec parse_review_spec(std::string_view text, const std::filesystem::path&
       spec.options.study_ci = *parsed;
     }
     if (const auto level = r.number(*model, "level")) {
-      double l = *level > 1.0 && *level < 100.0 ? *level / 100.0 : *level;
-      if (!(l > 0.0 && l < 1.0)) r.fail(model->get("level"), "level must be between 0 and 1 (or 0 and 100)");
-      spec.options.level = l;
+      const auto l = confidence_level(*level);
+      if (!l) r.fail(model->get("level"), fmt::format("level {} must be {}", *level, kLevelRule));
+      spec.options.level = *l;
     }
   }
 
@@ -385,9 +386,10 @@ ReviewSpec parse_review_spec(std::string_view text, const std::filesystem::path&
     rob.line = t.source().begin.line;
     rob.file = input_file(t, "[risk_of_bias]");
     if (auto tool = r.string(t, "tool", false, "[risk_of_bias]"); !tool.empty()) rob.tool = tool;
-    const auto ids = review::rob_tool_ids();
-    if (std::find(ids.begin(), ids.end(), rob.tool) == ids.end() && rob.tool != "ihe19") {
-      r.fail(t.get("tool"), fmt::format("tool '{}' is not one of rob2, robins-i, ihe, nos, generic", rob.tool));
+    if (review::find_rob_tool(rob.tool) == nullptr) {
+      std::string ids;
+      for (const auto& id : review::rob_tool_ids()) ids += (ids.empty() ? "" : ", ") + id;
+      r.fail(t.get("tool"), fmt::format("tool '{}' is not one of {}", rob.tool, ids));
     }
     if (auto palette = r.string(t, "palette", false, "[risk_of_bias]"); !palette.empty()) {
       if (palette != "cochrane" && palette != "colourblind" && palette != "colorblind") {

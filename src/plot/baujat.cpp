@@ -19,7 +19,9 @@ constexpr double kLeft = 64.0, kRight = 20.0, kTop = 52.0, kBottom = 92.0;
 
 }  // namespace
 
-std::string baujat_plot_svg(const std::vector<InfluenceRow>& rows, const BaujatOptions& o) {
+std::string baujat_plot_svg(const std::vector<InfluenceRow>& rows, const BaujatOptions& options) {
+  BaujatOptions o = options;
+  o.title = fit_text(o.title, 2 * kMaxLabelChars);
   const std::string caption1 = "x: contribution to Cochran's Q (squared Pearson residual)";
   const auto skipped = static_cast<std::size_t>(std::count_if(rows.begin(), rows.end(), [](const InfluenceRow& r) {
     return !std::isfinite(r.baujat_x) || !std::isfinite(r.baujat_y);
@@ -58,7 +60,7 @@ std::string baujat_plot_svg(const std::vector<InfluenceRow>& rows, const BaujatO
   auto px = [&](double v) { return kLeft + v / x_top * plot_w; };
   auto py = [&](double v) { return kTop + (1.0 - v / y_top) * plot_h; };
   for (std::size_t i = 0; i < rows.size(); ++i) {
-    if (labelled[i]) label_overhang = std::max(label_overhang, px(rows[i].baujat_x) + 7 + 1.05 * text_width(rows[i].label, 11.0) - (kWidth - kRight));
+    if (labelled[i]) label_overhang = std::max(label_overhang, px(rows[i].baujat_x) + 7 + 1.05 * text_width(fit_text(rows[i].label, kMaxLabelChars), 11.0) - (kWidth - kRight));
   }
   const double width = std::max(detail::canvas_width(kWidth, kLeft, kRight, text_width(o.title, 14.0),
                                                      std::max(text_width(caption1, 10.5), text_width(caption2, 10.5))),
@@ -76,7 +78,7 @@ std::string baujat_plot_svg(const std::vector<InfluenceRow>& rows, const BaujatO
   svg.open_group("labels");
   for (std::size_t i = 0; i < rows.size(); ++i) {
     if (labelled[i] && std::isfinite(rows[i].baujat_x) && std::isfinite(rows[i].baujat_y)) {
-      svg.text(px(rows[i].baujat_x) + 7, py(rows[i].baujat_y) + 4, rows[i].label, 11.0, "start", "normal", "#333");
+      svg.text(px(rows[i].baujat_x) + 7, py(rows[i].baujat_y) + 4, fit_text(rows[i].label, kMaxLabelChars), 11.0, "start", "normal", "#333");
     }
   }
   svg.close_group();

@@ -30,7 +30,10 @@ bool has_single_numeric_moderator(const ProportionRegression& regression) noexce
          regression.design.x.cols() == 2 && regression.y.size() > 0;
 }
 
-std::string bubble_plot_svg(const ProportionRegression& reg, const BubbleOptions& o) {
+std::string bubble_plot_svg(const ProportionRegression& reg, const BubbleOptions& options) {
+  BubbleOptions o = options;
+  o.title = fit_text(o.title, 2 * kMaxLabelChars);
+  o.x_label = fit_text(o.x_label, kMaxLabelChars);
   if (!has_single_numeric_moderator(reg)) {
     throw Error(ErrorCategory::kInvalidInput, "a bubble plot needs a meta-regression on exactly one numeric moderator");
   }

@@ -31,23 +31,27 @@ struct Layout {
 
 Layout make_layout(const std::vector<std::string>& labels, const ForestOptions& o) {
   double label_w = text_width("Study", kFont);
-  for (const auto& l : labels) label_w = std::max(label_w, text_width(l, kFont));
+  for (const auto& l : labels) label_w = std::max(label_w, text_width(fit_text(l, kMaxLabelChars), kFont));
   Layout lay{};
   lay.label_x = kMargin;
   double count_w = text_width(o.count_header, kFont);
-  for (const auto& c : o.count_text) count_w = std::max(count_w, text_width(c, kFont));
+  for (const auto& c : o.count_text) count_w = std::max(count_w, text_width(fit_text(c, kMaxLabelChars), kFont));
   lay.count_x = lay.label_x + label_w + 16.0 + count_w;  // right-aligned column
   lay.plot_x = lay.count_x + 24.0;
   lay.estimate_x = lay.plot_x + kPlotWidth + 24.0;
   lay.weight_x = lay.estimate_x + text_width("100.0 [100.0; 100.0]", kFont) + 16.0 + text_width("Weight", kFont);
   lay.width = lay.weight_x + kMargin;
+  // A long title widens the figure rather than leaving it (bold glyphs run ~10% wider).
+  if (!o.title.empty()) {
+    lay.width = std::max(lay.width, 2 * kMargin + 1.1 * text_width(fit_text(o.title, 2 * kMaxLabelChars), 14.0));
+  }
   lay.axis_min = o.axis_min;
   lay.axis_max = o.axis_max;
   return lay;
 }
 
 void header(Svg& svg, const Layout& lay, double y, const ForestOptions& o, double level) {
-  if (!o.title.empty()) svg.text(lay.label_x, y - kRow, o.title, 14.0, "start", "bold");
+  if (!o.title.empty()) svg.text(lay.label_x, y - kRow, fit_text(o.title, 2 * kMaxLabelChars), 14.0, "start", "bold");
   svg.text(lay.label_x, y, "Study", kFont, "start", "bold");
   svg.text(lay.count_x, y, o.count_header, kFont, "end", "bold");
   svg.text(lay.plot_x + kPlotWidth / 2, y, o.estimate_header, kFont, "middle", "bold");
@@ -59,8 +63,8 @@ std::string counts(const StudyResult& s) { return fmt::format("{}/{}", s.events,
 
 void study_row(Svg& svg, const Layout& lay, double y, const StudyResult& s, double max_weight, const std::string& count) {
   svg.open_group("study");
-  svg.text(lay.label_x, y + 4, s.label, kFont);
-  svg.text(lay.count_x, y + 4, count, kFont, "end");
+  svg.text(lay.label_x, y + 4, fit_text(s.label, kMaxLabelChars), kFont);
+  svg.text(lay.count_x, y + 4, fit_text(count, kMaxLabelChars), kFont, "end");
   const double x_lb = lay.x(s.ci_lb), x_ub = lay.x(s.ci_ub);
   svg.line(x_lb, y, x_ub, y, "#000", 1.0);
   // Arrows where the interval leaves the axis.
@@ -183,7 +187,7 @@ std::string subgroup_forest_svg(const PoolResult& overall, const SubgroupAnalysi
                                 const ForestOptions& o) {
   std::vector<std::string> labels;
   for (const auto& s : overall.studies) labels.push_back(s.label);
-  for (const auto& l : subgroups.levels) labels.push_back(fmt::format("{}: {} (k = {})", variable, l.level, l.k));
+  for (const auto& l : subgroups.levels) labels.push_back(fmt::format("{}: {}", variable, l.level));
   labels.push_back(fmt::format("Overall (random effects, k = {})", overall.k));
   const Layout lay = make_layout(labels, o);
   const double text_width_max = lay.width - 2 * kMargin;
@@ -192,7 +196,8 @@ std::string subgroup_forest_svg(const PoolResult& overall, const SubgroupAnalysi
   header(svg, lay, top, o, overall.options.level);
   double y = top + kRow;
   for (const auto& level : subgroups.levels) {
-    svg.text(lay.label_x, y + 4, fmt::format("{}: {}", variable, level.level), kFont, "start", "bold");
+    svg.text(lay.label_x, y + 4, fit_text(fmt::format("{}: {}", variable, level.level), kMaxLabelChars), kFont, "start",
+             "bold");
     y += kRow;
     const PoolResult* source = level.result ? &*level.result : nullptr;
     if (source) {

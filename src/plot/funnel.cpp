@@ -21,7 +21,10 @@ constexpr double kLeft = 70.0, kRight = 20.0, kTop = 52.0, kBottom = 92.0;
 
 }  // namespace
 
-std::string funnel_plot_svg(const SmallStudyEffects& effects, const FunnelOptions& options) {
+std::string funnel_plot_svg(const SmallStudyEffects& effects, const FunnelOptions& given) {
+  FunnelOptions options = given;
+  options.title = fit_text(options.title, 2 * kMaxLabelChars);
+  options.x_label = fit_text(options.x_label, kMaxLabelChars);
   const auto& f = effects.funnel;
   const TrimFill* tf = effects.trimfill && effects.trimfill->k0 > 0 ? &*effects.trimfill : nullptr;
   std::vector<FunnelData::Contour> contours = f.contours;

@@ -69,8 +69,13 @@ struct Document {
   std::vector<Shape> shapes;
 };
 
-// PNG sides stay within cairo's image limit (32767 px) at the 2x print scale.
-constexpr double kMaxSide = 16000.0;
+// A figure may be as large as its data make it (800 studies, 600 risk-of-bias rows); its PNG is
+// drawn at a smaller scale when the print scale would pass cairo's image limit, and its PDF page
+// shrinks to the largest page PDF viewers open. The side limit only guards cairo's fixed-point
+// coordinates against absurd sizes.
+constexpr double kMaxSide = 500000.0;
+constexpr double kMaxPngSide = 32000.0;   // below cairo's 32767 px
+constexpr double kMaxPdfSide = 14400.0;   // points: 200 inches, the PDF 1.x implementation limit
 constexpr double kMaxCoordinate = 1e6;
 constexpr double kMaxFontSize = 1000.0;
 constexpr double kMaxImageSide = 32767.0;
@@ -682,6 +687,8 @@ void render(std::string_view svg, const std::filesystem::path& png, const std::f
     throw Error(ErrorCategory::kInvalidOption, fmt::format("{}: the PNG scale must be positive, not {}", png.string(), scale));
   }
   const Document doc = SvgReader(svg, png).read();
+  // The print scale, unless the image would be too large: then as large as it can be.
+  scale = std::min(scale, kMaxPngSide / std::max(doc.width, doc.height));
   with_target(png, [&] {
     const double width_px = std::max(1.0, std::ceil(doc.width * scale));
     const double height_px = std::max(1.0, std::ceil(doc.height * scale));
@@ -708,11 +715,13 @@ void render(std::string_view svg, const std::filesystem::path& png, const std::f
   });
   publish(staging(png), png);
   with_target(pdf, [&] {
-    // 1 SVG px = 0.75 pt (96 px per inch), so the PDF has the figure's physical size.
+    // 1 SVG px = 0.75 pt (96 px per inch), so the PDF has the figure's physical size, unless a
+    // side would pass 200 inches: then the page is scaled to fit (text stays text).
+    const double points = std::min(0.75, kMaxPdfSide / std::max(doc.width, doc.height));
     std::unique_ptr<cairo_surface_t, SurfaceDeleter> surface(
-        cairo_pdf_surface_create(staging(pdf).string().c_str(), doc.width * 0.75, doc.height * 0.75));
+        cairo_pdf_surface_create(staging(pdf).string().c_str(), doc.width * points, doc.height * points));
     std::unique_ptr<cairo_t, ContextDeleter> cr(cairo_create(surface.get()));
-    cairo_scale(cr.get(), 0.75, 0.75);
+    cairo_scale(cr.get(), points, points);
     draw(doc, cr.get(), pdf);
     cr.reset();
     cairo_surface_finish(surface.get());

@@ -20,7 +20,10 @@ constexpr double kLeft = 64.0, kRight = 24.0, kTop = 52.0, kBottom = 96.0;
 }  // namespace
 
 std::string survival_curve_svg(const SummaryCurve& curve, const std::vector<StudyCurve>& studies,
-                               const SurvivalCurveOptions& o) {
+                               const SurvivalCurveOptions& options) {
+  SurvivalCurveOptions o = options;
+  o.title = fit_text(o.title, 2 * kMaxLabelChars);
+  o.time_label = fit_text(o.time_label, kMaxLabelChars);
   if (curve.points.size() < 2)
     throw Error(ErrorCategory::kInvalidInput, "a survival curve needs a point after time 0");
   double t_max = curve.points.back().time;

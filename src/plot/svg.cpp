@@ -10,9 +10,25 @@
 namespace carta::plot {
 
 std::string escape_xml(std::string_view text) {
+  static constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
   std::string out;
   out.reserve(text.size());
-  for (const char c : text) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    const auto u = static_cast<unsigned char>(c);
+    // Control characters are not allowed in XML 1.0 (tab, LF and CR are, but mean nothing in a
+    // label): each becomes U+FFFD, so that every SVG and HTML document stays well-formed.
+    if (u < 0x20 || u == 0x7F) {
+      out += kReplacement;
+      continue;
+    }
+    // C1 controls (U+0080..U+009F, encoded C2 80..C2 9F) likewise.
+    if (u == 0xC2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
+        static_cast<unsigned char>(text[i + 1]) <= 0x9F) {
+      out += kReplacement;
+      ++i;
+      continue;
+    }
     switch (c) {
       case '&': out += "&amp;"; break;
       case '<': out += "&lt;"; break;
@@ -23,6 +39,17 @@ std::string escape_xml(std::string_view text) {
     }
   }
   return out;
+}
+
+std::string fit_text(std::string_view text, std::size_t max_chars) {
+  std::size_t chars = 0, i = 0;
+  while (i < text.size()) {
+    if (chars == max_chars) return std::string(text.substr(0, i)) + "\u2026";
+    ++i;
+    while (i < text.size() && (static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) ++i;
+    ++chars;
+  }
+  return std::string(text);
 }
 
 std::string coord(double v) {

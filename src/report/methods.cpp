@@ -63,10 +63,10 @@ std::string methods_paragraph(const analysis::ReviewResults& results) {
                         spec.exclude.size(), spec.exclude.size() == 1 ? "" : "s");
   }
   if (spec.risk_of_bias) {
-    text += fmt::format("Risk of bias was assessed with {}{}. ", review::rob_tool(spec.risk_of_bias->tool).name,
-                        review::rob_tool(spec.risk_of_bias->tool).rule == review::OverallRule::kRob2
-                            ? ", with the overall judgement derived by the RoB 2 algorithm"
-                            : "");
+    const auto& tool = review::rob_tool(spec.risk_of_bias->tool);
+    text += fmt::format("Risk of bias was assessed with {}; overall judgements are the reviewers', or where not given "
+                        "{}. ",
+                        tool.name, tool.rule_text);
   }
   if (!spec.survival.empty()) {
     text += "Survival was pooled under an exponential model per study: each study's constant hazard was derived from "

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "carta/analysis/run_review.hpp"
+#include "carta/error.hpp"
 #include "carta/io/file.hpp"
 #include "carta/io/pool_output.hpp"
 #include "carta/io/prisma_table.hpp"
@@ -41,22 +42,9 @@ std::string summary_csv(const analysis::ReviewResults& results) {
   return csv;
 }
 
-}  // namespace
-
-ReportSummary write_report(const io::ReviewSpec& spec, const std::filesystem::path& out_dir,
-                           const std::function<void(std::string_view)>& progress) {
-  check_report_folder(out_dir, inputs_of(spec));  // before any work
-  return write_report(analysis::run_review(spec, progress), out_dir, progress);
-}
-
-ReportSummary write_report(const analysis::ReviewResults& results, const std::filesystem::path& out_dir,
-                           const std::function<void(std::string_view)>& progress) {
-  auto say = [&](std::string_view s) {
-    if (progress) progress(s);
-  };
-  ReportFolder folder(out_dir, inputs_of(results.spec));
-  const auto& dir = folder.staging();
-  ReportSummary summary;
+// Every file of the report, into `dir`.
+void write_files(const analysis::ReviewResults& results, const std::filesystem::path& dir, ReportSummary& summary,
+                 const std::function<void(std::string_view)>& say) {
   summary.warnings = results.warnings;
 
   say("drawing figures");
@@ -87,6 +75,34 @@ ReportSummary write_report(const analysis::ReviewResults& results, const std::fi
   say("writing index.html");
   io::write_file_atomic(dir / "index.html", report_html(results, figures));
   summary.files.emplace_back("index.html");
+}
+
+}  // namespace
+
+ReportSummary write_report(const io::ReviewSpec& spec, const std::filesystem::path& out_dir,
+                           const std::function<void(std::string_view)>& progress) {
+  check_report_folder(out_dir, inputs_of(spec));  // before any work
+  return write_report(analysis::run_review(spec, progress), out_dir, progress);
+}
+
+ReportSummary write_report(const analysis::ReviewResults& results, const std::filesystem::path& out_dir,
+                           const std::function<void(std::string_view)>& progress) {
+  auto say = [&](std::string_view s) {
+    if (progress) progress(s);
+  };
+  ReportFolder folder(out_dir, inputs_of(results.spec));
+  ReportSummary summary;
+  try {
+    write_files(results, folder.staging(), summary, say);
+  } catch (const Error& e) {
+    // Messages name the report's folder, not the staging folder the user never sees.
+    std::string message = e.what();
+    const std::string staging = folder.staging().string(), target = out_dir.string();
+    for (std::size_t at = message.find(staging); at != std::string::npos; at = message.find(staging, at + target.size())) {
+      message.replace(at, staging.size(), target);
+    }
+    throw Error(e.category(), message);
+  }
   folder.commit(summary.files);
   return summary;
 }

@@ -1,54 +1,69 @@
+// Field normalisation for deduplication: text (Unicode folded with ICU), DOIs, pages, journal
+// names, the record key. The matching itself is in record_match.cpp, the grouping in dedup.cpp.
+
 #include "carta/review/records.hpp"
 
 #include <fmt/format.h>
+#include <unicode/translit.h>
+#include <unicode/unistr.h>
 
 #include <algorithm>
 #include <array>
 #include <cctype>
 #include <cstdint>
 #include <cstdlib>
-#include <numeric>
+#include <memory>
 #include <string>
-#include <unordered_map>
-#include <unordered_set>
+#include <vector>
+
+#include "record_match.hpp"
 
 namespace carta::review {
 
 namespace {
 
-// Latin letters with diacritics (UTF-8, two bytes) and their base letter, for the ranges
-// U+00C0-U+017F that author names and titles in the databases use (ligatures and letters without
-// a decomposition, such as ø, ł and ß, map to their usual transliteration's first letter).
-char fold_latin(unsigned char lead, unsigned char next) {
-  const unsigned code = ((lead & 0x1Fu) << 6) | (next & 0x3Fu);
-  static const char* const kLatin1 = "AAAAAAACEEEEIIIIDNOOOOOxOUUUUYTsaaaaaaaceeeeiiiidnooooo/ouuuuyty";  // U+00C0..U+00FF
-  if (code >= 0xC0 && code <= 0xFF) {
-    const char c = kLatin1[code - 0xC0];
-    return (c == 'x' || c == '/') ? ' ' : c;
+void append_utf8(std::string& out, char32_t cp) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x110000) {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
   }
-  if (code >= 0x100 && code <= 0x17F) {
-    static const char* const kExtendedA =
-        "AaAaAaCcCcCcCcDdDdEeEeEeEeEeGgGgGgGgHhHhIiIiIiIiIiIiJjKkkLlLlLlLlLlNnNnNnnNnOoOoOoOoRrRrRrSsSsSsSsTtTtTtUuUuUuUuUuUuWwYyYZzZzZzs";
-    return kExtendedA[code - 0x100];
-  }
-  return ' ';
 }
 
-std::string decode_entities(std::string_view s) {
+// HTML entities (named ones that titles carry, and numeric ones as the character) and tags
+// (<i>, <sup>, </sub>: markup some databases keep in titles) removed.
+std::string decode_markup(std::string_view s) {
   std::string out;
+  out.reserve(s.size());
   for (std::size_t i = 0; i < s.size(); ++i) {
     if (s[i] == '&') {
       const std::size_t end = s.find(';', i);
-      if (end != std::string_view::npos && end - i <= 8) {
+      if (end != std::string_view::npos && end - i <= 10) {
         const std::string_view name = s.substr(i + 1, end - i - 1);
         std::string rep;
         if (name == "amp") rep = "&";
         else if (name == "lt") rep = "<";
         else if (name == "gt") rep = ">";
         else if (name == "quot") rep = "\"";
-        else if (name == "apos" || name == "#39") rep = "'";
+        else if (name == "apos") rep = "'";
         else if (name == "nbsp") rep = " ";
-        else if (!name.empty() && name[0] == '#') rep = " ";  // numeric entities: punctuation in practice
+        else if (name.size() >= 2 && name[0] == '#') {
+          const bool hex = name[1] == 'x' || name[1] == 'X';
+          const std::string digits(name.substr(hex ? 2 : 1));
+          char* stop = nullptr;
+          const unsigned long cp = std::strtoul(digits.c_str(), &stop, hex ? 16 : 10);
+          if (!digits.empty() && stop && *stop == '\0' && cp > 0 && cp < 0x110000) append_utf8(rep, static_cast<char32_t>(cp));
+        }
         if (!rep.empty()) {
           out += rep;
           i = end;
@@ -56,44 +71,110 @@ std::string decode_entities(std::string_view s) {
         }
       }
     }
+    if (s[i] == '<') {
+      // A tag: <i>, </sup>, <sub>, <br/> (letters, optional slash, at most 6 characters).
+      std::size_t j = i + 1;
+      if (j < s.size() && s[j] == '/') ++j;
+      const std::size_t letters = j;
+      while (j < s.size() && std::isalpha(static_cast<unsigned char>(s[j]))) ++j;
+      if (j < s.size() && s[j] == '/') ++j;
+      if (j > letters && j < s.size() && s[j] == '>' && j - i <= 7) {
+        out += ' ';
+        i = j;
+        continue;
+      }
+    }
     out += s[i];
   }
+  return out;
+}
+
+// Decodes one UTF-8 code point at s[i] (advancing i); U+FFFD for a broken sequence.
+char32_t next_code_point(std::string_view s, std::size_t& i) {
+  const auto c = static_cast<unsigned char>(s[i++]);
+  if (c < 0x80) return c;
+  int extra = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : 0;
+  if (extra == 0) return 0xFFFD;
+  char32_t cp = c & (0x3F >> extra);
+  for (; extra > 0; --extra) {
+    if (i >= s.size() || (static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) return 0xFFFD;
+    cp = (cp << 6) | (static_cast<unsigned char>(s[i++]) & 0x3F);
+  }
+  return cp;
+}
+
+bool is_greek_letter(char32_t cp) { return (cp >= 0x391 && cp <= 0x3A9) || (cp >= 0x3B1 && cp <= 0x3C9); }
+
+// The names of the Greek letters (U+03B1..U+03C9; capitals fold to them): a lone Greek letter in
+// a title is a symbol ("α-synuclein", "TNF-β"), which other databases spell out.
+const char* greek_name(char32_t cp) {
+  static const std::array<const char*, 25> kNames{"alpha", "beta", "gamma",   "delta", "epsilon", "zeta", "eta",
+                                                  "theta", "iota", "kappa",   "lambda", "mu",     "nu",   "xi",
+                                                  "omicron", "pi", "rho",     "sigma", "sigma",   "tau",  "upsilon",
+                                                  "phi",   "chi", "psi",      "omega"};
+  if (cp >= 0x391 && cp <= 0x3A9) cp += 0x20;
+  return cp >= 0x3B1 && cp <= 0x3C9 ? kNames[cp - 0x3B1] : nullptr;
+}
+
+// Lone Greek letters to their names; Greek words are left for the transliterator.
+std::string name_greek_symbols(std::string_view s) {
+  std::vector<std::pair<char32_t, std::pair<std::size_t, std::size_t>>> cps;  // code point, byte range
+  for (std::size_t i = 0; i < s.size();) {
+    const std::size_t start = i;
+    const char32_t cp = next_code_point(s, i);
+    cps.push_back({cp, {start, i}});
+  }
+  std::string out;
+  out.reserve(s.size() + 8);
+  for (std::size_t k = 0; k < cps.size(); ++k) {
+    const char32_t cp = cps[k].first;
+    const bool lone = (cp == 0xB5 || is_greek_letter(cp)) && !(k > 0 && is_greek_letter(cps[k - 1].first)) &&
+                      !(k + 1 < cps.size() && is_greek_letter(cps[k + 1].first));
+    if (lone) {
+      out += ' ';
+      out += cp == 0xB5 ? "mu" : greek_name(cp);
+      out += ' ';
+    } else {
+      out.append(s.substr(cps[k].second.first, cps[k].second.second - cps[k].second.first));
+    }
+  }
+  return out;
+}
+
+// ICU's transliteration of any script to Latin, then of Latin to ASCII (diacritics removed, ß ->
+// ss, ø -> o, ł -> l, ligatures split; dashes and quotes to their ASCII forms). Built once per
+// thread: creating a transliterator is costly and an instance is not shared between threads.
+std::string fold_to_ascii(const std::string& utf8) {
+  thread_local std::unique_ptr<icu::Transliterator> fold = [] {
+    UErrorCode status = U_ZERO_ERROR;
+    std::unique_ptr<icu::Transliterator> t(
+        icu::Transliterator::createInstance("Any-Latin; Latin-ASCII", UTRANS_FORWARD, status));
+    return U_SUCCESS(status) ? std::move(t) : nullptr;
+  }();
+  icu::UnicodeString text = icu::UnicodeString::fromUTF8(utf8);
+  if (fold) fold->transliterate(text);
+  std::string out;
+  text.toUTF8String(out);
   return out;
 }
 
 }  // namespace
 
 std::string normalise_text(std::string_view text) {
-  const std::string decoded = decode_entities(text);
+  std::string decoded = decode_markup(text);
+  const bool ascii = std::all_of(decoded.begin(), decoded.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+  if (!ascii) decoded = fold_to_ascii(name_greek_symbols(decoded));
   std::string out;
   out.reserve(decoded.size());
   bool blank = true;
-  auto put = [&](char c) {
-    if (c == ' ') {
-      if (!blank) out += ' ';
-      blank = true;
-    } else {
-      out += c;
+  for (char ch : decoded) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x80 && std::isalnum(c)) {
+      out += static_cast<char>(std::tolower(c));
       blank = false;
-    }
-  };
-  for (std::size_t i = 0; i < decoded.size(); ++i) {
-    const auto c = static_cast<unsigned char>(decoded[i]);
-    if (c < 0x80) {
-      if (std::isalnum(c)) {
-        put(static_cast<char>(std::tolower(c)));
-      } else {
-        put(' ');
-      }
-    } else if ((c & 0xE0) == 0xC0 && i + 1 < decoded.size()) {
-      const char folded = fold_latin(c, static_cast<unsigned char>(decoded[i + 1]));
-      put(static_cast<char>(std::tolower(static_cast<unsigned char>(folded))));
-      ++i;
-    } else {
-      // Other multi-byte characters (dashes, quotes, Greek letters): a blank, skipping the
-      // continuation bytes.
-      put(' ');
-      while (i + 1 < decoded.size() && (static_cast<unsigned char>(decoded[i + 1]) & 0xC0) == 0x80) ++i;
+    } else if (!blank) {
+      out += ' ';
+      blank = true;
     }
   }
   while (!out.empty() && out.back() == ' ') out.pop_back();
@@ -106,6 +187,10 @@ std::string normalise_doi(std::string_view doi) {
   const auto start = d.find("10.");
   if (start == std::string::npos) return {};
   d = d.substr(start);
+  // URL-encoded brackets, as doi.org links carry them.
+  for (auto [from, to] : {std::pair<const char*, const char*>{"%28", "("}, {"%29", ")"}, {"%2f", "/"}}) {
+    for (auto p = d.find(from); p != std::string::npos; p = d.find(from, p)) d.replace(p, 3, to);
+  }
   const auto space = d.find_first_of(" \t[");
   if (space != std::string::npos) d = d.substr(0, space);
   while (!d.empty() && (d.back() == '.' || d.back() == ',' || d.back() == ';')) d.pop_back();
@@ -125,6 +210,79 @@ std::string first_page(std::string_view pages) {
   }
   while (out.size() > 1 && out.front() == '0') out.erase(out.begin());
   return out;
+}
+
+PageRange parse_pages(std::string_view raw) {
+  PageRange r;
+  std::string s;
+  for (char c : raw) s += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  // A spreadsheet's date for a range: "01-jun" is 1-6, "nov-15" is 11-15.
+  static const std::array<const char*, 12> kMonths{"jan", "feb", "mar", "apr", "may", "jun",
+                                                   "jul", "aug", "sep", "oct", "nov", "dec"};
+  if (s.size() <= 7) {
+    for (std::size_t m = 0; m < kMonths.size(); ++m) {
+      const auto at = s.find(kMonths[m]);
+      if (at != std::string::npos && s.find('-') != std::string::npos) {
+        s.replace(at, 3, std::to_string(m + 1));
+        break;
+      }
+    }
+  }
+  // The first piece (up to a comma, semicolon or blank-separated "author reply" note).
+  std::size_t i = 0;
+  while (i < s.size() && (s[i] == ' ' || s[i] == '"')) ++i;
+  auto read_number = [&](std::size_t& at, long& value, bool& letters) {
+    letters = false;
+    while (at < s.size() && std::isalpha(static_cast<unsigned char>(s[at]))) {
+      letters = true;
+      ++at;
+    }
+    const std::size_t start = at;
+    value = 0;
+    while (at < s.size() && std::isdigit(static_cast<unsigned char>(s[at])) && at - start < 9) value = value * 10 + (s[at++] - '0');
+    return at > start;
+  };
+  long first = 0, last = 0;
+  bool first_letters = false, last_letters = false;
+  std::size_t at = i;
+  const bool has_first = read_number(at, first, first_letters);
+  while (at < s.size() && s[at] == ' ') ++at;
+  bool has_last = false;
+  if (at < s.size() && (s[at] == '-' || s.compare(at, 3, "\xE2\x80\x93") == 0)) {
+    at += s[at] == '-' ? 1 : 3;
+    while (at < s.size() && s[at] == ' ') ++at;
+    has_last = read_number(at, last, last_letters);
+  }
+  if (!has_first && !has_last) {
+    // "Suppl-29": letters, a dash, the end page: only the end is known.
+    const auto dash = s.find('-');
+    if (dash != std::string::npos) {
+      std::size_t e = dash + 1;
+      bool letters = false;
+      has_last = read_number(e, last, letters);
+      if (has_last) r.last = last;
+    }
+    return r;
+  }
+  if (!has_first) {
+    r.last = has_last ? last : 0;
+    return r;
+  }
+  if (first_letters && !has_last) {
+    // "e0123", "c1804", "a1754", "cd006828": an electronic locator; "s12" a supplement page.
+    const char lead = s[i];
+    r.locator = lead != 's';
+  }
+  r.first = first;
+  if (has_last) {
+    // "1234-41": MEDLINE writes only the digits of the end page that change.
+    const std::string f = std::to_string(first), l = std::to_string(last);
+    if (l.size() < f.size()) last = std::atol((f.substr(0, f.size() - l.size()) + l).c_str());
+    r.last = last;
+  } else {
+    r.last = first;
+  }
+  return r;
 }
 
 double jaro_winkler(std::string_view a, std::string_view b) {
@@ -165,305 +323,47 @@ double jaro_winkler(std::string_view a, std::string_view b) {
 bool is_conference(const BibRecord& r) {
   std::string type;
   for (char c : r.type) type += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (type == "conf" || type == "abst" || type == "cpaper" || type.find("congress") != std::string::npos ||
-      type.find("conference") != std::string::npos || type.find("meeting abstract") != std::string::npos) {
+  if (type == "conf" || type == "abst" || type == "cpaper" || type == "inproceedings" || type == "proceedings" ||
+      type.find("congress") != std::string::npos || type.find("conference") != std::string::npos ||
+      type.find("meeting abstract") != std::string::npos || type.find("proceedings paper") != std::string::npos) {
     return true;
   }
   const std::string journal = normalise_text(r.journal);
-  return journal.find("supplement") != std::string::npos || journal.find("abstracts") != std::string::npos ||
-         journal.find("congress") != std::string::npos || journal.find("annual meeting") != std::string::npos;
-}
-
-namespace {
-
-struct Prepared {
-  std::string title;
-  std::string author;  // first author's family name, normalised
-  int year = 0;
-  std::string journal;
-  std::string volume;
-  std::string page;
-  std::string doi, pmid;
-  bool conference = false;
-  int completeness = 0;
-  std::uint64_t words = 0;  // one bit per title word (hashed): a cheap similarity bound
-};
-
-std::uint64_t word_signature(const std::string& title) {
-  std::uint64_t bits = 0;
-  std::size_t start = 0;
-  while (start < title.size()) {
-    std::size_t end = title.find(' ', start);
-    if (end == std::string::npos) end = title.size();
-    const auto h = std::hash<std::string_view>{}(std::string_view(title).substr(start, end - start));
-    bits |= std::uint64_t{1} << (h % 64);
-    start = end + 1;
+  if (journal.find("dissertation abstracts") != std::string::npos) return false;  // theses, not meetings
+  for (const char* word : {"supplement", "abstracts", "congress", "annual meeting", "conference", "scientific meeting",
+                           "symposium", "scientific sessions"}) {
+    if (journal.find(word) != std::string::npos) return true;
   }
-  return bits;
+  return false;
 }
 
-// Share of title words (as signature bits) the two titles have in common: duplicates, even with a
-// typo or a truncation, share most of their words; this skips the costly comparison for the many
-// candidate pairs that a block on author and year, or on journal and page, brings together.
-double word_overlap(const Prepared& a, const Prepared& b) {
-  const auto both = static_cast<double>(__builtin_popcountll(a.words & b.words));
-  const auto smaller = static_cast<double>(std::min(__builtin_popcountll(a.words), __builtin_popcountll(b.words)));
-  return smaller > 0 ? both / smaller : 0.0;
+bool journals_match(std::string_view a, std::string_view b) {
+  return detail::journal_forms_match(detail::journal_forms(a), detail::journal_forms(b));
 }
 
-Prepared prepare(const BibRecord& r) {
-  Prepared p;
-  p.title = normalise_text(r.title);
-  if (!r.authors.empty()) {
-    std::string family = r.authors.front();
-    const auto comma = family.find(',');
-    if (comma != std::string::npos) {
-      family = family.substr(0, comma);
-    } else {
-      const auto space = family.find(' ');  // MEDLINE "Maude SL": family name first
-      if (space != std::string::npos) family = family.substr(0, space);
+std::string record_key(const BibRecord& r) {
+  // FNV-1a over the normalised fields, each closed by a separator.
+  std::uint64_t h = 1469598103934665603ull;
+  auto add = [&](std::string_view s) {
+    for (char c : s) {
+      h ^= static_cast<unsigned char>(c);
+      h *= 1099511628211ull;
     }
-    p.author = normalise_text(family);
-  }
-  const std::string digits = first_page(r.year);
-  if (digits.size() >= 4) p.year = std::atoi(digits.substr(0, 4).c_str());
-  p.journal = normalise_text(r.journal);
-  p.volume = first_page(r.volume);
-  p.page = first_page(r.pages);
-  p.doi = normalise_doi(r.doi);
-  p.pmid = first_page(r.pmid);
-  p.conference = is_conference(r);
-  p.words = word_signature(p.title);
-  for (const std::string* f : {&r.title, &r.year, &r.journal, &r.volume, &r.issue, &r.pages, &r.doi, &r.pmid, &r.abstract}) {
-    p.completeness += f->empty() ? 0 : 1;
-  }
-  p.completeness += r.authors.empty() ? 0 : 1;
-  p.completeness += r.abstract.empty() ? 0 : 2;  // a record with the abstract is the better one to keep
-  return p;
-}
-
-double title_similarity(const std::string& a, const std::string& b) {
-  if (a.empty() || b.empty()) return 0.0;
-  if (a == b) return 1.0;
-  // A title truncated by the database (at least 40 characters of it agree) is the same title.
-  const auto& shorter = a.size() < b.size() ? a : b;
-  const auto& longer = a.size() < b.size() ? b : a;
-  if (shorter.size() >= 40 && longer.compare(0, shorter.size(), shorter) == 0) return 0.97;
-  return jaro_winkler(a, b);
-}
-
-double score(const Prepared& a, const Prepared& b, std::string* why) {
-  if (a.conference != b.conference) {
-    if (why) *why = "a conference abstract and a journal article are different reports";
-    return 0.0;
-  }
-  if (a.year && b.year && std::abs(a.year - b.year) > 1) {
-    if (why) *why = "years differ by more than one";
-    return 0.0;
-  }
-  if (!a.doi.empty() && !b.doi.empty() && a.doi != b.doi) {
-    if (why) *why = "different DOIs";
-    return 0.0;
-  }
-  if (!a.pmid.empty() && !b.pmid.empty() && a.pmid != b.pmid) {
-    if (why) *why = "different PMIDs";
-    return 0.0;
-  }
-  const double t = title_similarity(a.title, b.title);
-  double total = 0.6 * t, weight = 0.6;
-  std::string reasons = fmt::format("title {:.3f}", t);
-  if (!a.author.empty() && !b.author.empty()) {
-    const double s = jaro_winkler(a.author, b.author);
-    total += 0.15 * s;
-    weight += 0.15;
-    reasons += fmt::format(", author {:.3f}", s);
-  }
-  if (a.year && b.year) {
-    const double s = a.year == b.year ? 1.0 : 0.5;
-    total += 0.1 * s;
-    weight += 0.1;
-    reasons += fmt::format(", year {:.1f}", s);
-  }
-  if (!a.page.empty() && !b.page.empty()) {
-    const double s = a.page == b.page ? 1.0 : 0.0;
-    total += 0.1 * s;
-    weight += 0.1;
-    reasons += fmt::format(", page {:.0f}", s);
-  }
-  if (!a.journal.empty() && !b.journal.empty()) {
-    const double s = jaro_winkler(a.journal, b.journal);
-    total += 0.05 * s;
-    weight += 0.05;
-    reasons += fmt::format(", journal {:.3f}", s);
-  }
-  // A short title says little: without corroboration it cannot make a duplicate alone.
-  double result = total / weight;
-  if (std::min(a.title.size(), b.title.size()) < 25 && weight < 0.85) result = std::min(result, 0.85);
-  if (why) *why = reasons;
-  return result;
-}
-
-struct UnionFind {
-  std::vector<std::size_t> parent;
-  explicit UnionFind(std::size_t n) : parent(n) { std::iota(parent.begin(), parent.end(), std::size_t{0}); }
-  std::size_t find(std::size_t x) {
-    while (parent[x] != x) x = parent[x] = parent[parent[x]];
-    return x;
-  }
-  void unite(std::size_t a, std::size_t b) {
-    a = find(a);
-    b = find(b);
-    if (a != b) parent[std::max(a, b)] = std::min(a, b);
-  }
-};
-
-std::string first_words(const std::string& title, int words) {
-  std::size_t pos = 0;
-  for (int w = 0; w < words && pos != std::string::npos; ++w) {
-    pos = title.find(' ', pos + (w > 0 ? 1 : 0));
-  }
-  return pos == std::string::npos ? title : title.substr(0, pos);
-}
-
-std::string last_words(const std::string& title, int words) {
-  std::size_t pos = title.size();
-  for (int w = 0; w < words; ++w) {
-    const auto p = title.rfind(' ', pos == 0 ? 0 : pos - 1);
-    if (p == std::string::npos) return title;
-    pos = p;
-  }
-  return title.substr(pos + 1);
-}
-
-}  // namespace
-
-double match_score(const BibRecord& a, const BibRecord& b, std::string* why) {
-  return score(prepare(a), prepare(b), why);
-}
-
-DedupResult deduplicate(const std::vector<BibRecord>& records, const DedupOptions& options,
-                        const std::function<void(std::string_view)>& progress) {
-  DedupResult out;
-  const std::size_t n = records.size();
-  std::vector<Prepared> prepared;
-  prepared.reserve(n);
-  for (const auto& r : records) prepared.push_back(prepare(r));
-  UnionFind groups(n);
-
-  // Identifier tier.
-  std::unordered_map<std::string, std::size_t> by_doi, by_pmid;
-  for (std::size_t i = 0; i < n; ++i) {
-    if (!prepared[i].doi.empty()) {
-      const auto [it, fresh] = by_doi.try_emplace(prepared[i].doi, i);
-      if (!fresh) groups.unite(it->second, i);
-    }
-    if (!prepared[i].pmid.empty()) {
-      const auto [it, fresh] = by_pmid.try_emplace(prepared[i].pmid, i);
-      if (!fresh) groups.unite(it->second, i);
-    }
-  }
-
-  // Fuzzy tier: candidate pairs from several blocking keys.
-  std::unordered_set<std::uint64_t> seen;
-  auto consider = [&](std::size_t i, std::size_t j) {
-    if (i == j) return;
-    if (i > j) std::swap(i, j);
-    if (word_overlap(prepared[i], prepared[j]) < 0.5) return;
-    if (groups.find(i) == groups.find(j)) return;
-    const std::uint64_t key = (static_cast<std::uint64_t>(i) << 32) | j;
-    if (!seen.insert(key).second) return;
-    ++out.comparisons;
-    std::string why;
-    const double s = score(prepared[i], prepared[j], &why);
-    if (s >= options.duplicate_score) {
-      groups.unite(i, j);
-    } else if (s >= options.review_score) {
-      out.review.push_back({i, j, s, why});
-    }
+    h ^= 0x1F;
+    h *= 1099511628211ull;
   };
-  using KeyFn = std::function<std::string(const Prepared&)>;
-  const std::vector<std::pair<const char*, KeyFn>> passes{
-      {"title start", [](const Prepared& p) { return p.title.size() < 10 ? std::string() : first_words(p.title, 4); }},
-      {"title end", [](const Prepared& p) { return p.title.size() < 10 ? std::string() : last_words(p.title, 4); }},
-      {"first author and year",
-       [](const Prepared& p) { return p.author.empty() || !p.year ? std::string() : fmt::format("{}|{}", p.author, p.year); }},
-      {"journal, volume and page",
-       [](const Prepared& p) {
-         return p.page.empty() || p.volume.empty() ? std::string() : fmt::format("{}|{}|{}", p.journal.substr(0, 12), p.volume, p.page);
-       }},
-  };
-  std::size_t split = 0;
-  for (const auto& [name, key_of] : passes) {
-    std::unordered_map<std::string, std::vector<std::size_t>> blocks;
-    for (std::size_t i = 0; i < n; ++i) {
-      std::string k = key_of(prepared[i]);
-      if (!k.empty()) blocks[std::move(k)].push_back(i);
-    }
-    for (auto& [k, members] : blocks) {
-      if (members.size() > options.max_block) {
-        // Split an oversized block by the title's first letters, so that it is never compared all
-        // to all.
-        ++split;
-        std::unordered_map<std::string, std::vector<std::size_t>> sub;
-        for (std::size_t i : members) sub[prepared[i].title.substr(0, 3)].push_back(i);
-        for (auto& [sk, sm] : sub) {
-          for (std::size_t a = 0; a < sm.size() && a < options.max_block; ++a) {
-            for (std::size_t b = a + 1; b < sm.size() && b < options.max_block; ++b) consider(sm[a], sm[b]);
-          }
-        }
-        continue;
-      }
-      for (std::size_t a = 0; a < members.size(); ++a) {
-        for (std::size_t b = a + 1; b < members.size(); ++b) consider(members[a], members[b]);
-      }
-    }
-    if (progress) progress(fmt::format("dedup: blocking on {}: {} comparisons so far", name, out.comparisons));
-  }
-  if (split > 0) out.notes.push_back(fmt::format("{} oversized block(s) split by title start", split));
-
-  // Components: keep the most complete record, merge identifiers.
-  std::unordered_map<std::size_t, std::vector<std::size_t>> components;
-  for (std::size_t i = 0; i < n; ++i) components[groups.find(i)].push_back(i);
-  std::vector<std::size_t> keeper(n);
-  for (auto& [root, members] : components) {
-    std::size_t best = members.front();
-    for (std::size_t i : members) {
-      if (prepared[i].completeness > prepared[best].completeness) best = i;
-    }
-    for (std::size_t i : members) keeper[i] = best;
-  }
-  for (std::size_t i = 0; i < n; ++i) {
-    if (keeper[i] == i) {
-      out.kept.push_back(i);
-      continue;
-    }
-    // Say why this record goes with the one kept: a shared identifier, else their own score (a
-    // record can join its group through a third record, so the score may be below the threshold).
-    const Prepared& a = prepared[i];
-    const Prepared& k = prepared[keeper[i]];
-    if (!a.doi.empty() && a.doi == k.doi) {
-      out.duplicates.push_back({i, keeper[i], MatchReason::kDoi, 1.0});
-    } else if (!a.pmid.empty() && a.pmid == k.pmid) {
-      out.duplicates.push_back({i, keeper[i], MatchReason::kPmid, 1.0});
-    } else {
-      out.duplicates.push_back({i, keeper[i], MatchReason::kFuzzy, score(a, k, nullptr)});
-    }
-  }
-  std::unordered_map<std::size_t, std::size_t> position;
-  for (std::size_t i : out.kept) {
-    position[i] = out.merged.size();
-    out.merged.push_back(records[i]);
-  }
-  for (const auto& d : out.duplicates) {
-    auto& target = out.merged[position[d.kept]];
-    const auto& from = records[d.record];
-    if (target.doi.empty()) target.doi = from.doi;
-    if (target.pmid.empty()) target.pmid = from.pmid;
-    if (target.abstract.empty()) target.abstract = from.abstract;
-  }
-  // Pairs already merged through another link need no review.
-  std::erase_if(out.review, [&](const ReviewPair& p) { return groups.find(p.a) == groups.find(p.b); });
-  return out;
+  add(normalise_text(r.title));
+  for (const auto& a : r.authors) add(normalise_text(a));
+  add("|");
+  add(first_page(r.year));
+  add(normalise_text(r.journal));
+  add(normalise_text(r.volume));
+  add(normalise_text(r.issue));
+  add(normalise_text(r.pages));
+  add(normalise_doi(r.doi));
+  add(first_page(r.pmid));
+  add(is_conference(r) ? "c" : "a");
+  return fmt::format("r{:016x}", h);
 }
 
 }  // namespace carta::review

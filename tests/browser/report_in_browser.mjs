@@ -61,20 +61,13 @@ async function open(browser, htmlPath) {
   return { page, problems };
 }
 
-const browser = await chromium.launch({ executablePath, args: ['--no-sandbox'], headless: true });
-try {
-  // 1. The bundled CAR-T review.
-  const exampleOut = path.join(workDir, 'example');
-  const html = runReport(path.join(sourceDir, 'examples/cart-ball/review.toml'), exampleOut);
-  const { page, problems } = await open(browser, html);
-  for (const p of problems) check(false, `bundled example: ${p}`);
-
-  const svgFiles = fs.readdirSync(path.join(exampleOut, 'figures')).filter((f) => f.endsWith('.svg'));
-  const figures = await page.$$eval('div.figure > svg', (svgs) =>
+// Each embedded figure's drawn size and the text that leaves its drawing area (real font
+// metrics, not carta's estimate).
+function inspectFigures(page) {
+  return page.$$eval('div.figure > svg', (svgs) =>
     svgs.map((svg) => {
       const box = svg.getBoundingClientRect();
       const width = Number(svg.getAttribute('width'));
-      // Text that leaves the figure's own drawing area (real font metrics, not our estimate).
       const spills = [];
       for (const t of svg.querySelectorAll('text')) {
         const b = t.getBBox();
@@ -85,6 +78,18 @@ try {
       return { title: svg.querySelector('text')?.textContent ?? '', w: box.width, h: box.height, spills };
     }),
   );
+}
+
+const browser = await chromium.launch({ executablePath, args: ['--no-sandbox'], headless: true });
+try {
+  // 1. The bundled CAR-T review.
+  const exampleOut = path.join(workDir, 'example');
+  const html = runReport(path.join(sourceDir, 'examples/cart-ball/review.toml'), exampleOut);
+  const { page, problems } = await open(browser, html);
+  for (const p of problems) check(false, `bundled example: ${p}`);
+
+  const svgFiles = fs.readdirSync(path.join(exampleOut, 'figures')).filter((f) => f.endsWith('.svg'));
+  const figures = await inspectFigures(page);
   check(figures.length === svgFiles.length,
         `bundled example: ${figures.length} figures in the page, ${svgFiles.length} SVG files in figures/`);
   for (const f of figures) {
@@ -130,6 +135,29 @@ try {
   check(state.text.includes('<img src=x onerror="window.__pwned=1">'), 'hostile labels: the label is not shown as text');
   check(state.text.includes('<iframe src=javascript:alert(5)>'), 'hostile labels: the outcome name is not shown as text');
   await hostile.page.close();
+
+  // 3. Risk of bias with a 200-character domain name and a long study label: wrapped, inside.
+  const robDir = path.join(workDir, 'rob');
+  fs.rmSync(robDir, { recursive: true, force: true });
+  fs.mkdirSync(robDir, { recursive: true });
+  const longDomain = 'Bias arising from a domain whose published name is very long indeed '.repeat(4).slice(0, 200);
+  const longStudy = 'A study label that goes on and on, as labels pasted from a citation manager do, '.repeat(3);
+  fs.writeFileSync(path.join(robDir, 'data.csv'), 'label,x,n\nA,3,10\nB,5,12\n');
+  fs.writeFileSync(path.join(robDir, 'rob.csv'),
+                   `Study,"${longDomain}",D2,Overall\nA,Low,High,High\n"${longStudy}",Some concerns,Low,Some concerns\n`);
+  fs.writeFileSync(path.join(robDir, 'spec.toml'),
+                   '[data]\nfile = "data.csv"\nlabel = "label"\n[[outcome]]\nname = "X"\nevents = "x"\nn = "n"\n' +
+                   '[risk_of_bias]\nfile = "rob.csv"\ntool = "generic"\n');
+  const rob = await open(browser, runReport(path.join(robDir, 'spec.toml'), path.join(robDir, 'out')));
+  for (const p of rob.problems) check(false, `risk of bias: ${p}`);
+  const robFigures = (await inspectFigures(rob.page)).filter((f) => f.title.startsWith('Risk of bias'));
+  check(robFigures.length === 2, `risk of bias: ${robFigures.length} risk-of-bias figures in the page, expected 2`);
+  for (const f of robFigures) {
+    // Wrapped, not widened: a figure as wide as its longest name would not fit a page.
+    check(f.w <= 1000, `risk-of-bias figure "${f.title}" is ${f.w} px wide: long names should wrap`);
+    for (const s of f.spills) check(false, `risk-of-bias figure "${f.title}": text outside the figure: ${s}`);
+  }
+  await rob.page.close();
 } finally {
   await browser.close();
 }

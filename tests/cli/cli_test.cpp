@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <filesystem>
 #include <set>
 #include <fstream>
@@ -606,7 +607,89 @@ TEST(Cli, RiskOfBiasWritesFiguresAndJson) {
   EXPECT_THAT(b.err, HasSubstr(":2:4 (column 'D3'): 'lo' is not a rob2 judgement"));
   const auto tool = run({"rob", csv.string(), "--tool", "cochrane", "--out", dir.string()});
   EXPECT_EQ(tool.code, 64);
-  EXPECT_THAT(tool.err, HasSubstr("known: rob2, robins-i, ihe, nos, generic"));
+  EXPECT_THAT(tool.err, HasSubstr("known: rob2, rob2-cluster, rob1, robins-i, robins-e, quadas-2, quips, ihe, nos, generic"));
+}
+
+// robvis's data as review teams have it: its column names (Study, D1.., Overall, Weight), its
+// spellings and the reviewers' overall judgements, kept where they differ from the tool's rule.
+TEST(Cli, RiskOfBiasRobvisDataLoadsAsIs) {
+  const auto csv = temp_file("robins_i.csv",
+                             "Study,D1,D2,D3,D4,D5,D6,D7,Overall,Weight\n"
+                             "Study 1,Moderate,Critical,Low,Low,Moderate,Moderate,Moderate,Critical,33\n"
+                             "Study 2,Moderate,No information,Moderate,Low,Low,Low,Moderate,Moderate,12\n"
+                             "Study 3,Serious,Moderate,Low,Low,Moderate,Moderate,Low,Serious,20\n");
+  const auto dir = std::filesystem::temp_directory_path() / "carta_cli_test_rob_robvis";
+  std::filesystem::remove_all(dir);
+  const auto r = run({"rob", csv.string(), "--tool", "ROBINS-I", "--out", dir.string(), "--weighted"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("note: Study 2: the reviewers' overall judgement is 'Moderate'"));
+  EXPECT_THAT(r.out, HasSubstr("give 'No information'; carta keeps the reviewers' judgement"));
+  const auto j = nlohmann::json::parse(read_text(dir / "rob.json"));
+  EXPECT_EQ(j["tool"], "robins-i");
+  EXPECT_EQ(j["studies"][1]["overall"], "Moderate");
+  EXPECT_EQ(j["studies"][1]["overall_by_rule"], "No information");
+  EXPECT_EQ(j["studies"][1]["overall_source"], "reviewers");
+  EXPECT_EQ(j["studies"][1]["weight"], 12.0);
+  // Each new tool end to end.
+  const std::pair<const char*, const char*> tools[] = {
+      {"QUADAS-2", "Study,D1,D2,D3,D4,Overall\nA,Low,Some concerns,Low,Low,Some concerns\n"},
+      {"QUIPS", "Study,D1,D2,D3,D4,D5,D6,Overall\nA,Low,Moderate,Low,Low,Low,Low,Low\n"},
+      {"ROB1", "Study,D1,D2,D3,D4,D5,D6,D7,Overall\nA,Low,Unclear,Low,Low,Low,Low,Low,Unclear\n"},
+      {"ROBINS-E", "Study,D1,D2,D3,D4,D5,D6,D7,Overall\nA,Low,Very high,Low,Low,Low,Low,Low,Very high\n"},
+      {"ROB2-Cluster", "Study,D1,D1b,D2,D3,D4,D5,Overall\nA,Low,Not applicable,Low,Low,Low,Low,Low\n"}};
+  for (const auto& [tool, text] : tools) {
+    const auto file = temp_file(std::string("tool_") + tool + ".csv", text);
+    const auto t = run({"rob", file.string(), "--tool", tool, "--out", dir.string()});
+    EXPECT_EQ(t.code, 0) << tool << ": " << t.err;
+    EXPECT_THAT(t.out, ::testing::Not(HasSubstr("note:"))) << tool;
+  }
+}
+
+// Regression (issue 20): a stray column was ignored and a repeated one silently won.
+TEST(Cli, RiskOfBiasUnknownAndRepeatedColumns) {
+  const auto dir = std::filesystem::temp_directory_path() / "carta_cli_test_rob_columns";
+  std::filesystem::remove_all(dir);
+  const auto stray = temp_file("rob_stray.csv", "Study,D1,D2,D3,D4,D5,Notes\nA,low,low,low,low,low,see text\n");
+  const auto r = run({"rob", stray.string(), "--tool", "rob2", "--out", dir.string()});
+  EXPECT_EQ(r.code, 65);
+  EXPECT_THAT(r.err, HasSubstr("rob_stray.csv:1:7: column 'Notes' is not a domain of RoB 2"));
+  EXPECT_FALSE(std::filesystem::exists(dir / "rob.json"));
+  EXPECT_EQ(run({"rob", stray.string(), "--tool", "rob2", "--out", dir.string(), "--ignore", "Notes"}).code, 0);
+  const auto twice = temp_file("rob_twice.csv", "Study,D1,D2,D3,D4,D5,D3\nA,low,low,low,low,low,high\n");
+  const auto t = run({"rob", twice.string(), "--tool", "rob2", "--out", dir.string()});
+  EXPECT_EQ(t.code, 65);
+  EXPECT_THAT(t.err, HasSubstr("rob_twice.csv:1:7: column 'D3' is domain D3 ('Bias due to missing outcome data') again"));
+}
+
+// Regression (issue 20): 600 studies made a traffic light taller than the renderer allows. Now
+// one figure of blocks side by side, drawn as SVG, PNG and PDF.
+TEST(Cli, RiskOfBiasSixHundredStudies) {
+  std::string csv = "Study,D1,D2,D3,D4,D5,Overall\n";
+  for (int i = 1; i <= 600; ++i) {
+    csv += "Trial " + std::to_string(i) + (i % 7 == 0 ? ",high" : ",low") + ",low,some concerns,low,low,\n";
+  }
+  const auto file = temp_file("rob600.csv", csv);
+  const auto dir = std::filesystem::temp_directory_path() / "carta_cli_test_rob600";
+  std::filesystem::remove_all(dir);
+  const auto r = run({"rob", file.string(), "--tool", "rob2", "--out", dir.string()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("600 studies"));
+  const std::string svg = read_text(dir / "traffic_light.svg");
+  EXPECT_EQ(svg.find("class=\"block\"") != std::string::npos, true);
+  // The PNG's own size (IHDR), within cairo's image limit.
+  std::ifstream png(dir / "traffic_light.png", std::ios::binary);
+  unsigned char header[24] = {};
+  png.read(reinterpret_cast<char*>(header), sizeof header);
+  const auto be32 = [&](int at) {
+    return (std::uint32_t{header[at]} << 24) | (std::uint32_t{header[at + 1]} << 16) | (std::uint32_t{header[at + 2]} << 8) |
+           std::uint32_t{header[at + 3]};
+  };
+  EXPECT_GT(be32(16), 0u);
+  EXPECT_LE(be32(16), 32767u);
+  EXPECT_LE(be32(20), 32767u);
+  EXPECT_GT(std::filesystem::file_size(dir / "traffic_light.pdf"), 1000u);
+  const auto j = nlohmann::json::parse(read_text(dir / "rob.json"));
+  EXPECT_EQ(j["studies"].size(), 600u);
 }
 
 TEST(Cli, ScreeningAndPrisma) {
@@ -659,10 +742,26 @@ TEST(Cli, ReconcileDualExtraction) {
   EXPECT_THAT(r.out, HasSubstr("'ZUMA-3' cr: '39'"));
   EXPECT_THAT(r.out, HasSubstr("column 'extra_a' only in"));
   EXPECT_THAT(r.out, HasSubstr("'OnlyB' is only in"));
-  EXPECT_EQ(read_text(merged), "study,n,cr,target\nELIANA,75,61,CD19\nZUMA-3,55,,CD19\n");
-  EXPECT_THAT(read_text(conflicts), HasSubstr("ZUMA-3,cr,39,40,3,3"));
+  // Nothing is dropped: one-sided rows and columns are kept, and flagged.
+  EXPECT_EQ(read_text(merged),
+            "study,n,cr,target,extra_a,reconcile_status\n"
+            "ELIANA,75,61,CD19,x,agreed; only A has extra_a\n"
+            "ZUMA-3,55,,CD19,y,disagree: cr; only A has extra_a\n"
+            "OnlyA,10,5,CD22,z,only in A\n"
+            "OnlyB,8,4,CD22,,only in B\n");
+  EXPECT_THAT(read_text(conflicts), HasSubstr("ZUMA-3,cr,value,39,40,3,3"));
+  EXPECT_THAT(read_text(conflicts), HasSubstr("OnlyB,(row),row_only_in_b,(no row),present,0,4"));
   const auto same = run({"reconcile", a.string(), a.string(), "--key", "study"});
   EXPECT_EQ(same.code, 0);
+  // Punctuation and blanks alone are a lower class: listed, A's text kept, exit 0.
+  const auto fa = temp_file("ext_fa.csv", "study,product\nX,CD19-CAR (4-1BB)\n");
+  const auto fb = temp_file("ext_fb.csv", "study,product\nX,CD19 CAR 4-1BB\n");
+  const auto fm = std::filesystem::temp_directory_path() / "carta_cli_test_fmerged.csv";
+  const auto f = run({"reconcile", fa.string(), fb.string(), "--key", "study", "--out", fm.string()});
+  EXPECT_EQ(f.code, 0) << f.out;
+  EXPECT_THAT(f.out, HasSubstr("0 disagreement(s), 1 differ in punctuation or blanks only"));
+  EXPECT_THAT(f.out, HasSubstr("'X' product (punctuation or blanks only)"));
+  EXPECT_EQ(read_text(fm), "study,product,reconcile_status\nX,CD19-CAR (4-1BB),agreed; formatting differs: product\n");
   const auto dup = temp_file("ext_dup.csv", "study,n\nA,1\na,2\n");
   const auto d = run({"reconcile", dup.string(), a.string(), "--key", "study"});
   EXPECT_EQ(d.code, 65);
@@ -675,7 +774,7 @@ TEST(Cli, DedupWritesUniqueRecordsDuplicatesAndReview) {
                       source_path("fixtures/records/pubmed.nbib").string(), "--out", (dir / "carta_cli_unique.csv").string(),
                       "--duplicates", (dir / "carta_cli_dups.csv").string(), "--review", (dir / "carta_cli_review.csv").string()});
   ASSERT_EQ(r.code, 0) << r.err;
-  EXPECT_THAT(r.out, HasSubstr("6 records, 4 unique, 2 duplicates removed (1 by DOI, 0 by PMID, 1 by fuzzy match)"));
+  EXPECT_THAT(r.out, HasSubstr("6 records, 4 unique, 2 duplicates removed (1 by DOI, 0 by PMID, 1 by fuzzy match, 0 identical, 0 by decision)"));
   EXPECT_THAT(r.err, HasSubstr("embase.ris: 3 records (RIS)"));
   EXPECT_THAT(read_text(dir / "carta_cli_dups.csv"), HasSubstr("record,kept,reason,score\nemb-001,29385370,doi,1.0000\n"));
   EXPECT_THAT(read_text(dir / "carta_cli_unique.csv"), HasSubstr("29385370"));
@@ -683,6 +782,70 @@ TEST(Cli, DedupWritesUniqueRecordsDuplicatesAndReview) {
   EXPECT_EQ(missing.code, 66);
   const auto bad = temp_file("bad.ris", "AU  - Lee\n");
   EXPECT_EQ(run({"dedup", bad.string()}).code, 65);
+}
+
+// The review list goes to a person and comes back with yes / no in its duplicate column; the
+// decisions hold on a rerun, with the files in another order, because pairs are named by record
+// keys, not rows.
+TEST(Cli, DedupDecisionsAreAppliedAndSurviveARerun) {
+  const std::string full = "Tisagenlecleucel in children and young adults with B-cell lymphoblastic leukemia";
+  const auto a = temp_file("dec_a.ris", "TY  - JOUR\nID  - A1\nTI  - " + full +
+                                            "\nAU  - Maude, Shannon L.\nPY  - 2018\nJO  - N Engl J Med\nVL  - 378\nSP  - 439\nEP  - 448\nER  - \n"
+                                            "TY  - JOUR\nID  - A2\nTI  - Brexucabtagene autoleucel for adults with relapsed B-cell acute "
+                                            "lymphoblastic leukaemia\nAU  - Shah, B.\nPY  - 2021\nJO  - Lancet\nVL  - 398\nSP  - 491\nER  - \n");
+  const auto b = temp_file("dec_b.ris", "TY  - JOUR\nID  - B1\nTI  - " + full +
+                                            ": updated analysis of the ELIANA trial\nAU  - Maude, S.\nPY  - 2018\nJO  - New England Journal of "
+                                            "Medicine\nER  - \n");
+  const auto dir = std::filesystem::temp_directory_path();
+  const auto review = dir / "carta_cli_dec_review.csv";
+  const auto first = run({"dedup", a.string(), b.string(), "--review", review.string()});
+  ASSERT_EQ(first.code, 0) << first.err;
+  EXPECT_THAT(first.out, HasSubstr("3 records, 3 unique, 0 duplicates removed"));
+  EXPECT_THAT(first.out, HasSubstr("1 pair(s) to review"));
+  const io::Table list = io::read_table(review);
+  ASSERT_EQ(list.rows.size(), 1u);
+  EXPECT_EQ(list.header.front(), "key_a");
+  EXPECT_EQ(list.header.back(), "duplicate");
+  EXPECT_EQ(list.rows[0].back(), "");  // for the person to fill
+
+  // The person says yes; the decision is applied, and holds with the files given the other way.
+  std::string decided = read_text(review);
+  decided.insert(decided.size() - 1, "yes");
+  const auto decisions = temp_file("decisions.csv", decided);
+  const auto dups = dir / "carta_cli_dec_dups.csv";
+  for (const auto& order : {std::vector<std::string>{a.string(), b.string()}, std::vector<std::string>{b.string(), a.string()}}) {
+    std::vector<std::string> args{"dedup"};
+    args.insert(args.end(), order.begin(), order.end());
+    for (const auto& x : {std::string("--decisions"), decisions.string(), std::string("--duplicates"), dups.string(),
+                          std::string("--review"), review.string()}) {
+      args.push_back(x);
+    }
+    const auto again = run(args);
+    ASSERT_EQ(again.code, 0) << again.err;
+    EXPECT_THAT(again.out, HasSubstr("3 records, 2 unique, 1 duplicates removed"));
+    EXPECT_THAT(again.out, HasSubstr("1 by decision"));
+    EXPECT_THAT(again.out, HasSubstr("1 decision(s) applied"));
+    EXPECT_THAT(read_text(dups), HasSubstr(",decision,"));
+    EXPECT_EQ(io::read_table(review).rows.size(), 0u);  // a decided pair is not asked again
+  }
+
+  // "no" keeps them apart; a pair whose record changed is a note; a bad value is an error.
+  std::string no = read_text(decisions);
+  no.replace(no.rfind("yes"), 3, "no");
+  const auto said_no = run({"dedup", a.string(), b.string(), "--decisions", temp_file("no.csv", no).string()});
+  ASSERT_EQ(said_no.code, 0) << said_no.err;
+  EXPECT_THAT(said_no.out, HasSubstr("3 records, 3 unique"));
+  const auto changed = temp_file("dec_b2.ris", "TY  - JOUR\nID  - B1\nTI  - " + full +
+                                                   ": a new analysis\nAU  - Maude, S.\nPY  - 2018\nJO  - New England Journal of Medicine\nER  - \n");
+  const auto gone = run({"dedup", a.string(), changed.string(), "--decisions", decisions.string()});
+  ASSERT_EQ(gone.code, 0) << gone.err;
+  EXPECT_THAT(gone.out, HasSubstr("decisions.csv:2: the decision on"));
+  EXPECT_THAT(gone.out, HasSubstr("not applied"));
+  std::string maybe = read_text(decisions);
+  maybe.replace(maybe.rfind("yes"), 3, "maybe");
+  const auto bad = run({"dedup", a.string(), b.string(), "--decisions", temp_file("bad_decisions.csv", maybe).string()});
+  EXPECT_EQ(bad.code, 65);
+  EXPECT_THAT(bad.err, HasSubstr("bad_decisions.csv:2:9: 'duplicate' is 'maybe'; write yes or no"));
 }
 
 TEST(Cli, KaplanMeierFormats) {

@@ -35,6 +35,8 @@ TEST_P(Malformed, ExitsWithAClearMessage) {
   std::vector<std::string> args;
   for (const auto& a : c.args) args.push_back(a == "{}" ? malformed(c.file) : a == "GOOD" ? malformed("good_curve.csv")
                                                                 : a == "GOOD_RISK" ? malformed("good_at_risk.csv")
+                                                                : a == "GOOD_POOL" ? source_path("examples/cart-ball/studies.csv").string()
+                                                                : a == "GOOD_IPD"  ? source_path("fixtures/datasets/survival/ipd_half.csv").string()
                                                                                    : a);
   std::ostringstream out, err;
   const int code = run_cli(args, out, err);
@@ -67,7 +69,22 @@ INSTANTIATE_TEST_SUITE_P(
              "rising_curve.csv", 65, "a Kaplan-Meier curve never goes up"},
         Case{"rising_at_risk",
              {"km-reconstruct", "--curve", "GOOD", "--at-risk", "{}", "--out", "/tmp/carta_malformed.csv"},
-             "rising_at_risk.csv", 65, "the number at risk cannot increase"}),
+             "rising_at_risk.csv", 65, "the number at risk cannot increase"},
+        Case{"rising_at_risk_long",
+             {"survival-curve", "{}", "--study", "study", "--time", "time", "--s", "s", "--n-risk", "n"},
+             "rising_at_risk_long.csv", 65, "study 'A': 18 at risk at time 12 but 15 at time 6; the number at risk cannot increase"},
+        // A level is a proportion or a percentage from 50 to 100 everywhere; 1.5 is neither.
+        Case{"level_1_5_pool", {"pool", "GOOD_POOL", "--events", "cr_events", "--n", "cr_n", "--level", "1.5"},
+             "rising_curve.csv", 64, "--level is 1.5, but must be a proportion between 0 and 1 (0.95) or a percentage from 50 to 100 (95)"},
+        Case{"level_1_5_km", {"km", "GOOD_IPD", "--level", "1.5"}, "rising_curve.csv", 64, "--level is 1.5"},
+        Case{"reported_level_1_5",
+             {"survival", "GOOD_POOL", "--label", "study_id", "--s", "os_12mo_pct", "--s-time", "12", "--n", "n_infused",
+              "--reported-level", "1.5"},
+             "rising_curve.csv", 64, "--reported-level is 1.5"},
+        Case{"negative_total_events",
+             {"km-reconstruct", "--curve", "GOOD", "--at-risk", "GOOD_RISK", "--total-events", "-5", "--out",
+              "/tmp/carta_malformed.csv"},
+             "rising_curve.csv", 64, "--total-events is -5, but a number of events must be 0 or more"}),
     [](const auto& param_info) { return std::string(param_info.param.name); });
 
 TEST(MalformedInputs, TenMegabyteSingleLine) {

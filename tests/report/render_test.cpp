@@ -22,6 +22,7 @@
 #include "carta/plot/render.hpp"
 #include "carta/plot/svg.hpp"
 #include "carta/report/report.hpp"
+#include "compare.hpp"
 #include "test_folder.hpp"
 
 namespace carta::test {
@@ -325,7 +326,7 @@ INSTANTIATE_TEST_SUITE_P(
         Refused{"number", "<svg width=\"4\" height=\"4\"><circle r=\"1e999\"/></svg>", "not a number"},
         Refused{"huge", "<svg width=\"4\" height=\"4\"><circle r=\"1e9\"/></svg>", "beyond"},
         Refused{"no_size", "<svg></svg>", "positive width and height"},
-        Refused{"too_big", "<svg width=\"20000\" height=\"4\"></svg>", "limit"},
+        Refused{"too_big", "<svg width=\"600000\" height=\"4\"></svg>", "limit"},
         Refused{"font", "<svg width=\"4\" height=\"4\" font-family=\"Times\"></svg>", "DejaVu Sans"},
         Refused{"font_size", "<svg width=\"4\" height=\"4\"><text font-size=\"0\">a</text></svg>", "font-size"},
         Refused{"markup", "<svg width=\"4\" height=\"4\"><text>a<tspan>b</tspan></text></svg>", "markup inside <text>"},
@@ -362,10 +363,20 @@ TEST(Render, InvalidUtf8IsReplacedNotTruncated) {
   EXPECT_EQ(compare(latin1, replaced).mean, 0.0);
 }
 
-TEST(Render, ScaleMustBePositive) {
+TEST(Render, ScaleMustBePositiveAndStopsAtTheImageLimit) {
   const auto dir = temp_dir("out");
   EXPECT_THROW(plot::render_svg(std::string(kOpen) + "</svg>", dir / "s.png", dir / "s.pdf", 0.0), Error);
-  EXPECT_THROW(plot::render_svg(std::string(kOpen) + "</svg>", dir / "s.png", dir / "s.pdf", 1000.0), Error);
+  // A scale that would pass cairo's image limit gives the largest image under 32,000 px a side.
+  plot::render_svg("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"40\" height=\"1\"></svg>", dir / "s.png",
+                   dir / "s.pdf", 1000.0);
+  const std::string png = read_text(dir / "s.png");
+  ASSERT_GT(png.size(), 24u);
+  auto be32 = [&png](std::size_t at) {
+    return (static_cast<unsigned char>(png[at]) << 24) | (static_cast<unsigned char>(png[at + 1]) << 16) |
+           (static_cast<unsigned char>(png[at + 2]) << 8) | static_cast<unsigned char>(png[at + 3]);
+  };
+  EXPECT_EQ(be32(16), 32000);
+  EXPECT_EQ(be32(20), 800);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <librsvg/rsvg.h>
 #include <png.h>
 
 #include <array>
@@ -79,6 +80,8 @@ TEST(Spec, ErrorsNameTheLine) {
               HasSubstr("spec.toml:2: data file 'missing.csv' not found"));
   EXPECT_THAT(spec_error("[data]\nfile = \"data.csv\"\nlabel = \"label\"\n[model]\nlevel = \"high\"\n[[outcome]]\nname=\"X\"\nevents=\"x\"\nn=\"n\"\n"),
               HasSubstr("spec.toml:5: 'level' must be a number"));
+  EXPECT_THAT(spec_error("[data]\nfile = \"data.csv\"\nlabel = \"label\"\n[model]\nlevel = 1.5\n[[outcome]]\nname=\"X\"\nevents=\"x\"\nn=\"n\"\n"),
+              HasSubstr("spec.toml:5: level 1.5 must be a proportion between 0 and 1 (0.95) or a percentage from 50 to 100"));
   EXPECT_THAT(spec_error("[data]\nfile = \"data.csv\"\nlabel = \"label\"\n[model]\nmethod = \"XYZ\"\n[[outcome]]\nname=\"X\"\nevents=\"x\"\nn=\"n\"\n"),
               HasSubstr("spec.toml:5: method 'XYZ' is not one of"));
   EXPECT_THAT(spec_error("[data\nfile = 1\n"), HasSubstr("spec.toml:1:"));
@@ -166,7 +169,7 @@ TEST(Report, RiskOfBiasAndPrismaSections) {
   EXPECT_THAT(spec_error(kMinimal + "[risk_of_bias]\nfile = \"data.csv\"\ntool = \"cochrane\"\n"),
               HasSubstr("spec.toml:11: tool 'cochrane' is not one of"));
   EXPECT_THAT(spec_error(kMinimal + "[risk_of_bias]\nfile = \"data.csv\"\n"),
-              HasSubstr("data.csv: no column for rob2 domain D1"));
+              HasSubstr("data.csv:1:2: column 'x' is not a domain of RoB 2"));
   EXPECT_THAT(spec_error(kMinimal + "[risk_of_bias]\nfile = \"data.csv\"\n"), HasSubstr("spec.toml:9: [risk_of_bias]: "));
 }
 
@@ -636,6 +639,57 @@ TEST(ReportFolder, AnUnmarkedOldReportIsReplaced) {
   (void)report::write_report(io::load_review_spec(dir / "spec.toml"), dir / "out");
   EXPECT_NE(read_text(dir / "out" / "index.html"), "old");
   EXPECT_TRUE(std::filesystem::exists(dir / "out" / ".carta-report"));
+}
+
+// An XML parser's verdict (librsvg parses with libxml2): true when the SVG is well-formed.
+bool well_formed_svg(const std::string& svg) {
+  GError* error = nullptr;
+  RsvgHandle* handle = rsvg_handle_new_from_data(reinterpret_cast<const guint8*>(svg.data()), svg.size(), &error);
+  if (error) g_error_free(error);
+  if (!handle) return false;
+  g_object_unref(handle);
+  return true;
+}
+
+// Big inputs are work, not failures: 800 studies, a 10,000-character label and control
+// characters in the data give a report whose every SVG is well-formed XML and whose figures stay
+// within the renderer (the PNG of a very tall figure is drawn at a smaller scale).
+TEST(Report, BigAndHostileInputsProduceAReport) {
+  const auto dir = temp_dir("big_inputs");
+  std::string csv = "label,x,n,g\n";
+  for (int i = 0; i < 800; ++i) csv += fmt::format("S{},{},{},{}\n", i, (i * 7) % 40, 40 + i % 30, i % 2 ? "a" : "b");
+  csv += "\"" + std::string(10000, 'L') + "\",3,10,a\n";
+  csv += "\"ctrl\x01\x07\x1b[31m\xc2\x85red\",4,9,a\n";
+  write(dir / "data.csv", csv);
+  write(dir / "spec.toml", "[data]\nfile = \"data.csv\"\nlabel = \"label\"\n[analyses]\nsubgroups = [\"g\"]\n"
+                           "[[outcome]]\nname = \"" + std::string(3000, 'O') + "\"\nevents = \"x\"\nn = \"n\"\n"
+                           "[[outcome]]\nname = \"" + std::string(3000, 'O') + "\"\nevents = \"x\"\nn = \"n2\"\n");
+  // Two outcomes with the same name would be a spec error; the second differs in its column only
+  // to show that names giving the same file name still get distinct files.
+  csv.clear();
+  EXPECT_NE(spec_error(read_text(dir / "spec.toml"), read_text(dir / "data.csv")).find("is used twice"), std::string::npos);
+  write(dir / "spec.toml", "[data]\nfile = \"data.csv\"\nlabel = \"label\"\n[analyses]\nsubgroups = [\"g\"]\n"
+                           "[[outcome]]\nname = \"" + std::string(3000, 'O') + "\"\nevents = \"x\"\nn = \"n\"\n"
+                           "[[outcome]]\nname = \"" + std::string(3000, 'O') + "!\"\nevents = \"x\"\nn = \"n\"\n");
+  const auto summary = report::write_report(io::load_review_spec(dir / "spec.toml"), dir / "out");
+  std::set<std::string> names;
+  for (const auto& f : summary.files) {
+    EXPECT_LT(f.filename().string().size(), 255u) << f;
+    EXPECT_TRUE(names.insert(f.string()).second) << "two outputs named " << f;
+    if (f.extension() == ".svg") {
+      EXPECT_TRUE(well_formed_svg(read_text(dir / "out" / f))) << f;
+    }
+  }
+  EXPECT_TRUE(std::filesystem::exists(dir / "out" / "figures" / "forest_oooooooooooooooooooooooooooooooooooooooooooooooooooooooooooo-2.png"));
+  const std::string html = read_text(dir / "out" / "index.html");
+  EXPECT_EQ(std::count_if(html.begin(), html.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 && c != '\n'; }), 0);
+  // results.json keeps the whole label (compared with find: a failing HasSubstr would print MBs).
+  EXPECT_NE(read_text(dir / "out" / "results.json").find(std::string(10000, 'L')), std::string::npos);
+  ASSERT_FALSE(summary.warnings.empty());
+  EXPECT_THAT(summary.warnings.front(), HasSubstr("1 cell(s) hold control characters (line 803 column 'label')"));
+  const std::string forest = read_text(dir / "out" / "figures" / "forest_oooooooooooooooooooooooooooooooooooooooooooooooooooooooooooo.svg");
+  EXPECT_NE(forest.find(std::string(60, 'L') + "\u2026<"), std::string::npos);  // cut in the figure, with an ellipsis
+  EXPECT_EQ(forest.find(std::string(61, 'L')), std::string::npos);
 }
 
 // PNG: signature, IHDR size = 2x the SVG's, opaque RGB on a white ground (decoded with libpng);

@@ -8,8 +8,16 @@
 
 namespace carta::plot {
 
-// Escapes text for XML/HTML content and attribute values (& < > " ').
+// Escapes text for XML/HTML content and attribute values (& < > " '); control characters (C0 and
+// C1, which XML 1.0 forbids) become U+FFFD, so the document stays well-formed whatever the data.
 std::string escape_xml(std::string_view text);
+
+// `text` cut to at most `max_chars` code points, an ellipsis marking the cut: a figure's column
+// stays readable whatever a label's length (the report and results.json keep the whole label).
+std::string fit_text(std::string_view text, std::size_t max_chars);
+
+// The longest label a figure shows, in characters.
+inline constexpr std::size_t kMaxLabelChars = 60;
 
 class Svg {
  public:

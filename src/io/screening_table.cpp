@@ -381,8 +381,8 @@ void load_covidence(const Table& t, const CovidenceListName& list, review::Scree
   const std::size_t id_col = required_column(t, "covidence_#", "Covidence #");
   const auto study_col = optional_column(t, "study");
   const auto tags_col = optional_column(t, "tags");
-  const std::optional<std::size_t> notes_col =
-      list.list == CovidenceList::kExcluded ? std::optional(required_column(t, "notes", "Notes")) : std::nullopt;
+  // The excluded list's reasons are in Notes; the other lists need no notes.
+  const std::size_t notes_col = list.list == CovidenceList::kExcluded ? required_column(t, "notes", "Notes") : 0;
   for (std::size_t r = 0; r < t.rows.size(); ++r) {
     std::string id = cell(t, r, id_col);
     if (!id.empty() && id.front() == '#') id = std::string(trim(std::string_view(id).substr(1)));
@@ -416,12 +416,12 @@ void load_covidence(const Table& t, const CovidenceListName& list, review::Scree
     if (list.list == CovidenceList::kIncluded) {
       decide(ScreeningStage::kFullText, ScreeningVote::kInclude).study = study_col ? cell(t, r, *study_col) : "";
     } else if (list.list == CovidenceList::kExcluded) {
-      const auto reason = covidence_reason(t.rows[r][*notes_col]);
+      const auto reason = covidence_reason(t.rows[r][notes_col]);
       if (!reason) {
         invalid(fmt::format("{}: record {} is in the excluded list, but its notes give no 'Exclusion reason: ...'; "
                             "Covidence writes the full-text exclusion reason there, and PRISMA 2020 reports it: export "
                             "the excluded list again",
-                            where(t, r, *notes_col), record));
+                            where(t, r, notes_col), record));
       }
       decide(ScreeningStage::kFullText, ScreeningVote::kExclude).reason = *reason;
     }
@@ -452,7 +452,18 @@ ScreeningFormat detect_screening_format(const Table& t) {
   std::vector<std::string> present, missing;
   for (auto c : log_columns) (has(c) ? present : missing).emplace_back(c);
   if (missing.empty()) return ScreeningFormat::kCartaLog;
-  if (has("covidence_#") || has("covidence")) return ScreeningFormat::kCovidence;
+  if (has("covidence_#") || has("covidence")) {
+    // Covidence's review-level exports (data extraction, quality assessment) have a row per
+    // reviewer and study, not the screening lists: reading them as lists would count studies twice.
+    if (has("reviewer_name") || has("study_id")) {
+      invalid(fmt::format("{}: a Covidence data extraction or quality assessment export (it has 'Covidence #' with "
+                          "'Reviewer Name' or 'Study ID'), not screening decisions. Export the references of each list "
+                          "instead (Screen, Irrelevant, Full text review, Excluded, Included: Export > References > "
+                          "CSV) and give those files",
+                          t.source));
+    }
+    return ScreeningFormat::kCovidence;
+  }
   if (has("key") && has("notes")) return ScreeningFormat::kRayyan;
   std::vector<std::string> shown;
   for (std::size_t c = 0; c < t.header.size() && c < 12; ++c) shown.push_back("'" + detail::excerpt(t.header[c]) + "'");

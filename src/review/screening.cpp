@@ -279,6 +279,18 @@ ScreeningResult summarise_screening(const ScreeningLog& input, const ScreeningOp
                                        one_reviewer_mode ? " (one-reviewer mode: each record was screened once)" : "");
     }
   }
+  // Every decided record with one vote under dual screening is most often a one-reviewer round
+  // (a pilot, a rapid review) read with the default, not a review missing half its votes.
+  for (ScreeningStage stage : {ScreeningStage::kTitleAbstract, ScreeningStage::kFullText}) {
+    const StageCounts& c = stage == ScreeningStage::kTitleAbstract ? out.title_abstract : out.full_text;
+    const int required = stage == ScreeningStage::kTitleAbstract ? options.reviewers_title_abstract : options.reviewers_full_text;
+    if (required == 2 && c.awaiting > 0 && c.awaiting == c.records - c.not_screened - c.not_retrieved) {
+      out.notes.push_back(fmt::format("every {} record decided so far has one vote: if one reviewer screens this stage "
+                                      "(a pilot round, a rapid review), give --reviewers 1{}",
+                                      stage == ScreeningStage::kTitleAbstract ? "title/abstract" : "full-text",
+                                      stage == ScreeningStage::kTitleAbstract ? "" : " (or --reviewers full_text=1)"));
+    }
+  }
   if (!out.complete()) {
     const auto awaiting = [](std::int64_t n, int required) {
       return required == 1 ? fmt::format("{} without a vote", n) : fmt::format("{} with too few votes", n);

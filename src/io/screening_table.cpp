@@ -484,6 +484,10 @@ ScreeningFormat detect_screening_format(const Table& t) {
 }
 
 Table read_screening_table(const std::filesystem::path& path) {
+  if (std::error_code ec; std::filesystem::is_directory(path, ec)) {
+    invalid(fmt::format("{}: is a folder, not a file of screening decisions; give the CSV export inside it",
+                        path.string()));
+  }
   std::string head;
   {
     std::ifstream in(path, std::ios::binary);

@@ -69,21 +69,35 @@ Example:
   carta prisma prisma.csv --out prisma.svg   (also prisma.png and prisma.pdf))";
 
 constexpr const char* kScreeningFooter = R"(
-LOG.csv has one row per reviewer decision: record,stage,reviewer,decision,reason
-  stage     title_abstract or full_text
-  decision  include, maybe, exclude (a reason is required at full text), not_retrieved (full text)
-Optional columns: study (the study an included report belongs to: PRISMA counts studies and
-reports apart) and adjudicator (yes/no). A reviewer named 'adjudicator' (--adjudicator) resolves
-conflicts. As in Covidence, include and maybe move a record on, exclude stops it, two reviewers
-who disagree make a conflict until the adjudicator decides, and one vote is not enough.
+FILE is one of three formats, recognised from its columns:
+  carta's decision log  one row per reviewer decision: record,stage,reviewer,decision,reason
+                        stage     title_abstract or full_text
+                        decision  include, maybe, exclude (a reason is required at full text),
+                                  not_retrieved (full text)
+                        optional: study (the study an included report belongs to: PRISMA counts
+                        studies and reports apart) and adjudicator (yes/no)
+  Rayyan's CSV export   key,title,...,notes: each reviewer's vote in notes as RAYYAN-INCLUSION:
+                        {"Alice"=>"Included", "Bob"=>"Excluded"}, with RAYYAN-EXCLUSION-REASONS
+                        and RAYYAN-LABELS. One Rayyan review is one stage: FILE is title and
+                        abstract screening, full_text=FILE the full-text review (its records are
+                        matched to the first by key, DOI, PubMed ID or title).
+  Covidence's references exports  Title,...,Covidence #,Study,Notes,Tags: one file per list, as
+                        Covidence names them (review_N_LIST_csv_DATE.csv) or LIST=FILE, LIST one
+                        of screen, irrelevant, select (full-text review), excluded, included. They
+                        hold Covidence's final decisions, so agreement is not computed.
+As in Covidence, include and maybe move a record on, exclude stops it, and reviewers who disagree
+make a conflict until the adjudicator decides: a reviewer named 'adjudicator' (--adjudicator) or
+marked yes in the adjudicator column. --reviewers 2 (the default) needs two votes per record;
+--reviewers 1 (pilot rounds, rapid reviews) lets one vote move a record on; --reviewers
+full_text=2 sets one stage. A report whose reviewers name different studies is a conflict.
 Prints per-stage counts, conflicts, Cohen's kappa and percent agreement per reviewer pair and
-stage, full-text exclusion reasons, and the PRISMA 2020 counts. With --out DIR: screening.json,
-conflicts.csv, and when screening is finished and --database is given, prisma.csv (the
-PRISMA2020 template format) and the flow diagram prisma.svg/.png/.pdf.
+stage, full-text exclusion reasons, labels, and the PRISMA 2020 counts. With --out DIR:
+screening.json, conflicts.csv, and when screening is finished and --database or --search is
+given, prisma.csv (the PRISMA2020 template format) and the flow diagram prisma.svg/.png/.pdf.
 
-Example:
-  carta screening log.csv --database PubMed=537 --database Embase=1210 --duplicates 402 --out screening
-  carta screening log.csv --search PubMed=pubmed.nbib --search Embase=embase.ris --dedup dups.csv --out screening)";
+Examples (the files are in carta's examples/screening folder):
+  carta screening examples/screening/rayyan_title_abstract.csv full_text=examples/screening/rayyan_full_text.csv --database PubMed=7 --database Embase=3 --duplicates 2 --out screening
+  carta screening examples/screening/pilot_log.csv --reviewers 1)";
 
 std::vector<review::NamedCount> named_counts(const std::vector<std::string>& items, const char* option) {
   std::vector<review::NamedCount> out;
@@ -115,16 +129,54 @@ const char* status_name(review::RecordStatus s) {
     case review::RecordStatus::kConflict: return "conflict";
     case review::RecordStatus::kAwaitingSecondVote: return "awaiting second vote";
     case review::RecordStatus::kNotRetrieved: return "not retrieved";
+    case review::RecordStatus::kNotScreened: return "not screened";
   }
   return "?";
+}
+
+// --reviewers N (both stages) or STAGE=N, repeatable; later items override earlier ones.
+review::ScreeningOptions screening_options(const std::vector<std::string>& items) {
+  review::ScreeningOptions options;
+  for (const auto& item : items) {
+    const auto eq = item.find('=');
+    const std::string stage = eq == std::string::npos ? "" : item.substr(0, eq);
+    const std::string value = eq == std::string::npos ? item : item.substr(eq + 1);
+    if (value != "1" && value != "2") {
+      throw Error(ErrorCategory::kInvalidOption,
+                  fmt::format("--reviewers '{}': give 1 (one vote moves a record on: pilot rounds, rapid reviews) or 2 "
+                              "(dual screening), for both stages or as title_abstract=N / full_text=N",
+                              item));
+    }
+    const int n = value == "1" ? 1 : 2;
+    if (stage.empty() || stage == "title_abstract") options.reviewers_title_abstract = n;
+    if (stage.empty() || stage == "full_text") options.reviewers_full_text = n;
+    if (!stage.empty() && stage != "title_abstract" && stage != "full_text") {
+      throw Error(ErrorCategory::kInvalidOption,
+                  fmt::format("--reviewers '{}': '{}' is not a stage; write title_abstract=N or full_text=N", item, stage));
+    }
+  }
+  return options;
+}
+
+// FILE or PART=FILE; a path that exists as given is a file even if it holds '='.
+std::pair<std::string, std::string> part_and_file(const std::string& arg) {
+  const auto eq = arg.find('=');
+  if (eq == std::string::npos || eq == 0 || std::filesystem::exists(arg)) return {"", arg};
+  return {arg.substr(0, eq), arg.substr(eq + 1)};
 }
 
 }  // namespace
 
 CLI::App* add_screening_command(CLI::App& app, ScreeningArgs& args) {
-  auto* cmd = app.add_subcommand("screening", "Dual-screening log: counts, conflicts, kappa, PRISMA 2020 counts");
+  auto* cmd = app.add_subcommand("screening",
+                                 "Screening decisions (carta log, Rayyan, Covidence): counts, conflicts, kappa, PRISMA 2020");
   cmd->footer(kScreeningFooter);
-  cmd->add_option("log", args.file, "CSV of screening decisions")->required();
+  cmd->add_option("files", args.files,
+                  "screening decisions: carta's log, Rayyan exports or Covidence exports, as FILE or PART=FILE")
+      ->required();
+  cmd->add_option("--reviewers", args.reviewers,
+                  "votes that decide a record: 2 (dual screening) or 1 (one reviewer); STAGE=N for one stage")
+      ->capture_default_str();
   cmd->add_option("--database", args.databases, "records identified in a database, NAME=N (repeatable)");
   cmd->add_option("--register", args.registers, "records identified in a register, NAME=N (repeatable)");
   cmd->add_option("--search", args.searches,
@@ -141,8 +193,12 @@ CLI::App* add_screening_command(CLI::App& app, ScreeningArgs& args) {
 }
 
 int run_screening(const ScreeningArgs& args, std::ostream& out, std::ostream& err) {
+  const review::ScreeningOptions options = screening_options(args.reviewers);
+  std::vector<std::pair<std::string, std::string>> given;  // part, file
+  for (const auto& f : args.files) given.push_back(part_and_file(f));
   {
-    std::vector<io::RunPath> inputs{{"FILE", args.file}, {"--dedup", args.dedup}};
+    std::vector<io::RunPath> inputs{{"--dedup", args.dedup}};
+    for (const auto& [part, file] : given) inputs.push_back({"FILE", file});
     for (const auto& s : args.searches) inputs.push_back({"--search", s.substr(s.find('=') == std::string::npos ? 0 : s.find('=') + 1)});
     std::vector<io::RunPath> outputs;
     if (!args.out.empty()) {
@@ -152,26 +208,31 @@ int run_screening(const ScreeningArgs& args, std::ostream& out, std::ostream& er
     }
     io::check_run_paths(inputs, outputs);
   }
-  const io::Table table = io::read_table(args.file);
-  const auto log = io::load_screening_log(table, args.adjudicator);
-  review::ScreeningResult result;
-  try {
-    result = review::summarise_screening(log);
-  } catch (const Error& e) {
-    throw Error(e.category(), fmt::format("{}: {}", args.file, e.what()));
-  }
+  std::vector<io::ScreeningSource> sources;
+  for (const auto& [part, file] : given) sources.push_back({io::read_screening_table(file), part});
+  const io::ScreeningImport imported = io::load_screening(sources, args.adjudicator);
+  review::ScreeningResult result = review::summarise_screening(imported.log, options);
+  result.notes.insert(result.notes.begin(), imported.notes.begin(), imported.notes.end());
   auto stage_line = [](const char* name, const review::StageCounts& c) {
     return fmt::format("{:<16} {:>6} records: {:>6} included, {:>6} excluded, {:>4} conflicts, {:>4} awaiting a second "
-                       "vote{}\n",
+                       "vote{}{}\n",
                        name, c.records, c.included, c.excluded, c.conflicts, c.awaiting,
-                       c.not_retrieved ? fmt::format(", {} not retrieved", c.not_retrieved) : std::string());
+                       c.not_retrieved ? fmt::format(", {} not retrieved", c.not_retrieved) : std::string(),
+                       c.not_screened ? fmt::format(", {} not yet screened", c.not_screened) : std::string());
   };
-  std::string text = "Screening\n" + stage_line("title/abstract", result.title_abstract) +
-                     stage_line("full text", result.full_text);
+  std::string text;
+  for (const auto& s : imported.sources) text += "read " + s + "\n";
+  if (options.reviewers_title_abstract == 1 || options.reviewers_full_text == 1) {
+    text += fmt::format("one-reviewer mode: {} vote(s) decide at title/abstract, {} at full text\n",
+                        options.reviewers_title_abstract, options.reviewers_full_text);
+  }
+  text += "\nScreening\n" + stage_line("title/abstract", result.title_abstract) +
+          stage_line("full text", result.full_text);
   if (result.awaiting_full_text) text += fmt::format("{} record(s) passed title/abstract and await full text\n", result.awaiting_full_text);
   text += fmt::format("included: {} report(s) of {} stud{}\n", result.included_reports, result.included_studies,
                       result.included_studies == 1 ? "y" : "ies");
   text += "\nAgreement (include or maybe vs exclude; adjudicators left out)\n";
+  if (!result.agreement_note.empty()) text += result.agreement_note + "\n";
   for (const auto& a : result.agreement) {
     text += fmt::format("{:<14} {} vs {}: {} records, agreement {:.1f}%, Cohen's kappa {}\n",
                         a.stage == review::ScreeningStage::kTitleAbstract ? "title/abstract" : "full text", a.reviewer_a,
@@ -182,16 +243,20 @@ int run_screening(const ScreeningArgs& args, std::ostream& out, std::ostream& er
     text += "\nFull-text exclusion reasons\n";
     for (const auto& r : result.exclusion_reasons) text += fmt::format("{:>6}  {}\n", r.n, r.name);
   }
-  std::string conflicts_csv = "record,stage,status,votes\n";
+  if (!imported.labels.empty()) {
+    text += imported.format == io::ScreeningFormat::kCovidence ? "\nTags (records)\n" : "\nLabels (records)\n";
+    for (const auto& l : imported.labels) text += fmt::format("{:>6}  {}\n", l.n, l.name);
+  }
+  std::string conflicts_csv = "record,stage,status,votes,why\n";
   std::size_t conflicts = 0;
   for (const auto& o : result.outcomes) {
     if (o.status != review::RecordStatus::kConflict && o.status != review::RecordStatus::kAwaitingSecondVote) continue;
     ++conflicts;
     std::string votes;
     for (const auto& v : o.votes) votes += (votes.empty() ? "" : "; ") + v;
-    conflicts_csv += fmt::format("{},{},{},{}\n", io::csv_field(o.record),
+    conflicts_csv += fmt::format("{},{},{},{},{}\n", io::csv_field(o.record),
                                  o.stage == review::ScreeningStage::kTitleAbstract ? "title_abstract" : "full_text",
-                                 status_name(o.status), io::csv_field(votes));
+                                 status_name(o.status), io::csv_field(votes), io::csv_field(o.why));
   }
   if (conflicts) text += fmt::format("\n{} record(s) unresolved (listed in conflicts.csv with --out)\n", conflicts);
 
@@ -247,8 +312,11 @@ int run_screening(const ScreeningArgs& args, std::ostream& out, std::ostream& er
     auto counts = [](const review::StageCounts& c) {
       return nlohmann::json{{"records", c.records}, {"included", c.included}, {"excluded", c.excluded},
                             {"conflicts", c.conflicts}, {"awaiting_second_vote", c.awaiting},
-                            {"not_retrieved", c.not_retrieved}};
+                            {"not_retrieved", c.not_retrieved}, {"not_screened", c.not_screened}};
     };
+    j["format"] = io::screening_format_name(imported.format);
+    j["sources"] = imported.sources;
+    j["reviewers"] = {{"title_abstract", options.reviewers_title_abstract}, {"full_text", options.reviewers_full_text}};
     j["title_abstract"] = counts(result.title_abstract);
     j["full_text"] = counts(result.full_text);
     j["awaiting_full_text"] = result.awaiting_full_text;
@@ -264,6 +332,10 @@ int run_screening(const ScreeningArgs& args, std::ostream& out, std::ostream& er
                            {"expected_agreement", a.expected_agreement}});
     }
     j["agreement"] = agreement;
+    if (!result.agreement_note.empty()) j["agreement_note"] = result.agreement_note;
+    nlohmann::json labels = nlohmann::json::array();
+    for (const auto& l : imported.labels) labels.push_back({{"label", l.name}, {"records", l.n}});
+    j["labels"] = labels;
     nlohmann::json reasons = nlohmann::json::array();
     for (const auto& r : result.exclusion_reasons) reasons.push_back({{"reason", r.name}, {"n", r.n}});
     j["exclusion_reasons"] = reasons;

@@ -29,7 +29,8 @@ struct PrismaArgs {
 CLI::App* add_prisma_command(CLI::App& app, PrismaArgs& args);
 int run_prisma(const PrismaArgs& args, std::ostream& out, std::ostream& err);
 struct ScreeningArgs {
-  std::string file;
+  std::vector<std::string> files;  // FILE or PART=FILE (a Rayyan stage or a Covidence list)
+  std::vector<std::string> reviewers{"2"};  // N, or STAGE=N (title_abstract, full_text)
   std::vector<std::string> databases;  // NAME=N
   std::vector<std::string> registers;
   std::vector<std::string> searches;  // export files (NAME=FILE or FILE): records per database

@@ -4,6 +4,7 @@
 
 #include <cctype>
 #include <charconv>
+#include <map>
 
 #include "carta/error.hpp"
 #include "carta/io/pool_output.hpp"
@@ -72,6 +73,76 @@ std::optional<std::int64_t> whole(std::string_view s) {
   return v;
 }
 
+// Why a count cell is not a count: a number past 64 bits is said to be too large, not malformed.
+std::string not_a_count(std::string_view s) {
+  s = trim(s);
+  const bool digits = !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos;
+  return digits ? fmt::format("'{}' is too large to be a count", detail::excerpt(s))
+                : fmt::format("'{}' is not a whole number >= 0", detail::excerpt(s));
+}
+
+// "Name, n; Name, n", a name holding ';' or '"' in double quotes ("Embase; Ovid", 12), as
+// prisma_csv writes it. Returns the items, or the item that is not of that form.
+struct ParsedList {
+  std::vector<NamedCount> items;
+  std::string bad;
+};
+
+ParsedList parse_list(std::string_view text) {
+  ParsedList out;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    while (i < text.size() && (text[i] == ' ' || text[i] == '\t')) ++i;
+    if (i >= text.size()) break;
+    std::string name;
+    std::size_t end = 0;
+    if (text[i] == '"') {
+      std::size_t j = i + 1;
+      bool closed = false;
+      for (; j < text.size(); ++j) {
+        if (text[j] != '"') {
+          name += text[j];
+        } else if (j + 1 < text.size() && text[j + 1] == '"') {
+          name += '"';
+          ++j;
+        } else {
+          closed = true;
+          break;
+        }
+      }
+      end = std::min(text.find(';', j), text.size());
+      const std::string_view rest = trim(text.substr(std::min(j + 1, text.size()), end - std::min(j + 1, end)));
+      const auto v = closed && !rest.empty() && rest.front() == ',' ? whole(rest.substr(1)) : std::nullopt;
+      if (!v) {
+        out.bad = std::string(trim(text.substr(i, end - i)));
+        return out;
+      }
+      out.items.push_back({name, *v});
+    } else {
+      end = std::min(text.find(';', i), text.size());
+      const std::string item(trim(text.substr(i, end - i)));
+      if (!item.empty()) {
+        const std::size_t comma = item.rfind(',');
+        const auto v = comma == std::string::npos ? std::nullopt : whole(std::string_view(item).substr(comma + 1));
+        if (!v) {
+          out.bad = item;
+          return out;
+        }
+        out.items.push_back({std::string(trim(std::string_view(item).substr(0, comma))), *v});
+      }
+    }
+    i = end + 1;
+  }
+  return out;
+}
+
+std::string list_name(const std::string& name) {
+  if (name.find_first_of(";\"") == std::string::npos) return name;
+  std::string quoted = "\"";
+  for (char c : name) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return quoted + "\"";
+}
+
 }  // namespace
 
 review::PrismaCounts load_prisma_counts(const Table& table) {
@@ -82,9 +153,19 @@ review::PrismaCounts load_prisma_counts(const Table& table) {
     if (table.header[c] == "boxtext") text_col = c;
   }
   PrismaCounts counts;
+  std::map<std::string, std::size_t> given;  // box -> line of the row that gave it
   for (std::size_t r = 0; r < table.rows.size(); ++r) {
     const std::string name(trim(table.rows[r][data_col]));
     const std::string_view n = trim(table.rows[r][n_col]);
+    if (!n.empty()) {
+      // The second row would silently replace the first (or add to a list): which is meant is unknown.
+      const auto [it, fresh] = given.emplace(name, table.lines[r]);
+      if (!fresh) {
+        throw Error(ErrorCategory::kInvalidInput,
+                    fmt::format("{}: box '{}' is given twice (also on line {}); keep one row per box", where(table, r, data_col),
+                                name, it->second));
+      }
+    }
     bool known = false;
     for (const auto& b : kBoxes) {
       if (name != b.name) continue;
@@ -93,7 +174,7 @@ review::PrismaCounts load_prisma_counts(const Table& table) {
       const auto v = whole(n);
       if (!v) {
         throw Error(ErrorCategory::kInvalidInput,
-                    fmt::format("{}: {} = '{}' is not a whole number >= 0", where(table, r, n_col), name, detail::excerpt(n)));
+                    fmt::format("{}: {} = {}", where(table, r, n_col), name, not_a_count(n)));
       }
       counts.*(b.box) = *v;
     }
@@ -105,22 +186,15 @@ review::PrismaCounts load_prisma_counts(const Table& table) {
         (counts.*(l.list)).push_back({name == "dbr_excluded" || name == "other_excluded" ? "Reports excluded" : "Total", *v});
         break;
       }
-      std::size_t start = 0;
-      const std::string text(n);
-      while (start < text.size()) {
-        const std::size_t end = std::min(text.find(';', start), text.size());
-        const std::string item(trim(std::string_view(text).substr(start, end - start)));
-        start = end + 1;
-        if (item.empty()) continue;
-        const std::size_t comma = item.rfind(',');
-        const auto v = comma == std::string::npos ? std::nullopt : whole(std::string_view(item).substr(comma + 1));
-        if (!v) {
-          throw Error(ErrorCategory::kInvalidInput,
-                      fmt::format("{}: '{}' in {} needs the form 'Name, n' (items separated by ';')",
-                                  where(table, r, n_col), item, name));
-        }
-        (counts.*(l.list)).push_back({std::string(trim(std::string_view(item).substr(0, comma))), *v});
+      auto parsed = parse_list(n);
+      if (!parsed.bad.empty()) {
+        throw Error(ErrorCategory::kInvalidInput,
+                    fmt::format("{}: '{}' in {} needs the form 'Name, n' (items separated by ';', a name holding ';' in "
+                                "double quotes)",
+                                where(table, r, n_col), detail::excerpt(parsed.bad), name));
       }
+      auto& list = counts.*(l.list);
+      list.insert(list.end(), parsed.items.begin(), parsed.items.end());
     }
     if (!known && !n.empty()) {
       std::string closest;
@@ -152,7 +226,9 @@ std::string prisma_csv(const review::PrismaCounts& c) {
     const auto& items = c.*(l.list);
     if (items.empty()) continue;
     std::string joined;
-    for (const auto& item : items) joined += fmt::format("{}{}, {}", joined.empty() ? "" : "; ", item.name, item.n);
+    for (const auto& item : items) {
+      joined += fmt::format("{}{}, {}", joined.empty() ? "" : "; ", list_name(item.name), item.n);
+    }
     out += fmt::format("{},{}\n", l.name, csv_field(joined));
   }
   return out;

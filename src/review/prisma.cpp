@@ -2,17 +2,37 @@
 
 #include <fmt/format.h>
 
-#include <numeric>
-
 #include "carta/error.hpp"
 
 namespace carta::review {
 
 namespace {
 
+// Counts come from files and options: a sum or difference past 64 bits would wrap into a wrong,
+// plausible-looking box, so arithmetic on them is checked and an overflow refused.
+[[noreturn]] void too_large(std::int64_t a, char op, std::int64_t b) {
+  throw Error(ErrorCategory::kInvalidInput,
+              fmt::format("the PRISMA counts are too large to add up ({} {} {} overflows 64 bits); check the counts "
+                          "given, no review identifies that many records",
+                          a, op, b));
+}
+
+std::int64_t add(std::int64_t a, std::int64_t b) {
+  std::int64_t r = 0;
+  if (__builtin_add_overflow(a, b, &r)) too_large(a, '+', b);
+  return r;
+}
+
+std::int64_t sub(std::int64_t a, std::int64_t b) {
+  std::int64_t r = 0;
+  if (__builtin_sub_overflow(a, b, &r)) too_large(a, '-', b);
+  return r;
+}
+
 std::int64_t total(const std::vector<NamedCount>& items) {
-  return std::accumulate(items.begin(), items.end(), std::int64_t{0},
-                         [](std::int64_t s, const NamedCount& c) { return s + c.n; });
+  std::int64_t s = 0;
+  for (const auto& c : items) s = add(s, c.n);
+  return s;
 }
 
 std::int64_t value_or_zero(const std::optional<std::int64_t>& x) { return x.value_or(0); }
@@ -73,30 +93,31 @@ PrismaCheck complete_and_check(PrismaCounts& c) {
   if (!c.database_results && !c.register_results) {
     problems.push_back("no records identified: give database_results (or the databases with their counts)");
   }
-  const std::int64_t identified = value_or_zero(c.database_results) + value_or_zero(c.register_results);
-  const std::int64_t removed = value_or_zero(c.duplicates) + value_or_zero(c.excluded_automatic) + value_or_zero(c.excluded_other);
-  relate(c.records_screened, "records_screened", "Records screened", identified - removed,
+  const std::int64_t identified = add(value_or_zero(c.database_results), value_or_zero(c.register_results));
+  const std::int64_t removed =
+      add(add(value_or_zero(c.duplicates), value_or_zero(c.excluded_automatic)), value_or_zero(c.excluded_other));
+  relate(c.records_screened, "records_screened", "Records screened", sub(identified, removed),
          fmt::format("identified {} - duplicates {} - automation {} - other removals {}", identified,
                      value_or_zero(c.duplicates), value_or_zero(c.excluded_automatic), value_or_zero(c.excluded_other)));
   if (c.records_excluded) {
-    relate(c.dbr_sought, "dbr_sought_reports", "Reports sought for retrieval", *c.records_screened - *c.records_excluded,
+    relate(c.dbr_sought, "dbr_sought_reports", "Reports sought for retrieval", sub(*c.records_screened, *c.records_excluded),
            fmt::format("screened {} - excluded {}", *c.records_screened, *c.records_excluded));
   }
   if (c.dbr_sought) {
     relate(c.dbr_assessed, "dbr_assessed", "Reports assessed for eligibility",
-           *c.dbr_sought - value_or_zero(c.dbr_notretrieved),
+           sub(*c.dbr_sought, value_or_zero(c.dbr_notretrieved)),
            fmt::format("sought {} - not retrieved {}", *c.dbr_sought, value_or_zero(c.dbr_notretrieved)));
   }
   if (c.has_other() && c.other_sought) {
     relate(c.other_assessed, "other_assessed", "Reports assessed for eligibility (other methods)",
-           *c.other_sought - value_or_zero(c.other_notretrieved),
+           sub(*c.other_sought, value_or_zero(c.other_notretrieved)),
            fmt::format("sought {} - not retrieved {}", *c.other_sought, value_or_zero(c.other_notretrieved)));
   }
   // Included.
   if (c.dbr_assessed) {
-    const std::int64_t from_databases = *c.dbr_assessed - total(c.dbr_excluded);
-    const std::int64_t from_other = c.other_assessed ? *c.other_assessed - total(c.other_excluded) : 0;
-    relate(c.new_reports, "new_reports", "Reports of new included studies", from_databases + from_other,
+    const std::int64_t from_databases = sub(*c.dbr_assessed, total(c.dbr_excluded));
+    const std::int64_t from_other = c.other_assessed ? sub(*c.other_assessed, total(c.other_excluded)) : 0;
+    relate(c.new_reports, "new_reports", "Reports of new included studies", add(from_databases, from_other),
            c.other_assessed ? fmt::format("assessed {} - excluded {} + other assessed {} - other excluded {}",
                                           *c.dbr_assessed, total(c.dbr_excluded), *c.other_assessed,
                                           total(c.other_excluded))
@@ -128,12 +149,12 @@ PrismaCheck complete_and_check(PrismaCounts& c) {
   if (c.has_previous()) {
     if (c.new_studies) {
       relate(c.total_studies, "total_studies", "Total studies included in review",
-             *c.new_studies + value_or_zero(c.previous_studies),
+             add(*c.new_studies, value_or_zero(c.previous_studies)),
              fmt::format("new {} + previous {}", *c.new_studies, value_or_zero(c.previous_studies)));
     }
     if (c.new_reports) {
       relate(c.total_reports, "total_reports", "Reports of total included studies",
-             *c.new_reports + value_or_zero(c.previous_reports),
+             add(*c.new_reports, value_or_zero(c.previous_reports)),
              fmt::format("new {} + previous {}", *c.new_reports, value_or_zero(c.previous_reports)));
     }
   }

@@ -27,14 +27,35 @@ const char* vote_name(ScreeningVote v) {
 
 bool moves_on(ScreeningVote v) { return v == ScreeningVote::kInclude || v == ScreeningVote::kMaybe; }
 
+std::string location(const std::string& source, std::size_t line) {
+  return source.empty() ? fmt::format("line {}", line) : fmt::format("{}:{}", source, line);
+}
+
 [[noreturn]] void bad(const ScreeningDecision& d, const std::string& what) {
-  throw Error(ErrorCategory::kInvalidInput, fmt::format("line {}: record '{}': {}", d.line, d.record, what));
+  throw Error(ErrorCategory::kInvalidInput, fmt::format("{}: record '{}': {}", location(d.source, d.line), d.record, what));
+}
+
+void check_reviewers(int n, const char* stage) {
+  if (n < 1) {
+    throw Error(ErrorCategory::kInvalidOption,
+                fmt::format("reviewers per record at {} is {}; give 1 (one vote decides) or 2 (dual screening)", stage, n));
+  }
 }
 
 }  // namespace
 
-ScreeningResult summarise_screening(const std::vector<ScreeningDecision>& log) {
+ScreeningResult summarise_screening(const std::vector<ScreeningDecision>& decisions, const ScreeningOptions& options) {
+  ScreeningLog log;
+  log.decisions = decisions;
+  return summarise_screening(log, options);
+}
+
+ScreeningResult summarise_screening(const ScreeningLog& input, const ScreeningOptions& options) {
+  check_reviewers(options.reviewers_title_abstract, "title/abstract");
+  check_reviewers(options.reviewers_full_text, "full text");
+  const auto& log = input.decisions;
   ScreeningResult out;
+  out.options = options;
   // record -> stage -> decisions, in order of first appearance.
   std::vector<std::string> order;
   std::map<std::string, std::map<ScreeningStage, std::vector<const ScreeningDecision*>>> by_record;
@@ -55,6 +76,12 @@ ScreeningResult summarise_screening(const std::vector<ScreeningDecision>& log) {
     }
     stages[d.stage].push_back(&d);
   }
+  std::set<std::string> listed;
+  for (const auto& r : input.undecided) {
+    if (by_record.find(r.record) == by_record.end()) order.push_back(r.record);
+    listed.insert(r.record);
+    by_record[r.record];  // a record with no decision at any stage
+  }
 
   std::map<std::string, std::int64_t> reasons;
   std::set<std::string> studies;
@@ -65,6 +92,16 @@ ScreeningResult summarise_screening(const std::vector<ScreeningDecision>& log) {
       const auto it = stages.find(stage);
       if (it == stages.end()) {
         if (stage == ScreeningStage::kFullText && title_status == RecordStatus::kIncluded) ++out.awaiting_full_text;
+        if (stage == ScreeningStage::kTitleAbstract && listed.count(record)) {
+          RecordOutcome o;
+          o.record = record;
+          o.stage = stage;
+          o.status = RecordStatus::kNotScreened;
+          ++out.title_abstract.records;
+          ++out.title_abstract.not_screened;
+          title_status = o.status;
+          out.outcomes.push_back(std::move(o));
+        }
         continue;
       }
       const auto& decisions = it->second;
@@ -72,8 +109,13 @@ ScreeningResult summarise_screening(const std::vector<ScreeningDecision>& log) {
         const auto* first = decisions.front();
         if (!title_status) bad(*first, "has full-text decisions but was never screened at title and abstract");
         if (*title_status == RecordStatus::kExcluded) bad(*first, "has full-text decisions but was excluded at title and abstract");
+        if (*title_status == RecordStatus::kNotScreened) {
+          bad(*first, "has full-text decisions but no title/abstract decision yet");
+        }
         bad(*first, "has full-text decisions while its title/abstract screening is unresolved (conflict or one vote)");
       }
+      const std::size_t required = static_cast<std::size_t>(
+          stage == ScreeningStage::kTitleAbstract ? options.reviewers_title_abstract : options.reviewers_full_text);
       RecordOutcome o;
       o.record = record;
       o.stage = stage;
@@ -106,7 +148,7 @@ ScreeningResult summarise_screening(const std::vector<ScreeningDecision>& log) {
         deciding = adjudication;
       } else if (not_retrieved) {
         o.status = RecordStatus::kNotRetrieved;
-      } else if (votes.size() < 2) {
+      } else if (votes.size() < required) {
         o.status = RecordStatus::kAwaitingSecondVote;
       } else {
         const RecordStatus first = status_of(votes.front());
@@ -129,11 +171,33 @@ ScreeningResult summarise_screening(const std::vector<ScreeningDecision>& log) {
         ++reasons[o.reason];
       }
       if (o.status == RecordStatus::kIncluded && stage == ScreeningStage::kFullText) {
-        for (const auto* d : decisions) {
-          if (!d->study.empty()) o.study = d->study;
+        // One report belongs to one study: reviewers who name different studies for it disagree,
+        // and counting it once (or twice) would hide that. An adjudicator's study settles it.
+        if (adjudication && !adjudication->study.empty()) {
+          o.study = adjudication->study;
+        } else {
+          std::vector<std::string> named;  // "'study' (reviewer)"
+          std::set<std::string> distinct;
+          for (const auto* d : votes) {
+            if (d->study.empty() || !moves_on(d->vote)) continue;
+            distinct.insert(d->study);
+            named.push_back(fmt::format("'{}' ({})", d->study, d->reviewer));
+          }
+          if (distinct.size() > 1) {
+            o.status = RecordStatus::kConflict;
+            std::string list;
+            for (const auto& n : named) list += (list.empty() ? "" : ", ") + n;
+            o.why = fmt::format("assigned to different studies: {}; a report belongs to one study: adjudicate, naming "
+                                "the study",
+                                list);
+          } else if (distinct.size() == 1) {
+            o.study = *distinct.begin();
+          }
         }
-        studies.insert(o.study.empty() ? record : o.study);
-        ++out.included_reports;
+        if (o.status == RecordStatus::kIncluded) {
+          studies.insert(o.study.empty() ? record : o.study);
+          ++out.included_reports;
+        }
       }
       StageCounts& counts = stage == ScreeningStage::kTitleAbstract ? out.title_abstract : out.full_text;
       ++counts.records;
@@ -143,6 +207,7 @@ ScreeningResult summarise_screening(const std::vector<ScreeningDecision>& log) {
         case RecordStatus::kConflict: ++counts.conflicts; break;
         case RecordStatus::kAwaitingSecondVote: ++counts.awaiting; break;
         case RecordStatus::kNotRetrieved: ++counts.not_retrieved; break;
+        case RecordStatus::kNotScreened: ++counts.not_screened; break;
       }
       if (stage == ScreeningStage::kTitleAbstract) title_status = o.status;
       out.outcomes.push_back(std::move(o));
@@ -155,7 +220,12 @@ ScreeningResult summarise_screening(const std::vector<ScreeningDecision>& log) {
 
   // Agreement per reviewer pair and stage, over the records both rated (adjudicators excluded;
   // "not retrieved" is not a judgement of eligibility and is left out).
+  std::set<std::string> reviewers;
+  for (const auto& d : log) {
+    if (!d.adjudicator) reviewers.insert(d.reviewer);
+  }
   for (ScreeningStage stage : {ScreeningStage::kTitleAbstract, ScreeningStage::kFullText}) {
+    if (!input.has_votes) break;
     std::map<std::string, std::map<std::string, bool>> votes;  // reviewer -> record -> moves on
     for (const auto& d : log) {
       if (d.stage == stage && !d.adjudicator && d.vote != ScreeningVote::kNotRetrieved) {
@@ -194,12 +264,43 @@ ScreeningResult summarise_screening(const std::vector<ScreeningDecision>& log) {
       }
     }
   }
+  if (!input.has_votes) {
+    out.agreement_note = "the log holds each record's final decision, not the reviewers' votes: Cohen's kappa and "
+                         "percent agreement cannot be computed from it";
+  } else if (out.agreement.empty()) {
+    const bool one_reviewer_mode = options.reviewers_title_abstract == 1 && options.reviewers_full_text == 1;
+    if (reviewers.size() < 2) {
+      out.agreement_note = fmt::format("{}: Cohen's kappa needs two reviewers rating the same records, so it is not "
+                                       "computed",
+                                       reviewers.empty() ? std::string("no reviewer voted")
+                                                         : fmt::format("only one reviewer ({}) voted", *reviewers.begin()));
+    } else {
+      out.agreement_note = fmt::format("no two reviewers rated the same records{}: Cohen's kappa is not computed",
+                                       one_reviewer_mode ? " (one-reviewer mode: each record was screened once)" : "");
+    }
+  }
+  // Every decided record with one vote under dual screening is most often a one-reviewer round
+  // (a pilot, a rapid review) read with the default, not a review missing half its votes.
+  for (ScreeningStage stage : {ScreeningStage::kTitleAbstract, ScreeningStage::kFullText}) {
+    const StageCounts& c = stage == ScreeningStage::kTitleAbstract ? out.title_abstract : out.full_text;
+    const int required = stage == ScreeningStage::kTitleAbstract ? options.reviewers_title_abstract : options.reviewers_full_text;
+    if (required == 2 && c.awaiting > 0 && c.awaiting == c.records - c.not_screened - c.not_retrieved) {
+      out.notes.push_back(fmt::format("every {} record decided so far has one vote: if one reviewer screens this stage "
+                                      "(a pilot round, a rapid review), give --reviewers 1{}",
+                                      stage == ScreeningStage::kTitleAbstract ? "title/abstract" : "full-text",
+                                      stage == ScreeningStage::kTitleAbstract ? "" : " (or --reviewers full_text=1)"));
+    }
+  }
   if (!out.complete()) {
+    const auto awaiting = [](std::int64_t n, int required) {
+      return required == 1 ? fmt::format("{} without a vote", n) : fmt::format("{} with too few votes", n);
+    };
     out.notes.push_back(fmt::format(
-        "screening is not finished: {} conflict(s) and {} record(s) with one vote at title/abstract, {} conflict(s) "
-        "and {} with one vote at full text, {} awaiting full-text screening; PRISMA counts are provisional",
-        out.title_abstract.conflicts, out.title_abstract.awaiting, out.full_text.conflicts, out.full_text.awaiting,
-        out.awaiting_full_text));
+        "screening is not finished: {} record(s) not yet screened, {} conflict(s) and {} at title/abstract, {} "
+        "conflict(s) and {} at full text, {} awaiting full-text screening; PRISMA counts are provisional",
+        out.title_abstract.not_screened, out.title_abstract.conflicts,
+        awaiting(out.title_abstract.awaiting, options.reviewers_title_abstract), out.full_text.conflicts,
+        awaiting(out.full_text.awaiting, options.reviewers_full_text), out.awaiting_full_text));
   }
   return out;
 }

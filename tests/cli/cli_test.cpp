@@ -14,6 +14,7 @@
 #include "carta/cli.hpp"
 #include "carta/io/table.hpp"
 #include "compare.hpp"
+#include "test_folder.hpp"
 
 namespace carta::test {
 namespace {
@@ -729,6 +730,112 @@ TEST(Cli, ScreeningAndPrisma) {
   const auto bad = run({"screening", log.string(), "--database", "PubMed"});
   EXPECT_EQ(bad.code, 64);
   EXPECT_THAT(bad.err, HasSubstr("write NAME=N"));
+}
+
+// The examples of `carta screening --help` run as printed (from the source folder), so they
+// cannot rot.
+TEST(Cli, ScreeningHelpExamplesRun) {
+  const auto help = run({"screening", "--help"});
+  ASSERT_EQ(help.code, 0);
+  EXPECT_THAT(help.out, HasSubstr("Rayyan's CSV export"));
+  EXPECT_THAT(help.out, HasSubstr("--reviewers"));
+  std::istringstream lines(help.out);
+  const auto dir = test_folder("screening_help");
+  int examples = 0;
+  for (std::string line; std::getline(lines, line);) {
+    const auto at = line.find("carta screening ");
+    if (at == std::string::npos || line.substr(0, at).find_first_not_of(' ') != std::string::npos) continue;
+    std::istringstream words(line.substr(at + 6));
+    std::vector<std::string> args;
+    for (std::string w; words >> w;) {
+      const auto eq = w.find('=');
+      const std::string path = eq == std::string::npos ? w : w.substr(eq + 1);
+      if (path.rfind("examples/", 0) == 0) w = w.substr(0, w.size() - path.size()) + source_path(path).string();
+      if (!args.empty() && args.back() == "--out") w = (dir / w).string();
+      args.push_back(w);
+    }
+    const auto r = run(args);
+    EXPECT_EQ(r.code, 0) << line << "\n" << r.err;
+    ++examples;
+  }
+  EXPECT_EQ(examples, 2);
+  // The first example is a finished two-stage Rayyan review: its PRISMA counts are drawn.
+  EXPECT_TRUE(std::filesystem::exists(dir / "screening" / "prisma.svg"));
+  const auto j = nlohmann::json::parse(read_text(dir / "screening" / "screening.json"));
+  EXPECT_EQ(j["format"], "Rayyan export");
+  EXPECT_EQ(j["title_abstract"]["records"], 8);
+  EXPECT_EQ(j["full_text"]["included"], 3);
+  EXPECT_EQ(j["labels"][0]["label"], "adult");
+  EXPECT_EQ(j["labels"][0]["records"], 2);
+  EXPECT_EQ(j["reviewers"]["title_abstract"], 2);
+  EXPECT_EQ(j["sources"].size(), 2u);
+}
+
+TEST(Cli, ScreeningRayyanOneReviewer) {
+  const auto pilot = temp_file("rayyan_pilot.csv",
+                               "key,title,notes\n"
+                               "rayyan-1,One,\"RAYYAN-INCLUSION: {\"\"Sam\"\"=>\"\"Included\"\"}\"\n"
+                               "rayyan-2,Two,\"RAYYAN-INCLUSION: {\"\"Sam\"\"=>\"\"Excluded\"\"}\"\n"
+                               "rayyan-3,Three,\n");
+  const auto dual = run({"screening", pilot.string()});
+  ASSERT_EQ(dual.code, 0) << dual.err;
+  EXPECT_THAT(dual.out, HasSubstr("title/abstract        3 records:      0 included,      0 excluded,    0 conflicts,    2 "
+                                  "awaiting a second vote, 1 not yet screened"));
+  EXPECT_THAT(dual.out, HasSubstr("give --reviewers 1"));
+  const auto one = run({"screening", pilot.string(), "--reviewers", "1"});
+  ASSERT_EQ(one.code, 0) << one.err;
+  EXPECT_THAT(one.out, HasSubstr("read " + pilot.string() + " (Rayyan export, title/abstract: 3 records, 2 decisions, 1 not "
+                                 "yet screened)"));
+  EXPECT_THAT(one.out, HasSubstr("one-reviewer mode"));
+  EXPECT_THAT(one.out, HasSubstr("title/abstract        3 records:      1 included,      1 excluded,    0 conflicts,    0 "
+                                 "awaiting a second vote, 1 not yet screened"));
+  EXPECT_THAT(one.out, HasSubstr("only one reviewer (Sam) voted"));
+  // Per stage: dual screening at title/abstract, one reviewer at full text.
+  const auto mixed = run({"screening", pilot.string(), "--reviewers", "2", "--reviewers", "full_text=1"});
+  ASSERT_EQ(mixed.code, 0) << mixed.err;
+  EXPECT_THAT(mixed.out, HasSubstr("one-reviewer mode: 2 vote(s) decide at title/abstract, 1 at full text"));
+}
+
+TEST(Cli, ScreeningCovidenceLists) {
+  const auto dir = test_folder("covidence");
+  const std::string header = "Title,Authors,Abstract,Published Year,Journal,DOI,Ref,Covidence #,Study,Notes,Tags\n";
+  auto list = [&](const std::string& name, const std::string& rows) {
+    std::ofstream(dir / name, std::ios::binary) << header << rows;
+    return (dir / name).string();
+  };
+  const auto r = run({"screening",
+                      list("review_9_irrelevant_csv_20240301.csv", "T1,A,,2020,J,,,#1,,,\nT2,A,,2020,J,,,#2,,,\n"),
+                      list("review_9_excluded_csv_20240301.csv",
+                           "T3,A,,2020,J,,,#3,,Exclusion reason: Wrong comparator; ,Adult\n"),
+                      list("review_9_included_csv_20240301.csv", "T4,A,,2020,J,,,#4,Maude 2018,,Adult\n"),
+                      list("review_9_screen_csv_20240301.csv", ""), list("review_9_select_csv_20240301.csv", ""),
+                      "--database", "Embase=5", "--duplicates", "1", "--out", (dir / "out").string()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("title/abstract        4 records:      2 included,      2 excluded"));
+  EXPECT_THAT(r.out, HasSubstr("\n     1  Wrong comparator\n"));
+  EXPECT_THAT(r.out, HasSubstr("Tags (records)\n     2  Adult"));
+  EXPECT_THAT(r.out, HasSubstr("not the reviewers' votes"));
+  EXPECT_THAT(r.out, HasSubstr("PRISMA 2020: identified 5, removed 1, screened 4, excluded 2, sought 2"));
+  EXPECT_THAT(read_text(dir / "out" / "prisma.csv"), HasSubstr("dbr_excluded,\"Wrong comparator, 1\""));
+}
+
+TEST(Cli, ScreeningConflictsSayWhy) {
+  const auto log = temp_file("screening_studies.csv",
+                             "record,stage,reviewer,decision,reason,study\n"
+                             "p,title_abstract,A,include,,\np,title_abstract,B,include,,\n"
+                             "p,full_text,A,include,,ELIANA\np,full_text,B,include,,ENSIGN\n");
+  const auto dir = test_folder("screening_why");
+  const auto r = run({"screening", log.string(), "--out", (dir / "out").string()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::string conflicts = read_text(dir / "out" / "conflicts.csv");
+  EXPECT_THAT(conflicts, HasSubstr("record,stage,status,votes,why\n"));
+  EXPECT_THAT(conflicts, HasSubstr("p,full_text,conflict,A: include; B: include,"
+                                   "\"assigned to different studies: 'ELIANA' (A), 'ENSIGN' (B)"));
+  // Two tools' files in one run are refused.
+  const auto rayyan = temp_file("rayyan_mixed.csv", "key,notes\nr1,\n");
+  const auto mixed = run({"screening", log.string(), rayyan.string()});
+  EXPECT_EQ(mixed.code, 65);
+  EXPECT_THAT(mixed.err, HasSubstr("is a carta decision log but"));
 }
 
 TEST(Cli, ReconcileDualExtraction) {

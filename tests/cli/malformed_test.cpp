@@ -61,6 +61,22 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"empty", kPool, "empty.csv", 65, "empty.csv: the file is empty"},
         Case{"header_only", kPool, "header_only.csv", 65, "no usable study"},
         Case{"missing_file", kPool, "no_such_file.csv", 66, "no_such_file.csv"},
+        // carta screening: its own files and every other file it may be given by mistake.
+        Case{"screening_truncated_rayyan", {"screening", "{}"}, "truncated_rayyan.csv", 65,
+             "truncated_rayyan.csv:3:23: this quote is never closed"},
+        Case{"screening_rayyan_bad_vote", {"screening", "{}"}, "rayyan_bad_vote.csv", 65,
+             "rayyan_bad_vote.csv:3:3 (column 'notes'): Alice's decision 'Undecided' is not one of Rayyan's"},
+        Case{"screening_bad_adjudicator", {"screening", "{}"}, "screening_bad_adjudicator.csv", 65,
+             "screening_bad_adjudicator.csv:4:6 (column 'adjudicator'): adjudicator 'maybe' is neither yes nor no"},
+        Case{"screening_empty", {"screening", "{}"}, "empty.csv", 65, "empty.csv: the file is empty"},
+        Case{"screening_header_only", {"screening", "{}"}, "header_only.csv", 65, "these are not screening decisions"},
+        Case{"screening_binary", {"screening", "{}"}, "binary.csv", 65, "binary.csv:1:1: NUL byte"},
+        Case{"screening_utf16", {"screening", "{}"}, "utf16.csv", 65, "the file is UTF-16 encoded"},
+        Case{"screening_ris", {"screening", "{}"}, "truncated.ris", 65, "a RIS records export (search results), not screening"},
+        Case{"screening_reviewers_3", {"screening", "{}", "--reviewers", "3"}, "rayyan_bad_vote.csv", 64,
+             "--reviewers '3': give 1 (one vote moves a record on"},
+        Case{"screening_reviewers_stage", {"screening", "{}", "--reviewers", "screening=1"}, "rayyan_bad_vote.csv", 64,
+             "'screening' is not a stage"},
         Case{"bad_continuation", {"dedup", "{}", "--strict"}, "bad_continuation.nbib", 65,
              "bad_continuation.nbib:3: 'not indented continuation' is not a MEDLINE line"},
         Case{"wrong_type", {"report", "{}", "--out", "/tmp/carta_malformed_report"}, "wrong_type.toml", 65,
@@ -98,6 +114,13 @@ TEST(MalformedInputs, TenMegabyteSingleLine) {
   EXPECT_EQ(code, 65);
   EXPECT_THAT(err.str(), HasSubstr("is too large to be a count"));
   EXPECT_LT(err.str().size(), 2000u);  // the message does not echo ten megabytes
+}
+
+TEST(MalformedInputs, ScreeningFolderIsRefused) {
+  std::ostringstream out, err;
+  const int code = run_cli({"screening", source_path("tests/malformed").string()}, out, err);
+  EXPECT_EQ(code, 65);
+  EXPECT_THAT(err.str(), HasSubstr("is a folder, not a file of screening decisions"));
 }
 
 TEST(MalformedInputs, TruncatedRisIsKeptWithANote) {

@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cstdint>
+
 #include "carta/error.hpp"
 #include "carta/io/prisma_table.hpp"
 #include "carta/plot/prisma_diagram.hpp"
@@ -115,6 +117,71 @@ TEST(Prisma, ReaderErrors) {
     EXPECT_THAT(e.what(), HasSubstr("'Reviews 21' in dbr_excluded needs the form 'Name, n'"));
   }
   EXPECT_THROW(read("data,count\nduplicates,1\n"), Error);  // no n column
+}
+
+std::string read_error(const std::string& csv) {
+  try {
+    read(csv);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+// Issue 20: a box given twice is an error (the second row would silently replace the first).
+TEST(Prisma, BoxGivenTwiceIsAnError) {
+  EXPECT_THAT(read_error("data,n\ndatabase_results,10\nduplicates,2\ndatabase_results,12\n"),
+              HasSubstr("prisma.csv:4:1 (column 'data'): box 'database_results' is given twice (also on line 2)"));
+  EXPECT_THAT(read_error("data,n\ndbr_excluded,\"Review, 2\"\ndbr_excluded,\"Not CAR-T, 1\"\n"),
+              HasSubstr("box 'dbr_excluded' is given twice"));
+  // A template row left empty is not a second value.
+  EXPECT_EQ(*read("data,n\ndatabase_results,\ndatabase_results,10\n").database_results, 10);
+}
+
+// Issue 20: sums checked without overflow; a number past 64 bits is too large, not malformed.
+TEST(Prisma, CountsThatOverflowAreRefused) {
+  EXPECT_THAT(read_error("data,n\ndatabase_results,99999999999999999999\n"),
+              HasSubstr("database_results = '99999999999999999999' is too large to be a count"));
+  review::PrismaCounts c;
+  c.database_specific = {{"PubMed", INT64_MAX}, {"Embase", 1}};
+  EXPECT_THAT(check_error(c), HasSubstr("too large to add up (9223372036854775807 + 1 overflows 64 bits)"));
+  review::PrismaCounts d;
+  d.database_results = INT64_MAX;
+  d.register_results = INT64_MAX;
+  EXPECT_THAT(check_error(d), HasSubstr("overflows 64 bits"));
+  review::PrismaCounts e;
+  e.database_results = 10;
+  e.dbr_assessed = 5;
+  e.dbr_excluded = {{"a", INT64_MAX}, {"b", INT64_MAX}};
+  EXPECT_THAT(check_error(e), HasSubstr("overflows 64 bits"));
+}
+
+// Issue 20: names holding ';' (and quotes, commas) round-trip through prisma.csv.
+TEST(Prisma, ListNamesWithSemicolonsRoundTrip) {
+  review::PrismaCounts c;
+  c.database_specific = {{"Embase; Ovid", 7}, {"CENTRAL, Cochrane", 3}, {"The \"Web\" of Science", 2}, {"PubMed", 1}};
+  c.duplicates = 1;
+  c.records_screened = 12;
+  c.records_excluded = 6;
+  c.dbr_assessed = 6;
+  c.dbr_excluded = {{"Wrong population; adults", 2}, {"No outcome", 1}};
+  c.new_studies = 3;
+  review::complete_and_check(c);
+  const std::string csv = io::prisma_csv(c);
+  EXPECT_THAT(csv, HasSubstr("\"\"Embase; Ovid\"\", 7; CENTRAL, Cochrane, 3; \"\"The \"\"\"\"Web\"\"\"\" of Science\"\", 2"));
+  const auto back = read(csv);
+  ASSERT_EQ(back.database_specific.size(), 4u);
+  for (std::size_t i = 0; i < 4; ++i) {
+    EXPECT_EQ(back.database_specific[i].name, c.database_specific[i].name);
+    EXPECT_EQ(back.database_specific[i].n, c.database_specific[i].n);
+  }
+  ASSERT_EQ(back.dbr_excluded.size(), 2u);
+  EXPECT_EQ(back.dbr_excluded[0].name, "Wrong population; adults");
+  EXPECT_EQ(back.dbr_excluded[0].n, 2);
+  EXPECT_EQ(io::prisma_csv(back), csv);
+  // A quoted name that is never closed, or has no count, names the item.
+  EXPECT_THAT(read_error("data,n\ndatabase_specific_results,\"\"\"Embase; 5\"\n"), HasSubstr("needs the form 'Name, n'"));
+  EXPECT_THAT(read_error("data,n\ndatabase_specific_results,\"\"\"Embase\"\" 5\"\n"), HasSubstr("needs the form 'Name, n'"));
 }
 
 TEST(Prisma, DiagramBoxesReasonsAndEscaping) {

@@ -77,9 +77,9 @@ TEST(Screening, AdjudicationSingleVotesAndStudies) {
 TEST(Screening, ErrorsNameTheLine) {
   EXPECT_THAT(error_of("record,stage,reviewer,decision,reason\np1,title_abstract,A,include,\np1,title_abstract,B,include,\n"
                        "p1,full_text,A,exclude,\n"),
-              HasSubstr("line 4: record 'p1': a full-text exclusion needs a reason"));
+              HasSubstr("log.csv:4: record 'p1': a full-text exclusion needs a reason"));
   EXPECT_THAT(error_of("record,stage,reviewer,decision,reason\np1,title_abstract,A,include,\np1,title_abstract,A,exclude,\n"),
-              HasSubstr("line 3: record 'p1': reviewer 'A' already decided at title_abstract (line 2)"));
+              HasSubstr("log.csv:3: record 'p1': reviewer 'A' already decided at title_abstract (line 2)"));
   EXPECT_THAT(error_of("record,stage,reviewer,decision,reason\np1,title_abstract,A,exclude,\np1,title_abstract,B,exclude,\n"
                        "p1,full_text,A,include,\n"),
               HasSubstr("has full-text decisions but was excluded at title and abstract"));

@@ -671,6 +671,7 @@ void Server::State::output_pages() {
       command += fmt::format(" --database '{}={}'", quoted, d.n);
     }
     command += fmt::format(" --duplicates {}", workspace.screening_state().prisma.duplicates.value_or(0));
+    if (workspace.options().reviewers_title_abstract == 1) command += " --reviewers 1";
     html(res, page(chrome(&s, "Export", "export"),
                    fmt::format("<h1>Export</h1><ul class=\"exports\">"
                                "<li><a href=\"/export/screening-log.csv\" download>Screening log</a> (carta screening's "

@@ -204,6 +204,12 @@ void set_setting(SQLite::Database& db, const char* key, const std::string& value
 
 int votes_needed(SQLite::Database& db) { return setting(db, "votes_per_record", "2") == "1" ? 1 : 2; }
 
+review::ScreeningOptions screening_options(SQLite::Database& db) {
+  review::ScreeningOptions options;
+  options.reviewers_title_abstract = options.reviewers_full_text = votes_needed(db);
+  return options;
+}
+
 void database_error(const Workspace::Impl& impl, const SQLite::Exception& e) {
   throw Error(ErrorCategory::kIo, fmt::format("{}: the review database refused the change: {}", impl.file.string(), e.what()));
 }

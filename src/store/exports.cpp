@@ -21,7 +21,7 @@ std::string Workspace::screening_log_csv() const {
 }
 
 std::vector<review::BibRecord> Workspace::included_records() const {
-  const auto result = review::summarise_screening(decisions());
+  const auto result = review::summarise_screening(decisions(), options());
   std::vector<review::BibRecord> out;
   for (const auto& o : result.outcomes) {
     if (o.stage != review::ScreeningStage::kFullText || o.status != review::RecordStatus::kIncluded) continue;

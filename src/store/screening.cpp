@@ -234,6 +234,10 @@ std::vector<Progress> Workspace::progress() const {
   });
 }
 
+review::ScreeningOptions Workspace::options() const {
+  return detail::read(*impl_, [](SQLite::Database& db) { return detail::screening_options(db); });
+}
+
 std::vector<review::ScreeningDecision> Workspace::decisions() const {
   return detail::read(*impl_, [](SQLite::Database& db) {
     std::vector<review::ScreeningDecision> out;
@@ -266,7 +270,7 @@ std::vector<review::ScreeningDecision> Workspace::decisions() const {
 
 std::vector<Conflict> Workspace::conflicts(ScreeningStage stage) const {
   const auto log = decisions();
-  const auto result = review::summarise_screening(log);
+  const auto result = review::summarise_screening(log, options());
   std::vector<Conflict> out;
   for (const auto& o : result.outcomes) {
     if (o.stage != stage || o.status != review::RecordStatus::kConflict) continue;
@@ -399,7 +403,7 @@ std::optional<std::filesystem::path> Workspace::fulltext_path(std::string_view s
 
 ScreeningState Workspace::screening_state() const {
   ScreeningState s;
-  s.result = review::summarise_screening(decisions());
+  s.result = review::summarise_screening(decisions(), options());
   review::PrismaCounts identification;
   detail::read(*impl_, [&](SQLite::Database& db) {
     SQLite::Statement q(db, "SELECT database_name, sum(record_count) FROM imports GROUP BY database_name ORDER BY min(id)");

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <type_traits>
 
+#include "carta/review/screening.hpp"
 #include "carta/store/workspace.hpp"
 
 namespace carta::store {
@@ -37,6 +38,9 @@ void audit(SQLite::Database& db, const User* by, std::string_view action, std::i
 std::string setting(SQLite::Database& db, const char* key, const char* fallback);
 void set_setting(SQLite::Database& db, const char* key, const std::string& value);
 int votes_needed(SQLite::Database& db);
+// The review's votes per record as review::summarise_screening takes them, so that every count the
+// workspace shows is the one `carta screening --reviewers N` gives on the exported log.
+review::ScreeningOptions screening_options(SQLite::Database& db);
 
 RecordView load_record(SQLite::Database& db, std::int64_t id);
 std::string record_label(std::int64_t id);

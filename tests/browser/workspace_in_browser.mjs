@@ -136,6 +136,9 @@ try {
     await submit(owner, () => owner.click('form[action="/settings/users"] button[type=submit]'));
   }
   check((await owner.locator('table tbody tr').count()) === 4, 'four people in the team');
+  await owner.fill('textarea[name=criteria]', 'Include: clinical trials of CAR-T cells in relapsed or refractory ' +
+    'B-cell acute lymphoblastic leukemia that report remission or toxicity. Exclude: preclinical studies, reviews, ' +
+    'reports of fewer than 5 patients.');
   await owner.fill('textarea[name=include]', 'CAR-T\nremission');
   await owner.fill('textarea[name=exclude]', 'mouse');
   await submit(owner, () => owner.click('form[action="/settings/screening"] button[type=submit]'));
@@ -254,7 +257,9 @@ try {
   const audit = await (await owner.request.get(base + 'export/audit.csv')).text();
   check(audit.includes('undo vote') && audit.includes('adjudicate'), 'the audit trail has the undo and the adjudication');
 
-  await ann.goto(base + 'screen?stage=title_abstract&record=2');
+  await ann.goto(base + 'screen?stage=title_abstract&record=8');
+  check(await ann.locator('section.criteria').innerText().then((t) => t.includes('relapsed or refractory')),
+    'the eligibility criteria are shown beside the record');
   await ann.screenshot({ path: path.join(workDir, 'screening.png'), fullPage: true });
   for (const p of [owner, ann, ben, jude]) {
     check((await p.evaluate(() => window.__pwned)) === undefined, 'no record text ran as script');

@@ -324,6 +324,44 @@ TEST_F(WorkspaceTest, ConflictsAdjudicationFullTextAndTheSameCountsAsTheCli) {
   EXPECT_DOUBLE_EQ(cli.agreement[0].kappa, state.result.agreement[0].kappa);
 }
 
+// One vote per record (a pilot or a rapid review): one include moves a record to full text, the
+// counts are those `carta screening --reviewers 1` gives on the exported log, and a second vote
+// that disagrees is still a conflict.
+TEST_F(WorkspaceTest, OneVotePerRecordMovesRecordsOnAsTheCliCountsThem) {
+  Workspace w(file_);
+  const User owner = w.add_user("Olga", "owner-password", Role::kOwner);
+  const User a = w.add_user("Ann", "ann-password", Role::kReviewer, &owner);
+  const User b = w.add_user("Ben", "ben-password", Role::kReviewer, &owner);
+  auto settings = w.settings();
+  settings.votes_per_record = 1;
+  w.save_settings(settings, owner);
+  EXPECT_EQ(w.options().reviewers_title_abstract, 1);
+  w.import_records("PubMed", "pubmed.ris", ris(4), owner);
+  w.vote(a, 1, ScreeningStage::kTitleAbstract, ScreeningVote::kInclude, "", "");
+  w.vote(a, 2, ScreeningStage::kTitleAbstract, ScreeningVote::kExclude, "", "");
+  w.vote(a, 3, ScreeningStage::kTitleAbstract, ScreeningVote::kInclude, "", "");
+  w.vote(b, 3, ScreeningStage::kTitleAbstract, ScreeningVote::kExclude, "", "");  // a conflict still
+  const auto state = w.screening_state();
+  EXPECT_EQ(state.result.title_abstract.included, 1);
+  EXPECT_EQ(state.result.title_abstract.excluded, 1);
+  EXPECT_EQ(state.result.title_abstract.conflicts, 1);
+  EXPECT_EQ(state.result.title_abstract.awaiting, 0);
+  ASSERT_TRUE(w.next_item(b, ScreeningStage::kFullText));  // record 1 is at full text after one vote
+  EXPECT_EQ(w.next_item(b, ScreeningStage::kFullText)->record.id, 1);
+  w.vote(b, 1, ScreeningStage::kFullText, ScreeningVote::kInclude, "", "");
+  EXPECT_EQ(w.screening_state().result.included_reports, 1);
+  EXPECT_EQ(w.included_records().size(), 1u);
+
+  const auto log_path = dir_ / "log.csv";
+  std::ofstream(log_path) << w.screening_log_csv();
+  review::ScreeningOptions one;
+  one.reviewers_title_abstract = one.reviewers_full_text = 1;
+  const auto cli = review::summarise_screening(io::load_screening_log(io::read_table(log_path)), one);
+  EXPECT_EQ(cli.title_abstract.included, 1);
+  EXPECT_EQ(cli.title_abstract.conflicts, 1);
+  EXPECT_EQ(cli.included_reports, 1);
+}
+
 TEST_F(WorkspaceTest, TwoReviewersVotingAtOnceBothCount) {
   Workspace w(file_);
   const User owner = w.add_user("Olga", "owner-password", Role::kOwner);

@@ -176,6 +176,8 @@ class Workspace {
 
   // The decision log in `carta screening`'s format, and the counts computed from it.
   std::vector<review::ScreeningDecision> decisions() const;
+  // The votes per record the settings ask for, as `carta screening --reviewers` takes them.
+  review::ScreeningOptions options() const;
   ScreeningState screening_state() const;
   std::string screening_log_csv() const;
   std::vector<review::BibRecord> included_records() const;  // passed full text

@@ -4,7 +4,8 @@
 // acknowledgement, i.e. after the commit) and the next-record page, p50 and p99, decisions per
 // second, and the process's peak memory. Bounded: 10 reviewers x 300 decisions, loopback only.
 //
-// Run: build/serve_bench [--reviewers N] [--decisions N] [--records N]; record in docs/performance.md.
+// Run: build/serve_bench [--reviewers N] [--decisions N] [--records N] [--think-ms T] (each reviewer
+// waits T ms between decisions; 0, the default, saturates the server); record in docs/performance.md.
 
 #include <fmt/format.h>
 #include <httplib.h>
@@ -74,13 +75,14 @@ std::string csv_of(std::size_t n, std::uint64_t seed) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  int reviewers = 10, decisions = 300;
+  int reviewers = 10, decisions = 300, think_ms = 0;
   std::size_t total_records = 50000;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
     if (a == "--reviewers") reviewers = std::stoi(argv[i + 1]);
     if (a == "--decisions") decisions = std::stoi(argv[i + 1]);
     if (a == "--records") total_records = std::stoul(argv[i + 1]);
+    if (a == "--think-ms") think_ms = std::stoi(argv[i + 1]);
   }
   const fs::path dir = fs::temp_directory_path() / fmt::format("carta-serve-bench-{}", ::getpid());
   fs::remove_all(dir);
@@ -136,6 +138,8 @@ int main(int argc, char** argv) {
     for (int r = 0; r < reviewers; ++r) {
       threads.emplace_back([&, r] {
         httplib::Client c("127.0.0.1", port);
+        c.set_keep_alive(true);  // as a browser does
+        c.set_tcp_nodelay(true);
         const auto l = login(c, fmt::format("Reviewer {}", r), "reviewer-password");
         httplib::Headers rh{{"Cookie", l.cookie}};
         const std::regex record_re("name=\"record\" value=\"([0-9]+)\"");
@@ -157,6 +161,8 @@ int main(int argc, char** argv) {
           vote_ms[r].push_back(ms(Clock::now() - t));
           if (!vote || vote->status != 303) ++failures;
           after = record;
+          // A person reads before deciding: 0 measures the server saturated.
+          if (think_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(think_ms));
         }
       });
     }
@@ -167,9 +173,9 @@ int main(int argc, char** argv) {
       votes.insert(votes.end(), vote_ms[r].begin(), vote_ms[r].end());
       pages.insert(pages.end(), page_ms[r].begin(), page_ms[r].end());
     }
-    fmt::print("{} reviewers x {} decisions on {} records: {} decisions in {:.2f} s ({:.0f} records screened per second), "
-               "{} failures\n",
-               reviewers, decisions, total_records, votes.size(), seconds, static_cast<double>(votes.size()) / seconds,
+    fmt::print("{} reviewers x {} decisions on {} records, {} ms between decisions: {} decisions in {:.2f} s ({:.0f} "
+               "records screened per second), {} failures\n",
+               reviewers, decisions, total_records, think_ms, votes.size(), seconds, static_cast<double>(votes.size()) / seconds,
                failures.load());
     fmt::print("decision round trip (POST until acknowledged after commit): p50 {:.2f} ms, p99 {:.2f} ms, max {:.2f} ms\n",
                percentile(votes, 0.5), percentile(votes, 0.99), percentile(votes, 1.0));

@@ -5,6 +5,9 @@
 #include "carta/serve/server.hpp"
 
 #include <fmt/format.h>
+// httplib's listen backlog of 5 drops connections when a team's browsers open several at once
+// (a dropped SYN is retried after a second): a backlog like a web server's.
+#define CPPHTTPLIB_LISTEN_BACKLOG 128
 #include <httplib.h>
 #include <sodium.h>
 
@@ -798,6 +801,14 @@ void Server::State::routes() {
   http.set_read_timeout(30, 0);
   http.set_write_timeout(30, 0);
   http.set_keep_alive_max_count(1000);
+  // A thread serves one keep-alive connection until it goes quiet, and each browser holds several;
+  // httplib's default of 8 threads would make the ninth connection (the third or fourth reviewer)
+  // wait for another's to time out. Idle threads cost a stack, not CPU.
+  http.new_task_queue = [] { return new httplib::ThreadPool(64); };
+  http.set_keep_alive_timeout(5);
+  // Headers and body go out in separate writes; with Nagle's algorithm the second waits for the
+  // client's delayed ACK, 40 ms on every keep-alive response.
+  http.set_tcp_nodelay(true);
 }
 
 Server::Server(store::Workspace& workspace, ServerOptions options, std::ostream& log)

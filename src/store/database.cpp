@@ -233,6 +233,27 @@ Workspace::Impl::Impl(const std::filesystem::path& path)
   if (ec) throw Error(ErrorCategory::kIo, fmt::format("{}: cannot create the folder of uploaded files: {}", folder.string(), ec.message()));
 }
 
+std::unique_ptr<SQLite::Database> Workspace::Impl::take_reader() const {
+  {
+    std::lock_guard lock(readers_mutex);
+    if (!idle_readers.empty()) {
+      auto reader = std::move(idle_readers.back());
+      idle_readers.pop_back();
+      return reader;
+    }
+  }
+  auto reader = std::make_unique<SQLite::Database>(file.string(), SQLite::OPEN_READONLY, 5000);
+  reader->exec("PRAGMA foreign_keys = ON");
+  return reader;
+}
+
+void Workspace::Impl::give_back(std::unique_ptr<SQLite::Database> reader) const {
+  // Kept for the next request, up to a few (one per server thread that reads at once).
+  constexpr std::size_t kMaxIdleReaders = 8;
+  std::lock_guard lock(readers_mutex);
+  if (idle_readers.size() < kMaxIdleReaders) idle_readers.push_back(std::move(reader));
+}
+
 Workspace::Workspace(const std::filesystem::path& file) {
   if (sodium_init() < 0) throw Error(ErrorCategory::kInternal, "libsodium could not be initialised");
   if (std::filesystem::is_directory(file)) {

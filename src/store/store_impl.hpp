@@ -4,10 +4,12 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include <filesystem>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <vector>
 
 #include "carta/review/screening.hpp"
 #include "carta/store/workspace.hpp"
@@ -16,10 +18,16 @@ namespace carta::store {
 
 struct Workspace::Impl {
   std::filesystem::path file, folder;
-  mutable std::mutex mutex;  // one operation at a time on the connection
+  mutable std::mutex mutex;  // one write at a time on the writing connection
   mutable SQLite::Database db;
   int schema_version = 0;
+  // Read-only connections, each used by one request at a time: in WAL mode readers see the last
+  // commit and never wait for a writer, so a page is not queued behind another reviewer's vote.
+  mutable std::mutex readers_mutex;
+  mutable std::vector<std::unique_ptr<SQLite::Database>> idle_readers;
   explicit Impl(const std::filesystem::path& path);
+  std::unique_ptr<SQLite::Database> take_reader() const;
+  void give_back(std::unique_ptr<SQLite::Database> reader) const;
 };
 
 namespace detail {
@@ -66,11 +74,28 @@ auto write(const Workspace::Impl& impl, F&& f) {
   }
 }
 
+// Runs f on a read-only connection inside one read transaction: the statements of one request see
+// one snapshot, even while votes commit.
 template <typename F>
 auto read(const Workspace::Impl& impl, F&& f) {
-  std::lock_guard lock(impl.mutex);
+  struct Lease {
+    const Workspace::Impl& impl;
+    std::unique_ptr<SQLite::Database> db;
+    ~Lease() {
+      if (db) impl.give_back(std::move(db));
+    }
+  };
   try {
-    return f(impl.db);
+    Lease lease{impl, impl.take_reader()};
+    SQLite::Transaction tx(*lease.db, SQLite::TransactionBehavior::DEFERRED);
+    if constexpr (std::is_void_v<decltype(f(*lease.db))>) {
+      f(*lease.db);
+      tx.commit();
+    } else {
+      auto out = f(*lease.db);
+      tx.commit();
+      return out;
+    }
   } catch (const SQLite::Exception& e) {
     database_error(impl, e);
   }

@@ -1,11 +1,12 @@
 // The workspace as a team uses it, in Debian's chromium through playwright-core: the owner creates
 // the review from the setup link, adds reviewers, imports two search exports and removes the
 // duplicates (an uncertain pair decided side by side with one key); two reviewers in two browser
-// contexts screen the same 50 records with the keyboard (blinded: neither sees the other's vote), the server is killed with SIGKILL in the middle and
-// restarted without losing an acknowledged vote, the adjudicator resolves the conflicts, the
-// full-text stage excludes one report with a reason (a PDF uploaded, a non-PDF refused), and the PRISMA counts on the page equal
-// those `carta screening` computes from the exported log. Records titled with markup stay text:
-// no script of theirs runs, no dialog opens, the CSP reports nothing.
+// contexts screen the same 50 records with the keyboard (blinded: neither sees the other's vote),
+// the server is killed with SIGKILL in the middle and restarted without losing an acknowledged
+// vote, the adjudicator resolves the conflicts, the full-text stage excludes one report with a
+// reason (a PDF uploaded, a non-PDF refused), and the PRISMA counts on the page equal those `carta
+// screening` computes from the exported log. Records titled with markup stay text: no script of
+// theirs runs, no dialog opens, the CSP reports nothing.
 //
 // Usage: node workspace_in_browser.mjs CARTA_BINARY WORK_DIR   (run by ctest)
 

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "carta/metareg.hpp"
 #include "carta/mixed_model.hpp"
 #include "carta/pool.hpp"
 #include "carta/sensitivity.hpp"
@@ -41,6 +42,12 @@ std::vector<InfluenceRow> influence_diagnostics(const Eigen::VectorXd& y, const 
 
 // Intercept-only (pooled) model of proportions under the pooling options.
 std::vector<InfluenceRow> influence_proportions(std::span<const ProportionStudy> studies, const PoolOptions& options);
+
+// The meta-regression's diagnostics (metafor's influence(rma(yi, vi, mods = ...))): leverage from
+// the weighted hat matrix of its design, each deletion refitting the meta-regression. One row per
+// study the regression kept (regression.design.kept indexes studies).
+std::vector<InfluenceRow> influence_regression(const ProportionRegression& regression,
+                                               std::span<const ProportionStudy> studies, const PoolOptions& options);
 
 struct CumulativeRow {
   std::string added;  // label of the study added at this step

@@ -195,6 +195,16 @@ PoolPlan make_plan(const PoolArgs& args) {
     throw Error(ErrorCategory::kInvalidOption, fmt::format("--format '{}' is not one of: text, json, csv", args.format));
   }
 
+  // These refit the pooled model; beside --moderator they would look like the meta-regression's
+  // (metafor's leave1out and cumul refuse models with moderators, regtest tests another model).
+  if (!args.moderators.empty() && (args.leave_one_out || !args.cumulative.empty() || args.bias)) {
+    const char* which = args.leave_one_out ? "--leave-one-out" : !args.cumulative.empty() ? "--cumulative" : "--bias";
+    throw Error(ErrorCategory::kInvalidOption,
+                fmt::format("{} analyses the pooled model, not a meta-regression (metafor refuses it for models with "
+                            "moderators too): run it in a command without --moderator; --influence with --moderator "
+                            "gives each study's influence on the meta-regression",
+                            which));
+  }
   if (args.permutations > 0 && args.moderators.empty()) {
     throw Error(ErrorCategory::kInvalidOption, "--permutations tests moderators: give at least one --moderator");
   }
@@ -379,7 +389,10 @@ GroupOutput pool_group(const PoolPlan& plan, const io::Table& table, const io::S
     std::optional<SmallStudyEffects> bias;
     if (plan.args.bias) bias = small_study_effects(group.studies, plan.options, plan.trimfill_estimator);
     std::optional<std::vector<InfluenceRow>> influence;
-    if (plan.args.influence) influence = influence_proportions(group.studies, plan.options);
+    if (plan.args.influence) {
+      influence = regression ? influence_regression(*regression, group.studies, plan.options)
+                             : influence_proportions(group.studies, plan.options);
+    }
     std::optional<std::vector<CumulativeRow>> cumulative;
     if (!plan.args.cumulative.empty()) {
       std::vector<ProportionStudy> with_value;
@@ -450,7 +463,10 @@ GroupOutput pool_group(const PoolPlan& plan, const io::Table& table, const io::S
       if (loo) j["leave_one_out"] = io::to_json(*loo);
       if (permutation) j["metareg"]["permutation"] = io::to_json(*permutation, regression->design.names);
       if (regression) j["metareg"]["predictions"] = io::to_json(predictions);
-      if (influence) j["influence"] = io::to_json(*influence);
+      if (influence) {
+        j["influence"] = io::to_json(*influence);
+        j["influence_model"] = regression ? "meta-regression" : "pooled";
+      }
       if (bias) j["bias"] = io::to_json(*bias, plan.options, result.n_harmonic);
       if (cumulative) j["cumulative"] = io::to_json(*cumulative, plan.args.cumulative);
       if (grouped) {
@@ -472,7 +488,7 @@ GroupOutput pool_group(const PoolPlan& plan, const io::Table& table, const io::S
       if (loo) text << text_leave_one_out(*loo, plan.options);
       if (permutation) text << text_permutation(*permutation, regression->design.names);
       if (!predictions.empty()) text << text_predictions(predictions, plan.options);
-      if (influence) text << text_influence(*influence);
+      if (influence) text << text_influence(*influence, regression.has_value());
       if (bias) text << text_bias(*bias, plan.options, result.n_harmonic);
       if (exact) {
         const auto prop = [&](double x) { return to_proportion(plan.options.measure, x, result.n_harmonic); };

@@ -286,11 +286,12 @@ std::string text_bias(const SmallStudyEffects& b, const PoolOptions& o, double n
   return s;
 }
 
-std::string text_influence(const std::vector<InfluenceRow>& rows) {
+std::string text_influence(const std::vector<InfluenceRow>& rows, bool regression) {
   std::size_t width = 5;
   for (const auto& r : rows) width = std::max(width, display_width(r.label));
   width = std::min<std::size_t>(width, 40);
-  std::string s = "\nInfluence diagnostics (* = influential by metafor's rules)\n";
+  std::string s = fmt::format("\nInfluence diagnostics{} (* = influential by metafor's rules)\n",
+                              regression ? " of the meta-regression" : "");
   s += fmt::format("  {} {:>8} {:>8} {:>8} {:>7} {:>9} {:>9} {:>6} {:>7}\n", pad_right("study", width), "rstudent",
                    "dffits", "cook.d", "cov.r", "tau2.del", "QE.del", "hat", "weight");
   for (const auto& r : rows) {

@@ -31,7 +31,7 @@ std::string text_metareg(const ProportionRegression& regression, const PoolOptio
 std::string text_leave_one_out(const std::vector<LeaveOneOutRow>& rows, const PoolOptions& options);
 std::string text_predictions(const std::vector<MetaRegressionPrediction>& predictions, const PoolOptions& options);
 std::string text_permutation(const PermutationTest& test, const std::vector<std::string>& names);
-std::string text_influence(const std::vector<InfluenceRow>& rows);
+std::string text_influence(const std::vector<InfluenceRow>& rows, bool regression = false);
 std::string text_bias(const SmallStudyEffects& bias, const PoolOptions& options, double n_harmonic);
 std::string text_cumulative(const std::vector<CumulativeRow>& rows, const std::string& column, const PoolOptions& options);
 

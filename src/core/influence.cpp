@@ -129,6 +129,17 @@ std::vector<InfluenceRow> influence_proportions(std::span<const ProportionStudy>
   return influence_diagnostics(y, v, Eigen::MatrixXd::Ones(k, 1), {"intrcpt"}, labels, true, mo);
 }
 
+std::vector<InfluenceRow> influence_regression(const ProportionRegression& regression,
+                                               std::span<const ProportionStudy> studies, const PoolOptions& options) {
+  std::vector<std::string> labels;
+  for (const auto i : regression.design.kept) {
+    if (i >= studies.size()) throw Error(ErrorCategory::kInternal, "influence_regression: the regression is of other studies");
+    labels.push_back(studies[i].label);
+  }
+  const MixedModelOptions mo{options.method, options.test, options.level, options.fixed_tau2, false, options.control};
+  return influence_diagnostics(regression.y, regression.v, regression.design.x, regression.design.names, labels, true, mo);
+}
+
 std::vector<CumulativeRow> cumulative_meta_analysis(std::span<const ProportionStudy> studies,
                                                     std::span<const std::string> order_values,
                                                     const PoolOptions& options) {

@@ -98,6 +98,41 @@ TEST(Cli, JsonNumbersRoundTrip) {
   }
 }
 
+// Issue 23: with --moderator, --influence gives the meta-regression's diagnostics (metafor's
+// influence(rma(yi, vi, mods = ~ scq))), not the pooled model's; what only the pooled model has is
+// refused beside --moderator instead of printed as if it were the regression's.
+TEST(Cli, InfluenceWithAModeratorIsTheMetaRegressions) {
+  const auto data = source_path("fixtures/datasets/mods_debruin.csv").string();
+  const auto r = run({"pool", data, "--events", "events", "--n", "n", "--label", "label", "--moderator", "scq",
+                      "--influence", "--method", "REML", "--test", "z", "--format", "json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  const auto doc = load_json(source_path("fixtures/metafor/mods_debruin.json"));
+  const nlohmann::json* ref = nullptr;
+  for (const auto& e : doc["influence"]) {
+    if (e["method"] == "REML" && e["test"] == "z" && e["moderators"] == "scq") ref = &e;
+  }
+  ASSERT_NE(ref, nullptr);
+  const auto& rows = j.at("influence");
+  ASSERT_EQ(rows.size(), (*ref)["hat"].size());
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    EXPECT_EQ(rows[i]["label"], (*ref)["labels"][i]);
+    for (const char* key : {"hat", "rstudent", "dffits", "cook_d", "cov_r", "QE_del"}) {
+      EXPECT_TRUE(close_to(rows[i][key].get<double>(), (*ref)[key][i].get<double>(), kIterated, key)) << i;
+    }
+    EXPECT_TRUE(close_to(rows[i]["tau2_del"].get<double>(), (*ref)["tau2_del"][i].get<double>(), kTau2, "tau2_del"));
+    ASSERT_EQ(rows[i]["dfbetas"].size(), 2u);
+    EXPECT_TRUE(close_to(rows[i]["dfbetas"][1].get<double>(), (*ref)["dfbetas"][1][i].get<double>(), kIterated, "dfbetas"));
+  }
+  for (const char* flag : {"--leave-one-out", "--bias"}) {
+    const auto refused = run({"pool", data, "--events", "events", "--n", "n", "--moderator", "scq", flag});
+    EXPECT_EQ(refused.code, 64) << flag;
+    EXPECT_THAT(refused.err, HasSubstr("analyses the pooled model, not a meta-regression")) << flag;
+  }
+  const auto cumulative = run({"pool", data, "--events", "events", "--n", "n", "--moderator", "scq", "--cumulative", "year"});
+  EXPECT_EQ(cumulative.code, 64);
+}
+
 TEST(Cli, ByGroupWritesJsonLinesAndCsvRows) {
   const auto file = temp_file("long.csv",
                               "outcome,study,x,n\ncr,A,8,10\ncr,B,15,20\ncr,C,28,30\ncrs,A,1,10\ncrs,B,0,20\n"
@@ -298,8 +333,7 @@ TEST(Cli, SubgroupTestConventionsAndMissingValues) {
 TEST(Cli, SubgroupsModeratorsLeaveOneOutAndWhere) {
   const auto r = run({"pool", example(), "--events", "cr_events", "--n", "cr_n", "--label", "study_id", "--exclude",
                       "Turtle2016_JCI", "--exclude", "Fry2018_NatMed_CD22", "--exclude", "Gardner2017_Blood",
-                      "--subgroup", "costimulatory_domain", "--moderator", "median_age_years", "--leave-one-out",
-                      "--format", "json"});
+                      "--subgroup", "costimulatory_domain", "--moderator", "median_age_years", "--format", "json"});
   ASSERT_EQ(r.code, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
   const auto& sg = j.at("subgroups");
@@ -318,8 +352,13 @@ TEST(Cli, SubgroupsModeratorsLeaveOneOutAndWhere) {
   }
   EXPECT_EQ(mr["coefficients"][1]["name"], "median_age_years");
   for (const char* key : {"name", "est", "se", "z_or_t", "p", "ci_lb", "ci_ub"}) EXPECT_TRUE(mr["coefficients"][0].contains(key));
-  EXPECT_EQ(j.at("leave_one_out").size(), 24u);
-  EXPECT_EQ(j["leave_one_out"][0]["label"], "Maude2014_NEJM");
+  const auto loo = run({"pool", example(), "--events", "cr_events", "--n", "cr_n", "--label", "study_id", "--exclude",
+                        "Turtle2016_JCI", "--exclude", "Fry2018_NatMed_CD22", "--exclude", "Gardner2017_Blood",
+                        "--leave-one-out", "--format", "json"});
+  ASSERT_EQ(loo.code, 0) << loo.err;
+  const auto l = nlohmann::json::parse(loo.out);
+  EXPECT_EQ(l.at("leave_one_out").size(), 24u);
+  EXPECT_EQ(l["leave_one_out"][0]["label"], "Maude2014_NEJM");
 
   const auto adults = run({"pool", example(), "--events", "cr_events", "--n", "cr_n", "--label", "study_id",
                            "--where", "population_group=adult", "--format", "json"});
@@ -343,18 +382,28 @@ TEST(Cli, SubgroupsModeratorsLeaveOneOutAndWhere) {
 TEST(Cli, InfluenceCumulativeAndPermutations) {
   const auto r = run({"pool", example(), "--events", "cr_events", "--n", "cr_n", "--label", "study_id", "--exclude",
                       "Turtle2016_JCI", "--exclude", "Fry2018_NatMed_CD22", "--exclude", "Gardner2017_Blood",
-                      "--influence", "--cumulative", "year", "--moderator", "median_age_years", "--permutations", "2000",
+                      "--influence", "--moderator", "median_age_years", "--permutations", "2000",
                       "--seed", "11", "--format", "json"});
   ASSERT_EQ(r.code, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
-  ASSERT_EQ(j.at("influence").size(), 24u);
+  // The meta-regression's diagnostics: only the studies that report median age.
+  EXPECT_EQ(j["influence_model"], "meta-regression");
+  EXPECT_EQ(j.at("influence").size(), j["metareg"]["k"].get<std::size_t>());
+  ASSERT_EQ(j["influence"][0]["dfbetas"].size(), 2u);
+  const auto pooled = run({"pool", example(), "--events", "cr_events", "--n", "cr_n", "--label", "study_id", "--exclude",
+                           "Turtle2016_JCI", "--exclude", "Fry2018_NatMed_CD22", "--exclude", "Gardner2017_Blood",
+                           "--influence", "--cumulative", "year", "--format", "json"});
+  ASSERT_EQ(pooled.code, 0) << pooled.err;
+  const auto p = nlohmann::json::parse(pooled.out);
+  EXPECT_EQ(p["influence_model"], "pooled");
+  ASSERT_EQ(p.at("influence").size(), 24u);
   for (const char* key : {"label", "rstudent", "dffits", "cook_d", "cov_r", "tau2_del", "QE_del", "hat", "weight",
                           "dfbetas", "influential", "baujat_x", "baujat_y"}) {
-    EXPECT_TRUE(j["influence"][0].contains(key)) << key;
+    EXPECT_TRUE(p["influence"][0].contains(key)) << key;
   }
-  EXPECT_EQ(j["cumulative"]["order_column"], "year");
-  EXPECT_EQ(j["cumulative"]["rows"][0]["added"], "Maude2014_NEJM");
-  EXPECT_EQ(j["cumulative"]["rows"].back()["k"], 24);
+  EXPECT_EQ(p["cumulative"]["order_column"], "year");
+  EXPECT_EQ(p["cumulative"]["rows"][0]["added"], "Maude2014_NEJM");
+  EXPECT_EQ(p["cumulative"]["rows"].back()["k"], 24);
   const auto& perm = j["metareg"]["permutation"];
   EXPECT_FALSE(perm["exact"].get<bool>());  // 8! = 40320 > 2000
   EXPECT_EQ(perm["iterations"], 2000);

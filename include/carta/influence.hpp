@@ -1,7 +1,7 @@
 #pragma once
 // Case-deletion diagnostics for random-effects models and meta-regressions (Viechtbauer &
 // Cheung 2010), as metafor's influence.rma.uni, with Baujat et al. (2002) coordinates, plus
-// cumulative meta-analysis. Formulas: docs/methods/influence.md.
+// cumulative meta-analysis. Formulas: docs/methods/metareg.md.
 
 #include <Eigen/Dense>
 

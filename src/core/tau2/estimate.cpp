@@ -60,11 +60,8 @@ void check_model(std::string_view fn, const Eigen::VectorXd& y, const Eigen::Vec
   }
 }
 
-}  // namespace
-
-Tau2Estimate estimate_tau2(const Eigen::VectorXd& y, const Eigen::VectorXd& v,
-                           const Eigen::MatrixXd& x, Tau2Method method, const Tau2Control& control) {
-  check_model("estimate_tau2", y, v, x);
+Tau2Estimate estimate_on_scale(const Eigen::VectorXd& y, const Eigen::VectorXd& v, const Eigen::MatrixXd& x,
+                               Tau2Method method, const Tau2Control& control) {
   switch (method) {
     case Tau2Method::kDL: return detail::tau2_dl(y, v, x);
     case Tau2Method::kHE: return detail::tau2_he(y, v, x);
@@ -76,6 +73,36 @@ Tau2Estimate estimate_tau2(const Eigen::VectorXd& y, const Eigen::VectorXd& v,
     case Tau2Method::kEB: return detail::tau2_paule_mandel(y, v, x, control);
   }
   throw Error(ErrorCategory::kInternal, "estimate_tau2: unknown method");
+}
+
+}  // namespace
+
+namespace detail {
+
+int variance_scale_exponent(const Eigen::VectorXd& v) {
+  const int m = static_cast<int>(std::floor((std::log2(v.mean()) + 1.0) / 2.0));
+  // Ordinary data (variances from about 1e-4 to 1e4) are solved as given: their results are the
+  // ones validated against metafor, and a stopping rule in those units is already relative.
+  return std::abs(m) <= 6 ? 0 : m;
+}
+
+}  // namespace detail
+
+Tau2Estimate estimate_tau2(const Eigen::VectorXd& y, const Eigen::VectorXd& v,
+                           const Eigen::MatrixXd& x, Tau2Method method, const Tau2Control& control) {
+  check_model("estimate_tau2", y, v, x);
+  const int m = detail::variance_scale_exponent(v);
+  if (m == 0) return estimate_on_scale(y, v, x, method, control);
+  const Eigen::VectorXd ys = y.unaryExpr([m](double e) { return std::ldexp(e, -m); });
+  const Eigen::VectorXd vs = v.unaryExpr([m](double e) { return std::ldexp(e, -2 * m); });
+  Tau2Estimate est = estimate_on_scale(ys, vs, x, method, control);
+  est.tau2 = std::ldexp(est.tau2, 2 * m);
+  est.se = std::ldexp(est.se, 2 * m);
+  est.report.last_change = std::ldexp(est.report.last_change, 2 * m);
+  est.report.message += fmt::format(" (solved on y / 2^{} and v / 4^{}, where the variances are near 1; tau2 "
+                                    "values in this message are on that scale)",
+                                    m, m);
+  return est;
 }
 
 Tau2Estimate estimate_tau2(std::span<const double> y, std::span<const double> v, Tau2Method method,

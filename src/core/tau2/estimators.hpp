@@ -21,6 +21,11 @@ Tau2Estimate tau2_paule_mandel(const Eigen::VectorXd& y, const Eigen::VectorXd& 
 // Standard error of tau2 for the generalised-Q family (PM, EB), as metafor reports it.
 double tau2_se_pm(const Eigen::VectorXd& v, double tau2, Eigen::Index p);
 
+// The exponent m that brings the variances near 1: v / 4^m has a mean in [1/2, 2). Stopping rules
+// and brackets are in the units of v, so the estimators solve y / 2^m, v / 4^m (exact in binary
+// floating point) and scale back; 0 when the variances are already of ordinary size.
+int variance_scale_exponent(const Eigen::VectorXd& v);
+
 // Generalised Q without input validation (for inner loops).
 double generalised_q_unchecked(const Eigen::VectorXd& y, const Eigen::VectorXd& v,
                                const Eigen::MatrixXd& x, double tau2);

@@ -4,6 +4,8 @@
 #include <boost/math/distributions/chi_squared.hpp>
 #include <fmt/format.h>
 
+#include <cmath>
+
 #include "../math/decreasing_root.hpp"
 #include "carta/error.hpp"
 #include "carta/tau2.hpp"
@@ -18,6 +20,18 @@ Tau2Interval q_profile_interval(const Eigen::VectorXd& y, const Eigen::VectorXd&
                 fmt::format("q_profile_interval: level is {}, but must be in (0, 1)", level));
   }
   const double q0 = generalised_q(y, v, x, 0.0);  // validates the model
+  // Q is scale free: solve on variances near 1 (exactly rescaled) so that the bracket and the
+  // tolerances mean the same at any scale, then scale the bounds back.
+  if (const int m = detail::variance_scale_exponent(v); m != 0) {
+    const Eigen::VectorXd ys = y.unaryExpr([m](double e) { return std::ldexp(e, -m); });
+    const Eigen::VectorXd vs = v.unaryExpr([m](double e) { return std::ldexp(e, -2 * m); });
+    Tau2Interval scaled = q_profile_interval(ys, vs, x, level, control);
+    scaled.lb = std::ldexp(scaled.lb, 2 * m);
+    scaled.ub = std::ldexp(scaled.ub, 2 * m);
+    scaled.lb_report.last_change = std::ldexp(scaled.lb_report.last_change, 2 * m);
+    scaled.ub_report.last_change = std::ldexp(scaled.ub_report.last_change, 2 * m);
+    return scaled;
+  }
   const auto df = static_cast<double>(y.size() - x.cols());
   const boost::math::chi_squared_distribution<double> chi2(df);
   const double alpha = 1.0 - level;

@@ -79,6 +79,12 @@ Tau2Estimate estimate_on_scale(const Eigen::VectorXd& y, const Eigen::VectorXd& 
 
 namespace detail {
 
+Eigen::MatrixXd column_space_basis(const Eigen::MatrixXd& x) {
+  if (x.cols() == 1) return x;  // intercept-only (or one column): nothing to condition
+  const Eigen::HouseholderQR<Eigen::MatrixXd> qr(x);
+  return qr.householderQ() * Eigen::MatrixXd::Identity(x.rows(), x.cols());
+}
+
 int variance_scale_exponent(const Eigen::VectorXd& v) {
   const int m = static_cast<int>(std::floor((std::log2(v.mean()) + 1.0) / 2.0));
   // Ordinary data (variances from about 1e-4 to 1e4) are solved as given: their results are the
@@ -91,11 +97,16 @@ int variance_scale_exponent(const Eigen::VectorXd& v) {
 Tau2Estimate estimate_tau2(const Eigen::VectorXd& y, const Eigen::VectorXd& v,
                            const Eigen::MatrixXd& x, Tau2Method method, const Tau2Control& control) {
   check_model("estimate_tau2", y, v, x);
+  // Every estimator depends on x only through its column space (the projections P and the
+  // residuals do not change when x becomes x A for an invertible A), so it works on an
+  // orthonormal basis of that space: a design of uncentred years and their products with
+  // another moderator is then as well conditioned as any other.
+  const Eigen::MatrixXd basis = detail::column_space_basis(x);
   const int m = detail::variance_scale_exponent(v);
-  if (m == 0) return estimate_on_scale(y, v, x, method, control);
+  if (m == 0) return estimate_on_scale(y, v, basis, method, control);
   const Eigen::VectorXd ys = y.unaryExpr([m](double e) { return std::ldexp(e, -m); });
   const Eigen::VectorXd vs = v.unaryExpr([m](double e) { return std::ldexp(e, -2 * m); });
-  Tau2Estimate est = estimate_on_scale(ys, vs, x, method, control);
+  Tau2Estimate est = estimate_on_scale(ys, vs, basis, method, control);
   est.tau2 = std::ldexp(est.tau2, 2 * m);
   est.se = std::ldexp(est.se, 2 * m);
   est.report.last_change = std::ldexp(est.report.last_change, 2 * m);

@@ -26,6 +26,10 @@ double tau2_se_pm(const Eigen::VectorXd& v, double tau2, Eigen::Index p);
 // floating point) and scale back; 0 when the variances are already of ordinary size.
 int variance_scale_exponent(const Eigen::VectorXd& v);
 
+// An orthonormal basis of x's column space (thin Q of a Householder QR); x itself when it has one
+// column. x must have full column rank (checked by the callers that fit coefficients).
+Eigen::MatrixXd column_space_basis(const Eigen::MatrixXd& x);
+
 // Generalised Q without input validation (for inner loops).
 double generalised_q_unchecked(const Eigen::VectorXd& y, const Eigen::VectorXd& v,
                                const Eigen::MatrixXd& x, double tau2);

@@ -14,12 +14,15 @@
 namespace carta {
 
 Tau2Interval q_profile_interval(const Eigen::VectorXd& y, const Eigen::VectorXd& v,
-                                const Eigen::MatrixXd& x, double level, const Tau2Control& control) {
+                                const Eigen::MatrixXd& design, double level, const Tau2Control& control) {
   if (!(level > 0.0 && level < 1.0)) {
     throw Error(ErrorCategory::kInvalidOption,
                 fmt::format("q_profile_interval: level is {}, but must be in (0, 1)", level));
   }
-  const double q0 = generalised_q(y, v, x, 0.0);  // validates the model
+  const double q0 = generalised_q(y, v, design, 0.0);  // validates the model
+  // Q(tau2) depends on the design only through its column space: an orthonormal basis of it
+  // keeps an ill-conditioned design (uncentred years, products) from deciding the bounds.
+  const Eigen::MatrixXd x = detail::column_space_basis(design);
   // Q is scale free: solve on variances near 1 (exactly rescaled) so that the bracket and the
   // tolerances mean the same at any scale, then scale the bounds back.
   if (const int m = detail::variance_scale_exponent(v); m != 0) {

@@ -36,6 +36,10 @@ enum class Preset {
 std::string_view to_string(Preset preset) noexcept;
 std::optional<Preset> parse_preset(std::string_view text) noexcept;
 
+// The pooling method as carta spells it ("REML", ..., "GLMM", "BB"), from any case or alias
+// ("reml", "glmm", "beta-binomial"); nullopt for an unknown name.
+std::optional<std::string> canonical_method_name(std::string_view text);
+
 enum class I2Definition {
   kTau2Based,  // I^2 = tau^2 / (tau^2 + s^2), s^2 the typical within-study variance (metafor)
   kQBased,     // I^2 = (Q - df) / Q, truncated at 0 (Higgins & Thompson 2002; R meta)

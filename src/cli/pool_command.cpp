@@ -168,17 +168,18 @@ PoolPlan make_plan(const PoolArgs& args) {
   PoolPlan plan{args};
   PoolOptions& options = plan.options;
   options.measure = parse_or_throw(parse_measure(args.measure), "--measure", args.measure, "PLO, PAS, PFT, PR, PLN");
-  const bool glmm = plan.glmm = args.method == "GLMM";
-  const bool beta_binomial = plan.beta_binomial = args.method == "BB";
+  const std::string method = canonical_method_name(args.method).value_or(args.method);  // "reml", "glmm", ...
+  const bool glmm = plan.glmm = method == "GLMM";
+  const bool beta_binomial = plan.beta_binomial = method == "BB";
   options.method = (glmm || beta_binomial) ? Tau2Method::kREML
-                                           : parse_or_throw(parse_tau2_method(args.method), "--method", args.method,
+                                           : parse_or_throw(parse_tau2_method(method), "--method", args.method,
                                                             "REML, DL, ML, PM, HE, SJ, HS, EB, GLMM, BB");
   if ((glmm || beta_binomial) && (!args.subgroup.empty() || !args.moderators.empty() || args.leave_one_out || args.influence ||
                !args.cumulative.empty() || args.bias)) {
     throw Error(ErrorCategory::kInvalidOption,
                 fmt::format("--method {} does not yet combine with --subgroup, --moderator, --leave-one-out, "
                             "--influence, --cumulative or --bias; run those with a two-step estimator (e.g. --method REML)",
-                            args.method));
+                            method));
   }
   options.test = parse_or_throw(parse_test(args.test), "--test", args.test, "z, knha, t");
   options.preset = parse_or_throw(parse_preset(args.preset), "--preset", args.preset, "carta, metafor, meta");

@@ -1,3 +1,4 @@
+#include "carta/names.hpp"
 #include "carta/measure.hpp"
 
 #include <fmt/format.h>
@@ -21,11 +22,12 @@ std::string_view to_string(Measure measure) noexcept {
 }
 
 std::optional<Measure> parse_measure(std::string_view text) noexcept {
-  if (text == "PLO" || text == "logit" || text == "PLOGIT") return Measure::kPLO;
-  if (text == "PAS" || text == "arcsine") return Measure::kPAS;
-  if (text == "PFT" || text == "freeman-tukey") return Measure::kPFT;
-  if (text == "PR" || text == "raw" || text == "PRAW") return Measure::kPR;
-  if (text == "PLN" || text == "log") return Measure::kPLN;
+  // metafor's measure names, meta's sm names (PLOGIT, PRAW, ...), and words.
+  if (is_one_of(text, {"PLO", "logit", "PLOGIT"})) return Measure::kPLO;
+  if (is_one_of(text, {"PAS", "arcsine", "asin"})) return Measure::kPAS;
+  if (is_one_of(text, {"PFT", "freeman-tukey"})) return Measure::kPFT;
+  if (is_one_of(text, {"PR", "raw", "PRAW"})) return Measure::kPR;
+  if (is_one_of(text, {"PLN", "log"})) return Measure::kPLN;
   return std::nullopt;
 }
 

@@ -1,3 +1,4 @@
+#include "carta/names.hpp"
 #include "carta/pool.hpp"
 
 #include <boost/math/distributions/chi_squared.hpp>
@@ -25,9 +26,16 @@ std::string_view to_string(TestType test) noexcept {
 }
 
 std::optional<TestType> parse_test(std::string_view text) noexcept {
-  if (text == "z") return TestType::kZ;
-  if (text == "knha" || text == "hk" || text == "hksj") return TestType::kKnha;
-  if (text == "t") return TestType::kT;
+  if (is_one_of(text, {"z"})) return TestType::kZ;
+  if (is_one_of(text, {"knha", "hk", "hksj", "hakn"})) return TestType::kKnha;  // metafor "knha", meta "hakn"
+  if (is_one_of(text, {"t"})) return TestType::kT;
+  return std::nullopt;
+}
+
+std::optional<std::string> canonical_method_name(std::string_view text) {
+  if (const auto m = parse_tau2_method(text)) return std::string(to_string(*m));
+  if (is_one_of(text, {"GLMM"})) return "GLMM";
+  if (is_one_of(text, {"BB", "beta-binomial"})) return "BB";
   return std::nullopt;
 }
 
@@ -41,9 +49,9 @@ std::string_view to_string(Preset preset) noexcept {
 }
 
 std::optional<Preset> parse_preset(std::string_view text) noexcept {
-  if (text == "carta") return Preset::kCarta;
-  if (text == "metafor") return Preset::kMetafor;
-  if (text == "meta") return Preset::kMeta;
+  if (is_one_of(text, {"carta"})) return Preset::kCarta;
+  if (is_one_of(text, {"metafor"})) return Preset::kMetafor;
+  if (is_one_of(text, {"meta"})) return Preset::kMeta;
   return std::nullopt;
 }
 

@@ -1,3 +1,4 @@
+#include "carta/names.hpp"
 #include "carta/study_ci.hpp"
 
 #include <boost/math/distributions/beta.hpp>
@@ -23,11 +24,11 @@ std::string_view to_string(StudyCiMethod method) noexcept {
 }
 
 std::optional<StudyCiMethod> parse_study_ci(std::string_view text) noexcept {
-  if (text == "clopper-pearson" || text == "cp" || text == "exact") return StudyCiMethod::kClopperPearson;
-  if (text == "wilson") return StudyCiMethod::kWilson;
-  if (text == "wilson-cc") return StudyCiMethod::kWilsonCC;
-  if (text == "agresti-coull" || text == "ac") return StudyCiMethod::kAgrestiCoull;
-  if (text == "wald") return StudyCiMethod::kWald;
+  if (is_one_of(text, {"clopper-pearson", "cp", "exact"})) return StudyCiMethod::kClopperPearson;
+  if (is_one_of(text, {"wilson", "ws"})) return StudyCiMethod::kWilson;  // meta: method.ci = "WS"
+  if (is_one_of(text, {"wilson-cc", "wscc"})) return StudyCiMethod::kWilsonCC;
+  if (is_one_of(text, {"agresti-coull", "ac"})) return StudyCiMethod::kAgrestiCoull;
+  if (is_one_of(text, {"wald", "normal", "nasm"})) return StudyCiMethod::kWald;
   return std::nullopt;
 }
 

@@ -185,6 +185,7 @@ ReviewSpec parse_review_spec(std::string_view text, const std::filesystem::path&
       spec.options.measure = *parsed;
     }
     if (auto m = r.string(*model, "method", false, "[model]"); !m.empty()) {
+      if (const auto canonical = canonical_method_name(m)) m = *canonical;
       if (m != "GLMM" && m != "BB" && !parse_tau2_method(m)) {
         r.fail(model->get("method"), fmt::format("method '{}' is not one of REML, DL, ML, PM, HE, SJ, HS, EB, GLMM, BB", m));
       }
@@ -275,6 +276,7 @@ ReviewSpec parse_review_spec(std::string_view text, const std::filesystem::path&
     o.events = r.string(t, "events", true, "[[outcome]]");
     o.n = r.string(t, "n", true, "[[outcome]]");
     o.method = r.string(t, "method", false, "[[outcome]]");
+    if (const auto canonical = canonical_method_name(o.method)) o.method = *canonical;
     if (!o.method.empty() && o.method != "GLMM" && o.method != "BB" && !parse_tau2_method(o.method)) {
       r.fail(t.get("method"), fmt::format("method '{}' is not one of REML, DL, ML, PM, HE, SJ, HS, EB, GLMM, BB", o.method));
     }

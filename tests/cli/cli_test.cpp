@@ -159,6 +159,26 @@ TEST(Cli, IllConditionedMetaRegressionAgreesWithMetafor) {
   }
 }
 
+// Issue 20: option values are names in any case, with the aliases metafor and meta users type.
+TEST(Cli, OptionValuesIgnoreCaseAndTakeRsAliases) {
+  const std::vector<std::string> base{"pool", example(), "--events", "cr_events", "--n", "cr_n", "--format", "json"};
+  auto with = [&](std::vector<std::string> extra) {
+    auto args = base;
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run(args);
+  };
+  const auto canonical = with({"--measure", "PLO", "--method", "REML", "--test", "knha", "--preset", "meta"});
+  ASSERT_EQ(canonical.code, 0) << canonical.err;
+  const auto aliases = with({"--measure", "plogit", "--method", "reml", "--test", "HAKN", "--preset", "Meta"});
+  ASSERT_EQ(aliases.code, 0) << aliases.err;
+  EXPECT_EQ(nlohmann::json::parse(aliases.out)["random"], nlohmann::json::parse(canonical.out)["random"]);
+  EXPECT_EQ(with({"--method", "glmm"}).code, 0);
+  EXPECT_EQ(with({"--study-ci", "WS"}).code, 0);
+  const auto unknown = with({"--method", "remll"});
+  EXPECT_EQ(unknown.code, 64);
+  EXPECT_THAT(unknown.err, HasSubstr("remll"));
+}
+
 TEST(Cli, ByGroupWritesJsonLinesAndCsvRows) {
   const auto file = temp_file("long.csv",
                               "outcome,study,x,n\ncr,A,8,10\ncr,B,15,20\ncr,C,28,30\ncrs,A,1,10\ncrs,B,0,20\n"

@@ -90,7 +90,8 @@ TEST(Measure, ParsesNamesAndAliases) {
   EXPECT_EQ(parse_measure("PLO"), Measure::kPLO);
   EXPECT_EQ(parse_measure("PLOGIT"), Measure::kPLO);
   EXPECT_EQ(parse_measure("PRAW"), Measure::kPR);
-  EXPECT_FALSE(parse_measure("plo"));
+  EXPECT_EQ(parse_measure("plo"), Measure::kPLO);  // case does not matter (issue 20)
+  EXPECT_FALSE(parse_measure("plox"));
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "carta/names.hpp"
 #include "carta/error.hpp"
 #include "carta/tau2.hpp"
 #include "estimators.hpp"
@@ -23,14 +24,10 @@ std::string_view to_string(Tau2Method method) noexcept {
 }
 
 std::optional<Tau2Method> parse_tau2_method(std::string_view text) noexcept {
-  if (text == "DL") return Tau2Method::kDL;
-  if (text == "REML") return Tau2Method::kREML;
-  if (text == "ML") return Tau2Method::kML;
-  if (text == "PM") return Tau2Method::kPM;
-  if (text == "HE") return Tau2Method::kHE;
-  if (text == "SJ") return Tau2Method::kSJ;
-  if (text == "HS") return Tau2Method::kHS;
-  if (text == "EB") return Tau2Method::kEB;
+  for (const Tau2Method m : {Tau2Method::kDL, Tau2Method::kREML, Tau2Method::kML, Tau2Method::kPM, Tau2Method::kHE,
+                             Tau2Method::kSJ, Tau2Method::kHS, Tau2Method::kEB}) {
+    if (same_name(text, to_string(m))) return m;
+  }
   return std::nullopt;
 }
 

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
+#include <filesystem>
 #include <cmath>
 #include <optional>
 #include <set>
@@ -26,6 +28,8 @@
 #include "carta/sensitivity.hpp"
 #include "carta/small_study.hpp"
 #include "carta/subgroup.hpp"
+#include "carta/plot/forest.hpp"
+#include "carta/plot/render.hpp"
 #include "text_summary.hpp"
 
 namespace carta::cli {
@@ -37,7 +41,7 @@ Examples:
   carta pool examples/cart-ball/studies.csv --events cr_events --n cr_n --label study_id
   carta pool trials.csv --events crs3 --n n --method PM --test knha --format json
   carta pool long.csv --events x --n n --by outcome --format json   (JSON Lines, one per group)
-  carta pool studies.csv --events cr_events --n cr_n --label study_id --subgroup antigen_target
+  carta pool studies.csv --events cr_events --n cr_n --label study_id --subgroup antigen_target --forest cr.svg
   carta pool studies.csv --events cr_events --n cr_n --moderator median_age_years --test knha
   carta pool studies.csv --events cr_events --n cr_n --where population_group=adult --leave-one-out
   carta pool studies.csv --events cr_events --n cr_n --influence --cumulative year --bias
@@ -80,7 +84,7 @@ CLI::App* add_pool_command(CLI::App& app, PoolArgs& args) {
       ->required();
   cmd->add_option("--events", args.events, "column holding the number of patients with the event")->required();
   cmd->add_option("--n", args.n, "column holding the number of patients (the denominator)")->required();
-  cmd->add_option("--label", args.label, "column holding unique study labels (default: 'row N')");
+  add_label_option(cmd, args.label, "column holding unique study labels (default: 'row N')");
   cmd->add_option("--measure", args.measure, "PLO, PAS, PFT, PR or PLN")->capture_default_str();
   cmd->add_option("--method", args.method,
                   "tau^2 estimator: REML, DL, ML, PM, HE, SJ, HS, EB; or GLMM (binomial-normal) or BB (beta-binomial)")
@@ -93,7 +97,7 @@ CLI::App* add_pool_command(CLI::App& app, PoolArgs& args) {
                   "study CIs: clopper-pearson, wilson, wilson-cc, agresti-coull, wald (default: the preset's)");
   cmd->add_option("--cc", args.continuity, "continuity correction added to studies with 0 or n events")
       ->capture_default_str();
-  cmd->add_option("--level", args.level, "confidence level, as 0.95 or 95")->capture_default_str();
+  add_level_option(cmd, args.level);
   cmd->add_option("--by", args.by,
                   "run one meta-analysis per value of this column (read as a stream: each group's rows together)");
   cmd->add_option("--exclude", args.exclude, "leave out the study with this label (repeatable)");
@@ -131,8 +135,12 @@ CLI::App* add_pool_command(CLI::App& app, PoolArgs& args) {
   cmd->add_option("--exact-draws", args.exact_draws, "Monte Carlo draws for --ci exact")->capture_default_str();
   cmd->add_option("--bootstrap-replicates", args.bootstrap_replicates, "replicates for --ci bootstrap (at least 100)")
       ->capture_default_str();
-  cmd->add_option("--format", args.format, "text, json or csv")->capture_default_str();
-  cmd->add_option("-o,--output", args.output, "write here instead of standard output (atomically)");
+  add_output_options(cmd, args.output, {"text", "json", "csv"}, "the summary (csv: one row per analysis)");
+  add_progress_option(cmd, args.progress);
+  cmd->add_option("--forest", args.forest,
+                  "draw the forest plot into this file (.svg, .png or .pdf, by its extension); with --subgroup, one "
+                  "block per subgroup with its diamond and the test for subgroup differences")
+      ->option_text("FILE");
   cmd->add_option("--threads", args.threads,
                   "threads for --by batches and --permutations (0 = one per core); results do not depend on it")
       ->capture_default_str();
@@ -160,6 +168,7 @@ struct PoolPlan {
 struct GroupOutput {
   std::string text;      // for the output
   std::string messages;  // notes and warnings for standard error
+  std::string forest_svg;  // --forest: the figure
   int status = 0;
   bool pooled = false;
 };
@@ -192,9 +201,6 @@ PoolPlan make_plan(const PoolArgs& args) {
     throw Error(ErrorCategory::kInvalidOption, fmt::format("--cc is {}, but must be >= 0 (usually 0.5)", args.continuity));
   }
   options.level = parse_level(args.level, "--level");
-  if (args.format != "text" && args.format != "json" && args.format != "csv") {
-    throw Error(ErrorCategory::kInvalidOption, fmt::format("--format '{}' is not one of: text, json, csv", args.format));
-  }
 
   // These refit the pooled model; beside --moderator they would look like the meta-regression's
   // (metafor's leave1out and cumul refuse models with moderators, regtest tests another model).
@@ -258,7 +264,7 @@ PoolPlan make_plan(const PoolArgs& args) {
   plan.trimfill_estimator = args.trimfill_estimator == "L0" ? TrimFillEstimator::kL0 : TrimFillEstimator::kR0;
   plan.threads = thread_count(args.threads);
   // The --by CSV is one summary row per group: the studies' own CIs are never printed.
-  if (!args.by.empty() && args.format == "csv") options.study_intervals = false;
+  if (!args.by.empty() && args.output.format == "csv") options.study_intervals = false;
 
   return plan;
 }
@@ -321,8 +327,8 @@ GroupOutput pool_group(const PoolPlan& plan, const io::Table& table, const io::S
     std::optional<SubgroupAnalysis> subgroups;
     std::optional<ProportionRegression> regression;
     std::optional<std::vector<LeaveOneOutRow>> loo;
+    std::vector<std::optional<std::string>> level_of;  // --subgroup: each study's level, if reported
     if (!plan.args.subgroup.empty()) {
-      std::vector<std::optional<std::string>> level_of;
       std::vector<std::string> no_level;
       for (std::size_t i = 0; i < group.studies.size(); ++i) {
         level_of.push_back(cell(group.rows[i], subgroup_col));
@@ -439,7 +445,7 @@ GroupOutput pool_group(const PoolPlan& plan, const io::Table& table, const io::S
       messages << "carta: warning: a subgroup, meta-regression, leave-one-out, influence or cumulative fit did not converge; see the output\n";
     }
 
-    if (plan.args.format == "json") {
+    if (plan.args.output.format == "json") {
       nlohmann::json j = io::to_json(result);
       if (glmm_fit) j["glmm"] = io::to_json(*glmm_fit);
       if (bb_fit) j["beta_binomial"] = io::to_json(*bb_fit);
@@ -479,7 +485,7 @@ GroupOutput pool_group(const PoolPlan& plan, const io::Table& table, const io::S
       } else {
         text << j.dump(2) << '\n';
       }
-    } else if (plan.args.format == "csv") {
+    } else if (plan.args.output.format == "csv") {
       text << (grouped ? io::summary_csv_row(group.key, result) : io::studies_csv(result));
     } else {
       SummaryContext ctx{plan.args.file, plan.args.events, plan.args.n, group.key, plan.args.by, bb_fit ? &*bb_fit : nullptr};
@@ -502,6 +508,27 @@ GroupOutput pool_group(const PoolPlan& plan, const io::Table& table, const io::S
       }
       if (cumulative) text << text_cumulative(*cumulative, plan.args.cumulative, plan.options);
       if (grouped) text << "\n";
+    }
+    if (!plan.args.forest.empty()) {
+      plot::ForestOptions fo;
+      if (subgroups) {
+        // The figure's overall diamond pools exactly the studies it draws: those with a level.
+        std::vector<ProportionStudy> drawn;
+        std::vector<std::string> drawn_levels;
+        for (std::size_t i = 0; i < group.studies.size(); ++i) {
+          if (!level_of[i]) continue;
+          drawn.push_back(group.studies[i]);
+          drawn_levels.push_back(*level_of[i]);
+        }
+        if (drawn.empty()) {
+          throw Error(ErrorCategory::kInvalidInput,
+                      fmt::format("--forest with --subgroup {}: no study reports '{}'", plan.args.subgroup, plan.args.subgroup));
+        }
+        const PoolResult overall = drawn.size() == group.studies.size() ? result : pool_proportions(drawn, plan.options);
+        output.forest_svg = plot::subgroup_forest_svg(overall, *subgroups, drawn_levels, plan.args.subgroup, fo);
+      } else {
+        output.forest_svg = plot::forest_plot_svg(result, fo);
+      }
     }
   output.text = text.str();
   output.messages = messages.str();
@@ -550,8 +577,8 @@ int run_pool_batch(const PoolPlan& plan, std::ostream& out, std::ostream& err) {
   const std::set<std::string> exclude(args.exclude.begin(), args.exclude.end());
   std::set<std::string> excluded_seen;
 
-  OutputSink sink(args.output, out);
-  if (args.format == "csv") sink.stream() << io::summary_csv_header(args.by);
+  OutputSink sink(args.output.path, out);
+  if (args.output.format == "csv") sink.stream() << io::summary_csv_header(args.by);
 
   const std::size_t batch_size = 64 * static_cast<std::size_t>(plan.threads);
   std::vector<io::Table> batch;      // one table per group, its rows in file order
@@ -584,7 +611,7 @@ int run_pool_batch(const PoolPlan& plan, std::ostream& out, std::ostream& err) {
     }
     const std::size_t before = groups;
     groups += batch.size();
-    if (groups / 1000 > before / 1000) err << fmt::format("carta: {} groups pooled\r", groups) << std::flush;
+    if (show_progress(args.progress) && groups / 1000 > before / 1000) err << fmt::format("carta: {} groups pooled\r", groups) << std::flush;
     batch.clear();
     batch_keys.clear();
   };
@@ -623,7 +650,7 @@ int run_pool_batch(const PoolPlan& plan, std::ostream& out, std::ostream& err) {
     last_line_of[key] = batch.back().lines.back();
     pool_batch();
   }
-  if (groups >= 1000) err << fmt::format("carta: {} groups pooled\n", groups);
+  if (show_progress(args.progress) && groups >= 1000) err << fmt::format("carta: {} groups pooled\n", groups);
   for (const auto& e : args.exclude) {
     if (!excluded_seen.contains(e)) {
       throw Error(ErrorCategory::kInvalidOption,
@@ -651,7 +678,15 @@ int run_pool_batch(const PoolPlan& plan, std::ostream& out, std::ostream& err) {
 }  // namespace
 
 int run_pool(const PoolArgs& args, std::ostream& out, std::ostream& err) {
-  io::check_run_paths({{"FILE", args.file}}, {{"-o", args.output}});
+  io::check_run_paths({{"FILE", args.file}}, {{"-o", args.output.path}, {"--forest", args.forest}});
+  if (!args.forest.empty()) {
+    if (!args.by.empty()) {
+      throw Error(ErrorCategory::kInvalidOption,
+                  "--forest draws one analysis and --by runs many: draw one group with --where COLUMN=VALUE, or use "
+                  "'carta report' for a figure per outcome");
+    }
+    (void)figure_format("--forest", args.forest);  // a bad extension is refused before any work
+  }
   const PoolPlan plan = make_plan(args);
   if (!args.by.empty()) return run_pool_batch(plan, out, err);
 
@@ -661,10 +696,11 @@ int run_pool(const PoolArgs& args, std::ostream& out, std::ostream& err) {
   std::vector<io::RowFilter> filters;
   for (const auto& w : args.where) filters.push_back(io::parse_row_filter(w));
   const io::StudyLoad load = io::load_proportion_studies(table, columns, args.exclude, filters);
-  GroupOutput output = pool_group(plan, table, load.groups.front(), load.notes, false, &err);
+  GroupOutput output = pool_group(plan, table, load.groups.front(), load.notes, false, show_progress(args.progress) ? &err : nullptr);
   err << output.messages;
-  OutputSink sink(args.output, out);
+  OutputSink sink(args.output.path, out);
   sink.stream() << output.text;
+  if (!args.forest.empty()) write_figure("--forest", args.forest, output.forest_svg);
   sink.commit();
   return output.status;
 }

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "options.hpp"
+
 namespace carta::cli {
 
 struct PoolArgs {
@@ -42,8 +44,9 @@ struct PoolArgs {
   std::size_t permutations = 0;
   std::uint64_t seed = 20261121;
   std::vector<std::string> where;
-  std::string format = "text";
-  std::string output;
+  std::string forest;  // --forest FILE.svg|png|pdf
+  OutputArgs output;  // -o/--out, --format text|json|csv
+  bool progress = false;
   unsigned threads = 0;
 };
 

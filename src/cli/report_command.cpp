@@ -6,6 +6,7 @@
 
 #include "carta/io/spec.hpp"
 #include "carta/report/report.hpp"
+#include "options.hpp"
 
 namespace carta::cli {
 
@@ -14,6 +15,7 @@ CLI::App* add_report_command(CLI::App& app, ReportArgs& args) {
   cmd->add_option("spec", args.spec, "analysis spec, e.g. examples/cart-ball/review.toml (format: docs/spec.md)")->required();
   cmd->add_option("-o,--out", args.out, "output folder (a new or empty folder, or a previous carta report)")
       ->capture_default_str();
+  add_progress_option(cmd, args.progress);
   cmd->footer(R"(
 Writes OUT/index.html (self-contained: inline CSS and SVG, no script, no network),
 OUT/results.json (every number with the settings that produced it, and for every analysis the
@@ -32,8 +34,9 @@ Example:
 int run_report(const ReportArgs& args, std::ostream& out, std::ostream& err) {
   const auto start = std::chrono::steady_clock::now();
   const io::ReviewSpec spec = io::load_review_spec(args.spec);
-  const auto summary = report::write_report(spec, args.out, [&err](std::string_view step) {
-    err << "carta: " << step << '\n';
+  const bool progress = show_progress(args.progress);
+  const auto summary = report::write_report(spec, args.out, [&err, progress](std::string_view step) {
+    if (progress) err << "carta: " << step << '\n';
   });
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   out << fmt::format("Report written to {}/index.html ({} files, {} outcome(s), {:.2f} s)\n", args.out,

@@ -9,6 +9,7 @@ namespace carta::cli {
 struct ReportArgs {
   std::string spec;
   std::string out = "report";
+  bool progress = false;
 };
 
 CLI::App* add_report_command(CLI::App& app, ReportArgs& args);

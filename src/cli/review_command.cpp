@@ -7,6 +7,7 @@
 #include <cmath>
 #include <filesystem>
 #include <map>
+#include <sstream>
 #include <unordered_map>
 
 #include "carta/error.hpp"
@@ -47,11 +48,12 @@ names both. A column that is not one of the tool's domains, or a domain given tw
   nos           stars in columns selection (0-4), comparability (0-2), outcome or exposure (0-3);
                 good / fair / poor by the AHRQ thresholds
   generic       every other column is a domain; Low, Some concerns, High, No information
-Writes OUT/traffic_light and OUT/summary (each .svg, .png, .pdf) and OUT/rob.json. A long table
-continues in blocks side by side in the same figure.
+Prints each study's overall judgement and the notes (--format json: as rob.json; -o FILE: into
+FILE). --out-dir DIR writes DIR/traffic_light and DIR/summary (each .svg, .png, .pdf) and
+DIR/rob.json. A long table continues in blocks side by side in the same figure.
 
 Example:
-  carta rob rob2.csv --tool rob2 --out rob --palette colourblind --weighted)";
+  carta rob rob2.csv --tool rob2 --out-dir rob --palette colourblind --weighted)";
 
 constexpr const char* kPrismaFooter = R"(
 COUNTS is a CSV in the PRISMA2020 R package's template format: columns data and n (and optionally
@@ -91,13 +93,13 @@ marked yes in the adjudicator column. --reviewers 2 (the default) needs two vote
 --reviewers 1 (pilot rounds, rapid reviews) lets one vote move a record on; --reviewers
 full_text=2 sets one stage. A report whose reviewers name different studies is a conflict.
 Prints per-stage counts, conflicts, Cohen's kappa and percent agreement per reviewer pair and
-stage, full-text exclusion reasons, labels, and the PRISMA 2020 counts. With --out DIR:
-screening.json, conflicts.csv, and when screening is finished and --database or --search is
+stage, full-text exclusion reasons, labels, and the PRISMA 2020 counts (--format json: as
+screening.json; -o FILE: into FILE). With --out-dir DIR: screening.json, conflicts.csv, and when screening is finished and --database or --search is
 given, prisma.csv (the PRISMA2020 template format) and the flow diagram prisma.svg/.png/.pdf.
 
 Examples (the files are in carta's examples/screening folder):
-  carta screening examples/screening/rayyan_title_abstract.csv full_text=examples/screening/rayyan_full_text.csv --database PubMed=7 --database Embase=3 --duplicates 2 --out screening
-  carta screening examples/screening/pilot_log.csv --reviewers 1)";
+  carta screening examples/screening/rayyan_title_abstract.csv full_text=examples/screening/rayyan_full_text.csv --database PubMed=7 --database Embase=3 --duplicates 2 --out-dir screening
+  carta screening examples/screening/pilot_log.csv --reviewers 1 --format json --out pilot.json)";
 
 std::vector<review::NamedCount> named_counts(const std::vector<std::string>& items, const char* option) {
   std::vector<review::NamedCount> out;
@@ -188,11 +190,18 @@ CLI::App* add_screening_command(CLI::App& app, ScreeningArgs& args) {
       ->capture_default_str();
   cmd->add_option("--adjudicator", args.adjudicator, "the reviewer name whose decisions resolve conflicts")
       ->capture_default_str();
-  cmd->add_option("--out", args.out, "write screening.json, conflicts.csv and PRISMA outputs into this folder");
+  add_output_options(cmd, args.output, {"text", "json"},
+                     "the counts, agreement and PRISMA 2020 summary (json: what screening.json holds)");
+  add_out_dir_option(cmd, args.out_dir,
+                     "screening.json, conflicts.csv and, when screening is complete and the searches are given, "
+                     "prisma.csv and the flow diagram prisma.svg/.png/.pdf");
   return cmd;
 }
 
 int run_screening(const ScreeningArgs& args, std::ostream& out, std::ostream& err) {
+  OutputArgs output = args.output;
+  std::string out_dir = args.out_dir;
+  if (const auto note = out_as_folder(output, out_dir)) err << "carta: note: " << *note << '\n';
   const review::ScreeningOptions options = screening_options(args.reviewers);
   std::vector<std::pair<std::string, std::string>> given;  // part, file
   for (const auto& f : args.files) given.push_back(part_and_file(f));
@@ -200,10 +209,10 @@ int run_screening(const ScreeningArgs& args, std::ostream& out, std::ostream& er
     std::vector<io::RunPath> inputs{{"--dedup", args.dedup}};
     for (const auto& [part, file] : given) inputs.push_back({"FILE", file});
     for (const auto& s : args.searches) inputs.push_back({"--search", s.substr(s.find('=') == std::string::npos ? 0 : s.find('=') + 1)});
-    std::vector<io::RunPath> outputs;
-    if (!args.out.empty()) {
+    std::vector<io::RunPath> outputs{{"--out", output.path}};
+    if (!out_dir.empty()) {
       for (const char* f : {"screening.json", "conflicts.csv", "prisma.csv", "prisma.svg", "prisma.png", "prisma.pdf"}) {
-        outputs.push_back({"--out", std::filesystem::path(args.out) / f});
+        outputs.push_back({"--out-dir", std::filesystem::path(out_dir) / f});
       }
     }
     io::check_run_paths(inputs, outputs);
@@ -258,7 +267,7 @@ int run_screening(const ScreeningArgs& args, std::ostream& out, std::ostream& er
                                  o.stage == review::ScreeningStage::kTitleAbstract ? "title_abstract" : "full_text",
                                  status_name(o.status), io::csv_field(votes), io::csv_field(o.why));
   }
-  if (conflicts) text += fmt::format("\n{} record(s) unresolved (listed in conflicts.csv with --out)\n", conflicts);
+  if (conflicts) text += fmt::format("\n{} record(s) unresolved (listed in conflicts.csv with --out-dir)\n", conflicts);
 
   std::optional<review::PrismaCounts> prisma;
   std::vector<review::NamedCount> searched = named_counts(args.databases, "--database");
@@ -302,45 +311,47 @@ int run_screening(const ScreeningArgs& args, std::ostream& out, std::ostream& er
                            "2020 counts");
   }
   for (const auto& n : result.notes) text += "note: " + n + "\n";
-  out << text;
 
-  if (!args.out.empty()) {
-    const std::filesystem::path dir(args.out);
+  nlohmann::json j;
+  j["carta_version"] = std::string(kVersion);
+  auto counts = [](const review::StageCounts& c) {
+    return nlohmann::json{{"records", c.records}, {"included", c.included}, {"excluded", c.excluded},
+                          {"conflicts", c.conflicts}, {"awaiting_second_vote", c.awaiting},
+                          {"not_retrieved", c.not_retrieved}, {"not_screened", c.not_screened}};
+  };
+  j["format"] = io::screening_format_name(imported.format);
+  j["sources"] = imported.sources;
+  j["reviewers"] = {{"title_abstract", options.reviewers_title_abstract}, {"full_text", options.reviewers_full_text}};
+  j["title_abstract"] = counts(result.title_abstract);
+  j["full_text"] = counts(result.full_text);
+  j["awaiting_full_text"] = result.awaiting_full_text;
+  j["complete"] = result.complete();
+  j["included_reports"] = result.included_reports;
+  j["included_studies"] = result.included_studies;
+  nlohmann::json agreement = nlohmann::json::array();
+  for (const auto& a : result.agreement) {
+    agreement.push_back({{"stage", a.stage == review::ScreeningStage::kTitleAbstract ? "title_abstract" : "full_text"},
+                         {"reviewer_a", a.reviewer_a}, {"reviewer_b", a.reviewer_b}, {"records", a.both_rated},
+                         {"percent_agreement", a.percent_agreement},
+                         {"kappa", std::isnan(a.kappa) ? nlohmann::json(nullptr) : nlohmann::json(a.kappa)},
+                         {"expected_agreement", a.expected_agreement}});
+  }
+  j["agreement"] = agreement;
+  if (!result.agreement_note.empty()) j["agreement_note"] = result.agreement_note;
+  nlohmann::json labels = nlohmann::json::array();
+  for (const auto& l : imported.labels) labels.push_back({{"label", l.name}, {"records", l.n}});
+  j["labels"] = labels;
+  nlohmann::json reasons = nlohmann::json::array();
+  for (const auto& r : result.exclusion_reasons) reasons.push_back({{"reason", r.name}, {"n", r.n}});
+  j["exclusion_reasons"] = reasons;
+  j["notes"] = result.notes;
+  const std::string json_text = j.dump(2) + "\n";
+  write_result(output, output.format == "json" ? json_text : text, out);
+
+  if (!out_dir.empty()) {
+    const std::filesystem::path dir(out_dir);
     io::create_output_folder(dir);
-    nlohmann::json j;
-    j["carta_version"] = std::string(kVersion);
-    auto counts = [](const review::StageCounts& c) {
-      return nlohmann::json{{"records", c.records}, {"included", c.included}, {"excluded", c.excluded},
-                            {"conflicts", c.conflicts}, {"awaiting_second_vote", c.awaiting},
-                            {"not_retrieved", c.not_retrieved}, {"not_screened", c.not_screened}};
-    };
-    j["format"] = io::screening_format_name(imported.format);
-    j["sources"] = imported.sources;
-    j["reviewers"] = {{"title_abstract", options.reviewers_title_abstract}, {"full_text", options.reviewers_full_text}};
-    j["title_abstract"] = counts(result.title_abstract);
-    j["full_text"] = counts(result.full_text);
-    j["awaiting_full_text"] = result.awaiting_full_text;
-    j["complete"] = result.complete();
-    j["included_reports"] = result.included_reports;
-    j["included_studies"] = result.included_studies;
-    nlohmann::json agreement = nlohmann::json::array();
-    for (const auto& a : result.agreement) {
-      agreement.push_back({{"stage", a.stage == review::ScreeningStage::kTitleAbstract ? "title_abstract" : "full_text"},
-                           {"reviewer_a", a.reviewer_a}, {"reviewer_b", a.reviewer_b}, {"records", a.both_rated},
-                           {"percent_agreement", a.percent_agreement},
-                           {"kappa", std::isnan(a.kappa) ? nlohmann::json(nullptr) : nlohmann::json(a.kappa)},
-                           {"expected_agreement", a.expected_agreement}});
-    }
-    j["agreement"] = agreement;
-    if (!result.agreement_note.empty()) j["agreement_note"] = result.agreement_note;
-    nlohmann::json labels = nlohmann::json::array();
-    for (const auto& l : imported.labels) labels.push_back({{"label", l.name}, {"records", l.n}});
-    j["labels"] = labels;
-    nlohmann::json reasons = nlohmann::json::array();
-    for (const auto& r : result.exclusion_reasons) reasons.push_back({{"reason", r.name}, {"n", r.n}});
-    j["exclusion_reasons"] = reasons;
-    j["notes"] = result.notes;
-    io::write_file_atomic(dir / "screening.json", j.dump(2) + "\n");
+    io::write_file_atomic(dir / "screening.json", json_text);
     io::write_file_atomic(dir / "conflicts.csv", conflicts_csv);
     if (prisma) {
       io::write_file_atomic(dir / "prisma.csv", io::prisma_csv(*prisma));
@@ -349,7 +360,7 @@ int run_screening(const ScreeningArgs& args, std::ostream& out, std::ostream& er
       const std::vector<plot::RenderJob> jobs{{svg, dir / "prisma.png", dir / "prisma.pdf"}};
       plot::render_all(jobs);
     }
-    err << fmt::format("carta: wrote {}/screening.json, conflicts.csv{}\n", args.out,
+    err << fmt::format("carta: wrote {}/screening.json, conflicts.csv{}\n", out_dir,
                        prisma ? ", prisma.csv and prisma.svg/.png/.pdf" : "");
   }
   return 0;
@@ -385,9 +396,10 @@ Example:
   carta dedup pubmed.nbib embase.ris wos.ciw --out unique.ris --duplicates dups.csv --review review.csv
   carta dedup pubmed.nbib embase.ris wos.ciw --out unique.csv --decisions review.csv --review review2.csv)footer");
   cmd->add_option("files", args.files, "search exports")->required();
-  cmd->add_option("--out", args.out, "unique records (FILE.ris or FILE.csv)");
-  cmd->add_option("--format", args.format, "format of --out: ris or csv (default: from its extension, else csv)")
-      ->check(CLI::IsMember({"ris", "csv"}, CLI::ignore_case));
+  add_output_options(cmd, args.output, {"text", "ris", "csv"},
+                     "the unique records (ris or csv; a file is csv unless its name ends in .ris) or, with --format "
+                     "text, the summary");
+  add_progress_option(cmd, args.progress);
   cmd->add_flag("--strict", args.strict,
                 "a record that cannot be read, a file cut short or any line carta would repair is an error");
   cmd->add_option("--duplicates", args.duplicates, "removed records and the record each duplicates (CSV)");
@@ -461,18 +473,18 @@ int run_dedup(const DedupArgs& args, std::ostream& out, std::ostream& err) {
     std::vector<io::RunPath> inputs;
     for (const auto& f : args.files) inputs.push_back({"FILE", f});
     if (!args.decisions.empty()) inputs.push_back({"--decisions", args.decisions});
-    io::check_run_paths(inputs, {{"--out", args.out}, {"--duplicates", args.duplicates}, {"--review", args.review}});
+    io::check_run_paths(inputs, {{"--out", args.output.path}, {"--duplicates", args.duplicates}, {"--review", args.review}});
   }
   if (!(args.review_score > 0 && args.review_score <= args.duplicate_score && args.duplicate_score <= 1)) {
     throw Error(ErrorCategory::kInvalidOption, "need 0 < --review-score <= --duplicate-score <= 1");
   }
-  std::string out_format = args.format;
-  for (char& c : out_format) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (out_format.empty()) {
-    std::string extension = std::filesystem::path(args.out).extension().string();
-    for (char& c : extension) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    out_format = extension == ".ris" ? "ris" : "csv";
-  }
+  // Records to a file are CSV unless the name or --format says otherwise; the summary goes where
+  // the records do not.
+  std::string out_format = args.output.format;
+  if (!args.output.format_given && !args.output.to_stdout() && out_format == "text") out_format = "csv";
+  const bool records_out = out_format != "text";
+  std::ostream& summary = records_out && args.output.to_stdout() ? err : out;
+  std::ostringstream summary_text;
   std::vector<review::BibRecord> records;
   io::RecordsOptions read_options;
   read_options.strict = args.strict;
@@ -496,20 +508,26 @@ int run_dedup(const DedupArgs& args, std::ostream& out, std::ostream& err) {
   options.review_score = args.review_score;
   std::vector<std::string> decision_notes;
   if (!args.decisions.empty()) options.decisions = read_dedup_decisions(args.decisions, records, decision_notes);
-  const auto result = review::deduplicate(records, options, [&err](std::string_view s) { err << "carta: " << s << '\n'; });
+  const bool progress = show_progress(args.progress);
+  const auto result = review::deduplicate(records, options, [&err, progress](std::string_view s) {
+    if (progress) err << "carta: " << s << '\n';
+  });
   auto count = [&](review::MatchReason reason) {
     return std::count_if(result.duplicates.begin(), result.duplicates.end(), [&](const auto& d) { return d.reason == reason; });
   };
-  out << fmt::format("{} records, {} unique, {} duplicates removed ({} by DOI, {} by PMID, {} by fuzzy match, {} identical, "
+  summary_text << fmt::format("{} records, {} unique, {} duplicates removed ({} by DOI, {} by PMID, {} by fuzzy match, {} identical, "
                      "{} by decision), {} pair(s) to review; {} comparisons\n",
                      records.size(), result.kept.size(), result.duplicates.size(), count(review::MatchReason::kDoi),
                      count(review::MatchReason::kPmid), count(review::MatchReason::kFuzzy), count(review::MatchReason::kIdentical),
                      count(review::MatchReason::kDecision), result.review.size(), result.comparisons);
-  if (!args.decisions.empty()) out << fmt::format("{} decision(s) applied from {}\n", result.decisions_applied, args.decisions);
-  for (const auto& n : decision_notes) out << "note: " << n << '\n';
-  for (const auto& n : result.notes) out << "note: " << n << '\n';
-  if (!args.out.empty()) {
-    io::write_file_atomic(args.out, out_format == "ris" ? io::records_ris(result.merged) : io::records_csv(result.merged));
+  if (!args.decisions.empty()) summary_text << fmt::format("{} decision(s) applied from {}\n", result.decisions_applied, args.decisions);
+  for (const auto& n : decision_notes) summary_text << "note: " << n << '\n';
+  for (const auto& n : result.notes) summary_text << "note: " << n << '\n';
+  if (records_out) {
+    write_result(args.output, out_format == "ris" ? io::records_ris(result.merged) : io::records_csv(result.merged), out);
+    summary << summary_text.str();
+  } else {
+    write_result(args.output, summary_text.str(), out);
   }
   if (!args.duplicates.empty()) {
     std::string dups = "record,kept,reason,score\n";
@@ -537,7 +555,7 @@ CLI::App* add_reconcile_command(CLI::App& app, ReconcileArgs& args) {
 Rows are matched on --key (case and blanks ignored). Numbers are compared by value (12 and 12.0
 agree), text after normalising case and blanks; values that differ only in punctuation or blanks
 ("CD19-CAR" / "CD19 CAR") are listed as a lower class. Prints every difference with both values and
-lines. --out writes the merged table: every row and column either extractor has (agreed values, empty
+lines (--format json: the same as data). --out FILE.csv (or --format csv) writes the merged table: every row and column either extractor has (agreed values, empty
 where they disagree, one-sided rows and columns as that side has them) and a last column,
 reconcile_status, saying what disagrees and what only one side has. --conflicts writes the list
 (key,column,kind,a,b,line_a,line_b; kind is value, formatting, row_only_in_a or row_only_in_b).
@@ -547,46 +565,74 @@ Example:
   carta reconcile extraction_anna.csv extraction_ben.csv --key study_id --out merged.csv --conflicts conflicts.csv)footer");
   cmd->add_option("a", args.a, "first extractor's table")->required();
   cmd->add_option("b", args.b, "second extractor's table")->required();
-  cmd->add_option("--key", args.key, "the column identifying a study")->required();
-  cmd->add_option("--out", args.out, "merged table (CSV)");
-  cmd->add_option("--conflicts", args.conflicts, "conflicts (CSV)");
+  add_label_option(cmd, args.label, "the column identifying a study (--key is the same option)", "--key")->required();
+  add_output_options(cmd, args.output, {"text", "csv", "json"},
+                     "the differences (text, json) or the merged table (csv; a file is csv unless --format says "
+                     "otherwise)");
+  cmd->add_option("--conflicts", args.conflicts, "the list of differences (CSV)")->option_text("FILE");
   return cmd;
 }
 
-int run_reconcile(const ReconcileArgs& args, std::ostream& out, std::ostream&) {
-  io::check_run_paths({{"A", args.a}, {"B", args.b}}, {{"--out", args.out}, {"--conflicts", args.conflicts}});
+int run_reconcile(const ReconcileArgs& args, std::ostream& out, std::ostream& err) {
+  io::check_run_paths({{"A", args.a}, {"B", args.b}}, {{"--out", args.output.path}, {"--conflicts", args.conflicts}});
+  std::string format = args.output.format;
+  if (!args.output.format_given && !args.output.to_stdout() && format == "text") format = "csv";  // as before: the merged table
+  // The differences as text go to standard output unless the result does.
+  std::ostringstream report;
   auto sheet = [](const io::Table& t) { return review::ExtractionTable{t.source, t.header, t.rows, t.lines}; };
-  const auto result = review::reconcile(sheet(io::read_table(args.a)), sheet(io::read_table(args.b)), args.key);
+  const auto result = review::reconcile(sheet(io::read_table(args.a)), sheet(io::read_table(args.b)), args.label);
   std::size_t values = 0;
   for (const auto& c : result.conflicts) values += c.kind == review::ConflictKind::kValue ? 1 : 0;
-  out << fmt::format("{} rows in both, {} cells compared, {} agree ({:.1f}%), {} disagreement(s), {} differ in "
+  report << fmt::format("{} rows in both, {} cells compared, {} agree ({:.1f}%), {} disagreement(s), {} differ in "
                      "punctuation or blanks only\n",
                      result.rows_compared, result.cells_compared, result.cells_agreeing,
                      result.cells_compared ? 100.0 * static_cast<double>(result.cells_agreeing) / static_cast<double>(result.cells_compared) : 100.0,
                      values, result.cells_formatting);
-  for (const auto& c : result.columns_only_in_a) out << fmt::format("column '{}' only in {} (kept in the merged table)\n", c, args.a);
-  for (const auto& c : result.columns_only_in_b) out << fmt::format("column '{}' only in {} (kept in the merged table)\n", c, args.b);
+  for (const auto& c : result.columns_only_in_a) report << fmt::format("column '{}' only in {} (kept in the merged table)\n", c, args.a);
+  for (const auto& c : result.columns_only_in_b) report << fmt::format("column '{}' only in {} (kept in the merged table)\n", c, args.b);
   std::string conflicts = "key,column,kind,a,b,line_a,line_b\n";
   for (const auto& c : result.conflicts) {
     if (c.column == "(row)") {
-      out << fmt::format("'{}' is only in {} (kept in the merged table)\n", c.key, c.line_a ? args.a : args.b);
+      report << fmt::format("'{}' is only in {} (kept in the merged table)\n", c.key, c.line_a ? args.a : args.b);
     } else {
-      out << fmt::format("'{}' {}{}: '{}' ({}:{}) vs '{}' ({}:{})\n", c.key, c.column,
+      report << fmt::format("'{}' {}{}: '{}' ({}:{}) vs '{}' ({}:{})\n", c.key, c.column,
                          c.kind == review::ConflictKind::kFormatting ? " (punctuation or blanks only)" : "", c.a, args.a,
                          c.line_a, c.b, args.b, c.line_b);
     }
     conflicts += fmt::format("{},{},{},{},{},{},{}\n", io::csv_field(c.key), io::csv_field(c.column), to_string(c.kind),
                              io::csv_field(c.a), io::csv_field(c.b), c.line_a, c.line_b);
   }
-  if (!args.out.empty()) {
-    std::string merged;
-    for (std::size_t i = 0; i < result.header.size(); ++i) merged += (i ? "," : "") + io::csv_field(result.header[i]);
+  std::string merged;
+  for (std::size_t i = 0; i < result.header.size(); ++i) merged += (i ? "," : "") + io::csv_field(result.header[i]);
+  merged += '\n';
+  for (const auto& row : result.merged) {
+    for (std::size_t i = 0; i < row.size(); ++i) merged += (i ? "," : "") + io::csv_field(row[i]);
     merged += '\n';
-    for (const auto& row : result.merged) {
-      for (std::size_t i = 0; i < row.size(); ++i) merged += (i ? "," : "") + io::csv_field(row[i]);
-      merged += '\n';
+  }
+  if (format == "csv") {
+    write_result(args.output, merged, out);
+    (args.output.to_stdout() ? err : out) << report.str();
+  } else if (format == "json") {
+    nlohmann::json j;
+    j["carta_version"] = std::string(kVersion);
+    j["a"] = args.a;
+    j["b"] = args.b;
+    j["key"] = args.label;
+    j["rows_compared"] = result.rows_compared;
+    j["cells_compared"] = result.cells_compared;
+    j["cells_agreeing"] = result.cells_agreeing;
+    j["cells_formatting"] = result.cells_formatting;
+    j["columns_only_in_a"] = result.columns_only_in_a;
+    j["columns_only_in_b"] = result.columns_only_in_b;
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& c : result.conflicts) {
+      list.push_back({{"key", c.key}, {"column", c.column}, {"kind", to_string(c.kind)}, {"a", c.a}, {"b", c.b},
+                      {"line_a", c.line_a}, {"line_b", c.line_b}});
     }
-    io::write_file_atomic(args.out, merged);
+    j["differences"] = std::move(list);
+    write_result(args.output, j.dump(2) + "\n", out);
+  } else {
+    write_result(args.output, report.str(), out);
   }
   if (!args.conflicts.empty()) io::write_file_atomic(args.conflicts, conflicts);
   // Differences of punctuation or blanks alone do not fail the comparison; they are listed.
@@ -599,33 +645,48 @@ CLI::App* add_prisma_command(CLI::App& app, PrismaArgs& args) {
   auto* cmd = app.add_subcommand("prisma", "Draw the PRISMA 2020 flow diagram from checked counts");
   cmd->footer(kPrismaFooter);
   cmd->add_option("counts", args.file, "CSV of counts (PRISMA2020 template format)")->required();
-  cmd->add_option("--out", args.out, "the diagram as .svg (PNG and PDF are written beside it)")->required();
+  add_output_options(cmd, args.output, {"text", "svg", "csv"},
+                     "the checked counts (text; csv: completed, in the template format) or the diagram (svg; a file "
+                     "is the diagram unless --format says otherwise, with its .png and .pdf beside it)");
   return cmd;
 }
 
 int run_prisma(const PrismaArgs& args, std::ostream& out, std::ostream&) {
+  std::string format = args.output.format;
+  if (!args.output.format_given && !args.output.to_stdout() && format == "text") format = "svg";  // as before: the diagram
+  std::filesystem::path path(args.output.path);
+  std::filesystem::path png, pdf;
+  if (format == "svg" && !args.output.to_stdout() && !io::is_device_or_fifo(path)) {
+    if (path.extension() != ".svg") path += ".svg";
+    png = path;
+    pdf = path;
+    png.replace_extension(".png");
+    pdf.replace_extension(".pdf");
+  }
+  io::check_run_paths({{"FILE", args.file}}, {{"--out", path}, {"--out (PNG)", png}, {"--out (PDF)", pdf}});
   review::PrismaCounts counts = io::load_prisma_counts(io::read_table(args.file));
   const review::PrismaCheck check = review::complete_and_check(counts);
-  const std::string svg = plot::prisma_diagram_svg(counts);
-  std::filesystem::path path(args.out);
-  if (path.extension() != ".svg") path += ".svg";
-  {
-    auto png = path, pdf = path;
-    io::check_run_paths({{"FILE", args.file}}, {{"--out", path},
-                                                {"--out (PNG)", png.replace_extension(".png")},
-                                                {"--out (PDF)", pdf.replace_extension(".pdf")}});
+  std::string text = fmt::format("PRISMA 2020 counts checked: {} records identified, {} studies included\n",
+                                 counts.database_results.value_or(0) + counts.register_results.value_or(0),
+                                 counts.new_studies ? std::to_string(*counts.new_studies) : std::string("?"));
+  for (const auto& d : check.derived) text += "computed: " + d + '\n';
+  if (format == "csv") {
+    write_result(args.output, io::prisma_csv(counts), out);
+    if (!args.output.to_stdout()) out << text;
+  } else if (format == "svg") {
+    const std::string svg = plot::prisma_diagram_svg(counts);
+    if (args.output.to_stdout() || png.empty()) {
+      write_result(OutputArgs{path.string(), "svg", true}, svg, out);
+    } else {
+      if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
+      io::write_file_atomic(path, svg);
+      const std::vector<plot::RenderJob> jobs{{svg, png, pdf}};
+      plot::render_all(jobs);
+      out << fmt::format("PRISMA 2020 flow diagram: {} (.png, .pdf)\n", path.string()) << text;
+    }
+  } else {
+    write_result(args.output, text, out);
   }
-  if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
-  io::write_file_atomic(path, svg);
-  auto png = path, pdf = path;
-  png.replace_extension(".png");
-  pdf.replace_extension(".pdf");
-  const std::vector<plot::RenderJob> jobs{{svg, png, pdf}};
-  plot::render_all(jobs);
-  out << fmt::format("PRISMA 2020 flow diagram: {} (.png, .pdf); {} records identified, {} studies included\n",
-                     path.string(), counts.database_results.value_or(0) + counts.register_results.value_or(0),
-                     counts.new_studies ? std::to_string(*counts.new_studies) : std::string("?"));
-  for (const auto& d : check.derived) out << "computed: " << d << '\n';
   return 0;
 }
 
@@ -636,11 +697,12 @@ CLI::App* add_rob_command(CLI::App& app, RobArgs& args) {
   cmd->add_option("--tool", args.tool,
                   "rob2, rob2-cluster, rob1, robins-i, robins-e, quadas-2, quips, ihe, nos or generic")
       ->capture_default_str();
-  cmd->add_option("--out", args.out, "output folder")->required();
+  add_output_options(cmd, args.output, {"text", "json"}, "the judgements and notes (json: what rob.json holds)");
+  add_out_dir_option(cmd, args.out_dir, "the figures traffic_light and summary (.svg, .png, .pdf) and rob.json");
   cmd->add_option("--palette", args.palette, "cochrane or colourblind")->capture_default_str();
   cmd->add_flag("--weighted", args.weighted, "summary plot weighted by the weight column (sample size)");
   cmd->add_option("--weight", args.weight, "the weight column (default: a column named weight)");
-  cmd->add_option("--study", args.study, "the study column (default: a column named study, else the first)");
+  add_label_option(cmd, args.label, "the study column (default: a column named study, else the first)");
   cmd->add_option("--ignore", args.ignore, "a column to leave out, e.g. notes (repeatable)");
   cmd->add_option("--threshold", args.threshold, "ihe: share of rated items met for acceptable quality")
       ->capture_default_str();
@@ -649,11 +711,16 @@ CLI::App* add_rob_command(CLI::App& app, RobArgs& args) {
 }
 
 int run_rob(const RobArgs& args, std::ostream& out, std::ostream& err) {
+  OutputArgs output = args.output;
+  std::string out_dir = args.out_dir;
+  if (const auto note = out_as_folder(output, out_dir)) err << "carta: note: " << *note << '\n';
   {
-    std::vector<io::RunPath> outputs;
-    for (const char* f : {"traffic_light.svg", "traffic_light.png", "traffic_light.pdf", "summary.svg", "summary.png",
-                          "summary.pdf", "rob.json"}) {
-      outputs.push_back({"--out", std::filesystem::path(args.out) / f});
+    std::vector<io::RunPath> outputs{{"--out", output.path}};
+    if (!out_dir.empty()) {
+      for (const char* f : {"traffic_light.svg", "traffic_light.png", "traffic_light.pdf", "summary.svg", "summary.png",
+                            "summary.pdf", "rob.json"}) {
+        outputs.push_back({"--out-dir", std::filesystem::path(out_dir) / f});
+      }
     }
     io::check_run_paths({{"FILE", args.file}}, outputs);
   }
@@ -667,7 +734,7 @@ int run_rob(const RobArgs& args, std::ostream& out, std::ostream& err) {
   options.weighted = args.weighted;
   options.title = args.title.empty() ? tool.name : args.title;
   io::RobColumns columns;
-  if (!args.study.empty()) columns.study = args.study;
+  if (!args.label.empty()) columns.study = args.label;
   if (!args.weight.empty()) columns.weight = args.weight;
   columns.ignore = args.ignore;
   columns.ihe_threshold = args.threshold;
@@ -676,15 +743,6 @@ int run_rob(const RobArgs& args, std::ostream& out, std::ostream& err) {
   if (args.weighted && !std::any_of(a.studies.begin(), a.studies.end(), [](const auto& s) { return s.weight != 1.0; })) {
     err << "carta: note: --weighted without a weight column: every study weighs the same\n";
   }
-  const std::filesystem::path dir(args.out);
-  io::create_output_folder(dir);
-  const std::string traffic = plot::traffic_light_svg(a, options);
-  const std::string summary = plot::rob_summary_svg(a, options);
-  io::write_file_atomic(dir / "traffic_light.svg", traffic);
-  io::write_file_atomic(dir / "summary.svg", summary);
-  const std::vector<plot::RenderJob> jobs{{traffic, dir / "traffic_light.png", dir / "traffic_light.pdf"},
-                                          {summary, dir / "summary.png", dir / "summary.pdf"}};
-  plot::render_all(jobs);
 
   nlohmann::json j;
   j["carta_version"] = std::string(kVersion);
@@ -723,14 +781,32 @@ int run_rob(const RobArgs& args, std::ostream& out, std::ostream& err) {
   j["summary"] = {{"weighted", args.weighted}, {"domains", shares}};
   if (tool.rule == review::OverallRule::kItemsMet) j["threshold"] = a.threshold;
   j["notes"] = a.notes;
-  io::write_file_atomic(dir / "rob.json", j.dump(2) + "\n");
-  out << fmt::format("{}: {} studies, {} domains; wrote {}/traffic_light and {}/summary (.svg, .png, .pdf) and "
-                     "{}/rob.json\n",
-                     tool.name, a.studies.size(), a.domains.size(), args.out, args.out, args.out);
+  const std::string json_text = j.dump(2) + "\n";
+  std::string text = fmt::format("{}: {} studies, {} domains\n", tool.name, a.studies.size(), a.domains.size());
   for (const auto& s : a.studies) {
-    for (const auto& n : s.notes) out << fmt::format("note: {}: {}\n", s.study, n);
+    text += fmt::format("{:<24} {}\n", s.study,
+                        tool.rule == review::OverallRule::kItemsMet ? (s.overall == 0 ? "Acceptable" : "Not acceptable")
+                                                                    : tool.levels[s.overall].name);
   }
-  for (const auto& n : a.notes) out << "note: " << n << '\n';
+  for (const auto& s : a.studies) {
+    for (const auto& n : s.notes) text += fmt::format("note: {}: {}\n", s.study, n);
+  }
+  for (const auto& n : a.notes) text += "note: " + n + '\n';
+  if (!out_dir.empty()) {
+    const std::filesystem::path dir(out_dir);
+    io::create_output_folder(dir);
+    const std::string traffic = plot::traffic_light_svg(a, options);
+    const std::string summary = plot::rob_summary_svg(a, options);
+    io::write_file_atomic(dir / "traffic_light.svg", traffic);
+    io::write_file_atomic(dir / "summary.svg", summary);
+    const std::vector<plot::RenderJob> jobs{{traffic, dir / "traffic_light.png", dir / "traffic_light.pdf"},
+                                            {summary, dir / "summary.png", dir / "summary.pdf"}};
+    plot::render_all(jobs);
+    io::write_file_atomic(dir / "rob.json", json_text);
+    err << fmt::format("carta: wrote {}/traffic_light and {}/summary (.svg, .png, .pdf) and {}/rob.json\n", out_dir, out_dir,
+                       out_dir);
+  }
+  write_result(output, output.format == "json" ? json_text : text, out);
   return 0;
 }
 

@@ -6,16 +6,19 @@
 #include <string>
 #include <vector>
 
+#include "options.hpp"
+
 namespace carta::cli {
 
 struct RobArgs {
   std::string file;
   std::string tool = "rob2";
-  std::string out;
+  OutputArgs output;    // the assessment: text or json (rob.json)
+  std::string out_dir;  // the figures and rob.json
   std::string palette = "cochrane";
   bool weighted = false;
   std::string weight;
-  std::string study;
+  std::string label;  // the study column
   std::vector<std::string> ignore;
   double threshold = 0.7;
   std::string title;
@@ -23,7 +26,7 @@ struct RobArgs {
 
 struct PrismaArgs {
   std::string file;
-  std::string out;
+  OutputArgs output;  // text (the checked counts), svg (with .png and .pdf beside a file), json
 };
 
 CLI::App* add_prisma_command(CLI::App& app, PrismaArgs& args);
@@ -39,16 +42,16 @@ struct ScreeningArgs {
   std::int64_t automation = 0;
   std::int64_t removed_other = 0;
   std::string adjudicator = "adjudicator";
-  std::string out;
-  std::string format = "text";
+  OutputArgs output;    // the summary: text or json (screening.json)
+  std::string out_dir;  // screening.json, conflicts.csv, prisma.csv, prisma.svg/.png/.pdf
 };
 
 CLI::App* add_screening_command(CLI::App& app, ScreeningArgs& args);
 int run_screening(const ScreeningArgs& args, std::ostream& out, std::ostream& err);
 struct ReconcileArgs {
   std::string a, b;
-  std::string key;
-  std::string out;
+  std::string label;  // the column identifying a study (--key)
+  OutputArgs output;  // text (the differences), csv (the merged table), json (counts and differences)
   std::string conflicts;
 };
 
@@ -56,9 +59,9 @@ CLI::App* add_reconcile_command(CLI::App& app, ReconcileArgs& args);
 int run_reconcile(const ReconcileArgs& args, std::ostream& out, std::ostream& err);
 struct DedupArgs {
   std::vector<std::string> files;
-  std::string out;
-  std::string format;  // of --out: "ris" or "csv" (default: from the extension, else csv)
+  OutputArgs output;  // text (the summary), ris or csv (the unique records)
   bool strict = false;
+  bool progress = false;
   std::string duplicates;
   std::string review;
   std::string decisions;

@@ -57,8 +57,9 @@ constexpr const char* kReconstructFooter = R"(
 Guyot et al. (2012): CURVE.csv holds digitised points time,survival (proportions or percent, any
 order; the curve is sorted, (0,1) is prepended, exact duplicates dropped and small rises from
 digitisation noise flattened), RISK.csv the published numbers at risk time,n_risk starting at
-time 0. IPD.csv gets one row per patient: time,event. Diagnostics (JSON) go to standard output or
---report: per interval the published and reconstructed numbers at risk, events and censorings;
+time 0. The patients go to --out (or standard output), one row per patient: time,event
+(--format json: the diagnostics with the patients). Diagnostics (JSON) go to --report, or to
+standard output when the patients go to a file: per interval the published and reconstructed numbers at risk, events and censorings;
 the RMSE and largest gap between the digitised curve and the Kaplan-Meier curve of the IPD; the
 median and S(t) of the reconstruction.
 
@@ -195,7 +196,7 @@ CLI::App* add_survival_command(CLI::App& app, SurvivalArgs& args) {
                                  "Pool survival (OS, EFS) across single-arm trials via exponential hazards");
   cmd->footer(kSurvivalFooter);
   cmd->add_option("file", args.file, "CSV (or .tsv) table, one row per study")->required();
-  cmd->add_option("--label", args.label, "column holding unique study labels");
+  add_label_option(cmd, args.label, "column holding unique study labels");
   cmd->add_option("--s", args.s, "column: survival S(t) at the time of --s-time");
   cmd->add_option("--s-lb", args.s_lb, "column: lower CI bound of S(t)");
   cmd->add_option("--s-ub", args.s_ub, "column: upper CI bound of S(t)");
@@ -213,7 +214,7 @@ CLI::App* add_survival_command(CLI::App& app, SurvivalArgs& args) {
   cmd->add_option("--test", args.test, "z, knha or t")->capture_default_str();
   cmd->add_option("--preset", args.preset, "carta, metafor or meta (see 'carta pool --help')")
       ->capture_default_str();
-  cmd->add_option("--level", args.level, "confidence level of the results")->capture_default_str();
+  add_level_option(cmd, args.level, "confidence level of the results, as 0.95 or 95");
   cmd->add_option("--reported-level", args.reported_level, "confidence level of the CIs the studies report")
       ->capture_default_str();
   cmd->add_option("--at", args.at, "report S(t) at these times (comma-separated)")
@@ -223,10 +224,10 @@ CLI::App* add_survival_command(CLI::App& app, SurvivalArgs& args) {
   cmd->add_option("--where", args.where,
                   "keep only rows that match, e.g. population_group=adult (repeatable)");
   cmd->add_flag("--bias", args.bias, "small-study effects on ln lambda: Egger, PEESE, Begg, trim-and-fill");
-  cmd->add_option("--forest", args.forest, "draw a forest plot of each study's S at the first --at time (SVG)");
-  cmd->add_option("--funnel", args.funnel, "draw a funnel plot of the log hazards (SVG)");
-  cmd->add_option("--format", args.format, "text or json")->capture_default_str();
-  cmd->add_option("-o,--output", args.output, "write here instead of standard output (atomically)");
+  cmd->add_option("--forest", args.forest, "draw a forest plot of each study's S at the first --at time (.svg, .png or .pdf)")
+      ->option_text("FILE");
+  cmd->add_option("--funnel", args.funnel, "draw a funnel plot of the log hazards (.svg, .png or .pdf)")->option_text("FILE");
+  add_output_options(cmd, args.output, {"text", "json"}, "the pooled survival");
   return cmd;
 }
 
@@ -237,11 +238,10 @@ CLI::App* add_km_command(CLI::App& app, KmArgs& args) {
   cmd->add_option("--at", args.at, "report S(t) at these times (comma-separated)")
       ->delimiter(',')
       ->capture_default_str();
-  cmd->add_option("--level", args.level, "confidence level")->capture_default_str();
+  add_level_option(cmd, args.level);
   cmd->add_option("--conf-type", args.interval, "log (survfit's default), log-log or plain")
       ->capture_default_str();
-  cmd->add_option("--format", args.format, "text, json or csv")->capture_default_str();
-  cmd->add_option("-o,--output", args.output, "write here instead of standard output (atomically)");
+  add_output_options(cmd, args.output, {"text", "json", "csv"}, "the curve (csv: every step)");
   return cmd;
 }
 
@@ -253,8 +253,11 @@ CLI::App* add_km_reconstruct_command(CLI::App& app, KmReconstructArgs& args) {
   cmd->add_option("--at-risk", args.at_risk, "CSV of the numbers at risk: time,n_risk (from time 0)")
       ->required();
   cmd->add_option("--total-events", args.total_events, "total number of events, when the paper reports it");
-  cmd->add_option("--out", args.out, "where to write the IPD (time,event)")->required();
-  cmd->add_option("--report", args.report, "write the diagnostics (JSON) here instead of standard output");
+  add_output_options(cmd, args.output, {"csv", "json"},
+                     "the reconstructed patients (csv: time,event; json: the diagnostics with the patients)");
+  cmd->add_option("--report", args.report,
+                  "write the diagnostics (JSON) here (default: standard output when the patients go to --out)");
+  add_level_option(cmd, args.level, "confidence level of the reconstruction's median and S(t), as 0.95 or 95");
   cmd->add_option("--at", args.at, "report S(t) of the reconstruction at these times")
       ->delimiter(',')
       ->capture_default_str();
@@ -268,28 +271,22 @@ CLI::App* add_survival_curve_command(CLI::App& app, SurvivalCurveArgs& args) {
   cmd->footer(kCurveFooter);
   cmd->add_option("file", args.file, "CSV table (one row per study with --ipd; long format otherwise)")
       ->required();
-  cmd->add_option("--label", args.label, "with --ipd: column of study labels");
+  add_label_option(cmd, args.label, "column of study labels (--study is the same option)");
   cmd->add_option("--ipd", args.ipd,
                   "column: path of each study's IPD file (time,event), relative to the table");
   cmd->add_option("--grid", args.grid, "with --ipd: the common time grid (comma-separated)")->delimiter(',');
-  cmd->add_option("--study", args.study, "long format: column of study labels");
   cmd->add_option("--time", args.time, "long format: column of grid times");
   cmd->add_option("--s", args.s, "long format: column of survival at that time");
   cmd->add_option("--n-risk", args.n_risk, "long format: column of the number at risk at that time");
-  cmd->add_option("--level", args.level, "confidence level")->capture_default_str();
-  cmd->add_option("--format", args.format, "text or json")->capture_default_str();
-  cmd->add_option("-o,--output", args.output, "write here instead of standard output (atomically)");
+  add_level_option(cmd, args.level);
+  add_output_options(cmd, args.output, {"text", "json"}, "the pooled curve");
   cmd->add_option("--svg", args.svg, "also draw the pooled curve over the study curves into this SVG file");
   return cmd;
 }
 
 int run_survival_curve(const SurvivalCurveArgs& args, std::ostream& out, std::ostream& err) {
-  io::check_run_paths({{"FILE", args.file}}, {{"-o", args.output}, {"--svg", args.svg}});
+  io::check_run_paths({{"FILE", args.file}}, {{"-o", args.output.path}, {"--svg", args.svg}});
   const double level = parse_level(args.level, "--level");
-  if (args.format != "text" && args.format != "json") {
-    throw Error(ErrorCategory::kInvalidOption,
-                fmt::format("--format '{}' is not one of: text, json", args.format));
-  }
   const io::Table table = io::read_table(args.file);
   std::vector<StudyCurve> studies;
   std::vector<StudyCurve> display;  // what the figure draws: every step of each curve when known
@@ -313,11 +310,11 @@ int run_survival_curve(const SurvivalCurveArgs& args, std::ostream& out, std::os
       display.push_back(study_curve_from_km(r.label, km, steps));
     }
   } else {
-    if (args.study.empty() || args.time.empty() || args.s.empty() || args.n_risk.empty()) {
+    if (args.label.empty() || args.time.empty() || args.s.empty() || args.n_risk.empty()) {
       throw Error(ErrorCategory::kInvalidOption,
-                  "give either --ipd (with --label and --grid) or all of --study, --time, --s and --n-risk");
+                  "give either --ipd (with --label and --grid) or all of --label (or --study), --time, --s and --n-risk");
     }
-    studies = io::load_study_curves(table, args.study, args.time, args.s, args.n_risk);
+    studies = io::load_study_curves(table, args.label, args.time, args.s, args.n_risk);
   }
   const SummaryCurve curve = summary_survival_curve(studies, level);
   if (!args.svg.empty()) {
@@ -325,8 +322,8 @@ int run_survival_curve(const SurvivalCurveArgs& args, std::ostream& out, std::os
     o.title = "Pooled survival curve";
     io::write_file_atomic(args.svg, plot::survival_curve_svg(curve, display.empty() ? studies : display, o));
   }
-  if (args.format == "json") {
-    emit(io::to_json(curve, studies).dump(2) + "\n", args.output, out);
+  if (args.output.format == "json") {
+    emit(io::to_json(curve, studies).dump(2) + "\n", args.output.path, out);
     return 0;
   }
   std::ostringstream o;
@@ -343,12 +340,12 @@ int run_survival_curve(const SurvivalCurveArgs& args, std::ostream& out, std::os
   o << fmt::format("heterogeneity: Q {:.4g} on {:g} df, H2 {:.3f}, I2 {:.1f}%\n", curve.Q, curve.Q_df,
                    curve.H2, curve.I2);
   for (const auto& n : curve.notes) o << "note: " << n << '\n';
-  emit(o.str(), args.output, out);
+  emit(o.str(), args.output.path, out);
   return 0;
 }
 
 int run_survival(const SurvivalArgs& args, std::ostream& out, std::ostream& err) {
-  io::check_run_paths({{"FILE", args.file}}, {{"-o", args.output}, {"--forest", args.forest}, {"--funnel", args.funnel}});
+  io::check_run_paths({{"FILE", args.file}}, {{"-o", args.output.path}, {"--forest", args.forest}, {"--funnel", args.funnel}});
   SurvivalOptions options;
   options.pool.method = parse_or_throw(parse_tau2_method(args.method), "--method", args.method,
                                        "REML, DL, ML, PM, HE, SJ, HS, EB");
@@ -359,10 +356,6 @@ int run_survival(const SurvivalArgs& args, std::ostream& out, std::ostream& err)
   options.reported_level = parse_level(args.reported_level, "--reported-level");
   check_times(args.at);
   options.times = args.at;
-  if (args.format != "text" && args.format != "json") {
-    throw Error(ErrorCategory::kInvalidOption,
-                fmt::format("--format '{}' is not one of: text, json", args.format));
-  }
   io::SurvivalColumns columns;
   auto set = [](std::optional<std::string>& slot, const std::string& value) {
     if (!value.empty()) slot = value;
@@ -403,13 +396,13 @@ int run_survival(const SurvivalArgs& args, std::ostream& out, std::ostream& err)
     fo.count_header = "From";
     fo.estimate_header = fmt::format("S({:g}) (%)", t);
     for (const auto& h : result.studies) fo.count_text.push_back(std::string(short_name(h.source)));
-    io::write_file_atomic(args.forest, plot::forest_plot_svg(survival_at(result, t), fo));
+    write_figure("--forest", args.forest, plot::forest_plot_svg(survival_at(result, t), fo));
   }
   if (!args.funnel.empty()) {
     plot::FunnelOptions fo;
     fo.title = "Funnel plot of the log hazards";
     fo.x_label = "Log hazard";
-    io::write_file_atomic(args.funnel, plot::funnel_plot_svg(*bias, fo));
+    write_figure("--funnel", args.funnel, plot::funnel_plot_svg(*bias, fo));
   }
   int status = 0;
   if (!result.log_hazard.convergence.all_converged()) {
@@ -417,35 +410,31 @@ int run_survival(const SurvivalArgs& args, std::ostream& out, std::ostream& err)
     err << "carta: warning: an iterative computation did not converge; see 'convergence' in the output\n";
   }
   for (const auto& n : load.notes) err << "carta: note: " << n << '\n';
-  if (args.format == "json") {
+  if (args.output.format == "json") {
     nlohmann::json j = io::to_json(result);
     j["input"] = {{"file", args.file}, {"notes", load.notes}};
     if (bias && args.bias) j["bias"] = bias_json(*bias, options.pool);
-    emit(j.dump(2) + "\n", args.output, out);
+    emit(j.dump(2) + "\n", args.output.path, out);
   } else {
     std::string text = survival_text(result);
     if (bias && args.bias) text += bias_text(*bias);
-    emit(text, args.output, out);
+    emit(text, args.output.path, out);
   }
   return status;
 }
 
 int run_km(const KmArgs& args, std::ostream& out, std::ostream&) {
-  io::check_run_paths({{"FILE", args.file}}, {{"-o", args.output}});
+  io::check_run_paths({{"FILE", args.file}}, {{"-o", args.output.path}});
   check_times(args.at);
   const double level = parse_level(args.level, "--level");
   const KmIntervalType type =
       parse_or_throw(parse_km_interval(args.interval), "--conf-type", args.interval, "log, log-log, plain");
-  if (args.format != "text" && args.format != "json" && args.format != "csv") {
-    throw Error(ErrorCategory::kInvalidOption,
-                fmt::format("--format '{}' is not one of: text, json, csv", args.format));
-  }
   const auto ipd = io::read_ipd(args.file);
   const KaplanMeier km = kaplan_meier(ipd, level, type);
-  if (args.format == "json") {
-    emit(io::to_json(km, args.at).dump(2) + "\n", args.output, out);
-  } else if (args.format == "csv") {
-    emit(io::km_csv(km), args.output, out);
+  if (args.output.format == "json") {
+    emit(io::to_json(km, args.at).dump(2) + "\n", args.output.path, out);
+  } else if (args.output.format == "csv") {
+    emit(io::km_csv(km), args.output.path, out);
   } else {
     std::ostringstream o;
     o << fmt::format("Kaplan-Meier: n = {}, events = {}, {:g}% CIs ({} scale, Greenwood)\n\n", km.n,
@@ -467,14 +456,16 @@ int run_km(const KmArgs& args, std::ostream& out, std::ostream&) {
         o << fmt::format("S({:g}) = {:.4f} ({:.4f} to {:.4f})\n", t, s.survival, s.ci_lb, s.ci_ub);
       }
     }
-    emit(o.str(), args.output, out);
+    emit(o.str(), args.output.path, out);
   }
   return 0;
 }
 
 int run_km_reconstruct(const KmReconstructArgs& args, std::ostream& out, std::ostream& err) {
-  io::check_run_paths({{"--curve", args.curve}, {"--at-risk", args.at_risk}}, {{"--out", args.out}, {"--report", args.report}});
+  io::check_run_paths({{"--curve", args.curve}, {"--at-risk", args.at_risk}},
+                      {{"--out", args.output.path}, {"--report", args.report}});
   check_times(args.at);
+  const double level = parse_level(args.level, "--level");
   const auto curve = io::read_curve(args.curve);
   const auto at_risk = io::read_at_risk(args.at_risk);
   ReconstructionOptions options;
@@ -491,18 +482,29 @@ int run_km_reconstruct(const KmReconstructArgs& args, std::ostream& out, std::os
   } catch (const Error& e) {
     throw Error(e.category(), fmt::format("--curve {} with --at-risk {}: {}", args.curve, args.at_risk, e.what()));
   }
-  io::write_file_atomic(args.out, io::format_ipd_csv(r.ipd));
-  nlohmann::json j = io::to_json(r, args.at);
-  j["input"] = {{"curve", args.curve}, {"at_risk", args.at_risk}, {"ipd", args.out}};
-  if (args.report.empty()) {
-    out << j.dump(2) << '\n';
+  nlohmann::json j = io::to_json(r, args.at, level);
+  j["input"] = {{"curve", args.curve}, {"at_risk", args.at_risk},
+                {"ipd", args.output.to_stdout() ? nlohmann::json(nullptr) : nlohmann::json(args.output.path)}};
+  const std::string where = args.output.to_stdout() ? std::string("standard output") : args.output.path;
+  if (args.output.format == "json") {
+    nlohmann::json patients = nlohmann::json::array();
+    for (const auto& o : r.ipd) patients.push_back({{"time", o.time}, {"event", o.event ? 1 : 0}});
+    j["patients"] = std::move(patients);
+    write_result(args.output, j.dump(2) + "\n", out);
+    if (!args.report.empty()) io::write_file_atomic(args.report, j.dump(2) + "\n");
   } else {
-    io::write_file_atomic(args.report, j.dump(2) + "\n");
+    write_result(args.output, io::format_ipd_csv(r.ipd), out);
+    // The diagnostics go to --report, or to standard output when the patients went to a file.
+    if (!args.report.empty()) {
+      io::write_file_atomic(args.report, j.dump(2) + "\n");
+    } else if (!args.output.to_stdout()) {
+      out << j.dump(2) << '\n';
+    }
   }
   err << fmt::format(
       "carta: reconstructed {} patients ({} events, {} censored) into {}; curve RMSE {:.4f}, "
       "largest gap {:.4f}\n",
-      r.ipd.size(), r.events, r.censored, args.out, r.rmse, r.max_abs_diff);
+      r.ipd.size(), r.events, r.censored, where, r.rmse, r.max_abs_diff);
   if (!r.converged) {
     err << "carta: warning: the censoring adjustment did not converge in every interval; see 'intervals'\n";
     return 3;

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "options.hpp"
+
 namespace carta::cli {
 
 struct SurvivalArgs {
@@ -26,8 +28,7 @@ struct SurvivalArgs {
   bool bias = false;
   std::string forest;
   std::string funnel;
-  std::string format = "text";
-  std::string output;
+  OutputArgs output;  // -o/--out, --format
 };
 
 struct KmArgs {
@@ -35,28 +36,27 @@ struct KmArgs {
   std::vector<double> at{12.0, 24.0};
   double level = 0.95;
   std::string interval = "log";
-  std::string format = "text";
-  std::string output;
+  OutputArgs output;  // -o/--out, --format
 };
 
 struct KmReconstructArgs {
   std::string curve;
   std::string at_risk;
   std::optional<std::int64_t> total_events;  // --total-events, when the paper reports it
-  std::string out;
+  OutputArgs output;  // the IPD (csv) or the diagnostics with the IPD (json)
   std::string report;
   std::vector<double> at{12.0, 24.0};
+  double level = 0.95;
 };
 
 struct SurvivalCurveArgs {
   std::string file;
-  std::string label;  // with --ipd: one study per row
+  std::string label;  // the study column: one row per study with --ipd, several in the long format
   std::string ipd;
   std::vector<double> grid;
-  std::string study, time, s, n_risk;  // long format
+  std::string time, s, n_risk;  // long format
   double level = 0.95;
-  std::string format = "text";
-  std::string output;
+  OutputArgs output;  // -o/--out, --format
   std::string svg;
 };
 

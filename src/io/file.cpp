@@ -20,6 +20,16 @@ bool is_special(const fs::file_status& st) {
          st.type() == fs::file_type::fifo || st.type() == fs::file_type::socket;
 }
 
+}  // namespace
+
+bool is_device_or_fifo(const std::filesystem::path& path) {
+  std::error_code ec;
+  const auto st = fs::status(path, ec);
+  return !ec && is_special(st);
+}
+
+namespace {
+
 // Two names of one file: equivalent() for files that exist, the normal absolute path otherwise.
 bool same_file(const fs::path& a, const fs::path& b) {
   std::error_code ec;

@@ -134,7 +134,7 @@ nlohmann::json to_json(const KaplanMeier& km, const std::vector<double>& times) 
   return j;
 }
 
-nlohmann::json to_json(const Reconstruction& r, const std::vector<double>& times) {
+nlohmann::json to_json(const Reconstruction& r, const std::vector<double>& times, double level) {
   nlohmann::json j;
   j["carta_version"] = std::string(kVersion);
   j["n"] = r.ipd.size();
@@ -155,7 +155,8 @@ nlohmann::json to_json(const Reconstruction& r, const std::vector<double>& times
                          {"convergence", report_json(iv.convergence)}});
   }
   j["intervals"] = std::move(intervals);
-  const KaplanMeier km = kaplan_meier(r.ipd);
+  const KaplanMeier km = kaplan_meier(r.ipd, level);
+  j["level"] = level;
   const KmMedian m = km.median();
   j["median"] = {{"est", number(m.est)}, {"ci_lb", number(m.ci_lb)}, {"ci_ub", number(m.ci_ub)}};
   j["at"] = at_times(km, times);

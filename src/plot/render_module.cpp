@@ -689,7 +689,8 @@ void render(std::string_view svg, const std::filesystem::path& png, const std::f
   const Document doc = SvgReader(svg, png).read();
   // The print scale, unless the image would be too large: then as large as it can be.
   scale = std::min(scale, kMaxPngSide / std::max(doc.width, doc.height));
-  with_target(png, [&] {
+  // An empty path leaves that format out (a command asked for one of them).
+  if (!png.empty()) with_target(png, [&] {
     const double width_px = std::max(1.0, std::ceil(doc.width * scale));
     const double height_px = std::max(1.0, std::ceil(doc.height * scale));
     if (width_px > kMaxImageSide || height_px > kMaxImageSide) {
@@ -713,8 +714,8 @@ void render(std::string_view svg, const std::filesystem::path& png, const std::f
     draw(doc, cr.get(), png);
     write_png(surface.get(), staging(png));
   });
-  publish(staging(png), png);
-  with_target(pdf, [&] {
+  if (!png.empty()) publish(staging(png), png);
+  if (!pdf.empty()) with_target(pdf, [&] {
     // 1 SVG px = 0.75 pt (96 px per inch), so the PDF has the figure's physical size, unless a
     // side would pass 200 inches: then the page is scaled to fit (text stays text).
     const double points = std::min(0.75, kMaxPdfSide / std::max(doc.width, doc.height));
@@ -727,7 +728,7 @@ void render(std::string_view svg, const std::filesystem::path& png, const std::f
     cairo_surface_finish(surface.get());
     if (cairo_surface_status(surface.get()) != CAIRO_STATUS_SUCCESS) throw Error(ErrorCategory::kIo, fmt::format("{}: cannot write the PDF", pdf.string()));
   });
-  publish(staging(pdf), pdf);
+  if (!pdf.empty()) publish(staging(pdf), pdf);
 }
 
 }  // namespace

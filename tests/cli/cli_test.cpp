@@ -429,7 +429,7 @@ TEST(Cli, InfluenceCumulativeAndPermutations) {
   const auto r = run({"pool", example(), "--events", "cr_events", "--n", "cr_n", "--label", "study_id", "--exclude",
                       "Turtle2016_JCI", "--exclude", "Fry2018_NatMed_CD22", "--exclude", "Gardner2017_Blood",
                       "--influence", "--moderator", "median_age_years", "--permutations", "2000",
-                      "--seed", "11", "--format", "json"});
+                      "--seed", "11", "--format", "json", "--progress"});
   ASSERT_EQ(r.code, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
   // The meta-regression's diagnostics: only the studies that report median age.
@@ -454,12 +454,14 @@ TEST(Cli, InfluenceCumulativeAndPermutations) {
   EXPECT_FALSE(perm["exact"].get<bool>());  // 8! = 40320 > 2000
   EXPECT_EQ(perm["iterations"], 2000);
   EXPECT_EQ(perm["seed"], 11);
-  EXPECT_THAT(r.err, HasSubstr("permutation test 100% (2000 of 2000)"));  // progress on stderr
+  EXPECT_THAT(r.err, HasSubstr("permutation test 100% (2000 of 2000)"));  // --progress: progress on stderr
   // The same seed gives the same p-values.
   const auto again = run({"pool", example(), "--events", "cr_events", "--n", "cr_n", "--label", "study_id", "--exclude",
                           "Turtle2016_JCI", "--exclude", "Fry2018_NatMed_CD22", "--exclude", "Gardner2017_Blood",
                           "--moderator", "median_age_years", "--permutations", "2000", "--seed", "11", "--format", "json"});
   EXPECT_EQ(nlohmann::json::parse(again.out)["metareg"]["permutation"], perm);
+  // Without --progress and with standard error not a terminal (as under ctest): no progress lines.
+  EXPECT_THAT(again.err, Not(HasSubstr("permutation test")));
 }
 
 TEST(Cli, PredictAtModeratorValues) {
@@ -846,7 +848,7 @@ TEST(Cli, ScreeningHelpExamplesRun) {
       const auto eq = w.find('=');
       const std::string path = eq == std::string::npos ? w : w.substr(eq + 1);
       if (path.rfind("examples/", 0) == 0) w = w.substr(0, w.size() - path.size()) + source_path(path).string();
-      if (!args.empty() && args.back() == "--out") w = (dir / w).string();
+      if (!args.empty() && (args.back() == "--out" || args.back() == "--out-dir")) w = (dir / w).string();
       args.push_back(w);
     }
     const auto r = run(args);
@@ -1156,6 +1158,127 @@ TEST(Cli, KmReconstructWritesIpdAndDiagnostics) {
   const auto b = run({"km-reconstruct", "--curve", curve.string(), "--at-risk", rising.string(), "--out", out.string()});
   EXPECT_EQ(b.code, 65);
   EXPECT_THAT(b.err, HasSubstr("cannot increase"));
+}
+
+// One convention for the whole CLI (src/cli/options.hpp): every command that writes a result has
+// -o/--out/--output FILE and --format; those that compute intervals have --level; those that read
+// a study column call it --label (old spellings kept as aliases).
+TEST(CliConventions, EveryCommandHasTheSharedOptions) {
+  const std::vector<std::string> results{"pool",      "survival", "survival-curve", "km",     "km-reconstruct",
+                                         "screening", "dedup",    "reconcile",      "prisma", "rob"};
+  for (const auto& command : results) {
+    const auto help = run({command, "--help"});
+    ASSERT_EQ(help.code, 0) << command;
+    EXPECT_THAT(help.out, HasSubstr("-o,--out,--output FILE")) << command;
+    EXPECT_THAT(help.out, HasSubstr("--format {")) << command;
+  }
+  for (const char* command : {"pool", "survival", "survival-curve", "km", "km-reconstruct"}) {
+    EXPECT_THAT(run({command, "--help"}).out, HasSubstr("--level LEVEL")) << command;
+  }
+  for (const char* command : {"pool", "survival", "survival-curve", "rob", "reconcile"}) {
+    EXPECT_THAT(run({command, "--help"}).out, HasSubstr("--label,--study")) << command;
+  }
+  for (const char* command : {"pool", "dedup", "report"}) {
+    EXPECT_THAT(run({command, "--help"}).out, HasSubstr("--progress")) << command;
+  }
+}
+
+TEST(CliConventions, TheResultGoesToStandardOutputOrToOutInTheFormatAsked) {
+  const auto dir = test_folder("conventions");
+  const std::vector<std::string> pool{"pool", example(), "--events", "cr_events", "--n", "cr_n"};
+  auto with = [&](std::vector<std::string> more) {
+    auto args = pool;
+    args.insert(args.end(), more.begin(), more.end());
+    return run(args);
+  };
+  // The format from the extension of --out, or given in any case; a bad one names the choices.
+  const auto to_file = with({"--study", "study_id", "-o", (dir / "pooled.json").string()});
+  ASSERT_EQ(to_file.code, 0) << to_file.err;
+  EXPECT_TRUE(to_file.out.empty());
+  EXPECT_EQ(nlohmann::json::parse(read_text(dir / "pooled.json"))["k"], 27);
+  EXPECT_EQ(nlohmann::json::parse(with({"--format", "JSON"}).out)["k"], 27);
+  EXPECT_THAT(read_text((with({"--out", (dir / "pooled.csv").string()}), dir / "pooled.csv")), HasSubstr("label,events,n,"));
+  const auto bad = with({"--format", "xml"});
+  EXPECT_EQ(bad.code, 64);
+  EXPECT_THAT(bad.err, HasSubstr("'xml' is not one of: text, json, csv"));
+
+  // dedup: the records to standard output with --format, the summary then on standard error.
+  const auto ris = temp_file("conventions.ris", "TY  - JOUR\nTI  - CAR-T cells in ALL\nAU  - Maude, S\nPY  - 2014\nER  - \n"
+                                                "TY  - JOUR\nTI  - CAR-T cells in ALL\nAU  - Maude, S\nPY  - 2014\nER  - \n");
+  const auto records = run({"dedup", ris.string(), "--format", "ris"});
+  ASSERT_EQ(records.code, 0) << records.err;
+  EXPECT_THAT(records.out, HasSubstr("TI  - CAR-T cells in ALL"));
+  EXPECT_THAT(records.err, HasSubstr("2 records, 1 unique"));
+  EXPECT_THAT(run({"dedup", ris.string()}).out, HasSubstr("2 records, 1 unique"));  // text by default
+
+  // km-reconstruct: the patients to standard output, or as JSON with the diagnostics.
+  const auto curve = temp_file("conv_curve.csv", "time,survival\n0,100\n2,90\n4,80\n6,70\n8,60\n10,55\n");
+  const auto risk = temp_file("conv_risk.csv", "time,n_risk\n0,40\n5,30\n10,20\n");
+  const auto patients = run({"km-reconstruct", "--curve", curve.string(), "--at-risk", risk.string()});
+  ASSERT_EQ(patients.code, 0) << patients.err;
+  EXPECT_EQ(patients.out.rfind("time,event\n", 0), 0u);
+  const auto diagnostics =
+      run({"km-reconstruct", "--curve", curve.string(), "--at-risk", risk.string(), "--format", "json", "--level", "90"});
+  const auto dj = nlohmann::json::parse(diagnostics.out);
+  EXPECT_EQ(dj["patients"].size(), 40u);
+  EXPECT_DOUBLE_EQ(dj["level"].get<double>(), 0.9);
+
+  // reconcile: the differences as data; --label is --key.
+  const auto a = temp_file("conv_a.csv", "study,n\nELIANA,75\n");
+  const auto b = temp_file("conv_b.csv", "study,n\nELIANA,76\n");
+  const auto diff = run({"reconcile", a.string(), b.string(), "--label", "study", "--format", "json"});
+  EXPECT_EQ(diff.code, 1);
+  EXPECT_EQ(nlohmann::json::parse(diff.out)["differences"][0]["b"], "76");
+  EXPECT_THAT(run({"reconcile", a.string(), b.string(), "--key", "study", "--format", "csv"}).out, HasSubstr("reconcile_status"));
+
+  // screening and rob: the summary as JSON on standard output; the files in --out-dir; an old
+  // --out DIR is read as --out-dir, with a note.
+  const auto screening = run({"screening", source_path("examples/screening/rayyan_title_abstract.csv").string(),
+                              "full_text=" + source_path("examples/screening/rayyan_full_text.csv").string(), "--database",
+                              "PubMed=7", "--database", "Embase=3", "--duplicates", "2", "--format", "json", "--out-dir",
+                              (dir / "screening").string()});
+  ASSERT_EQ(screening.code, 0) << screening.err;
+  EXPECT_EQ(nlohmann::json::parse(screening.out)["full_text"]["included"], 3);
+  EXPECT_TRUE(std::filesystem::exists(dir / "screening" / "prisma.svg"));
+  const auto rob_csv = temp_file("conv_rob.csv", "study,D1,D2,D3,D4,D5\nA,low,low,low,low,low\n");
+  const auto rob = run({"rob", rob_csv.string(), "--format", "json"});
+  ASSERT_EQ(rob.code, 0) << rob.err;
+  EXPECT_EQ(nlohmann::json::parse(rob.out)["studies"][0]["overall"], "Low");
+  const auto old = run({"rob", rob_csv.string(), "--out", (dir / "rob").string()});
+  ASSERT_EQ(old.code, 0) << old.err;
+  EXPECT_THAT(old.err, HasSubstr("read as --out-dir"));
+  EXPECT_TRUE(std::filesystem::exists(dir / "rob" / "traffic_light.svg"));
+
+  // prisma: the checked counts as text, the diagram as SVG on standard output, the completed
+  // counts as CSV.
+  const auto counts = (dir / "screening" / "prisma.csv").string();
+  EXPECT_THAT(run({"prisma", counts}).out, HasSubstr("PRISMA 2020 counts checked: 10 records identified, 3 studies"));
+  EXPECT_EQ(run({"prisma", counts, "--format", "svg"}).out.rfind("<svg", 0), 0u);
+  EXPECT_THAT(run({"prisma", counts, "--format", "csv"}).out, HasSubstr("records_screened,8"));
+}
+
+TEST(Cli, PoolDrawsAForestPlot) {
+  const auto dir = test_folder("pool_forest");
+  const std::vector<std::string> pool{"pool", example(), "--events", "cr_events", "--n", "cr_n", "--label", "study_id"};
+  auto with = [&](std::vector<std::string> more) {
+    auto args = pool;
+    args.insert(args.end(), more.begin(), more.end());
+    return run(args);
+  };
+  ASSERT_EQ(with({"--forest", (dir / "cr.svg").string()}).code, 0);
+  const std::string svg = read_text(dir / "cr.svg");
+  EXPECT_THAT(svg, HasSubstr("Maude2014_NEJM"));
+  const auto png = with({"--forest", (dir / "cr.png").string()});
+  ASSERT_EQ(png.code, 0) << png.err;
+  EXPECT_EQ(read_text(dir / "cr.png").substr(1, 3), "PNG");
+  EXPECT_FALSE(std::filesystem::exists(dir / "cr.pdf"));  // only the format asked for
+  const auto sub = with({"--subgroup", "antigen_target", "--forest", (dir / "sub.svg").string()});
+  ASSERT_EQ(sub.code, 0) << sub.err;
+  EXPECT_THAT(read_text(dir / "sub.svg"), AllOf(HasSubstr("CD22"), HasSubstr("subgroup differences")));
+  const auto bad = with({"--forest", (dir / "cr.gif").string()});
+  EXPECT_EQ(bad.code, 64);
+  EXPECT_THAT(bad.err, HasSubstr("name a .svg, .png or .pdf file"));
+  EXPECT_EQ(with({"--by", "population_group", "--forest", (dir / "by.svg").string()}).code, 64);
 }
 
 }  // namespace

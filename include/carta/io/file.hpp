@@ -42,6 +42,9 @@ class AtomicFile {
   bool committed_ = false;
 };
 
+// True when `path` exists and is a device, FIFO or socket (written to directly, never replaced).
+bool is_device_or_fifo(const std::filesystem::path& path);
+
 // A file a command reads or writes, with the option or argument that named it (for messages).
 struct RunPath {
   std::string option;  // "--out", "FILE", ...

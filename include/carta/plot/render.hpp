@@ -15,7 +15,7 @@
 namespace carta::plot {
 
 // Writes `png` at `scale` times the SVG's pixel size (2 = print-friendly) and `pdf` at the SVG's
-// size in points, text kept as text. A figure too large for that (a forest plot of 2,000 studies)
+// size in points, text kept as text; an empty path leaves that format out. A figure too large for that (a forest plot of 2,000 studies)
 // is not refused: its PNG gets the largest scale under 32,000 px a side and its PDF page shrinks
 // to 200 inches a side. Throws carta::Error (kIo) when the SVG cannot be read or
 // uses something outside carta's subset, or a file cannot be written; no partial file is left.

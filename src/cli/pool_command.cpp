@@ -37,15 +37,15 @@ namespace carta::cli {
 namespace {
 
 constexpr const char* kPoolFooter = R"(
-Examples:
+Examples (the files are in carta's examples folder):
   carta pool examples/cart-ball/studies.csv --events cr_events --n cr_n --label study_id
-  carta pool trials.csv --events crs3 --n n --method PM --test knha --format json
-  carta pool long.csv --events x --n n --by outcome --format json   (JSON Lines, one per group)
-  carta pool studies.csv --events cr_events --n cr_n --label study_id --subgroup antigen_target --forest cr.svg
-  carta pool studies.csv --events cr_events --n cr_n --moderator median_age_years --test knha
-  carta pool studies.csv --events cr_events --n cr_n --where population_group=adult --leave-one-out
-  carta pool studies.csv --events cr_events --n cr_n --influence --cumulative year --bias
-  carta pool studies.csv --events cr_events --n cr_n --moderator median_age_years --permutations 10000
+  carta pool examples/cart-ball/studies.csv --events crs_grade3plus_events --n crs_grade3plus_n --method PM --test knha --format json
+  carta pool examples/cart-ball/outcomes_long.csv --events events --n n --label study_id --by outcome --format json   (JSON Lines, one per group)
+  carta pool examples/cart-ball/studies.csv --events cr_events --n cr_n --label study_id --subgroup antigen_target --forest cr.svg
+  carta pool examples/cart-ball/studies.csv --events cr_events --n cr_n --moderator median_age_years --test knha
+  carta pool examples/cart-ball/studies.csv --events cr_events --n cr_n --where population_group=adult --leave-one-out
+  carta pool examples/cart-ball/studies.csv --events cr_events --n cr_n --label study_id --influence --cumulative year --bias
+  carta pool examples/cart-ball/studies.csv --events cr_events --n cr_n --moderator median_age_years --permutations 10000
 
 Measures: PLO logit (default), PAS arcsine, PFT Freeman-Tukey double arcsine, PR raw, PLN log.
 Estimators: REML (default), DL, ML, PM, HE, SJ, HS, EB. --method GLMM fits the random-intercept
@@ -561,6 +561,7 @@ int run_pool_batch(const PoolPlan& plan, std::ostream& out, std::ostream& err) {
   const PoolArgs& args = plan.args;
   io::TableReader reader(args.file);
   const io::Table& shape = reader.columns();
+  for (const auto& n : shape.notes) err << "carta: note: " << n << '\n';
   // Every named column is checked before anything is written.
   const std::size_t by_col = shape.column(args.by);
   for (const auto* name : {&args.events, &args.n, &args.label, &args.subgroup, &args.cumulative}) {
@@ -640,7 +641,7 @@ int run_pool_batch(const PoolPlan& plan, std::ostream& out, std::ostream& err) {
       if (!batch.empty()) last_line_of[key] = batch.back().lines.back();
       if (batch.size() == batch_size) pool_batch();
       key = std::string(cell_key);
-      batch.push_back(io::Table{shape.source, shape.header, {}, {}});
+      batch.push_back(io::Table{shape.source, shape.header, {}, {}, shape.delimiter, {}});
       batch_keys.push_back(key);
     }
     batch.back().rows.push_back(std::move(row));

@@ -23,8 +23,10 @@ studies it used and those it left out, with why), OUT/summary.csv, OUT/studies_<
 OUT/figures/ (each figure as SVG, PNG and PDF).
 
 The report is built beside OUT and swapped in whole: an interrupted or failed run leaves the
-previous report as it was. OUT must be new, empty or a previous carta report; a folder holding
-other files, or an input of the run, is refused before any work.
+previous report as it was. OUT must be new, empty or a previous carta report (it holds the
+marker OUT/.carta-report listing the files it wrote); a folder holding any other file, or an
+input of the run, is refused before any work. Leftovers of a killed run (staging folders,
+.NAME.tmpPID files) are removed by the next run.
 
 Example:
   carta report examples/cart-ball/review.toml --out report)");

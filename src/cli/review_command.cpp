@@ -7,6 +7,7 @@
 #include <cmath>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <unordered_map>
 
@@ -52,8 +53,8 @@ Prints each study's overall judgement and the notes (--format json: as rob.json;
 FILE). --out-dir DIR writes DIR/traffic_light and DIR/summary (each .svg, .png, .pdf) and
 DIR/rob.json. A long table continues in blocks side by side in the same figure.
 
-Example:
-  carta rob rob2.csv --tool rob2 --out-dir rob --palette colourblind --weighted)";
+Example (an illustrative table in carta's examples folder):
+  carta rob examples/rob/rob2.csv --tool rob2 --out-dir rob --palette colourblind --weighted)";
 
 constexpr const char* kPrismaFooter = R"(
 COUNTS is a CSV in the PRISMA2020 R package's template format: columns data and n (and optionally
@@ -67,8 +68,8 @@ previous_studies, previous_reports, total_studies, total_reports. 'carta screeni
 Boxes that follow from others may be left out (they are computed and listed); counts that do not
 add up are refused, naming the box.
 
-Example:
-  carta prisma prisma.csv --out prisma.svg   (also prisma.png and prisma.pdf))";
+Example (the counts of the screening example, as 'carta screening --out-dir' writes them):
+  carta prisma examples/screening/prisma.csv --out prisma.svg   (also prisma.png and prisma.pdf))";
 
 constexpr const char* kScreeningFooter = R"(
 FILE is one of three formats, recognised from its columns:
@@ -374,7 +375,9 @@ or reference manager), PubMed MEDLINE (.nbib, .txt), Web of Science (plain text 
 tab-delimited), Ovid (.ovd, .cgi), EndNote XML (EndNote, Zotero, Mendeley), BibTeX (.bib), and CSV
 or tab-delimited tables with a title column (Scopus, Zotero, EndNote, Rayyan); UTF-8, UTF-16 or
 Windows-1252 (converted, with a note). A record that cannot be read is skipped with file:line and
-the reason (--strict: an error instead); what each reader accepts is in docs/formats.md. Then
+the reason, and a file that holds no records (an image, a spreadsheet, a table without titles) is
+skipped with what was seen, when other files are given (--strict: both are errors instead); what
+each reader accepts is in docs/formats.md. Then
 removes duplicates. Identical records are one group at once;
 other candidate pairs (sharing a DOI, a PMID, the start or end of the title, the first author and
 year, or the volume or year and first page) are scored by the weight of evidence of their fields:
@@ -392,16 +395,17 @@ for a .ris name or --format ris, else CSV with abstracts, keywords and every ide
 import into Rayyan and Covidence) and DUPS.csv (--duplicates: record,kept,reason,score with the
 RIS ID / PMID, else file:line). Method and benchmark: docs/methods/dedup.md.
 
-Example:
-  carta dedup pubmed.nbib embase.ris wos.ciw --out unique.ris --duplicates dups.csv --review review.csv
-  carta dedup pubmed.nbib embase.ris wos.ciw --out unique.csv --decisions review.csv --review review2.csv)footer");
+Examples (the files are in carta's examples/records folder):
+  carta dedup examples/records/pubmed.nbib examples/records/embase.ris --out unique.ris --duplicates dups.csv --review review.csv
+  carta dedup examples/records/pubmed.nbib examples/records/embase.ris --out unique.csv --decisions review.csv --review review2.csv)footer");
   cmd->add_option("files", args.files, "search exports")->required();
   add_output_options(cmd, args.output, {"text", "ris", "csv"},
                      "the unique records (ris or csv; a file is csv unless its name ends in .ris) or, with --format "
                      "text, the summary");
   add_progress_option(cmd, args.progress);
   cmd->add_flag("--strict", args.strict,
-                "a record that cannot be read, a file cut short or any line carta would repair is an error");
+                "a record that cannot be read, a file cut short, a file that is no export or any line carta would repair "
+                "is an error");
   cmd->add_option("--duplicates", args.duplicates, "removed records and the record each duplicates (CSV)");
   cmd->add_option("--review", args.review, "uncertain pairs for a person to decide (CSV with an empty 'duplicate' column)");
   cmd->add_option("--decisions", args.decisions, "a review list whose 'duplicate' column says yes or no: applied");
@@ -488,13 +492,28 @@ int run_dedup(const DedupArgs& args, std::ostream& out, std::ostream& err) {
   std::vector<review::BibRecord> records;
   io::RecordsOptions read_options;
   read_options.strict = args.strict;
+  // Of several exports, one that holds no records (an image, a spreadsheet, another table) is
+  // skipped with its reason, in the notes and the summary; with --strict, or when it is the only
+  // file, it is the error.
+  std::vector<std::string> skipped_files;
+  std::optional<io::NotRecordsError> first_unread;
   for (const auto& f : args.files) {
-    auto load = io::read_records(f, read_options);
+    io::RecordsLoad load;
+    try {
+      load = io::read_records(f, read_options);
+    } catch (const io::NotRecordsError& e) {
+      if (args.strict || args.files.size() == 1) throw;
+      if (!first_unread) first_unread = e;
+      err << fmt::format("carta: {}: skipped: {}\n", f, e.what());
+      skipped_files.push_back(f);
+      continue;
+    }
     err << fmt::format("carta: {}: {} records ({}, {}){}\n", f, load.records.size(), load.format, load.encoding,
                        load.skipped ? fmt::format("; {} record(s) skipped (see the notes)", load.skipped) : "");
     for (const auto& n : load.notes) err << "carta: note: " << n << '\n';
     for (auto& r : load.records) records.push_back(std::move(r));
   }
+  if (skipped_files.size() == args.files.size()) throw *first_unread;
   if (records.empty()) {
     throw Error(ErrorCategory::kInvalidInput,
                 fmt::format("no records to deduplicate in {}", args.files.size() == 1 ? args.files[0] : "these files"));
@@ -520,6 +539,12 @@ int run_dedup(const DedupArgs& args, std::ostream& out, std::ostream& err) {
                      records.size(), result.kept.size(), result.duplicates.size(), count(review::MatchReason::kDoi),
                      count(review::MatchReason::kPmid), count(review::MatchReason::kFuzzy), count(review::MatchReason::kIdentical),
                      count(review::MatchReason::kDecision), result.review.size(), result.comparisons);
+  if (!skipped_files.empty()) {
+    std::string names;
+    for (const auto& f : skipped_files) names += (names.empty() ? "" : ", ") + f;
+    summary_text << fmt::format("{} file(s) skipped, holding no records carta reads: {} (see the notes; --strict: an error)\n",
+                                skipped_files.size(), names);
+  }
   if (!args.decisions.empty()) summary_text << fmt::format("{} decision(s) applied from {}\n", result.decisions_applied, args.decisions);
   for (const auto& n : decision_notes) summary_text << "note: " << n << '\n';
   for (const auto& n : result.notes) summary_text << "note: " << n << '\n';
@@ -561,8 +586,8 @@ reconcile_status, saying what disagrees and what only one side has. --conflicts 
 (key,column,kind,a,b,line_a,line_b; kind is value, formatting, row_only_in_a or row_only_in_b).
 Exit code 0 when the tables agree (formatting differences alone included), 1 when they do not.
 
-Example:
-  carta reconcile extraction_anna.csv extraction_ben.csv --key study_id --out merged.csv --conflicts conflicts.csv)footer");
+Example (two extractors' sheets in carta's examples/extraction folder; exit status 1: they differ):
+  carta reconcile examples/extraction/extractor_a.csv examples/extraction/extractor_b.csv --key study_id --out merged.csv --conflicts conflicts.csv)footer");
   cmd->add_option("a", args.a, "first extractor's table")->required();
   cmd->add_option("b", args.b, "second extractor's table")->required();
   add_label_option(cmd, args.label, "the column identifying a study (--key is the same option)", "--key")->required();

@@ -36,11 +36,11 @@ at every --at time and the median ln 2 / lambda (interval bounds swap). As a sen
 S(t) is also pooled directly on the cloglog scale over the studies that report S at that time, and
 warnings say when the constant-hazard model looks doubtful (CAR-T curves plateau).
 
-Examples:
-  carta survival os.csv --label study --s os12 --s-lb os12_lb --s-ub os12_ub --s-time 12
-  carta survival os.csv --label study --s os --s-time months --n n --median median_os \
-      --median-lb median_lb --median-ub median_ub --events deaths --person-time pm --method DL
-  carta survival os.csv --label study --ipd ipd_file --at 6,12,24 --format json
+Examples (the files are in carta's examples/survival folder):
+  carta survival examples/survival/os12.csv --label study --s s --s-time 12 --n n
+  carta survival examples/survival/mixed_sources.csv --label study --s s --s-lb s_lb --s-ub s_ub --s-time s_time --n n \
+      --median median --median-lb median_lb --median-ub median_ub --events events --person-time person_time --method DL
+  carta survival examples/survival/ipd_studies.csv --label study --ipd ipd_file --at 6,12,24 --format json
 
 Times are in the units of the table (months, usually). Survival columns holding values above 1
 are read as percent. Cells that are empty, NA, NR, NE or 'not reached' count as not reported.
@@ -50,8 +50,8 @@ constexpr const char* kKmFooter = R"(
 FILE holds individual patient data with columns time and event (1 = event, 0 = censored).
 Greenwood standard errors; intervals on the log scale by default (as R survival::survfit).
 
-Example:
-  carta km ipd.csv --at 12,24 --format json)";
+Example (simulated patients in carta's examples/survival folder):
+  carta km examples/survival/ipd_study_b.csv --at 12,24 --format json)";
 
 constexpr const char* kReconstructFooter = R"(
 Guyot et al. (2012): CURVE.csv holds digitised points time,survival (proportions or percent, any
@@ -63,8 +63,8 @@ standard output when the patients go to a file: per interval the published and r
 the RMSE and largest gap between the digitised curve and the Kaplan-Meier curve of the IPD; the
 median and S(t) of the reconstruction.
 
-Example:
-  carta km-reconstruct --curve os_curve.csv --at-risk os_risk.csv --total-events 41 --out os_ipd.csv)";
+Example (a curve and its numbers at risk in carta's examples/survival folder):
+  carta km-reconstruct --curve examples/survival/os_curve.csv --at-risk examples/survival/os_at_risk.csv --total-events 264 --out os_ipd.csv)";
 
 constexpr const char* kCurveFooter = R"(
 Pools whole survival curves without assuming their shape (Combescure, Foucher & Jackson 2014):
@@ -78,9 +78,8 @@ Input, either
 or a long table of S and the number at risk at each grid time (a row at time 0 per study):
   --study study --time month --s survival --n-risk n_risk
 
-Examples:
-  carta survival-curve os_studies.csv --label study --ipd ipd --grid 3,6,9,12,18,24 --svg os.svg
-  carta survival-curve os_long.csv --study study --time month --s surv --n-risk at_risk --format json)";
+Example (two simulated studies in carta's examples/survival folder):
+  carta survival-curve examples/survival/ipd_studies.csv --label study --ipd ipd_file --grid 3,6,9,12,18,24 --svg os.svg)";
 
 
 void check_times(const std::vector<double>& times) {
@@ -288,6 +287,7 @@ int run_survival_curve(const SurvivalCurveArgs& args, std::ostream& out, std::os
   io::check_run_paths({{"FILE", args.file}}, {{"-o", args.output.path}, {"--svg", args.svg}});
   const double level = parse_level(args.level, "--level");
   const io::Table table = io::read_table(args.file);
+  for (const auto& n : table.notes) err << "carta: note: " << n << '\n';
   std::vector<StudyCurve> studies;
   std::vector<StudyCurve> display;  // what the figure draws: every step of each curve when known
   if (!args.ipd.empty()) {

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cerrno>
+#include <csignal>
 #include <fstream>
 #include <system_error>
 #include <unistd.h>
@@ -40,6 +42,25 @@ bool same_file(const fs::path& a, const fs::path& b) {
   return fs::weakly_canonical(fs::absolute(a), ec) == fs::weakly_canonical(fs::absolute(b), ec);
 }
 
+// Temporaries ".NAME.tmpPID" of `target` left by runs that were killed before their rename: a
+// process that no longer exists cannot finish them. A live process's (or another user's) file
+// is left alone.
+void remove_stale_temporaries(const fs::path& target) {
+  std::error_code ec;
+  const fs::path parent = target.parent_path().empty() ? fs::path(".") : target.parent_path();
+  const std::string prefix = fmt::format(".{}.tmp", target.filename().string());
+  for (fs::directory_iterator it(parent, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.size() <= prefix.size() || !name.starts_with(prefix)) continue;
+    const std::string digits = name.substr(prefix.size());
+    if (digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos) continue;
+    const long pid = std::stol(digits);
+    if (pid <= 0 || pid == ::getpid() || ::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;
+    std::error_code ignored;
+    if (fs::is_regular_file(fs::symlink_status(it->path(), ignored))) fs::remove(it->path(), ignored);
+  }
+}
+
 }  // namespace
 
 AtomicFile::AtomicFile(fs::path path) : path_(std::move(path)), target_(path_) {
@@ -56,6 +77,7 @@ AtomicFile::AtomicFile(fs::path path) : path_(std::move(path)), target_(path_) {
   if (is_special(st)) {
     stream_.open(target_, std::ios::binary);  // /dev/stdout, /dev/null, a pipe: written directly
   } else {
+    remove_stale_temporaries(target_);
     temporary_ = target_.parent_path() / fmt::format(".{}.tmp{}", target_.filename().string(), ::getpid());
     stream_.open(temporary_, std::ios::binary | std::ios::trunc);
   }

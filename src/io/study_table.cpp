@@ -146,6 +146,7 @@ StudyLoad load_proportion_studies(const Table& table, const StudyColumns& column
   std::vector<std::string> excluded_order;
 
   StudyLoad load;
+  load.notes = table.notes;  // how the file was read (a semicolon-separated CSV)
   std::unordered_map<std::string, std::size_t> group_index;
   // label -> line, per group, to report duplicates with both lines
   std::vector<std::map<std::string, std::size_t>> labels_seen;

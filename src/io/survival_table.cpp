@@ -115,6 +115,7 @@ SurvivalLoad load_survival_reports(const Table& table, const SurvivalColumns& co
   // The survival columns are in percent when any of their values exceeds 1 (all three together,
   // so that an estimate and its bounds are always on one scale).
   SurvivalLoad load;
+  load.notes = table.notes;  // how the file was read (a semicolon-separated CSV)
   bool percent = false;
   for (std::size_t c : {s_col, s_lb_col, s_ub_col}) {
     if (c == kNone) continue;

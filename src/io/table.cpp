@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "carta/error.hpp"
+#include "records/encoding.hpp"
 #include "text.hpp"
 
 namespace carta::io {
@@ -47,14 +48,44 @@ std::size_t utf8_length(std::string_view s, std::size_t i) {
 // decide without the bytes that follow and leaves the rest (at most a few bytes: a CR, a quote,
 // a UTF-8 sequence cut by the piece boundary) to be passed again with the next piece. Rows go
 // to `table` as they complete, so a reader can drain them and keep memory bounded.
-class DelimitedParser {
- public:
-  DelimitedParser(char delimiter, Table& table) : delimiter_(delimiter), table_(table) {
-    for (int c = 0; c < 256; ++c) {
-      plain_[c] = c != delimiter && c != '\n' && c != '\r' && c != '"' && c != '\0' && c < 0x80;
-      quoted_plain_[c] = c != '\n' && c != '\r' && c != '"' && c != '\0' && c < 0x80;
+// A cell such as "2,5" or "-0,75": a number written with a decimal comma.
+bool is_decimal_comma(std::string_view t) {
+  if (!t.empty() && (t[0] == '-' || t[0] == '+')) t.remove_prefix(1);
+  const std::size_t comma = t.find(',');
+  if (comma == std::string_view::npos || comma == 0 || comma + 1 == t.size()) return false;
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    if (i != comma && (t[i] < '0' || t[i] > '9')) return false;
+  }
+  return true;
+}
+
+// A cell such as "1.234" or "12.345.678": digits grouped in threes by dots, which a European
+// spreadsheet writes for thousands, and an English one for decimals.
+bool is_dot_grouped(std::string_view t) {
+  if (!t.empty() && (t[0] == '-' || t[0] == '+')) t.remove_prefix(1);
+  const std::size_t dot = t.find('.');
+  if (dot == std::string_view::npos || dot == 0 || dot > 3) return false;
+  for (std::size_t i = 0; i < dot; ++i) {
+    if (t[i] < '0' || t[i] > '9') return false;
+  }
+  for (std::size_t i = dot; i < t.size(); i += 4) {
+    if (t[i] != '.' || i + 4 > t.size()) return false;
+    for (std::size_t k = i + 1; k < i + 4; ++k) {
+      if (t[k] < '0' || t[k] > '9') return false;
     }
   }
+  return true;
+}
+
+// How many leading bytes are looked at for the kind of file (a spreadsheet, an image) before
+// the first row is parsed.
+constexpr std::size_t kSniffHead = 4096;
+
+class DelimitedParser {
+ public:
+  // `delimiter` '\0': a comma, or a semicolon when the header line has more of them (a CSV
+  // saved by a European Excel, whose numbers have decimal commas).
+  DelimitedParser(char delimiter, Table& table) : table_(table) { set_delimiter(delimiter == '\0' ? ',' : delimiter); choose_ = delimiter == '\0'; }
 
   [[nodiscard]] bool header_done() const { return header_done_; }
 
@@ -68,7 +99,40 @@ class DelimitedParser {
                                (static_cast<unsigned char>(text[0]) == 0xFE && static_cast<unsigned char>(text[1]) == 0xFF))) {
         fail(src, 1, 1, "the file is UTF-16 encoded; save it as UTF-8 (CSV UTF-8 in Excel) and try again");
       }
+      if (text.size() < kSniffHead && !last) return 0;
+      // A spreadsheet, an image or an archive says what it is (the parser's own checks give the
+      // line and column of a NUL or control byte in a text file).
+      if (const auto kind = records::binary_kind(text.substr(0, std::min(text.size(), kSniffHead)));
+          !kind.empty() && !kind.starts_with("binary data")) {
+        fail(src, 1, 1,
+             fmt::format("the file is {}, not a CSV/TSV text table{}", kind,
+                         kind.find("save it as") != std::string::npos ? "" : "; give the data as CSV UTF-8"));
+      }
       if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") i = 3;
+      if (choose_) {
+        // The header line decides: wait until it is whole (or the input ends).
+        std::size_t start = i;
+        while (start < text.size() && (text[start] == '\n' || text[start] == '\r' || text[start] == ' ')) ++start;
+        const std::size_t end = text.find_first_of("\r\n", start);
+        if (end == std::string_view::npos && !last) return 0;
+        std::size_t commas = 0, semicolons = 0;
+        bool quoted = false;
+        for (const char c : text.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start)) {
+          if (c == '"') quoted = !quoted;
+          if (quoted) continue;
+          commas += c == ',';
+          semicolons += c == ';';
+        }
+        if (semicolons > commas) {
+          set_delimiter(';');
+          table_.notes.push_back(fmt::format(
+              "{}: read as semicolon-separated (as a European Excel saves CSV); numbers with a decimal comma "
+              "(2,5) are read as 2.5",
+              src));
+        }
+        choose_ = false;
+      }
+      table_.delimiter = delimiter_;
       started_ = true;
     }
     const std::size_t size = text.size();
@@ -199,7 +263,34 @@ class DelimitedParser {
   }
 
  private:
-  [[nodiscard]] const char* delimiter_name() const { return delimiter_ == '\t' ? "tab" : ","; }
+  [[nodiscard]] const char* delimiter_name() const { return delimiter_ == '\t' ? "tab" : delimiter_ == ';' ? ";" : ","; }
+
+  void set_delimiter(char delimiter) {
+    delimiter_ = delimiter;
+    for (int c = 0; c < 256; ++c) {
+      plain_[c] = c != delimiter && c != '\n' && c != '\r' && c != '"' && c != '\0' && c < 0x80;
+      quoted_plain_[c] = c != '\n' && c != '\r' && c != '"' && c != '\0' && c < 0x80;
+    }
+  }
+
+  // In a semicolon-separated file, "2,5" is 2.5; "1.234" could be 1234 (European thousands) or
+  // 1.234, so it is refused rather than guessed.
+  void read_decimal_commas() {
+    for (std::size_t j = 0; j < record_.size(); ++j) {
+      std::string& cell = record_[j];
+      const std::string_view t = trim(cell);
+      if (is_decimal_comma(t)) {
+        std::string number(t);
+        number[number.find(',')] = '.';
+        cell = std::move(number);
+      } else if (is_dot_grouped(t)) {
+        fail(table_.source, record_line_, 1,
+             fmt::format("column '{}': '{}' in a semicolon-separated file (decimal commas) could be a number with "
+                         "thousands separators or a decimal; write it without the dots, or with a decimal comma",
+                         j < table_.header.size() ? table_.header[j] : std::to_string(j + 1), t));
+      }
+    }
+  }
 
   void end_field() {
     if (field_was_quoted_) {
@@ -232,6 +323,7 @@ class DelimitedParser {
                            "extra '{}' or an unquoted field that contains one",
                            record_.size(), table_.header.size(), delimiter_name()));
         }
+        if (delimiter_ == ';') read_decimal_commas();
         table_.rows.push_back(std::move(record_));
         table_.lines.push_back(record_line_);
       }
@@ -241,7 +333,8 @@ class DelimitedParser {
     record_line_ = end_line;
   }
 
-  char delimiter_;
+  char delimiter_ = ',';
+  bool choose_ = false;
   Table& table_;
   bool plain_[256] = {};
   bool quoted_plain_[256] = {};
@@ -263,7 +356,7 @@ class DelimitedParser {
 char delimiter_for(const std::filesystem::path& path) {
   std::string ext = path.extension().string();
   std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
-  return (ext == ".tsv" || ext == ".tab") ? '\t' : ',';
+  return (ext == ".tsv" || ext == ".tab") ? '\t' : '\0';
 }
 
 }  // namespace
@@ -351,6 +444,8 @@ TableReader::TableReader(const std::filesystem::path& path, std::size_t piece)
   }
   state_->shape.source = state_->pending.source;
   state_->shape.header = state_->pending.header;
+  state_->shape.delimiter = state_->pending.delimiter;
+  state_->shape.notes = state_->pending.notes;
 }
 
 TableReader::~TableReader() = default;

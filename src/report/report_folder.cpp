@@ -24,19 +24,6 @@ namespace {
 
 constexpr std::string_view kStagingTag = ".carta-staging-";
 
-// The names a report wrote before reports carried a marker (carta <= 0.1): such a folder is a
-// carta report too, so that an upgrade does not refuse the README's own report/ folder.
-bool unmarked_report_file(const fs::path& relative) {
-  const std::string name = relative.filename().string();
-  const std::string parent = relative.parent_path().string();
-  if (parent.empty()) {
-    return name == "index.html" || name == "results.json" || name == "summary.csv" || name == "prisma.csv" ||
-           (name.starts_with("studies_") && name.ends_with(".csv"));
-  }
-  if (parent != "figures") return false;
-  return name.ends_with(".svg") || name.ends_with(".png") || name.ends_with(".pdf");
-}
-
 std::string listed(const std::vector<std::string>& items) {
   std::string out;
   for (std::size_t i = 0; i < items.size() && i < 5; ++i) out += (i ? ", " : "") + items[i];
@@ -75,10 +62,13 @@ void remove_dead_staging(const fs::path& target) {
     }
     if (pid <= 0 || (::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH)) continue;  // alive, or not ours to judge
     std::error_code ignored;
-    // Only folders that are carta's: marked, or an unmarked previous report swapped out.
-    if (fs::exists(it->path() / kReportMarker, ignored) || fs::exists(it->path() / "index.html", ignored)) {
-      fs::remove_all(it->path(), ignored);
+    // Only folders that are carta's: marked (from their first file on), or killed before the
+    // marker was written, when they hold empty folders and nothing else.
+    bool no_files = true;
+    for (fs::recursive_directory_iterator f(it->path(), ignored), stop; !ignored && f != stop && no_files; f.increment(ignored)) {
+      no_files = f->is_directory(ignored);
     }
+    if (fs::exists(it->path() / kReportMarker, ignored) || (no_files && !ignored)) fs::remove_all(it->path(), ignored);
   }
 }
 
@@ -115,17 +105,19 @@ void check_report_folder(const fs::path& target, const std::vector<fs::path>& in
     if (it->is_directory()) continue;
     const fs::path rel = fs::relative(it->path(), target);
     if (rel == kReportMarker) continue;
-    const bool ours = marked ? owned.contains(rel.generic_string()) : unmarked_report_file(rel);
-    if (!ours) foreign.push_back(rel.generic_string());
+    if (!marked || !owned.contains(rel.generic_string())) foreign.push_back(rel.generic_string());
   }
   if (ec) {
     throw Error(ErrorCategory::kIo, fmt::format("--out {}: cannot list the folder: {}", target.string(), ec.message()));
   }
   if (!foreign.empty()) {
     throw Error(ErrorCategory::kInvalidOption,
-                fmt::format("--out {}: the folder holds {} file(s) that {} carta report did not write ({}); a report "
-                            "replaces its folder whole, so give a new or empty folder, or move those files out",
-                            target.string(), foreign.size(), marked ? "the previous" : "a", listed(foreign)));
+                fmt::format("--out {}: the folder holds {} file(s) that {} ({}); a report replaces its folder whole, "
+                            "so give a new or empty folder, or move those files out",
+                            target.string(), foreign.size(),
+                            marked ? "the previous carta report did not write"
+                                   : fmt::format("no carta report wrote (it has no {} marker)", kReportMarker),
+                            listed(foreign)));
   }
 }
 

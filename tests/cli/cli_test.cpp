@@ -56,6 +56,31 @@ TEST(Cli, ReadmeExampleRuns) {
   EXPECT_THAT(r.out, HasSubstr("excluded by request"));
 }
 
+// A CSV from a European Excel (semicolons, decimal commas) gives the numbers the same data give
+// as a comma CSV, with a note; the JSON records the note too.
+TEST(Cli, PoolReadsASemicolonSeparatedCsvWithDecimalCommas) {
+  const auto comma = temp_file("pool_comma.csv", "study,events,n,age\nA,61,75,11.5\nB,12,20,30.25\nC,30,41,45\nD,8,19,9.5\n");
+  const auto semi = temp_file("pool_semicolon.csv", "study;events;n;age\nA;61;75;11,5\nB;12;20;30,25\nC;30;41;45\nD;8;19;9,5\n");
+  const std::vector<std::string> options{"--events", "events", "--n", "n", "--label", "study", "--moderator", "age", "--format", "json"};
+  auto with = [&](const std::filesystem::path& file) {
+    std::vector<std::string> args{"pool", file.string()};
+    args.insert(args.end(), options.begin(), options.end());
+    return run(args);
+  };
+  const auto a = with(comma);
+  const auto b = with(semi);
+  ASSERT_EQ(a.code, 0) << a.err;
+  ASSERT_EQ(b.code, 0) << b.err;
+  auto ja = nlohmann::json::parse(a.out);
+  auto jb = nlohmann::json::parse(b.out);
+  EXPECT_THAT(jb["notes"].dump(), HasSubstr("read as semicolon-separated"));
+  ja.erase("notes");
+  jb.erase("notes");
+  EXPECT_EQ(ja, jb);
+  EXPECT_THAT(b.out, HasSubstr("read as semicolon-separated"));
+  EXPECT_THAT(a.out, Not(HasSubstr("semicolon")));
+}
+
 TEST(Cli, JsonHasTheContractKeys) {
   const auto r = run({"pool", example(), "--events", "crs_grade3plus_events", "--n", "crs_grade3plus_n",
                       "--label", "study_id", "--format", "json", "--method", "PM", "--test", "knha"});
@@ -315,7 +340,7 @@ TEST(Cli, HelpTeaches) {
   const auto r = run({"pool", "--help"});
   EXPECT_EQ(r.code, 0);
   EXPECT_THAT(r.out, HasSubstr("Presets"));
-  EXPECT_THAT(r.out, HasSubstr("Examples:"));
+  EXPECT_THAT(r.out, HasSubstr("\nExamples ("));
   EXPECT_THAT(r.out, HasSubstr("--method"));
   EXPECT_EQ(run({"--version"}).code, 0);
 }
@@ -1059,6 +1084,49 @@ TEST(Cli, DedupSkipsAnUnreadableRecordOrRefusesItWhenStrict) {
                                HasSubstr("carta reads RIS"), ::testing::Not(HasSubstr("missing ','"))));
 }
 
+// Of several exports, one that holds no records (a screenshot, another table) is skipped with
+// what was seen, in the notes and the summary; the others are deduplicated. --strict refuses it,
+// and when every file is such a file the first one's reason is the error.
+TEST(Cli, DedupSkipsAFileThatIsNoExportWhenOthersAreGiven) {
+  const auto ris = temp_file("good_export.ris", "TY  - JOUR\nTI  - First\nER  - \nTY  - JOUR\nTI  - Second\nER  - \n");
+  const auto png = temp_file("screenshot.ris", std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16) + std::string(200, 'x'));
+  const auto studies = temp_file("studies_table.csv", "study,events,n\nELIANA,61,75\n");
+  const auto r = run({"dedup", ris.string(), png.string(), studies.string()});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.err, AllOf(HasSubstr("screenshot.ris: skipped: "), HasSubstr("PNG"), HasSubstr("studies_table.csv: skipped: ")));
+  EXPECT_THAT(r.out, AllOf(HasSubstr("2 records, 2 unique"), HasSubstr("2 file(s) skipped, holding no records carta reads: ")));
+  const auto strict = run({"dedup", ris.string(), png.string(), "--strict"});
+  EXPECT_EQ(strict.code, 65);
+  EXPECT_THAT(strict.err, AllOf(HasSubstr("screenshot.ris: not a records export"), HasSubstr("PNG")));
+  const auto none = run({"dedup", png.string(), studies.string()});
+  EXPECT_EQ(none.code, 65);
+  EXPECT_THAT(none.err, HasSubstr("screenshot.ris: not a records export"));
+}
+
+// Regression tests of issue 20's hostile dedup inputs: lone-CR line ends (classic Mac, Web of
+// Science RIS) end lines, so two records are two; lowercase tags are read; two different papers
+// sharing an ID are a note, both kept; a folder or /dev/zero given as an export is an error, also
+// beside a good file (a folder is a mistake in the command, not a file to skip).
+TEST(Cli, DedupHostileInputs) {
+  const auto cr = temp_file("cr_only.ris", "TY  - JOUR\rTI  - First title\rER  - \rTY  - JOUR\rTI  - Second title\rER  - \r");
+  const auto a = run({"dedup", cr.string()});
+  EXPECT_EQ(a.code, 0) << a.err;
+  EXPECT_THAT(a.out, HasSubstr("2 records, 2 unique"));
+  const auto lower = temp_file("lower_tags.ris", "ty  - JOUR\nti  - Lowercase tags are tags\nau  - Smith, J\nid  - X1\ner  - \n"
+                                               "TY  - JOUR\nTI  - Another paper entirely\nID  - X1\nER  - \n");
+  const auto b = run({"dedup", lower.string(), "--format", "csv"});
+  EXPECT_EQ(b.code, 0) << b.err;
+  EXPECT_THAT(b.out, AllOf(HasSubstr("Lowercase tags are tags"), HasSubstr("Smith")));
+  EXPECT_THAT(b.err, HasSubstr("share the ID 'X1' but are different papers; each is kept"));
+  const auto folder = test_folder("dedup_folder");
+  const auto c = run({"dedup", cr.string(), folder.string()});
+  EXPECT_EQ(c.code, 65);
+  EXPECT_THAT(c.err, HasSubstr("is a folder, not an export file"));
+  const auto d = run({"dedup", "/dev/zero"});
+  EXPECT_EQ(d.code, 65);
+  EXPECT_THAT(d.err, HasSubstr("/dev/zero: not a records export: binary data"));
+}
+
 // The review list goes to a person and comes back with yes / no in its duplicate column; the
 // decisions hold on a rerun, with the files in another order, because pairs are named by record
 // keys, not rows.
@@ -1158,6 +1226,61 @@ TEST(Cli, KmReconstructWritesIpdAndDiagnostics) {
   const auto b = run({"km-reconstruct", "--curve", curve.string(), "--at-risk", rising.string(), "--out", out.string()});
   EXPECT_EQ(b.code, 65);
   EXPECT_THAT(b.err, HasSubstr("cannot increase"));
+}
+
+// Every example in every command's --help runs as printed, from a folder in which examples/ is
+// carta's examples folder (outputs land there too), so that no example can rot. A line ending in
+// a backslash continues on the next; words from "(" or "#" on are a comment. serve's examples start a
+// server and are left out; reconcile's exit status 1 says that the two sheets differ.
+TEST(CliConventions, EveryHelpExampleRuns) {
+  const auto dir = test_folder("help_examples");
+  std::filesystem::create_directory_symlink(source_path("examples"), dir / "examples");
+  const auto previous = std::filesystem::current_path();
+  struct Restore {
+    std::filesystem::path path;
+    ~Restore() { std::filesystem::current_path(path); }
+  } restore{previous};
+  std::filesystem::current_path(dir);
+  const std::vector<std::string> commands{"pool",      "survival", "survival-curve", "km",     "km-reconstruct", "report",
+                                          "screening", "dedup",    "reconcile",      "prisma", "rob"};
+  for (const auto& command : commands) {
+    const auto help = run({command, "--help"});
+    ASSERT_EQ(help.code, 0) << command;
+    std::istringstream lines(help.out);
+    int examples = 0;
+    bool in_examples = false;
+    std::string pending;
+    for (std::string line; std::getline(lines, line);) {
+      if (line.rfind("Example", 0) == 0) in_examples = true;
+      if (!in_examples) continue;
+      if (!pending.empty()) {
+        pending += " " + line;
+      } else if (line.rfind("  carta " + command + " ", 0) == 0) {
+        pending = line;
+      } else {
+        continue;
+      }
+      if (!pending.empty() && pending.back() == '\\') {
+        pending.pop_back();
+        continue;
+      }
+      std::istringstream words(pending.substr(pending.find("carta ") + 6));
+      std::vector<std::string> args;
+      for (std::string w; words >> w;) {
+        if (w.front() == '(' || w.front() == '#') break;
+        args.push_back(w);
+      }
+      const auto r = run(args);
+      EXPECT_EQ(r.code, command == "reconcile" ? 1 : 0) << pending << "\n" << r.err;
+      ++examples;
+      pending.clear();
+    }
+    EXPECT_GE(examples, 1) << command << " --help has no example";
+  }
+  EXPECT_TRUE(std::filesystem::exists(dir / "report" / "index.html"));
+  EXPECT_TRUE(std::filesystem::exists(dir / "os_ipd.csv"));
+  EXPECT_TRUE(std::filesystem::exists(dir / "rob" / "traffic_light.svg"));
+  EXPECT_TRUE(std::filesystem::exists(dir / "prisma.svg"));
 }
 
 // One convention for the whole CLI (src/cli/options.hpp): every command that writes a result has

@@ -14,8 +14,10 @@
 #include <fstream>
 #include <regex>
 #include <set>
+#include <unistd.h>
 
 #include "carta/error.hpp"
+#include "carta/io/file.hpp"
 #include "carta/io/spec.hpp"
 #include "carta/plot/baujat.hpp"
 #include "carta/plot/bubble.hpp"
@@ -30,6 +32,7 @@
 namespace carta::test {
 namespace {
 
+using ::testing::AllOf;
 using ::testing::HasSubstr;
 
 std::filesystem::path temp_dir(const std::string& name) { return test_folder(name); }
@@ -627,18 +630,52 @@ TEST(ReportFolder, AFailedRunLeavesThePreviousReportAndNoStaging) {
   }
 }
 
-// A report folder written before reports carried a marker (the README's report/) is carta's.
-TEST(ReportFolder, AnUnmarkedOldReportIsReplaced) {
-  const auto dir = temp_dir("folder_old");
+// A folder without the marker is not carta's, however report-like its names: index.html,
+// results.json and figures/ of some other tool (or a person's own) are never replaced.
+TEST(ReportFolder, AnUnmarkedFolderOfReportLikeNamesIsRefused) {
+  const auto dir = temp_dir("folder_unmarked");
   write(dir / "data.csv", "label,x,n\nA,1,10\nB,2,10\n");
   write(dir / "spec.toml", kMinimal);
   std::filesystem::create_directories(dir / "out" / "figures");
   for (const char* f : {"index.html", "results.json", "summary.csv", "studies_x.csv", "figures/forest_x.png"}) {
-    write(dir / "out" / f, "old");
+    write(dir / "out" / f, "mine");
   }
+  try {
+    (void)report::write_report(io::load_review_spec(dir / "spec.toml"), dir / "out");
+    ADD_FAILURE() << "an unmarked folder was replaced";
+  } catch (const Error& e) {
+    EXPECT_THAT(e.what(), AllOf(HasSubstr("holds 5 file(s) that no carta report wrote (it has no .carta-report marker)"),
+                                HasSubstr("index.html")));
+  }
+  for (const char* f : {"index.html", "results.json", "summary.csv", "studies_x.csv", "figures/forest_x.png"}) {
+    EXPECT_EQ(read_text(dir / "out" / f), "mine") << f;
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir / "out" / ".carta-report"));
+}
+
+// What a killed run leaves is cleaned by the next one: a staging folder killed before its marker
+// was written (empty folders only) and the temporary of an atomic write (".NAME.tmpPID") whose
+// process is gone; a live process's temporary and a staging folder holding someone's file stay.
+TEST(ReportFolder, LeftoversOfKilledRunsAreCleaned) {
+  const auto dir = temp_dir("folder_leftovers");
+  write(dir / "data.csv", "label,x,n\nA,1,10\nB,2,10\n");
+  write(dir / "spec.toml", kMinimal);
+  const auto bare = dir / ".out.carta-staging-999999998-00000001";
+  std::filesystem::create_directories(bare / "figures");
+  const auto foreign = dir / ".out.carta-staging-999999997-00000002";
+  std::filesystem::create_directories(foreign);
+  write(foreign / "notes.txt", "not carta's");
   (void)report::write_report(io::load_review_spec(dir / "spec.toml"), dir / "out");
-  EXPECT_NE(read_text(dir / "out" / "index.html"), "old");
-  EXPECT_TRUE(std::filesystem::exists(dir / "out" / ".carta-report"));
+  EXPECT_FALSE(std::filesystem::exists(bare));
+  EXPECT_TRUE(std::filesystem::exists(foreign / "notes.txt"));
+  const auto dead_tmp = dir / ".summary.csv.tmp999999996";
+  const auto live_tmp = dir / (".summary.csv.tmp" + std::to_string(::getppid()));
+  write(dead_tmp, "partial");
+  write(live_tmp, "partial");
+  io::write_file_atomic(dir / "summary.csv", "a,b\n");
+  EXPECT_FALSE(std::filesystem::exists(dead_tmp));
+  EXPECT_TRUE(std::filesystem::exists(live_tmp));
+  EXPECT_EQ(read_text(dir / "summary.csv"), "a,b\n");
 }
 
 // An XML parser's verdict (librsvg parses with libxml2): true when the SVG is well-formed.

@@ -21,6 +21,7 @@ using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Not;
 
 io::RecordsLoad parse(std::string_view bytes, const std::string& source = "f") { return io::parse_records(bytes, source); }
 
@@ -59,6 +60,13 @@ std::u32string code_points(std::string_view utf8) {
     i += static_cast<std::size_t>(n);
   }
   return out;
+}
+
+// One record skipped with this note, `kept` read.
+void expect_one_skipped(const io::RecordsLoad& load, std::size_t kept, const std::string& note) {
+  EXPECT_EQ(load.records.size(), kept);
+  EXPECT_EQ(load.skipped, 1u);
+  EXPECT_THAT(notes_of(load), HasSubstr(note));
 }
 
 // UTF-16 little-endian with its byte-order mark, as Windows tools save "Unicode" text.
@@ -409,6 +417,45 @@ TEST(RecordsWos, TabDelimited) {
   EXPECT_EQ(load.records[1].source, "w.txt:3");
 }
 
+// Web of Science "Tab-delimited (Win, UTF-16)" is the default on Windows; Mac and UTF-8 variants
+// too. A row cut short, a row with too many cells, and an empty file.
+TEST(RecordsWos, TabDelimitedEncodingsTruncationBadRowsAndEmpty) {
+  const std::string text =
+      "PT\tAU\tTI\tSO\tPY\tDI\tUT\n"
+      "J\tMüller, J; Grupp, S\tQualité de vie après CAR-T\tBLOOD\t2019\t10.1182/blood.2019\tWOS:000000000000001\n"
+      "J\tShah, BD\tBrexucabtagene autoleucel\tLANCET\t2021\t\tWOS:000681234500001\n";
+  const auto u16 = parse(utf16le(text), "w16.txt");
+  EXPECT_EQ(u16.format, "tab-delimited");
+  EXPECT_EQ(u16.encoding, "UTF-16LE (byte-order mark)");
+  ASSERT_EQ(u16.records.size(), 2u);
+  EXPECT_EQ(u16.records[0].title, "Qualité de vie après CAR-T");
+  EXPECT_THAT(u16.records[0].authors, ElementsAre("Müller, J", "Grupp, S"));
+  EXPECT_THAT(notes_of(u16), HasSubstr("UTF-16"));
+  const auto bom = parse(std::string(kBom) + text, "bom.txt");
+  ASSERT_EQ(bom.records.size(), 2u);
+  EXPECT_EQ(bom.records[0].doi, "10.1182/blood.2019");  // the BOM is not part of the first column's name
+  const auto l1 = parse(latin1(text), "w1252.txt");
+  ASSERT_EQ(l1.records.size(), 2u);
+  EXPECT_EQ(l1.records[0].title, "Qualité de vie après CAR-T");
+  EXPECT_THAT(notes_of(l1), HasSubstr("Windows-1252"));
+  // Cut in the middle of the last row: the row is kept with the cells it has.
+  const std::string cut = text.substr(0, text.find("LANCET"));
+  const auto c = parse(cut, "cut.txt");
+  ASSERT_EQ(c.records.size(), 2u);
+  EXPECT_EQ(c.records[1].title, "Brexucabtagene autoleucel");
+  // A row with more cells than the header is skipped and named; --strict makes it the error.
+  const std::string rows = text + "J\tX, Y\tThird\tBLOOD\t2020\t\tWOS:3\tstray\textra\n";
+  expect_one_skipped(parse(rows, "bad.txt"), 2, "bad.txt:4: the row has 9 fields, the header 7");
+  EXPECT_THAT(error_of(rows, true, "bad.txt"), HasSubstr("bad.txt:4:"));
+  // A row without a title or identifier cannot be a record.
+  expect_one_skipped(parse("PT\tAU\tTI\tPY\nJ\tX, Y\t\t2020\nJ\tZ, W\tKept\t2021\n", "u.txt"), 1,
+                     "u.txt:2: the record has no title");
+  // Only the header: no records, and a note that says so rather than an error.
+  const auto header_only = parse("PT\tAU\tTI\tPY\n", "h.txt");
+  EXPECT_THAT(header_only.records, IsEmpty());
+  expect_empty_is_a_note("e.txt");
+}
+
 // ------------------------------------------------------------------------------------------------
 // Ovid
 
@@ -687,10 +734,7 @@ TEST(RecordsTables, EncodingsTruncationBadRowsAndNotAnExport) {
   EXPECT_THAT(error_of(cut, true, "cut.csv"), HasSubstr("cut.csv:2: the file ends inside a quoted field"));
   // A quote that never closes in a file that ends with a line end is a stray quote: that row is
   // skipped and the rows after it are read.
-  const auto stray = parse("Title,Year\n\"Open,2001\nTwo,2002\n", "q.csv");
-  ASSERT_EQ(stray.records.size(), 1u);
-  EXPECT_EQ(stray.skipped, 1u);
-  EXPECT_THAT(notes_of(stray), HasSubstr("q.csv:2: a quote opened on line 2 never closes"));
+  expect_one_skipped(parse("Title,Year\n\"Open,2001\nTwo,2002\n", "q.csv"), 1, "q.csv:2: a quote opened on line 2 never closes");
   const std::string rows = "Title,Year,DOI\nOne,2001,\nTwo,2002,10.1/x,extra\nThree,2003,\n";
   const auto skipped = parse(rows, "r.csv");
   EXPECT_EQ(skipped.records.size(), 2u);
@@ -706,6 +750,18 @@ TEST(RecordsTables, EncodingsTruncationBadRowsAndNotAnExport) {
 
 // ------------------------------------------------------------------------------------------------
 // Files that are no export at all
+
+// A DOI field that holds no DOI is a note naming the record, and the record is kept.
+TEST(RecordsValues, ADoiFieldWithoutADoiIsANote) {
+  const auto load = parse("TY  - JOUR\nTI  - One\nDO  - see the publisher's page\nER  - \n"
+                          "TY  - JOUR\nTI  - Two\nDO  - doi:10.1056/NEJMoa1709866.\nER  - \n",
+                          "d.ris");
+  ASSERT_EQ(load.records.size(), 2u);
+  EXPECT_EQ(load.records[0].doi, "");
+  EXPECT_EQ(load.records[1].doi, "10.1056/NEJMoa1709866");
+  EXPECT_THAT(notes_of(load), HasSubstr("d.ris:1: the DOI field holds 'see the publisher's page', which is not a DOI"));
+  EXPECT_THAT(notes_of(load), Not(HasSubstr("d.ris:5")));
+}
 
 TEST(RecordsDetection, BinaryFilesSayWhatTheyAre) {
   EXPECT_THAT(error_of(std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16), false, "shot.ris"),

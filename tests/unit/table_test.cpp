@@ -9,6 +9,7 @@
 namespace carta::io {
 namespace {
 
+using ::testing::AllOf;
 using ::testing::HasSubstr;
 
 std::string error_of(std::string_view text, char delimiter = ',') {
@@ -187,6 +188,55 @@ TEST(TableReader, ErrorsAreTheSameInPieces) {
       EXPECT_EQ(got, expected) << "case " << c << ", piece " << piece;
     }
   }
+}
+
+// A spreadsheet, an image or an archive given as a table says what it is and how to save it.
+TEST(TableReader, SpreadsheetsAndImagesSayWhatTheyAre) {
+  auto message = [](const std::string& name, const std::string& bytes) {
+    try {
+      (void)read_table(write_temp(name, bytes));
+    } catch (const Error& e) {
+      EXPECT_EQ(e.category(), ErrorCategory::kInvalidInput);
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  const std::string xlsx = std::string("PK\x03\x04\x14\0\x06\0", 8) + "[Content_Types].xml" + std::string(100, '\x01') +
+                           "xl/workbook.xml" + std::string(5000, '\x02');
+  EXPECT_THAT(message("studies.xlsx", xlsx), AllOf(HasSubstr(":1:1: the file is an Excel workbook"), HasSubstr("save it as CSV UTF-8")));
+  const std::string xls = std::string("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8) + std::string(600, '\0');
+  EXPECT_THAT(message("studies.xls", xls), AllOf(HasSubstr("Office 97-2003"), HasSubstr("save it as CSV UTF-8")));
+  EXPECT_THAT(message("studies.csv", std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16)),
+              AllOf(HasSubstr("a PNG image, not a CSV/TSV text table"), HasSubstr("give the data as CSV UTF-8")));
+}
+
+// A European Excel saves CSV with semicolons between fields and decimal commas in numbers: read
+// as such, with a note, in any piece size; "1.234" there is refused as ambiguous. A comma CSV is
+// untouched.
+TEST(TableReader, SemicolonSeparatedWithDecimalCommas) {
+  const std::string text = "\xEF\xBB\xBFstudy;events;n;age\r\n\"Maude; 2018\";61;75;11,5\r\nLee;12;20;-0,75\r\nPark;1;2;text, with a comma\r\n";
+  const auto path = write_temp("european.csv", text);
+  for (std::size_t piece : {1u, 2u, 7u, 64u, 1u << 20}) {
+    const Table t = read_in_pieces(path, piece);
+    EXPECT_EQ(t.delimiter, ';') << piece;
+    EXPECT_EQ(t.header, (std::vector<std::string>{"study", "events", "n", "age"}));
+    ASSERT_EQ(t.rows.size(), 3u) << piece;
+    EXPECT_EQ(t.rows[0], (std::vector<std::string>{"Maude; 2018", "61", "75", "11.5"}));
+    EXPECT_EQ(t.rows[1][3], "-0.75");
+    EXPECT_EQ(t.rows[2][3], "text, with a comma");  // not a number: as written
+    ASSERT_EQ(t.notes.size(), 1u);
+    EXPECT_THAT(t.notes[0], HasSubstr("european.csv: read as semicolon-separated"));
+  }
+  try {
+    (void)read_table(write_temp("grouped.csv", "study;n\nA;1.234\n"));
+    ADD_FAILURE() << "1.234 in a semicolon file was read";
+  } catch (const Error& e) {
+    EXPECT_THAT(e.what(), HasSubstr("grouped.csv:2:1: column 'n': '1.234' in a semicolon-separated file"));
+  }
+  const Table comma = read_table(write_temp("comma.csv", "study,n,x\nA;B,1.234,\"2,5\"\n"));
+  EXPECT_EQ(comma.delimiter, ',');
+  EXPECT_TRUE(comma.notes.empty());
+  EXPECT_EQ(comma.rows.at(0), (std::vector<std::string>{"A;B", "1.234", "2,5"}));
 }
 
 TEST(TableReader, ManyRowsAcrossPiecesKeepTheirLines) {

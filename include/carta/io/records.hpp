@@ -16,9 +16,18 @@
 #include <string_view>
 #include <vector>
 
+#include "carta/error.hpp"
 #include "carta/review/records.hpp"
 
 namespace carta::io {
+
+// The file holds no records carta can read: it is no export (an image, a spreadsheet, a table
+// without a title column) or every record in it was unreadable. A run over several exports may
+// skip such a file and go on; the message names the file, says what was seen and what carta reads.
+class NotRecordsError : public Error {
+ public:
+  explicit NotRecordsError(const std::string& message) : Error(ErrorCategory::kInvalidInput, message) {}
+};
 
 struct RecordsOptions {
   // A record that cannot be read, or a file cut short, is an error (kInvalidInput) instead of a
@@ -35,10 +44,10 @@ struct RecordsLoad {
 };
 
 // Throws carta::Error: kIo when the file cannot be opened or read; kInvalidInput (naming the
-// file, and the line when there is one) for a folder, a device that gives no text, binary
-// content, a file that is not a records export (the message lists what carta reads and says
-// what it saw), or, with strict, the first record that cannot be read. An empty file is a load
-// without records and a note.
+// file, and the line when there is one) for a folder, a device that gives no text, or, with
+// strict, the first record that cannot be read; NotRecordsError for binary content, a file that
+// is not a records export (the message lists what carta reads and says what it saw) and a file
+// where no record could be read. An empty file is a load without records and a note.
 RecordsLoad parse_records(std::string_view bytes, const std::string& source, const RecordsOptions& options = {});
 RecordsLoad read_records(const std::filesystem::path& path, const RecordsOptions& options = {});
 

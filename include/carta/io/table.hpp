@@ -17,6 +17,8 @@ struct Table {
   std::vector<std::string> header;              // trimmed column names
   std::vector<std::vector<std::string>> rows;   // raw field text, quotes removed
   std::vector<std::size_t> lines;               // 1-based line on which each row starts
+  char delimiter = ',';                         // as read: ',', ';' (chosen from the header) or tab
+  std::vector<std::string> notes;               // "file: read as semicolon-separated ...", for the user
 
   // Index of the column named `name`. Throws carta::Error (kInvalidInput) naming the columns
   // that exist (and the closest match) when it is missing, or when the name is ambiguous.
@@ -33,7 +35,10 @@ std::string_view cell_value(std::string_view cell);
 // whose field count differs from the header's, NUL bytes, UTF-16 or invalid UTF-8.
 Table parse_delimited(std::string_view text, char delimiter, std::string source);
 
-// Reads a file; the delimiter is a tab for .tsv/.tab and a comma otherwise.
+// Reads a file; the delimiter is a tab for .tsv/.tab, else a comma, or a semicolon when the
+// header line has more semicolons than commas (a European Excel's CSV): then "2,5" is read as
+// 2.5, "1.234" is refused as ambiguous, and `notes` says so. A spreadsheet (.xlsx, .xls, .ods),
+// an image or an archive is refused with what it is and "save it as CSV UTF-8".
 // Throws carta::Error (kIo) when the file cannot be read.
 Table read_table(const std::filesystem::path& path);
 

@@ -388,7 +388,15 @@ void RecordBuilder::apply(const Synonym& synonym, std::string_view raw, bool who
     case Field::kStartPage: offer(start_page_, value, rank); break;
     case Field::kEndPage: offer(end_page_, value, rank); break;
     case Field::kArticleNumber: offer(article_number_, value, rank); break;
-    case Field::kDoi: offer(doi_, clean_doi(value), rank); break;
+    case Field::kDoi: {
+      auto doi = clean_doi(value);
+      if (doi.empty() && !trim(value).empty()) {
+        if (unreadable_doi_.empty()) unreadable_doi_ = detail::excerpt(trim(value));
+        break;
+      }
+      offer(doi_, doi, rank);
+      break;
+    }
     case Field::kPmid: {
       // "12345", "PMID: 12345", "PMC12345" (EndNote's C2), "12345 [pubmed]".
       std::string_view v = value;
@@ -527,6 +535,13 @@ review::BibRecord RecordBuilder::finish(std::string& why) {
     document_type.clear();
   }
   r.type = !document_type.empty() ? document_type : std::move(type_.value);
+  remarks_.clear();
+  if (r.doi.empty() && !unreadable_doi_.empty()) {
+    // Without a DOI the record still matches by PMID, title and the rest; a value carta cannot
+    // read as one is said, not dropped silently.
+    remarks_.push_back(fmt::format("the DOI field holds '{}', which is not a DOI (10.NNNN/suffix); the record is kept without one",
+                                   unreadable_doi_));
+  }
   if (!ovid_source_.empty()) parse_ovid_source(ovid_source_, r);
   if (r.journal.empty()) r.journal = r.journal_abbrev;
   // An accession number of a MEDLINE or PubMed record is its PMID (EndNote's "DP  - NLM", Ovid
@@ -550,7 +565,9 @@ review::BibRecord RecordBuilder::finish(std::string& why) {
   }
   // Without an ID of its own, a record is named by its PMID (stable across exports), else by file:line.
   if (r.id.empty()) r.id = !r.pmid.empty() ? r.pmid : r.source;
+  auto remarks = std::move(remarks_);
   *this = RecordBuilder{};
+  remarks_ = std::move(remarks);
   return r;
 }
 
@@ -601,6 +618,7 @@ void Context::keep(RecordBuilder& builder, std::size_t line) {
     skip(line, why);
     return;
   }
+  for (const auto& remark : builder.remarks()) note(fmt::format("{}: {}", record.source, remark));
   load_.records.push_back(std::move(record));
 }
 

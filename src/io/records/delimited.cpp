@@ -205,8 +205,7 @@ void read_delimited(std::string_view text, char delimiter, Context& context) {
     std::string shown;
     for (std::size_t i = 0; i < names.size() && i < 12; ++i) shown += (i ? ", " : "") + excerpt(names[i]);
     if (names.size() > 12) shown += fmt::format(", ... ({} columns)", names.size());
-    throw Error(ErrorCategory::kInvalidInput,
-                fmt::format("{}: not a records export: a table without a title column (columns: {}). carta reads "
+    throw NotRecordsError(fmt::format("{}: not a records export: a table without a title column (columns: {}). carta reads "
                             "{}; a table of records needs a column named Title (or Article Title, Document Title)",
                             context.source(), shown, kFormatsRead));
   }

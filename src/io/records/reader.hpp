@@ -110,6 +110,9 @@ class RecordBuilder {
   // The record; `why` is set (and the record is not usable) when it has neither a title nor an
   // identifier. Resets the builder.
   review::BibRecord finish(std::string& why);
+  // What the last finish() found worth saying of a record it kept (a DOI field without a DOI),
+  // without the record's "file:line".
+  [[nodiscard]] const std::vector<std::string>& remarks() const { return remarks_; }
 
  private:
   struct Slot {
@@ -132,6 +135,8 @@ class RecordBuilder {
       database_, id_, type_, document_type_;
   std::vector<std::string> fallback_authors_;
   std::string ovid_source_;
+  std::string unreadable_doi_;  // a DOI field's value that holds no DOI ("10.NNNN/suffix")
+  std::vector<std::string> remarks_;
 };
 
 // Where a reader reports: notes (capped, with a count of the rest), skipped records (counted;

@@ -204,8 +204,7 @@ Detection detect(std::string_view text) {
 }
 
 [[noreturn]] void not_records(const std::string& source, const std::string& seen) {
-  throw Error(ErrorCategory::kInvalidInput,
-              fmt::format("{}: not a records export: {}. carta reads {}; export the search results in one of them",
+  throw NotRecordsError(fmt::format("{}: not a records export: {}. carta reads {}; export the search results in one of them",
                           source, seen, kFormatsRead));
 }
 
@@ -290,8 +289,7 @@ RecordsLoad parse_records(std::string_view bytes, const std::string& source, con
         break;
       }
     }
-    throw Error(ErrorCategory::kInvalidInput,
-                fmt::format("{}: no record could be read ({} skipped); the first: {}", source, load.skipped, first));
+    throw NotRecordsError(fmt::format("{}: no record could be read ({} skipped); the first: {}", source, load.skipped, first));
   }
   return load;
 }

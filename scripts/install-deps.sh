@@ -12,6 +12,9 @@ packages=(
   libsqlite3-dev libsqlitecpp-dev libsodium-dev libcpp-httplib-dev
   libpango1.0-dev libcairo2-dev libpng-dev librsvg2-dev fonts-dejavu-core
   chromium
+  # python3 writes the man pages and completions; dpkg-dev (dpkg-shlibdeps) and file give the
+  # Debian package its dependencies (scripts/package.sh)
+  python3 dpkg-dev file
   clang libclang-rt-14-dev
 )
 # node and npm run the browser test; Debian's packages unless a node is already installed (a

@@ -6,8 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 preset="${1:-release}"
 shift || true
-scripts/install-deps.sh
-cmake --preset "$preset" >/dev/null
 targets=()
 for t in "$@"; do targets+=(--target "$t"); done
+# Chosen targets are not the test suite: the browser tests' playwright-core is not needed.
+if [[ ${#targets[@]} -gt 0 ]]; then scripts/install-deps.sh --no-browser; else scripts/install-deps.sh; fi
+cmake --preset "$preset" >/dev/null
 cmake --build --preset "$preset" "${targets[@]}" -- -j"$(nproc)"

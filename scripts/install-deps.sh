@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs carta's build and test dependencies from Debian's archive.
 # Idempotent: when everything is present it prints one line and exits.
-# Usage: scripts/install-deps.sh [--r]   (--r also installs R + metafor, used only to
-#                                          regenerate fixtures; CI never needs it)
+# Usage: scripts/install-deps.sh [--r] [--no-browser]
+#   --r           also installs R + metafor, used only to regenerate fixtures; CI never needs it
+#   --no-browser  skips playwright-core (npm ci), which only the browser tests use
 set -euo pipefail
 
 packages=(
@@ -12,13 +13,25 @@ packages=(
   libsqlite3-dev libsqlitecpp-dev libsodium-dev libcpp-httplib-dev
   libpango1.0-dev libcairo2-dev libpng-dev librsvg2-dev fonts-dejavu-core
   chromium
+  # python3 writes the man pages and completions; dpkg-dev (dpkg-shlibdeps) and file give the
+  # Debian package its dependencies (scripts/package.sh)
+  python3 dpkg-dev file
   clang libclang-rt-14-dev
 )
 # node and npm run the browser test; Debian's packages unless a node is already installed (a
 # NodeSource node ships its own npm and conflicts with Debian's npm package).
 if ! command -v node >/dev/null; then packages+=(nodejs); fi
 if ! command -v npm >/dev/null; then packages+=(npm); fi
-if [[ "${1:-}" == "--r" ]]; then
+with_r=0
+with_browser=1
+for arg in "$@"; do
+  case "$arg" in
+    --r) with_r=1 ;;
+    --no-browser) with_browser=0 ;;
+    *) echo "install-deps: unknown option $arg (--r, --no-browser)" >&2; exit 64 ;;
+  esac
+done
+if [[ $with_r -eq 1 ]]; then
   packages+=(r-base-core r-cran-metafor r-cran-metadat r-cran-jsonlite r-cran-lme4 r-cran-survival)
 fi
 
@@ -44,7 +57,7 @@ fi
 # playwright-core for the browser test, at the version pinned in tests/browser/package-lock.json
 # (from npm's registry; it drives Debian's chromium and downloads no browser of its own).
 browser_dir="$(cd "$(dirname "$0")/.." && pwd)/tests/browser"
-if [[ ! -d "$browser_dir/node_modules/playwright-core" ]]; then
+if [[ $with_browser -eq 1 && ! -d "$browser_dir/node_modules/playwright-core" ]]; then
   echo "install-deps: npm ci in tests/browser (playwright-core)"
   npm ci --prefix "$browser_dir" --no-audit --no-fund --loglevel=error >/dev/null
 fi

@@ -23,7 +23,6 @@
 #include "carta/plot/prisma_diagram.hpp"
 #include "carta/plot/render.hpp"
 #include "carta/plot/rob_plots.hpp"
-#include "carta/version.hpp"
 
 namespace carta::cli {
 
@@ -314,7 +313,7 @@ int run_screening(const ScreeningArgs& args, std::ostream& out, std::ostream& er
   for (const auto& n : result.notes) text += "note: " + n + "\n";
 
   nlohmann::json j;
-  j["carta_version"] = std::string(kVersion);
+  io::record_build_info(j);
   auto counts = [](const review::StageCounts& c) {
     return nlohmann::json{{"records", c.records}, {"included", c.included}, {"excluded", c.excluded},
                           {"conflicts", c.conflicts}, {"awaiting_second_vote", c.awaiting},
@@ -639,7 +638,7 @@ int run_reconcile(const ReconcileArgs& args, std::ostream& out, std::ostream& er
     (args.output.to_stdout() ? err : out) << report.str();
   } else if (format == "json") {
     nlohmann::json j;
-    j["carta_version"] = std::string(kVersion);
+    io::record_build_info(j);
     j["a"] = args.a;
     j["b"] = args.b;
     j["key"] = args.label;
@@ -770,7 +769,7 @@ int run_rob(const RobArgs& args, std::ostream& out, std::ostream& err) {
   }
 
   nlohmann::json j;
-  j["carta_version"] = std::string(kVersion);
+  io::record_build_info(j);
   j["tool"] = tool.id;
   j["tool_name"] = tool.name;
   j["overall_rule"] = tool.rule_text;

@@ -19,7 +19,8 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   CLI::App app{"carta: meta-analysis of single-arm trials (CAR-T cell therapy in ALL and beyond).\n"
                "Same numbers as R metafor, in one reproducible run.",
                "carta"};
-  app.set_version_flag("--version", std::string(kVersion));
+  // One line: the version (VERSION file), the git commit it was built from and the build type.
+  app.set_version_flag("--version", fmt::format("carta {} (commit {}, build type {})", kVersion, kCommit, kBuildType));
   app.require_subcommand(1);
   app.footer("Run 'carta pool --help' for the pooling options, presets and examples, and 'carta report --help' for "
              "whole reviews from an analysis spec; 'carta survival --help' pools OS/EFS, 'carta km' and "

@@ -35,6 +35,12 @@ std::string csv_field(std::string_view text) {
 
 nlohmann::json json_number(double x) { return detail::number(x); }
 
+void record_build_info(nlohmann::json& j) {
+  j["carta_version"] = std::string(kVersion);
+  j["carta_commit"] = std::string(kCommit);
+  j["carta_build_type"] = std::string(kBuildType);
+}
+
 nlohmann::json to_json(const PoolResult& r) {
   const auto& o = r.options;
   const auto& c = r.conventions;
@@ -42,7 +48,7 @@ nlohmann::json to_json(const PoolResult& r) {
   const auto& re = r.random;
   const auto& h = r.heterogeneity;
   nlohmann::json j;
-  j["carta_version"] = std::string(kVersion);
+  record_build_info(j);
   j["k"] = r.k;
   j["measure"] = std::string(to_string(o.measure));
   j["method"] = r.model.empty() ? std::string(to_string(o.method)) : r.model;

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include "carta/io/pool_output.hpp"
-#include "carta/version.hpp"
 #include "json_values.hpp"
 
 namespace carta::io {
@@ -42,7 +41,7 @@ std::string csv_number(double x) { return std::isfinite(x) ? fmt::format("{}", x
 nlohmann::json to_json(const SurvivalPoolResult& r) {
   const nlohmann::json pooled = to_json(r.log_hazard);
   nlohmann::json j;
-  j["carta_version"] = std::string(kVersion);
+  record_build_info(j);
   j["model"] = "exponential";
   j["k"] = r.log_hazard.k;
   j["method"] = pooled["method"];
@@ -111,7 +110,7 @@ nlohmann::json to_json(const SurvivalPoolResult& r) {
 
 nlohmann::json to_json(const KaplanMeier& km, const std::vector<double>& times) {
   nlohmann::json j;
-  j["carta_version"] = std::string(kVersion);
+  record_build_info(j);
   j["n"] = km.n;
   j["events"] = km.events;
   j["level"] = km.level;
@@ -136,7 +135,7 @@ nlohmann::json to_json(const KaplanMeier& km, const std::vector<double>& times) 
 
 nlohmann::json to_json(const Reconstruction& r, const std::vector<double>& times, double level) {
   nlohmann::json j;
-  j["carta_version"] = std::string(kVersion);
+  record_build_info(j);
   j["n"] = r.ipd.size();
   j["events"] = r.events;
   j["censored"] = r.censored;
@@ -166,7 +165,7 @@ nlohmann::json to_json(const Reconstruction& r, const std::vector<double>& times
 
 nlohmann::json to_json(const SummaryCurve& c, const std::vector<StudyCurve>& studies) {
   nlohmann::json j;
-  j["carta_version"] = std::string(kVersion);
+  record_build_info(j);
   j["method"] = "Combescure 2014 (arcsine conditional survival, multivariate DerSimonian-Laird)";
   j["level"] = c.level;
   j["k"] = studies.size();

@@ -22,13 +22,25 @@ using RenderEntry = int (*)(const char* svg, std::size_t svg_size, const char* p
 
 constexpr const char* kModule = "libcarta_render.so";
 
+// Where an installed carta keeps the module, relative to the folder of the executable: bin/ and
+// lib/carta/ of one prefix (CMake passes the relative path of its install folders), so that an
+// installed tree works wherever it is unpacked.
+#ifndef CARTA_MODULE_DIR_FROM_BIN
+#define CARTA_MODULE_DIR_FROM_BIN "../lib/carta"
+#endif
+
 // The module is looked for next to the running program (the build puts it beside carta, the
-// tests and the benchmarks), then on the loader's search path.
+// tests and the benchmarks), then in the installed tree's module folder relative to it (found
+// from /proc/self/exe, so a relocated or unpacked package works), then on the loader's search path.
 RenderEntry load_renderer() {
   std::vector<std::string> candidates;
   std::error_code ec;
   const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (!ec) candidates.push_back((self.parent_path() / kModule).string());
+  if (!ec) {
+    const auto bin = self.parent_path();
+    candidates.push_back((bin / kModule).string());
+    candidates.push_back((bin / CARTA_MODULE_DIR_FROM_BIN / kModule).lexically_normal().string());
+  }
   candidates.emplace_back(kModule);
   std::string failures;
   for (const auto& candidate : candidates) {
@@ -44,7 +56,8 @@ RenderEntry load_renderer() {
   }
   throw Error(ErrorCategory::kIo,
               fmt::format("cannot load carta's figure renderer ({}), which writes the PNG and PDF figures; it is "
-                          "built next to the carta executable (cmake --build). Tried:{}",
+                          "built next to the carta executable (cmake --build) and installed in " CARTA_MODULE_DIR_FROM_BIN
+                          " relative to it (cmake --install, the Debian package). Tried:{}",
                           kModule, failures));
 }
 

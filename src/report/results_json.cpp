@@ -3,7 +3,6 @@
 #include "carta/io/pool_output.hpp"
 #include "carta/io/prisma_table.hpp"
 #include "carta/io/survival_output.hpp"
-#include "carta/version.hpp"
 #include "methods.hpp"
 
 namespace carta::report {
@@ -33,7 +32,7 @@ nlohmann::json to_json(const analysis::StudySelection& selection) {
 nlohmann::json results_json(const analysis::ReviewResults& results) {
   const auto& spec = results.spec;
   nlohmann::json j;
-  j["carta_version"] = std::string(kVersion);
+  io::record_build_info(j);
   j["title"] = spec.title;
   j["spec"] = spec.path.filename().string();
   j["data"] = {{"file", spec.data_file.filename().string()},

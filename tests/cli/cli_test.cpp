@@ -345,6 +345,23 @@ TEST(Cli, HelpTeaches) {
   EXPECT_EQ(run({"--version"}).code, 0);
 }
 
+// carta --version and every JSON output name the same build: the VERSION file, the git commit
+// (or "unknown") and the build type (issue 22).
+TEST(Cli, VersionNamesTheCommitAndBuildTypeAsTheJsonDoes) {
+  std::string version = read_text(source_path("VERSION"));
+  version.erase(version.find_last_not_of(" \r\n") + 1);
+  const auto v = run({"--version"});
+  ASSERT_EQ(v.code, 0) << v.err;
+  const auto j = nlohmann::json::parse(
+      run({"pool", example(), "--events", "cr_events", "--n", "cr_n", "--format", "json"}).out);
+  EXPECT_EQ(j["carta_version"], version);
+  const std::string commit = j["carta_commit"];
+  const std::string build_type = j["carta_build_type"];
+  EXPECT_FALSE(commit.empty());
+  EXPECT_FALSE(build_type.empty());
+  EXPECT_EQ(v.out, fmt::format("carta {} (commit {}, build type {})\n", version, commit, build_type));
+}
+
 TEST(Cli, UsageErrorsExit64) {
   auto r = run({});
   EXPECT_EQ(r.code, 64);

@@ -23,6 +23,10 @@ namespace carta::io {
 // A number for JSON: NaN and infinities become null (the contract's "not available").
 nlohmann::json json_number(double x);
 
+// What produced a JSON output, written into each: `carta_version` (the VERSION file),
+// `carta_commit` (git commit, or "unknown") and `carta_build_type` (Release, Debug, ...).
+void record_build_info(nlohmann::json& j);
+
 nlohmann::json to_json(const PoolResult& result);
 // The "glmm" object: likelihoods, both heterogeneity tests, the population-averaged proportion.
 nlohmann::json to_json(const GlmmFit& fit);

@@ -4,9 +4,9 @@
 // takes the SVG that carta::plot::Svg writes (rect, circle, line, polygon, polyline, text and
 // groups, with presentation attributes) and refuses anything else with an error; the tests hold
 // its output to librsvg's rendering of the same SVG. The drawing code lives in a module
-// (libcarta_render.so, next to the executable) loaded on the first call, so that programs which
-// never render do not load the graphics stack; without the module the first call throws
-// carta::Error (kIo) saying so.
+// (libcarta_render.so, next to the executable, or in lib/carta/ beside the bin/ of an installed
+// tree) loaded on the first call, so that programs which never render do not load the graphics
+// stack; without the module the first call throws carta::Error (kIo) saying so.
 
 #include <filesystem>
 #include <span>

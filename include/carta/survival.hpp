@@ -20,12 +20,20 @@
 namespace carta {
 
 // What one study reports; absent values are nullopt. Survival values are proportions in (0, 1).
+// The scale on which a reported CI of S(t) is symmetric: log(-log S) (carta's default, Stata's
+// and many KM programs'), log S (R survfit's default, conf.type = "log"), or S itself ("plain").
+enum class SurvivalCiScale { kLogLog, kLog, kPlain };
+std::string_view to_string(SurvivalCiScale scale) noexcept;  // "log-log", "log", "plain"
+// From "log-log" (or "loglog", "cloglog"), "log", "plain" (or "linear"), any case; nullopt otherwise.
+std::optional<SurvivalCiScale> parse_survival_ci_scale(std::string_view text);
+
 struct SurvivalReport {
   std::string label;
   std::optional<double> s;     // S(s_time)
   std::optional<double> s_lb;  // its reported CI
   std::optional<double> s_ub;
   std::optional<double> s_time;  // the time S refers to, in the units of every other time
+  std::optional<SurvivalCiScale> s_ci;  // how this study's CI of S was computed (else the default)
   std::optional<double> median;  // median survival time and its reported CI
   std::optional<double> median_lb;
   std::optional<double> median_ub;
@@ -60,12 +68,16 @@ struct StudyHazard {
 // derives ln lambda and its SE. reported_level is the confidence level of the reported CIs.
 // Throws carta::Error (kInvalidInput), naming the study, when nothing usable is reported or a
 // value is impossible (S outside (0, 1), a CI that does not contain its estimate, a time <= 0).
-StudyHazard study_hazard(const SurvivalReport& report, double reported_level = 0.95);
+// s_ci is the scale of the CIs of S of studies that do not say theirs; a CI far from symmetric on
+// its scale gets a note naming the scale on which it is symmetric.
+StudyHazard study_hazard(const SurvivalReport& report, double reported_level = 0.95,
+                         SurvivalCiScale s_ci = SurvivalCiScale::kLogLog);
 
 struct SurvivalOptions {
   PoolOptions pool;                       // estimator, test, preset, level
   std::vector<double> times{12.0, 24.0};  // report S(t) at these times
   double reported_level = 0.95;           // level of the CIs the studies report
+  SurvivalCiScale s_ci = SurvivalCiScale::kLogLog;  // scale of the reported CIs of S (per study: SurvivalReport::s_ci)
 };
 
 // A back-transformed quantity with its CI and prediction interval (NaN when not available).

@@ -323,6 +323,7 @@ SurvivalResult run_survival(const ReviewData& data, const io::SpecSurvival& sv) 
   if (sv.test) run.options.pool.test = *sv.test;
   if (spec.method == "GLMM" || spec.method == "BB") run.options.pool.method = Tau2Method::kREML;
   run.options.times = sv.at;
+  run.options.s_ci = sv.s_ci;
   io::SurvivalColumns columns = sv.columns;
   columns.label = spec.label;
   columns.missing = spec.missing;

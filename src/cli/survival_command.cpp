@@ -29,7 +29,8 @@ namespace {
 constexpr const char* kSurvivalFooter = R"(
 Each study gives a constant hazard lambda from the most informative quantity it reports, in this
 order: individual patient data (--ipd, D/T), events and person-time (D/T, SE 1/sqrt(D)), S(t) with
-its CI (-ln S / t, SE from the CI on the cloglog scale), S(t) with n (delta method, binomial
+its CI (-ln S / t, SE from the CI read as symmetric on the --s-ci scale: log-log by default, log as
+R survfit, or plain; a note when it is far from symmetric there), S(t) with n (delta method, binomial
 variance), the median with its CI (ln 2 / median, SE from the CI on the log scale). ln lambda is
 pooled with the estimator and test of 'carta pool'; the pooled hazard gives S(t) = exp(-lambda t)
 at every --at time and the median ln 2 / lambda (interval bounds swap). As a sensitivity analysis,
@@ -216,6 +217,10 @@ CLI::App* add_survival_command(CLI::App& app, SurvivalArgs& args) {
   add_level_option(cmd, args.level, "confidence level of the results, as 0.95 or 95");
   cmd->add_option("--reported-level", args.reported_level, "confidence level of the CIs the studies report")
       ->capture_default_str();
+  cmd->add_option("--s-ci", args.s_ci,
+                  "the scale the reported CIs of S are symmetric on: log-log (Stata, SAS, many papers), log (R "
+                  "survfit's default) or plain")
+      ->capture_default_str();
   cmd->add_option("--at", args.at, "report S(t) at these times (comma-separated)")
       ->delimiter(',')
       ->capture_default_str();
@@ -354,6 +359,7 @@ int run_survival(const SurvivalArgs& args, std::ostream& out, std::ostream& err)
       parse_or_throw(parse_preset(args.preset), "--preset", args.preset, "carta, metafor, meta");
   options.pool.level = parse_level(args.level, "--level");
   options.reported_level = parse_level(args.reported_level, "--reported-level");
+  options.s_ci = parse_or_throw(parse_survival_ci_scale(args.s_ci), "--s-ci", args.s_ci, "log-log, log, plain");
   check_times(args.at);
   options.times = args.at;
   io::SurvivalColumns columns;

@@ -22,6 +22,7 @@ struct SurvivalArgs {
   std::string preset = "carta";
   double level = 0.95;
   double reported_level = 0.95;
+  std::string s_ci = "log-log";
   std::vector<double> at{12.0, 24.0};
   std::vector<std::string> exclude;
   std::vector<std::string> where;

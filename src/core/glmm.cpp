@@ -1,5 +1,6 @@
 #include "carta/glmm.hpp"
 
+#include <boost/math/quadrature/gauss_kronrod.hpp>
 #include <boost/math/distributions/chi_squared.hpp>
 #include <boost/math/distributions/normal.hpp>
 #include <boost/math/distributions/students_t.hpp>
@@ -277,7 +278,49 @@ double best_mu(Likelihood& ll, double tau, double mu) {
   return mu;
 }
 
+// The profile likelihood's mu at tau: the global maximum over mu. At large tau the likelihood in
+// mu can have two peaks (studies at 0% and at 100% pull the logit apart), and Newton from the last
+// mu would follow the local one; so the candidates are Newton from the warm start and Newton from
+// the best of a grid over [lo - 3 tau, hi + 3 tau] (lo, hi: the range of the studies' logits),
+// and the higher one wins.
+double profile_mu(Likelihood& ll, double tau, double warm, double lo, double hi) {
+  const double local = best_mu(ll, tau, warm);
+  double best_value = ll(local, tau);
+  double best = local;
+  constexpr int kGrid = 32;
+  const double a = lo - 3.0 * tau - 2.0, b = hi + 3.0 * tau + 2.0;
+  double grid_mu = a, grid_value = -std::numeric_limits<double>::infinity();
+  for (int i = 0; i <= kGrid; ++i) {
+    const double m = a + (b - a) * i / kGrid;
+    const double v = ll(m, tau);
+    if (v > grid_value) {
+      grid_value = v;
+      grid_mu = m;
+    }
+  }
+  if (grid_value > best_value) {
+    const double refined = best_mu(ll, tau, grid_mu);
+    const double v = ll(refined, tau);
+    if (v > best_value) {
+      best_value = v;
+      best = refined;
+    }
+  }
+  return best;
+}
+
 }  // namespace
+
+double glmm_mean_proportion(double mu, double tau) {
+  if (!(tau > 0.0)) return logistic(mu);
+  // On x = mu + tau z the integrand is the logistic curve times a normal density: smooth, and
+  // negligible beyond 40 SDs, where the adaptive rule is told to stop.
+  auto integrand = [mu, tau](double z) { return logistic(mu + tau * z) * std::exp(-0.5 * z * z); };
+  double error = 0.0;
+  const double value =
+      boost::math::quadrature::gauss_kronrod<double, 61>::integrate(integrand, -40.0, 40.0, 20, 1e-14, &error);
+  return value / std::sqrt(2.0 * std::numbers::pi);
+}
 
 double glmm_log_likelihood(std::span<const ProportionStudy> studies, double mu, double tau, int nagq) {
   Likelihood ll(studies, nagq);
@@ -500,14 +543,9 @@ GlmmFit fit_glmm(std::span<const ProportionStudy> studies, const GlmmOptions& op
   fit.prop_pi_lb = logistic(fit.pi_lb);
   fit.prop_pi_ub = logistic(fit.pi_ub);
 
-  // Population-averaged proportion E[logistic(mu + tau z)], z ~ N(0, 1), by 40-point
-  // Gauss-Hermite; delta-method interval on its logit.
-  const auto& gh = detail::gauss_hermite(40);
-  auto mean_prop = [&gh](double m, double t) {
-    double s = 0.0;
-    for (std::size_t j = 0; j < gh.nodes.size(); ++j) s += gh.weights[j] * logistic(m + std::sqrt(2.0) * t * gh.nodes[j]);
-    return s / std::sqrt(std::numbers::pi);
-  };
+  // Population-averaged proportion E[logistic(mu + tau z)], z ~ N(0, 1), by adaptive quadrature;
+  // delta-method interval on its logit.
+  auto mean_prop = [](double m, double t) { return glmm_mean_proportion(m, t); };
   fit.mean_prop = mean_prop(fit.mu, fit.tau);
   {
     auto logit_mean = [&](double m, double t) {
@@ -572,10 +610,17 @@ GlmmFit fit_glmm(std::span<const ProportionStudy> studies, const GlmmOptions& op
   if (studies.size() >= 2) {
     const double target = fit.loglik - 0.5 * boost::math::quantile(boost::math::chi_squared_distribution<double>(1.0),
                                                                    options.level);
+    const double logit_lo = yi.minCoeff(), logit_hi = yi.maxCoeff();
     double mu_guess = mu;
     auto excess = [&](double t) {
-      mu_guess = best_mu(ll, t, mu_guess);
+      mu_guess = profile_mu(ll, t, mu_guess, logit_lo, logit_hi);
       return ll(mu_guess, t) - target;
+    };
+    // A root of the two profile equations may sit on a local peak in mu while the global profile
+    // is still above the cut-off there: such a bound is not the bound, and bracketing decides.
+    auto on_the_global_profile = [&](double t) {
+      const double m = profile_mu(ll, t, mu, logit_lo, logit_hi);
+      return ll(m, t) - target <= 1e-8 * std::max(1.0, std::abs(target));
     };
     // Bounds to 1e-9 relative: far beyond any reported digit.
     auto tolerance = [](double a, double b) { return std::abs(b - a) <= 1e-9 * std::max(1e-3, std::abs(a)); };
@@ -604,7 +649,10 @@ GlmmFit fit_glmm(std::span<const ProportionStudy> studies, const GlmmOptions& op
       for (int it = 1; it <= 50; ++it) {
         const Derivatives d = ll.derivatives(m, t);
         const Eigen::Vector2d g(d.gradient[0], d.value - target);
-        if (std::abs(g[1]) <= 1e-10 && std::abs(g[0]) <= 1e-8) return Bound{t, it};
+        if (std::abs(g[1]) <= 1e-10 && std::abs(g[0]) <= 1e-8) {
+          if (!on_the_global_profile(t)) return std::nullopt;
+          return Bound{t, it};
+        }
         Eigen::Matrix2d jacobian;
         jacobian << d.hessian(0, 0), d.hessian(0, 1) * t, d.gradient[0], d.gradient[1] * t;
         const Eigen::FullPivLU<Eigen::Matrix2d> lu(jacobian);
@@ -623,11 +671,16 @@ GlmmFit fit_glmm(std::span<const ProportionStudy> studies, const GlmmOptions& op
         // Newton with exact derivatives converges quadratically: after a full step below 1e-7
         // the distance to the root is of the order of its square, far inside the check above, so
         // the evaluation that would confirm it (one in four of a bound's) is skipped.
-        if (!halved && step.cwiseAbs().maxCoeff() <= kFinalNewtonStep) return Bound{t, it};
+        if (!halved && step.cwiseAbs().maxCoeff() <= kFinalNewtonStep) {
+          if (!on_the_global_profile(t)) return std::nullopt;
+          return Bound{t, it};
+        }
       }
       return std::nullopt;
     };
-    const char* const kNewtonFailed = "; Newton on the profile equations did not converge, so the bound was bracketed";
+    const char* const kNewtonFailed =
+        "; Newton on the profile equations did not converge, or reached a local peak in mu, so the bound was bracketed "
+        "on the profile maximised over mu globally";
 
     if (excess(0.0) >= 0.0) {
       fit.tau2_ci_lb = 0.0;

@@ -197,6 +197,28 @@ Reconstruction reconstruct_ipd(std::span<const CurvePoint> curve, std::span<cons
     w.t.push_back(p.time);
     w.s.push_back(p.survival);
   }
+  // The working curve has a point at every time of the at-risk table (as Guyot et al. ask the
+  // reader to digitise): the curve's value there, a step function between digitised points. So
+  // an interval without a digitised point, a flat stretch of the curve (no event, so nothing was
+  // clicked; a plateau of cured patients), holds censorings only, and every interval's
+  // censorings, placed halfway between points, stay inside the interval that counts them.
+  const std::vector<double> digitised = w.t;
+  for (std::size_t i = 1; i < at_risk_input.size(); ++i) {
+    const double time = at_risk_input[i].time;
+    if (time > w.t.back()) break;
+    const auto first = std::lower_bound(w.t.begin(), w.t.end(), time);
+    if (first != w.t.end() && *first == time) continue;
+    const auto at = static_cast<std::size_t>(first - w.t.begin());
+    const double value = w.s[at - 1];  // w.t starts at 0 < time
+    const double previous = at_risk_input[i - 1].time;
+    if (const auto d = std::lower_bound(digitised.begin(), digitised.end(), previous); d == digitised.end() || *d >= time) {
+      out.notes.push_back(fmt::format("no digitised point lies in [{:g}, {:g}): the curve is taken as flat there "
+                                      "(S = {:g}), an interval with censorings only",
+                                      previous, time, value));
+    }
+    w.t.insert(w.t.begin() + static_cast<std::ptrdiff_t>(at), time);
+    w.s.insert(w.s.begin() + static_cast<std::ptrdiff_t>(at), value);
+  }
   const std::size_t K = w.t.size();
   std::vector<AtRiskPoint> table;
   for (const auto& r : at_risk_input) {

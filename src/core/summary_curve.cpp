@@ -4,6 +4,7 @@
 #include <boost/math/distributions/normal.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <set>
@@ -163,42 +164,49 @@ SummaryCurve summary_survival_curve(std::span<const StudyCurve> studies, double 
   out.between = eigen.eigenvectors() * eigen.eigenvalues().cwiseMax(0.0).asDiagonal() *
                 eigen.eigenvectors().transpose();
 
-  // Generalised least squares over each study's observed intervals.
-  auto pool = [&](const Eigen::MatrixXd& tau, Eigen::VectorXd& beta, Eigen::MatrixXd& cov) {
+  // Generalised least squares over each study's observed intervals (a prefix of the grid: a
+  // study reports every grid time up to its last). Common effect: the within-study covariances
+  // are diagonal, so the normal equations are too. Random effects: V = tau + diag(v) on the
+  // study's intervals, inverted through its Cholesky factor (L^-1, then W = L^-T L^-1 as a
+  // symmetric rank update), about m^3 flops a study of m intervals.
+  auto pool_common = [&](Eigen::VectorXd& beta, Eigen::MatrixXd& cov) {
+    Eigen::VectorXd a = Eigen::VectorXd::Zero(J), rhs = Eigen::VectorXd::Zero(J);
+    for (std::size_t k = 0; k < K; ++k) {
+      const auto ki = static_cast<Eigen::Index>(k);
+      for (Eigen::Index j = 0; j < J; ++j) {
+        if (!observed[k][static_cast<std::size_t>(j)]) continue;
+        a[j] += 1.0 / v(ki, j);
+        rhs[j] += y(ki, j) / v(ki, j);
+      }
+    }
+    cov = a.cwiseInverse().asDiagonal();
+    beta = rhs.cwiseQuotient(a);
+  };
+  auto pool_random = [&](const Eigen::MatrixXd& tau, Eigen::VectorXd& beta, Eigen::MatrixXd& cov) {
     Eigen::MatrixXd A = Eigen::MatrixXd::Zero(J, J);
     Eigen::VectorXd rhs = Eigen::VectorXd::Zero(J);
     for (std::size_t k = 0; k < K; ++k) {
-      std::vector<Eigen::Index> idx;
-      for (Eigen::Index j = 0; j < J; ++j) {
-        if (observed[k][static_cast<std::size_t>(j)]) idx.push_back(j);
-      }
-      const auto m = static_cast<Eigen::Index>(idx.size());
+      const auto ki = static_cast<Eigen::Index>(k);
+      Eigen::Index m = 0;
+      while (m < J && observed[k][static_cast<std::size_t>(m)]) ++m;
       if (m == 0) continue;
-      Eigen::MatrixXd V(m, m);
-      Eigen::VectorXd yk(m);
-      for (Eigen::Index r = 0; r < m; ++r) {
-        yk[r] = y(static_cast<Eigen::Index>(k), idx[static_cast<std::size_t>(r)]);
-        for (Eigen::Index c = 0; c < m; ++c) {
-          V(r, c) = tau(idx[static_cast<std::size_t>(r)], idx[static_cast<std::size_t>(c)]);
-        }
-        V(r, r) += v(static_cast<Eigen::Index>(k), idx[static_cast<std::size_t>(r)]);
-      }
-      const Eigen::MatrixXd W = V.ldlt().solve(Eigen::MatrixXd::Identity(m, m));
-      const Eigen::VectorXd Wy = W * yk;
-      for (Eigen::Index r = 0; r < m; ++r) {
-        rhs[idx[static_cast<std::size_t>(r)]] += Wy[r];
-        for (Eigen::Index c = 0; c < m; ++c) {
-          A(idx[static_cast<std::size_t>(r)], idx[static_cast<std::size_t>(c)]) += W(r, c);
-        }
-      }
+      Eigen::MatrixXd V = tau.topLeftCorner(m, m);
+      V.diagonal() += v.row(ki).head(m).transpose();
+      const Eigen::LLT<Eigen::MatrixXd> llt(V);  // tau is positive semi-definite, v > 0
+      Eigen::MatrixXd L_inv = Eigen::MatrixXd::Identity(m, m);
+      llt.matrixL().solveInPlace(L_inv);
+      A.topLeftCorner(m, m).selfadjointView<Eigen::Lower>().rankUpdate(L_inv.transpose());
+      rhs.head(m) += L_inv.transpose() * (L_inv * y.row(ki).head(m).transpose());
     }
-    cov = A.ldlt().solve(Eigen::MatrixXd::Identity(J, J));
+    A.triangularView<Eigen::StrictlyUpper>() = A.transpose();
+    const Eigen::LLT<Eigen::MatrixXd> a_llt(A);
+    cov = a_llt.solve(Eigen::MatrixXd::Identity(J, J));
     beta = cov * rhs;
   };
   Eigen::VectorXd beta_common, beta_random;
   Eigen::MatrixXd cov_common, cov_random;
-  pool(Eigen::MatrixXd::Zero(J, J), beta_common, cov_common);
-  pool(out.between, beta_random, cov_random);
+  pool_common(beta_common, cov_common);
+  pool_random(out.between, beta_random, cov_random);
 
   // Heterogeneity around the common-effect curve.
   std::size_t n_obs = 0;
@@ -219,40 +227,49 @@ SummaryCurve summary_survival_curve(std::span<const StudyCurve> studies, double 
   const double z =
       boost::math::quantile(boost::math::normal_distribution<double>(), 1.0 - (1.0 - level) / 2.0);
   out.points.push_back({0.0, K, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0});
-  auto curve = [&](const Eigen::VectorXd& beta, const Eigen::MatrixXd& cov, Eigen::Index j, double& s,
-                   double& lb, double& ub) {
-    Eigen::VectorXd gradient = Eigen::VectorXd::Zero(J);
-    double log_s = 0.0;
-    for (Eigen::Index l = 0; l <= j; ++l) {
-      double harmonic = 0.0;
-      int count = 0;
-      for (std::size_t k = 0; k < K; ++k) {
-        if (observed[k][static_cast<std::size_t>(l)]) {
-          harmonic += 1.0 / n(static_cast<Eigen::Index>(k), l);
-          ++count;
-        }
+  // The harmonic mean of the studies' numbers at risk in each interval (the n of the pooled
+  // arcsine's inverse).
+  Eigen::VectorXd n_pooled(J);
+  for (Eigen::Index l = 0; l < J; ++l) {
+    double harmonic = 0.0;
+    int count = 0;
+    for (std::size_t k = 0; k < K; ++k) {
+      if (observed[k][static_cast<std::size_t>(l)]) {
+        harmonic += 1.0 / n(static_cast<Eigen::Index>(k), l);
+        ++count;
       }
-      const double n_l = count / harmonic;
-      const double p = inverse_arcsine(beta[l], n_l);
-      if (p <= 0.0) {
-        s = 0.0;
-        lb = ub = kNaN;
-        return;
-      }
-      log_s += std::log(p);
-      gradient[l] = (n_l + 0.5) * std::sin(2.0 * beta[l]) / (n_l * p);
     }
-    s = std::exp(log_s);
-    const double se = std::sqrt(gradient.dot(cov * gradient));
-    lb = std::exp(log_s - z * se);
-    ub = std::min(1.0, std::exp(log_s + z * se));
+    n_pooled[l] = count / harmonic;
+  }
+  // log S(t_j) = sum over l <= j of log p_l(beta_l): its gradient in beta_l does not depend on j,
+  // so Var log S(t_j) = Var log S(t_{j-1}) + g_j^2 cov_jj + 2 g_j sum_{l<j} g_l cov_lj, a running
+  // sum over the grid (J^2 in all, not J^3).
+  auto curve = [&](const Eigen::VectorXd& beta, const Eigen::MatrixXd& cov, std::vector<std::array<double, 3>>& at) {
+    at.assign(static_cast<std::size_t>(J), {0.0, kNaN, kNaN});
+    Eigen::VectorXd gradient = Eigen::VectorXd::Zero(J);
+    double log_s = 0.0, var = 0.0;
+    for (Eigen::Index j = 0; j < J; ++j) {
+      const double n_l = n_pooled[j];
+      const double p = inverse_arcsine(beta[j], n_l);
+      if (p <= 0.0) return;  // S reaches 0 here: 0 from now on, without an interval
+      log_s += std::log(p);
+      gradient[j] = (n_l + 0.5) * std::sin(2.0 * beta[j]) / (n_l * p);
+      var += gradient[j] * gradient[j] * cov(j, j) + 2.0 * gradient[j] * gradient.head(j).dot(cov.col(j).head(j));
+      const double se = std::sqrt(std::max(var, 0.0));
+      at[static_cast<std::size_t>(j)] = {std::exp(log_s), std::exp(log_s - z * se), std::min(1.0, std::exp(log_s + z * se))};
+    }
   };
+  std::vector<std::array<double, 3>> common_at, random_at;
+  curve(beta_common, cov_common, common_at);
+  curve(beta_random, cov_random, random_at);
   for (Eigen::Index j = 0; j < J; ++j) {
     SummaryCurvePoint p;
     p.time = grid[static_cast<std::size_t>(j)];
     for (std::size_t k = 0; k < K; ++k) p.k += observed[k][static_cast<std::size_t>(j)] ? 1 : 0;
-    curve(beta_common, cov_common, j, p.common, p.common_lb, p.common_ub);
-    curve(beta_random, cov_random, j, p.random, p.random_lb, p.random_ub);
+    const auto& c = common_at[static_cast<std::size_t>(j)];
+    const auto& r = random_at[static_cast<std::size_t>(j)];
+    p.common = c[0], p.common_lb = c[1], p.common_ub = c[2];
+    p.random = r[0], p.random_lb = r[1], p.random_ub = r[2];
     out.points.push_back(p);
   }
   auto median = [&](auto value) {

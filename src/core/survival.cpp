@@ -9,8 +9,26 @@
 #include <numbers>
 
 #include "carta/error.hpp"
+#include "carta/names.hpp"
 
 namespace carta {
+
+std::string_view to_string(SurvivalCiScale scale) noexcept {
+  switch (scale) {
+    case SurvivalCiScale::kLogLog: return "log-log";
+    case SurvivalCiScale::kLog: return "log";
+    case SurvivalCiScale::kPlain: return "plain";
+  }
+  return "log-log";
+}
+
+std::optional<SurvivalCiScale> parse_survival_ci_scale(std::string_view text) {
+  // R survfit's conf.type names ("log-log", "log", "plain") and the usual spellings.
+  if (is_one_of(text, {"log-log", "loglog", "cloglog", "log_log"})) return SurvivalCiScale::kLogLog;
+  if (is_one_of(text, {"log"})) return SurvivalCiScale::kLog;
+  if (is_one_of(text, {"plain", "linear", "identity"})) return SurvivalCiScale::kPlain;
+  return std::nullopt;
+}
 
 std::string_view to_string(HazardSource source) noexcept {
   switch (source) {
@@ -89,30 +107,81 @@ void check_survival(const SurvivalReport& r) {
   }
 }
 
-std::optional<CloglogSurvival> survival_on_cloglog(const SurvivalReport& r, double z) {
+// S on the scale its CI is symmetric on, increasing in S.
+double on_ci_scale(double s, SurvivalCiScale scale) {
+  switch (scale) {
+    case SurvivalCiScale::kLogLog: return -cloglog(s);
+    case SurvivalCiScale::kLog: return std::log(s);
+    case SurvivalCiScale::kPlain: return s;
+  }
+  return s;
+}
+
+// d cloglog(S) / d (S on the CI's scale), in absolute value: the factor that turns the SE on the
+// CI's scale into the SE of cloglog(S) (1 for log-log; delta method for the others).
+double to_cloglog_factor(double s, SurvivalCiScale scale) {
+  const double log_s = std::log(s);
+  switch (scale) {
+    case SurvivalCiScale::kLogLog: return 1.0;
+    case SurvivalCiScale::kLog: return 1.0 / std::abs(log_s);
+    case SurvivalCiScale::kPlain: return 1.0 / (s * std::abs(log_s));
+  }
+  return 1.0;
+}
+
+// How far apart the two halves of a CI are on a scale: |upper - lower| / (upper + lower).
+double asymmetry(double s, double lb, double ub, SurvivalCiScale scale) {
+  const double lower = on_ci_scale(s, scale) - on_ci_scale(lb, scale);
+  const double upper = on_ci_scale(ub, scale) - on_ci_scale(s, scale);
+  return std::abs(upper - lower) / (upper + lower);
+}
+
+std::optional<CloglogSurvival> survival_on_cloglog(const SurvivalReport& r, double z, SurvivalCiScale default_scale) {
   if (!r.s) return std::nullopt;
   check_survival(r);
   const double s = *r.s;
   const double t = *r.s_time;
+  const SurvivalCiScale scale = r.s_ci.value_or(default_scale);
   CloglogSurvival out;
   out.value = cloglog(s);
-  // cloglog decreases in S: the lower CI bound of S gives the upper bound on the cloglog scale.
   const bool lb_usable = r.s_lb && *r.s_lb > 0.0 && *r.s_lb < s;
   const bool ub_usable = r.s_ub && *r.s_ub < 1.0 && *r.s_ub > s;
   if (lb_usable || ub_usable) {
     out.source = HazardSource::kSurvivalCi;
+    const double centre = on_ci_scale(s, scale);
+    double se_on_scale = 0.0;
     if (lb_usable && ub_usable) {
-      out.se = (cloglog(*r.s_lb) - cloglog(*r.s_ub)) / (2.0 * z);
+      se_on_scale = (on_ci_scale(*r.s_ub, scale) - on_ci_scale(*r.s_lb, scale)) / (2.0 * z);
+      // A CI symmetric on another scale read as symmetric on this one gives a wrong SE: say so,
+      // and on which scale it is symmetric (rounding of the reported bounds allows some slack).
+      constexpr double kAsymmetric = 0.15;
+      const double here = asymmetry(s, *r.s_lb, *r.s_ub, scale);
+      if (here > kAsymmetric) {
+        SurvivalCiScale best = scale;
+        double best_value = here;
+        for (auto other : {SurvivalCiScale::kLogLog, SurvivalCiScale::kLog, SurvivalCiScale::kPlain}) {
+          const double a = asymmetry(s, *r.s_lb, *r.s_ub, other);
+          if (a < best_value) best = other, best_value = a;
+        }
+        out.notes.push_back(fmt::format(
+            "the CI of S({:g}) is not symmetric on the {} scale (its halves differ by {:.0f}%){}", t, to_string(scale),
+            100.0 * here,
+            best != scale ? fmt::format("; it is on the {} scale ({:.0f}%): was it computed there? (--s-ci {})",
+                                        to_string(best), 100.0 * best_value, to_string(best))
+                          : std::string("; check the bounds")));
+      }
     } else if (lb_usable) {
-      out.se = (cloglog(*r.s_lb) - out.value) / z;
+      se_on_scale = (centre - on_ci_scale(*r.s_lb, scale)) / z;
       out.notes.push_back(
           "SE from the lower half of the CI of S (the upper bound is missing, 1 or equal to S)");
     } else {
-      out.se = (out.value - cloglog(*r.s_ub)) / z;
+      se_on_scale = (on_ci_scale(*r.s_ub, scale) - centre) / z;
       out.notes.push_back(
           "SE from the upper half of the CI of S (the lower bound is missing, 0 or equal to S)");
     }
-    out.detail = fmt::format("S({:g}) = {}", t, format_ci(s, r.s_lb, r.s_ub));
+    out.se = se_on_scale * to_cloglog_factor(s, scale);
+    out.detail = fmt::format("S({:g}) = {}{}", t, format_ci(s, r.s_lb, r.s_ub),
+                             scale == SurvivalCiScale::kLogLog ? "" : fmt::format(" ({} CI)", to_string(scale)));
     return out;
   }
   if (r.n) {
@@ -142,7 +211,7 @@ std::string describe_available(const SurvivalReport& r) {
 
 }  // namespace
 
-StudyHazard study_hazard(const SurvivalReport& r, double reported_level) {
+StudyHazard study_hazard(const SurvivalReport& r, double reported_level, SurvivalCiScale s_ci) {
   if (!(reported_level > 0.0 && reported_level < 1.0)) {
     throw Error(ErrorCategory::kInvalidOption,
                 fmt::format("study_hazard: reported level is {}, but must be in (0, 1)", reported_level));
@@ -194,7 +263,7 @@ StudyHazard study_hazard(const SurvivalReport& r, double reported_level) {
     }
   }
   if (r.s) {
-    auto c = survival_on_cloglog(r, z);
+    auto c = survival_on_cloglog(r, z, s_ci);
     if (chosen) {
       mark_unused(fmt::format("S({:g}) = {}", r.s_time.value_or(kNaN), format_ci(*r.s, r.s_lb, r.s_ub)));
     } else if (c) {
@@ -277,7 +346,7 @@ SurvivalPoolResult pool_survival(std::span<const SurvivalReport> reports, const 
   result.options = options;
   std::vector<EffectStudy> effects;
   for (const auto& r : reports) {
-    result.studies.push_back(study_hazard(r, options.reported_level));
+    result.studies.push_back(study_hazard(r, options.reported_level, options.s_ci));
     const auto& h = result.studies.back();
     effects.push_back({h.label, h.log_hazard, h.se * h.se});
   }
@@ -309,7 +378,7 @@ SurvivalPoolResult pool_survival(std::span<const SurvivalReport> reports, const 
     std::vector<EffectStudy> on_cloglog;
     for (const auto& r : reports) {
       if (!r.s || !r.s_time || !same_time(*r.s_time, at.time)) continue;
-      if (auto c = survival_on_cloglog(r, z)) {
+      if (auto c = survival_on_cloglog(r, z, options.s_ci)) {
         on_cloglog.push_back({r.label, c->value, c->se * c->se});
         direct.labels.push_back(r.label);
       }

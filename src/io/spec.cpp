@@ -307,7 +307,7 @@ ReviewSpec parse_review_spec(std::string_view text, const std::filesystem::path&
       const auto& t = *item.as_table();
       const char* where = "[[survival]]";
       r.check_keys(t, {"name", "s", "s_lb", "s_ub", "s_time", "median", "median_lb", "median_ub", "events", "person_time",
-                       "n", "ipd", "at", "grid", "method", "test"},
+                       "n", "ipd", "at", "grid", "method", "test", "s_ci"},
                    where);
       SpecSurvival sv;
       sv.line = t.source().begin.line;
@@ -366,6 +366,11 @@ ReviewSpec parse_review_spec(std::string_view text, const std::filesystem::path&
       if (auto x = r.string(t, "test", false, where); !x.empty()) {
         sv.test = parse_test(x);
         if (!sv.test) r.fail(t.get("test"), fmt::format("test '{}' is not one of z, knha, t", x));
+      }
+      if (auto x = r.string(t, "s_ci", false, where); !x.empty()) {
+        const auto scale = parse_survival_ci_scale(x);
+        if (!scale) r.fail(t.get("s_ci"), fmt::format("s_ci '{}' is not one of log-log, log, plain (the scale the CIs of S are symmetric on)", x));
+        sv.s_ci = *scale;
       }
       spec.survival.push_back(std::move(sv));
     }

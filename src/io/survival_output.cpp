@@ -49,6 +49,7 @@ nlohmann::json to_json(const SurvivalPoolResult& r) {
   j["preset"] = pooled["preset"];
   j["level"] = pooled["level"];
   j["reported_level"] = r.options.reported_level;
+  j["s_ci"] = std::string(to_string(r.options.s_ci));
   const auto& re = r.log_hazard.random;
   const auto& ce = r.log_hazard.common;
   j["log_hazard"] = {{"est", number(re.est)},     {"se", number(re.se)},       {"ci_lb", number(re.ci_lb)},

@@ -650,6 +650,26 @@ std::string survival_fixture(const std::string& name) {
   return source_path("fixtures/datasets/survival/" + name).string();
 }
 
+// --s-ci says how the reported CIs of S were computed; the JSON records it, and study A's SE
+// follows the formula of that scale (docs/methods/survival.md).
+TEST(Cli, SurvivalCiScaleOption) {
+  auto with = [&](const std::string& scale) {
+    return run({"survival", survival_fixture("worked_example.csv"), "--label", "study", "--s", "s", "--s-lb", "s_lb",
+                "--s-ub", "s_ub", "--s-time", "s_time", "--s-ci", scale, "--format", "json"});
+  };
+  const auto log = with("log");
+  ASSERT_EQ(log.code, 0) << log.err;
+  const auto j = nlohmann::json::parse(log.out);
+  EXPECT_EQ(j["s_ci"], "log");
+  const double z = 1.959963984540054;
+  const double expected = (std::log(0.72) - std::log(0.45)) / (2 * z) / std::abs(std::log(0.60));
+  EXPECT_NEAR(j["studies"][0]["se"].get<double>(), expected, 1e-12);
+  EXPECT_EQ(nlohmann::json::parse(with("LOG-LOG").out)["s_ci"], "log-log");
+  const auto bad = with("arcsine");
+  EXPECT_EQ(bad.code, 64);
+  EXPECT_THAT(bad.err, HasSubstr("log-log, log, plain"));
+}
+
 TEST(Cli, SurvivalWorkedExampleJson) {
   const auto r = run({"survival", survival_fixture("worked_example.csv"), "--label", "study", "--s", "s", "--s-lb",
                       "s_lb", "--s-ub", "s_ub", "--s-time", "s_time", "--median", "median", "--median-lb",

@@ -14,6 +14,7 @@
 #include "carta/io/survival_table.hpp"
 #include "carta/pool.hpp"
 #include "carta/subgroup.hpp"
+#include "carta/survival.hpp"
 
 namespace carta::io {
 
@@ -49,6 +50,7 @@ struct SpecSurvival {
   std::vector<double> grid;       // with ipd: pool whole curves on these times (Combescure 2014)
   std::string method;             // "" = the review's default (a tau^2 estimator)
   std::optional<TestType> test;
+  SurvivalCiScale s_ci = SurvivalCiScale::kLogLog;  // how the s_lb/s_ub CIs were computed
   std::size_t line = 0;
 };
 

@@ -60,5 +60,7 @@ set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # dpkg-shlibdeps also reads the module's libraries (cairo, pango, libpng); the fonts the figures
 # are drawn with are data, not a linked library, so they are named here.
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "fonts-dejavu-core")
+# LAPACK comes through shlibdeps (liblapack3 | liblapack.so.3); OpenBLAS makes it fast.
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "libopenblas0-pthread")
 set(CPACK_DEBIAN_COMPRESSION_TYPE xz)
 include(CPack)

@@ -28,7 +28,7 @@ for t in "${targets[@]}"; do
   scratch="$(mktemp -d)"
   log="build-fuzz/findings/${t}.log"
   if [[ $smoke -eq 1 ]]; then limit=(-runs=2000 -seed=1); else limit=(-max_total_time="$seconds"); fi
-  if ASAN_OPTIONS=detect_leaks=0 "build-fuzz/${t}" "${limit[@]}" -timeout=10 -print_final_stats=1 -rss_limit_mb=2048 \
+  if OPENBLAS_NUM_THREADS=1 ASAN_OPTIONS=detect_leaks=0 "build-fuzz/${t}" "${limit[@]}" -timeout=10 -print_final_stats=1 -rss_limit_mb=2048 \
        -max_len=65536 -artifact_prefix="build-fuzz/findings/${t}-" "$scratch" "fuzz/corpus/${t}" >"$log" 2>&1; then
     runs=$(grep -m1 'stat::number_of_executed_units' "$log" | awk '{print $2}')
     if [[ $smoke -eq 1 ]]; then

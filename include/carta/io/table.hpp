@@ -32,7 +32,9 @@ std::string_view cell_value(std::string_view cell);
 // Parses `text`. Handles a UTF-8 byte-order mark, CRLF or LF line ends, quoted fields with
 // embedded delimiters, quotes ("") and newlines; skips blank lines. Throws carta::Error
 // (kInvalidInput) with source:line:column for an unterminated quote, a stray quote, a row
-// whose field count differs from the header's, NUL bytes, UTF-16 or invalid UTF-8.
+// whose field count differs from the header's, NUL bytes, UTF-16 or invalid UTF-8. delimiter '\0':
+// chosen from the header line as read_table does for a .csv (a comma, or a semicolon with
+// decimal commas read as points).
 Table parse_delimited(std::string_view text, char delimiter, std::string source);
 
 // Reads a file; the delimiter is a tab for .tsv/.tab, else a comma, or a semicolon when the

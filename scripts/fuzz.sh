@@ -18,7 +18,7 @@ shift || true
 targets=("$@")
 if [[ ${#targets[@]} -eq 0 ]]; then
   targets=(csv_fuzzer records_fuzzer records_tagged_fuzzer records_xml_fuzzer records_bibtex_fuzzer records_table_fuzzer
-           spec_fuzzer km_curve_fuzzer review_fuzzer screening_fuzzer survival_fuzzer svg_fuzzer)
+           spec_fuzzer km_curve_fuzzer review_fuzzer screening_fuzzer survival_fuzzer comparative_fuzzer svg_fuzzer)
 fi
 cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz

@@ -7,6 +7,7 @@
 #include "carta/cli.hpp"
 #include "carta/error.hpp"
 #include "carta/version.hpp"
+#include "compare_command.hpp"
 #include "pool_command.hpp"
 #include "report_command.hpp"
 #include "review_command.hpp"
@@ -29,6 +30,8 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   CLI::App* pool = cli::add_pool_command(app, pool_args);
   cli::ReportArgs report_args;
   CLI::App* report = cli::add_report_command(app, report_args);
+  cli::CompareArgs compare_args;
+  CLI::App* compare = cli::add_compare_command(app, compare_args);
   cli::SurvivalArgs survival_args;
   CLI::App* survival = cli::add_survival_command(app, survival_args);
   cli::SurvivalCurveArgs curve_args;
@@ -74,6 +77,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   try {
     if (pool->parsed()) return finished(cli::run_pool(pool_args, out, err));
     if (report->parsed()) return finished(cli::run_report(report_args, out, err));
+    if (compare->parsed()) return finished(cli::run_compare(compare_args, out, err));
     if (survival->parsed()) return finished(cli::run_survival(survival_args, out, err));
     if (survival_curve->parsed()) return finished(cli::run_survival_curve(curve_args, out, err));
     if (screening->parsed()) return finished(cli::run_screening(screening_args, out, err));

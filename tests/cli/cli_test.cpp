@@ -1279,7 +1279,7 @@ TEST(CliConventions, EveryHelpExampleRuns) {
   } restore{previous};
   std::filesystem::current_path(dir);
   const std::vector<std::string> commands{"pool",      "survival", "survival-curve", "km",     "km-reconstruct", "report",
-                                          "screening", "dedup",    "reconcile",      "prisma", "rob"};
+                                          "screening", "dedup",    "reconcile",      "prisma", "rob", "compare"};
   for (const auto& command : commands) {
     const auto help = run({command, "--help"});
     ASSERT_EQ(help.code, 0) << command;

@@ -1,0 +1,161 @@
+#pragma once
+// Comparative (two-group) binary outcomes: the odds ratio, risk ratio, risk difference and
+// arcsine difference of each study's 2x2 table, pooled by inverse variance (every tau^2 estimator
+// and test of pool_effects), by Mantel-Haenszel (OR, RR, RD) or by Peto's method (OR).
+//
+// Conventions follow metafor's escalc, rma.uni, rma.mh and rma.peto, with R meta's treatment-arm
+// continuity correction as an option; docs/methods/comparative.md gives the formulas.
+
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "carta/pool.hpp"
+
+namespace carta {
+
+enum class BinaryMeasure {
+  kOR,  // log odds ratio
+  kRR,  // log risk ratio
+  kRD,  // risk difference
+  kAS,  // arcsine square-root difference
+};
+std::string_view to_string(BinaryMeasure measure) noexcept;
+// OR, RR, RD, AS in any case; nullopt otherwise.
+std::optional<BinaryMeasure> parse_binary_measure(std::string_view text) noexcept;
+// OR and RR are pooled as logarithms and reported as ratios.
+bool is_ratio(BinaryMeasure measure) noexcept;
+// A value on the analysis scale as it is reported: exp for OR and RR, itself otherwise.
+double on_reporting_scale(BinaryMeasure measure, double value) noexcept;
+
+// One study's 2x2 table: events and patients in the experimental arm (1) and the control arm (2).
+struct TwoByTwoStudy {
+  std::string label;
+  std::int64_t events_1 = 0, n_1 = 0;
+  std::int64_t events_2 = 0, n_2 = 0;
+};
+
+// What is added to a table with a zero cell before its effect and variance are computed.
+enum class ZeroCellCorrection {
+  // metafor escalc(add = 1/2, to = "only0"): `add` to each of the four cells of a study that has
+  // a zero cell (R meta's default too).
+  kAllCells,
+  // Sweeting, Sutton & Lambert (2004), R meta incr = "TACC": each arm's increment is proportional
+  // to the reciprocal of the other arm's size, 2 add n_own / (n_1 + n_2) in each of its two
+  // cells, so that the two arms' increments sum to 2 add (1 at add = 1/2, as meta).
+  kTreatmentArm,
+  // Nothing added: a zero cell that makes the effect undefined (OR, RR) is an error.
+  kNone,
+};
+std::string_view to_string(ZeroCellCorrection correction) noexcept;
+std::optional<ZeroCellCorrection> parse_zero_cell_correction(std::string_view text) noexcept;
+// The correction in force for a measure when none is chosen.
+ZeroCellCorrection default_correction(BinaryMeasure measure) noexcept;
+
+struct BinaryEffectOptions {
+  BinaryMeasure measure = BinaryMeasure::kOR;
+  // nullopt: the measure's default, as metafor's escalc: kAllCells for OR, RR and RD; none for
+  // AS, which is finite at 0 and at n.
+  std::optional<ZeroCellCorrection> correction;
+  double add = 0.5;
+  // Studies without events in either arm (or with every patient an event in both): they carry
+  // no information on a ratio and are left out of OR and RR with a note; RD and AS keep them
+  // unless this says otherwise.
+  std::optional<bool> drop_double_zero;
+};
+
+inline constexpr double kNotAvailable = std::numeric_limits<double>::quiet_NaN();
+
+struct BinaryEffect {
+  double yi = kNotAvailable;
+  double vi = kNotAvailable;
+  bool corrected = false;  // a continuity correction entered yi and vi
+  bool dropped = false;    // a double-zero study left out (`why` says so)
+  std::string why;
+};
+
+// The study's effect on the analysis scale. Throws carta::Error (kInvalidInput) for counts
+// outside [0, n] or n = 0, and (kNumerical) for an effect that is undefined without a correction.
+BinaryEffect binary_effect(const TwoByTwoStudy& study, const BinaryEffectOptions& options);
+
+enum class ComparativeMethod {
+  kInverseVariance,  // common effect by inverse variance (and random effects, always)
+  kMantelHaenszel,   // common effect by Mantel-Haenszel (OR, RR, RD)
+  kPeto,             // Peto's one-step odds ratio (OR only)
+};
+std::string_view to_string(ComparativeMethod method) noexcept;
+// IV (inverse-variance), MH (Mantel-Haenszel), Peto, in any case; nullopt otherwise.
+std::optional<ComparativeMethod> parse_comparative_method(std::string_view text) noexcept;
+
+struct ComparativeOptions {
+  BinaryEffectOptions effect;
+  ComparativeMethod method = ComparativeMethod::kInverseVariance;
+  // The random-effects model and the common-effect IV fit: tau^2 estimator, test, level and
+  // preset (its measure, continuity and study_ci are not used).
+  PoolOptions pool;
+  // The Cochran-Mantel-Haenszel test with its continuity correction (metafor correct = TRUE).
+  bool cmh_continuity = true;
+};
+
+// A common effect computed from the 2x2 tables (Mantel-Haenszel or Peto), with the
+// heterogeneity of the studies' own effects around it as metafor's rma.mh and rma.peto report.
+struct TableBasedEffect {
+  double est = kNotAvailable, se = kNotAvailable, z = kNotAvailable, p = kNotAvailable;
+  double ci_lb = kNotAvailable, ci_ub = kNotAvailable;  // analysis scale
+  double Q = kNotAvailable, Q_df = kNotAvailable, Q_p = kNotAvailable;
+  double I2 = kNotAvailable, H2 = kNotAvailable;  // I^2 in percent, from Q: (Q - df) / Q
+  std::size_t k_used = 0;                       // tables that enter the estimate
+  std::vector<double> weights;                  // percent, per study of ComparativeResult::studies (0 if not used)
+  // Odds ratio by Mantel-Haenszel only: the Cochran-Mantel-Haenszel test of no association and
+  // Tarone's test of a common odds ratio (df = tables - 1).
+  double cmh = kNotAvailable, cmh_p = kNotAvailable;
+  double tarone = kNotAvailable, tarone_df = kNotAvailable, tarone_p = kNotAvailable;
+};
+
+struct ComparativeStudy {
+  TwoByTwoStudy counts;
+  BinaryEffect effect;
+  double ci_lb = kNotAvailable, ci_ub = kNotAvailable;  // Wald CI on the analysis scale
+  double weight_common = 0.0;  // percent: inverse variance, or the MH / Peto weights
+  double weight_random = 0.0;  // percent
+};
+
+struct ComparativeResult {
+  ComparativeOptions options;
+  std::vector<ComparativeStudy> studies;  // every study given, the dropped ones flagged
+  std::size_t k_pooled = 0;               // studies in the inverse-variance fits
+  PoolResult inverse_variance;            // common and random effects over the studies not dropped
+  std::optional<TableBasedEffect> table_based;  // set for kMantelHaenszel and kPeto
+  std::vector<std::string> notes;
+};
+
+// Throws carta::Error (kInvalidInput) for no studies, duplicate labels, invalid counts or no
+// study left after double zeros are dropped; (kInvalidOption) for Peto with a measure other than
+// OR, or a negative correction.
+ComparativeResult compare_binary(std::span<const TwoByTwoStudy> studies, const ComparativeOptions& options);
+
+// One line naming every convention in force (zero cells, double zeros, methods, level).
+std::string describe_conventions(const ComparativeResult& result);
+
+// Inverse-variance pooling of effects given with a standard error or a confidence interval (the
+// generic inverse-variance method): the interval must be symmetric on the analysis scale.
+struct ReportedEffect {
+  std::string label;
+  double estimate = kNotAvailable;
+  std::optional<double> se, variance, ci_lb, ci_ub;  // one of: se, variance, or both bounds
+};
+struct ReportedEffectOptions {
+  bool ratio = false;         // estimate and bounds are ratios (HR, OR, RR): pooled as logarithms
+  double reported_level = 0.95;  // the level of the studies' CIs
+};
+// The study's effect and variance on the analysis scale. A CI that is not symmetric on that scale
+// by more than 10% of its half-width gives a note in `note`; by more than 30%, an error
+// (kInvalidInput) that says which scale would make it symmetric. Throws for a ratio <= 0, a
+// bound on the wrong side of the estimate, or a non-positive SE or variance.
+EffectStudy effect_from_report(const ReportedEffect& study, const ReportedEffectOptions& options, std::string* note);
+
+}  // namespace carta

@@ -1,0 +1,19 @@
+#pragma once
+// Comparative results as JSON: every number on the analysis scale (log OR, log RR, RD, AS) and,
+// for ratios, on the reporting scale (effect, effect_ci_lb, ...), with the conventions that
+// produced them.
+
+#include <nlohmann/json.hpp>
+
+#include "carta/comparative.hpp"
+#include "carta/pool.hpp"
+
+namespace carta::io {
+
+nlohmann::json to_json(const ComparativeResult& result);
+
+// Effects pooled by the generic inverse-variance method (carta compare --estimate ...); `ratio`:
+// the analysis scale is the logarithm of the reported ratios.
+nlohmann::json reported_effects_json(const PoolResult& result, bool ratio);
+
+}  // namespace carta::io

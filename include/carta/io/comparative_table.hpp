@@ -1,0 +1,58 @@
+#pragma once
+// Turns a table into comparative studies: two-arm counts (events and patients per arm) or
+// effects reported with an SE, a variance or a CI. Columns are chosen by header name; every
+// cell is checked with file:line:column messages; rows that do not report the outcome are left
+// out with a note, as for proportions (carta/io/study_table.hpp).
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "carta/comparative.hpp"
+#include "carta/io/missing_values.hpp"
+#include "carta/io/study_table.hpp"
+#include "carta/io/table.hpp"
+
+namespace carta::io {
+
+struct TwoArmColumns {
+  std::string events_1, n_1;  // experimental arm
+  std::string events_2, n_2;  // control arm
+  std::optional<std::string> label;  // default: "row N" from the line number
+  MissingValues missing;
+};
+
+struct TwoArmLoad {
+  std::vector<TwoByTwoStudy> studies;
+  std::vector<std::size_t> rows;       // each study's row index in the table
+  std::vector<LeftOutRow> left_out;    // rows not used, and why
+  std::vector<std::string> notes;      // how the file was read, rows left out
+};
+
+// Throws carta::Error (kInvalidInput) for a missing column, a malformed count, events > n, an arm
+// of 0 patients, an empty or duplicate label, an --exclude label that matches nothing, or no
+// usable study.
+TwoArmLoad load_two_arm_studies(const Table& table, const TwoArmColumns& columns,
+                                const std::vector<std::string>& exclude = {});
+
+struct ReportedColumns {
+  std::string estimate;
+  std::optional<std::string> se, variance, lower, upper;  // one of: se, variance, or lower and upper
+  std::optional<std::string> label;
+  MissingValues missing;
+};
+
+struct ReportedLoad {
+  std::vector<ReportedEffect> studies;
+  std::vector<std::size_t> rows;
+  std::vector<LeftOutRow> left_out;
+  std::vector<std::string> notes;
+};
+
+// A row may give an SE where another gives a CI when both column kinds are named: each row uses
+// the first it reports, in the order variance, SE, CI. Throws as load_two_arm_studies does, and
+// for a row that reports an estimate but no spread (naming the columns it looked in).
+ReportedLoad load_reported_effects(const Table& table, const ReportedColumns& columns,
+                                   const std::vector<std::string>& exclude = {});
+
+}  // namespace carta::io

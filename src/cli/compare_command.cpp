@@ -1,0 +1,290 @@
+#include "compare_command.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "carta/comparative.hpp"
+#include "carta/error.hpp"
+#include "carta/io/comparative_output.hpp"
+#include "carta/io/comparative_table.hpp"
+#include "carta/io/file.hpp"
+#include "carta/io/table.hpp"
+#include "carta/pool.hpp"
+
+namespace carta::cli {
+
+namespace {
+
+constexpr const char* kCompareFooter = R"(
+Two-group binary outcomes: give each arm's events and patients (--events-1 --n-1 for the
+experimental arm, --events-2 --n-2 for the control arm). Each study's odds ratio (OR), risk ratio
+(RR), risk difference (RD) or arcsine difference (AS), as metafor's escalc; a study with a zero
+cell gets 1/2 in each cell (--correction all-cells, metafor's and R meta's default) or, with
+--correction treatment-arm, increments by arm (Sweeting, Sutton & Lambert 2004; R meta's TACC).
+Studies without events in either arm (or with all) are left out of OR and RR, with a note: they
+carry no information on a ratio; RD and AS keep them (--drop-double-zero, --keep-double-zero).
+
+The common effect by inverse variance (--common IV), Mantel-Haenszel (MH: OR with the
+Robins-Breslow-Greenland variance, the Cochran-Mantel-Haenszel and Tarone tests; RR with
+Greenland-Robins; RD with Sato et al. 1989) or Peto's one-step odds ratio (Peto), as metafor's
+rma.uni, rma.mh and rma.peto; the random-effects model always by inverse variance with the
+--method estimator and --test of 'carta pool'. Ratios are pooled as logarithms and printed as
+ratios; the JSON gives both scales.
+
+Effects the studies report (hazard ratios, adjusted odds ratios, mean differences): give the
+estimate with its SE (--se), variance (--vi) or interval (--lower --upper, at --reported-level),
+and --ratio when they are ratios. An interval must be symmetric on the analysis scale (a note
+past 10%, an error past 30%).
+
+Examples (the files are in carta's examples/comparative folder):
+  carta compare examples/comparative/bcg.csv --label trial --events-1 tpos --n-1 tn --events-2 cpos --n-2 cn --measure RR
+  carta compare examples/comparative/bcg.csv --label trial --events-1 tpos --n-1 tn --events-2 cpos --n-2 cn --common MH --format json
+  carta compare examples/comparative/bcg_rr.csv --label trial --estimate rr --lower lower --upper upper --ratio
+
+Formulas and conventions: docs/methods/comparative.md.)";
+
+std::string p_text(double p) {
+  if (!std::isfinite(p)) return "not available";
+  if (p < 0.0001) return "< 0.0001";
+  return fmt::format("{:.4f}", p);
+}
+
+std::string measure_name(BinaryMeasure m) {
+  switch (m) {
+    case BinaryMeasure::kOR: return "odds ratio (OR)";
+    case BinaryMeasure::kRR: return "risk ratio (RR)";
+    case BinaryMeasure::kRD: return "risk difference (RD)";
+    case BinaryMeasure::kAS: return "arcsine difference (AS)";
+  }
+  return "";
+}
+
+// "0.62 (0.57 to 0.68)" on the reporting scale.
+std::string interval(bool ratio, double est, double lb, double ub) {
+  auto f = [&](double x) { return fmt::format("{:.4f}", ratio ? std::exp(x) : x); };
+  return fmt::format("{} ({} to {})", f(est), f(lb), f(ub));
+}
+
+std::string heterogeneity_text(const PoolResult& r) {
+  const auto& h = r.heterogeneity;
+  std::string o = fmt::format("Heterogeneity: Q = {:.4f}, df = {:g}, p = {}; I^2 = {:.1f}%", h.Q, h.Q_df, p_text(h.Q_p), h.I2);
+  if (std::isfinite(h.I2_ci_lb)) o += fmt::format(" ({:.1f}% to {:.1f}%)", h.I2_ci_lb, h.I2_ci_ub);
+  o += fmt::format("; tau^2 = {:.4g}", h.tau2);
+  if (std::isfinite(h.tau2_ci_lb)) o += fmt::format(" ({:.4g} to {:.4g})", h.tau2_ci_lb, h.tau2_ci_ub);
+  return o + "\n";
+}
+
+std::string random_text(const PoolResult& r, bool ratio, const std::string& name) {
+  const auto& re = r.random;
+  std::string o = fmt::format("Random effects ({}, {}): {} {}, {} = {:.4f}, p = {}\n", to_string(r.options.method),
+                              to_string(r.options.test), name, interval(ratio, re.est, re.ci_lb, re.ci_ub),
+                              r.options.test == TestType::kZ ? "z" : "t", re.stat, p_text(re.p));
+  if (std::isfinite(re.pi_lb)) {
+    auto f = [&](double x) { return fmt::format("{:.4f}", ratio ? std::exp(x) : x); };
+    o += fmt::format("Prediction interval: {} to {}\n", f(re.pi_lb), f(re.pi_ub));
+  }
+  return o;
+}
+
+std::string comparative_text(const ComparativeResult& r) {
+  const BinaryMeasure m = r.options.effect.measure;
+  const bool ratio = is_ratio(m);
+  const std::string name(to_string(m));
+  const auto& iv = r.inverse_variance;
+  std::string o = fmt::format("Two-group binary outcome: {}, {} studies ({} pooled)\n", measure_name(m), r.studies.size(),
+                              r.k_pooled);
+  if (r.table_based) {
+    const auto& t = *r.table_based;
+    o += fmt::format("Common effect ({}): {} {}, z = {:.4f}, p = {}\n",
+                     r.options.method == ComparativeMethod::kPeto ? "Peto" : "Mantel-Haenszel", name,
+                     interval(ratio, t.est, t.ci_lb, t.ci_ub), t.z, p_text(t.p));
+    if (std::isfinite(t.cmh)) {
+      o += fmt::format("Cochran-Mantel-Haenszel test{}: {:.4f}, df = 1, p = {}\n",
+                       r.options.cmh_continuity ? " (continuity-corrected)" : "", t.cmh, p_text(t.cmh_p));
+    }
+    o += fmt::format("Heterogeneity around it: Q = {:.4f}, df = {:g}, p = {}; I^2 = {:.1f}% (from Q)\n", t.Q, t.Q_df,
+                     p_text(t.Q_p), t.I2);
+    if (std::isfinite(t.tarone)) {
+      o += fmt::format("Tarone's test of a common odds ratio: {:.4f}, df = {:g}, p = {}\n", t.tarone, t.tarone_df,
+                       p_text(t.tarone_p));
+    }
+  } else {
+    o += fmt::format("Common effect (inverse variance): {} {}, z = {:.4f}, p = {}\n", name,
+                     interval(ratio, iv.common.est, iv.common.ci_lb, iv.common.ci_ub), iv.common.z, p_text(iv.common.p));
+  }
+  o += random_text(iv, ratio, name);
+  o += heterogeneity_text(iv);
+  o += fmt::format("\n{:<28} {:>12} {:>12} {:>28} {:>8} {:>8}\n", "Study", "Events/n 1", "Events/n 2",
+                   name + " (95% CI)", "W common", "W random");
+  for (const auto& s : r.studies) {
+    const std::string arm1 = fmt::format("{}/{}", s.counts.events_1, s.counts.n_1);
+    const std::string arm2 = fmt::format("{}/{}", s.counts.events_2, s.counts.n_2);
+    if (s.effect.dropped) {
+      o += fmt::format("{:<28} {:>12} {:>12} {:>28}\n", s.counts.label, arm1, arm2, "left out: " + s.effect.why);
+      continue;
+    }
+    o += fmt::format("{:<28} {:>12} {:>12} {:>28} {:>7.1f}% {:>7.1f}%\n", s.counts.label, arm1, arm2,
+                     interval(ratio, s.effect.yi, s.ci_lb, s.ci_ub) + (s.effect.corrected ? "*" : ""), s.weight_common,
+                     s.weight_random);
+  }
+  o += "\n* continuity-corrected\n" + describe_conventions(r) + "\n";
+  for (const auto& n : r.notes) o += "note: " + n + "\n";
+  return o;
+}
+
+std::string reported_text(const PoolResult& r, bool ratio, const std::vector<std::string>& notes) {
+  const std::string name = ratio ? "ratio" : "effect";
+  std::string o = fmt::format("Generic inverse variance: {} studies{}\n", r.k, ratio ? " (ratios, pooled as logarithms)" : "");
+  o += fmt::format("Common effect (inverse variance): {} {}, z = {:.4f}, p = {}\n", name,
+                   interval(ratio, r.common.est, r.common.ci_lb, r.common.ci_ub), r.common.z, p_text(r.common.p));
+  o += random_text(r, ratio, name);
+  o += heterogeneity_text(r);
+  o += fmt::format("\n{:<28} {:>28} {:>8} {:>8}\n", "Study", name + " (95% CI)", "W common", "W random");
+  for (const auto& s : r.studies) {
+    o += fmt::format("{:<28} {:>28} {:>7.1f}% {:>7.1f}%\n", s.label, interval(ratio, s.yi, s.ci_lb, s.ci_ub),
+                     s.weight_common, s.weight_random);
+  }
+  for (const auto& n : notes) o += "note: " + n + "\n";
+  return o;
+}
+
+}  // namespace
+
+CLI::App* add_compare_command(CLI::App& app, CompareArgs& args) {
+  auto* cmd = app.add_subcommand(
+      "compare", "Pool comparative effects: OR, RR, RD from two-arm counts (IV, Mantel-Haenszel, Peto) or reported HRs and CIs");
+  cmd->footer(kCompareFooter);
+  cmd->add_option("file", args.file, "CSV (or .tsv) table, one row per study; columns chosen by header name")->required();
+  add_label_option(cmd, args.label);
+  cmd->add_option("--events-1,--events-e", args.events_1, "column: events in the experimental arm");
+  cmd->add_option("--n-1,--n-e", args.n_1, "column: patients in the experimental arm");
+  cmd->add_option("--events-2,--events-c", args.events_2, "column: events in the control arm");
+  cmd->add_option("--n-2,--n-c", args.n_2, "column: patients in the control arm");
+  cmd->add_option("--measure", args.measure, "OR, RR, RD or AS (two-arm counts)")->capture_default_str();
+  cmd->add_option("--common", args.common, "the common effect: IV (inverse variance), MH (Mantel-Haenszel) or Peto")
+      ->capture_default_str();
+  cmd->add_option("--correction", args.correction,
+                  "zero cells: all-cells (add --cc to each cell; the default, but none for AS), treatment-arm "
+                  "(Sweeting 2004, R meta's TACC) or none");
+  cmd->add_option("--cc", args.continuity, "continuity correction for studies with a zero cell")->capture_default_str();
+  cmd->add_flag("--keep-double-zero", args.keep_double_zero, "keep studies without events in either arm (OR, RR)");
+  cmd->add_flag("--drop-double-zero", args.drop_double_zero, "leave out studies without events in either arm (RD, AS)");
+  cmd->add_option("--estimate", args.estimate, "column: a reported effect (e.g. a hazard ratio)");
+  cmd->add_option("--se", args.se, "column: its standard error (on the analysis scale: log for --ratio)");
+  cmd->add_option("--vi", args.vi, "column: its variance (on the analysis scale)");
+  cmd->add_option("--lower", args.lower, "column: the lower bound of its CI");
+  cmd->add_option("--upper", args.upper, "column: the upper bound of its CI");
+  cmd->add_flag("--ratio", args.ratio, "the estimates and bounds are ratios (HR, OR, RR): pooled as logarithms");
+  cmd->add_option("--reported-level", args.reported_level, "confidence level of the CIs the studies report")
+      ->capture_default_str();
+  cmd->add_option("--method", args.method, "tau^2 estimator: REML, DL, ML, PM, HE, SJ, HS, EB")->capture_default_str();
+  cmd->add_option("--test", args.test, "z, knha or t")->capture_default_str();
+  cmd->add_option("--preset", args.preset, "carta, metafor or meta (see 'carta pool --help')")->capture_default_str();
+  add_level_option(cmd, args.level);
+  cmd->add_option("--exclude", args.exclude, "leave out the study with this label (repeatable)");
+  cmd->add_option("--missing", args.missing,
+                  "cells that mean 'not reported', replacing the default NA, NR, n/a, - (an empty cell always is); "
+                  "comma-separated")
+      ->delimiter(',');
+  add_output_options(cmd, args.output, {"text", "json"}, "the comparison");
+  return cmd;
+}
+
+int run_compare(const CompareArgs& args, std::ostream& out, std::ostream& err) {
+  io::check_run_paths({{"FILE", args.file}}, {{"-o", args.output.path}});
+  const bool counts = !args.events_1.empty() || !args.n_1.empty() || !args.events_2.empty() || !args.n_2.empty();
+  const bool reported = !args.estimate.empty();
+  if (counts == reported) {
+    throw Error(ErrorCategory::kInvalidOption,
+                counts ? "give either two-arm counts (--events-1 --n-1 --events-2 --n-2) or reported effects "
+                         "(--estimate with --se, --vi or --lower --upper), not both"
+                       : "name the columns: two-arm counts (--events-1 --n-1 --events-2 --n-2) or reported effects "
+                         "(--estimate with --se, --vi or --lower --upper)");
+  }
+  PoolOptions pool;
+  pool.method = parse_or_throw(parse_tau2_method(args.method), "--method", args.method, "REML, DL, ML, PM, HE, SJ, HS, EB");
+  pool.test = parse_or_throw(parse_test(args.test), "--test", args.test, "z, knha, t");
+  pool.preset = parse_or_throw(parse_preset(args.preset), "--preset", args.preset, "carta, metafor, meta");
+  pool.level = parse_level(args.level, "--level");
+  const io::MissingValues missing = args.missing.empty() ? io::MissingValues() : io::MissingValues(args.missing);
+  const io::Table table = io::read_table(args.file);
+
+  if (reported) {
+    if (args.se.empty() && args.vi.empty() && args.lower.empty() && args.upper.empty()) {
+      throw Error(ErrorCategory::kInvalidOption, "--estimate needs its spread: --se, --vi, or --lower and --upper");
+    }
+    io::ReportedColumns columns;
+    columns.estimate = args.estimate;
+    if (!args.se.empty()) columns.se = args.se;
+    if (!args.vi.empty()) columns.variance = args.vi;
+    if (!args.lower.empty()) columns.lower = args.lower;
+    if (!args.upper.empty()) columns.upper = args.upper;
+    if (!args.label.empty()) columns.label = args.label;
+    columns.missing = missing;
+    const auto load = io::load_reported_effects(table, columns, args.exclude);
+    ReportedEffectOptions ro{args.ratio, parse_level(args.reported_level, "--reported-level")};
+    std::vector<EffectStudy> effects;
+    std::vector<std::string> notes = load.notes;
+    for (const auto& s : load.studies) {
+      std::string note;
+      effects.push_back(effect_from_report(s, ro, &note));
+      if (!note.empty()) notes.push_back(note);
+    }
+    PoolResult r = pool_effects(effects, pool);
+    for (const auto& n : r.notes) notes.push_back(n);
+    for (const auto& n : notes) err << "carta: note: " << n << '\n';
+    int status = r.convergence.all_converged() ? 0 : 3;
+    if (status != 0) err << "carta: warning: an iterative computation did not converge; see 'convergence' in the output\n";
+    if (args.output.format == "json") {
+      nlohmann::json j = io::reported_effects_json(r, args.ratio);
+      j["notes"] = notes;
+      j["input"] = {{"file", args.file}, {"reported_level", ro.reported_level}};
+      write_result(args.output, j.dump(2) + "\n", out);
+    } else {
+      write_result(args.output, reported_text(r, args.ratio, notes), out);
+    }
+    return status;
+  }
+
+  if (args.events_1.empty() || args.n_1.empty() || args.events_2.empty() || args.n_2.empty()) {
+    throw Error(ErrorCategory::kInvalidOption, "two-arm counts need all four columns: --events-1 --n-1 --events-2 --n-2");
+  }
+  if (args.keep_double_zero && args.drop_double_zero) {
+    throw Error(ErrorCategory::kInvalidOption, "--keep-double-zero and --drop-double-zero contradict each other");
+  }
+  ComparativeOptions options;
+  options.pool = pool;
+  options.effect.measure = parse_or_throw(parse_binary_measure(args.measure), "--measure", args.measure, "OR, RR, RD, AS");
+  options.method = parse_or_throw(parse_comparative_method(args.common), "--common", args.common, "IV, MH, Peto");
+  if (!args.correction.empty()) {
+    options.effect.correction = parse_or_throw(parse_zero_cell_correction(args.correction), "--correction",
+                                               args.correction, "all-cells, treatment-arm, none");
+  }
+  if (!(args.continuity >= 0.0) || !std::isfinite(args.continuity)) {
+    throw Error(ErrorCategory::kInvalidOption, fmt::format("--cc is {}, but must be >= 0 (usually 0.5)", args.continuity));
+  }
+  options.effect.add = args.continuity;
+  if (args.keep_double_zero) options.effect.drop_double_zero = false;
+  if (args.drop_double_zero) options.effect.drop_double_zero = true;
+  io::TwoArmColumns columns{args.events_1, args.n_1, args.events_2, args.n_2, std::nullopt, missing};
+  if (!args.label.empty()) columns.label = args.label;
+  const auto load = io::load_two_arm_studies(table, columns, args.exclude);
+  ComparativeResult r = compare_binary(load.studies, options);
+  std::vector<std::string> notes = load.notes;
+  for (const auto& n : r.notes) notes.push_back(n);
+  r.notes = notes;
+  for (const auto& n : notes) err << "carta: note: " << n << '\n';
+  int status = r.inverse_variance.convergence.all_converged() ? 0 : 3;
+  if (status != 0) err << "carta: warning: an iterative computation did not converge; see 'convergence' in the output\n";
+  if (args.output.format == "json") {
+    nlohmann::json j = io::to_json(r);
+    j["input"] = {{"file", args.file}};
+    write_result(args.output, j.dump(2) + "\n", out);
+  } else {
+    write_result(args.output, comparative_text(r), out);
+  }
+  return status;
+}
+
+}  // namespace carta::cli

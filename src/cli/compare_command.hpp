@@ -1,0 +1,39 @@
+#pragma once
+#include <CLI/CLI.hpp>
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "options.hpp"
+
+namespace carta::cli {
+
+// carta compare: two-group binary outcomes from 2x2 tables (OR, RR, RD, AS; inverse variance,
+// Mantel-Haenszel or Peto), or effects reported with an SE or a CI (generic inverse variance).
+struct CompareArgs {
+  std::string file;
+  std::string label;
+  std::string events_1, n_1, events_2, n_2;          // two-arm counts
+  std::string estimate, se, vi, lower, upper;        // reported effects
+  bool ratio = false;
+  double reported_level = 0.95;
+  std::string measure = "OR";
+  std::string common = "IV";
+  std::string method = "REML";
+  std::string test = "z";
+  std::string preset = "carta";
+  std::string correction;  // empty: the measure's default
+  double continuity = 0.5;
+  bool keep_double_zero = false;
+  bool drop_double_zero = false;
+  double level = 0.95;
+  std::vector<std::string> exclude;
+  std::vector<std::string> missing;
+  OutputArgs output;
+};
+
+CLI::App* add_compare_command(CLI::App& app, CompareArgs& args);
+int run_compare(const CompareArgs& args, std::ostream& out, std::ostream& err);
+
+}  // namespace carta::cli

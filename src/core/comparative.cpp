@@ -1,0 +1,543 @@
+#include "carta/comparative.hpp"
+
+#include <fmt/format.h>
+#include <boost/math/distributions/chi_squared.hpp>
+#include <boost/math/distributions/normal.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <set>
+
+#include "carta/error.hpp"
+
+namespace carta {
+
+namespace {
+
+std::string upper(std::string_view text) {
+  std::string out;
+  for (char c : text) out += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+double normal_upper_tail_two_sided(double z) {
+  return 2.0 * boost::math::cdf(boost::math::complement(boost::math::normal_distribution<double>(), std::abs(z)));
+}
+
+double chi_squared_upper(double q, double df) {
+  if (!(df > 0.0) || !std::isfinite(q)) return kNotAvailable;
+  return boost::math::cdf(boost::math::complement(boost::math::chi_squared_distribution<double>(df), std::max(q, 0.0)));
+}
+
+double normal_quantile_two_sided(double level) {
+  return boost::math::quantile(boost::math::normal_distribution<double>(), 1.0 - (1.0 - level) / 2.0);
+}
+
+void check_counts(const TwoByTwoStudy& s) {
+  auto bad = [&](const std::string& what) {
+    throw Error(ErrorCategory::kInvalidInput, fmt::format("study '{}': {}", s.label, what));
+  };
+  if (s.n_1 <= 0 || s.n_2 <= 0) {
+    bad(fmt::format("{} patients in arm {}; each arm needs at least one patient", s.n_1 <= 0 ? s.n_1 : s.n_2,
+                    s.n_1 <= 0 ? 1 : 2));
+  }
+  if (s.events_1 < 0 || s.events_1 > s.n_1) bad(fmt::format("{} events of {} in arm 1", s.events_1, s.n_1));
+  if (s.events_2 < 0 || s.events_2 > s.n_2) bad(fmt::format("{} events of {} in arm 2", s.events_2, s.n_2));
+}
+
+// The four cells as doubles: a, b (events and non-events, arm 1), c, d (arm 2).
+struct Cells {
+  double a, b, c, d;
+  [[nodiscard]] double n1() const { return a + b; }
+  [[nodiscard]] double n2() const { return c + d; }
+};
+
+Cells cells_of(const TwoByTwoStudy& s) {
+  return {static_cast<double>(s.events_1), static_cast<double>(s.n_1 - s.events_1),
+          static_cast<double>(s.events_2), static_cast<double>(s.n_2 - s.events_2)};
+}
+
+bool has_zero_cell(const Cells& t) { return t.a == 0 || t.b == 0 || t.c == 0 || t.d == 0; }
+
+bool double_zero(const TwoByTwoStudy& s) {
+  return (s.events_1 == 0 && s.events_2 == 0) || (s.events_1 == s.n_1 && s.events_2 == s.n_2);
+}
+
+}  // namespace
+
+std::string_view to_string(BinaryMeasure measure) noexcept {
+  switch (measure) {
+    case BinaryMeasure::kOR: return "OR";
+    case BinaryMeasure::kRR: return "RR";
+    case BinaryMeasure::kRD: return "RD";
+    case BinaryMeasure::kAS: return "AS";
+  }
+  return "?";
+}
+
+std::optional<BinaryMeasure> parse_binary_measure(std::string_view text) noexcept {
+  const std::string u = upper(text);
+  if (u == "OR") return BinaryMeasure::kOR;
+  if (u == "RR") return BinaryMeasure::kRR;
+  if (u == "RD") return BinaryMeasure::kRD;
+  if (u == "AS") return BinaryMeasure::kAS;
+  return std::nullopt;
+}
+
+bool is_ratio(BinaryMeasure measure) noexcept { return measure == BinaryMeasure::kOR || measure == BinaryMeasure::kRR; }
+
+double on_reporting_scale(BinaryMeasure measure, double value) noexcept {
+  return is_ratio(measure) ? std::exp(value) : value;
+}
+
+std::string_view to_string(ZeroCellCorrection correction) noexcept {
+  switch (correction) {
+    case ZeroCellCorrection::kAllCells: return "all-cells";
+    case ZeroCellCorrection::kTreatmentArm: return "treatment-arm";
+    case ZeroCellCorrection::kNone: return "none";
+  }
+  return "?";
+}
+
+std::optional<ZeroCellCorrection> parse_zero_cell_correction(std::string_view text) noexcept {
+  const std::string u = upper(text);
+  if (u == "ALL-CELLS" || u == "ONLY0" || u == "METAFOR") return ZeroCellCorrection::kAllCells;
+  if (u == "TREATMENT-ARM" || u == "TACC") return ZeroCellCorrection::kTreatmentArm;
+  if (u == "NONE") return ZeroCellCorrection::kNone;
+  return std::nullopt;
+}
+
+ZeroCellCorrection default_correction(BinaryMeasure measure) noexcept {
+  return measure == BinaryMeasure::kAS ? ZeroCellCorrection::kNone : ZeroCellCorrection::kAllCells;
+}
+
+std::string_view to_string(ComparativeMethod method) noexcept {
+  switch (method) {
+    case ComparativeMethod::kInverseVariance: return "IV";
+    case ComparativeMethod::kMantelHaenszel: return "MH";
+    case ComparativeMethod::kPeto: return "Peto";
+  }
+  return "?";
+}
+
+std::optional<ComparativeMethod> parse_comparative_method(std::string_view text) noexcept {
+  const std::string u = upper(text);
+  if (u == "IV" || u == "INVERSE-VARIANCE") return ComparativeMethod::kInverseVariance;
+  if (u == "MH" || u == "MANTEL-HAENSZEL") return ComparativeMethod::kMantelHaenszel;
+  if (u == "PETO") return ComparativeMethod::kPeto;
+  return std::nullopt;
+}
+
+BinaryEffect binary_effect(const TwoByTwoStudy& study, const BinaryEffectOptions& options) {
+  check_counts(study);
+  if (!(options.add >= 0.0) || !std::isfinite(options.add)) {
+    throw Error(ErrorCategory::kInvalidOption,
+                fmt::format("the continuity correction is {}, but must be >= 0 (usually 0.5)", options.add));
+  }
+  BinaryEffect e;
+  const bool drop00 = options.drop_double_zero.value_or(is_ratio(options.measure));
+  if (drop00 && double_zero(study)) {
+    e.dropped = true;
+    e.why = study.events_1 == 0 ? "no events in either arm" : "every patient had the event in both arms";
+    return e;
+  }
+  Cells t = cells_of(study);
+  const ZeroCellCorrection correction = options.correction.value_or(default_correction(options.measure));
+  if (has_zero_cell(t) && options.add > 0.0) {
+    if (correction == ZeroCellCorrection::kAllCells) {
+      t.a += options.add, t.b += options.add, t.c += options.add, t.d += options.add;
+      e.corrected = true;
+    } else if (correction == ZeroCellCorrection::kTreatmentArm) {
+      // Proportional to the reciprocal of the other arm's size; together 2 add.
+      const double n1 = t.n1(), n2 = t.n2();
+      const double add_1 = 2.0 * options.add * n1 / (n1 + n2), add_2 = 2.0 * options.add * n2 / (n1 + n2);
+      t.a += add_1, t.b += add_1, t.c += add_2, t.d += add_2;
+      e.corrected = true;
+    }
+  }
+  const double n1 = t.n1(), n2 = t.n2();
+  const double p1 = t.a / n1, p2 = t.c / n2;
+  switch (options.measure) {
+    case BinaryMeasure::kOR:
+      e.yi = std::log((t.a * t.d) / (t.b * t.c));
+      e.vi = 1.0 / t.a + 1.0 / t.b + 1.0 / t.c + 1.0 / t.d;
+      break;
+    case BinaryMeasure::kRR:
+      e.yi = std::log(p1 / p2);
+      e.vi = 1.0 / t.a - 1.0 / n1 + 1.0 / t.c - 1.0 / n2;
+      break;
+    case BinaryMeasure::kRD:
+      e.yi = p1 - p2;
+      e.vi = p1 * (1.0 - p1) / n1 + p2 * (1.0 - p2) / n2;
+      break;
+    case BinaryMeasure::kAS:
+      e.yi = std::asin(std::sqrt(p1)) - std::asin(std::sqrt(p2));
+      e.vi = 1.0 / (4.0 * n1) + 1.0 / (4.0 * n2);
+      break;
+  }
+  if (!std::isfinite(e.yi) || !std::isfinite(e.vi) || !(e.vi > 0.0)) {
+    throw Error(ErrorCategory::kNumerical,
+                fmt::format("study '{}' ({}/{} against {}/{}): the {} is undefined without a continuity correction; "
+                            "use one (e.g. --correction all-cells --cc 0.5) or leave the study out",
+                            study.label, study.events_1, study.n_1, study.events_2, study.n_2,
+                            to_string(options.measure)));
+  }
+  return e;
+}
+
+namespace {
+
+// Heterogeneity of the studies' own effects around a table-based common effect, as rma.mh and
+// rma.peto report it: Q = sum (y - est)^2 / v, I^2 = (Q - df) / Q, H^2 = Q / df.
+void heterogeneity_around(TableBasedEffect& out, const std::vector<double>& y, const std::vector<double>& v) {
+  double q = 0.0;
+  for (std::size_t i = 0; i < y.size(); ++i) q += (y[i] - out.est) * (y[i] - out.est) / v[i];
+  const double df = static_cast<double>(y.size()) - 1.0;
+  out.Q = y.size() > 1 ? q : kNotAvailable;
+  out.Q_df = df;
+  out.Q_p = y.size() > 1 ? chi_squared_upper(q, df) : kNotAvailable;
+  out.H2 = y.size() > 1 ? q / df : kNotAvailable;
+  out.I2 = y.size() > 1 ? (q > 0.0 ? std::max(0.0, 100.0 * (q - df) / q) : 0.0) : kNotAvailable;
+}
+
+void finish_wald(TableBasedEffect& out, double level) {
+  const double z = normal_quantile_two_sided(level);
+  out.z = out.est / out.se;
+  out.p = normal_upper_tail_two_sided(out.z);
+  out.ci_lb = out.est - z * out.se;
+  out.ci_ub = out.est + z * out.se;
+}
+
+// Expected events in arm 1 under a common odds ratio psi, given the table's margins (the root in
+// [max(0, m1 - n2), min(n1, m1)] of the quadratic (a (n2 - m1 + a)) / ((n1 - a)(m1 - a)) = psi).
+double expected_under_odds_ratio(double psi, double n1, double n2, double m1) {
+  const double lo = std::max(0.0, m1 - n2), hi = std::min(n1, m1);
+  const double qa = 1.0 - psi;
+  const double qb = (n2 - m1) + psi * (n1 + m1);
+  const double qc = -psi * n1 * m1;
+  if (std::abs(qa) < 1e-12) return std::clamp(-qc / qb, lo, hi);
+  const double disc = std::sqrt(std::max(0.0, qb * qb - 4.0 * qa * qc));
+  const double r1 = (-qb + disc) / (2.0 * qa), r2 = (-qb - disc) / (2.0 * qa);
+  const double tolerance = 1e-9 * std::max(1.0, hi);
+  if (r1 >= lo - tolerance && r1 <= hi + tolerance) return std::clamp(r1, lo, hi);
+  return std::clamp(r2, lo, hi);
+}
+
+TableBasedEffect mantel_haenszel(std::span<const TwoByTwoStudy> tables, BinaryMeasure measure, double level,
+                                 bool cmh_continuity, std::vector<std::string>& notes) {
+  TableBasedEffect out;
+  double r_sum = 0, s_sum = 0;
+  // Robins-Breslow-Greenland pieces (OR), Greenland-Robins (RR), Sato et al. 1989 (RD).
+  double pr = 0, ps_qr = 0, qs = 0, rr_var_num = 0, rd_num = 0, rd_den = 0, sato_p = 0, sato_q = 0;
+  double cmh_dev = 0, cmh_var = 0;
+  std::vector<double> w(tables.size(), 0.0);
+  for (std::size_t i = 0; i < tables.size(); ++i) {
+    const Cells t = cells_of(tables[i]);
+    const double n1 = t.n1(), n2 = t.n2(), n = n1 + n2;
+    switch (measure) {
+      case BinaryMeasure::kOR: {
+        const double r = t.a * t.d / n, s = t.b * t.c / n;
+        const double p = (t.a + t.d) / n, q = (t.b + t.c) / n;
+        r_sum += r, s_sum += s;
+        pr += p * r, ps_qr += p * s + q * r, qs += q * s;
+        w[i] = s;
+        const double m1 = t.a + t.c, m0 = t.b + t.d;
+        cmh_dev += t.a - n1 * m1 / n;
+        if (n > 1) cmh_var += n1 * n2 * m1 * m0 / (n * n * (n - 1.0));
+        break;
+      }
+      case BinaryMeasure::kRR: {
+        const double r = t.a * n2 / n, s = t.c * n1 / n;
+        r_sum += r, s_sum += s;
+        rr_var_num += (n1 * n2 * (t.a + t.c) - t.a * t.c * n) / (n * n);
+        w[i] = s;
+        break;
+      }
+      case BinaryMeasure::kRD: {
+        rd_num += (t.a * n2 - t.c * n1) / n;
+        rd_den += n1 * n2 / n;
+        sato_p += (n1 * n1 * t.c - n2 * n2 * t.a + n1 * n2 * (n2 - n1) / 2.0) / (n * n);
+        sato_q += (t.a * (n2 - t.c) + t.c * (n1 - t.a)) / (2.0 * n);
+        w[i] = n1 * n2 / n;
+        break;
+      }
+      case BinaryMeasure::kAS:
+        throw Error(ErrorCategory::kInvalidOption, "Mantel-Haenszel pools OR, RR or RD, not the arcsine difference");
+    }
+  }
+  switch (measure) {
+    case BinaryMeasure::kOR:
+      if (!(r_sum > 0.0) || !(s_sum > 0.0)) {
+        throw Error(ErrorCategory::kNumerical,
+                    "the Mantel-Haenszel odds ratio is undefined: every table has a zero in the same diagonal "
+                    "(no events, or no non-events, in one arm of every study); use --method IV");
+      }
+      out.est = std::log(r_sum / s_sum);
+      out.se = std::sqrt(pr / (2.0 * r_sum * r_sum) + ps_qr / (2.0 * r_sum * s_sum) + qs / (2.0 * s_sum * s_sum));
+      if (cmh_var > 0.0) {
+        const double dev = std::max(0.0, std::abs(cmh_dev) - (cmh_continuity ? 0.5 : 0.0));
+        out.cmh = dev * dev / cmh_var;
+        out.cmh_p = chi_squared_upper(out.cmh, 1.0);
+      }
+      break;
+    case BinaryMeasure::kRR:
+      if (!(r_sum > 0.0) || !(s_sum > 0.0)) {
+        throw Error(ErrorCategory::kNumerical,
+                    "the Mantel-Haenszel risk ratio is undefined: no events in one arm of every study; use --method IV");
+      }
+      out.est = std::log(r_sum / s_sum);
+      out.se = std::sqrt(rr_var_num / (r_sum * s_sum));
+      break;
+    case BinaryMeasure::kRD:
+      out.est = rd_num / rd_den;
+      out.se = std::sqrt((out.est * sato_p + sato_q) / (rd_den * rd_den));
+      break;
+    case BinaryMeasure::kAS:
+      break;
+  }
+  finish_wald(out, level);
+  double w_sum = 0.0;
+  for (double x : w) w_sum += x;
+  out.weights.resize(w.size());
+  for (std::size_t i = 0; i < w.size(); ++i) out.weights[i] = w_sum > 0 ? 100.0 * w[i] / w_sum : 0.0;
+  out.k_used = tables.size();
+  (void)notes;
+
+  if (measure == BinaryMeasure::kOR) {
+    // Tarone's (1985) correction of the Breslow-Day test of a common odds ratio, at the MH
+    // estimate: sum (a - E)^2 / V - (sum a - sum E)^2 / sum V over tables with both margins
+    // informative.
+    const double psi = std::exp(out.est);
+    double bd = 0.0, dev = 0.0, var_sum = 0.0;
+    std::size_t informative = 0;
+    for (const auto& s : tables) {
+      const Cells t = cells_of(s);
+      const double n1 = t.n1(), n2 = t.n2(), m1 = t.a + t.c;
+      const double e = expected_under_odds_ratio(psi, n1, n2, m1);
+      const double b = n1 - e, c = m1 - e, d = n2 - m1 + e;
+      if (!(e > 0 && b > 0 && c > 0 && d > 0)) continue;
+      const double v = 1.0 / (1.0 / e + 1.0 / b + 1.0 / c + 1.0 / d);
+      bd += (t.a - e) * (t.a - e) / v;
+      dev += t.a - e;
+      var_sum += v;
+      ++informative;
+    }
+    if (informative > 1) {
+      out.tarone = std::max(0.0, bd - dev * dev / var_sum);
+      out.tarone_df = static_cast<double>(informative) - 1.0;
+      out.tarone_p = chi_squared_upper(out.tarone, out.tarone_df);
+    }
+  }
+  return out;
+}
+
+TableBasedEffect peto(std::span<const TwoByTwoStudy> tables, double level, std::vector<double>& y,
+                      std::vector<double>& v) {
+  TableBasedEffect out;
+  double oe_sum = 0.0, v_sum = 0.0;
+  std::vector<double> w(tables.size(), 0.0);
+  y.clear(), v.clear();
+  for (std::size_t i = 0; i < tables.size(); ++i) {
+    const Cells t = cells_of(tables[i]);
+    const double n1 = t.n1(), n2 = t.n2(), n = n1 + n2, m1 = t.a + t.c, m0 = t.b + t.d;
+    const double expected = n1 * m1 / n;
+    const double var = n > 1 ? n1 * n2 * m1 * m0 / (n * n * (n - 1.0)) : 0.0;
+    oe_sum += t.a - expected;
+    v_sum += var;
+    w[i] = var;
+    if (var > 0.0) {
+      y.push_back((t.a - expected) / var);
+      v.push_back(1.0 / var);
+    }
+  }
+  if (!(v_sum > 0.0)) {
+    throw Error(ErrorCategory::kNumerical,
+                "Peto's odds ratio is undefined: no table has both events and non-events");
+  }
+  out.est = oe_sum / v_sum;
+  out.se = 1.0 / std::sqrt(v_sum);
+  finish_wald(out, level);
+  out.weights.resize(w.size());
+  for (std::size_t i = 0; i < w.size(); ++i) out.weights[i] = 100.0 * w[i] / v_sum;
+  out.k_used = y.size();
+  return out;
+}
+
+}  // namespace
+
+ComparativeResult compare_binary(std::span<const TwoByTwoStudy> studies, const ComparativeOptions& options) {
+  if (studies.empty()) throw Error(ErrorCategory::kInvalidInput, "no studies to compare (k = 0)");
+  {
+    std::set<std::string_view> seen;
+    for (const auto& s : studies) {
+      if (!seen.insert(s.label).second) {
+        throw Error(ErrorCategory::kInvalidInput, fmt::format("study label '{}' appears more than once", s.label));
+      }
+    }
+  }
+  const BinaryMeasure measure = options.effect.measure;
+  if (options.method == ComparativeMethod::kPeto && measure != BinaryMeasure::kOR) {
+    throw Error(ErrorCategory::kInvalidOption,
+                fmt::format("Peto's method pools odds ratios: use --measure OR with --method Peto, not {}",
+                            to_string(measure)));
+  }
+  if (options.method == ComparativeMethod::kMantelHaenszel && measure == BinaryMeasure::kAS) {
+    throw Error(ErrorCategory::kInvalidOption,
+                "Mantel-Haenszel pools OR, RR or RD; the arcsine difference is pooled by inverse variance (--method IV)");
+  }
+  ComparativeResult r;
+  r.options = options;
+  std::vector<EffectStudy> effects;
+  std::vector<TwoByTwoStudy> kept;
+  std::vector<std::size_t> kept_index;
+  std::vector<std::string> dropped, corrected;
+  for (std::size_t i = 0; i < studies.size(); ++i) {
+    ComparativeStudy cs;
+    cs.counts = studies[i];
+    cs.effect = binary_effect(studies[i], options.effect);
+    if (cs.effect.dropped) {
+      dropped.push_back(fmt::format("{} ({})", studies[i].label, cs.effect.why));
+    } else {
+      if (cs.effect.corrected) corrected.push_back(studies[i].label);
+      effects.push_back({studies[i].label, cs.effect.yi, cs.effect.vi});
+      kept.push_back(studies[i]);
+      kept_index.push_back(i);
+    }
+    r.studies.push_back(std::move(cs));
+  }
+  if (!dropped.empty()) {
+    std::string names;
+    for (const auto& d : dropped) names += (names.empty() ? "" : "; ") + d;
+    r.notes.push_back(fmt::format("{} stud{} left out of the {}: {}{}", dropped.size(), dropped.size() == 1 ? "y" : "ies",
+                                  to_string(measure), names,
+                                  is_ratio(measure) ? "; such a table carries no information on a ratio (the risk "
+                                                      "difference, --measure RD, keeps it)"
+                                                    : ""));
+  }
+  if (effects.empty()) {
+    throw Error(ErrorCategory::kInvalidInput,
+                "no study is left to pool: every study has no events in either arm (or all events in both); the "
+                "risk difference (--measure RD) can pool them");
+  }
+  const ZeroCellCorrection correction = options.effect.correction.value_or(default_correction(measure));
+  if (!corrected.empty()) {
+    std::string names;
+    for (const auto& c : corrected) names += (names.empty() ? "" : ", ") + c;
+    r.notes.push_back(fmt::format(
+        "{} added to {} of {} with a zero cell ({}): {}", options.effect.add,
+        correction == ZeroCellCorrection::kAllCells ? "each cell" : "the cells, by arm (treatment-arm correction),",
+        corrected.size() == 1 ? "the study" : fmt::format("the {} studies", corrected.size()),
+        correction == ZeroCellCorrection::kAllCells ? "as metafor and R meta" : "Sweeting et al. 2004, R meta's TACC increments",
+        names));
+  }
+  r.k_pooled = effects.size();
+  r.inverse_variance = pool_effects(effects, options.pool);
+  const double z = normal_quantile_two_sided(options.pool.level);
+  for (std::size_t j = 0; j < kept_index.size(); ++j) {
+    auto& cs = r.studies[kept_index[j]];
+    const auto& sr = r.inverse_variance.studies[j];
+    cs.ci_lb = cs.effect.yi - z * std::sqrt(cs.effect.vi);
+    cs.ci_ub = cs.effect.yi + z * std::sqrt(cs.effect.vi);
+    cs.weight_common = sr.weight_common;
+    cs.weight_random = sr.weight_random;
+  }
+  if (options.method == ComparativeMethod::kMantelHaenszel) {
+    auto mh = mantel_haenszel(kept, measure, options.pool.level, options.cmh_continuity, r.notes);
+    std::vector<double> y, v;
+    for (const auto& e : effects) y.push_back(e.yi), v.push_back(e.vi);
+    heterogeneity_around(mh, y, v);
+    std::vector<double> weights(studies.size(), 0.0);
+    for (std::size_t j = 0; j < kept_index.size(); ++j) weights[kept_index[j]] = mh.weights[j];
+    mh.weights = weights;
+    for (std::size_t i = 0; i < studies.size(); ++i) r.studies[i].weight_common = mh.weights[i];
+    r.table_based = std::move(mh);
+  } else if (options.method == ComparativeMethod::kPeto) {
+    std::vector<double> y, v;
+    auto pe = peto(kept, options.pool.level, y, v);
+    heterogeneity_around(pe, y, v);
+    std::vector<double> weights(studies.size(), 0.0);
+    for (std::size_t j = 0; j < kept_index.size(); ++j) weights[kept_index[j]] = pe.weights[j];
+    pe.weights = weights;
+    for (std::size_t i = 0; i < studies.size(); ++i) r.studies[i].weight_common = pe.weights[i];
+    r.table_based = std::move(pe);
+  }
+  for (const auto& n : r.inverse_variance.notes) r.notes.push_back(n);
+  return r;
+}
+
+std::string describe_conventions(const ComparativeResult& r) {
+  const auto& e = r.options.effect;
+  const ZeroCellCorrection correction = e.correction.value_or(default_correction(e.measure));
+  const bool drop00 = e.drop_double_zero.value_or(is_ratio(e.measure));
+  std::string zero;
+  switch (correction) {
+    case ZeroCellCorrection::kAllCells:
+      zero = fmt::format("{:g} added to each cell of a study with a zero cell (metafor escalc, R meta)", e.add);
+      break;
+    case ZeroCellCorrection::kTreatmentArm:
+      zero = fmt::format("treatment-arm increments summing to {:g} for a study with a zero cell (Sweeting 2004)", 2 * e.add);
+      break;
+    case ZeroCellCorrection::kNone:
+      zero = "no continuity correction";
+      break;
+  }
+  const auto& p = r.options.pool;
+  return fmt::format("zero cells: {}; double-zero studies {}; common effect {}{}; random effects {} with test {}; "
+                     "prediction interval {}; level {}",
+                     zero, drop00 ? "left out" : "kept", to_string(r.options.method),
+                     r.options.method == ComparativeMethod::kInverseVariance ? "" : " on the uncorrected tables",
+                     to_string(p.method), to_string(p.test),
+                     conventions_for(p.preset).prediction == PredictionQuantile::kSameAsTest ? "with the test's quantile"
+                                                                                             : "with t(k-1)",
+                     p.level);
+}
+
+EffectStudy effect_from_report(const ReportedEffect& study, const ReportedEffectOptions& options, std::string* note) {
+  auto bad = [&](const std::string& what) {
+    throw Error(ErrorCategory::kInvalidInput, fmt::format("study '{}': {}", study.label, what));
+  };
+  auto scale = [&](double x, const char* what) {
+    if (!std::isfinite(x)) bad(fmt::format("the {} is not a finite number", what));
+    if (!options.ratio) return x;
+    if (!(x > 0.0)) bad(fmt::format("the {} is {}, but a ratio must be > 0 (give ratios, not their logarithms, with --ratio)", what, x));
+    return std::log(x);
+  };
+  EffectStudy e;
+  e.label = study.label;
+  e.yi = scale(study.estimate, "estimate");
+  if (study.variance) {
+    if (!(*study.variance > 0.0) || !std::isfinite(*study.variance)) bad(fmt::format("the variance is {}, but must be > 0", *study.variance));
+    e.vi = *study.variance;
+  } else if (study.se) {
+    if (!(*study.se > 0.0) || !std::isfinite(*study.se)) bad(fmt::format("the standard error is {}, but must be > 0", *study.se));
+    e.vi = *study.se * *study.se;
+  } else if (study.ci_lb && study.ci_ub) {
+    const double lb = scale(*study.ci_lb, "lower bound"), ub = scale(*study.ci_ub, "upper bound");
+    if (!(lb < e.yi && e.yi < ub)) {
+      bad(fmt::format("the interval {} to {} does not contain the estimate {} strictly inside it (bounds swapped, or a "
+                      "column of another study?)",
+                      *study.ci_lb, *study.ci_ub, study.estimate));
+    }
+    const double below = e.yi - lb, above = ub - e.yi, half = (ub - lb) / 2.0;
+    const double asymmetry = std::abs(above - below) / (2.0 * half);
+    if (asymmetry > 0.30) {
+      bad(fmt::format("the interval {} to {} is not symmetric about {} on the {} scale ({:.0f}% apart); {}", *study.ci_lb,
+                      *study.ci_ub, study.estimate, options.ratio ? "log" : "given", 100.0 * asymmetry,
+                      options.ratio ? "if these are not ratios, leave out --ratio"
+                                    : "if they are ratios (HR, OR, RR), give --ratio to pool their logarithms"));
+    }
+    if (asymmetry > 0.10 && note != nullptr) {
+      *note = fmt::format("study '{}': the interval is {:.0f}% from symmetric on the {} scale; its SE is from the "
+                          "interval's width",
+                          study.label, 100.0 * asymmetry, options.ratio ? "log" : "given");
+    }
+    const double z = normal_quantile_two_sided(options.reported_level);
+    e.vi = (half / z) * (half / z);
+  } else {
+    bad("give a standard error, a variance, or both bounds of the interval");
+  }
+  return e;
+}
+
+}  // namespace carta

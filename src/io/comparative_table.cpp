@@ -1,0 +1,201 @@
+#include "carta/io/comparative_table.hpp"
+
+#include <fmt/format.h>
+
+#include <map>
+#include <set>
+
+#include "carta/error.hpp"
+#include "cells.hpp"
+#include "text.hpp"
+
+namespace carta::io {
+
+namespace {
+
+using detail::CellRef;
+
+constexpr std::size_t kNoColumn = static_cast<std::size_t>(-1);
+
+// What every two-arm and reported-effect load shares: labels (unique, or "row N"), --exclude, and
+// the notes on the rows left out.
+class RowWalker {
+ public:
+  RowWalker(const Table& table, const std::optional<std::string>& label, const std::vector<std::string>& exclude)
+      : table_(table), label_col_(label ? table.column(*label) : kNoColumn), exclude_(exclude.begin(), exclude.end()) {}
+
+  // The row's label, or nullopt when --exclude names it (recorded in left_out).
+  std::optional<std::string> label(std::size_t r, std::vector<LeftOutRow>& left_out) {
+    const std::size_t line = table_.lines[r];
+    std::string label;
+    if (label_col_ != kNoColumn) {
+      const CellRef cell{table_, r, label_col_};
+      label = std::string(cell.text());
+      if (label.empty()) {
+        throw Error(ErrorCategory::kInvalidInput,
+                    fmt::format("{}: the study label is empty; every study needs a label", cell.where()));
+      }
+    } else {
+      label = fmt::format("row {}", line);
+    }
+    if (exclude_.contains(label)) {
+      excluded_.insert(label);
+      left_out.push_back({label, line, LeftOutRow::Why::kExcluded, {}});
+      return std::nullopt;
+    }
+    return label;
+  }
+
+  void use(const std::string& label, std::size_t r) {
+    const std::size_t line = table_.lines[r];
+    auto [prev, fresh] = seen_.try_emplace(label, line);
+    if (!fresh) {
+      throw Error(ErrorCategory::kInvalidInput,
+                  fmt::format("{}:{}: study label '{}' already used on line {}; labels must be unique", table_.source,
+                              line, label, prev->second));
+    }
+  }
+
+  void not_reported(const std::string& label, std::size_t r, std::string detail, std::vector<LeftOutRow>& left_out) {
+    skipped_.push_back(fmt::format("{} (line {}, {})", label, table_.lines[r], detail));
+    left_out.push_back({label, table_.lines[r], LeftOutRow::Why::kNotReported, std::move(detail)});
+  }
+
+  // Checks --exclude and that a study is left; returns the notes.
+  std::vector<std::string> finish(std::size_t used, const char* what) {
+    for (const auto& e : exclude_) {
+      if (!excluded_.contains(e)) {
+        throw Error(ErrorCategory::kInvalidOption,
+                    fmt::format("--exclude '{}' matches no study label in {}", e, table_.source));
+      }
+    }
+    std::vector<std::string> notes = table_.notes;
+    if (!excluded_.empty()) {
+      notes.push_back(fmt::format("{} excluded as asked: {}", excluded_.size(),
+                                  detail::join(std::vector<std::string>(excluded_.begin(), excluded_.end()))));
+    }
+    if (!skipped_.empty()) {
+      notes.push_back(fmt::format("{} row{} without {} left out: {}", skipped_.size(), skipped_.size() == 1 ? "" : "s",
+                                  what, detail::join(skipped_, "; ")));
+    }
+    if (used == 0) {
+      throw Error(ErrorCategory::kInvalidInput,
+                  fmt::format("{}: no row reports {}; check the column names", table_.source, what));
+    }
+    return notes;
+  }
+
+ private:
+  const Table& table_;
+  std::size_t label_col_;
+  std::set<std::string> exclude_;
+  std::set<std::string> excluded_;
+  std::map<std::string, std::size_t> seen_;
+  std::vector<std::string> skipped_;
+};
+
+}  // namespace
+
+TwoArmLoad load_two_arm_studies(const Table& table, const TwoArmColumns& columns,
+                                const std::vector<std::string>& exclude) {
+  const std::size_t cols[4] = {table.column(columns.events_1), table.column(columns.n_1),
+                               table.column(columns.events_2), table.column(columns.n_2)};
+  RowWalker walker(table, columns.label, exclude);
+  TwoArmLoad load;
+  for (std::size_t r = 0; r < table.rows.size(); ++r) {
+    const auto label = walker.label(r, load.left_out);
+    if (!label) continue;
+    std::optional<std::int64_t> value[4];
+    std::vector<std::string> missing;
+    for (int i = 0; i < 4; ++i) {
+      value[i] = detail::parse_count(CellRef{table, r, cols[i]}, columns.missing);
+      if (!value[i]) missing.push_back(table.header[cols[i]]);
+    }
+    if (!missing.empty()) {
+      walker.not_reported(*label, r, "no " + detail::join(missing), load.left_out);
+      continue;
+    }
+    for (int arm = 0; arm < 2; ++arm) {
+      const CellRef events{table, r, cols[2 * arm]}, n{table, r, cols[2 * arm + 1]};
+      if (*value[2 * arm + 1] == 0) {
+        throw Error(ErrorCategory::kInvalidInput,
+                    fmt::format("{}: arm {} of study '{}' has 0 patients; each arm needs at least one. Leave the "
+                                "cells empty if the study does not report this outcome.",
+                                n.where(), arm + 1, *label));
+      }
+      if (*value[2 * arm] > *value[2 * arm + 1]) {
+        throw Error(ErrorCategory::kInvalidInput,
+                    fmt::format("{}: events = {} exceed the {} patients (column '{}') of arm {} in study '{}'; check "
+                                "for a typo or swapped columns",
+                                events.where(), *value[2 * arm], *value[2 * arm + 1], table.header[cols[2 * arm + 1]],
+                                arm + 1, *label));
+      }
+    }
+    walker.use(*label, r);
+    load.studies.push_back({*label, *value[0], *value[1], *value[2], *value[3]});
+    load.rows.push_back(r);
+  }
+  load.notes = walker.finish(load.studies.size(), "both arms' events and patients");
+  return load;
+}
+
+ReportedLoad load_reported_effects(const Table& table, const ReportedColumns& columns,
+                                   const std::vector<std::string>& exclude) {
+  if (!columns.se && !columns.variance && !(columns.lower && columns.upper)) {
+    throw Error(ErrorCategory::kInvalidOption,
+                "an effect needs its spread: name a column of standard errors (--se), of variances (--vi), or "
+                "both bounds of the interval (--lower and --upper)");
+  }
+  if (columns.lower.has_value() != columns.upper.has_value()) {
+    throw Error(ErrorCategory::kInvalidOption, "an interval needs both bounds: give --lower and --upper");
+  }
+  const std::size_t estimate_col = table.column(columns.estimate);
+  const std::size_t se_col = columns.se ? table.column(*columns.se) : kNoColumn;
+  const std::size_t vi_col = columns.variance ? table.column(*columns.variance) : kNoColumn;
+  const std::size_t lb_col = columns.lower ? table.column(*columns.lower) : kNoColumn;
+  const std::size_t ub_col = columns.upper ? table.column(*columns.upper) : kNoColumn;
+  RowWalker walker(table, columns.label, exclude);
+  ReportedLoad load;
+  auto real = [&](std::size_t r, std::size_t c) -> std::optional<double> {
+    if (c == kNoColumn) return std::nullopt;
+    return detail::parse_real(CellRef{table, r, c}, columns.missing);
+  };
+  for (std::size_t r = 0; r < table.rows.size(); ++r) {
+    const auto label = walker.label(r, load.left_out);
+    if (!label) continue;
+    ReportedEffect e;
+    e.label = *label;
+    const auto estimate = real(r, estimate_col);
+    if (!estimate) {
+      walker.not_reported(*label, r, "no " + table.header[estimate_col], load.left_out);
+      continue;
+    }
+    e.estimate = *estimate;
+    if (const auto v = real(r, vi_col)) {
+      e.variance = *v;
+    } else if (const auto se = real(r, se_col)) {
+      e.se = *se;
+    } else {
+      const auto lb = real(r, lb_col), ub = real(r, ub_col);
+      if (lb && ub) {
+        e.ci_lb = *lb, e.ci_ub = *ub;
+      } else {
+        std::vector<std::string> looked;
+        for (std::size_t c : {vi_col, se_col, lb_col, ub_col}) {
+          if (c != kNoColumn) looked.push_back(table.header[c]);
+        }
+        throw Error(ErrorCategory::kInvalidInput,
+                    fmt::format("{}:{}: study '{}' reports an estimate but no spread (looked in: {}); give its SE or "
+                                "both bounds, or leave the estimate empty too if the study does not report the outcome",
+                                table.source, table.lines[r], *label, detail::join(looked)));
+      }
+    }
+    walker.use(*label, r);
+    load.studies.push_back(std::move(e));
+    load.rows.push_back(r);
+  }
+  load.notes = walker.finish(load.studies.size(), "an estimate");
+  return load;
+}
+
+}  // namespace carta::io

@@ -1,0 +1,213 @@
+// Two-group binary outcomes at their edges: zero cells under each correction, double zeros,
+// k = 1 and k = 2, huge counts, the methods that cannot be computed, and effects reported with
+// a CI. The metafor agreement itself is in tests/reference/metafor_comparative_test.cpp.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "carta/comparative.hpp"
+#include "carta/error.hpp"
+#include "carta/io/comparative_table.hpp"
+
+namespace carta {
+namespace {
+
+using ::testing::HasSubstr;
+
+template <typename F>
+std::string error_of(F&& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+TEST(BinaryEffect, TreatmentArmCorrectionFollowsTheArmSizes) {
+  // 0/10 against 5/40: increments 2 * 0.5 * 10/50 = 0.2 in arm 1's cells, 0.8 in arm 2's.
+  BinaryEffectOptions o;
+  o.measure = BinaryMeasure::kOR;
+  o.correction = ZeroCellCorrection::kTreatmentArm;
+  const BinaryEffect e = binary_effect({"s", 0, 10, 5, 40}, o);
+  EXPECT_TRUE(e.corrected);
+  EXPECT_NEAR(e.yi, std::log((0.2 * 35.8) / (10.2 * 5.8)), 1e-14);
+  EXPECT_NEAR(e.vi, 1 / 0.2 + 1 / 10.2 + 1 / 5.8 + 1 / 35.8, 1e-12);
+  // Equal arms: the same as adding 1/2 to every cell.
+  o.correction = ZeroCellCorrection::kTreatmentArm;
+  const BinaryEffect tacc = binary_effect({"s", 0, 20, 5, 20}, o);
+  o.correction = ZeroCellCorrection::kAllCells;
+  const BinaryEffect all = binary_effect({"s", 0, 20, 5, 20}, o);
+  EXPECT_DOUBLE_EQ(tacc.yi, all.yi);
+  EXPECT_DOUBLE_EQ(tacc.vi, all.vi);
+}
+
+TEST(BinaryEffect, ZeroCellsByMeasure) {
+  BinaryEffectOptions o;
+  // AS is finite at 0 and n: no correction unless asked (metafor's escalc default).
+  o.measure = BinaryMeasure::kAS;
+  const BinaryEffect as = binary_effect({"s", 0, 10, 3, 10}, o);
+  EXPECT_FALSE(as.corrected);
+  EXPECT_NEAR(as.yi, -std::asin(std::sqrt(0.3)), 1e-15);
+  EXPECT_NEAR(as.vi, 0.05, 1e-15);
+  // RD is corrected like the ratios (escalc adds to it too).
+  o.measure = BinaryMeasure::kRD;
+  const BinaryEffect rd = binary_effect({"s", 0, 10, 3, 10}, o);
+  EXPECT_TRUE(rd.corrected);
+  EXPECT_NEAR(rd.yi, 0.5 / 11 - 3.5 / 11, 1e-15);
+  // Without a correction a zero cell leaves the OR undefined: an error naming the way out.
+  o.measure = BinaryMeasure::kOR;
+  o.correction = ZeroCellCorrection::kNone;
+  EXPECT_THAT(error_of([&] { (void)binary_effect({"Z", 0, 10, 3, 10}, o); }),
+              HasSubstr("study 'Z' (0/10 against 3/10): the OR is undefined without a continuity correction"));
+  // All events in one arm is a zero cell too.
+  o.correction.reset();
+  EXPECT_TRUE(binary_effect({"s", 10, 10, 3, 10}, o).corrected);
+}
+
+TEST(BinaryEffect, DoubleZerosAreDroppedForRatiosAndKeptForDifferences) {
+  BinaryEffectOptions o;
+  for (auto m : {BinaryMeasure::kOR, BinaryMeasure::kRR}) {
+    o.measure = m;
+    EXPECT_TRUE(binary_effect({"s", 0, 10, 0, 12}, o).dropped);
+    EXPECT_TRUE(binary_effect({"s", 10, 10, 12, 12}, o).dropped);
+  }
+  for (auto m : {BinaryMeasure::kRD, BinaryMeasure::kAS}) {
+    o.measure = m;
+    EXPECT_FALSE(binary_effect({"s", 0, 10, 0, 12}, o).dropped);
+  }
+  o.measure = BinaryMeasure::kOR;
+  o.drop_double_zero = false;
+  const BinaryEffect kept = binary_effect({"s", 0, 10, 0, 12}, o);
+  EXPECT_FALSE(kept.dropped);
+  EXPECT_NEAR(kept.yi, std::log((0.5 * 12.5) / (10.5 * 0.5)), 1e-14);
+}
+
+TEST(BinaryEffect, ImpossibleCountsAreErrors) {
+  const BinaryEffectOptions o;
+  EXPECT_THAT(error_of([&] { (void)binary_effect({"A", 11, 10, 3, 10}, o); }), HasSubstr("study 'A': 11 events of 10 in arm 1"));
+  EXPECT_THAT(error_of([&] { (void)binary_effect({"A", 1, 10, -1, 10}, o); }), HasSubstr("-1 events of 10 in arm 2"));
+  EXPECT_THAT(error_of([&] { (void)binary_effect({"A", 0, 0, 1, 10}, o); }), HasSubstr("0 patients in arm 1"));
+}
+
+TEST(BinaryEffect, HugeCountsStayExact) {
+  BinaryEffectOptions o;
+  o.measure = BinaryMeasure::kRR;
+  const std::int64_t n = 4'000'000'000;  // beyond 32-bit products
+  const BinaryEffect e = binary_effect({"s", n / 10, n, n / 5, n}, o);
+  EXPECT_NEAR(e.yi, std::log(0.5), 1e-14);
+  EXPECT_NEAR(e.vi, 10.0 / n - 1.0 / n + 5.0 / n - 1.0 / n, 1e-22);
+}
+
+ComparativeOptions options_for(BinaryMeasure m, ComparativeMethod method) {
+  ComparativeOptions o;
+  o.effect.measure = m;
+  o.method = method;
+  return o;
+}
+
+TEST(CompareBinary, OneStudyIsItsOwnEstimate) {
+  const std::vector<TwoByTwoStudy> one{{"only", 4, 20, 8, 20}};
+  const auto r = compare_binary(one, options_for(BinaryMeasure::kOR, ComparativeMethod::kMantelHaenszel));
+  const double log_or = std::log((4.0 * 12.0) / (16.0 * 8.0));
+  EXPECT_NEAR(r.inverse_variance.random.est, log_or, 1e-12);
+  EXPECT_NEAR(r.table_based->est, log_or, 1e-12);  // MH of one table is its OR
+  EXPECT_TRUE(std::isnan(r.table_based->Q));       // no heterogeneity from one study
+  EXPECT_TRUE(std::isnan(r.table_based->tarone));
+  EXPECT_DOUBLE_EQ(r.studies[0].weight_common, 100.0);
+}
+
+TEST(CompareBinary, TwoStudiesPoolByEveryMethod) {
+  const std::vector<TwoByTwoStudy> two{{"A", 4, 20, 8, 20}, {"B", 10, 50, 15, 50}};
+  for (auto method : {ComparativeMethod::kInverseVariance, ComparativeMethod::kMantelHaenszel, ComparativeMethod::kPeto}) {
+    const auto r = compare_binary(two, options_for(BinaryMeasure::kOR, method));
+    EXPECT_EQ(r.k_pooled, 2u);
+    EXPECT_LT(r.inverse_variance.random.est, 0.0);
+    if (method != ComparativeMethod::kInverseVariance) {
+      EXPECT_NEAR(r.studies[0].weight_common + r.studies[1].weight_common, 100.0, 1e-12);
+      EXPECT_EQ(r.table_based->Q_df, 1.0);
+    }
+  }
+}
+
+TEST(CompareBinary, DoubleZeroStudiesAreNamedAndAllOfThemIsAnError) {
+  const std::vector<TwoByTwoStudy> studies{{"A", 4, 20, 8, 20}, {"Empty", 0, 15, 0, 17}, {"B", 10, 50, 15, 50}};
+  const auto r = compare_binary(studies, options_for(BinaryMeasure::kOR, ComparativeMethod::kInverseVariance));
+  EXPECT_EQ(r.k_pooled, 2u);
+  ASSERT_FALSE(r.notes.empty());
+  EXPECT_THAT(r.notes.front(), HasSubstr("1 study left out of the OR: Empty (no events in either arm)"));
+  EXPECT_TRUE(r.studies[1].effect.dropped);
+  const auto rd = compare_binary(studies, options_for(BinaryMeasure::kRD, ComparativeMethod::kMantelHaenszel));
+  EXPECT_EQ(rd.k_pooled, 3u);
+  const std::vector<TwoByTwoStudy> empty{{"E1", 0, 15, 0, 17}, {"E2", 0, 9, 0, 8}};
+  EXPECT_THAT(error_of([&] { (void)compare_binary(empty, options_for(BinaryMeasure::kRR, ComparativeMethod::kInverseVariance)); }),
+              HasSubstr("no study is left to pool"));
+}
+
+TEST(CompareBinary, MethodsThatDoNotApplyAreErrors) {
+  const std::vector<TwoByTwoStudy> two{{"A", 4, 20, 8, 20}, {"B", 10, 50, 15, 50}};
+  EXPECT_THAT(error_of([&] { (void)compare_binary(two, options_for(BinaryMeasure::kRR, ComparativeMethod::kPeto)); }),
+              HasSubstr("Peto's method pools odds ratios"));
+  EXPECT_THAT(error_of([&] { (void)compare_binary(two, options_for(BinaryMeasure::kAS, ComparativeMethod::kMantelHaenszel)); }),
+              HasSubstr("Mantel-Haenszel pools OR, RR or RD"));
+  const std::vector<TwoByTwoStudy> duplicate{{"A", 4, 20, 8, 20}, {"A", 10, 50, 15, 50}};
+  EXPECT_THAT(error_of([&] { (void)compare_binary(duplicate, ComparativeOptions{}); }), HasSubstr("'A' appears more than once"));
+  // No events in arm 1 of any study: the MH odds ratio is 0 / something, undefined as a log.
+  const std::vector<TwoByTwoStudy> none{{"A", 0, 20, 8, 20}, {"B", 0, 50, 15, 50}};
+  EXPECT_THAT(error_of([&] { (void)compare_binary(none, options_for(BinaryMeasure::kOR, ComparativeMethod::kMantelHaenszel)); }),
+              HasSubstr("the Mantel-Haenszel odds ratio is undefined"));
+}
+
+TEST(ReportedEffect, RatiosWithTheirIntervals) {
+  ReportedEffectOptions o;
+  o.ratio = true;
+  std::string note;
+  const EffectStudy e = effect_from_report({"HR", 0.5, std::nullopt, std::nullopt, 0.25, 1.0}, o, &note);
+  EXPECT_NEAR(e.yi, std::log(0.5), 1e-15);
+  const double se = std::log(4.0) / (2.0 * 1.959963984540054);
+  EXPECT_NEAR(e.vi, se * se, 1e-14);
+  EXPECT_TRUE(note.empty());
+  // 0.62 (0.41 to 0.95): 3% from symmetric on the log scale, no note.
+  (void)effect_from_report({"r", 0.62, std::nullopt, std::nullopt, 0.41, 0.95}, o, &note);
+  EXPECT_TRUE(note.empty());
+  // Symmetric on the ratio scale, not the log: 2.0 (1.0 to 3.0) is 23% off on the log scale.
+  (void)effect_from_report({"r", 2.0, std::nullopt, std::nullopt, 1.0, 3.0}, o, &note);
+  EXPECT_THAT(note, HasSubstr("from symmetric on the log scale"));
+  EXPECT_THAT(error_of([&] { (void)effect_from_report({"r", 2.0, std::nullopt, std::nullopt, 1.9, 8.0}, o, nullptr); }),
+              HasSubstr("is not symmetric about 2 on the log scale"));
+  EXPECT_THAT(error_of([&] { (void)effect_from_report({"r", -0.3, 0.1, std::nullopt, std::nullopt, std::nullopt}, o, nullptr); }),
+              HasSubstr("a ratio must be > 0"));
+  EXPECT_THAT(error_of([&] { (void)effect_from_report({"r", 0.5, std::nullopt, std::nullopt, 0.6, 0.9}, o, nullptr); }),
+              HasSubstr("does not contain the estimate"));
+  o.ratio = false;
+  EXPECT_THAT(error_of([&] { (void)effect_from_report({"d", 1.0, 0.0, std::nullopt, std::nullopt, std::nullopt}, o, nullptr); }),
+              HasSubstr("the standard error is 0, but must be > 0"));
+  EXPECT_THAT(error_of([&] { (void)effect_from_report({"d", 1.0, std::nullopt, std::nullopt, std::nullopt, std::nullopt}, o, nullptr); }),
+              HasSubstr("give a standard error, a variance, or both bounds"));
+  EXPECT_NEAR(effect_from_report({"d", 1.0, std::nullopt, 0.04, std::nullopt, std::nullopt}, o, nullptr).vi, 0.04, 0.0);
+}
+
+TEST(TwoArmTable, CellsAreCheckedWithTheirPlace) {
+  auto load = [](const std::string& csv, std::vector<std::string> exclude = {}) {
+    const auto table = io::parse_delimited(csv, ',', "t.csv");
+    return io::load_two_arm_studies(table, {"e1", "n1", "e2", "n2", std::string("study"), {}}, exclude);
+  };
+  const auto ok = load("study,e1,n1,e2,n2\nA,1,10,2,10\nB,NA,12,3,12\nC,2,9,1,8\n");
+  EXPECT_EQ(ok.studies.size(), 2u);
+  ASSERT_EQ(ok.left_out.size(), 1u);
+  EXPECT_EQ(ok.left_out[0].detail, "no e1");
+  EXPECT_THAT(error_of([&] { (void)load("study,e1,n1,e2,n2\nA,1,10,12,10\n"); }),
+              HasSubstr("t.csv:2:4 (column 'e2'): events = 12 exceed the 10 patients (column 'n2') of arm 2 in study 'A'"));
+  EXPECT_THAT(error_of([&] { (void)load("study,e1,n1,e2,n2\nA,1.5,10,2,10\n"); }),
+              HasSubstr("t.csv:2:2 (column 'e1'): value '1.5' is not a whole number"));
+  EXPECT_THAT(error_of([&] { (void)load("study,e1,n1,e2,n2\nA,1,0,2,10\n"); }), HasSubstr("arm 1 of study 'A' has 0 patients"));
+  EXPECT_THAT(error_of([&] { (void)load("study,e1,n1,e2,n2\nA,1,10,2,10\nA,1,10,2,10\n"); }),
+              HasSubstr("t.csv:3: study label 'A' already used on line 2"));
+  EXPECT_THAT(error_of([&] { (void)load("study,e1,n1,e2,n2\nA,1,10,2,10\n", {"Z"}); }), HasSubstr("--exclude 'Z' matches no study"));
+  EXPECT_THAT(error_of([&] { (void)load("study,e1,n1,e2,n2\nA,,10,2,10\n"); }), HasSubstr("no row reports both arms'"));
+}
+
+}  // namespace
+}  // namespace carta

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "carta/pool.hpp"
+#include "carta/small_study.hpp"
 
 namespace carta {
 
@@ -99,6 +100,9 @@ struct ComparativeOptions {
   PoolOptions pool;
   // The Cochran-Mantel-Haenszel test with its continuity correction (metafor correct = TRUE).
   bool cmh_continuity = true;
+  // Egger-type regression tests, Begg's test, trim-and-fill and the funnel on the studies' own
+  // effects (the pooled ones), with the random-effects model of `pool`.
+  bool small_study_effects = false;
 };
 
 // A common effect computed from the 2x2 tables (Mantel-Haenszel or Peto), with the
@@ -130,6 +134,7 @@ struct ComparativeResult {
   std::size_t k_pooled = 0;               // studies in the inverse-variance fits
   PoolResult inverse_variance;            // common and random effects over the studies not dropped
   std::optional<TableBasedEffect> table_based;  // set for kMantelHaenszel and kPeto
+  std::optional<SmallStudyEffects> bias;        // set when options.small_study_effects
   std::vector<std::string> notes;
 };
 

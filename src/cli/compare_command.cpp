@@ -9,8 +9,10 @@
 #include "carta/io/comparative_output.hpp"
 #include "carta/io/comparative_table.hpp"
 #include "carta/io/file.hpp"
+#include "carta/io/pool_output.hpp"
 #include "carta/io/table.hpp"
 #include "carta/pool.hpp"
+#include "carta/small_study.hpp"
 
 namespace carta::cli {
 
@@ -30,7 +32,7 @@ Robins-Breslow-Greenland variance, the Cochran-Mantel-Haenszel and Tarone tests;
 Greenland-Robins; RD with Sato et al. 1989) or Peto's one-step odds ratio (Peto), as metafor's
 rma.uni, rma.mh and rma.peto; the random-effects model always by inverse variance with the
 --method estimator and --test of 'carta pool'. Ratios are pooled as logarithms and printed as
-ratios; the JSON gives both scales.
+ratios; the JSON gives both scales. --bias adds Egger's and Begg's tests and trim-and-fill.
 
 Effects the studies report (hazard ratios, adjusted odds ratios, mean differences): give the
 estimate with its SE (--se), variance (--vi) or interval (--lower --upper, at --reported-level),
@@ -65,6 +67,8 @@ std::string interval(bool ratio, double est, double lb, double ub) {
   auto f = [&](double x) { return fmt::format("{:.4f}", ratio ? std::exp(x) : x); };
   return fmt::format("{} ({} to {})", f(est), f(lb), f(ub));
 }
+
+std::string bias_text(const SmallStudyEffects& b, bool ratio);
 
 std::string heterogeneity_text(const PoolResult& r) {
   const auto& h = r.heterogeneity;
@@ -129,7 +133,27 @@ std::string comparative_text(const ComparativeResult& r) {
                      s.weight_random);
   }
   o += "\n* continuity-corrected\n" + describe_conventions(r) + "\n";
+  if (r.bias) o += bias_text(*r.bias, ratio);
   for (const auto& n : r.notes) o += "note: " + n + "\n";
+  return o;
+}
+
+std::string bias_text(const SmallStudyEffects& b, bool ratio) {
+  std::string o = fmt::format("\nSmall-study effects (on the {} scale)\n", ratio ? "log" : "analysis");
+  if (b.egger) {
+    o += fmt::format("Egger's test (weighted regression on the SE): t = {:.3f}, df = {:g}, p = {}\n", b.egger->stat,
+                     b.egger->df, p_text(b.egger->p));
+  }
+  if (b.egger_rma) {
+    o += fmt::format("Egger's test, random-effects version: z = {:.3f}, p = {}\n", b.egger_rma->stat, p_text(b.egger_rma->p));
+  }
+  if (b.begg) o += fmt::format("Begg's test: Kendall tau = {:.3f}, p = {}\n", b.begg->tau, p_text(b.begg->p));
+  if (b.trimfill) {
+    o += fmt::format("Trim-and-fill: {} stud{} filled on the {}; adjusted {}\n", b.trimfill->k0,
+                     b.trimfill->k0 == 1 ? "y" : "ies", b.trimfill->side == FunnelSide::kLeft ? "left" : "right",
+                     interval(ratio, b.trimfill->est, b.trimfill->ci_lb, b.trimfill->ci_ub));
+  }
+  for (const auto& n : b.notes) o += "note: " + n + "\n";
   return o;
 }
 
@@ -170,6 +194,7 @@ CLI::App* add_compare_command(CLI::App& app, CompareArgs& args) {
   cmd->add_option("--cc", args.continuity, "continuity correction for studies with a zero cell")->capture_default_str();
   cmd->add_flag("--keep-double-zero", args.keep_double_zero, "keep studies without events in either arm (OR, RR)");
   cmd->add_flag("--drop-double-zero", args.drop_double_zero, "leave out studies without events in either arm (RD, AS)");
+  cmd->add_flag("--bias", args.bias, "small-study effects: Egger's tests, Begg's test, trim-and-fill");
   cmd->add_option("--estimate", args.estimate, "column: a reported effect (e.g. a hazard ratio)");
   cmd->add_option("--se", args.se, "column: its standard error (on the analysis scale: log for --ratio)");
   cmd->add_option("--vi", args.vi, "column: its variance (on the analysis scale)");
@@ -233,6 +258,8 @@ int run_compare(const CompareArgs& args, std::ostream& out, std::ostream& err) {
     }
     PoolResult r = pool_effects(effects, pool);
     for (const auto& n : r.notes) notes.push_back(n);
+    std::optional<SmallStudyEffects> bias;
+    if (args.bias) bias = small_study_effects(effects, pool);
     for (const auto& n : notes) err << "carta: note: " << n << '\n';
     int status = r.convergence.all_converged() ? 0 : 3;
     if (status != 0) err << "carta: warning: an iterative computation did not converge; see 'convergence' in the output\n";
@@ -240,9 +267,10 @@ int run_compare(const CompareArgs& args, std::ostream& out, std::ostream& err) {
       nlohmann::json j = io::reported_effects_json(r, args.ratio);
       j["notes"] = notes;
       j["input"] = {{"file", args.file}, {"reported_level", ro.reported_level}};
+      if (bias) j["bias"] = io::effects_bias_json(*bias, pool);
       write_result(args.output, j.dump(2) + "\n", out);
     } else {
-      write_result(args.output, reported_text(r, args.ratio, notes), out);
+      write_result(args.output, reported_text(r, args.ratio, notes) + (bias ? bias_text(*bias, args.ratio) : ""), out);
     }
     return status;
   }
@@ -265,6 +293,7 @@ int run_compare(const CompareArgs& args, std::ostream& out, std::ostream& err) {
     throw Error(ErrorCategory::kInvalidOption, fmt::format("--cc is {}, but must be >= 0 (usually 0.5)", args.continuity));
   }
   options.effect.add = args.continuity;
+  options.small_study_effects = args.bias;
   if (args.keep_double_zero) options.effect.drop_double_zero = false;
   if (args.drop_double_zero) options.effect.drop_double_zero = true;
   io::TwoArmColumns columns{args.events_1, args.n_1, args.events_2, args.n_2, std::nullopt, missing};

@@ -27,6 +27,7 @@ struct CompareArgs {
   double continuity = 0.5;
   bool keep_double_zero = false;
   bool drop_double_zero = false;
+  bool bias = false;
   double level = 0.95;
   std::vector<std::string> exclude;
   std::vector<std::string> missing;

@@ -99,28 +99,6 @@ void emit(const std::string& text, const std::string& output, std::ostream& out)
   }
 }
 
-// The "bias" object of pool without its proportion back-transformations, which mean nothing
-// for log hazards.
-nlohmann::json bias_json(const SmallStudyEffects& bias, const PoolOptions& options) {
-  nlohmann::json j = io::to_json(bias, options, 1.0);
-  std::function<void(nlohmann::json&)> strip = [&](nlohmann::json& node) {
-    if (node.is_object()) {
-      for (auto it = node.begin(); it != node.end();) {
-        if (it.key().find("prop") != std::string::npos) {
-          it = node.erase(it);
-        } else {
-          strip(*it);
-          ++it;
-        }
-      }
-    } else if (node.is_array()) {
-      for (auto& child : node) strip(child);
-    }
-  };
-  strip(j);
-  return j;
-}
-
 std::string bias_text(const SmallStudyEffects& b) {
   std::string o = "\nSmall-study effects on ln lambda\n";
   auto p = [](double x) { return fmt::format("{:.4f}", x); };
@@ -419,7 +397,7 @@ int run_survival(const SurvivalArgs& args, std::ostream& out, std::ostream& err)
   if (args.output.format == "json") {
     nlohmann::json j = io::to_json(result);
     j["input"] = {{"file", args.file}, {"notes", load.notes}};
-    if (bias && args.bias) j["bias"] = bias_json(*bias, options.pool);
+    if (bias && args.bias) j["bias"] = io::effects_bias_json(*bias, options.pool);
     emit(j.dump(2) + "\n", args.output.path, out);
   } else {
     std::string text = survival_text(result);

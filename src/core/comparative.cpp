@@ -463,6 +463,13 @@ ComparativeResult compare_binary(std::span<const TwoByTwoStudy> studies, const C
     r.table_based = std::move(pe);
   }
   for (const auto& n : r.inverse_variance.notes) r.notes.push_back(n);
+  if (options.small_study_effects) {
+    r.bias = small_study_effects(effects, options.pool);
+    if (measure == BinaryMeasure::kOR || measure == BinaryMeasure::kRR) {
+      r.bias->notes.push_back("Peters' and Harbord's tests for two-arm counts are not implemented yet; Egger's test "
+                              "on the log scale is shown");
+    }
+  }
   return r;
 }
 

@@ -118,6 +118,7 @@ nlohmann::json to_json(const ComparativeResult& r) {
                        {"weight_random", s.weight_random}});
   }
   j["studies"] = studies;
+  if (r.bias) j["bias"] = effects_bias_json(*r.bias, r.options.pool);
   j["notes"] = r.notes;
   return j;
 }

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <functional>
+
 #include <cmath>
 #include <limits>
 
@@ -349,6 +351,26 @@ nlohmann::json to_json(const SmallStudyEffects& b, const PoolOptions& o, double 
                  {"se_max", number(b.funnel.se_max)},
                  {"contours", std::move(contours)}};
   j["notes"] = b.notes;
+  return j;
+}
+
+nlohmann::json effects_bias_json(const SmallStudyEffects& bias, const PoolOptions& options) {
+  nlohmann::json j = to_json(bias, options, 1.0);
+  std::function<void(nlohmann::json&)> strip = [&](nlohmann::json& node) {
+    if (node.is_object()) {
+      for (auto it = node.begin(); it != node.end();) {
+        if (it.key().find("prop") != std::string::npos) {
+          it = node.erase(it);
+        } else {
+          strip(*it);
+          ++it;
+        }
+      }
+    } else if (node.is_array()) {
+      for (auto& child : node) strip(child);
+    }
+  };
+  strip(j);
   return j;
 }
 

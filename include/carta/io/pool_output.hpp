@@ -44,6 +44,9 @@ nlohmann::json to_json(const PermutationTest& test, const std::vector<std::strin
 nlohmann::json to_json(const std::vector<MetaRegressionPrediction>& predictions);
 // The "bias" object: tests, trim-and-fill with back-transformed proportions, funnel data.
 nlohmann::json to_json(const SmallStudyEffects& bias, const PoolOptions& options, double n_harmonic);
+// The same without the proportion back-transformations, which mean nothing for effects given on
+// their own scale (log hazards, log odds ratios).
+nlohmann::json effects_bias_json(const SmallStudyEffects& bias, const PoolOptions& options);
 
 // Study table with weights: one row per study.
 std::string studies_csv(const PoolResult& result);

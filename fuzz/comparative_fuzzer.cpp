@@ -1,6 +1,6 @@
 // The comparative inputs: the two-arm table loader with every measure and common-effect method
 // (the choice taken from the input's size), and the reported-effect loader with the generic
-// inverse-variance pooling, ratios or not. The input is a two-arm CSV (columns study, e1, n1,
+// inverse-variance pooling, ratios or not; the first table is also read as means (MD, SMD). The input is a two-arm CSV (columns study, e1, n1,
 // e2, n2), a line "---", and a reported-effect CSV (study, est, se, lower, upper).
 #include "carta/comparative.hpp"
 #include "carta/io/comparative_table.hpp"
@@ -24,6 +24,14 @@ void two_arm(std::string_view text, std::size_t choice) {
   options.method = kMethods[(choice / 4) % 3];
   options.effect.correction = kCorrections[(choice / 12) % 3];
   (void)carta::compare_binary(load.studies, options);
+}
+
+// The same table read as means (columns study, m1, s1, n1, m2, s2, n2), as MD or SMD.
+void continuous(std::string_view text, bool standardised) {
+  const auto table = carta::io::parse_delimited(text, ',', "means.csv");
+  const auto load = carta::io::load_continuous_studies(table, {"m1", "s1", "n1", "m2", "s2", "n2", std::string("study"), {}});
+  (void)carta::compare_continuous(load.studies, standardised ? carta::ContinuousMeasure::kSMD : carta::ContinuousMeasure::kMD,
+                                  carta::PoolOptions{}, true);
 }
 
 void reported(std::string_view text, bool ratio) {
@@ -54,6 +62,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       } catch (const carta::Error&) {
         // Reported as it should be; the two-arm part is still worth running.
       }
+    }
+    try {
+      continuous(text.substr(0, split), size % 3 == 0);
+    } catch (const carta::Error&) {
+      // Most two-arm tables are no table of means; the two-arm reading below still runs.
     }
     two_arm(text.substr(0, split), size);
   });

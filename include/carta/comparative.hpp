@@ -146,6 +146,37 @@ ComparativeResult compare_binary(std::span<const TwoByTwoStudy> studies, const C
 // One line naming every convention in force (zero cells, double zeros, methods, level).
 std::string describe_conventions(const ComparativeResult& result);
 
+// Two-group continuous outcomes: each arm's mean, SD and number of patients.
+enum class ContinuousMeasure {
+  kMD,   // mean difference, heteroscedastic variance sd1^2/n1 + sd2^2/n2 (metafor vtype "LS")
+  kSMD,  // standardised mean difference: Hedges' g with the exact small-sample correction
+};
+std::string_view to_string(ContinuousMeasure measure) noexcept;
+// MD, SMD in any case; nullopt otherwise.
+std::optional<ContinuousMeasure> parse_continuous_measure(std::string_view text) noexcept;
+
+struct ContinuousStudy {
+  std::string label;
+  double mean_1 = 0.0, sd_1 = 0.0;
+  std::int64_t n_1 = 0;
+  double mean_2 = 0.0, sd_2 = 0.0;
+  std::int64_t n_2 = 0;
+};
+
+// The study's effect and variance (metafor's escalc). Throws carta::Error (kInvalidInput) for an
+// SD <= 0, an arm of fewer than 2 patients, or a non-finite mean.
+EffectStudy continuous_effect(const ContinuousStudy& study, ContinuousMeasure measure);
+
+struct ContinuousResult {
+  ContinuousMeasure measure = ContinuousMeasure::kMD;
+  std::vector<ContinuousStudy> studies;
+  PoolResult inverse_variance;           // common and random effects
+  std::optional<SmallStudyEffects> bias;  // set when asked
+  std::vector<std::string> notes;
+};
+ContinuousResult compare_continuous(std::span<const ContinuousStudy> studies, ContinuousMeasure measure,
+                                    const PoolOptions& pool, bool small_study_effects = false);
+
 // Inverse-variance pooling of effects given with a standard error or a confidence interval (the
 // generic inverse-variance method): the interval must be symmetric on the analysis scale.
 struct ReportedEffect {

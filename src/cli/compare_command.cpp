@@ -34,6 +34,10 @@ rma.uni, rma.mh and rma.peto; the random-effects model always by inverse varianc
 --method estimator and --test of 'carta pool'. Ratios are pooled as logarithms and printed as
 ratios; the JSON gives both scales. --bias adds Egger's and Begg's tests and trim-and-fill.
 
+Continuous outcomes: each arm's mean, SD and patients (--mean-1 --sd-1 --n-1, --mean-2 --sd-2
+--n-2), as the mean difference (MD, variance sd1^2/n1 + sd2^2/n2) or the standardised mean
+difference (SMD: Hedges' g with the exact correction), as metafor's escalc.
+
 Effects the studies report (hazard ratios, adjusted odds ratios, mean differences): give the
 estimate with its SE (--se), variance (--vi) or interval (--lower --upper, at --reported-level),
 and --ratio when they are ratios. An interval must be symmetric on the analysis scale (a note
@@ -42,6 +46,7 @@ past 10%, an error past 30%).
 Examples (the files are in carta's examples/comparative folder):
   carta compare examples/comparative/bcg.csv --label trial --events-1 tpos --n-1 tn --events-2 cpos --n-2 cn --measure RR
   carta compare examples/comparative/bcg.csv --label trial --events-1 tpos --n-1 tn --events-2 cpos --n-2 cn --common MH --format json
+  carta compare examples/comparative/normand1999.csv --label label --mean-1 m1i --sd-1 sd1i --n-1 n1i --mean-2 m2i --sd-2 sd2i --n-2 n2i --measure SMD
   carta compare examples/comparative/bcg_rr.csv --label trial --estimate rr --lower lower --upper upper --ratio
 
 Formulas and conventions: docs/methods/comparative.md.)";
@@ -157,6 +162,32 @@ std::string bias_text(const SmallStudyEffects& b, bool ratio) {
   return o;
 }
 
+std::string continuous_text(const ContinuousResult& r) {
+  const std::string name(to_string(r.measure));
+  const auto& iv = r.inverse_variance;
+  std::string o = fmt::format("Two-group continuous outcome: {}, {} studies\n",
+                              r.measure == ContinuousMeasure::kMD ? "mean difference (MD)"
+                                                                  : "standardised mean difference (SMD, Hedges' g)",
+                              r.studies.size());
+  o += fmt::format("Common effect (inverse variance): {} {}, z = {:.4f}, p = {}\n", name,
+                   interval(false, iv.common.est, iv.common.ci_lb, iv.common.ci_ub), iv.common.z, p_text(iv.common.p));
+  o += random_text(iv, false, name);
+  o += heterogeneity_text(iv);
+  o += fmt::format("\n{:<28} {:>22} {:>22} {:>28} {:>8} {:>8}\n", "Study", "Mean (SD) n 1", "Mean (SD) n 2",
+                   name + " (95% CI)", "W common", "W random");
+  for (std::size_t i = 0; i < r.studies.size(); ++i) {
+    const auto& s = r.studies[i];
+    const auto& e = iv.studies[i];
+    o += fmt::format("{:<28} {:>22} {:>22} {:>28} {:>7.1f}% {:>7.1f}%\n", s.label,
+                     fmt::format("{:g} ({:g}) {}", s.mean_1, s.sd_1, s.n_1),
+                     fmt::format("{:g} ({:g}) {}", s.mean_2, s.sd_2, s.n_2), interval(false, e.yi, e.ci_lb, e.ci_ub),
+                     e.weight_common, e.weight_random);
+  }
+  if (r.bias) o += bias_text(*r.bias, false);
+  for (const auto& n : r.notes) o += "note: " + n + "\n";
+  return o;
+}
+
 std::string reported_text(const PoolResult& r, bool ratio, const std::vector<std::string>& notes) {
   const std::string name = ratio ? "ratio" : "effect";
   std::string o = fmt::format("Generic inverse variance: {} studies{}\n", r.k, ratio ? " (ratios, pooled as logarithms)" : "");
@@ -185,7 +216,12 @@ CLI::App* add_compare_command(CLI::App& app, CompareArgs& args) {
   cmd->add_option("--n-1,--n-e", args.n_1, "column: patients in the experimental arm");
   cmd->add_option("--events-2,--events-c", args.events_2, "column: events in the control arm");
   cmd->add_option("--n-2,--n-c", args.n_2, "column: patients in the control arm");
-  cmd->add_option("--measure", args.measure, "OR, RR, RD or AS (two-arm counts)")->capture_default_str();
+  cmd->add_option("--mean-1,--mean-e", args.mean_1, "column: mean in the experimental arm (continuous outcomes)");
+  cmd->add_option("--sd-1,--sd-e", args.sd_1, "column: its SD");
+  cmd->add_option("--mean-2,--mean-c", args.mean_2, "column: mean in the control arm");
+  cmd->add_option("--sd-2,--sd-c", args.sd_2, "column: its SD");
+  cmd->add_option("--measure", args.measure,
+                  "two-arm counts: OR (default), RR, RD or AS; means: MD (default) or SMD (Hedges' g)");
   cmd->add_option("--common", args.common, "the common effect: IV (inverse variance), MH (Mantel-Haenszel) or Peto")
       ->capture_default_str();
   cmd->add_option("--correction", args.correction,
@@ -218,14 +254,16 @@ CLI::App* add_compare_command(CLI::App& app, CompareArgs& args) {
 
 int run_compare(const CompareArgs& args, std::ostream& out, std::ostream& err) {
   io::check_run_paths({{"FILE", args.file}}, {{"-o", args.output.path}});
-  const bool counts = !args.events_1.empty() || !args.n_1.empty() || !args.events_2.empty() || !args.n_2.empty();
+  const bool counts = !args.events_1.empty() || !args.events_2.empty();
+  const bool means = !args.mean_1.empty() || !args.sd_1.empty() || !args.mean_2.empty() || !args.sd_2.empty();
   const bool reported = !args.estimate.empty();
-  if (counts == reported) {
+  const int modes = (counts ? 1 : 0) + (means ? 1 : 0) + (reported ? 1 : 0);
+  if (modes != 1) {
     throw Error(ErrorCategory::kInvalidOption,
-                counts ? "give either two-arm counts (--events-1 --n-1 --events-2 --n-2) or reported effects "
-                         "(--estimate with --se, --vi or --lower --upper), not both"
-                       : "name the columns: two-arm counts (--events-1 --n-1 --events-2 --n-2) or reported effects "
-                         "(--estimate with --se, --vi or --lower --upper)");
+                fmt::format("{}: two-arm counts (--events-1 --n-1 --events-2 --n-2), means (--mean-1 --sd-1 --n-1 "
+                            "--mean-2 --sd-2 --n-2), or reported effects (--estimate with --se, --vi or --lower "
+                            "--upper)",
+                            modes == 0 ? "name the columns of one kind of input" : "give one kind of input, not several"));
   }
   PoolOptions pool;
   pool.method = parse_or_throw(parse_tau2_method(args.method), "--method", args.method, "REML, DL, ML, PM, HE, SJ, HS, EB");
@@ -235,7 +273,22 @@ int run_compare(const CompareArgs& args, std::ostream& out, std::ostream& err) {
   const io::MissingValues missing = args.missing.empty() ? io::MissingValues() : io::MissingValues(args.missing);
   const io::Table table = io::read_table(args.file);
 
+  if (!counts) {
+    for (const auto& [given, option] : {std::pair{args.keep_double_zero || args.drop_double_zero, "--keep/--drop-double-zero"},
+                                        std::pair{!args.correction.empty(), "--correction"}}) {
+      if (given) throw Error(ErrorCategory::kInvalidOption, fmt::format("{} is for two-arm counts", option));
+    }
+  }
   if (reported) {
+    if (parse_or_throw(parse_comparative_method(args.common), "--common", args.common, "IV, MH, Peto") !=
+        ComparativeMethod::kInverseVariance) {
+      throw Error(ErrorCategory::kInvalidOption,
+                  "reported effects are pooled by inverse variance; --common MH and Peto need two-arm counts");
+    }
+    if (!args.measure.empty()) {
+      throw Error(ErrorCategory::kInvalidOption,
+                  "--measure is for counts and means; a reported effect is pooled on its own scale (--ratio for ratios)");
+    }
     if (args.se.empty() && args.vi.empty() && args.lower.empty() && args.upper.empty()) {
       throw Error(ErrorCategory::kInvalidOption, "--estimate needs its spread: --se, --vi, or --lower and --upper");
     }
@@ -275,6 +328,40 @@ int run_compare(const CompareArgs& args, std::ostream& out, std::ostream& err) {
     return status;
   }
 
+  if (means) {
+    if (args.mean_1.empty() || args.sd_1.empty() || args.n_1.empty() || args.mean_2.empty() || args.sd_2.empty() ||
+        args.n_2.empty()) {
+      throw Error(ErrorCategory::kInvalidOption,
+                  "continuous outcomes need all six columns: --mean-1 --sd-1 --n-1 --mean-2 --sd-2 --n-2");
+    }
+    const std::string measure_text = args.measure.empty() ? "MD" : args.measure;
+    const ContinuousMeasure measure =
+        parse_or_throw(parse_continuous_measure(measure_text), "--measure", measure_text, "MD, SMD (for means)");
+    if (parse_or_throw(parse_comparative_method(args.common), "--common", args.common, "IV, MH, Peto") !=
+        ComparativeMethod::kInverseVariance) {
+      throw Error(ErrorCategory::kInvalidOption,
+                  "continuous outcomes are pooled by inverse variance; --common MH and Peto are for two-arm counts");
+    }
+    io::ContinuousColumns columns{args.mean_1, args.sd_1, args.n_1, args.mean_2, args.sd_2, args.n_2, std::nullopt, missing};
+    if (!args.label.empty()) columns.label = args.label;
+    const auto load = io::load_continuous_studies(table, columns, args.exclude);
+    ContinuousResult r = compare_continuous(load.studies, measure, pool, args.bias);
+    std::vector<std::string> notes = load.notes;
+    for (const auto& n : r.notes) notes.push_back(n);
+    r.notes = notes;
+    for (const auto& n : notes) err << "carta: note: " << n << '\n';
+    const int status = r.inverse_variance.convergence.all_converged() ? 0 : 3;
+    if (status != 0) err << "carta: warning: an iterative computation did not converge; see 'convergence' in the output\n";
+    if (args.output.format == "json") {
+      nlohmann::json j = io::to_json(r);
+      j["input"] = {{"file", args.file}};
+      write_result(args.output, j.dump(2) + "\n", out);
+    } else {
+      write_result(args.output, continuous_text(r), out);
+    }
+    return status;
+  }
+
   if (args.events_1.empty() || args.n_1.empty() || args.events_2.empty() || args.n_2.empty()) {
     throw Error(ErrorCategory::kInvalidOption, "two-arm counts need all four columns: --events-1 --n-1 --events-2 --n-2");
   }
@@ -283,7 +370,9 @@ int run_compare(const CompareArgs& args, std::ostream& out, std::ostream& err) {
   }
   ComparativeOptions options;
   options.pool = pool;
-  options.effect.measure = parse_or_throw(parse_binary_measure(args.measure), "--measure", args.measure, "OR, RR, RD, AS");
+  const std::string measure_text = args.measure.empty() ? "OR" : args.measure;
+  options.effect.measure =
+      parse_or_throw(parse_binary_measure(measure_text), "--measure", measure_text, "OR, RR, RD, AS (for counts)");
   options.method = parse_or_throw(parse_comparative_method(args.common), "--common", args.common, "IV, MH, Peto");
   if (!args.correction.empty()) {
     options.effect.correction = parse_or_throw(parse_zero_cell_correction(args.correction), "--correction",

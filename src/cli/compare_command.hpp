@@ -15,10 +15,11 @@ struct CompareArgs {
   std::string file;
   std::string label;
   std::string events_1, n_1, events_2, n_2;          // two-arm counts
+  std::string mean_1, sd_1, mean_2, sd_2;            // continuous outcomes (with n_1, n_2)
   std::string estimate, se, vi, lower, upper;        // reported effects
   bool ratio = false;
   double reported_level = 0.95;
-  std::string measure = "OR";
+  std::string measure;  // empty: OR for counts, MD for means
   std::string common = "IV";
   std::string method = "REML";
   std::string test = "z";

@@ -123,6 +123,40 @@ nlohmann::json to_json(const ComparativeResult& r) {
   return j;
 }
 
+nlohmann::json to_json(const ContinuousResult& r) {
+  nlohmann::json j;
+  record_build_info(j);
+  j["analysis"] = "two-group continuous";
+  j["measure"] = std::string(to_string(r.measure));
+  j["scale"] = "identity";
+  j["k"] = r.studies.size();
+  inverse_variance_json(j, r.inverse_variance, false);
+  j["common"] = j["common_iv"];
+  j["common"]["method"] = "IV";
+  nlohmann::json studies = nlohmann::json::array();
+  for (std::size_t i = 0; i < r.studies.size(); ++i) {
+    const auto& s = r.studies[i];
+    const auto& e = r.inverse_variance.studies[i];
+    studies.push_back({{"label", s.label},
+                       {"mean_1", s.mean_1},
+                       {"sd_1", s.sd_1},
+                       {"n_1", s.n_1},
+                       {"mean_2", s.mean_2},
+                       {"sd_2", s.sd_2},
+                       {"n_2", s.n_2},
+                       {"yi", number(e.yi)},
+                       {"vi", number(e.vi)},
+                       {"ci_lb", number(e.ci_lb)},
+                       {"ci_ub", number(e.ci_ub)},
+                       {"weight_common", e.weight_common},
+                       {"weight_random", e.weight_random}});
+  }
+  j["studies"] = studies;
+  if (r.bias) j["bias"] = effects_bias_json(*r.bias, r.inverse_variance.options);
+  j["notes"] = r.notes;
+  return j;
+}
+
 nlohmann::json reported_effects_json(const PoolResult& r, bool ratio) {
   nlohmann::json j;
   record_build_info(j);

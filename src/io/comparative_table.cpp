@@ -139,6 +139,54 @@ TwoArmLoad load_two_arm_studies(const Table& table, const TwoArmColumns& columns
   return load;
 }
 
+ContinuousLoad load_continuous_studies(const Table& table, const ContinuousColumns& columns,
+                                       const std::vector<std::string>& exclude) {
+  const std::size_t cols[6] = {table.column(columns.mean_1), table.column(columns.sd_1), table.column(columns.n_1),
+                               table.column(columns.mean_2), table.column(columns.sd_2), table.column(columns.n_2)};
+  RowWalker walker(table, columns.label, exclude);
+  ContinuousLoad load;
+  for (std::size_t r = 0; r < table.rows.size(); ++r) {
+    const auto label = walker.label(r, load.left_out);
+    if (!label) continue;
+    std::optional<double> real[6];
+    std::vector<std::string> missing;
+    for (int i = 0; i < 6; ++i) {
+      const CellRef cell{table, r, cols[i]};
+      if (i % 3 == 2) {
+        const auto n = detail::parse_count(cell, columns.missing);
+        if (n) real[i] = static_cast<double>(*n);
+      } else {
+        real[i] = detail::parse_real(cell, columns.missing);
+      }
+      if (!real[i]) missing.push_back(table.header[cols[i]]);
+    }
+    if (!missing.empty()) {
+      walker.not_reported(*label, r, "no " + detail::join(missing), load.left_out);
+      continue;
+    }
+    for (int arm = 0; arm < 2; ++arm) {
+      const CellRef sd{table, r, cols[3 * arm + 1]}, n{table, r, cols[3 * arm + 2]};
+      if (!(*real[3 * arm + 1] > 0.0)) {
+        throw Error(ErrorCategory::kInvalidInput,
+                    fmt::format("{}: the SD of arm {} in study '{}' is {}; an SD must be > 0 (a negative one is a typo; "
+                                "if the paper gives an SE, multiply it by the square root of n)",
+                                sd.where(), arm + 1, *label, detail::excerpt(sd.text())));
+      }
+      if (*real[3 * arm + 2] < 2.0) {
+        throw Error(ErrorCategory::kInvalidInput,
+                    fmt::format("{}: arm {} of study '{}' has {} patients; a mean and an SD need at least 2",
+                                n.where(), arm + 1, *label, detail::excerpt(n.text())));
+      }
+    }
+    walker.use(*label, r);
+    load.studies.push_back({*label, *real[0], *real[1], static_cast<std::int64_t>(*real[2]), *real[3], *real[4],
+                            static_cast<std::int64_t>(*real[5])});
+    load.rows.push_back(r);
+  }
+  load.notes = walker.finish(load.studies.size(), "both arms' means, SDs and patients");
+  return load;
+}
+
 ReportedLoad load_reported_effects(const Table& table, const ReportedColumns& columns,
                                    const std::vector<std::string>& exclude) {
   if (!columns.se && !columns.variance && !(columns.lower && columns.upper)) {

@@ -252,3 +252,71 @@ INSTANTIATE_TEST_SUITE_P(Datasets, MetaforComparativeTest,
 
 }  // namespace
 }  // namespace carta::test
+
+namespace carta::test {
+namespace {
+
+// Two-group continuous outcomes: fixtures/metafor/continuous_<name>.json
+// (fixtures/generate/generate_continuous.R): escalc MD and SMD, rma for each measure x estimator x
+// test, on metadat's dat.normand1999 and a k = 2 set with small arms (Hedges' correction).
+std::vector<ContinuousStudy> load_continuous(const std::string& name) {
+  const auto table = io::read_table(source_path("fixtures/datasets/continuous_" + name + ".csv"));
+  const io::ContinuousColumns columns{"m1i", "sd1i", "n1i", "m2i", "sd2i", "n2i", std::string("label"), {}};
+  return io::load_continuous_studies(table, columns).studies;
+}
+
+class MetaforContinuousTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(MetaforContinuousTest, EffectSizesAndEveryFitAgree) {
+  const std::string name = GetParam();
+  const auto doc = load_json(source_path("fixtures/metafor/continuous_" + name + ".json"));
+  const auto studies = load_continuous(name);
+  ASSERT_EQ(studies.size(), doc.at("k").get<std::size_t>());
+  for (const auto* m : {"MD", "SMD"}) {
+    const auto& es = doc.at("escalc").at(m);
+    for (std::size_t i = 0; i < studies.size(); ++i) {
+      const EffectStudy e = continuous_effect(studies[i], *parse_continuous_measure(m));
+      CARTA_EXPECT_CLOSE(std::string("yi.") + m, e.yi, number(es["yi"][i]), kExact);
+      CARTA_EXPECT_CLOSE(std::string("vi.") + m, e.vi, number(es["vi"][i]), kExact);
+    }
+  }
+  std::size_t compared = 0;
+  for (const auto& fit : doc.at("fits")) {
+    const std::string measure = fit.at("measure"), method = fit.at("method"), test = fit.at("test");
+    SCOPED_TRACE(name + " " + measure + " " + method + " " + test);
+    if (fit.contains("error")) continue;  // metafor cannot fit it (k = 2 with some estimators)
+    const bool common = method == "EE";
+    if (common && test != "z") continue;
+    PoolOptions pool;
+    pool.preset = Preset::kMetafor;
+    pool.method = common ? Tau2Method::kDL : *parse_tau2_method(method);
+    pool.test = *parse_test(test);
+    const ContinuousResult r = compare_continuous(studies, *parse_continuous_measure(measure), pool);
+    const auto& iv = r.inverse_variance;
+    CARTA_EXPECT_CLOSE("Q", iv.heterogeneity.Q, number(fit["Q"]), kExact);
+    if (common) {
+      CARTA_EXPECT_CLOSE("common.est", iv.common.est, number(fit["est"]), kExact);
+      CARTA_EXPECT_CLOSE("common.se", iv.common.se, number(fit["se"]), kExact);
+      ++compared;
+      continue;
+    }
+    CARTA_EXPECT_CLOSE("tau2", iv.heterogeneity.tau2, number(fit["tau2"]), kTau2);
+    CARTA_EXPECT_CLOSE("random.est", iv.random.est, number(fit["est"]), kIterated);
+    CARTA_EXPECT_CLOSE("random.se", iv.random.se, number(fit["se"]), kIterated);
+    CARTA_EXPECT_CLOSE("random.ci", iv.random.ci_lb, number(fit["ci_lb"]), kIterated);
+    CARTA_EXPECT_CLOSE("random.ci", iv.random.ci_ub, number(fit["ci_ub"]), kIterated);
+    CARTA_EXPECT_CLOSE("random.pi", iv.random.pi_lb, number(fit["pi_lb"]), kIterated);
+    CARTA_EXPECT_CLOSE("I2", iv.heterogeneity.I2, number(fit["I2"]), kI2);
+    if (fit.contains("tau2_ci_lb")) {
+      CARTA_EXPECT_CLOSE("tau2_ci", iv.heterogeneity.tau2_ci_lb, number(fit["tau2_ci_lb"]), kQProfile);
+      CARTA_EXPECT_CLOSE("tau2_ci", iv.heterogeneity.tau2_ci_ub, number(fit["tau2_ci_ub"]), kQProfile);
+    }
+    ++compared;
+  }
+  EXPECT_GE(compared, 2u * (8u + 1u));
+}
+
+INSTANTIATE_TEST_SUITE_P(Datasets, MetaforContinuousTest, ::testing::Values("normand1999", "small"));
+
+}  // namespace
+}  // namespace carta::test

@@ -211,3 +211,42 @@ TEST(TwoArmTable, CellsAreCheckedWithTheirPlace) {
 
 }  // namespace
 }  // namespace carta
+
+namespace carta {
+namespace {
+
+TEST(ContinuousEffect, HedgesCorrectionIsExactAndBadArmsAreErrors) {
+  // m = 4 + 5 - 2 = 7: J = Gamma(3.5) / (sqrt(3.5) Gamma(3)) = 0.8875...
+  const ContinuousStudy s{"A", 10.0, 2.0, 4, 12.0, 2.0, 5};
+  const EffectStudy g = continuous_effect(s, ContinuousMeasure::kSMD);
+  const double j = std::tgamma(3.5) / (std::sqrt(3.5) * std::tgamma(3.0));
+  EXPECT_NEAR(g.yi, j * (-2.0 / 2.0), 1e-14);
+  EXPECT_NEAR(g.vi, 1.0 / 4 + 1.0 / 5 + g.yi * g.yi / 18.0, 1e-14);
+  const EffectStudy md = continuous_effect(s, ContinuousMeasure::kMD);
+  EXPECT_DOUBLE_EQ(md.yi, -2.0);
+  EXPECT_DOUBLE_EQ(md.vi, 4.0 / 4 + 4.0 / 5);
+  // Huge arms: the correction goes to 1 without overflow (tgamma would overflow past m = 343).
+  const EffectStudy big = continuous_effect({"B", 1.0, 1.0, 5'000'000, 0.0, 1.0, 5'000'000}, ContinuousMeasure::kSMD);
+  EXPECT_NEAR(big.yi, 1.0 - 3.0 / (4.0 * 9'999'998.0 - 1.0), 1e-12);
+  EXPECT_THAT(error_of([] { (void)continuous_effect({"C", 1.0, -2.0, 10, 0.0, 1.0, 10}, ContinuousMeasure::kMD); }),
+              HasSubstr("study 'C': the SD of arm 1 is -2; an SD must be > 0"));
+  EXPECT_THAT(error_of([] { (void)continuous_effect({"C", 1.0, 2.0, 1, 0.0, 1.0, 10}, ContinuousMeasure::kMD); }),
+              HasSubstr("arm 1 has 1 patient; an SD needs at least 2"));
+}
+
+TEST(ContinuousTable, CellsAreCheckedWithTheirPlace) {
+  auto load = [](const std::string& csv) {
+    const auto table = io::parse_delimited(csv, ',', "m.csv");
+    return io::load_continuous_studies(table, {"m1", "s1", "n1", "m2", "s2", "n2", std::string("study"), {}});
+  };
+  EXPECT_EQ(load("study,m1,s1,n1,m2,s2,n2\nA,1.5,0.5,10,2,0.7,12\nB,NR,1,10,2,1,10\n").studies.size(), 1u);
+  EXPECT_THAT(error_of([&] { (void)load("study,m1,s1,n1,m2,s2,n2\nA,1.5,0,10,2,0.7,12\n"); }),
+              HasSubstr("m.csv:2:3 (column 's1'): the SD of arm 1 in study 'A' is 0"));
+  EXPECT_THAT(error_of([&] { (void)load("study,m1,s1,n1,m2,s2,n2\nA,1.5,0.5,10,2,0.7,1\n"); }),
+              HasSubstr("m.csv:2:7 (column 'n2'): arm 2 of study 'A' has 1 patients"));
+  EXPECT_THAT(error_of([&] { (void)load("study,m1,s1,n1,m2,s2,n2\nA,1;5,0.5,10,2,0.7,12\n"); }),
+              HasSubstr("m.csv:2:2 (column 'm1'): value '1;5' is not a number"));
+}
+
+}  // namespace
+}  // namespace carta

@@ -12,6 +12,8 @@ namespace carta::io {
 
 nlohmann::json to_json(const ComparativeResult& result);
 
+nlohmann::json to_json(const ContinuousResult& result);
+
 // Effects pooled by the generic inverse-variance method (carta compare --estimate ...); `ratio`:
 // the analysis scale is the logarithm of the reported ratios.
 nlohmann::json reported_effects_json(const PoolResult& result, bool ratio);

@@ -35,6 +35,25 @@ struct TwoArmLoad {
 TwoArmLoad load_two_arm_studies(const Table& table, const TwoArmColumns& columns,
                                 const std::vector<std::string>& exclude = {});
 
+struct ContinuousColumns {
+  std::string mean_1, sd_1, n_1;  // experimental arm
+  std::string mean_2, sd_2, n_2;  // control arm
+  std::optional<std::string> label;
+  MissingValues missing;
+};
+
+struct ContinuousLoad {
+  std::vector<ContinuousStudy> studies;
+  std::vector<std::size_t> rows;
+  std::vector<LeftOutRow> left_out;
+  std::vector<std::string> notes;
+};
+
+// Throws as load_two_arm_studies does; an SD <= 0 or an arm of fewer than 2 patients is an error
+// naming the cell.
+ContinuousLoad load_continuous_studies(const Table& table, const ContinuousColumns& columns,
+                                       const std::vector<std::string>& exclude = {});
+
 struct ReportedColumns {
   std::string estimate;
   std::optional<std::string> se, variance, lower, upper;  // one of: se, variance, or lower and upper

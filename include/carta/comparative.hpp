@@ -80,7 +80,7 @@ struct BinaryEffect {
 };
 
 // The study's effect on the analysis scale. Throws carta::Error (kInvalidInput) for counts
-// outside [0, n] or n = 0, and (kNumerical) for an effect that is undefined without a correction.
+// outside [0, n] or n = 0, and for an effect that is undefined without a correction.
 BinaryEffect binary_effect(const TwoByTwoStudy& study, const BinaryEffectOptions& options);
 
 enum class ComparativeMethod {
@@ -183,15 +183,19 @@ struct ReportedEffect {
   std::string label;
   double estimate = kNotAvailable;
   std::optional<double> se, variance, ci_lb, ci_ub;  // one of: se, variance, or both bounds
+  // Half a unit of the last digit the estimate and bounds were printed with (0.005 for 0.62
+  // (0.41 to 0.95)): the symmetry check allows for that much rounding.
+  double rounding = 0.0;
 };
 struct ReportedEffectOptions {
   bool ratio = false;         // estimate and bounds are ratios (HR, OR, RR): pooled as logarithms
   double reported_level = 0.95;  // the level of the studies' CIs
 };
-// The study's effect and variance on the analysis scale. A CI that is not symmetric on that scale
-// by more than 10% of its half-width gives a note in `note`; by more than 30%, an error
-// (kInvalidInput) that says which scale would make it symmetric. Throws for a ratio <= 0, a
-// bound on the wrong side of the estimate, or a non-positive SE or variance.
+// The study's effect and variance on the analysis scale. A CI whose two sides differ, beyond what
+// the rounding of its digits explains, by more than 10% of its width gives a note in `note`; by
+// more than 30%, an error (kInvalidInput), which names the other scale when the interval is
+// symmetric there. An estimate equal to a bound within rounding is a note. Throws for a ratio
+// <= 0, a bound beyond the estimate, or a non-positive SE or variance.
 EffectStudy effect_from_report(const ReportedEffect& study, const ReportedEffectOptions& options, std::string* note);
 
 }  // namespace carta

@@ -77,9 +77,12 @@ std::string bias_text(const SmallStudyEffects& b, bool ratio);
 
 std::string heterogeneity_text(const PoolResult& r) {
   const auto& h = r.heterogeneity;
-  std::string o = fmt::format("Heterogeneity: Q = {:.4f}, df = {:g}, p = {}; I^2 = {:.1f}%", h.Q, h.Q_df, p_text(h.Q_p), h.I2);
+  if (!std::isfinite(h.Q)) return "Heterogeneity: not available from one study\n";
+  std::string o = fmt::format("Heterogeneity (inverse-variance model): Q = {:.4f}, df = {:g}, p = {}; I^2 = {:.1f}%",
+                              h.Q, h.Q_df, p_text(h.Q_p), h.I2);
   if (std::isfinite(h.I2_ci_lb)) o += fmt::format(" ({:.1f}% to {:.1f}%)", h.I2_ci_lb, h.I2_ci_ub);
-  o += fmt::format("; tau^2 = {:.4g}", h.tau2);
+  o += fmt::format(" ({}); tau^2 = {:.4g}",
+                   conventions_for(r.options.preset).i2 == I2Definition::kTau2Based ? "from tau^2" : "from Q", h.tau2);
   if (std::isfinite(h.tau2_ci_lb)) o += fmt::format(" ({:.4g} to {:.4g})", h.tau2_ci_lb, h.tau2_ci_ub);
   return o + "\n";
 }
@@ -112,8 +115,10 @@ std::string comparative_text(const ComparativeResult& r) {
       o += fmt::format("Cochran-Mantel-Haenszel test{}: {:.4f}, df = 1, p = {}\n",
                        r.options.cmh_continuity ? " (continuity-corrected)" : "", t.cmh, p_text(t.cmh_p));
     }
-    o += fmt::format("Heterogeneity around it: Q = {:.4f}, df = {:g}, p = {}; I^2 = {:.1f}% (from Q)\n", t.Q, t.Q_df,
-                     p_text(t.Q_p), t.I2);
+    if (std::isfinite(t.Q)) {
+      o += fmt::format("Heterogeneity around the {} estimate: Q = {:.4f}, df = {:g}, p = {}; I^2 = {:.1f}% (from Q)\n",
+                       r.options.method == ComparativeMethod::kPeto ? "Peto" : "MH", t.Q, t.Q_df, p_text(t.Q_p), t.I2);
+    }
     if (std::isfinite(t.tarone)) {
       o += fmt::format("Tarone's test of a common odds ratio: {:.4f}, df = {:g}, p = {}\n", t.tarone, t.tarone_df,
                        p_text(t.tarone_p));
@@ -125,7 +130,7 @@ std::string comparative_text(const ComparativeResult& r) {
   o += random_text(iv, ratio, name);
   o += heterogeneity_text(iv);
   o += fmt::format("\n{:<28} {:>12} {:>12} {:>28} {:>8} {:>8}\n", "Study", "Events/n 1", "Events/n 2",
-                   name + " (95% CI)", "W common", "W random");
+                   fmt::format("{} ({:g}% CI)", name, 100.0 * r.options.pool.level), "W common", "W random");
   for (const auto& s : r.studies) {
     const std::string arm1 = fmt::format("{}/{}", s.counts.events_1, s.counts.n_1);
     const std::string arm2 = fmt::format("{}/{}", s.counts.events_2, s.counts.n_2);
@@ -174,7 +179,7 @@ std::string continuous_text(const ContinuousResult& r) {
   o += random_text(iv, false, name);
   o += heterogeneity_text(iv);
   o += fmt::format("\n{:<28} {:>22} {:>22} {:>28} {:>8} {:>8}\n", "Study", "Mean (SD) n 1", "Mean (SD) n 2",
-                   name + " (95% CI)", "W common", "W random");
+                   fmt::format("{} ({:g}% CI)", name, 100.0 * iv.options.level), "W common", "W random");
   for (std::size_t i = 0; i < r.studies.size(); ++i) {
     const auto& s = r.studies[i];
     const auto& e = iv.studies[i];
@@ -195,13 +200,24 @@ std::string reported_text(const PoolResult& r, bool ratio, const std::vector<std
                    interval(ratio, r.common.est, r.common.ci_lb, r.common.ci_ub), r.common.z, p_text(r.common.p));
   o += random_text(r, ratio, name);
   o += heterogeneity_text(r);
-  o += fmt::format("\n{:<28} {:>28} {:>8} {:>8}\n", "Study", name + " (95% CI)", "W common", "W random");
+  o += fmt::format("\n{:<28} {:>28} {:>8} {:>8}\n", "Study", fmt::format("{} ({:g}% CI)", name, 100.0 * r.options.level),
+                   "W common", "W random");
   for (const auto& s : r.studies) {
     o += fmt::format("{:<28} {:>28} {:>7.1f}% {:>7.1f}%\n", s.label, interval(ratio, s.yi, s.ci_lb, s.ci_ub),
                      s.weight_common, s.weight_random);
   }
   for (const auto& n : notes) o += "note: " + n + "\n";
   return o;
+}
+
+// Runs a study's computation; an error from it names the study's line in the table.
+template <typename F>
+void at_row(const io::Table& table, std::size_t row, F&& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    throw Error(e.category(), fmt::format("{}:{}: {}", table.source, table.lines[row], e.what()));
+  }
 }
 
 }  // namespace
@@ -227,7 +243,9 @@ CLI::App* add_compare_command(CLI::App& app, CompareArgs& args) {
   cmd->add_option("--correction", args.correction,
                   "zero cells: all-cells (add --cc to each cell; the default, but none for AS), treatment-arm "
                   "(Sweeting 2004, R meta's TACC) or none");
-  cmd->add_option("--cc", args.continuity, "continuity correction for studies with a zero cell")->capture_default_str();
+  cmd->add_option("--cc", args.continuity, "continuity correction for studies with a zero cell (default 0.5)");
+  cmd->add_flag("--no-cmh-correction", args.no_cmh_correction,
+                "the Cochran-Mantel-Haenszel test without its continuity correction (--common MH, OR)");
   cmd->add_flag("--keep-double-zero", args.keep_double_zero, "keep studies without events in either arm (OR, RR)");
   cmd->add_flag("--drop-double-zero", args.drop_double_zero, "leave out studies without events in either arm (RD, AS)");
   cmd->add_flag("--bias", args.bias, "small-study effects: Egger's tests, Begg's test, trim-and-fill");
@@ -237,8 +255,8 @@ CLI::App* add_compare_command(CLI::App& app, CompareArgs& args) {
   cmd->add_option("--lower", args.lower, "column: the lower bound of its CI");
   cmd->add_option("--upper", args.upper, "column: the upper bound of its CI");
   cmd->add_flag("--ratio", args.ratio, "the estimates and bounds are ratios (HR, OR, RR): pooled as logarithms");
-  cmd->add_option("--reported-level", args.reported_level, "confidence level of the CIs the studies report")
-      ->capture_default_str();
+  cmd->add_option("--reported-level", args.reported_level,
+                  "confidence level of the CIs the studies report (default 0.95)");
   cmd->add_option("--method", args.method, "tau^2 estimator: REML, DL, ML, PM, HE, SJ, HS, EB")->capture_default_str();
   cmd->add_option("--test", args.test, "z, knha or t")->capture_default_str();
   cmd->add_option("--preset", args.preset, "carta, metafor or meta (see 'carta pool --help')")->capture_default_str();
@@ -273,12 +291,23 @@ int run_compare(const CompareArgs& args, std::ostream& out, std::ostream& err) {
   const io::MissingValues missing = args.missing.empty() ? io::MissingValues() : io::MissingValues(args.missing);
   const io::Table table = io::read_table(args.file);
 
+  // Options of another kind of input are refused, never ignored.
+  auto refuse = [](bool given, const char* option, const char* belongs) {
+    if (given) throw Error(ErrorCategory::kInvalidOption, fmt::format("{} is for {}", option, belongs));
+  };
   if (!counts) {
-    for (const auto& [given, option] : {std::pair{args.keep_double_zero || args.drop_double_zero, "--keep/--drop-double-zero"},
-                                        std::pair{!args.correction.empty(), "--correction"}}) {
-      if (given) throw Error(ErrorCategory::kInvalidOption, fmt::format("{} is for two-arm counts", option));
-    }
+    refuse(args.keep_double_zero || args.drop_double_zero, "--keep-double-zero/--drop-double-zero", "two-arm counts");
+    refuse(!args.correction.empty(), "--correction", "two-arm counts");
+    refuse(args.continuity.has_value(), "--cc", "two-arm counts");
+    refuse(args.no_cmh_correction, "--no-cmh-correction", "two-arm counts with --common MH");
   }
+  if (!reported) {
+    refuse(args.ratio, "--ratio", "reported effects (--estimate)");
+    refuse(args.reported_level.has_value(), "--reported-level", "reported effects (--estimate)");
+    refuse(!args.se.empty() || !args.vi.empty() || !args.lower.empty() || !args.upper.empty(),
+           "--se, --vi, --lower and --upper", "reported effects (--estimate)");
+  }
+  if (!means) refuse(!args.mean_1.empty() || !args.mean_2.empty(), "--mean-1/--mean-2", "means");
   if (reported) {
     if (parse_or_throw(parse_comparative_method(args.common), "--common", args.common, "IV, MH, Peto") !=
         ComparativeMethod::kInverseVariance) {
@@ -301,13 +330,13 @@ int run_compare(const CompareArgs& args, std::ostream& out, std::ostream& err) {
     if (!args.label.empty()) columns.label = args.label;
     columns.missing = missing;
     const auto load = io::load_reported_effects(table, columns, args.exclude);
-    ReportedEffectOptions ro{args.ratio, parse_level(args.reported_level, "--reported-level")};
+    ReportedEffectOptions ro{args.ratio, parse_level(args.reported_level.value_or(0.95), "--reported-level")};
     std::vector<EffectStudy> effects;
     std::vector<std::string> notes = load.notes;
-    for (const auto& s : load.studies) {
+    for (std::size_t i = 0; i < load.studies.size(); ++i) {
       std::string note;
-      effects.push_back(effect_from_report(s, ro, &note));
-      if (!note.empty()) notes.push_back(note);
+      at_row(table, load.rows[i], [&] { effects.push_back(effect_from_report(load.studies[i], ro, &note)); });
+      if (!note.empty()) notes.push_back(fmt::format("{}:{}: {}", table.source, table.lines[load.rows[i]], note));
     }
     PoolResult r = pool_effects(effects, pool);
     for (const auto& n : r.notes) notes.push_back(n);
@@ -345,6 +374,9 @@ int run_compare(const CompareArgs& args, std::ostream& out, std::ostream& err) {
     io::ContinuousColumns columns{args.mean_1, args.sd_1, args.n_1, args.mean_2, args.sd_2, args.n_2, std::nullopt, missing};
     if (!args.label.empty()) columns.label = args.label;
     const auto load = io::load_continuous_studies(table, columns, args.exclude);
+    for (std::size_t i = 0; i < load.studies.size(); ++i) {
+      at_row(table, load.rows[i], [&] { (void)continuous_effect(load.studies[i], measure); });
+    }
     ContinuousResult r = compare_continuous(load.studies, measure, pool, args.bias);
     std::vector<std::string> notes = load.notes;
     for (const auto& n : r.notes) notes.push_back(n);
@@ -378,16 +410,27 @@ int run_compare(const CompareArgs& args, std::ostream& out, std::ostream& err) {
     options.effect.correction = parse_or_throw(parse_zero_cell_correction(args.correction), "--correction",
                                                args.correction, "all-cells, treatment-arm, none");
   }
-  if (!(args.continuity >= 0.0) || !std::isfinite(args.continuity)) {
-    throw Error(ErrorCategory::kInvalidOption, fmt::format("--cc is {}, but must be >= 0 (usually 0.5)", args.continuity));
+  const double cc = args.continuity.value_or(0.5);
+  if (!(cc >= 0.0) || !std::isfinite(cc)) {
+    throw Error(ErrorCategory::kInvalidOption, fmt::format("--cc is {}, but must be >= 0 (usually 0.5)", cc));
   }
-  options.effect.add = args.continuity;
+  options.effect.add = cc;
+  // An explicit --cc corrects the arcsine difference too (metafor applies an explicit add to AS).
+  if (args.continuity && !options.effect.correction) options.effect.correction = ZeroCellCorrection::kAllCells;
+  if (args.no_cmh_correction && !(options.method == ComparativeMethod::kMantelHaenszel &&
+                                  options.effect.measure == BinaryMeasure::kOR)) {
+    throw Error(ErrorCategory::kInvalidOption, "--no-cmh-correction is for the Mantel-Haenszel odds ratio (--common MH --measure OR)");
+  }
+  options.cmh_continuity = !args.no_cmh_correction;
   options.small_study_effects = args.bias;
   if (args.keep_double_zero) options.effect.drop_double_zero = false;
   if (args.drop_double_zero) options.effect.drop_double_zero = true;
   io::TwoArmColumns columns{args.events_1, args.n_1, args.events_2, args.n_2, std::nullopt, missing};
   if (!args.label.empty()) columns.label = args.label;
   const auto load = io::load_two_arm_studies(table, columns, args.exclude);
+  for (std::size_t i = 0; i < load.studies.size(); ++i) {
+    at_row(table, load.rows[i], [&] { (void)binary_effect(load.studies[i], options.effect); });
+  }
   ComparativeResult r = compare_binary(load.studies, options);
   std::vector<std::string> notes = load.notes;
   for (const auto& n : r.notes) notes.push_back(n);

@@ -1,6 +1,7 @@
 #pragma once
 #include <CLI/CLI.hpp>
 
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -18,14 +19,15 @@ struct CompareArgs {
   std::string mean_1, sd_1, mean_2, sd_2;            // continuous outcomes (with n_1, n_2)
   std::string estimate, se, vi, lower, upper;        // reported effects
   bool ratio = false;
-  double reported_level = 0.95;
+  std::optional<double> reported_level;  // default 0.95; only with --estimate
   std::string measure;  // empty: OR for counts, MD for means
   std::string common = "IV";
   std::string method = "REML";
   std::string test = "z";
   std::string preset = "carta";
   std::string correction;  // empty: the measure's default
-  double continuity = 0.5;
+  std::optional<double> continuity;  // default 0.5; only with counts
+  bool no_cmh_correction = false;
   bool keep_double_zero = false;
   bool drop_double_zero = false;
   bool bias = false;

@@ -23,6 +23,7 @@ std::string upper(std::string_view text) {
 }
 
 double normal_upper_tail_two_sided(double z) {
+  if (!std::isfinite(z)) return std::isnan(z) ? kNotAvailable : 0.0;
   return 2.0 * boost::math::cdf(boost::math::complement(boost::math::normal_distribution<double>(), std::abs(z)));
 }
 
@@ -178,7 +179,7 @@ BinaryEffect binary_effect(const TwoByTwoStudy& study, const BinaryEffectOptions
       break;
   }
   if (!std::isfinite(e.yi) || !std::isfinite(e.vi) || !(e.vi > 0.0)) {
-    throw Error(ErrorCategory::kNumerical,
+    throw Error(ErrorCategory::kInvalidInput,
                 fmt::format("study '{}' ({}/{} against {}/{}): the {} is undefined without a continuity correction; "
                             "use one (e.g. --correction all-cells --cc 0.5) or leave the study out",
                             study.label, study.events_1, study.n_1, study.events_2, study.n_2,
@@ -191,18 +192,31 @@ namespace {
 
 // Heterogeneity of the studies' own effects around a table-based common effect, as rma.mh and
 // rma.peto report it: Q = sum (y - est)^2 / v, I^2 = (Q - df) / Q, H^2 = Q / df.
-void heterogeneity_around(TableBasedEffect& out, const std::vector<double>& y, const std::vector<double>& v) {
+void heterogeneity_around(TableBasedEffect& out, const std::vector<double>& y, const std::vector<double>& v,
+                          std::size_t studies) {
   double q = 0.0;
   for (std::size_t i = 0; i < y.size(); ++i) q += (y[i] - out.est) * (y[i] - out.est) / v[i];
-  const double df = static_cast<double>(y.size()) - 1.0;
-  out.Q = y.size() > 1 ? q : kNotAvailable;
+  // df counts every study with an effect of its own (metafor's k.yi - 1), also one whose table
+  // adds nothing to Peto's Q (a kept double zero).
+  const double df = static_cast<double>(studies) - 1.0;
+  if (studies < 2) return;  // no heterogeneity from one study: not available
+  out.Q = q;
   out.Q_df = df;
-  out.Q_p = y.size() > 1 ? chi_squared_upper(q, df) : kNotAvailable;
-  out.H2 = y.size() > 1 ? q / df : kNotAvailable;
-  out.I2 = y.size() > 1 ? (q > 0.0 ? std::max(0.0, 100.0 * (q - df) / q) : 0.0) : kNotAvailable;
+  out.Q_p = chi_squared_upper(q, df);
+  out.H2 = q / df;
+  out.I2 = q > 0.0 ? std::max(0.0, 100.0 * (q - df) / q) : 0.0;
 }
 
-void finish_wald(TableBasedEffect& out, double level) {
+// The Wald test and interval; a standard error that is 0 or not finite (every table without
+// spread, e.g. all events in one arm and none in the other) leaves them not available.
+void finish_wald(TableBasedEffect& out, double level, std::vector<std::string>& notes) {
+  if (!(out.se > 0.0) || !std::isfinite(out.se) || !std::isfinite(out.est)) {
+    notes.push_back(fmt::format("the common effect's standard error is {} (the tables have no spread to estimate it "
+                                "from), so its test and interval are not available",
+                                out.se));
+    out.se = kNotAvailable;
+    return;
+  }
   const double z = normal_quantile_two_sided(level);
   out.z = out.est / out.se;
   out.p = normal_upper_tail_two_sided(out.z);
@@ -272,12 +286,14 @@ TableBasedEffect mantel_haenszel(std::span<const TwoByTwoStudy> tables, BinaryMe
       if (!(r_sum > 0.0) || !(s_sum > 0.0)) {
         throw Error(ErrorCategory::kNumerical,
                     "the Mantel-Haenszel odds ratio is undefined: every table has a zero in the same diagonal "
-                    "(no events, or no non-events, in one arm of every study); use --method IV");
+                    "(no events, or no non-events, in one arm of every study); use --common IV");
       }
       out.est = std::log(r_sum / s_sum);
       out.se = std::sqrt(pr / (2.0 * r_sum * r_sum) + ps_qr / (2.0 * r_sum * s_sum) + qs / (2.0 * s_sum * s_sum));
       if (cmh_var > 0.0) {
-        const double dev = std::max(0.0, std::abs(cmh_dev) - (cmh_continuity ? 0.5 : 0.0));
+        // metafor's (|sum(O - E)| - 1/2)^2, also when |sum(O - E)| < 1/2 (R's mantelhaen.test
+        // drops the correction there instead).
+        const double dev = std::abs(cmh_dev) - (cmh_continuity ? 0.5 : 0.0);
         out.cmh = dev * dev / cmh_var;
         out.cmh_p = chi_squared_upper(out.cmh, 1.0);
       }
@@ -285,7 +301,7 @@ TableBasedEffect mantel_haenszel(std::span<const TwoByTwoStudy> tables, BinaryMe
     case BinaryMeasure::kRR:
       if (!(r_sum > 0.0) || !(s_sum > 0.0)) {
         throw Error(ErrorCategory::kNumerical,
-                    "the Mantel-Haenszel risk ratio is undefined: no events in one arm of every study; use --method IV");
+                    "the Mantel-Haenszel risk ratio is undefined: no events in one arm of every study; use --common IV");
       }
       out.est = std::log(r_sum / s_sum);
       out.se = std::sqrt(rr_var_num / (r_sum * s_sum));
@@ -297,13 +313,12 @@ TableBasedEffect mantel_haenszel(std::span<const TwoByTwoStudy> tables, BinaryMe
     case BinaryMeasure::kAS:
       break;
   }
-  finish_wald(out, level);
+  finish_wald(out, level, notes);
   double w_sum = 0.0;
   for (double x : w) w_sum += x;
   out.weights.resize(w.size());
   for (std::size_t i = 0; i < w.size(); ++i) out.weights[i] = w_sum > 0 ? 100.0 * w[i] / w_sum : 0.0;
   out.k_used = tables.size();
-  (void)notes;
 
   if (measure == BinaryMeasure::kOR) {
     // Tarone's (1985) correction of the Breslow-Day test of a common odds ratio, at the MH
@@ -334,7 +349,7 @@ TableBasedEffect mantel_haenszel(std::span<const TwoByTwoStudy> tables, BinaryMe
 }
 
 TableBasedEffect peto(std::span<const TwoByTwoStudy> tables, double level, std::vector<double>& y,
-                      std::vector<double>& v) {
+                      std::vector<double>& v, std::vector<std::string>& notes) {
   TableBasedEffect out;
   double oe_sum = 0.0, v_sum = 0.0;
   std::vector<double> w(tables.size(), 0.0);
@@ -358,10 +373,10 @@ TableBasedEffect peto(std::span<const TwoByTwoStudy> tables, double level, std::
   }
   out.est = oe_sum / v_sum;
   out.se = 1.0 / std::sqrt(v_sum);
-  finish_wald(out, level);
+  finish_wald(out, level, notes);
   out.weights.resize(w.size());
   for (std::size_t i = 0; i < w.size(); ++i) out.weights[i] = 100.0 * w[i] / v_sum;
-  out.k_used = y.size();
+  out.k_used = tables.size();
   return out;
 }
 
@@ -380,17 +395,16 @@ ComparativeResult compare_binary(std::span<const TwoByTwoStudy> studies, const C
   const BinaryMeasure measure = options.effect.measure;
   if (options.method == ComparativeMethod::kPeto && measure != BinaryMeasure::kOR) {
     throw Error(ErrorCategory::kInvalidOption,
-                fmt::format("Peto's method pools odds ratios: use --measure OR with --method Peto, not {}",
+                fmt::format("Peto's method pools odds ratios: use --measure OR with --common Peto, not {}",
                             to_string(measure)));
   }
   if (options.method == ComparativeMethod::kMantelHaenszel && measure == BinaryMeasure::kAS) {
     throw Error(ErrorCategory::kInvalidOption,
-                "Mantel-Haenszel pools OR, RR or RD; the arcsine difference is pooled by inverse variance (--method IV)");
+                "Mantel-Haenszel pools OR, RR or RD; the arcsine difference is pooled by inverse variance (--common IV)");
   }
   ComparativeResult r;
   r.options = options;
   std::vector<EffectStudy> effects;
-  std::vector<TwoByTwoStudy> kept;
   std::vector<std::size_t> kept_index;
   std::vector<std::string> dropped, corrected;
   for (std::size_t i = 0; i < studies.size(); ++i) {
@@ -402,7 +416,6 @@ ComparativeResult compare_binary(std::span<const TwoByTwoStudy> studies, const C
     } else {
       if (cs.effect.corrected) corrected.push_back(studies[i].label);
       effects.push_back({studies[i].label, cs.effect.yi, cs.effect.vi});
-      kept.push_back(studies[i]);
       kept_index.push_back(i);
     }
     r.studies.push_back(std::move(cs));
@@ -443,23 +456,21 @@ ComparativeResult compare_binary(std::span<const TwoByTwoStudy> studies, const C
     cs.weight_common = sr.weight_common;
     cs.weight_random = sr.weight_random;
   }
+  // The Mantel-Haenszel and Peto sums take every table, as metafor's rma.mh and rma.peto do: a
+  // double zero adds nothing to the OR sums or to Peto's, but a table with every patient an event
+  // adds n1 n2 / N to both RR sums (its RR is 1) and every table enters the RD's sum n1 n2 / N.
+  // Dropping a study from the studies' own effects (drop_double_zero) leaves it out of Q only.
   if (options.method == ComparativeMethod::kMantelHaenszel) {
-    auto mh = mantel_haenszel(kept, measure, options.pool.level, options.cmh_continuity, r.notes);
+    auto mh = mantel_haenszel(studies, measure, options.pool.level, options.cmh_continuity, r.notes);
     std::vector<double> y, v;
     for (const auto& e : effects) y.push_back(e.yi), v.push_back(e.vi);
-    heterogeneity_around(mh, y, v);
-    std::vector<double> weights(studies.size(), 0.0);
-    for (std::size_t j = 0; j < kept_index.size(); ++j) weights[kept_index[j]] = mh.weights[j];
-    mh.weights = weights;
+    heterogeneity_around(mh, y, v, effects.size());
     for (std::size_t i = 0; i < studies.size(); ++i) r.studies[i].weight_common = mh.weights[i];
     r.table_based = std::move(mh);
   } else if (options.method == ComparativeMethod::kPeto) {
     std::vector<double> y, v;
-    auto pe = peto(kept, options.pool.level, y, v);
-    heterogeneity_around(pe, y, v);
-    std::vector<double> weights(studies.size(), 0.0);
-    for (std::size_t j = 0; j < kept_index.size(); ++j) weights[kept_index[j]] = pe.weights[j];
-    pe.weights = weights;
+    auto pe = peto(studies, options.pool.level, y, v, r.notes);
+    heterogeneity_around(pe, y, v, effects.size());
     for (std::size_t i = 0; i < studies.size(); ++i) r.studies[i].weight_common = pe.weights[i];
     r.table_based = std::move(pe);
   }
@@ -587,26 +598,51 @@ EffectStudy effect_from_report(const ReportedEffect& study, const ReportedEffect
     if (!(*study.se > 0.0) || !std::isfinite(*study.se)) bad(fmt::format("the standard error is {}, but must be > 0", *study.se));
     e.vi = *study.se * *study.se;
   } else if (study.ci_lb && study.ci_ub) {
-    const double lb = scale(*study.ci_lb, "lower bound"), ub = scale(*study.ci_ub, "upper bound");
-    if (!(lb < e.yi && e.yi < ub)) {
-      bad(fmt::format("the interval {} to {} does not contain the estimate {} strictly inside it (bounds swapped, or a "
-                      "column of another study?)",
-                      *study.ci_lb, *study.ci_ub, study.estimate));
+    const double r = std::max(0.0, study.rounding);
+    const double est = study.estimate, lo = *study.ci_lb, hi = *study.ci_ub;
+    const double lb = scale(lo, "lower bound"), ub = scale(hi, "upper bound");
+    if (!(lo < hi) || lo > est + r || hi < est - r) {
+      bad(fmt::format("the interval {} to {} does not hold the estimate {} (bounds swapped, or a column of another "
+                      "study?)",
+                      lo, hi, est));
     }
-    const double below = e.yi - lb, above = ub - e.yi, half = (ub - lb) / 2.0;
-    const double asymmetry = std::abs(above - below) / (2.0 * half);
-    if (asymmetry > 0.30) {
-      bad(fmt::format("the interval {} to {} is not symmetric about {} on the {} scale ({:.0f}% apart); {}", *study.ci_lb,
-                      *study.ci_ub, study.estimate, options.ratio ? "log" : "given", 100.0 * asymmetry,
-                      options.ratio ? "if these are not ratios, leave out --ratio"
-                                    : "if they are ratios (HR, OR, RR), give --ratio to pool their logarithms"));
+    std::vector<std::string> remarks;
+    if (!(lo < est && est < hi)) {
+      remarks.push_back(fmt::format("the estimate {} equals a bound of its interval {} to {} (rounded?)", est, lo, hi));
     }
-    if (asymmetry > 0.10 && note != nullptr) {
-      *note = fmt::format("study '{}': the interval is {:.0f}% from symmetric on the {} scale; its SE is from the "
-                          "interval's width",
-                          study.label, 100.0 * asymmetry, options.ratio ? "log" : "given");
+    // How far apart the two sides are, beyond what rounding each printed number by r can move
+    // them (to first order on the log scale), as a share of the width; on a scale given by
+    // `log_scale`.
+    auto asymmetry = [&](bool log_scale) {
+      if (log_scale && !(lo > 0.0 && est > 0.0)) return std::numeric_limits<double>::infinity();
+      const double y = log_scale ? std::log(est) : est;
+      const double yl = log_scale ? std::log(lo) : lo, yu = log_scale ? std::log(hi) : hi;
+      const double slack = log_scale ? r / lo + 2.0 * r / est + r / hi : 4.0 * r;
+      return std::max(0.0, std::abs((yu - y) - (y - yl)) - slack) / (yu - yl);
+    };
+    const double here = asymmetry(options.ratio), there = asymmetry(!options.ratio);
+    if (here > 0.30) {
+      std::string advice = "check the bounds (a typo, or the interval of another estimate?)";
+      if (there < 0.10) {
+        advice = options.ratio ? "it is symmetric on the plain scale: if these are not ratios, leave out --ratio"
+                               : "it is symmetric on the log scale: if these are ratios (HR, OR, RR), give --ratio";
+      }
+      bad(fmt::format("the interval {} to {} is not symmetric about {} on the {} scale ({:.0f}% of its width apart, "
+                      "beyond the rounding of its digits); {}",
+                      lo, hi, est, options.ratio ? "log" : "given", 100.0 * here, advice));
+    }
+    if (here > 0.10) {
+      remarks.push_back(fmt::format("the interval is {:.0f}% of its width from symmetric on the {} scale; its SE is "
+                                    "from the interval's width",
+                                    100.0 * here, options.ratio ? "log" : "given"));
+    }
+    if (!remarks.empty() && note != nullptr) {
+      std::string text;
+      for (const auto& m : remarks) text += (text.empty() ? "" : "; ") + m;
+      *note = fmt::format("study '{}': {}", study.label, text);
     }
     const double z = normal_quantile_two_sided(options.reported_level);
+    const double half = (ub - lb) / 2.0;
     e.vi = (half / z) * (half / z);
   } else {
     bad("give a standard error, a variance, or both bounds of the interval");

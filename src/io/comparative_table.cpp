@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
+#include <cmath>
 #include <map>
 #include <set>
 
@@ -93,6 +95,18 @@ class RowWalker {
   std::map<std::string, std::size_t> seen_;
   std::vector<std::string> skipped_;
 };
+
+// Half a unit of the last digit a number was printed with: 0.005 for "0.62", 0.5 for "2"; 0 for a
+// number in exponent notation (its precision is not what it shows).
+double half_unit(std::string_view text) {
+  if (text.find_first_of("eE") != std::string_view::npos) return 0.0;
+  const auto point = text.find_first_of(".,");
+  std::size_t decimals = 0;
+  if (point != std::string_view::npos) {
+    for (std::size_t i = point + 1; i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])); ++i) ++decimals;
+  }
+  return 0.5 * std::pow(10.0, -static_cast<double>(decimals));
+}
 
 }  // namespace
 
@@ -227,6 +241,9 @@ ReportedLoad load_reported_effects(const Table& table, const ReportedColumns& co
       const auto lb = real(r, lb_col), ub = real(r, ub_col);
       if (lb && ub) {
         e.ci_lb = *lb, e.ci_ub = *ub;
+        for (std::size_t c : {estimate_col, lb_col, ub_col}) {
+          e.rounding = std::max(e.rounding, half_unit(CellRef{table, r, c}.text()));
+        }
       } else {
         std::vector<std::string> looked;
         for (std::size_t c : {vi_col, se_col, lb_col, ub_col}) {

@@ -1443,3 +1443,65 @@ TEST(Cli, PoolDrawsAForestPlot) {
 
 }  // namespace
 }  // namespace carta::test
+
+namespace carta::test {
+namespace {
+
+std::vector<std::string> bcg_counts(std::vector<std::string> more) {
+  std::vector<std::string> args{"compare", source_path("examples/comparative/bcg.csv").string(), "--label", "trial",
+                                "--events-1", "tpos", "--n-1", "tn", "--events-2", "cpos", "--n-2", "cn"};
+  args.insert(args.end(), more.begin(), more.end());
+  return args;
+}
+
+// carta compare's JSON carries both scales and metafor's numbers (rma.mh on dat.bcg:
+// log OR_MH -0.473410988388585, CMH 135.688943723906; rma REML log OR -0.745177770843695).
+TEST(Compare, MantelHaenszelJsonOnBothScales) {
+  const auto r = run(bcg_counts({"--common", "MH", "--format", "json"}));
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j.at("measure"), "OR");
+  EXPECT_EQ(j.at("common").at("method"), "MH");
+  EXPECT_NEAR(j.at("common").at("est").get<double>(), -0.473410988388585, 1e-12);
+  EXPECT_NEAR(j.at("common").at("effect").get<double>(), std::exp(-0.473410988388585), 1e-12);
+  EXPECT_NEAR(j.at("common").at("cmh").at("stat").get<double>(), 135.688943723906, 1e-9);
+  EXPECT_NEAR(j.at("random").at("est").get<double>(), -0.745177770843695, 1e-8);
+  EXPECT_EQ(j.at("studies").size(), 13u);
+  EXPECT_TRUE(j.contains("carta_version"));
+  EXPECT_EQ(j.at("zero_cells").at("correction"), "all-cells");
+}
+
+// Options of another kind of input are refused, not ignored; errors from a study name its line.
+TEST(Compare, OptionsThatDoNotApplyAreRefusedAndErrorsNameTheLine) {
+  EXPECT_THAT(run(bcg_counts({"--ratio"})).err, HasSubstr("--ratio is for reported effects"));
+  EXPECT_THAT(run(bcg_counts({"--common", "Peto", "--measure", "RR"})).err, HasSubstr("use --measure OR with --common Peto"));
+  EXPECT_THAT(run(bcg_counts({"--no-cmh-correction"})).err, HasSubstr("--no-cmh-correction is for the Mantel-Haenszel"));
+  EXPECT_THAT(run(bcg_counts({"--estimate", "tpos"})).err, HasSubstr("give one kind of input, not several"));
+  const auto rr = source_path("examples/comparative/bcg_rr.csv").string();
+  const auto given = run({"compare", rr, "--label", "trial", "--estimate", "rr", "--lower", "lower", "--upper", "upper",
+                          "--ratio", "--measure", "RD"});
+  EXPECT_EQ(given.code, 64);
+  EXPECT_THAT(given.err, HasSubstr("--measure is for counts and means"));
+  const auto bad = temp_file("compare_bad.csv", "study,e1,n1,e2,n2\nA,1,10,2,10\nB,0,10,3,10\n");
+  const auto none = run({"compare", bad.string(), "--label", "study", "--events-1", "e1", "--n-1", "n1", "--events-2",
+                         "e2", "--n-2", "n2", "--correction", "none"});
+  EXPECT_EQ(none.code, 65);
+  EXPECT_THAT(none.err, HasSubstr(":3: study 'B' (0/10 against 3/10): the OR is undefined without a continuity correction"));
+  const auto hr = temp_file("compare_hr.csv", "study,hr,lo,hi\nA,0.98,0.97,1.00\nB,0.5,0.6,0.9\n");
+  const auto outside = run({"compare", hr.string(), "--label", "study", "--estimate", "hr", "--lower", "lo", "--upper",
+                            "hi", "--ratio"});
+  EXPECT_THAT(outside.err, HasSubstr(":3: study 'B': the interval 0.6 to 0.9 does not hold the estimate 0.5"));
+}
+
+// The text names the level in the study column and which model each heterogeneity line is from.
+TEST(Compare, TextSaysTheLevelAndTheModelOfEachLine) {
+  const auto r = run(bcg_counts({"--common", "MH", "--level", "90"}));
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("OR (90% CI)"));
+  EXPECT_THAT(r.out, HasSubstr("Heterogeneity around the MH estimate: Q = 163.9426"));
+  EXPECT_THAT(r.out, HasSubstr("Heterogeneity (inverse-variance model): Q = 163.1649"));
+  EXPECT_THAT(r.out, HasSubstr("Tarone's test of a common odds ratio: 171.7567, df = 12"));
+}
+
+}  // namespace
+}  // namespace carta::test

@@ -120,16 +120,32 @@ TEST(CompareBinary, OneStudyIsItsOwnEstimate) {
 }
 
 TEST(CompareBinary, TwoStudiesPoolByEveryMethod) {
+  // A: 4/20 vs 8/20 (R = 4 * 12 / 40 = 1.2, S = 16 * 8 / 40 = 3.2); B: 10/50 vs 15/50 (R = 3.5,
+  // S = 6): OR_MH = 4.7 / 9.2. Peto: O - E = -2 and -2.5, V = 134400 / 62400 and 4687500 / 990000.
   const std::vector<TwoByTwoStudy> two{{"A", 4, 20, 8, 20}, {"B", 10, 50, 15, 50}};
-  for (auto method : {ComparativeMethod::kInverseVariance, ComparativeMethod::kMantelHaenszel, ComparativeMethod::kPeto}) {
-    const auto r = compare_binary(two, options_for(BinaryMeasure::kOR, method));
-    EXPECT_EQ(r.k_pooled, 2u);
-    EXPECT_LT(r.inverse_variance.random.est, 0.0);
-    if (method != ComparativeMethod::kInverseVariance) {
-      EXPECT_NEAR(r.studies[0].weight_common + r.studies[1].weight_common, 100.0, 1e-12);
-      EXPECT_EQ(r.table_based->Q_df, 1.0);
-    }
-  }
+  const auto mh = compare_binary(two, options_for(BinaryMeasure::kOR, ComparativeMethod::kMantelHaenszel));
+  EXPECT_NEAR(mh.table_based->est, std::log(4.7 / 9.2), 1e-14);
+  EXPECT_NEAR(mh.studies[0].weight_common, 100.0 * 3.2 / 9.2, 1e-12);
+  EXPECT_EQ(mh.table_based->Q_df, 1.0);
+  const auto peto = compare_binary(two, options_for(BinaryMeasure::kOR, ComparativeMethod::kPeto));
+  const double v = 134400.0 / 62400.0 + 4687500.0 / 990000.0;
+  EXPECT_NEAR(peto.table_based->est, -4.5 / v, 1e-14);
+  EXPECT_NEAR(peto.table_based->se, 1.0 / std::sqrt(v), 1e-14);
+  const auto iv = compare_binary(two, options_for(BinaryMeasure::kOR, ComparativeMethod::kInverseVariance));
+  const double y1 = std::log(4.0 * 12.0 / (16.0 * 8.0)), v1 = 1 / 4.0 + 1 / 16.0 + 1 / 8.0 + 1 / 12.0;
+  const double y2 = std::log(10.0 * 35.0 / (40.0 * 15.0)), v2 = 1 / 10.0 + 1 / 40.0 + 1 / 15.0 + 1 / 35.0;
+  EXPECT_NEAR(iv.inverse_variance.common.est, (y1 / v1 + y2 / v2) / (1 / v1 + 1 / v2), 1e-14);
+  EXPECT_FALSE(iv.table_based.has_value());
+}
+
+TEST(CompareBinary, TablesWithoutSpreadLeaveTheTestNotAvailable) {
+  // Every study all events against none: the MH RD is 1 with a Sato variance of 0.
+  const std::vector<TwoByTwoStudy> certain{{"A", 10, 10, 0, 10}, {"B", 5, 5, 0, 8}};
+  const auto r = compare_binary(certain, options_for(BinaryMeasure::kRD, ComparativeMethod::kMantelHaenszel));
+  EXPECT_DOUBLE_EQ(r.table_based->est, 1.0);
+  EXPECT_TRUE(std::isnan(r.table_based->se));
+  EXPECT_TRUE(std::isnan(r.table_based->p));
+  EXPECT_THAT(r.notes, ::testing::Contains(HasSubstr("its test and interval are not available")));
 }
 
 TEST(CompareBinary, DoubleZeroStudiesAreNamedAndAllOfThemIsAnError) {
@@ -180,13 +196,51 @@ TEST(ReportedEffect, RatiosWithTheirIntervals) {
   EXPECT_THAT(error_of([&] { (void)effect_from_report({"r", -0.3, 0.1, std::nullopt, std::nullopt, std::nullopt}, o, nullptr); }),
               HasSubstr("a ratio must be > 0"));
   EXPECT_THAT(error_of([&] { (void)effect_from_report({"r", 0.5, std::nullopt, std::nullopt, 0.6, 0.9}, o, nullptr); }),
-              HasSubstr("does not contain the estimate"));
+              HasSubstr("does not hold the estimate"));
   o.ratio = false;
   EXPECT_THAT(error_of([&] { (void)effect_from_report({"d", 1.0, 0.0, std::nullopt, std::nullopt, std::nullopt}, o, nullptr); }),
               HasSubstr("the standard error is 0, but must be > 0"));
   EXPECT_THAT(error_of([&] { (void)effect_from_report({"d", 1.0, std::nullopt, std::nullopt, std::nullopt, std::nullopt}, o, nullptr); }),
               HasSubstr("give a standard error, a variance, or both bounds"));
   EXPECT_NEAR(effect_from_report({"d", 1.0, std::nullopt, 0.04, std::nullopt, std::nullopt}, o, nullptr).vi, 0.04, 0.0);
+}
+
+TEST(ReportedEffect, RoundingOfTheDigitsIsAllowedFor) {
+  ReportedEffectOptions o;
+  o.ratio = true;
+  std::string note;
+  // HR 0.98 (0.97 to 1.00), an ordinary published line: 33% apart on the log scale without the
+  // rounding, within it with the rounding of two decimals.
+  EXPECT_THAT(error_of([&] { (void)effect_from_report({"r", 0.98, std::nullopt, std::nullopt, 0.97, 1.00}, o, nullptr); }),
+              HasSubstr("not symmetric"));
+  ReportedEffect rounded{"r", 0.98, std::nullopt, std::nullopt, 0.97, 1.00};
+  rounded.rounding = 0.005;
+  EXPECT_NO_THROW((void)effect_from_report(rounded, o, &note));
+  EXPECT_TRUE(note.empty());
+  // An estimate printed equal to a bound is a note, not an error.
+  ReportedEffect on_bound{"b", 1.00, std::nullopt, std::nullopt, 0.50, 1.00};
+  on_bound.rounding = 0.005;
+  EXPECT_THROW((void)effect_from_report(on_bound, o, &note), Error);  // and far from symmetric
+  ReportedEffect close{"c", 0.99, std::nullopt, std::nullopt, 0.99, 1.00};
+  close.rounding = 0.005;
+  (void)effect_from_report(close, o, &note);
+  EXPECT_THAT(note, HasSubstr("equals a bound of its interval"));
+  // A symmetric interval on the plain scale given with --ratio: the error names the plain scale.
+  EXPECT_THAT(error_of([&] { (void)effect_from_report({"p", 0.5, std::nullopt, std::nullopt, 0.1, 0.9}, o, nullptr); }),
+              HasSubstr("it is symmetric on the plain scale"));
+}
+
+TEST(ReportedTable, TheDigitsGiveTheRounding) {
+  const auto table = io::parse_delimited("study,est,lower,upper\nA,0.98,0.97,1.00\nB,2,1,3.5\n", ',', "r.csv");
+  io::ReportedColumns columns;
+  columns.estimate = "est";
+  columns.lower = "lower";
+  columns.upper = "upper";
+  columns.label = "study";
+  const auto load = io::load_reported_effects(table, columns);
+  ASSERT_EQ(load.studies.size(), 2u);
+  EXPECT_DOUBLE_EQ(load.studies[0].rounding, 0.005);
+  EXPECT_DOUBLE_EQ(load.studies[1].rounding, 0.5);
 }
 
 TEST(TwoArmTable, CellsAreCheckedWithTheirPlace) {

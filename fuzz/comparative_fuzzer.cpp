@@ -1,7 +1,7 @@
 // The comparative inputs: the two-arm table loader with every measure and common-effect method
 // (the choice taken from the input's size), and the reported-effect loader with the generic
 // inverse-variance pooling, ratios or not; the first table is also read as means (MD, SMD). The input is a two-arm CSV (columns study, e1, n1,
-// e2, n2), a line "---", and a reported-effect CSV (study, est, se, lower, upper).
+// e2, n2), a line "---", and a reported-effect CSV (study, est, se, lower, upper, p, oe, v).
 #include "carta/comparative.hpp"
 #include "carta/io/comparative_table.hpp"
 #include "carta/io/table.hpp"
@@ -41,6 +41,9 @@ void reported(std::string_view text, bool ratio) {
   columns.se = "se";
   columns.lower = "lower";
   columns.upper = "upper";
+  columns.p = "p";
+  columns.o_minus_e = "oe";
+  columns.logrank_variance = "v";
   columns.label = "study";
   const auto load = carta::io::load_reported_effects(table, columns);
   std::vector<carta::EffectStudy> effects;

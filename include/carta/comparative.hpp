@@ -186,6 +186,11 @@ struct ReportedEffect {
   // Half a unit of the last digit the estimate and bounds were printed with (0.005 for 0.62
   // (0.41 to 0.95)): the symmetry check allows for that much rounding.
   double rounding = 0.0;
+  // Time to event without an interval (Tierney et al. 2007): the log-rank observed minus expected
+  // events with its variance (ln HR = (O - E) / V, variance 1 / V), or the two-sided p-value of
+  // the reported estimate (SE = |ln HR| / z_{1 - p/2}).
+  std::optional<double> p;
+  std::optional<double> o_minus_e, logrank_variance;
 };
 struct ReportedEffectOptions {
   bool ratio = false;         // estimate and bounds are ratios (HR, OR, RR): pooled as logarithms
@@ -196,6 +201,9 @@ struct ReportedEffectOptions {
 // more than 30%, an error (kInvalidInput), which names the other scale when the interval is
 // symmetric there. An estimate equal to a bound within rounding is a note. Throws for a ratio
 // <= 0, a bound beyond the estimate, or a non-positive SE or variance.
-EffectStudy effect_from_report(const ReportedEffect& study, const ReportedEffectOptions& options, std::string* note);
+// `source` (when given) receives what the effect came from: "O-E and V", "variance", "SE",
+// "CI" or "p-value". Rows use the first they report, in that order.
+EffectStudy effect_from_report(const ReportedEffect& study, const ReportedEffectOptions& options, std::string* note,
+                               std::string* source = nullptr);
 
 }  // namespace carta

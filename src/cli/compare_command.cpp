@@ -41,7 +41,10 @@ difference (SMD: Hedges' g with the exact correction), as metafor's escalc.
 Effects the studies report (hazard ratios, adjusted odds ratios, mean differences): give the
 estimate with its SE (--se), variance (--vi) or interval (--lower --upper, at --reported-level),
 and --ratio when they are ratios. An interval must be symmetric on the analysis scale (a note
-past 10%, an error past 30%).
+past 10% of its width, an error past 30%, beyond the rounding of its digits). Time to event
+without an interval (Tierney et al. 2007): the log-rank O - E and V (--oe --v: ln HR = (O - E)/V,
+variance 1/V), or the HR with its two-sided p-value (--p: SE = |ln HR| / z). Each row uses the first
+it reports (O - E and V, variance, SE, CI, p-value); the JSON says which.
 
 Examples (the files are in carta's examples/comparative folder):
   carta compare examples/comparative/bcg.csv --label trial --events-1 tpos --n-1 tn --events-2 cpos --n-2 cn --measure RR
@@ -193,18 +196,20 @@ std::string continuous_text(const ContinuousResult& r) {
   return o;
 }
 
-std::string reported_text(const PoolResult& r, bool ratio, const std::vector<std::string>& notes) {
+std::string reported_text(const PoolResult& r, bool ratio, const std::vector<std::string>& notes,
+                          const std::vector<std::string>& sources) {
   const std::string name = ratio ? "ratio" : "effect";
   std::string o = fmt::format("Generic inverse variance: {} studies{}\n", r.k, ratio ? " (ratios, pooled as logarithms)" : "");
   o += fmt::format("Common effect (inverse variance): {} {}, z = {:.4f}, p = {}\n", name,
                    interval(ratio, r.common.est, r.common.ci_lb, r.common.ci_ub), r.common.z, p_text(r.common.p));
   o += random_text(r, ratio, name);
   o += heterogeneity_text(r);
-  o += fmt::format("\n{:<28} {:>28} {:>8} {:>8}\n", "Study", fmt::format("{} ({:g}% CI)", name, 100.0 * r.options.level),
-                   "W common", "W random");
-  for (const auto& s : r.studies) {
-    o += fmt::format("{:<28} {:>28} {:>7.1f}% {:>7.1f}%\n", s.label, interval(ratio, s.yi, s.ci_lb, s.ci_ub),
-                     s.weight_common, s.weight_random);
+  o += fmt::format("\n{:<28} {:>28} {:>8} {:>8}  {}\n", "Study", fmt::format("{} ({:g}% CI)", name, 100.0 * r.options.level),
+                   "W common", "W random", "From");
+  for (std::size_t i = 0; i < r.studies.size(); ++i) {
+    const auto& s = r.studies[i];
+    o += fmt::format("{:<28} {:>28} {:>7.1f}% {:>7.1f}%  {}\n", s.label, interval(ratio, s.yi, s.ci_lb, s.ci_ub),
+                     s.weight_common, s.weight_random, i < sources.size() ? sources[i] : "");
   }
   for (const auto& n : notes) o += "note: " + n + "\n";
   return o;
@@ -254,6 +259,9 @@ CLI::App* add_compare_command(CLI::App& app, CompareArgs& args) {
   cmd->add_option("--vi", args.vi, "column: its variance (on the analysis scale)");
   cmd->add_option("--lower", args.lower, "column: the lower bound of its CI");
   cmd->add_option("--upper", args.upper, "column: the upper bound of its CI");
+  cmd->add_option("--p", args.p, "column: the two-sided p-value of the estimate (when no SE or CI is reported)");
+  cmd->add_option("--oe", args.o_minus_e, "column: log-rank observed minus expected events (O - E), with --v");
+  cmd->add_option("--v", args.logrank_v, "column: the log-rank variance V (ln HR = (O - E) / V)");
   cmd->add_flag("--ratio", args.ratio, "the estimates and bounds are ratios (HR, OR, RR): pooled as logarithms");
   cmd->add_option("--reported-level", args.reported_level,
                   "confidence level of the CIs the studies report (default 0.95)");
@@ -274,7 +282,7 @@ int run_compare(const CompareArgs& args, std::ostream& out, std::ostream& err) {
   io::check_run_paths({{"FILE", args.file}}, {{"-o", args.output.path}});
   const bool counts = !args.events_1.empty() || !args.events_2.empty();
   const bool means = !args.mean_1.empty() || !args.sd_1.empty() || !args.mean_2.empty() || !args.sd_2.empty();
-  const bool reported = !args.estimate.empty();
+  const bool reported = !args.estimate.empty() || !args.o_minus_e.empty() || !args.logrank_v.empty();
   const int modes = (counts ? 1 : 0) + (means ? 1 : 0) + (reported ? 1 : 0);
   if (modes != 1) {
     throw Error(ErrorCategory::kInvalidOption,
@@ -304,8 +312,8 @@ int run_compare(const CompareArgs& args, std::ostream& out, std::ostream& err) {
   if (!reported) {
     refuse(args.ratio, "--ratio", "reported effects (--estimate)");
     refuse(args.reported_level.has_value(), "--reported-level", "reported effects (--estimate)");
-    refuse(!args.se.empty() || !args.vi.empty() || !args.lower.empty() || !args.upper.empty(),
-           "--se, --vi, --lower and --upper", "reported effects (--estimate)");
+    refuse(!args.se.empty() || !args.vi.empty() || !args.lower.empty() || !args.upper.empty() || !args.p.empty(),
+           "--se, --vi, --lower, --upper and --p", "reported effects (--estimate)");
   }
   if (!means) refuse(!args.mean_1.empty() || !args.mean_2.empty(), "--mean-1/--mean-2", "means");
   if (reported) {
@@ -318,11 +326,11 @@ int run_compare(const CompareArgs& args, std::ostream& out, std::ostream& err) {
       throw Error(ErrorCategory::kInvalidOption,
                   "--measure is for counts and means; a reported effect is pooled on its own scale (--ratio for ratios)");
     }
-    if (args.se.empty() && args.vi.empty() && args.lower.empty() && args.upper.empty()) {
-      throw Error(ErrorCategory::kInvalidOption, "--estimate needs its spread: --se, --vi, or --lower and --upper");
-    }
     io::ReportedColumns columns;
-    columns.estimate = args.estimate;
+    if (!args.estimate.empty()) columns.estimate = args.estimate;
+    if (!args.p.empty()) columns.p = args.p;
+    if (!args.o_minus_e.empty()) columns.o_minus_e = args.o_minus_e;
+    if (!args.logrank_v.empty()) columns.logrank_variance = args.logrank_v;
     if (!args.se.empty()) columns.se = args.se;
     if (!args.vi.empty()) columns.variance = args.vi;
     if (!args.lower.empty()) columns.lower = args.lower;
@@ -332,10 +340,10 @@ int run_compare(const CompareArgs& args, std::ostream& out, std::ostream& err) {
     const auto load = io::load_reported_effects(table, columns, args.exclude);
     ReportedEffectOptions ro{args.ratio, parse_level(args.reported_level.value_or(0.95), "--reported-level")};
     std::vector<EffectStudy> effects;
-    std::vector<std::string> notes = load.notes;
+    std::vector<std::string> notes = load.notes, sources(load.studies.size());
     for (std::size_t i = 0; i < load.studies.size(); ++i) {
       std::string note;
-      at_row(table, load.rows[i], [&] { effects.push_back(effect_from_report(load.studies[i], ro, &note)); });
+      at_row(table, load.rows[i], [&] { effects.push_back(effect_from_report(load.studies[i], ro, &note, &sources[i])); });
       if (!note.empty()) notes.push_back(fmt::format("{}:{}: {}", table.source, table.lines[load.rows[i]], note));
     }
     PoolResult r = pool_effects(effects, pool);
@@ -346,13 +354,13 @@ int run_compare(const CompareArgs& args, std::ostream& out, std::ostream& err) {
     int status = r.convergence.all_converged() ? 0 : 3;
     if (status != 0) err << "carta: warning: an iterative computation did not converge; see 'convergence' in the output\n";
     if (args.output.format == "json") {
-      nlohmann::json j = io::reported_effects_json(r, args.ratio);
+      nlohmann::json j = io::reported_effects_json(r, args.ratio, sources);
       j["notes"] = notes;
       j["input"] = {{"file", args.file}, {"reported_level", ro.reported_level}};
       if (bias) j["bias"] = io::effects_bias_json(*bias, pool);
       write_result(args.output, j.dump(2) + "\n", out);
     } else {
-      write_result(args.output, reported_text(r, args.ratio, notes) + (bias ? bias_text(*bias, args.ratio) : ""), out);
+      write_result(args.output, reported_text(r, args.ratio, notes, sources) + (bias ? bias_text(*bias, args.ratio) : ""), out);
     }
     return status;
   }

@@ -17,7 +17,8 @@ struct CompareArgs {
   std::string label;
   std::string events_1, n_1, events_2, n_2;          // two-arm counts
   std::string mean_1, sd_1, mean_2, sd_2;            // continuous outcomes (with n_1, n_2)
-  std::string estimate, se, vi, lower, upper;        // reported effects
+  std::string estimate, se, vi, lower, upper, p;     // reported effects
+  std::string o_minus_e, logrank_v;                  // log-rank statistics
   bool ratio = false;
   std::optional<double> reported_level;  // default 0.95; only with --estimate
   std::string measure;  // empty: OR for counts, MD for means

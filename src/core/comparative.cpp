@@ -578,7 +578,11 @@ ContinuousResult compare_continuous(std::span<const ContinuousStudy> studies, Co
   return r;
 }
 
-EffectStudy effect_from_report(const ReportedEffect& study, const ReportedEffectOptions& options, std::string* note) {
+EffectStudy effect_from_report(const ReportedEffect& study, const ReportedEffectOptions& options, std::string* note,
+                               std::string* source) {
+  auto from = [&](const char* what) {
+    if (source != nullptr) *source = what;
+  };
   auto bad = [&](const std::string& what) {
     throw Error(ErrorCategory::kInvalidInput, fmt::format("study '{}': {}", study.label, what));
   };
@@ -590,13 +594,26 @@ EffectStudy effect_from_report(const ReportedEffect& study, const ReportedEffect
   };
   EffectStudy e;
   e.label = study.label;
+  if (study.o_minus_e && study.logrank_variance) {
+    // The log-rank statistics give the log hazard ratio directly (Peto's one-step estimate).
+    const double v = *study.logrank_variance;
+    if (!(v > 0.0) || !std::isfinite(v) || !std::isfinite(*study.o_minus_e)) {
+      bad(fmt::format("the log-rank variance is {} with O - E = {}; the variance must be > 0", v, *study.o_minus_e));
+    }
+    e.yi = *study.o_minus_e / v;
+    e.vi = 1.0 / v;
+    from("O-E and V");
+    return e;
+  }
   e.yi = scale(study.estimate, "estimate");
   if (study.variance) {
     if (!(*study.variance > 0.0) || !std::isfinite(*study.variance)) bad(fmt::format("the variance is {}, but must be > 0", *study.variance));
     e.vi = *study.variance;
+    from("variance");
   } else if (study.se) {
     if (!(*study.se > 0.0) || !std::isfinite(*study.se)) bad(fmt::format("the standard error is {}, but must be > 0", *study.se));
     e.vi = *study.se * *study.se;
+    from("SE");
   } else if (study.ci_lb && study.ci_ub) {
     const double r = std::max(0.0, study.rounding);
     const double est = study.estimate, lo = *study.ci_lb, hi = *study.ci_ub;
@@ -644,8 +661,22 @@ EffectStudy effect_from_report(const ReportedEffect& study, const ReportedEffect
     const double z = normal_quantile_two_sided(options.reported_level);
     const double half = (ub - lb) / 2.0;
     e.vi = (half / z) * (half / z);
+    from("CI");
+  } else if (study.p) {
+    // Tierney et al. 2007: the SE from the estimate and its two-sided p-value.
+    const double p = *study.p;
+    if (!(p > 0.0 && p < 1.0)) {
+      bad(fmt::format("the p-value is {}, but must be in (0, 1); a p printed as 0.000 or '< 0.001' gives no SE (use "
+                      "its CI)",
+                      p));
+    }
+    if (e.yi == 0.0) bad("an estimate of no effect with a p-value gives no SE; give its CI or SE");
+    const double z = boost::math::quantile(boost::math::normal_distribution<double>(), 1.0 - p / 2.0);
+    const double se = std::abs(e.yi) / z;
+    e.vi = se * se;
+    from("p-value");
   } else {
-    bad("give a standard error, a variance, or both bounds of the interval");
+    bad("give a standard error, a variance, both bounds of the interval, a p-value, or the log-rank O - E and V");
   }
   return e;
 }

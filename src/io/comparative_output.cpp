@@ -157,7 +157,7 @@ nlohmann::json to_json(const ContinuousResult& r) {
   return j;
 }
 
-nlohmann::json reported_effects_json(const PoolResult& r, bool ratio) {
+nlohmann::json reported_effects_json(const PoolResult& r, bool ratio, const std::vector<std::string>& sources) {
   nlohmann::json j;
   record_build_info(j);
   j["analysis"] = "generic inverse variance";
@@ -167,8 +167,10 @@ nlohmann::json reported_effects_json(const PoolResult& r, bool ratio) {
   j["common"] = j["common_iv"];
   j["common"]["method"] = "IV";
   nlohmann::json studies = nlohmann::json::array();
-  for (const auto& s : r.studies) {
+  for (std::size_t i = 0; i < r.studies.size(); ++i) {
+    const auto& s = r.studies[i];
     studies.push_back({{"label", s.label},
+                       {"source", i < sources.size() ? nlohmann::json(sources[i]) : nlohmann::json(nullptr)},
                        {"yi", number(s.yi)},
                        {"vi", number(s.vi)},
                        {"ci_lb", number(s.ci_lb)},

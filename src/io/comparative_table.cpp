@@ -203,19 +203,26 @@ ContinuousLoad load_continuous_studies(const Table& table, const ContinuousColum
 
 ReportedLoad load_reported_effects(const Table& table, const ReportedColumns& columns,
                                    const std::vector<std::string>& exclude) {
-  if (!columns.se && !columns.variance && !(columns.lower && columns.upper)) {
-    throw Error(ErrorCategory::kInvalidOption,
-                "an effect needs its spread: name a column of standard errors (--se), of variances (--vi), or "
-                "both bounds of the interval (--lower and --upper)");
+  const bool logrank = columns.o_minus_e.has_value() && columns.logrank_variance.has_value();
+  if (columns.o_minus_e.has_value() != columns.logrank_variance.has_value()) {
+    throw Error(ErrorCategory::kInvalidOption, "the log-rank statistics need both columns: give --oe and --v");
   }
   if (columns.lower.has_value() != columns.upper.has_value()) {
     throw Error(ErrorCategory::kInvalidOption, "an interval needs both bounds: give --lower and --upper");
   }
-  const std::size_t estimate_col = table.column(columns.estimate);
-  const std::size_t se_col = columns.se ? table.column(*columns.se) : kNoColumn;
-  const std::size_t vi_col = columns.variance ? table.column(*columns.variance) : kNoColumn;
-  const std::size_t lb_col = columns.lower ? table.column(*columns.lower) : kNoColumn;
-  const std::size_t ub_col = columns.upper ? table.column(*columns.upper) : kNoColumn;
+  if (!columns.estimate && !logrank) {
+    throw Error(ErrorCategory::kInvalidOption, "name the column of the estimates (--estimate), or the log-rank O - E and V (--oe --v)");
+  }
+  if (columns.estimate && !columns.se && !columns.variance && !columns.lower && !columns.p) {
+    throw Error(ErrorCategory::kInvalidOption,
+                "an estimate needs its spread: name a column of standard errors (--se), of variances (--vi), both "
+                "bounds of the interval (--lower and --upper), or of p-values (--p)");
+  }
+  auto col = [&](const std::optional<std::string>& name) { return name ? table.column(*name) : kNoColumn; };
+  const std::size_t estimate_col = col(columns.estimate);
+  const std::size_t se_col = col(columns.se), vi_col = col(columns.variance);
+  const std::size_t lb_col = col(columns.lower), ub_col = col(columns.upper), p_col = col(columns.p);
+  const std::size_t oe_col = col(columns.o_minus_e), v_col = col(columns.logrank_variance);
   RowWalker walker(table, columns.label, exclude);
   ReportedLoad load;
   auto real = [&](std::size_t r, std::size_t c) -> std::optional<double> {
@@ -227,31 +234,41 @@ ReportedLoad load_reported_effects(const Table& table, const ReportedColumns& co
     if (!label) continue;
     ReportedEffect e;
     e.label = *label;
+    const auto oe = real(r, oe_col), v = real(r, v_col);
     const auto estimate = real(r, estimate_col);
-    if (!estimate) {
-      walker.not_reported(*label, r, "no " + table.header[estimate_col], load.left_out);
+    if (oe && v) {
+      e.o_minus_e = *oe, e.logrank_variance = *v;
+      if (estimate) e.estimate = *estimate;
+    } else if (!estimate) {
+      std::vector<std::string> looked;
+      for (std::size_t c : {estimate_col, oe_col, v_col}) {
+        if (c != kNoColumn) looked.push_back(table.header[c]);
+      }
+      walker.not_reported(*label, r, "no " + detail::join(looked, " or "), load.left_out);
       continue;
-    }
-    e.estimate = *estimate;
-    if (const auto v = real(r, vi_col)) {
-      e.variance = *v;
-    } else if (const auto se = real(r, se_col)) {
-      e.se = *se;
     } else {
+      e.estimate = *estimate;
       const auto lb = real(r, lb_col), ub = real(r, ub_col);
-      if (lb && ub) {
+      if (const auto variance = real(r, vi_col)) {
+        e.variance = *variance;
+      } else if (const auto se = real(r, se_col)) {
+        e.se = *se;
+      } else if (lb && ub) {
         e.ci_lb = *lb, e.ci_ub = *ub;
         for (std::size_t c : {estimate_col, lb_col, ub_col}) {
           e.rounding = std::max(e.rounding, half_unit(CellRef{table, r, c}.text()));
         }
+      } else if (const auto p = real(r, p_col)) {
+        e.p = *p;
       } else {
         std::vector<std::string> looked;
-        for (std::size_t c : {vi_col, se_col, lb_col, ub_col}) {
+        for (std::size_t c : {vi_col, se_col, lb_col, ub_col, p_col, oe_col, v_col}) {
           if (c != kNoColumn) looked.push_back(table.header[c]);
         }
         throw Error(ErrorCategory::kInvalidInput,
-                    fmt::format("{}:{}: study '{}' reports an estimate but no spread (looked in: {}); give its SE or "
-                                "both bounds, or leave the estimate empty too if the study does not report the outcome",
+                    fmt::format("{}:{}: study '{}' reports an estimate but no spread (looked in: {}); give its SE, "
+                                "both bounds or its p-value, or leave the estimate empty too if the study does not "
+                                "report the outcome",
                                 table.source, table.lines[r], *label, detail::join(looked)));
       }
     }

@@ -176,33 +176,55 @@ TEST(CompareBinary, MethodsThatDoNotApplyAreErrors) {
               HasSubstr("the Mantel-Haenszel odds ratio is undefined"));
 }
 
+ReportedEffect bare(std::string label, double estimate) {
+  ReportedEffect e;
+  e.label = std::move(label);
+  e.estimate = estimate;
+  return e;
+}
+ReportedEffect with_ci(std::string label, double estimate, double lb, double ub) {
+  ReportedEffect e = bare(std::move(label), estimate);
+  e.ci_lb = lb, e.ci_ub = ub;
+  return e;
+}
+ReportedEffect with_se(std::string label, double estimate, double se) {
+  ReportedEffect e = bare(std::move(label), estimate);
+  e.se = se;
+  return e;
+}
+ReportedEffect with_variance(std::string label, double estimate, double v) {
+  ReportedEffect e = bare(std::move(label), estimate);
+  e.variance = v;
+  return e;
+}
+
 TEST(ReportedEffect, RatiosWithTheirIntervals) {
   ReportedEffectOptions o;
   o.ratio = true;
   std::string note;
-  const EffectStudy e = effect_from_report({"HR", 0.5, std::nullopt, std::nullopt, 0.25, 1.0}, o, &note);
+  const EffectStudy e = effect_from_report(with_ci("HR", 0.5, 0.25, 1.0), o, &note);
   EXPECT_NEAR(e.yi, std::log(0.5), 1e-15);
   const double se = std::log(4.0) / (2.0 * 1.959963984540054);
   EXPECT_NEAR(e.vi, se * se, 1e-14);
   EXPECT_TRUE(note.empty());
   // 0.62 (0.41 to 0.95): 3% from symmetric on the log scale, no note.
-  (void)effect_from_report({"r", 0.62, std::nullopt, std::nullopt, 0.41, 0.95}, o, &note);
+  (void)effect_from_report(with_ci("r", 0.62, 0.41, 0.95), o, &note);
   EXPECT_TRUE(note.empty());
   // Symmetric on the ratio scale, not the log: 2.0 (1.0 to 3.0) is 23% off on the log scale.
-  (void)effect_from_report({"r", 2.0, std::nullopt, std::nullopt, 1.0, 3.0}, o, &note);
+  (void)effect_from_report(with_ci("r", 2.0, 1.0, 3.0), o, &note);
   EXPECT_THAT(note, HasSubstr("from symmetric on the log scale"));
-  EXPECT_THAT(error_of([&] { (void)effect_from_report({"r", 2.0, std::nullopt, std::nullopt, 1.9, 8.0}, o, nullptr); }),
+  EXPECT_THAT(error_of([&] { (void)effect_from_report(with_ci("r", 2.0, 1.9, 8.0), o, nullptr); }),
               HasSubstr("is not symmetric about 2 on the log scale"));
-  EXPECT_THAT(error_of([&] { (void)effect_from_report({"r", -0.3, 0.1, std::nullopt, std::nullopt, std::nullopt}, o, nullptr); }),
+  EXPECT_THAT(error_of([&] { (void)effect_from_report(with_se("r", -0.3, 0.1), o, nullptr); }),
               HasSubstr("a ratio must be > 0"));
-  EXPECT_THAT(error_of([&] { (void)effect_from_report({"r", 0.5, std::nullopt, std::nullopt, 0.6, 0.9}, o, nullptr); }),
+  EXPECT_THAT(error_of([&] { (void)effect_from_report(with_ci("r", 0.5, 0.6, 0.9), o, nullptr); }),
               HasSubstr("does not hold the estimate"));
   o.ratio = false;
-  EXPECT_THAT(error_of([&] { (void)effect_from_report({"d", 1.0, 0.0, std::nullopt, std::nullopt, std::nullopt}, o, nullptr); }),
+  EXPECT_THAT(error_of([&] { (void)effect_from_report(with_se("d", 1.0, 0.0), o, nullptr); }),
               HasSubstr("the standard error is 0, but must be > 0"));
-  EXPECT_THAT(error_of([&] { (void)effect_from_report({"d", 1.0, std::nullopt, std::nullopt, std::nullopt, std::nullopt}, o, nullptr); }),
-              HasSubstr("give a standard error, a variance, or both bounds"));
-  EXPECT_NEAR(effect_from_report({"d", 1.0, std::nullopt, 0.04, std::nullopt, std::nullopt}, o, nullptr).vi, 0.04, 0.0);
+  EXPECT_THAT(error_of([&] { (void)effect_from_report(bare("d", 1.0), o, nullptr); }),
+              HasSubstr("give a standard error, a variance, both bounds of the interval, a p-value"));
+  EXPECT_NEAR(effect_from_report(with_variance("d", 1.0, 0.04), o, nullptr).vi, 0.04, 0.0);
 }
 
 TEST(ReportedEffect, RoundingOfTheDigitsIsAllowedFor) {
@@ -211,22 +233,22 @@ TEST(ReportedEffect, RoundingOfTheDigitsIsAllowedFor) {
   std::string note;
   // HR 0.98 (0.97 to 1.00), an ordinary published line: 33% apart on the log scale without the
   // rounding, within it with the rounding of two decimals.
-  EXPECT_THAT(error_of([&] { (void)effect_from_report({"r", 0.98, std::nullopt, std::nullopt, 0.97, 1.00}, o, nullptr); }),
+  EXPECT_THAT(error_of([&] { (void)effect_from_report(with_ci("r", 0.98, 0.97, 1.00), o, nullptr); }),
               HasSubstr("not symmetric"));
-  ReportedEffect rounded{"r", 0.98, std::nullopt, std::nullopt, 0.97, 1.00};
+  ReportedEffect rounded = with_ci("r", 0.98, 0.97, 1.00);
   rounded.rounding = 0.005;
   EXPECT_NO_THROW((void)effect_from_report(rounded, o, &note));
   EXPECT_TRUE(note.empty());
   // An estimate printed equal to a bound is a note, not an error.
-  ReportedEffect on_bound{"b", 1.00, std::nullopt, std::nullopt, 0.50, 1.00};
+  ReportedEffect on_bound = with_ci("b", 1.00, 0.50, 1.00);
   on_bound.rounding = 0.005;
   EXPECT_THROW((void)effect_from_report(on_bound, o, &note), Error);  // and far from symmetric
-  ReportedEffect close{"c", 0.99, std::nullopt, std::nullopt, 0.99, 1.00};
+  ReportedEffect close = with_ci("c", 0.99, 0.99, 1.00);
   close.rounding = 0.005;
   (void)effect_from_report(close, o, &note);
   EXPECT_THAT(note, HasSubstr("equals a bound of its interval"));
   // A symmetric interval on the plain scale given with --ratio: the error names the plain scale.
-  EXPECT_THAT(error_of([&] { (void)effect_from_report({"p", 0.5, std::nullopt, std::nullopt, 0.1, 0.9}, o, nullptr); }),
+  EXPECT_THAT(error_of([&] { (void)effect_from_report(with_ci("p", 0.5, 0.1, 0.9), o, nullptr); }),
               HasSubstr("it is symmetric on the plain scale"));
 }
 
@@ -300,6 +322,64 @@ TEST(ContinuousTable, CellsAreCheckedWithTheirPlace) {
               HasSubstr("m.csv:2:7 (column 'n2'): arm 2 of study 'A' has 1 patients"));
   EXPECT_THAT(error_of([&] { (void)load("study,m1,s1,n1,m2,s2,n2\nA,1;5,0.5,10,2,0.7,12\n"); }),
               HasSubstr("m.csv:2:2 (column 'm1'): value '1;5' is not a number"));
+}
+
+}  // namespace
+}  // namespace carta
+
+namespace carta {
+namespace {
+
+// Tierney et al. (2007): ln HR from the log-rank O - E and V, and the SE from the HR and its
+// two-sided p-value. A study reporting HR 0.70 (0.55 to 0.89) would give p = 0.0036 by the same
+// normal approximation; from that p the SE comes back.
+TEST(ReportedEffect, TimeToEventWithoutAnInterval) {
+  ReportedEffectOptions o;
+  o.ratio = true;
+  ReportedEffect logrank;
+  logrank.label = "L";
+  logrank.o_minus_e = -8.5;
+  logrank.logrank_variance = 20.0;
+  std::string source;
+  const EffectStudy l = effect_from_report(logrank, o, nullptr, &source);
+  EXPECT_DOUBLE_EQ(l.yi, -8.5 / 20.0);
+  EXPECT_DOUBLE_EQ(l.vi, 1.0 / 20.0);
+  EXPECT_EQ(source, "O-E and V");
+  const double se = (std::log(0.89) - std::log(0.55)) / (2.0 * 1.959963984540054);
+  const double z = std::abs(std::log(0.70)) / se;
+  const double p = std::erfc(z / std::sqrt(2.0));
+  ReportedEffect with_p = bare("P", 0.70);
+  with_p.p = p;
+  const EffectStudy e = effect_from_report(with_p, o, nullptr, &source);
+  EXPECT_EQ(source, "p-value");
+  EXPECT_NEAR(std::sqrt(e.vi), se, 1e-12);
+  with_p.p = 0.0;
+  EXPECT_THAT(error_of([&] { (void)effect_from_report(with_p, o, nullptr); }), HasSubstr("the p-value is 0, but must be in (0, 1)"));
+  ReportedEffect null_effect = bare("N", 1.0);
+  null_effect.p = 0.5;
+  EXPECT_THAT(error_of([&] { (void)effect_from_report(null_effect, o, nullptr); }), HasSubstr("gives no SE"));
+  logrank.logrank_variance = 0.0;
+  EXPECT_THAT(error_of([&] { (void)effect_from_report(logrank, o, nullptr); }), HasSubstr("the variance must be > 0"));
+}
+
+TEST(ReportedTable, EachRowUsesTheFirstSourceItReports) {
+  const auto table = io::parse_delimited(
+      "study,hr,lo,hi,p,oe,v\nA,0.70,0.55,0.89,,,\nB,0.80,,,0.04,,\nC,,,,,-3.2,10.5\nD,,,,,,\n", ',', "t.csv");
+  io::ReportedColumns columns;
+  columns.estimate = "hr";
+  columns.lower = "lo";
+  columns.upper = "hi";
+  columns.p = "p";
+  columns.o_minus_e = "oe";
+  columns.logrank_variance = "v";
+  columns.label = "study";
+  const auto load = io::load_reported_effects(table, columns);
+  ASSERT_EQ(load.studies.size(), 3u);
+  EXPECT_TRUE(load.studies[0].ci_lb.has_value());
+  EXPECT_TRUE(load.studies[1].p.has_value());
+  EXPECT_TRUE(load.studies[2].o_minus_e.has_value());
+  ASSERT_EQ(load.left_out.size(), 1u);
+  EXPECT_EQ(load.left_out[0].label, "D");
 }
 
 }  // namespace

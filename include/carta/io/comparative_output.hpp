@@ -16,6 +16,7 @@ nlohmann::json to_json(const ContinuousResult& result);
 
 // Effects pooled by the generic inverse-variance method (carta compare --estimate ...); `ratio`:
 // the analysis scale is the logarithm of the reported ratios.
-nlohmann::json reported_effects_json(const PoolResult& result, bool ratio);
+// `sources[i]`: what study i's effect came from (effect_from_report's source), when known.
+nlohmann::json reported_effects_json(const PoolResult& result, bool ratio, const std::vector<std::string>& sources = {});
 
 }  // namespace carta::io

@@ -55,8 +55,10 @@ ContinuousLoad load_continuous_studies(const Table& table, const ContinuousColum
                                        const std::vector<std::string>& exclude = {});
 
 struct ReportedColumns {
-  std::string estimate;
+  std::optional<std::string> estimate;
   std::optional<std::string> se, variance, lower, upper;  // one of: se, variance, or lower and upper
+  std::optional<std::string> p;                           // two-sided p-value of the estimate
+  std::optional<std::string> o_minus_e, logrank_variance;  // log-rank O - E and V (no estimate needed)
   std::optional<std::string> label;
   MissingValues missing;
 };
@@ -68,8 +70,8 @@ struct ReportedLoad {
   std::vector<std::string> notes;
 };
 
-// A row may give an SE where another gives a CI when both column kinds are named: each row uses
-// the first it reports, in the order variance, SE, CI. Throws as load_two_arm_studies does, and
+// A row may give an SE where another gives a CI when several column kinds are named: each row
+// uses the first it reports, in the order log-rank O - E and V, variance, SE, CI, p-value. Throws as load_two_arm_studies does, and
 // for a row that reports an estimate but no spread (naming the columns it looked in).
 ReportedLoad load_reported_effects(const Table& table, const ReportedColumns& columns,
                                    const std::vector<std::string>& exclude = {});

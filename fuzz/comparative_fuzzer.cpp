@@ -30,8 +30,11 @@ void two_arm(std::string_view text, std::size_t choice) {
 void continuous(std::string_view text, bool standardised) {
   const auto table = carta::io::parse_delimited(text, ',', "means.csv");
   const auto load = carta::io::load_continuous_studies(table, {"m1", "s1", "n1", "m2", "s2", "n2", std::string("study"), {}});
+  carta::EffectAnalysisRequest request;
+  request.small_study_effects = true;
+  request.leave_one_out = load.studies.size() >= 2;
   (void)carta::compare_continuous(load.studies, standardised ? carta::ContinuousMeasure::kSMD : carta::ContinuousMeasure::kMD,
-                                  carta::PoolOptions{}, true);
+                                  carta::PoolOptions{}, request);
 }
 
 void reported(std::string_view text, bool ratio) {

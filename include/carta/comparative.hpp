@@ -15,7 +15,9 @@
 #include <vector>
 
 #include "carta/pool.hpp"
+#include "carta/sensitivity.hpp"
 #include "carta/small_study.hpp"
+#include "carta/subgroup.hpp"
 
 namespace carta {
 
@@ -92,6 +94,30 @@ std::string_view to_string(ComparativeMethod method) noexcept;
 // IV (inverse-variance), MH (Mantel-Haenszel), Peto, in any case; nullopt otherwise.
 std::optional<ComparativeMethod> parse_comparative_method(std::string_view text) noexcept;
 
+// The analyses of the studies' own effects that a comparison can add: small-study effects,
+// subgroups (a level per study, in the order the studies are given; nullopt or empty: no level,
+// left out of the subgroup analysis) and leave-one-out.
+struct EffectAnalysisRequest {
+  bool small_study_effects = false;
+  bool leave_one_out = false;
+  std::string subgroup_variable;  // empty: no subgroup analysis
+  std::vector<std::optional<std::string>> subgroup_of;
+  SubgroupOptions subgroup;
+};
+
+struct EffectAnalyses {
+  std::optional<SmallStudyEffects> bias;
+  std::optional<SubgroupAnalysis> subgroups;
+  std::string subgroup_variable;
+  std::vector<std::string> without_subgroup;  // studies with no level, left out of the subgroups
+  std::vector<LeaveOneOutRow> leave_one_out;
+};
+
+// Runs what `request` asks on the pooled studies; `index[i]` is effect i's position among the
+// studies `request.subgroup_of` describes.
+EffectAnalyses analyse_effects(std::span<const EffectStudy> effects, std::span<const std::size_t> index,
+                               const PoolOptions& pool, const EffectAnalysisRequest& request);
+
 struct ComparativeOptions {
   BinaryEffectOptions effect;
   ComparativeMethod method = ComparativeMethod::kInverseVariance;
@@ -100,9 +126,9 @@ struct ComparativeOptions {
   PoolOptions pool;
   // The Cochran-Mantel-Haenszel test with its continuity correction (metafor correct = TRUE).
   bool cmh_continuity = true;
-  // Egger-type regression tests, Begg's test, trim-and-fill and the funnel on the studies' own
-  // effects (the pooled ones), with the random-effects model of `pool`.
-  bool small_study_effects = false;
+  // Small-study effects, subgroups, leave-one-out on the pooled studies' own effects, with the
+  // random-effects model of `pool`.
+  EffectAnalysisRequest analyses;
 };
 
 // A common effect computed from the 2x2 tables (Mantel-Haenszel or Peto), with the
@@ -134,7 +160,7 @@ struct ComparativeResult {
   std::size_t k_pooled = 0;               // studies in the inverse-variance fits
   PoolResult inverse_variance;            // common and random effects over the studies not dropped
   std::optional<TableBasedEffect> table_based;  // set for kMantelHaenszel and kPeto
-  std::optional<SmallStudyEffects> bias;        // set when options.small_study_effects
+  EffectAnalyses analyses;                      // what options.analyses asked
   std::vector<std::string> notes;
 };
 
@@ -170,12 +196,12 @@ EffectStudy continuous_effect(const ContinuousStudy& study, ContinuousMeasure me
 struct ContinuousResult {
   ContinuousMeasure measure = ContinuousMeasure::kMD;
   std::vector<ContinuousStudy> studies;
-  PoolResult inverse_variance;           // common and random effects
-  std::optional<SmallStudyEffects> bias;  // set when asked
+  PoolResult inverse_variance;  // common and random effects
+  EffectAnalyses analyses;
   std::vector<std::string> notes;
 };
 ContinuousResult compare_continuous(std::span<const ContinuousStudy> studies, ContinuousMeasure measure,
-                                    const PoolOptions& pool, bool small_study_effects = false);
+                                    const PoolOptions& pool, const EffectAnalysisRequest& analyses = {});
 
 // Inverse-variance pooling of effects given with a standard error or a confidence interval (the
 // generic inverse-variance method): the interval must be symmetric on the analysis scale.

@@ -26,5 +26,7 @@ struct LeaveOneOutRow {
 
 // One random-effects refit per study, in study order, as metafor's leave1out(). Needs k >= 2.
 std::vector<LeaveOneOutRow> leave_one_out(std::span<const ProportionStudy> studies, const PoolOptions& options);
+// The same for effects given directly (RefitSummary::prop* are NaN).
+std::vector<LeaveOneOutRow> leave_one_out(std::span<const EffectStudy> studies, const PoolOptions& options);
 
 }  // namespace carta

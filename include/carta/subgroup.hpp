@@ -64,4 +64,10 @@ SubgroupAnalysis subgroup_analysis(std::span<const ProportionStudy> studies,
                                    std::span<const std::optional<std::string>> level_of,
                                    const PoolOptions& options, const SubgroupOptions& subgroup);
 
+// The same for effects given directly (log odds ratios, mean differences, log hazards), each
+// subgroup pooled by pool_effects; SubgroupLevel::n is 0 (patients are not known).
+SubgroupAnalysis subgroup_analysis(std::span<const EffectStudy> studies,
+                                   std::span<const std::optional<std::string>> level_of,
+                                   const PoolOptions& options, const SubgroupOptions& subgroup);
+
 }  // namespace carta

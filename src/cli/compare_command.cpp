@@ -13,6 +13,7 @@
 #include "carta/io/table.hpp"
 #include "carta/pool.hpp"
 #include "carta/small_study.hpp"
+#include "carta/subgroup.hpp"
 
 namespace carta::cli {
 
@@ -32,7 +33,9 @@ Robins-Breslow-Greenland variance, the Cochran-Mantel-Haenszel and Tarone tests;
 Greenland-Robins; RD with Sato et al. 1989) or Peto's one-step odds ratio (Peto), as metafor's
 rma.uni, rma.mh and rma.peto; the random-effects model always by inverse variance with the
 --method estimator and --test of 'carta pool'. Ratios are pooled as logarithms and printed as
-ratios; the JSON gives both scales. --bias adds Egger's and Begg's tests and trim-and-fill.
+ratios; the JSON gives both scales. --bias adds Egger's and Begg's tests and trim-and-fill,
+--subgroup COLUMN a subgroup analysis with the test for subgroup differences (--subgroup-test all,
+as R meta and RevMan, or pooled), --leave-one-out a refit without each study.
 
 Continuous outcomes: each arm's mean, SD and patients (--mean-1 --sd-1 --n-1, --mean-2 --sd-2
 --n-2), as the mean difference (MD, variance sd1^2/n1 + sd2^2/n2) or the standardised mean
@@ -77,6 +80,7 @@ std::string interval(bool ratio, double est, double lb, double ub) {
 }
 
 std::string bias_text(const SmallStudyEffects& b, bool ratio);
+std::string analyses_text(const EffectAnalyses& a, bool ratio, double level);
 
 std::string heterogeneity_text(const PoolResult& r) {
   const auto& h = r.heterogeneity;
@@ -146,7 +150,7 @@ std::string comparative_text(const ComparativeResult& r) {
                      s.weight_random);
   }
   o += "\n* continuity-corrected\n" + describe_conventions(r) + "\n";
-  if (r.bias) o += bias_text(*r.bias, ratio);
+  o += analyses_text(r.analyses, ratio, r.options.pool.level);
   for (const auto& n : r.notes) o += "note: " + n + "\n";
   return o;
 }
@@ -191,7 +195,7 @@ std::string continuous_text(const ContinuousResult& r) {
                      fmt::format("{:g} ({:g}) {}", s.mean_2, s.sd_2, s.n_2), interval(false, e.yi, e.ci_lb, e.ci_ub),
                      e.weight_common, e.weight_random);
   }
-  if (r.bias) o += bias_text(*r.bias, false);
+  o += analyses_text(r.analyses, false, iv.options.level);
   for (const auto& n : r.notes) o += "note: " + n + "\n";
   return o;
 }
@@ -225,6 +229,64 @@ void at_row(const io::Table& table, std::size_t row, F&& f) {
   }
 }
 
+// What --bias, --subgroup and --leave-one-out ask, with each study's subgroup level read from the
+// table (a cell the missing-value rule calls not reported has no level).
+EffectAnalysisRequest analyses_request(const CompareArgs& args, const io::Table& table, const std::vector<std::size_t>& rows,
+                                       const io::MissingValues& missing) {
+  EffectAnalysisRequest request;
+  request.small_study_effects = args.bias;
+  request.leave_one_out = args.leave_one_out;
+  if (!args.subgroup.empty()) {
+    request.subgroup_variable = args.subgroup;
+    const std::size_t col = table.column(args.subgroup);
+    for (std::size_t r : rows) {
+      const std::string_view cell = io::cell_value(table.rows[r][col]);
+      request.subgroup_of.push_back(missing.is_missing(cell) ? std::nullopt : std::optional<std::string>(cell));
+    }
+    request.subgroup.test =
+        parse_or_throw(parse_subgroup_test(args.subgroup_test), "--subgroup-test", args.subgroup_test, "all, pooled");
+    if (args.min_k < 1) throw Error(ErrorCategory::kInvalidOption, "--min-k must be at least 1");
+    request.subgroup.min_k = args.min_k;
+  }
+  return request;
+}
+
+std::string analyses_text(const EffectAnalyses& a, bool ratio, double level) {
+  std::string o;
+  if (a.subgroups) {
+    const auto& s = *a.subgroups;
+    o += fmt::format("\nSubgroups by {} (random effects in each; {:g}% CI)\n", a.subgroup_variable, 100.0 * level);
+    for (const auto& l : s.levels) {
+      if (!l.result) {
+        o += fmt::format("  {:<24} k = {:<3} {}\n", l.level, l.k, l.note);
+        continue;
+      }
+      const auto& re = l.result->random;
+      const auto& h = l.result->heterogeneity;
+      o += fmt::format("  {:<24} k = {:<3} {}", l.level, l.k, interval(ratio, re.est, re.ci_lb, re.ci_ub));
+      if (l.k > 1) o += fmt::format("; I^2 = {:.1f}%, tau^2 = {:.4g}, Q = {:.2f} (p = {})", h.I2, h.tau2, h.Q, p_text(h.Q_p));
+      o += "\n";
+    }
+    if (s.test_unavailable.empty()) {
+      o += fmt::format("Test for subgroup differences ({} subgroups): Q = {:.4f}, df = {:g}, p = {}\n",
+                       s.options.test == SubgroupTest::kAllSubgroups ? "all" : "pooled", s.Q_between, s.Q_between_df,
+                       p_text(s.Q_between_p));
+    } else {
+      o += s.test_unavailable + "\n";
+    }
+    for (const auto& n : s.notes) o += "note: " + n + "\n";
+  }
+  if (!a.leave_one_out.empty()) {
+    o += fmt::format("\nLeave one out (random effects without the study; {:g}% CI)\n", 100.0 * level);
+    for (const auto& row : a.leave_one_out) {
+      o += fmt::format("  without {:<24} {}; I^2 = {:.1f}%, tau^2 = {:.4g}\n", row.omitted,
+                       interval(ratio, row.fit.est, row.fit.ci_lb, row.fit.ci_ub), row.fit.I2, row.fit.tau2);
+    }
+  }
+  if (a.bias) o += bias_text(*a.bias, ratio);
+  return o;
+}
+
 }  // namespace
 
 CLI::App* add_compare_command(CLI::App& app, CompareArgs& args) {
@@ -254,6 +316,13 @@ CLI::App* add_compare_command(CLI::App& app, CompareArgs& args) {
   cmd->add_flag("--keep-double-zero", args.keep_double_zero, "keep studies without events in either arm (OR, RR)");
   cmd->add_flag("--drop-double-zero", args.drop_double_zero, "leave out studies without events in either arm (RD, AS)");
   cmd->add_flag("--bias", args.bias, "small-study effects: Egger's tests, Begg's test, trim-and-fill");
+  cmd->add_option("--subgroup", args.subgroup, "subgroup analysis by the levels of this column");
+  cmd->add_option("--subgroup-test", args.subgroup_test,
+                  "all (every subgroup, single-study ones with their own variance: R meta, RevMan) or pooled")
+      ->capture_default_str();
+  cmd->add_option("--min-k", args.min_k, "with --subgroup-test pooled: smallest subgroup that is pooled and tested")
+      ->capture_default_str();
+  cmd->add_flag("--leave-one-out", args.leave_one_out, "refit without each study in turn");
   cmd->add_option("--estimate", args.estimate, "column: a reported effect (e.g. a hazard ratio)");
   cmd->add_option("--se", args.se, "column: its standard error (on the analysis scale: log for --ratio)");
   cmd->add_option("--vi", args.vi, "column: its variance (on the analysis scale)");
@@ -348,8 +417,9 @@ int run_compare(const CompareArgs& args, std::ostream& out, std::ostream& err) {
     }
     PoolResult r = pool_effects(effects, pool);
     for (const auto& n : r.notes) notes.push_back(n);
-    std::optional<SmallStudyEffects> bias;
-    if (args.bias) bias = small_study_effects(effects, pool);
+    std::vector<std::size_t> index(effects.size());
+    for (std::size_t i = 0; i < index.size(); ++i) index[i] = i;
+    const EffectAnalyses analyses = analyse_effects(effects, index, pool, analyses_request(args, table, load.rows, missing));
     for (const auto& n : notes) err << "carta: note: " << n << '\n';
     int status = r.convergence.all_converged() ? 0 : 3;
     if (status != 0) err << "carta: warning: an iterative computation did not converge; see 'convergence' in the output\n";
@@ -357,10 +427,11 @@ int run_compare(const CompareArgs& args, std::ostream& out, std::ostream& err) {
       nlohmann::json j = io::reported_effects_json(r, args.ratio, sources);
       j["notes"] = notes;
       j["input"] = {{"file", args.file}, {"reported_level", ro.reported_level}};
-      if (bias) j["bias"] = io::effects_bias_json(*bias, pool);
+      io::add_analyses_json(j, analyses, pool);
       write_result(args.output, j.dump(2) + "\n", out);
     } else {
-      write_result(args.output, reported_text(r, args.ratio, notes, sources) + (bias ? bias_text(*bias, args.ratio) : ""), out);
+      write_result(args.output, reported_text(r, args.ratio, notes, sources) + analyses_text(analyses, args.ratio, pool.level),
+                   out);
     }
     return status;
   }
@@ -385,7 +456,7 @@ int run_compare(const CompareArgs& args, std::ostream& out, std::ostream& err) {
     for (std::size_t i = 0; i < load.studies.size(); ++i) {
       at_row(table, load.rows[i], [&] { (void)continuous_effect(load.studies[i], measure); });
     }
-    ContinuousResult r = compare_continuous(load.studies, measure, pool, args.bias);
+    ContinuousResult r = compare_continuous(load.studies, measure, pool, analyses_request(args, table, load.rows, missing));
     std::vector<std::string> notes = load.notes;
     for (const auto& n : r.notes) notes.push_back(n);
     r.notes = notes;
@@ -430,12 +501,12 @@ int run_compare(const CompareArgs& args, std::ostream& out, std::ostream& err) {
     throw Error(ErrorCategory::kInvalidOption, "--no-cmh-correction is for the Mantel-Haenszel odds ratio (--common MH --measure OR)");
   }
   options.cmh_continuity = !args.no_cmh_correction;
-  options.small_study_effects = args.bias;
   if (args.keep_double_zero) options.effect.drop_double_zero = false;
   if (args.drop_double_zero) options.effect.drop_double_zero = true;
   io::TwoArmColumns columns{args.events_1, args.n_1, args.events_2, args.n_2, std::nullopt, missing};
   if (!args.label.empty()) columns.label = args.label;
   const auto load = io::load_two_arm_studies(table, columns, args.exclude);
+  options.analyses = analyses_request(args, table, load.rows, missing);
   for (std::size_t i = 0; i < load.studies.size(); ++i) {
     at_row(table, load.rows[i], [&] { (void)binary_effect(load.studies[i], options.effect); });
   }

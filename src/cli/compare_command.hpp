@@ -32,6 +32,10 @@ struct CompareArgs {
   bool keep_double_zero = false;
   bool drop_double_zero = false;
   bool bias = false;
+  bool leave_one_out = false;
+  std::string subgroup;
+  std::string subgroup_test = "all";
+  std::size_t min_k = 2;
   double level = 0.95;
   std::vector<std::string> exclude;
   std::vector<std::string> missing;

@@ -382,6 +382,31 @@ TableBasedEffect peto(std::span<const TwoByTwoStudy> tables, double level, std::
 
 }  // namespace
 
+EffectAnalyses analyse_effects(std::span<const EffectStudy> effects, std::span<const std::size_t> index,
+                               const PoolOptions& pool, const EffectAnalysisRequest& request) {
+  EffectAnalyses out;
+  if (request.small_study_effects) out.bias = small_study_effects(effects, pool);
+  if (request.leave_one_out) out.leave_one_out = leave_one_out(effects, pool);
+  if (!request.subgroup_variable.empty()) {
+    out.subgroup_variable = request.subgroup_variable;
+    std::vector<std::optional<std::string>> level(effects.size());
+    for (std::size_t i = 0; i < effects.size(); ++i) {
+      if (index[i] < request.subgroup_of.size()) level[i] = request.subgroup_of[index[i]];
+      if (!level[i] || level[i]->empty()) out.without_subgroup.push_back(effects[i].label);
+    }
+    out.subgroups = subgroup_analysis(effects, level, pool, request.subgroup);
+    if (!out.without_subgroup.empty()) {
+      std::string names;
+      for (const auto& n : out.without_subgroup) names += (names.empty() ? "" : ", ") + n;
+      out.subgroups->notes.push_back(fmt::format("{} stud{} without a value of '{}', left out of the subgroups: {}",
+                                                 out.without_subgroup.size(),
+                                                 out.without_subgroup.size() == 1 ? "y" : "ies",
+                                                 request.subgroup_variable, names));
+    }
+  }
+  return out;
+}
+
 ComparativeResult compare_binary(std::span<const TwoByTwoStudy> studies, const ComparativeOptions& options) {
   if (studies.empty()) throw Error(ErrorCategory::kInvalidInput, "no studies to compare (k = 0)");
   {
@@ -475,12 +500,10 @@ ComparativeResult compare_binary(std::span<const TwoByTwoStudy> studies, const C
     r.table_based = std::move(pe);
   }
   for (const auto& n : r.inverse_variance.notes) r.notes.push_back(n);
-  if (options.small_study_effects) {
-    r.bias = small_study_effects(effects, options.pool);
-    if (measure == BinaryMeasure::kOR || measure == BinaryMeasure::kRR) {
-      r.bias->notes.push_back("Peters' and Harbord's tests for two-arm counts are not implemented yet; Egger's test "
-                              "on the log scale is shown");
-    }
+  r.analyses = analyse_effects(effects, kept_index, options.pool, options.analyses);
+  if (r.analyses.bias && (measure == BinaryMeasure::kOR || measure == BinaryMeasure::kRR)) {
+    r.analyses.bias->notes.push_back("Peters' and Harbord's tests for two-arm counts are not implemented yet; Egger's "
+                                     "test on the log scale is shown");
   }
   return r;
 }
@@ -559,7 +582,7 @@ EffectStudy continuous_effect(const ContinuousStudy& s, ContinuousMeasure measur
 }
 
 ContinuousResult compare_continuous(std::span<const ContinuousStudy> studies, ContinuousMeasure measure,
-                                    const PoolOptions& pool, bool small_study) {
+                                    const PoolOptions& pool, const EffectAnalysisRequest& request) {
   if (studies.empty()) throw Error(ErrorCategory::kInvalidInput, "no studies to compare (k = 0)");
   ContinuousResult r;
   r.measure = measure;
@@ -568,12 +591,12 @@ ContinuousResult compare_continuous(std::span<const ContinuousStudy> studies, Co
   for (const auto& s : studies) effects.push_back(continuous_effect(s, measure));
   r.inverse_variance = pool_effects(effects, pool);
   r.notes = r.inverse_variance.notes;
-  if (small_study) {
-    r.bias = small_study_effects(effects, pool);
-    if (measure == ContinuousMeasure::kSMD) {
-      r.bias->notes.push_back("the SMD's variance depends on the SMD itself, which makes Egger's test of it "
-                              "anti-conservative (Pustejovsky & Rodgers 2019); read it with care");
-    }
+  std::vector<std::size_t> index(effects.size());
+  for (std::size_t i = 0; i < index.size(); ++i) index[i] = i;
+  r.analyses = analyse_effects(effects, index, pool, request);
+  if (r.analyses.bias && measure == ContinuousMeasure::kSMD) {
+    r.analyses.bias->notes.push_back("the SMD's variance depends on the SMD itself, which makes Egger's test of it "
+                                     "anti-conservative (Pustejovsky & Rodgers 2019); read it with care");
   }
   return r;
 }

@@ -25,7 +25,10 @@ RefitSummary summarize_refit(const PoolResult& r) {
   return f;
 }
 
-std::vector<LeaveOneOutRow> leave_one_out(std::span<const ProportionStudy> studies, const PoolOptions& options) {
+namespace {
+
+template <typename Study, typename Pool>
+std::vector<LeaveOneOutRow> leave_one_out_of(std::span<const Study> studies, const PoolOptions& options, Pool pool) {
   if (studies.size() < 2) {
     throw Error(ErrorCategory::kInvalidInput,
                 fmt::format("leave-one-out needs at least 2 studies, but there {} {}",
@@ -33,16 +36,30 @@ std::vector<LeaveOneOutRow> leave_one_out(std::span<const ProportionStudy> studi
   }
   std::vector<LeaveOneOutRow> rows;
   rows.reserve(studies.size());
-  std::vector<ProportionStudy> subset;
+  std::vector<Study> subset;
   subset.reserve(studies.size() - 1);
   for (std::size_t i = 0; i < studies.size(); ++i) {
     subset.clear();
     for (std::size_t j = 0; j < studies.size(); ++j) {
       if (j != i) subset.push_back(studies[j]);
     }
-    rows.push_back(LeaveOneOutRow{studies[i].label, summarize_refit(pool_proportions(subset, options))});
+    rows.push_back(LeaveOneOutRow{studies[i].label, summarize_refit(pool(subset, options))});
   }
   return rows;
+}
+
+}  // namespace
+
+std::vector<LeaveOneOutRow> leave_one_out(std::span<const ProportionStudy> studies, const PoolOptions& options) {
+  return leave_one_out_of(studies, options, [](const std::vector<ProportionStudy>& s, const PoolOptions& o) {
+    return pool_proportions(s, o);
+  });
+}
+
+std::vector<LeaveOneOutRow> leave_one_out(std::span<const EffectStudy> studies, const PoolOptions& options) {
+  return leave_one_out_of(studies, options, [](const std::vector<EffectStudy>& s, const PoolOptions& o) {
+    return pool_effects(s, o);
+  });
 }
 
 }  // namespace carta

@@ -33,9 +33,13 @@ std::optional<SubgroupTest> parse_subgroup_test(std::string_view text) noexcept 
   return std::nullopt;
 }
 
-SubgroupAnalysis subgroup_analysis(std::span<const ProportionStudy> studies,
-                                   std::span<const std::optional<std::string>> level_of,
-                                   const PoolOptions& options, const SubgroupOptions& subgroup) {
+namespace {
+
+// One body for proportions and for effects given directly: `Traits` says how a study becomes an
+// effect, how a subgroup is pooled and how many patients a study has (0 when not known).
+template <typename Study, typename Traits>
+SubgroupAnalysis subgroup_analysis_of(std::span<const Study> studies, std::span<const std::optional<std::string>> level_of,
+                                      const PoolOptions& options, const SubgroupOptions& subgroup, const Traits& traits) {
   if (studies.size() != level_of.size()) {
     throw Error(ErrorCategory::kInvalidOption,
                 fmt::format("subgroup_analysis: {} studies but {} levels", studies.size(), level_of.size()));
@@ -43,7 +47,7 @@ SubgroupAnalysis subgroup_analysis(std::span<const ProportionStudy> studies,
   if (subgroup.min_k < 1) {
     throw Error(ErrorCategory::kInvalidOption, "subgroup_analysis: --min-k must be at least 1");
   }
-  std::map<std::string, std::vector<ProportionStudy>> by_level;  // sorted, as R's factor levels
+  std::map<std::string, std::vector<Study>> by_level;  // sorted, as R's factor levels
   for (std::size_t i = 0; i < studies.size(); ++i) {
     if (level_of[i] && !level_of[i]->empty()) by_level[*level_of[i]].push_back(studies[i]);
   }
@@ -62,7 +66,7 @@ SubgroupAnalysis subgroup_analysis(std::span<const ProportionStudy> studies,
   // Common tau^2: the residual tau^2 of the mixed-effects model with the tested levels as a factor.
   PoolOptions level_options = options;
   if (subgroup.tau_common) {
-    std::vector<ProportionStudy> used;
+    std::vector<Study> used;
     ModeratorColumn factor{"subgroup", {}, true};
     std::size_t levels_used = 0;
     for (const auto& [level, members] : by_level) {
@@ -77,11 +81,10 @@ SubgroupAnalysis subgroup_analysis(std::span<const ProportionStudy> studies,
       const Design design = build_design({factor}, used.size());
       Eigen::VectorXd y(static_cast<Eigen::Index>(used.size()));
       Eigen::VectorXd v(y.size());
-      const Conventions conv = conventions_for(options.preset);
       for (std::size_t i = 0; i < used.size(); ++i) {
-        const auto es = proportion_effect(used[i].events, used[i].n, options.measure, conv.zero_cells, options.continuity);
-        y[static_cast<Eigen::Index>(i)] = es.yi;
-        v[static_cast<Eigen::Index>(i)] = es.vi;
+        const auto [yi, vi] = traits.effect(used[i], options);
+        y[static_cast<Eigen::Index>(i)] = yi;
+        v[static_cast<Eigen::Index>(i)] = vi;
       }
       MixedModelOptions mm{options.method, options.test, options.level, std::nullopt, false, options.control};
       const MixedModelFit fit = fit_mixed_model(y, v, design.x, design.names, true, mm);
@@ -106,11 +109,11 @@ SubgroupAnalysis subgroup_analysis(std::span<const ProportionStudy> studies,
     SubgroupLevel sl;
     sl.level = level;
     sl.k = members.size();
-    for (const auto& s : members) sl.n += s.n;
+    for (const auto& s : members) sl.n += traits.patients(s);
     if (!tested(members.size())) {
       sl.note = fmt::format("not pooled: {} (fewer than min_k = {})", studies_word(sl.k), subgroup.min_k);
     } else {
-      sl.result = pool_proportions(members, level_options);
+      sl.result = traits.pool(members, level_options);
       sl.pooled = true;
       const double est = sl.result->random.est;
       const double se = sl.result->random.se;
@@ -161,6 +164,35 @@ SubgroupAnalysis subgroup_analysis(std::span<const ProportionStudy> studies,
     }
   }
   return out;
+}
+
+}  // namespace
+
+SubgroupAnalysis subgroup_analysis(std::span<const ProportionStudy> studies,
+                                   std::span<const std::optional<std::string>> level_of,
+                                   const PoolOptions& options, const SubgroupOptions& subgroup) {
+  struct {
+    std::pair<double, double> effect(const ProportionStudy& s, const PoolOptions& o) const {
+      const auto es = proportion_effect(s.events, s.n, o.measure, conventions_for(o.preset).zero_cells, o.continuity);
+      return {es.yi, es.vi};
+    }
+    PoolResult pool(const std::vector<ProportionStudy>& members, const PoolOptions& o) const {
+      return pool_proportions(members, o);
+    }
+    std::int64_t patients(const ProportionStudy& s) const { return s.n; }
+  } traits;
+  return subgroup_analysis_of(studies, level_of, options, subgroup, traits);
+}
+
+SubgroupAnalysis subgroup_analysis(std::span<const EffectStudy> studies,
+                                   std::span<const std::optional<std::string>> level_of,
+                                   const PoolOptions& options, const SubgroupOptions& subgroup) {
+  struct {
+    std::pair<double, double> effect(const EffectStudy& s, const PoolOptions&) const { return {s.yi, s.vi}; }
+    PoolResult pool(const std::vector<EffectStudy>& members, const PoolOptions& o) const { return pool_effects(members, o); }
+    std::int64_t patients(const EffectStudy&) const { return 0; }
+  } traits;
+  return subgroup_analysis_of(studies, level_of, options, subgroup, traits);
 }
 
 }  // namespace carta

@@ -118,9 +118,24 @@ nlohmann::json to_json(const ComparativeResult& r) {
                        {"weight_random", s.weight_random}});
   }
   j["studies"] = studies;
-  if (r.bias) j["bias"] = effects_bias_json(*r.bias, r.options.pool);
+  add_analyses_json(j, r.analyses, r.options.pool);
   j["notes"] = r.notes;
   return j;
+}
+
+void add_analyses_json(nlohmann::json& j, const EffectAnalyses& a, const PoolOptions& options) {
+  if (a.bias) j["bias"] = effects_bias_json(*a.bias, options);
+  if (a.subgroups) {
+    nlohmann::json s = to_json(*a.subgroups, a.subgroup_variable);
+    strip_proportions(s);
+    s["without_subgroup"] = a.without_subgroup;
+    j["subgroups"] = std::move(s);
+  }
+  if (!a.leave_one_out.empty()) {
+    nlohmann::json l = to_json(a.leave_one_out);
+    strip_proportions(l);
+    j["leave_one_out"] = std::move(l);
+  }
 }
 
 nlohmann::json to_json(const ContinuousResult& r) {
@@ -152,7 +167,7 @@ nlohmann::json to_json(const ContinuousResult& r) {
                        {"weight_random", e.weight_random}});
   }
   j["studies"] = studies;
-  if (r.bias) j["bias"] = effects_bias_json(*r.bias, r.inverse_variance.options);
+  add_analyses_json(j, r.analyses, r.inverse_variance.options);
   j["notes"] = r.notes;
   return j;
 }

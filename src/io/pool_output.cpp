@@ -354,23 +354,24 @@ nlohmann::json to_json(const SmallStudyEffects& b, const PoolOptions& o, double 
   return j;
 }
 
+void strip_proportions(nlohmann::json& node) {
+  if (node.is_object()) {
+    for (auto it = node.begin(); it != node.end();) {
+      if (it.key().find("prop") != std::string::npos) {
+        it = node.erase(it);
+      } else {
+        strip_proportions(*it);
+        ++it;
+      }
+    }
+  } else if (node.is_array()) {
+    for (auto& child : node) strip_proportions(child);
+  }
+}
+
 nlohmann::json effects_bias_json(const SmallStudyEffects& bias, const PoolOptions& options) {
   nlohmann::json j = to_json(bias, options, 1.0);
-  std::function<void(nlohmann::json&)> strip = [&](nlohmann::json& node) {
-    if (node.is_object()) {
-      for (auto it = node.begin(); it != node.end();) {
-        if (it.key().find("prop") != std::string::npos) {
-          it = node.erase(it);
-        } else {
-          strip(*it);
-          ++it;
-        }
-      }
-    } else if (node.is_array()) {
-      for (auto& child : node) strip(child);
-    }
-  };
-  strip(j);
+  strip_proportions(j);
   return j;
 }
 

@@ -195,26 +195,26 @@ TEST_P(MetaforComparativeTest, SmallStudyEffectsOnTheOddsRatioAgree) {
   const auto doc = load_json(source_path("fixtures/metafor/comparative_" + name + ".json"));
   const auto studies = load_dataset(name);
   ComparativeOptions o = fixture_options(BinaryMeasure::kOR);
-  o.small_study_effects = true;
+  o.analyses.small_study_effects = true;
   const auto& reg = doc.at("regtest");
   {
     const ComparativeResult r = compare_binary(studies, o);
-    ASSERT_TRUE(r.bias && r.bias->egger && r.bias->egger_rma);
-    CARTA_EXPECT_CLOSE("regtest.rma.z", r.bias->egger_rma->stat, number(reg["rma"]["zval"]), kIterated);
-    CARTA_EXPECT_CLOSE("regtest.rma.p", r.bias->egger_rma->p, number(reg["rma"]["pval"]), kIterated);
-    CARTA_EXPECT_CLOSE("regtest.rma.limit", r.bias->egger_rma->intercept, number(reg["rma"]["limit_est"]), kIterated);
-    CARTA_EXPECT_CLOSE("regtest.lm.t", r.bias->egger->stat, number(reg["lm"]["zval"]), kExact);
-    CARTA_EXPECT_CLOSE("regtest.lm.p", r.bias->egger->p, number(reg["lm"]["pval"]), kExact);
-    CARTA_EXPECT_CLOSE("regtest.lm.limit", r.bias->egger->intercept, number(reg["lm"]["limit_est"]), kExact);
-    EXPECT_EQ(r.bias->egger->df, number(reg["lm"]["dfs"]));
+    ASSERT_TRUE(r.analyses.bias && r.analyses.bias->egger && r.analyses.bias->egger_rma);
+    CARTA_EXPECT_CLOSE("regtest.rma.z", r.analyses.bias->egger_rma->stat, number(reg["rma"]["zval"]), kIterated);
+    CARTA_EXPECT_CLOSE("regtest.rma.p", r.analyses.bias->egger_rma->p, number(reg["rma"]["pval"]), kIterated);
+    CARTA_EXPECT_CLOSE("regtest.rma.limit", r.analyses.bias->egger_rma->intercept, number(reg["rma"]["limit_est"]), kIterated);
+    CARTA_EXPECT_CLOSE("regtest.lm.t", r.analyses.bias->egger->stat, number(reg["lm"]["zval"]), kExact);
+    CARTA_EXPECT_CLOSE("regtest.lm.p", r.analyses.bias->egger->p, number(reg["lm"]["pval"]), kExact);
+    CARTA_EXPECT_CLOSE("regtest.lm.limit", r.analyses.bias->egger->intercept, number(reg["lm"]["limit_est"]), kExact);
+    EXPECT_EQ(r.analyses.bias->egger->df, number(reg["lm"]["dfs"]));
   }
   for (const auto& tf : doc.at("trimfill")) {
     const std::string method = tf.at("method");
     SCOPED_TRACE(name + " trimfill " + method);
     o.pool.method = *parse_tau2_method(method);
     const ComparativeResult r = compare_binary(studies, o);
-    ASSERT_TRUE(r.bias->trimfill.has_value());
-    const auto& t = *r.bias->trimfill;
+    ASSERT_TRUE(r.analyses.bias->trimfill.has_value());
+    const auto& t = *r.analyses.bias->trimfill;
     EXPECT_EQ(t.k0, tf.at("k0").get<std::size_t>());
     EXPECT_EQ(t.side == FunnelSide::kLeft ? "left" : "right", tf.at("side").get<std::string>());
     // metafor's trimfill fits the trimmed and the filled data at its default convergence
@@ -234,6 +234,51 @@ TEST_P(MetaforComparativeTest, SmallStudyEffectsOnTheOddsRatioAgree) {
       CARTA_EXPECT_CLOSE("trimfill.filled_yi", t.filled_yi[i], number(tf["filled_yi"][i]), tol);
     }
   }
+}
+
+// Leave-one-out (metafor's leave1out on the REML fit) on every data set; subgroups by allocation on
+// dat.bcg (each subgroup's own REML fit, the Q between their estimates), allocation read from the
+// sourced example (the same trials in the same order).
+TEST_P(MetaforComparativeTest, LeaveOneOutAndSubgroupsAgree) {
+  const std::string name = GetParam();
+  const auto doc = load_json(source_path("fixtures/metafor/comparative_" + name + ".json"));
+  const auto studies = load_dataset(name);
+  ComparativeOptions o = fixture_options(BinaryMeasure::kOR);
+  o.analyses.leave_one_out = true;
+  if (name == "bcg") {
+    const auto example = io::read_table(source_path("examples/comparative/bcg.csv"));
+    const std::size_t alloc = example.column("alloc");
+    for (const auto& row : example.rows) o.analyses.subgroup_of.emplace_back(row[alloc]);
+    o.analyses.subgroup_variable = "alloc";
+  }
+  const ComparativeResult r = compare_binary(studies, o);
+  const auto& l1o = doc.at("leave1out");
+  ASSERT_EQ(r.analyses.leave_one_out.size(), l1o.at("est").size());
+  for (std::size_t i = 0; i < r.analyses.leave_one_out.size(); ++i) {
+    const auto& fit = r.analyses.leave_one_out[i].fit;
+    CARTA_EXPECT_CLOSE("leave1out.est", fit.est, number(l1o["est"][i]), kIterated);
+    CARTA_EXPECT_CLOSE("leave1out.se", fit.se, number(l1o["se"][i]), kIterated);
+    CARTA_EXPECT_CLOSE("leave1out.tau2", fit.tau2, number(l1o["tau2"][i]), kTau2);
+    CARTA_EXPECT_CLOSE("leave1out.I2", fit.I2, number(l1o["I2"][i]), kI2);
+    CARTA_EXPECT_CLOSE("leave1out.Q", fit.Q, number(l1o["Q"][i]), kExact);
+  }
+  if (name != "bcg") return;
+  ASSERT_TRUE(r.analyses.subgroups.has_value());
+  const auto& sg = *r.analyses.subgroups;
+  const auto& expected = doc.at("subgroups");
+  ASSERT_EQ(sg.levels.size(), expected.at("levels").size());
+  for (std::size_t i = 0; i < sg.levels.size(); ++i) {
+    const auto& e = expected["levels"][i];
+    SCOPED_TRACE("subgroup " + sg.levels[i].level);
+    EXPECT_EQ(sg.levels[i].level, e.at("level").get<std::string>());
+    EXPECT_EQ(sg.levels[i].k, e.at("k").get<std::size_t>());
+    CARTA_EXPECT_CLOSE("subgroup.est", sg.levels[i].result->random.est, number(e["est"]), kIterated);
+    CARTA_EXPECT_CLOSE("subgroup.se", sg.levels[i].result->random.se, number(e["se"]), kIterated);
+    CARTA_EXPECT_CLOSE("subgroup.tau2", sg.levels[i].result->heterogeneity.tau2, number(e["tau2"]), kTau2);
+    CARTA_EXPECT_CLOSE("subgroup.Q", sg.levels[i].result->heterogeneity.Q, number(e["Q"]), kExact);
+  }
+  CARTA_EXPECT_CLOSE("subgroup.Q_between", sg.Q_between, number(expected["Q_between"]), kIterated);
+  CARTA_EXPECT_CLOSE("subgroup.Q_between_p", sg.Q_between_p, number(expected["Q_between_p"]), kIterated);
 }
 
 INSTANTIATE_TEST_SUITE_P(Datasets, MetaforComparativeTest,

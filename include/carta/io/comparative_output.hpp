@@ -14,6 +14,10 @@ nlohmann::json to_json(const ComparativeResult& result);
 
 nlohmann::json to_json(const ContinuousResult& result);
 
+// Adds "bias", "subgroups" and "leave_one_out" to `j` for what `analyses` holds (no proportion
+// fields).
+void add_analyses_json(nlohmann::json& j, const EffectAnalyses& analyses, const PoolOptions& options);
+
 // Effects pooled by the generic inverse-variance method (carta compare --estimate ...); `ratio`:
 // the analysis scale is the logarithm of the reported ratios.
 // `sources[i]`: what study i's effect came from (effect_from_report's source), when known.

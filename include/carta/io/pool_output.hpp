@@ -47,6 +47,9 @@ nlohmann::json to_json(const SmallStudyEffects& bias, const PoolOptions& options
 // The same without the proportion back-transformations, which mean nothing for effects given on
 // their own scale (log hazards, log odds ratios).
 nlohmann::json effects_bias_json(const SmallStudyEffects& bias, const PoolOptions& options);
+// Removes every "prop..." key, recursively: for results on effects, whose proportion fields are
+// not defined.
+void strip_proportions(nlohmann::json& node);
 
 // Study table with weights: one row per study.
 std::string studies_csv(const PoolResult& result);

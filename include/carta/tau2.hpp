@@ -6,7 +6,9 @@
 
 #include <Eigen/Dense>
 
+#include <array>
 #include <optional>
+#include <string>
 #include <span>
 #include <string_view>
 
@@ -23,9 +25,21 @@ enum class Tau2Method {
   kSJ,    // Sidik-Jonkman (one step from the HE-type starting value)
   kHS,    // Hunter-Schmidt
   kEB,    // empirical Bayes (Morris); same root as PM, see docs/methods/tau2.md
+  kHSk,   // Hunter-Schmidt with the k / (k - p) small-sample correction
+  kDLIT,  // iterated DerSimonian-Laird (DerSimonian & Kacker 2007)
+  kSJIT,  // iterated Sidik-Jonkman
+  kPMM,   // median-unbiased Paule-Mandel (Q equal to the chi-square median)
 };
 
+// Every estimator, in the order help texts and error messages list them (REML, the default, first).
+inline constexpr std::array kTau2Methods = {
+    Tau2Method::kREML, Tau2Method::kDL,  Tau2Method::kML,   Tau2Method::kPM,
+    Tau2Method::kHE,   Tau2Method::kSJ,  Tau2Method::kHS,   Tau2Method::kEB,
+    Tau2Method::kHSk,  Tau2Method::kDLIT, Tau2Method::kSJIT, Tau2Method::kPMM};
+
 std::string_view to_string(Tau2Method method) noexcept;
+// "REML, DL, ML, ...": the names parse_tau2_method accepts, for help texts and error messages.
+std::string tau2_method_names();
 std::optional<Tau2Method> parse_tau2_method(std::string_view text) noexcept;
 
 // Tolerances for the iterative estimators and root finders. Defaults are tight, so that results

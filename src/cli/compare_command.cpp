@@ -334,7 +334,7 @@ CLI::App* add_compare_command(CLI::App& app, CompareArgs& args) {
   cmd->add_flag("--ratio", args.ratio, "the estimates and bounds are ratios (HR, OR, RR): pooled as logarithms");
   cmd->add_option("--reported-level", args.reported_level,
                   "confidence level of the CIs the studies report (default 0.95)");
-  cmd->add_option("--method", args.method, "tau^2 estimator: REML, DL, ML, PM, HE, SJ, HS, EB")->capture_default_str();
+  cmd->add_option("--method", args.method, "tau^2 estimator: " + tau2_method_names())->capture_default_str();
   cmd->add_option("--test", args.test, "z, knha or t")->capture_default_str();
   cmd->add_option("--preset", args.preset, "carta, metafor or meta (see 'carta pool --help')")->capture_default_str();
   add_level_option(cmd, args.level);
@@ -361,7 +361,7 @@ int run_compare(const CompareArgs& args, std::ostream& out, std::ostream& err) {
                             modes == 0 ? "name the columns of one kind of input" : "give one kind of input, not several"));
   }
   PoolOptions pool;
-  pool.method = parse_or_throw(parse_tau2_method(args.method), "--method", args.method, "REML, DL, ML, PM, HE, SJ, HS, EB");
+  pool.method = parse_or_throw(parse_tau2_method(args.method), "--method", args.method, tau2_method_names().c_str());
   pool.test = parse_or_throw(parse_test(args.test), "--test", args.test, "z, knha, t");
   pool.preset = parse_or_throw(parse_preset(args.preset), "--preset", args.preset, "carta, metafor, meta");
   pool.level = parse_level(args.level, "--level");

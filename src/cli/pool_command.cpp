@@ -48,9 +48,10 @@ Examples (the files are in carta's examples folder):
   carta pool examples/cart-ball/studies.csv --events cr_events --n cr_n --moderator median_age_years --permutations 10000
 
 Measures: PLO logit (default), PAS arcsine, PFT Freeman-Tukey double arcsine, PR raw, PLN log.
-Estimators: REML (default), DL, ML, PM, HE, SJ, HS, EB. --method GLMM fits the random-intercept
-logistic model by maximum likelihood (adaptive Gauss-Hermite, --nagq 7 as metafor's rma.glmm),
-with a profile-likelihood CI for tau^2 and the population-averaged proportion. --method BB fits
+Estimators: REML (default), DL, ML, PM, HE, SJ, HS, EB, HSk (HS with k/(k-p)), DLIT and SJIT
+(iterated DL and SJ), PMM (median-unbiased PM). --method GLMM fits the random-intercept logistic
+model by maximum likelihood (adaptive Gauss-Hermite, --nagq 7 as metafor's rma.glmm), with a
+profile-likelihood CI for tau^2 and the population-averaged proportion. --method BB fits
 the beta-binomial model (mean proportion and overdispersion by ML, profile-likelihood CIs).
 Presets (conventions on which R packages differ; always printed with the results):
   carta    metafor's numbers; prediction interval with t(k-1); Clopper-Pearson study CIs
@@ -87,7 +88,7 @@ CLI::App* add_pool_command(CLI::App& app, PoolArgs& args) {
   add_label_option(cmd, args.label, "column holding unique study labels (default: 'row N')");
   cmd->add_option("--measure", args.measure, "PLO, PAS, PFT, PR or PLN")->capture_default_str();
   cmd->add_option("--method", args.method,
-                  "tau^2 estimator: REML, DL, ML, PM, HE, SJ, HS, EB; or GLMM (binomial-normal) or BB (beta-binomial)")
+                  "tau^2 estimator: " + tau2_method_names() + "; or GLMM (binomial-normal) or BB (beta-binomial)")
       ->capture_default_str();
   cmd->add_option("--nagq", args.nagq, "GLMM quadrature points (1 = Laplace)")->capture_default_str();
   cmd->add_option("--test", args.test, "z, knha (Hartung-Knapp-Sidik-Jonkman, t with k-1 df), or t (unscaled SE, t with k-1 df)")
@@ -182,7 +183,7 @@ PoolPlan make_plan(const PoolArgs& args) {
   const bool beta_binomial = plan.beta_binomial = method == "BB";
   options.method = (glmm || beta_binomial) ? Tau2Method::kREML
                                            : parse_or_throw(parse_tau2_method(method), "--method", args.method,
-                                                            "REML, DL, ML, PM, HE, SJ, HS, EB, GLMM, BB");
+                                                            (tau2_method_names() + ", GLMM, BB").c_str());
   if ((glmm || beta_binomial) && (!args.subgroup.empty() || !args.moderators.empty() || args.leave_one_out || args.influence ||
                !args.cumulative.empty() || args.bias)) {
     throw Error(ErrorCategory::kInvalidOption,

@@ -187,7 +187,7 @@ CLI::App* add_survival_command(CLI::App& app, SurvivalArgs& args) {
   cmd->add_option("--n", args.n, "column: patients (SE of S(t) by the delta method when no CI is reported)");
   cmd->add_option("--ipd", args.ipd,
                   "column: path of an IPD file (time,event) per study, relative to the table");
-  cmd->add_option("--method", args.method, "tau^2 estimator: REML, DL, ML, PM, HE, SJ, HS, EB")
+  cmd->add_option("--method", args.method, "tau^2 estimator: " + tau2_method_names())
       ->capture_default_str();
   cmd->add_option("--test", args.test, "z, knha or t")->capture_default_str();
   cmd->add_option("--preset", args.preset, "carta, metafor or meta (see 'carta pool --help')")
@@ -331,7 +331,7 @@ int run_survival(const SurvivalArgs& args, std::ostream& out, std::ostream& err)
   io::check_run_paths({{"FILE", args.file}}, {{"-o", args.output.path}, {"--forest", args.forest}, {"--funnel", args.funnel}});
   SurvivalOptions options;
   options.pool.method = parse_or_throw(parse_tau2_method(args.method), "--method", args.method,
-                                       "REML, DL, ML, PM, HE, SJ, HS, EB");
+                                       tau2_method_names().c_str());
   options.pool.test = parse_or_throw(parse_test(args.test), "--test", args.test, "z, knha, t");
   options.pool.preset =
       parse_or_throw(parse_preset(args.preset), "--preset", args.preset, "carta, metafor, meta");

@@ -153,9 +153,14 @@ MixedModelFit fit_mixed_model(const Eigen::VectorXd& y, const Eigen::VectorXd& v
   fit.tau2_intercept_only = kNaN;
   if (intercept && m > 0 && options.compute_r2 && !options.fixed_tau2) {
     const Eigen::MatrixXd ones = Eigen::MatrixXd::Ones(y.size(), 1);
-    const double tau2_re = estimate_tau2(y, v, ones, options.method, options.control).tau2;
-    fit.tau2_intercept_only = tau2_re;
-    fit.R2 = tau2_re == 0.0 ? 0.0 : std::max(0.0, 100.0 * (tau2_re - fit.tau2) / tau2_re);
+    const Tau2Estimate null_fit = estimate_tau2(y, v, ones, options.method, options.control);
+    // An intercept-only estimate that did not converge (the iterated DL step can cycle) gives no
+    // R^2: NaN, printed as not available, as metafor leaves it NA.
+    if (null_fit.report.converged) {
+      const double tau2_re = null_fit.tau2;
+      fit.tau2_intercept_only = tau2_re;
+      fit.R2 = tau2_re == 0.0 ? 0.0 : std::max(0.0, 100.0 * (tau2_re - fit.tau2) / tau2_re);
+    }
   }
   return fit;
 }

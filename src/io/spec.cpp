@@ -187,7 +187,7 @@ ReviewSpec parse_review_spec(std::string_view text, const std::filesystem::path&
     if (auto m = r.string(*model, "method", false, "[model]"); !m.empty()) {
       if (const auto canonical = canonical_method_name(m)) m = *canonical;
       if (m != "GLMM" && m != "BB" && !parse_tau2_method(m)) {
-        r.fail(model->get("method"), fmt::format("method '{}' is not one of REML, DL, ML, PM, HE, SJ, HS, EB, GLMM, BB", m));
+        r.fail(model->get("method"), fmt::format("method '{}' is not one of {}, GLMM, BB", m, tau2_method_names()));
       }
       spec.method = m;
       if (const auto t = parse_tau2_method(m)) spec.options.method = *t;
@@ -278,7 +278,7 @@ ReviewSpec parse_review_spec(std::string_view text, const std::filesystem::path&
     o.method = r.string(t, "method", false, "[[outcome]]");
     if (const auto canonical = canonical_method_name(o.method)) o.method = *canonical;
     if (!o.method.empty() && o.method != "GLMM" && o.method != "BB" && !parse_tau2_method(o.method)) {
-      r.fail(t.get("method"), fmt::format("method '{}' is not one of REML, DL, ML, PM, HE, SJ, HS, EB, GLMM, BB", o.method));
+      r.fail(t.get("method"), fmt::format("method '{}' is not one of {}, GLMM, BB", o.method, tau2_method_names()));
     }
     if (auto m = r.string(t, "measure", false, "[[outcome]]"); !m.empty()) {
       o.measure = parse_measure(m);
@@ -361,7 +361,7 @@ ReviewSpec parse_review_spec(std::string_view text, const std::filesystem::path&
       if (!sv.grid.empty() && !c.ipd) r.fail(t.get("grid"), "'grid' pools whole curves and needs ipd (a column of patient-data files)");
       sv.method = r.string(t, "method", false, where);
       if (!sv.method.empty() && !parse_tau2_method(sv.method)) {
-        r.fail(t.get("method"), fmt::format("method '{}' is not one of REML, DL, ML, PM, HE, SJ, HS, EB", sv.method));
+        r.fail(t.get("method"), fmt::format("method '{}' is not one of {}", sv.method, tau2_method_names()));
       }
       if (auto x = r.string(t, "test", false, where); !x.empty()) {
         sv.test = parse_test(x);

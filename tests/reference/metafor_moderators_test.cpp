@@ -79,9 +79,8 @@ TEST_P(MetaforModeratorsTest, MetaRegression) {
     }
     SCOPED_TRACE(GetParam() + " " + std::string(to_string(o.measure)) + " " + std::string(to_string(o.method)) +
                  " " + std::string(to_string(o.test)) + " mods: " + trace);
-    ASSERT_FALSE(e.contains("error"));
     const Design design = build_design(columns, d.studies.size());
-    ASSERT_EQ(design.kept.size(), e.at("k").get<std::size_t>());
+    if (!e.contains("error")) ASSERT_EQ(design.kept.size(), e.at("k").get<std::size_t>());
     Eigen::VectorXd y(static_cast<Eigen::Index>(design.kept.size())), v(y.size());
     for (std::size_t r = 0; r < design.kept.size(); ++r) {
       const auto& s = d.studies[design.kept[r]];
@@ -91,6 +90,13 @@ TEST_P(MetaforModeratorsTest, MetaRegression) {
     }
     MixedModelOptions mo{o.method, o.test, 0.95, std::nullopt, true, o.control};
     const auto fit = fit_mixed_model(y, v, design.x, design.names, true, mo);
+    if (e.contains("error")) {
+      // The iterated DL step cycles on some designs: metafor stops with "did not converge", and so
+      // must carta.
+      ASSERT_NE(e.at("error").get<std::string>().find("did not converge"), std::string::npos) << e.at("error");
+      EXPECT_FALSE(fit.tau2_report.converged);
+      continue;
+    }
     const auto& c = e.at("coefficients");
     ASSERT_EQ(fit.coefficients.size(), c.at("est").size());
     for (std::size_t j = 0; j < fit.coefficients.size(); ++j) {

@@ -67,8 +67,6 @@ TEST_P(MetaforPoolTest, EveryFitAgrees) {
     const std::string test = fit.at("test");
     const double level = fit.at("level");
     SCOPED_TRACE(name + " " + measure + " " + method + " " + test + " level " + std::to_string(level));
-    ASSERT_FALSE(fit.contains("error")) << "metafor failed on this case: " << fit.at("error");
-
     PoolOptions options;
     options.measure = *parse_measure(measure);
     options.method = *parse_tau2_method(method);
@@ -76,6 +74,13 @@ TEST_P(MetaforPoolTest, EveryFitAgrees) {
     options.preset = Preset::kMetafor;
     options.level = level;
     const PoolResult r = pool_proportions(studies, options);
+    if (fit.contains("error")) {
+      // The iterated DL step can cycle (between 0 and a positive value on cart_cr): metafor stops
+      // with "did not converge", and carta must report the same instead of a number.
+      ASSERT_NE(fit.at("error").get<std::string>().find("did not converge"), std::string::npos) << fit.at("error");
+      EXPECT_FALSE(r.convergence.tau2.converged);
+      continue;
+    }
     ASSERT_TRUE(r.convergence.all_converged());
     const auto& re = r.random;
     const auto& h = r.heterogeneity;

@@ -52,8 +52,7 @@ void expect_explained(const PoolResult& r, const std::string& where, bool propor
 
 TEST(EdgeCases, EveryEstimatorAndTestOnProportions) {
   for (const auto& d : datasets()) {
-    for (auto method : {Tau2Method::kDL, Tau2Method::kREML, Tau2Method::kML, Tau2Method::kPM, Tau2Method::kHE,
-                        Tau2Method::kSJ, Tau2Method::kHS, Tau2Method::kEB}) {
+    for (auto method : kTau2Methods) {
       for (auto test : {TestType::kZ, TestType::kKnha, TestType::kT}) {
         for (auto measure : {Measure::kPLO, Measure::kPAS, Measure::kPFT}) {
           PoolOptions o;
@@ -74,8 +73,7 @@ TEST(EdgeCases, VariancesFromTinyToHuge) {
   // Effects given directly with sampling variances spanning twelve orders of magnitude.
   const std::vector<EffectStudy> studies{{"a", 0.1, 1e-8}, {"b", 0.5, 1e-4}, {"c", -0.2, 1.0}, {"d", 2.0, 1e2},
                                          {"e", -3.0, 1e4}};
-  for (auto method : {Tau2Method::kDL, Tau2Method::kREML, Tau2Method::kML, Tau2Method::kPM, Tau2Method::kHE,
-                      Tau2Method::kSJ, Tau2Method::kHS, Tau2Method::kEB}) {
+  for (auto method : kTau2Methods) {
     PoolOptions o;
     o.method = method;
     const PoolResult r = pool_effects(studies, o);

@@ -15,9 +15,7 @@ namespace {
 
 using ::testing::HasSubstr;
 
-constexpr Tau2Method kAllMethods[] = {Tau2Method::kDL, Tau2Method::kREML, Tau2Method::kML,
-                                      Tau2Method::kPM, Tau2Method::kHE,   Tau2Method::kSJ,
-                                      Tau2Method::kHS, Tau2Method::kEB};
+constexpr auto kAllMethods = kTau2Methods;
 constexpr Measure kAllMeasures[] = {Measure::kPLO, Measure::kPAS, Measure::kPFT, Measure::kPR, Measure::kPLN};
 
 const std::vector<ProportionStudy> kHeterogeneous{{"a", 27, 30}, {"b", 14, 21}, {"c", 61, 75},

@@ -78,8 +78,7 @@ TEST_P(ScaleInvariance, Tau2AndTheFitScaleWithTheData) {
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryEstimator, ScaleInvariance,
-                         ::testing::Values(Tau2Method::kDL, Tau2Method::kREML, Tau2Method::kML, Tau2Method::kPM,
-                                           Tau2Method::kHE, Tau2Method::kSJ, Tau2Method::kHS, Tau2Method::kEB),
+                         ::testing::ValuesIn(kTau2Methods),
                          [](const auto& estimator) { return std::string(to_string(estimator.param)); });
 
 }  // namespace

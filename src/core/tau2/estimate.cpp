@@ -19,16 +19,28 @@ std::string_view to_string(Tau2Method method) noexcept {
     case Tau2Method::kSJ: return "SJ";
     case Tau2Method::kHS: return "HS";
     case Tau2Method::kEB: return "EB";
+    case Tau2Method::kHSk: return "HSk";
+    case Tau2Method::kDLIT: return "DLIT";
+    case Tau2Method::kSJIT: return "SJIT";
+    case Tau2Method::kPMM: return "PMM";
   }
   return "?";
 }
 
 std::optional<Tau2Method> parse_tau2_method(std::string_view text) noexcept {
-  for (const Tau2Method m : {Tau2Method::kDL, Tau2Method::kREML, Tau2Method::kML, Tau2Method::kPM, Tau2Method::kHE,
-                             Tau2Method::kSJ, Tau2Method::kHS, Tau2Method::kEB}) {
+  for (const Tau2Method m : kTau2Methods) {
     if (same_name(text, to_string(m))) return m;
   }
   return std::nullopt;
+}
+
+std::string tau2_method_names() {
+  std::string out;
+  for (const Tau2Method m : kTau2Methods) {
+    if (!out.empty()) out += ", ";
+    out += to_string(m);
+  }
+  return out;
 }
 
 namespace {
@@ -68,6 +80,10 @@ Tau2Estimate estimate_on_scale(const Eigen::VectorXd& y, const Eigen::VectorXd& 
     case Tau2Method::kREML: return detail::tau2_fisher_scoring(y, v, x, true, control);
     case Tau2Method::kPM:
     case Tau2Method::kEB: return detail::tau2_paule_mandel(y, v, x, control);
+    case Tau2Method::kHSk: return detail::tau2_hsk(y, v, x);
+    case Tau2Method::kDLIT: return detail::tau2_dlit(y, v, x, control);
+    case Tau2Method::kSJIT: return detail::tau2_sjit(y, v, x, control);
+    case Tau2Method::kPMM: return detail::tau2_pmm(y, v, x, control);
   }
   throw Error(ErrorCategory::kInternal, "estimate_tau2: unknown method");
 }

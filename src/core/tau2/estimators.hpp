@@ -15,6 +15,13 @@ Tau2Estimate tau2_sj(const Eigen::VectorXd& y, const Eigen::VectorXd& v, const E
 Tau2Estimate tau2_fisher_scoring(const Eigen::VectorXd& y, const Eigen::VectorXd& v,
                                  const Eigen::MatrixXd& x, bool restricted,
                                  const Tau2Control& control);
+Tau2Estimate tau2_hsk(const Eigen::VectorXd& y, const Eigen::VectorXd& v, const Eigen::MatrixXd& x);
+Tau2Estimate tau2_dlit(const Eigen::VectorXd& y, const Eigen::VectorXd& v, const Eigen::MatrixXd& x,
+                       const Tau2Control& control);
+Tau2Estimate tau2_sjit(const Eigen::VectorXd& y, const Eigen::VectorXd& v, const Eigen::MatrixXd& x,
+                       const Tau2Control& control);
+Tau2Estimate tau2_pmm(const Eigen::VectorXd& y, const Eigen::VectorXd& v, const Eigen::MatrixXd& x,
+                      const Tau2Control& control);
 Tau2Estimate tau2_paule_mandel(const Eigen::VectorXd& y, const Eigen::VectorXd& v,
                                const Eigen::MatrixXd& x, const Tau2Control& control);
 

@@ -35,7 +35,7 @@ for arg in "$@"; do
   esac
 done
 if [[ $with_r -eq 1 ]]; then
-  packages+=(r-base-core r-cran-metafor r-cran-metadat r-cran-jsonlite r-cran-lme4 r-cran-survival)
+  packages+=(r-base-core r-cran-metafor r-cran-metadat r-cran-jsonlite r-cran-lme4 r-cran-survival r-cran-numderiv)
 fi
 
 missing=()

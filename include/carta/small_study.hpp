@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "carta/iteration.hpp"
 #include "carta/pool.hpp"
 
 namespace carta {
@@ -64,6 +65,16 @@ TrimFill trim_and_fill(const Eigen::VectorXd& y, const Eigen::VectorXd& v, Tau2M
                        TrimFillEstimator estimator, std::optional<FunnelSide> side, double level,
                        const Tau2Control& control = {});
 
+// Henmi & Copas (2010): the inverse-variance estimate with a confidence interval that allows for
+// random effects and is robust to publication bias (metafor's hc(); intercept-only models). se is
+// the DL random-effects SE of the common-effect estimate, sqrt((1 + tau^2 W2) / W1); t the root of
+// their equation; the interval est -+ t sqrt(1 + tau^2 W2) se.
+struct HenmiCopas {
+  double est = 0.0, se = 0.0, ci_lb = 0.0, ci_ub = 0.0, tau2 = 0.0, t = 0.0, level = 0.95;
+  IterationReport report;
+};
+HenmiCopas henmi_copas(const Eigen::VectorXd& y, const Eigen::VectorXd& v, double level);
+
 struct FunnelData {
   std::vector<std::string> labels;
   std::vector<double> yi, sei;
@@ -84,6 +95,7 @@ struct SmallStudyEffects {
   std::string peters_convention;            // "metafor" (weights 1/v) or "meta" (weights x(n-x)/n)
   std::optional<RankTest> begg;
   std::optional<TrimFill> trimfill;
+  std::optional<HenmiCopas> henmi_copas;   // metafor hc(): an interval robust to publication bias
   FunnelData funnel;
   std::vector<std::string> notes;
 };

@@ -373,6 +373,7 @@ void effects_and_tests(SmallStudyEffects& out, const Eigen::VectorXd& y, const E
     out.trimfill = trim_and_fill(y, v, options.method, options.test, estimator, std::nullopt, options.level,
                                  options.control);
   });
+  attempt("Henmi-Copas interval", [&] { out.henmi_copas = henmi_copas(y, v, options.level); });
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <unordered_map>
 
 #include "carta/error.hpp"
+#include "carta/measure.hpp"
 #include "options.hpp"
 #include "carta/io/file.hpp"
 #include "carta/io/pool_output.hpp"
@@ -270,15 +271,58 @@ PoolPlan make_plan(const PoolArgs& args) {
   return plan;
 }
 
+// With --cc 0 a study with 0 or all events has no estimate on some scales (PLO, PLN): metafor
+// leaves such studies out with a warning and pools the rest, and so does carta, with a note
+// naming them. Nothing left is an error.
+io::StudyGroup without_undefined_effects(const PoolPlan& plan, const io::StudyGroup& given, std::vector<std::string>& notes) {
+  if (plan.options.continuity != 0.0) return given;
+  const Conventions conv = conventions_for(plan.options.preset);
+  io::StudyGroup kept = given;
+  kept.studies.clear();
+  kept.rows.clear();
+  std::vector<std::string> dropped;
+  for (std::size_t i = 0; i < given.studies.size(); ++i) {
+    const auto& s = given.studies[i];
+    bool defined = true;
+    try {
+      (void)proportion_effect(s.events, s.n, plan.options.measure, conv.zero_cells, 0.0);
+    } catch (const Error& e) {
+      if (e.category() != ErrorCategory::kNumerical) throw;
+      defined = false;
+    }
+    if (defined) {
+      kept.studies.push_back(s);
+      kept.rows.push_back(given.rows[i]);
+    } else {
+      dropped.push_back(fmt::format("{} ({}/{})", s.label, s.events, s.n));
+    }
+  }
+  if (dropped.empty()) return given;
+  if (kept.studies.empty()) {
+    throw Error(ErrorCategory::kInvalidInput,
+                fmt::format("--cc 0: no study has a {} estimate without a continuity correction (each has 0 or all "
+                            "events); use --cc 0.5, or the PFT or PAS measure, which need none",
+                            to_string(plan.options.measure)));
+  }
+  std::string names;
+  for (const auto& d : dropped) names += (names.empty() ? "" : ", ") + d;
+  notes.push_back(fmt::format("--cc 0: {} stud{} with 0 or all events ha{} no {} estimate without a correction and "
+                              "{} left out, as metafor does: {}",
+                              dropped.size(), dropped.size() == 1 ? "y" : "ies", dropped.size() == 1 ? "s" : "ve",
+                              to_string(plan.options.measure), dropped.size() == 1 ? "is" : "are", names));
+  return kept;
+}
+
 // Pools one group (the whole table when not grouping) and runs the further analyses the options
 // ask for. `progress`, when not null, receives the permutation test's progress as it happens.
-GroupOutput pool_group(const PoolPlan& plan, const io::Table& table, const io::StudyGroup& group,
+GroupOutput pool_group(const PoolPlan& plan, const io::Table& table, const io::StudyGroup& given,
                        const std::vector<std::string>& table_notes, bool grouped, std::ostream* progress) {
   GroupOutput output;
   std::ostringstream text;
   std::ostringstream messages;
   std::vector<std::string> notes = table_notes;
-  notes.insert(notes.end(), group.notes.begin(), group.notes.end());
+  notes.insert(notes.end(), given.notes.begin(), given.notes.end());
+  const io::StudyGroup group = plan.glmm || plan.beta_binomial ? given : without_undefined_effects(plan, given, notes);
   if (group.studies.empty()) {
     output.messages = fmt::format("carta: note: group '{}' has no usable study and is skipped ({})\n", group.key,
                                   group.notes.empty() ? "" : group.notes.front());

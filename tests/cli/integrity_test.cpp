@@ -3,6 +3,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <fstream>
@@ -131,6 +132,25 @@ TEST(OutputIntegrity, AFailedStandardOutputIsExit66) {
   const int code = run_cli({"pool", (dir / "s.csv").string(), "--events", "x", "--n", "n"}, out, err);
   EXPECT_EQ(code, 66);
   EXPECT_THAT(err.str(), HasSubstr("could not be written to standard output"));
+}
+
+TEST(NothingSilent, ZeroContinuityCorrectionLeavesOutStudiesWithoutAnEstimateAndSaysSo) {
+  // As metafor's rma(measure = "PLO", add = 0): the 0/10 study has no logit and is left out; the
+  // rest are pooled (metafor: k = 3, estimate -1.2719 here as in R).
+  const auto dir = test_folder("integrity_cc0");
+  write(dir / "s.csv", "label,x,n\nA,0,10\nB,3,12\nC,5,20\nD,2,15\n");
+  auto r = run({"pool", (dir / "s.csv").string(), "--events", "x", "--n", "n", "--label", "label", "--cc", "0",
+                "--format", "json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto doc = nlohmann::json::parse(r.out);
+  EXPECT_EQ(doc.at("k").get<int>(), 3);
+  EXPECT_THAT(r.out, HasSubstr("1 study with 0 or all events has no PLO estimate without a correction and is left "
+                               "out, as metafor does: A (0/10)"));
+  // Nothing left: an error saying what to do, not a crash or an internal error.
+  write(dir / "z.csv", "label,x,n\nA,0,10\nB,0,12\n");
+  r = run({"pool", (dir / "z.csv").string(), "--events", "x", "--n", "n", "--cc", "0"});
+  EXPECT_EQ(r.code, 65);
+  EXPECT_THAT(r.err, HasSubstr("use --cc 0.5, or the PFT or PAS measure"));
 }
 
 }  // namespace

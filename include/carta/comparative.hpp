@@ -102,6 +102,9 @@ struct EffectAnalysisRequest {
   bool leave_one_out = false;
   std::string subgroup_variable;  // empty: no subgroup analysis
   std::vector<std::optional<std::string>> subgroup_of;
+  // Patients (both arms) of each study, indexed as subgroup_of; empty when not known (effects
+  // given directly): the subgroups' n is then not known either.
+  std::vector<std::int64_t> patients_of;
   SubgroupOptions subgroup;
 };
 
@@ -209,9 +212,12 @@ struct ReportedEffect {
   std::string label;
   double estimate = kNotAvailable;
   std::optional<double> se, variance, ci_lb, ci_ub;  // one of: se, variance, or both bounds
-  // Half a unit of the last digit the estimate and bounds were printed with (0.005 for 0.62
-  // (0.41 to 0.95)): the symmetry check allows for that much rounding.
-  double rounding = 0.0;
+  // Half a unit of the last digit each number was printed with (0.005 for 0.62, 0.5 for 2): the
+  // symmetry check allows for that much rounding of each, and no more.
+  struct Rounding {
+    double estimate = 0.0, lower = 0.0, upper = 0.0;
+  };
+  Rounding rounding;
   // Time to event without an interval (Tierney et al. 2007): the log-rank observed minus expected
   // events with its variance (ln HR = (O - E) / V, variance 1 / V), or the two-sided p-value of
   // the reported estimate (SE = |ln HR| / z_{1 - p/2}).
@@ -222,11 +228,16 @@ struct ReportedEffectOptions {
   bool ratio = false;         // estimate and bounds are ratios (HR, OR, RR): pooled as logarithms
   double reported_level = 0.95;  // the level of the studies' CIs
 };
-// The study's effect and variance on the analysis scale. A CI whose two sides differ, beyond what
-// the rounding of its digits explains, by more than 10% of its width gives a note in `note`; by
-// more than 30%, an error (kInvalidInput), which names the other scale when the interval is
-// symmetric there. An estimate equal to a bound within rounding is a note. Throws for a ratio
-// <= 0, a bound beyond the estimate, or a non-positive SE or variance.
+// The study's effect and variance on the analysis scale. A CI's asymmetry is the distance from 0
+// of (upper - est) - (est - lower) on the analysis scale, over every value each of the three
+// printed numbers can have within its own rounding (exactly, not to first order), as a share of
+// the width. Past 10%: a note in `note`; past 30%: an error (kInvalidInput), which names the other
+// scale when the interval is symmetric there. An interval symmetric only within the rounding, but
+// more than 10% apart as printed, is a note too (its SE is from its width, as for a symmetric
+// one). An estimate equal to a bound within rounding is a note. Throws for a ratio <= 0, a bound
+// beyond the estimate, a non-positive SE or variance, a p-value outside (0, 1) or too small for a
+// double's z, and for log-rank O - E and V without `ratio` (they give ln HR: the other rows must
+// be ratios too).
 // `source` (when given) receives what the effect came from: "O-E and V", "variance", "SE",
 // "CI" or "p-value". Rows use the first they report, in that order.
 EffectStudy effect_from_report(const ReportedEffect& study, const ReportedEffectOptions& options, std::string* note,

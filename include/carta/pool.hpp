@@ -50,11 +50,17 @@ enum class PredictionQuantile {
   kTkMinus1,    // t with k-1 df always (Veroniki et al. 2019; R meta >= 7.0 "V")
 };
 
+enum class Tau2CiMethod {
+  kQProfile,           // Viechtbauer (2007), metafor's confint, under every estimator
+  kGeneralisedQForDL,  // under DL, Jackson's (2013) generalised Q with weights 1/se (R meta's "J")
+};
+
 struct Conventions {
   ZeroCellRule zero_cells = ZeroCellRule::kMetafor;
   I2Definition i2 = I2Definition::kTau2Based;
   PredictionQuantile prediction = PredictionQuantile::kTkMinus1;
   StudyCiMethod study_ci = StudyCiMethod::kClopperPearson;
+  Tau2CiMethod tau2_ci = Tau2CiMethod::kQProfile;
 };
 Conventions conventions_for(Preset preset) noexcept;
 
@@ -106,6 +112,7 @@ struct RandomEffects {
 
 struct Heterogeneity {
   double tau2 = 0.0, tau2_se = 0.0, tau2_ci_lb = 0.0, tau2_ci_ub = 0.0;
+  std::string tau2_ci_method = "Q-profile";  // or "generalised Q (Jackson 2013)"
   double tau = 0.0, tau_ci_lb = 0.0, tau_ci_ub = 0.0;
   double I2 = 0.0, I2_ci_lb = 0.0, I2_ci_ub = 0.0;  // percent
   double H2 = 0.0, H2_ci_lb = 0.0, H2_ci_ub = 0.0;

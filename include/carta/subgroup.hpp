@@ -3,6 +3,7 @@
 // as R meta's default, or a common tau^2 from the mixed-effects model), and the test for
 // subgroup differences under either of two conventions. Formulas: docs/methods/subgroups.md.
 
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
@@ -35,7 +36,8 @@ struct SubgroupOptions {
 struct SubgroupLevel {
   std::string level;
   std::size_t k = 0;
-  std::int64_t n = 0;                // patients in the level
+  std::int64_t n = 0;                // patients in the level (0 when not known)
+  bool n_known = true;               // false for effects given without their patients
   bool pooled = false;               // has a pooled result (k = 1 included under kAllSubgroups)
   std::optional<PoolResult> result;  // when pooled; with one study, that study's own estimate
   std::string note;                  // why not pooled
@@ -65,9 +67,11 @@ SubgroupAnalysis subgroup_analysis(std::span<const ProportionStudy> studies,
                                    const PoolOptions& options, const SubgroupOptions& subgroup);
 
 // The same for effects given directly (log odds ratios, mean differences, log hazards), each
-// subgroup pooled by pool_effects; SubgroupLevel::n is 0 (patients are not known).
+// subgroup pooled by pool_effects. patients[i] is study i's number of patients (both arms); empty
+// when not known, and then every SubgroupLevel has n_known = false (n = 0).
 SubgroupAnalysis subgroup_analysis(std::span<const EffectStudy> studies,
                                    std::span<const std::optional<std::string>> level_of,
-                                   const PoolOptions& options, const SubgroupOptions& subgroup);
+                                   const PoolOptions& options, const SubgroupOptions& subgroup,
+                                   std::span<const std::int64_t> patients = {});
 
 }  // namespace carta

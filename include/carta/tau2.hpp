@@ -89,4 +89,17 @@ Tau2Interval q_profile_interval(const Eigen::VectorXd& y, const Eigen::VectorXd&
                                 const Eigen::MatrixXd& x, double level,
                                 const Tau2Control& control = {});
 
+// The generalised Q-statistic interval for tau^2 with fixed weights (Biggerstaff & Jackson 2008,
+// Jackson 2013): metafor's confint(type = "GENQ"); R meta's method.tau.ci = "J" with weights
+// 1/sqrt(v), its default under DL. Throws carta::Error (kNumerical) when the distribution of Q
+// cannot be evaluated (weights so unequal that the series does not converge).
+Tau2Interval generalised_q_interval(const Eigen::VectorXd& y, const Eigen::VectorXd& v, const Eigen::MatrixXd& x,
+                                    const Eigen::VectorXd& weights, double level, const Tau2Control& control = {});
+
+namespace detail {
+// P(sum_j lambda_j chi^2_1 > x) for lambda_j > 0 by Ruben's series; nullopt when it cannot be
+// summed to 1e-12 (a non-positive weight, or weights spread over many orders of magnitude).
+std::optional<double> weighted_chi_square_upper_tail(std::span<const double> lambda, double x);
+}  // namespace detail
+
 }  // namespace carta

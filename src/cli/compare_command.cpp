@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "carta/comparative.hpp"
@@ -45,9 +46,9 @@ Effects the studies report (hazard ratios, adjusted odds ratios, mean difference
 estimate with its SE (--se), variance (--vi) or interval (--lower --upper, at --reported-level),
 and --ratio when they are ratios. An interval must be symmetric on the analysis scale (a note
 past 10% of its width, an error past 30%, beyond the rounding of its digits). Time to event
-without an interval (Tierney et al. 2007): the log-rank O - E and V (--oe --v: ln HR = (O - E)/V,
-variance 1/V), or the HR with its two-sided p-value (--p: SE = |ln HR| / z). Each row uses the first
-it reports (O - E and V, variance, SE, CI, p-value); the JSON says which.
+without an interval (Tierney et al. 2007): the log-rank O - E and V (--oe --v, with --ratio: ln HR =
+(O - E)/V, variance 1/V), or the HR with its two-sided p-value (--p: SE = |ln HR| / z). Each row uses
+the first it reports (O - E and V, variance, SE, CI, p-value); the JSON says which.
 
 Examples (the files are in carta's examples/comparative folder):
   carta compare examples/comparative/bcg.csv --label trial --events-1 tpos --n-1 tn --events-2 cpos --n-2 cn --measure RR
@@ -57,10 +58,11 @@ Examples (the files are in carta's examples/comparative folder):
 
 Formulas and conventions: docs/methods/comparative.md.)";
 
+// What follows "p" in the text: "= 0.0123", "< 0.0001" or "not available" (formats write "p {}").
 std::string p_text(double p) {
   if (!std::isfinite(p)) return "not available";
   if (p < 0.0001) return "< 0.0001";
-  return fmt::format("{:.4f}", p);
+  return fmt::format("= {:.4f}", p);
 }
 
 std::string measure_name(BinaryMeasure m) {
@@ -85,7 +87,7 @@ std::string analyses_text(const EffectAnalyses& a, bool ratio, double level);
 std::string heterogeneity_text(const PoolResult& r) {
   const auto& h = r.heterogeneity;
   if (!std::isfinite(h.Q)) return "Heterogeneity: not available from one study\n";
-  std::string o = fmt::format("Heterogeneity (inverse-variance model): Q = {:.4f}, df = {:g}, p = {}; I^2 = {:.1f}%",
+  std::string o = fmt::format("Heterogeneity (inverse-variance model): Q = {:.4f}, df = {:g}, p {}; I^2 = {:.1f}%",
                               h.Q, h.Q_df, p_text(h.Q_p), h.I2);
   if (std::isfinite(h.I2_ci_lb)) o += fmt::format(" ({:.1f}% to {:.1f}%)", h.I2_ci_lb, h.I2_ci_ub);
   o += fmt::format(" ({}); tau^2 = {:.4g}",
@@ -96,7 +98,7 @@ std::string heterogeneity_text(const PoolResult& r) {
 
 std::string random_text(const PoolResult& r, bool ratio, const std::string& name) {
   const auto& re = r.random;
-  std::string o = fmt::format("Random effects ({}, {}): {} {}, {} = {:.4f}, p = {}\n", to_string(r.options.method),
+  std::string o = fmt::format("Random effects ({}, {}): {} {}, {} = {:.4f}, p {}\n", to_string(r.options.method),
                               to_string(r.options.test), name, interval(ratio, re.est, re.ci_lb, re.ci_ub),
                               r.options.test == TestType::kZ ? "z" : "t", re.stat, p_text(re.p));
   if (std::isfinite(re.pi_lb)) {
@@ -115,23 +117,23 @@ std::string comparative_text(const ComparativeResult& r) {
                               r.k_pooled);
   if (r.table_based) {
     const auto& t = *r.table_based;
-    o += fmt::format("Common effect ({}): {} {}, z = {:.4f}, p = {}\n",
+    o += fmt::format("Common effect ({}): {} {}, z = {:.4f}, p {}\n",
                      r.options.method == ComparativeMethod::kPeto ? "Peto" : "Mantel-Haenszel", name,
                      interval(ratio, t.est, t.ci_lb, t.ci_ub), t.z, p_text(t.p));
     if (std::isfinite(t.cmh)) {
-      o += fmt::format("Cochran-Mantel-Haenszel test{}: {:.4f}, df = 1, p = {}\n",
+      o += fmt::format("Cochran-Mantel-Haenszel test{}: {:.4f}, df = 1, p {}\n",
                        r.options.cmh_continuity ? " (continuity-corrected)" : "", t.cmh, p_text(t.cmh_p));
     }
     if (std::isfinite(t.Q)) {
-      o += fmt::format("Heterogeneity around the {} estimate: Q = {:.4f}, df = {:g}, p = {}; I^2 = {:.1f}% (from Q)\n",
+      o += fmt::format("Heterogeneity around the {} estimate: Q = {:.4f}, df = {:g}, p {}; I^2 = {:.1f}% (from Q)\n",
                        r.options.method == ComparativeMethod::kPeto ? "Peto" : "MH", t.Q, t.Q_df, p_text(t.Q_p), t.I2);
     }
     if (std::isfinite(t.tarone)) {
-      o += fmt::format("Tarone's test of a common odds ratio: {:.4f}, df = {:g}, p = {}\n", t.tarone, t.tarone_df,
+      o += fmt::format("Tarone's test of a common odds ratio: {:.4f}, df = {:g}, p {}\n", t.tarone, t.tarone_df,
                        p_text(t.tarone_p));
     }
   } else {
-    o += fmt::format("Common effect (inverse variance): {} {}, z = {:.4f}, p = {}\n", name,
+    o += fmt::format("Common effect (inverse variance): {} {}, z = {:.4f}, p {}\n", name,
                      interval(ratio, iv.common.est, iv.common.ci_lb, iv.common.ci_ub), iv.common.z, p_text(iv.common.p));
   }
   o += random_text(iv, ratio, name);
@@ -158,13 +160,13 @@ std::string comparative_text(const ComparativeResult& r) {
 std::string bias_text(const SmallStudyEffects& b, bool ratio) {
   std::string o = fmt::format("\nSmall-study effects (on the {} scale)\n", ratio ? "log" : "analysis");
   if (b.egger) {
-    o += fmt::format("Egger's test (weighted regression on the SE): t = {:.3f}, df = {:g}, p = {}\n", b.egger->stat,
+    o += fmt::format("Egger's test (weighted regression on the SE): t = {:.3f}, df = {:g}, p {}\n", b.egger->stat,
                      b.egger->df, p_text(b.egger->p));
   }
   if (b.egger_rma) {
-    o += fmt::format("Egger's test, random-effects version: z = {:.3f}, p = {}\n", b.egger_rma->stat, p_text(b.egger_rma->p));
+    o += fmt::format("Egger's test, random-effects version: z = {:.3f}, p {}\n", b.egger_rma->stat, p_text(b.egger_rma->p));
   }
-  if (b.begg) o += fmt::format("Begg's test: Kendall tau = {:.3f}, p = {}\n", b.begg->tau, p_text(b.begg->p));
+  if (b.begg) o += fmt::format("Begg's test: Kendall tau = {:.3f}, p {}\n", b.begg->tau, p_text(b.begg->p));
   if (b.trimfill) {
     o += fmt::format("Trim-and-fill: {} stud{} filled on the {}; adjusted {}\n", b.trimfill->k0,
                      b.trimfill->k0 == 1 ? "y" : "ies", b.trimfill->side == FunnelSide::kLeft ? "left" : "right",
@@ -181,7 +183,7 @@ std::string continuous_text(const ContinuousResult& r) {
                               r.measure == ContinuousMeasure::kMD ? "mean difference (MD)"
                                                                   : "standardised mean difference (SMD, Hedges' g)",
                               r.studies.size());
-  o += fmt::format("Common effect (inverse variance): {} {}, z = {:.4f}, p = {}\n", name,
+  o += fmt::format("Common effect (inverse variance): {} {}, z = {:.4f}, p {}\n", name,
                    interval(false, iv.common.est, iv.common.ci_lb, iv.common.ci_ub), iv.common.z, p_text(iv.common.p));
   o += random_text(iv, false, name);
   o += heterogeneity_text(iv);
@@ -200,11 +202,11 @@ std::string continuous_text(const ContinuousResult& r) {
   return o;
 }
 
-std::string reported_text(const PoolResult& r, bool ratio, const std::vector<std::string>& notes,
-                          const std::vector<std::string>& sources) {
-  const std::string name = ratio ? "ratio" : "effect";
+// `name` heads the effect column: "HR" when log-rank rows make every row a hazard ratio.
+std::string reported_text(const PoolResult& r, bool ratio, const std::string& name,
+                          const std::vector<std::string>& notes, const std::vector<std::string>& sources) {
   std::string o = fmt::format("Generic inverse variance: {} studies{}\n", r.k, ratio ? " (ratios, pooled as logarithms)" : "");
-  o += fmt::format("Common effect (inverse variance): {} {}, z = {:.4f}, p = {}\n", name,
+  o += fmt::format("Common effect (inverse variance): {} {}, z = {:.4f}, p {}\n", name,
                    interval(ratio, r.common.est, r.common.ci_lb, r.common.ci_ub), r.common.z, p_text(r.common.p));
   o += random_text(r, ratio, name);
   o += heterogeneity_text(r);
@@ -229,6 +231,15 @@ void at_row(const io::Table& table, std::size_t row, F&& f) {
   }
 }
 
+// --subgroup-test and --min-k, checked whether or not --subgroup is given (as 'carta pool' does).
+SubgroupOptions subgroup_options(const CompareArgs& args) {
+  SubgroupOptions o;
+  o.test = parse_or_throw(parse_subgroup_test(args.subgroup_test), "--subgroup-test", args.subgroup_test, "all, pooled");
+  if (args.min_k < 1) throw Error(ErrorCategory::kInvalidOption, "--min-k must be at least 1");
+  o.min_k = args.min_k;
+  return o;
+}
+
 // What --bias, --subgroup and --leave-one-out ask, with each study's subgroup level read from the
 // table (a cell the missing-value rule calls not reported has no level).
 EffectAnalysisRequest analyses_request(const CompareArgs& args, const io::Table& table, const std::vector<std::size_t>& rows,
@@ -236,6 +247,7 @@ EffectAnalysisRequest analyses_request(const CompareArgs& args, const io::Table&
   EffectAnalysisRequest request;
   request.small_study_effects = args.bias;
   request.leave_one_out = args.leave_one_out;
+  request.subgroup = subgroup_options(args);
   if (!args.subgroup.empty()) {
     request.subgroup_variable = args.subgroup;
     const std::size_t col = table.column(args.subgroup);
@@ -243,12 +255,32 @@ EffectAnalysisRequest analyses_request(const CompareArgs& args, const io::Table&
       const std::string_view cell = io::cell_value(table.rows[r][col]);
       request.subgroup_of.push_back(missing.is_missing(cell) ? std::nullopt : std::optional<std::string>(cell));
     }
-    request.subgroup.test =
-        parse_or_throw(parse_subgroup_test(args.subgroup_test), "--subgroup-test", args.subgroup_test, "all, pooled");
-    if (args.min_k < 1) throw Error(ErrorCategory::kInvalidOption, "--min-k must be at least 1");
-    request.subgroup.min_k = args.min_k;
   }
   return request;
+}
+
+// Whether every refit of the subgroups and of leave-one-out converged, as 'carta pool' checks.
+bool analyses_converged(const EffectAnalyses& a) {
+  const bool subgroups = !a.subgroups || std::all_of(a.subgroups->levels.begin(), a.subgroups->levels.end(),
+                                                     [](const SubgroupLevel& l) {
+                                                       return !l.result || l.result->convergence.all_converged();
+                                                     });
+  return subgroups && std::all_of(a.leave_one_out.begin(), a.leave_one_out.end(),
+                                  [](const LeaveOneOutRow& r) { return r.fit.converged; });
+}
+
+// 0, or 3 (results written, but an iteration did not converge) with a warning on `err`.
+int exit_status(bool main_fit_converged, const EffectAnalyses& a, std::ostream& err) {
+  int status = 0;
+  if (!main_fit_converged) {
+    status = 3;
+    err << "carta: warning: an iterative computation did not converge; see 'convergence' in the output\n";
+  }
+  if (!analyses_converged(a)) {
+    status = 3;
+    err << "carta: warning: a subgroup or leave-one-out fit did not converge; it is marked in the output\n";
+  }
+  return status;
 }
 
 std::string analyses_text(const EffectAnalyses& a, bool ratio, double level) {
@@ -264,11 +296,12 @@ std::string analyses_text(const EffectAnalyses& a, bool ratio, double level) {
       const auto& re = l.result->random;
       const auto& h = l.result->heterogeneity;
       o += fmt::format("  {:<24} k = {:<3} {}", l.level, l.k, interval(ratio, re.est, re.ci_lb, re.ci_ub));
-      if (l.k > 1) o += fmt::format("; I^2 = {:.1f}%, tau^2 = {:.4g}, Q = {:.2f} (p = {})", h.I2, h.tau2, h.Q, p_text(h.Q_p));
+      if (l.k > 1) o += fmt::format("; I^2 = {:.1f}%, tau^2 = {:.4g}, Q = {:.2f} (p {})", h.I2, h.tau2, h.Q, p_text(h.Q_p));
+      if (!l.result->convergence.all_converged()) o += " (did not converge)";
       o += "\n";
     }
     if (s.test_unavailable.empty()) {
-      o += fmt::format("Test for subgroup differences ({} subgroups): Q = {:.4f}, df = {:g}, p = {}\n",
+      o += fmt::format("Test for subgroup differences ({} subgroups): Q = {:.4f}, df = {:g}, p {}\n",
                        s.options.test == SubgroupTest::kAllSubgroups ? "all" : "pooled", s.Q_between, s.Q_between_df,
                        p_text(s.Q_between_p));
     } else {
@@ -279,8 +312,9 @@ std::string analyses_text(const EffectAnalyses& a, bool ratio, double level) {
   if (!a.leave_one_out.empty()) {
     o += fmt::format("\nLeave one out (random effects without the study; {:g}% CI)\n", 100.0 * level);
     for (const auto& row : a.leave_one_out) {
-      o += fmt::format("  without {:<24} {}; I^2 = {:.1f}%, tau^2 = {:.4g}\n", row.omitted,
-                       interval(ratio, row.fit.est, row.fit.ci_lb, row.fit.ci_ub), row.fit.I2, row.fit.tau2);
+      o += fmt::format("  without {:<24} {}; I^2 = {:.1f}%, tau^2 = {:.4g}{}\n", row.omitted,
+                       interval(ratio, row.fit.est, row.fit.ci_lb, row.fit.ci_ub), row.fit.I2, row.fit.tau2,
+                       row.fit.converged ? "" : " (did not converge)");
     }
   }
   if (a.bias) o += bias_text(*a.bias, ratio);
@@ -365,6 +399,7 @@ int run_compare(const CompareArgs& args, std::ostream& out, std::ostream& err) {
   pool.test = parse_or_throw(parse_test(args.test), "--test", args.test, "z, knha, t");
   pool.preset = parse_or_throw(parse_preset(args.preset), "--preset", args.preset, "carta, metafor, meta");
   pool.level = parse_level(args.level, "--level");
+  (void)subgroup_options(args);
   const io::MissingValues missing = args.missing.empty() ? io::MissingValues() : io::MissingValues(args.missing);
   const io::Table table = io::read_table(args.file);
 
@@ -384,7 +419,17 @@ int run_compare(const CompareArgs& args, std::ostream& out, std::ostream& err) {
     refuse(!args.se.empty() || !args.vi.empty() || !args.lower.empty() || !args.upper.empty() || !args.p.empty(),
            "--se, --vi, --lower, --upper and --p", "reported effects (--estimate)");
   }
-  if (!means) refuse(!args.mean_1.empty() || !args.mean_2.empty(), "--mean-1/--mean-2", "means");
+  // --n-1 and --n-2 serve counts and means; a reported effect has no use for them.
+  if (reported) {
+    refuse(!args.n_1.empty() || !args.n_2.empty(), "--n-1/--n-2",
+           "two-arm counts and means; a reported effect is pooled from its own spread");
+  }
+  const bool logrank = !args.o_minus_e.empty() || !args.logrank_v.empty();
+  if (logrank && !args.ratio) {
+    throw Error(ErrorCategory::kInvalidOption,
+                "--oe and --v give log hazard ratios: give --ratio, so that the estimates beside them are read as "
+                "hazard ratios (pooled as logarithms, on the same scale) and the output prints HRs");
+  }
   if (reported) {
     if (parse_or_throw(parse_comparative_method(args.common), "--common", args.common, "IV, MH, Peto") !=
         ComparativeMethod::kInverseVariance) {
@@ -421,16 +466,18 @@ int run_compare(const CompareArgs& args, std::ostream& out, std::ostream& err) {
     for (std::size_t i = 0; i < index.size(); ++i) index[i] = i;
     const EffectAnalyses analyses = analyse_effects(effects, index, pool, analyses_request(args, table, load.rows, missing));
     for (const auto& n : notes) err << "carta: note: " << n << '\n';
-    int status = r.convergence.all_converged() ? 0 : 3;
-    if (status != 0) err << "carta: warning: an iterative computation did not converge; see 'convergence' in the output\n";
+    const int status = exit_status(r.convergence.all_converged(), analyses, err);
     if (args.output.format == "json") {
       nlohmann::json j = io::reported_effects_json(r, args.ratio, sources);
+      if (logrank) j["measure"] = "HR";
       j["notes"] = notes;
       j["input"] = {{"file", args.file}, {"reported_level", ro.reported_level}};
       io::add_analyses_json(j, analyses, pool);
       write_result(args.output, j.dump(2) + "\n", out);
     } else {
-      write_result(args.output, reported_text(r, args.ratio, notes, sources) + analyses_text(analyses, args.ratio, pool.level),
+      const std::string name = logrank ? "HR" : args.ratio ? "ratio" : "effect";
+      write_result(args.output,
+                   reported_text(r, args.ratio, name, notes, sources) + analyses_text(analyses, args.ratio, pool.level),
                    out);
     }
     return status;
@@ -461,8 +508,7 @@ int run_compare(const CompareArgs& args, std::ostream& out, std::ostream& err) {
     for (const auto& n : r.notes) notes.push_back(n);
     r.notes = notes;
     for (const auto& n : notes) err << "carta: note: " << n << '\n';
-    const int status = r.inverse_variance.convergence.all_converged() ? 0 : 3;
-    if (status != 0) err << "carta: warning: an iterative computation did not converge; see 'convergence' in the output\n";
+    const int status = exit_status(r.inverse_variance.convergence.all_converged(), r.analyses, err);
     if (args.output.format == "json") {
       nlohmann::json j = io::to_json(r);
       j["input"] = {{"file", args.file}};
@@ -515,8 +561,7 @@ int run_compare(const CompareArgs& args, std::ostream& out, std::ostream& err) {
   for (const auto& n : r.notes) notes.push_back(n);
   r.notes = notes;
   for (const auto& n : notes) err << "carta: note: " << n << '\n';
-  int status = r.inverse_variance.convergence.all_converged() ? 0 : 3;
-  if (status != 0) err << "carta: warning: an iterative computation did not converge; see 'convergence' in the output\n";
+  const int status = exit_status(r.inverse_variance.convergence.all_converged(), r.analyses, err);
   if (args.output.format == "json") {
     nlohmann::json j = io::to_json(r);
     j["input"] = {{"file", args.file}};

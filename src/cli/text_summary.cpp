@@ -96,7 +96,7 @@ std::string text_summary(const PoolResult& r, const SummaryContext& ctx) {
                      num(bb->lrt_overdispersion), p_value(bb->lrt_p));
   } else {
   s += fmt::format("  tau^2 = {} [{}; {}]   tau = {}   ({} {}% CI)\n", num(h.tau2), num(h.tau2_ci_lb),
-                   num(h.tau2_ci_ub), num(h.tau), r.model.empty() ? "Q-profile" : "profile-likelihood", level_pct);
+                   num(h.tau2_ci_ub), num(h.tau), r.model.empty() ? h.tau2_ci_method : std::string("profile-likelihood"), level_pct);
   s += fmt::format("  I^2 = {}% [{}; {}]   H^2 = {} [{}; {}]\n", num(h.I2, 2), num(h.I2_ci_lb, 2),
                    num(h.I2_ci_ub, 2), num(h.H2), num(h.H2_ci_lb), num(h.H2_ci_ub));
   s += fmt::format("  Q({}) = {}, p {}\n\n", num(h.Q_df, 0), num(h.Q), p_value(h.Q_p));
@@ -135,8 +135,8 @@ std::string text_summary(const PoolResult& r, const SummaryContext& ctx) {
   }
 
   const auto& conv = r.convergence;
-  s += fmt::format("\nConvergence: tau^2 {}; Q-profile bounds: {} / {}\n",
-                   conv.tau2.message.empty() ? "closed form" : conv.tau2.message,
+  s += fmt::format("\nConvergence: tau^2 {}; {} bounds: {} / {}\n",
+                   conv.tau2.message.empty() ? "closed form" : conv.tau2.message, r.heterogeneity.tau2_ci_method,
                    conv.tau2_ci_lb.message.empty() ? "-" : conv.tau2_ci_lb.message,
                    conv.tau2_ci_ub.message.empty() ? "-" : conv.tau2_ci_ub.message);
   if (!r.notes.empty()) {

@@ -390,11 +390,22 @@ EffectAnalyses analyse_effects(std::span<const EffectStudy> effects, std::span<c
   if (!request.subgroup_variable.empty()) {
     out.subgroup_variable = request.subgroup_variable;
     std::vector<std::optional<std::string>> level(effects.size());
+    std::vector<std::int64_t> patients;
     for (std::size_t i = 0; i < effects.size(); ++i) {
       if (index[i] < request.subgroup_of.size()) level[i] = request.subgroup_of[index[i]];
       if (!level[i] || level[i]->empty()) out.without_subgroup.push_back(effects[i].label);
     }
-    out.subgroups = subgroup_analysis(effects, level, pool, request.subgroup);
+    if (!request.patients_of.empty()) {
+      for (std::size_t i = 0; i < effects.size(); ++i) {
+        if (index[i] >= request.patients_of.size()) {
+          throw Error(ErrorCategory::kInvalidOption,
+                      fmt::format("analyse_effects: effect {} is study {}, but only {} patient counts are given", i,
+                                  index[i], request.patients_of.size()));
+        }
+        patients.push_back(request.patients_of[index[i]]);
+      }
+    }
+    out.subgroups = subgroup_analysis(effects, level, pool, request.subgroup, patients);
     if (!out.without_subgroup.empty()) {
       std::string names;
       for (const auto& n : out.without_subgroup) names += (names.empty() ? "" : ", ") + n;
@@ -500,7 +511,11 @@ ComparativeResult compare_binary(std::span<const TwoByTwoStudy> studies, const C
     r.table_based = std::move(pe);
   }
   for (const auto& n : r.inverse_variance.notes) r.notes.push_back(n);
-  r.analyses = analyse_effects(effects, kept_index, options.pool, options.analyses);
+  EffectAnalysisRequest request = options.analyses;
+  if (request.patients_of.empty()) {
+    for (const auto& s : studies) request.patients_of.push_back(s.n_1 + s.n_2);
+  }
+  r.analyses = analyse_effects(effects, kept_index, options.pool, request);
   if (r.analyses.bias && (measure == BinaryMeasure::kOR || measure == BinaryMeasure::kRR)) {
     r.analyses.bias->notes.push_back("Peters' and Harbord's tests for two-arm counts are not implemented yet; Egger's "
                                      "test on the log scale is shown");
@@ -564,10 +579,19 @@ EffectStudy continuous_effect(const ContinuousStudy& s, ContinuousMeasure measur
   const double n1 = static_cast<double>(s.n_1), n2 = static_cast<double>(s.n_2);
   EffectStudy e;
   e.label = s.label;
+  // Finite means and SDs can still overflow (a mean of 1e308) or underflow (an SD of 1e-200).
+  auto finite = [&](const EffectStudy& out) {
+    if (!std::isfinite(out.yi) || !std::isfinite(out.vi) || !(out.vi > 0.0)) {
+      bad(fmt::format("the {} is {} with variance {}: the means ({:g}, {:g}) and SDs ({:g}, {:g}) are beyond what a "
+                      "double can compute with; check them (another unit, or a typo in the exponent?)",
+                      to_string(measure), out.yi, out.vi, s.mean_1, s.mean_2, s.sd_1, s.sd_2));
+    }
+    return out;
+  };
   if (measure == ContinuousMeasure::kMD) {
     e.yi = s.mean_1 - s.mean_2;
     e.vi = s.sd_1 * s.sd_1 / n1 + s.sd_2 * s.sd_2 / n2;
-    return e;
+    return finite(e);
   }
   // Hedges' g: Cohen's d with the pooled SD, times the exact correction
   // J(m) = Gamma(m/2) / (sqrt(m/2) Gamma((m-1)/2)), m = n1 + n2 - 2 (Hedges 1981); variance
@@ -578,7 +602,7 @@ EffectStudy continuous_effect(const ContinuousStudy& s, ContinuousMeasure measur
   const double correction = 1.0 / (std::sqrt(m / 2.0) * boost::math::tgamma_delta_ratio((m - 1.0) / 2.0, 0.5));
   e.yi = correction * (s.mean_1 - s.mean_2) / pooled_sd;
   e.vi = 1.0 / n1 + 1.0 / n2 + e.yi * e.yi / (2.0 * (n1 + n2));
-  return e;
+  return finite(e);
 }
 
 ContinuousResult compare_continuous(std::span<const ContinuousStudy> studies, ContinuousMeasure measure,
@@ -593,7 +617,11 @@ ContinuousResult compare_continuous(std::span<const ContinuousStudy> studies, Co
   r.notes = r.inverse_variance.notes;
   std::vector<std::size_t> index(effects.size());
   for (std::size_t i = 0; i < index.size(); ++i) index[i] = i;
-  r.analyses = analyse_effects(effects, index, pool, request);
+  EffectAnalysisRequest with_patients = request;
+  if (with_patients.patients_of.empty()) {
+    for (const auto& s : studies) with_patients.patients_of.push_back(s.n_1 + s.n_2);
+  }
+  r.analyses = analyse_effects(effects, index, pool, with_patients);
   if (r.analyses.bias && measure == ContinuousMeasure::kSMD) {
     r.analyses.bias->notes.push_back("the SMD's variance depends on the SMD itself, which makes Egger's test of it "
                                      "anti-conservative (Pustejovsky & Rodgers 2019); read it with care");
@@ -618,7 +646,12 @@ EffectStudy effect_from_report(const ReportedEffect& study, const ReportedEffect
   EffectStudy e;
   e.label = study.label;
   if (study.o_minus_e && study.logrank_variance) {
-    // The log-rank statistics give the log hazard ratio directly (Peto's one-step estimate).
+    // The log-rank statistics give the log hazard ratio directly (Peto's one-step estimate): on
+    // any other scale the other rows would be pooled with a log HR as if it were their kind.
+    if (!options.ratio) {
+      bad("the log-rank O - E and V give a log hazard ratio, which is pooled with ratios only: give --ratio (and "
+          "hazard ratios in the estimate column)");
+    }
     const double v = *study.logrank_variance;
     if (!(v > 0.0) || !std::isfinite(v) || !std::isfinite(*study.o_minus_e)) {
       bad(fmt::format("the log-rank variance is {} with O - E = {}; the variance must be > 0", v, *study.o_minus_e));
@@ -638,10 +671,14 @@ EffectStudy effect_from_report(const ReportedEffect& study, const ReportedEffect
     e.vi = *study.se * *study.se;
     from("SE");
   } else if (study.ci_lb && study.ci_ub) {
-    const double r = std::max(0.0, study.rounding);
+    const double re = std::max(0.0, study.rounding.estimate), rl = std::max(0.0, study.rounding.lower),
+                 ru = std::max(0.0, study.rounding.upper);
     const double est = study.estimate, lo = *study.ci_lb, hi = *study.ci_ub;
     const double lb = scale(lo, "lower bound"), ub = scale(hi, "upper bound");
-    if (!(lo < hi) || lo > est + r || hi < est - r) {
+    // Each bound must be able to lie beyond the estimate (strictly: a difference within the
+    // arithmetic of doubles is none) when every number moves within its own rounding.
+    const double eps = 1e-12 * std::max({std::abs(est), std::abs(lo), std::abs(hi)});
+    if (!(lo < hi) || !(lo - rl < est + re - eps) || !(hi + ru > est - re + eps)) {
       bad(fmt::format("the interval {} to {} does not hold the estimate {} (bounds swapped, or a column of another "
                       "study?)",
                       lo, hi, est));
@@ -650,17 +687,27 @@ EffectStudy effect_from_report(const ReportedEffect& study, const ReportedEffect
     if (!(lo < est && est < hi)) {
       remarks.push_back(fmt::format("the estimate {} equals a bound of its interval {} to {} (rounded?)", est, lo, hi));
     }
-    // How far apart the two sides are, beyond what rounding each printed number by r can move
-    // them (to first order on the log scale), as a share of the width; on a scale given by
-    // `log_scale`.
-    auto asymmetry = [&](bool log_scale) {
-      if (log_scale && !(lo > 0.0 && est > 0.0)) return std::numeric_limits<double>::infinity();
-      const double y = log_scale ? std::log(est) : est;
-      const double yl = log_scale ? std::log(lo) : lo, yu = log_scale ? std::log(hi) : hi;
-      const double slack = log_scale ? r / lo + 2.0 * r / est + r / hi : 4.0 * r;
-      return std::max(0.0, std::abs((yu - y) - (y - yl)) - slack) / (yu - yl);
+    // How far from symmetric the interval is on a scale g (log, or the numbers as given), as a
+    // share of its width: the distance from 0 of every asymmetry (g(upper) - g(est)) -
+    // (g(est) - g(lower)) = g(upper) + g(lower) - 2 g(est) that the three numbers can have, each
+    // within its own rounding when `rounded`. That asymmetry grows with either bound and falls
+    // with the estimate, so its values over the box of roundings are exactly the interval from
+    // (upper, lower, est) = (hi - ru, lo - rl, est + re) to (hi + ru, lo + rl, est - re).
+    constexpr double kInfinity = std::numeric_limits<double>::infinity();
+    auto asymmetry = [&](bool log_scale, bool rounded) {
+      if (log_scale && !(lo > 0.0 && est > 0.0)) return kInfinity;
+      auto g = [&](double x) { return !log_scale ? x : x > 0.0 ? std::log(x) : -kInfinity; };
+      const double de = rounded ? re : 0.0, dl = rounded ? rl : 0.0, du = rounded ? ru : 0.0;
+      const double least = g(hi - du) + g(lo - dl) - 2.0 * g(est + de);
+      const double most = g(hi + du) + g(lo + dl) - 2.0 * g(est - de);
+      const double width = g(hi) - g(lo);
+      const double off = least > 0.0 ? least : most < 0.0 ? -most : 0.0;
+      // Symmetric within the arithmetic of doubles counts as symmetric.
+      return off <= 1e-12 * width ? 0.0 : off / width;
     };
-    const double here = asymmetry(options.ratio), there = asymmetry(!options.ratio);
+    const double here = asymmetry(options.ratio, true), there = asymmetry(!options.ratio, true);
+    const double as_printed = asymmetry(options.ratio, false);
+    const char* scale_name = options.ratio ? "log" : "given";
     if (here > 0.30) {
       std::string advice = "check the bounds (a typo, or the interval of another estimate?)";
       if (there < 0.10) {
@@ -669,12 +716,20 @@ EffectStudy effect_from_report(const ReportedEffect& study, const ReportedEffect
       }
       bad(fmt::format("the interval {} to {} is not symmetric about {} on the {} scale ({:.0f}% of its width apart, "
                       "beyond the rounding of its digits); {}",
-                      lo, hi, est, options.ratio ? "log" : "given", 100.0 * here, advice));
+                      lo, hi, est, scale_name, 100.0 * here, advice));
     }
     if (here > 0.10) {
-      remarks.push_back(fmt::format("the interval is {:.0f}% of its width from symmetric on the {} scale; its SE is "
-                                    "from the interval's width",
-                                    100.0 * here, options.ratio ? "log" : "given"));
+      remarks.push_back(fmt::format("the interval is {:.0f}% of its width from symmetric on the {} scale, beyond the "
+                                    "rounding of its digits; its SE is from the interval's width",
+                                    100.0 * here, scale_name));
+    } else if (as_printed > 0.10) {
+      // Accepted (without the note above) only thanks to the rounding: say that the SE is from a
+      // symmetric interval of the printed width.
+      remarks.push_back(fmt::format("as printed, the interval is {:.0f}% of its width from symmetric on the {} scale, "
+                                    "{} the rounding of its digits; its SE is from the interval's width, as if it "
+                                    "were symmetric",
+                                    100.0 * as_printed, scale_name,
+                                    here > 0.0 ? fmt::format("{:.0f}% beyond", 100.0 * here) : std::string("within")));
     }
     if (!remarks.empty() && note != nullptr) {
       std::string text;
@@ -694,7 +749,15 @@ EffectStudy effect_from_report(const ReportedEffect& study, const ReportedEffect
                       p));
     }
     if (e.yi == 0.0) bad("an estimate of no effect with a p-value gives no SE; give its CI or SE");
-    const double z = boost::math::quantile(boost::math::normal_distribution<double>(), 1.0 - p / 2.0);
+    // z_{1 - p/2} from the upper tail, as R's qnorm(p/2, lower.tail = FALSE): 1 - p/2 would lose
+    // digits from p = 1e-8 on and round to 1 (an infinite z) below p = 1.1e-16.
+    const double tail = p / 2.0;
+    if (!(tail >= std::numeric_limits<double>::min())) {
+      bad(fmt::format("the p-value is {}, too small for its z to be computed (below {:g}); give its CI or SE", p,
+                      2.0 * std::numeric_limits<double>::min()));
+    }
+    const double z =
+        boost::math::quantile(boost::math::complement(boost::math::normal_distribution<double>(), tail));
     const double se = std::abs(e.yi) / z;
     e.vi = se * se;
     from("p-value");

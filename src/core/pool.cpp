@@ -65,7 +65,7 @@ Conventions conventions_for(Preset preset) noexcept {
               StudyCiMethod::kWald};
     case Preset::kMeta:
       return {ZeroCellRule::kMeta, I2Definition::kQBased, PredictionQuantile::kTkMinus1,
-              StudyCiMethod::kClopperPearson};
+              StudyCiMethod::kClopperPearson, Tau2CiMethod::kGeneralisedQForDL};
   }
   return {};
 }
@@ -222,13 +222,29 @@ void pool_on_measure_scale(PoolResult& r, const Eigen::VectorXd& y, const Eigen:
       r.notes.push_back(fmt::format("tau2 estimator {} did not converge: {}",
                                     to_string(options.method), t2.report.message));
     }
-    const Tau2Interval ci = q_profile_interval(y, v, x, options.level, options.control);
+    Tau2Interval ci;
+    if (r.conventions.tau2_ci == Tau2CiMethod::kGeneralisedQForDL && options.method == Tau2Method::kDL &&
+        !options.fixed_tau2) {
+      // R meta under DL: Jackson's interval, with weights 1/se (method.tau.ci = "J").
+      het.tau2_ci_method = "generalised Q (Jackson 2013)";
+      try {
+        ci = generalised_q_interval(y, v, x, v.cwiseSqrt().cwiseInverse(), options.level, options.control);
+      } catch (const Error& e) {
+        if (e.category() != ErrorCategory::kNumerical) throw;
+        ci.lb = ci.ub = kNaN;
+        ci.lb_report.iterative = ci.ub_report.iterative = true;
+        ci.lb_report.converged = ci.ub_report.converged = false;
+        ci.lb_report.message = ci.ub_report.message = e.what();
+      }
+    } else {
+      ci = q_profile_interval(y, v, x, options.level, options.control);
+    }
     het.tau2_ci_lb = ci.lb;
     het.tau2_ci_ub = ci.ub;
     r.convergence.tau2_ci_lb = ci.lb_report;
     r.convergence.tau2_ci_ub = ci.ub_report;
     if (!ci.lb_report.converged || !ci.ub_report.converged) {
-      r.notes.push_back(fmt::format("Q-profile interval for tau2 did not converge: {} / {}",
+      r.notes.push_back(fmt::format("{} interval for tau2 did not converge: {} / {}", het.tau2_ci_method,
                                     ci.lb_report.message, ci.ub_report.message));
     }
     het.typical_variance = detail::typical_within_variance(v);
@@ -499,14 +515,17 @@ PoolResult pool_effects(std::span<const EffectStudy> studies, const PoolOptions&
 std::string describe_conventions(const PoolResult& result) {
   const auto& c = result.conventions;
   return fmt::format(
-      "preset {}: zero cells {}, I2 {}, prediction interval {}, study CIs {}, level {}",
+      "preset {}: zero cells {}, I2 {}, prediction interval {}, study CIs {}, tau2 CI {}, level {}",
       to_string(result.options.preset),
       c.zero_cells == ZeroCellRule::kMetafor ? "as metafor escalc (add 1/2 only to 0/n studies; none for PAS/PFT)"
                                              : "as R meta metaprop (incr 0.5 only to 0/n studies; none for PAS/PFT)",
       c.i2 == I2Definition::kTau2Based ? "from tau2 (metafor)" : "from Q (Higgins-Thompson, R meta)",
       c.prediction == PredictionQuantile::kSameAsTest ? "with the test's quantile (metafor)"
                                                       : "with t(k-1) (Veroniki 2019, R meta)",
-      to_string(result.study_ci), result.options.level);
+      to_string(result.study_ci),
+      c.tau2_ci == Tau2CiMethod::kQProfile ? "Q-profile (metafor)"
+                                           : "Q-profile, under DL generalised Q with weights 1/se (Jackson 2013, R meta)",
+      result.options.level);
 }
 
 }  // namespace carta

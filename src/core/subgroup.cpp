@@ -36,7 +36,7 @@ std::optional<SubgroupTest> parse_subgroup_test(std::string_view text) noexcept 
 namespace {
 
 // One body for proportions and for effects given directly: `Traits` says how a study becomes an
-// effect, how a subgroup is pooled and how many patients a study has (0 when not known).
+// effect, how a subgroup is pooled and how many patients study i has (nullopt when not known).
 template <typename Study, typename Traits>
 SubgroupAnalysis subgroup_analysis_of(std::span<const Study> studies, std::span<const std::optional<std::string>> level_of,
                                       const PoolOptions& options, const SubgroupOptions& subgroup, const Traits& traits) {
@@ -48,8 +48,14 @@ SubgroupAnalysis subgroup_analysis_of(std::span<const Study> studies, std::span<
     throw Error(ErrorCategory::kInvalidOption, "subgroup_analysis: --min-k must be at least 1");
   }
   std::map<std::string, std::vector<Study>> by_level;  // sorted, as R's factor levels
+  std::map<std::string, std::optional<std::int64_t>> patients_by_level;
   for (std::size_t i = 0; i < studies.size(); ++i) {
-    if (level_of[i] && !level_of[i]->empty()) by_level[*level_of[i]].push_back(studies[i]);
+    if (!level_of[i] || level_of[i]->empty()) continue;
+    const std::string& level = *level_of[i];
+    const auto [at, fresh] = patients_by_level.try_emplace(level, std::int64_t{0});
+    const std::optional<std::int64_t> n = traits.patients(studies[i], i);
+    at->second = at->second && n ? std::optional<std::int64_t>(*at->second + *n) : std::nullopt;
+    by_level[level].push_back(studies[i]);
   }
   if (by_level.empty()) {
     throw Error(ErrorCategory::kInvalidInput, "subgroup analysis: no study has a subgroup value");
@@ -109,7 +115,9 @@ SubgroupAnalysis subgroup_analysis_of(std::span<const Study> studies, std::span<
     SubgroupLevel sl;
     sl.level = level;
     sl.k = members.size();
-    for (const auto& s : members) sl.n += traits.patients(s);
+    const std::optional<std::int64_t> n = patients_by_level.at(level);
+    sl.n = n.value_or(0);
+    sl.n_known = n.has_value();
     if (!tested(members.size())) {
       sl.note = fmt::format("not pooled: {} (fewer than min_k = {})", studies_word(sl.k), subgroup.min_k);
     } else {
@@ -179,19 +187,28 @@ SubgroupAnalysis subgroup_analysis(std::span<const ProportionStudy> studies,
     PoolResult pool(const std::vector<ProportionStudy>& members, const PoolOptions& o) const {
       return pool_proportions(members, o);
     }
-    std::int64_t patients(const ProportionStudy& s) const { return s.n; }
+    std::optional<std::int64_t> patients(const ProportionStudy& s, std::size_t) const { return s.n; }
   } traits;
   return subgroup_analysis_of(studies, level_of, options, subgroup, traits);
 }
 
 SubgroupAnalysis subgroup_analysis(std::span<const EffectStudy> studies,
                                    std::span<const std::optional<std::string>> level_of,
-                                   const PoolOptions& options, const SubgroupOptions& subgroup) {
+                                   const PoolOptions& options, const SubgroupOptions& subgroup,
+                                   std::span<const std::int64_t> patients) {
+  if (!patients.empty() && patients.size() != studies.size()) {
+    throw Error(ErrorCategory::kInvalidOption,
+                fmt::format("subgroup_analysis: {} studies but {} patient counts", studies.size(), patients.size()));
+  }
   struct {
+    std::span<const std::int64_t> patients_of;
     std::pair<double, double> effect(const EffectStudy& s, const PoolOptions&) const { return {s.yi, s.vi}; }
     PoolResult pool(const std::vector<EffectStudy>& members, const PoolOptions& o) const { return pool_effects(members, o); }
-    std::int64_t patients(const EffectStudy&) const { return 0; }
-  } traits;
+    std::optional<std::int64_t> patients(const EffectStudy&, std::size_t i) const {
+      if (patients_of.empty()) return std::nullopt;
+      return patients_of[i];
+    }
+  } traits{patients};
   return subgroup_analysis_of(studies, level_of, options, subgroup, traits);
 }
 

@@ -210,6 +210,12 @@ ReportedLoad load_reported_effects(const Table& table, const ReportedColumns& co
   if (columns.lower.has_value() != columns.upper.has_value()) {
     throw Error(ErrorCategory::kInvalidOption, "an interval needs both bounds: give --lower and --upper");
   }
+  if (!columns.estimate && (columns.se || columns.variance || columns.lower || columns.p)) {
+    throw Error(ErrorCategory::kInvalidOption,
+                "--se, --vi, --lower, --upper and --p qualify an --estimate column, and no --estimate is named: name "
+                "the column of the estimates they go with, or leave them out (the log-rank O - E and V need no "
+                "spread)");
+  }
   if (!columns.estimate && !logrank) {
     throw Error(ErrorCategory::kInvalidOption, "name the column of the estimates (--estimate), or the log-rank O - E and V (--oe --v)");
   }
@@ -255,9 +261,11 @@ ReportedLoad load_reported_effects(const Table& table, const ReportedColumns& co
         e.se = *se;
       } else if (lb && ub) {
         e.ci_lb = *lb, e.ci_ub = *ub;
-        for (std::size_t c : {estimate_col, lb_col, ub_col}) {
-          e.rounding = std::max(e.rounding, half_unit(CellRef{table, r, c}.text()));
-        }
+        // Each number as precise as its own digits: an estimate printed "2" says nothing of how
+        // its bounds were rounded.
+        e.rounding.estimate = half_unit(CellRef{table, r, estimate_col}.text());
+        e.rounding.lower = half_unit(CellRef{table, r, lb_col}.text());
+        e.rounding.upper = half_unit(CellRef{table, r, ub_col}.text());
       } else if (const auto p = real(r, p_col)) {
         e.p = *p;
       } else {

@@ -89,6 +89,7 @@ nlohmann::json to_json(const PoolResult& r) {
                  {"prop_pi_ub", number(re.prop_pi_ub)}};
   j["heterogeneity"] = {{"tau2", number(h.tau2)},         {"tau2_se", number(h.tau2_se)},
                         {"tau2_ci_lb", number(h.tau2_ci_lb)}, {"tau2_ci_ub", number(h.tau2_ci_ub)},
+                        {"tau2_ci_method", h.tau2_ci_method},
                         {"tau", number(h.tau)},           {"tau_ci_lb", number(h.tau_ci_lb)},
                         {"tau_ci_ub", number(h.tau_ci_ub)}, {"I2", number(h.I2)},
                         {"I2_ci_lb", number(h.I2_ci_lb)}, {"I2_ci_ub", number(h.I2_ci_ub)},
@@ -127,7 +128,11 @@ nlohmann::json to_json(const SubgroupAnalysis& a, std::string_view variable) {
   const auto& options = a.options;
   nlohmann::json levels = nlohmann::json::array();
   for (const auto& l : a.levels) {
-    nlohmann::json j = {{"level", l.level}, {"k", l.k}, {"n", l.n}, {"pooled", l.pooled}, {"in_test", l.in_test}};
+    nlohmann::json j = {{"level", l.level},
+                        {"k", l.k},
+                        {"n", l.n_known ? nlohmann::json(l.n) : nlohmann::json(nullptr)},
+                        {"pooled", l.pooled},
+                        {"in_test", l.in_test}};
     if (l.result) {
       const auto& re = l.result->random;
       const auto& h = l.result->heterogeneity;

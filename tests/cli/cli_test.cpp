@@ -5,8 +5,10 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <set>
 #include <fstream>
 #include <algorithm>
@@ -1519,6 +1521,181 @@ TEST(Compare, TextSaysTheLevelAndTheModelOfEachLine) {
   EXPECT_THAT(r.out, HasSubstr("Heterogeneity around the MH estimate: Q = 163.9426"));
   EXPECT_THAT(r.out, HasSubstr("Heterogeneity (inverse-variance model): Q = 163.1649"));
   EXPECT_THAT(r.out, HasSubstr("Tarone's test of a common odds ratio: 171.7567, df = 12"));
+}
+
+// A log-rank O - E and V row always gives ln HR: without --ratio an estimate column beside it
+// would be pooled on the plain scale with it, and the output would call a log HR an "effect".
+TEST(Compare, LogRankStatisticsNeedRatioAndPrintHazardRatios) {
+  const auto oe = temp_file("compare_oe.csv", "study,oe,v\nA,-5.2,20.1\nB,-3,15\n");
+  const std::vector<std::string> base{"compare", oe.string(), "--label", "study", "--oe", "oe", "--v", "v"};
+  const auto without = run(base);
+  EXPECT_EQ(without.code, 64);
+  EXPECT_THAT(without.err, HasSubstr("--oe and --v give log hazard ratios: give --ratio"));
+  const auto mixed = temp_file("compare_oe_mixed.csv", "study,hr,se,oe,v\nA,,,-5.2,20.1\nB,0.8,0.2,,\n");
+  const auto mixed_run = run({"compare", mixed.string(), "--label", "study", "--estimate", "hr", "--se", "se", "--oe",
+                              "oe", "--v", "v"});
+  EXPECT_EQ(mixed_run.code, 64);
+  EXPECT_THAT(mixed_run.err, HasSubstr("give --ratio"));
+  auto with = base;
+  with.push_back("--ratio");
+  const auto r = run(with);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("HR (95% CI)"));
+  EXPECT_THAT(r.out, HasSubstr(fmt::format("{:.4f}", std::exp(-5.2 / 20.1))));  // the HR, not its logarithm
+  EXPECT_THAT(r.out, Not(HasSubstr("effect (95% CI)")));
+}
+
+// SE = |ln HR| / z_{1 - p/2} with z from the upper tail: a p-value below 1.1e-16 is not an
+// internal error, and p = 0 or 1 is an error naming the line.
+TEST(Compare, TinyPValuesGiveAnSeAndImpossibleOnesNameTheLine) {
+  const auto tiny = temp_file("compare_tiny_p.csv", "study,hr,p\nA,0.5,1e-17\nB,0.7,0.03\n");
+  const std::vector<std::string> base{"compare", tiny.string(), "--label", "study", "--estimate", "hr", "--p", "p",
+                                      "--ratio", "--format", "json"};
+  const auto r = run(base);
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  const double z = std::abs(std::log(0.5)) / std::sqrt(j.at("studies").at(0).at("vi").get<double>());
+  EXPECT_NEAR(std::erfc(z / std::sqrt(2.0)) / 1e-17, 1.0, 1e-9);
+  for (const char* p : {"0", "1", "1.5", "4e-324"}) {
+    const auto bad = temp_file("compare_bad_p.csv", fmt::format("study,hr,p\nA,0.5,0.01\nB,0.7,{}\n", p));
+    auto args = base;
+    args[1] = bad.string();
+    const auto e = run(args);
+    EXPECT_EQ(e.code, 65) << p << ": " << e.err;
+    EXPECT_THAT(e.err, HasSubstr("compare_bad_p.csv:3: study 'B': the p-value is")) << p;
+  }
+}
+
+// Each printed number has its own rounding: an estimate printed "2" may be 1.5 to 2.5, but the
+// bounds 0.3 and 2.5 are good to 0.05, and no choice within that makes the interval symmetric.
+TEST(Compare, TheRoundingOfTheEstimateDoesNotHideAnAsymmetricInterval) {
+  for (const char* est : {"2", "2.0"}) {
+    const auto ci = temp_file("compare_ci_round.csv", fmt::format("study,hr,lo,hi\nA,{},0.3,2.5\nB,0.7,0.5,0.98\n", est));
+    const auto r = run({"compare", ci.string(), "--label", "study", "--estimate", "hr", "--lower", "lo", "--upper",
+                        "hi", "--ratio"});
+    EXPECT_EQ(r.code, 65) << est << ": " << r.out;
+    EXPECT_THAT(r.err, HasSubstr("compare_ci_round.csv:2: study 'A': the interval 0.3 to 2.5 is not symmetric")) << est;
+  }
+  // HR 0.98 (0.97 to 1.00): 33% apart as printed, symmetric within the rounding of two decimals;
+  // accepted, with a note saying that the SE is from a symmetric interval of that width.
+  const auto ok = temp_file("compare_ci_ok.csv", "study,hr,lo,hi\nA,0.98,0.97,1.00\nB,0.7,0.5,0.98\n");
+  const auto r = run({"compare", ok.string(), "--label", "study", "--estimate", "hr", "--lower", "lo", "--upper", "hi",
+                      "--ratio"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("compare_ci_ok.csv:2: study 'A': as printed, the interval is 33% of its width from "
+                               "symmetric on the log scale, within the rounding of its digits"));
+}
+
+// bcg with one more trial: the full fit by iterated DL converges, the fit of the 13 bcg trials
+// alone (without x0, or the subgroup 'a') cycles. That is exit 3, as 'carta pool', and marked.
+TEST(Compare, RefitsThatDidNotConvergeGiveExitThree) {
+  std::ifstream in(source_path("examples/comparative/bcg.csv"));
+  std::string line, csv;
+  std::getline(in, line);
+  csv = line + ",g\n";
+  while (std::getline(in, line)) {
+    if (!line.empty()) csv += line + ",a\n";
+  }
+  csv += "x0,1,100,30,100,0,random,b\n";
+  const auto file = temp_file("compare_cycle.csv", csv);
+  const std::vector<std::string> base{"compare", file.string(), "--label", "trial", "--events-1", "tpos", "--n-1", "tn",
+                                      "--events-2", "cpos", "--n-2", "cn", "--method", "DLIT"};
+  const auto plain = run(base);
+  ASSERT_EQ(plain.code, 0) << plain.err;
+  for (const std::vector<std::string>& more : {std::vector<std::string>{"--leave-one-out"},
+                                              std::vector<std::string>{"--subgroup", "g"}}) {
+    auto args = base;
+    args.insert(args.end(), more.begin(), more.end());
+    const auto r = run(args);
+    EXPECT_EQ(r.code, 3) << more[0];
+    EXPECT_THAT(r.err, HasSubstr("did not converge")) << more[0];
+    EXPECT_THAT(r.out, HasSubstr("(did not converge)")) << more[0];
+  }
+  const auto loo = run([&] {
+    auto args = base;
+    args.push_back("--leave-one-out");
+    return args;
+  }());
+  auto line_of = [&](const std::string& what) {
+    const auto at = loo.out.find(what);
+    return at == std::string::npos ? std::string() : loo.out.substr(at, loo.out.find('\n', at) - at);
+  };
+  EXPECT_THAT(line_of("without x0"), HasSubstr("(did not converge)"));
+  EXPECT_THAT(line_of("without Aronson 1948"), AllOf(HasSubstr("I^2"), Not(HasSubstr("did not converge"))));
+}
+
+// The subgroups' JSON gives the patients of two-arm counts and means, and null for effects given
+// directly (their patients are not known), not 0.
+TEST(Compare, SubgroupsCountThePatientsWhenTheyAreKnown) {
+  const auto counts = run(bcg_counts({"--subgroup", "alloc", "--format", "json"}));
+  ASSERT_EQ(counts.code, 0) << counts.err;
+  std::map<std::string, nlohmann::json> n;
+  const auto counts_json = nlohmann::json::parse(counts.out);
+  for (const auto& l : counts_json.at("subgroups").at("levels")) n[l.at("level").get<std::string>()] = l.at("n");
+  EXPECT_EQ(n.at("random"), 222519);
+  EXPECT_EQ(n.at("alternate"), 13869);
+  EXPECT_EQ(n.at("systematic"), 120959);
+  const auto means_file = temp_file("compare_means_sg.csv",
+                                    "study,m1,s1,n1,m2,s2,n2,g\nA,5,1,10,4,1,12,x\nB,1,1,20,2,1,21,x\nC,3,2,30,2,2,31,y\n");
+  const auto means = run({"compare", means_file.string(), "--label", "study", "--mean-1", "m1", "--sd-1", "s1", "--n-1",
+                          "n1", "--mean-2", "m2", "--sd-2", "s2", "--n-2", "n2", "--subgroup", "g", "--format", "json"});
+  ASSERT_EQ(means.code, 0) << means.err;
+  const auto ml = nlohmann::json::parse(means.out).at("subgroups").at("levels");
+  EXPECT_EQ(ml.at(0).at("n"), 63);
+  EXPECT_EQ(ml.at(1).at("n"), 61);
+  const auto reported = temp_file("compare_rep_sg.csv", "study,hr,se,g\nA,0.5,0.2,x\nB,0.6,0.25,x\nC,0.9,0.3,y\n");
+  const auto rep = run({"compare", reported.string(), "--label", "study", "--estimate", "hr", "--se", "se", "--ratio",
+                        "--subgroup", "g", "--format", "json"});
+  ASSERT_EQ(rep.code, 0) << rep.err;
+  const auto rep_json = nlohmann::json::parse(rep.out);
+  for (const auto& l : rep_json.at("subgroups").at("levels")) EXPECT_TRUE(l.at("n").is_null());
+}
+
+// Options are checked as 'carta pool' checks them, whether or not they are used; options of
+// another input mode are refused, never ignored.
+TEST(Compare, EveryOptionIsCheckedAndNoneIsIgnored) {
+  const auto bogus = run(bcg_counts({"--subgroup-test", "bogus"}));
+  EXPECT_EQ(bogus.code, 64);
+  EXPECT_THAT(bogus.err, HasSubstr("--subgroup-test"));
+  const auto zero = run(bcg_counts({"--min-k", "0"}));
+  EXPECT_EQ(zero.code, 64);
+  EXPECT_THAT(zero.err, HasSubstr("--min-k must be at least 1"));
+  const auto rr = source_path("examples/comparative/bcg_rr.csv").string();
+  const std::vector<std::string> reported{"compare", rr, "--label", "trial", "--estimate", "rr", "--lower", "lower",
+                                          "--upper", "upper", "--ratio"};
+  for (const char* option : {"--n-1", "--n-2"}) {
+    auto args = reported;
+    args.insert(args.end(), {option, "lower"});
+    const auto r = run(args);
+    EXPECT_EQ(r.code, 64) << option;
+    EXPECT_THAT(r.err, HasSubstr("--n-1/--n-2 is for two-arm counts and means")) << option;
+  }
+  const auto oe = temp_file("compare_oe_se.csv", "study,oe,v,se\nA,-5.2,20.1,0.2\nB,-3,15,0.3\n");
+  const auto se_alone = run({"compare", oe.string(), "--label", "study", "--oe", "oe", "--v", "v", "--ratio", "--se", "se"});
+  EXPECT_EQ(se_alone.code, 64);
+  EXPECT_THAT(se_alone.err, HasSubstr("--se, --vi, --lower, --upper and --p qualify an --estimate column"));
+}
+
+// A mean of 1e308 or an SD of 1e-200 gives no finite effect: an error naming the line, not one
+// from the pooling without a place.
+TEST(Compare, MeansWithoutAFiniteEffectNameTheLine) {
+  for (const char* row : {"B,1e308,1,10,-1e308,1,10", "B,1,1e-200,10,2,1e-200,10"}) {
+    const auto file = temp_file("compare_huge_means.csv", fmt::format("study,m1,s1,n1,m2,s2,n2\nA,5,1,10,4,1,12\n{}\n", row));
+    for (const char* measure : {"MD", "SMD"}) {
+      const auto r = run({"compare", file.string(), "--label", "study", "--mean-1", "m1", "--sd-1", "s1", "--n-1", "n1",
+                          "--mean-2", "m2", "--sd-2", "s2", "--n-2", "n2", "--measure", measure});
+      EXPECT_EQ(r.code, 65) << row << " " << measure;
+      EXPECT_THAT(r.err, HasSubstr("compare_huge_means.csv:3: study 'B':")) << row << " " << measure << ": " << r.err;
+    }
+  }
+}
+
+// A p-value below 0.0001 reads "p < 0.0001", never "p = < 0.0001".
+TEST(Compare, SmallPValuesReadAsAnInequality) {
+  const auto r = run(bcg_counts({"--subgroup", "alloc", "--bias"}));
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("(p < 0.0001)"));
+  EXPECT_THAT(r.out, Not(HasSubstr("= <")));
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 
 #include "carta/comparative.hpp"
 #include "carta/error.hpp"
@@ -236,15 +237,17 @@ TEST(ReportedEffect, RoundingOfTheDigitsIsAllowedFor) {
   EXPECT_THAT(error_of([&] { (void)effect_from_report(with_ci("r", 0.98, 0.97, 1.00), o, nullptr); }),
               HasSubstr("not symmetric"));
   ReportedEffect rounded = with_ci("r", 0.98, 0.97, 1.00);
-  rounded.rounding = 0.005;
+  rounded.rounding = {0.005, 0.005, 0.005};
   EXPECT_NO_THROW((void)effect_from_report(rounded, o, &note));
-  EXPECT_TRUE(note.empty());
+  // Accepted only thanks to the rounding, and its SE is from a symmetric interval: a note says so.
+  EXPECT_THAT(note, HasSubstr("as printed, the interval is 33% of its width from symmetric on the log scale, within "
+                              "the rounding of its digits"));
   // An estimate printed equal to a bound is a note, not an error.
   ReportedEffect on_bound = with_ci("b", 1.00, 0.50, 1.00);
-  on_bound.rounding = 0.005;
+  on_bound.rounding = {0.005, 0.005, 0.005};
   EXPECT_THROW((void)effect_from_report(on_bound, o, &note), Error);  // and far from symmetric
   ReportedEffect close = with_ci("c", 0.99, 0.99, 1.00);
-  close.rounding = 0.005;
+  close.rounding = {0.005, 0.005, 0.005};
   (void)effect_from_report(close, o, &note);
   EXPECT_THAT(note, HasSubstr("equals a bound of its interval"));
   // A symmetric interval on the plain scale given with --ratio: the error names the plain scale.
@@ -261,8 +264,62 @@ TEST(ReportedTable, TheDigitsGiveTheRounding) {
   columns.label = "study";
   const auto load = io::load_reported_effects(table, columns);
   ASSERT_EQ(load.studies.size(), 2u);
-  EXPECT_DOUBLE_EQ(load.studies[0].rounding, 0.005);
-  EXPECT_DOUBLE_EQ(load.studies[1].rounding, 0.5);
+  EXPECT_DOUBLE_EQ(load.studies[0].rounding.estimate, 0.005);
+  EXPECT_DOUBLE_EQ(load.studies[0].rounding.upper, 0.005);
+  // Each cell its own digits: "2" is good to 0.5, "1" to 0.5, "3.5" to 0.05.
+  EXPECT_DOUBLE_EQ(load.studies[1].rounding.estimate, 0.5);
+  EXPECT_DOUBLE_EQ(load.studies[1].rounding.lower, 0.5);
+  EXPECT_DOUBLE_EQ(load.studies[1].rounding.upper, 0.05);
+}
+
+// The rounding of each printed number is its own, and the worst case is exact: HR 2 (0.3 to 2.5)
+// was accepted when the estimate's half-unit (0.5) stood for the bounds' too, in a first-order
+// slack (0.5/0.3 + 2 0.5/2 + 0.5/2.5 = 2.37 on the log scale, more than the asymmetry 1.40).
+TEST(ReportedEffect, EachNumberIsAllowedItsOwnRoundingExactly) {
+  ReportedEffectOptions o;
+  o.ratio = true;
+  ReportedEffect integer = with_ci("A", 2.0, 0.3, 2.5);
+  integer.rounding = {0.5, 0.05, 0.05};
+  // Nearest to symmetric: ln 2.55 + ln 0.35 - 2 ln 1.5 = -0.925, 44% of the width ln(2.5/0.3).
+  EXPECT_THAT(error_of([&] { (void)effect_from_report(integer, o, nullptr); }),
+              HasSubstr("the interval 0.3 to 2.5 is not symmetric about 2 on the log scale (44% of its width apart"));
+  // Exactly, not to first order: 0.2 (0.1 to 1.5) to one decimal is 49% apart as printed; the
+  // nearest to symmetric within the rounding, ln 1.45 + ln 0.05 - 2 ln 0.25 = 0.148, is 5% of
+  // the width (the first-order slack, 0.05/0.1 + 2 0.05/0.2 + 0.05/1.5, leaves 11%: a note
+  // "beyond the rounding" that no choice of the rounded numbers supports).
+  std::string note;
+  ReportedEffect small = with_ci("S", 0.2, 0.1, 1.5);
+  small.rounding = {0.05, 0.05, 0.05};
+  (void)effect_from_report(small, o, &note);
+  EXPECT_THAT(note, HasSubstr("as printed, the interval is 49% of its width from symmetric on the log scale, 5% beyond "
+                              "the rounding of its digits; its SE is from the interval's width, as if it were symmetric"));
+  // 0.03 (0.01 to 0.25) to two decimals: 32% apart as printed, symmetric within the rounding
+  // (0.035 (0.005 to 0.245) is: 0.005 x 0.245 = 0.035^2); first order it was 5% apart.
+  ReportedEffect tiny = with_ci("T", 0.03, 0.01, 0.25);
+  tiny.rounding = {0.005, 0.005, 0.005};
+  note.clear();
+  (void)effect_from_report(tiny, o, &note);
+  EXPECT_THAT(note, HasSubstr("as printed, the interval is 32% of its width from symmetric on the log scale, within the "
+                              "rounding of its digits"));
+  // 1.00 (0.50 to 1.60): 19% apart as printed, 17% beyond the rounding of two decimals.
+  ReportedEffect beyond = with_ci("B", 1.00, 0.50, 1.60);
+  beyond.rounding = {0.005, 0.005, 0.005};
+  note.clear();
+  (void)effect_from_report(beyond, o, &note);
+  EXPECT_THAT(note, HasSubstr("the interval is 17% of its width from symmetric on the log scale, beyond the rounding"));
+  // On the plain scale: 5.0 (4.2 to 6.0) is 11% apart as printed and exactly symmetric at the
+  // edge of its rounding (5.05 (4.15 to 5.95)), which the arithmetic of doubles must not miss.
+  o.ratio = false;
+  ReportedEffect plain = with_ci("P", 5.0, 4.2, 6.0);
+  plain.rounding = {0.05, 0.05, 0.05};
+  note.clear();
+  (void)effect_from_report(plain, o, &note);
+  EXPECT_THAT(note, HasSubstr("as printed, the interval is 11% of its width from symmetric on the given scale, within"));
+  // Without rounding nothing moves: the same interval is a note of its 11%.
+  plain.rounding = {};
+  note.clear();
+  (void)effect_from_report(plain, o, &note);
+  EXPECT_THAT(note, HasSubstr("the interval is 11% of its width from symmetric on the given scale, beyond"));
 }
 
 TEST(TwoArmTable, CellsAreCheckedWithTheirPlace) {
@@ -355,6 +412,10 @@ TEST(ReportedEffect, TimeToEventWithoutAnInterval) {
   EXPECT_NEAR(std::sqrt(e.vi), se, 1e-12);
   with_p.p = 0.0;
   EXPECT_THAT(error_of([&] { (void)effect_from_report(with_p, o, nullptr); }), HasSubstr("the p-value is 0, but must be in (0, 1)"));
+  for (const double bad : {1.0, 1.5, -0.01, std::nan(""), std::numeric_limits<double>::infinity()}) {
+    with_p.p = bad;
+    EXPECT_THAT(error_of([&] { (void)effect_from_report(with_p, o, nullptr); }), HasSubstr("but must be in (0, 1)")) << bad;
+  }
   ReportedEffect null_effect = bare("N", 1.0);
   null_effect.p = 0.5;
   EXPECT_THAT(error_of([&] { (void)effect_from_report(null_effect, o, nullptr); }), HasSubstr("gives no SE"));
@@ -380,6 +441,80 @@ TEST(ReportedTable, EachRowUsesTheFirstSourceItReports) {
   EXPECT_TRUE(load.studies[2].o_minus_e.has_value());
   ASSERT_EQ(load.left_out.size(), 1u);
   EXPECT_EQ(load.left_out[0].label, "D");
+}
+
+}  // namespace
+}  // namespace carta
+
+namespace carta {
+namespace {
+
+// z_{1 - p/2} from the upper tail, as R's qnorm(p/2, lower.tail = FALSE): from 1 - p/2 it lost
+// digits (3e-6 in the variance at p = 1e-12) and was infinite, an internal error, below 1.1e-16.
+// erfc(z / sqrt 2) gives p back to a few ulps in the tail, independently of how z was found.
+TEST(ReportedEffect, SmallPValuesKeepTheirDigits) {
+  ReportedEffectOptions o;
+  o.ratio = true;
+  for (const double p : {0.03, 1e-8, 1e-12, 1e-17, 1e-100, 1e-300}) {
+    ReportedEffect e;
+    e.label = "P";
+    e.estimate = 0.5;
+    e.p = p;
+    const EffectStudy s = effect_from_report(e, o, nullptr);
+    const double z = std::abs(std::log(0.5)) / std::sqrt(s.vi);
+    EXPECT_NEAR(std::erfc(z / std::sqrt(2.0)) / p, 1.0, 1e-12) << p;
+  }
+  ReportedEffect denormal;
+  denormal.label = "D";
+  denormal.estimate = 0.5;
+  denormal.p = std::numeric_limits<double>::denorm_min();
+  EXPECT_THAT(error_of([&] { (void)effect_from_report(denormal, o, nullptr); }),
+              HasSubstr("study 'D': the p-value is 5e-324, too small for its z to be computed"));
+}
+
+// A log-rank O - E and V row is ln HR: pooled with rows on the plain scale it would mix scales.
+TEST(ReportedEffect, LogRankStatisticsAreRatiosOnly) {
+  ReportedEffect logrank;
+  logrank.label = "L";
+  logrank.o_minus_e = -5.2;
+  logrank.logrank_variance = 20.1;
+  EXPECT_THAT(error_of([&] { (void)effect_from_report(logrank, ReportedEffectOptions{}, nullptr); }),
+              HasSubstr("study 'L': the log-rank O - E and V give a log hazard ratio, which is pooled with ratios "
+                        "only: give --ratio"));
+}
+
+// Finite means and SDs whose effect or variance is not: an error naming the study (the CLI adds
+// the line), not one from pool_effects.
+TEST(ContinuousEffect, OverflowAndUnderflowAreErrorsOfTheStudy) {
+  const ContinuousStudy huge{"H", 1e308, 1.0, 10, -1e308, 1.0, 10};
+  const ContinuousStudy tiny{"T", 1.0, 1e-200, 10, 2.0, 1e-200, 10};
+  for (const auto measure : {ContinuousMeasure::kMD, ContinuousMeasure::kSMD}) {
+    EXPECT_THAT(error_of([&] { (void)continuous_effect(huge, measure); }), HasSubstr("study 'H': the "));
+    EXPECT_THAT(error_of([&] { (void)continuous_effect(tiny, measure); }), HasSubstr("beyond what a double can compute"));
+  }
+}
+
+// The subgroups of two-arm counts and of means know their patients (n1 + n2 summed); effects given
+// directly do not, and say so (n_known = false), instead of n = 0.
+TEST(EffectAnalyses, SubgroupsCountPatientsWhenTheyAreKnown) {
+  const std::vector<TwoByTwoStudy> tables{{"a", 4, 123, 11, 139}, {"b", 6, 306, 29, 303}, {"c", 3, 231, 11, 220}};
+  ComparativeOptions o;
+  o.analyses.subgroup_variable = "g";
+  o.analyses.subgroup_of = {std::string("x"), std::string("x"), std::string("y")};
+  const auto binary = compare_binary(tables, o);
+  ASSERT_TRUE(binary.analyses.subgroups);
+  ASSERT_EQ(binary.analyses.subgroups->levels.size(), 2u);
+  EXPECT_TRUE(binary.analyses.subgroups->levels[0].n_known);
+  EXPECT_EQ(binary.analyses.subgroups->levels[0].n, 123 + 139 + 306 + 303);
+  EXPECT_EQ(binary.analyses.subgroups->levels[1].n, 231 + 220);
+  const std::vector<ContinuousStudy> means{{"a", 5, 1, 10, 4, 1, 12}, {"b", 1, 1, 20, 2, 1, 21}, {"c", 3, 2, 30, 2, 2, 31}};
+  const auto continuous = compare_continuous(means, ContinuousMeasure::kMD, PoolOptions{}, o.analyses);
+  EXPECT_EQ(continuous.analyses.subgroups->levels[0].n, 63);
+  EXPECT_EQ(continuous.analyses.subgroups->levels[1].n, 61);
+  const std::vector<EffectStudy> effects{{"a", 0.1, 0.04}, {"b", 0.3, 0.05}, {"c", -0.2, 0.06}};
+  const std::vector<std::size_t> index{0, 1, 2};
+  const auto direct = analyse_effects(effects, index, PoolOptions{}, o.analyses);
+  for (const auto& l : direct.subgroups->levels) EXPECT_FALSE(l.n_known) << l.level;
 }
 
 }  // namespace

@@ -72,7 +72,9 @@ struct ReportedLoad {
 
 // A row may give an SE where another gives a CI when several column kinds are named: each row
 // uses the first it reports, in the order log-rank O - E and V, variance, SE, CI, p-value. Throws as load_two_arm_studies does, and
-// for a row that reports an estimate but no spread (naming the columns it looked in).
+// for a row that reports an estimate but no spread (naming the columns it looked in); (kInvalidOption)
+// for an SE, variance, bound or p-value column without an estimate column. Each CI row's
+// ReportedEffect::rounding is half a unit of the last digit of each of its three cells.
 ReportedLoad load_reported_effects(const Table& table, const ReportedColumns& columns,
                                    const std::vector<std::string>& exclude = {});
 

@@ -14,10 +14,12 @@
 #include <string_view>
 #include <vector>
 
+#include "carta/glmm_or.hpp"
 #include "carta/pool.hpp"
 #include "carta/sensitivity.hpp"
 #include "carta/small_study.hpp"
 #include "carta/subgroup.hpp"
+#include "carta/two_by_two.hpp"
 
 namespace carta {
 
@@ -35,12 +37,6 @@ bool is_ratio(BinaryMeasure measure) noexcept;
 // A value on the analysis scale as it is reported: exp for OR and RR, itself otherwise.
 double on_reporting_scale(BinaryMeasure measure, double value) noexcept;
 
-// One study's 2x2 table: events and patients in the experimental arm (1) and the control arm (2).
-struct TwoByTwoStudy {
-  std::string label;
-  std::int64_t events_1 = 0, n_1 = 0;
-  std::int64_t events_2 = 0, n_2 = 0;
-};
 
 // What is added to a table with a zero cell before its effect and variance are computed.
 enum class ZeroCellCorrection {
@@ -132,6 +128,9 @@ struct ComparativeOptions {
   // Small-study effects, subgroups, leave-one-out on the pooled studies' own effects, with the
   // random-effects model of `pool`.
   EffectAnalysisRequest analyses;
+  // Also fit the binomial-normal GLMM (rma.glmm UM.FS; the odds ratio only): its test and level
+  // are taken from `pool`.
+  std::optional<int> glmm_nagq;
 };
 
 // A common effect computed from the 2x2 tables (Mantel-Haenszel or Peto), with the
@@ -164,6 +163,7 @@ struct ComparativeResult {
   PoolResult inverse_variance;            // common and random effects over the studies not dropped
   std::optional<TableBasedEffect> table_based;  // set for kMantelHaenszel and kPeto
   EffectAnalyses analyses;                      // what options.analyses asked
+  std::optional<GlmmOrFit> glmm;                // when options.glmm_nagq is set
   std::vector<std::string> notes;
 };
 

@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "carta/comparative.hpp"
 #include "carta/iteration.hpp"
 #include "carta/pool.hpp"
+#include "carta/two_by_two.hpp"
 
 namespace carta {
 

@@ -38,6 +38,10 @@ ratios; the JSON gives both scales. --bias adds Egger's and Begg's tests and tri
 --subgroup COLUMN a subgroup analysis with the test for subgroup differences (--subgroup-test all,
 as R meta and RevMan, or pooled), --leave-one-out a refit without each study.
 
+--method GLMM (odds ratios) also fits the binomial-normal model with fixed study intercepts and a
+random log odds ratio, by maximum likelihood with --nagq point adaptive quadrature (metafor's
+rma.glmm, model UM.FS): no continuity correction, studies without events in either arm left out.
+
 Continuous outcomes: each arm's mean, SD and patients (--mean-1 --sd-1 --n-1, --mean-2 --sd-2
 --n-2), as the mean difference (MD, variance sd1^2/n1 + sd2^2/n2) or the standardised mean
 difference (SMD: Hedges' g with the exact correction), as metafor's escalc.
@@ -53,6 +57,7 @@ the first it reports (O - E and V, variance, SE, CI, p-value); the JSON says whi
 Examples (the files are in carta's examples/comparative folder):
   carta compare examples/comparative/bcg.csv --label trial --events-1 tpos --n-1 tn --events-2 cpos --n-2 cn --measure RR
   carta compare examples/comparative/bcg.csv --label trial --events-1 tpos --n-1 tn --events-2 cpos --n-2 cn --common MH --format json
+  carta compare examples/comparative/bcg.csv --label trial --events-1 tpos --n-1 tn --events-2 cpos --n-2 cn --method GLMM
   carta compare examples/comparative/normand1999.csv --label label --mean-1 m1i --sd-1 sd1i --n-1 n1i --mean-2 m2i --sd-2 sd2i --n-2 n2i --measure SMD
   carta compare examples/comparative/bcg_rr.csv --label trial --estimate rr --lower lower --upper upper --ratio
 
@@ -108,6 +113,26 @@ std::string random_text(const PoolResult& r, bool ratio, const std::string& name
   return o;
 }
 
+std::string glmm_text(const GlmmOrFit& g, double level) {
+  std::string o = fmt::format(
+      "\nBinomial-normal GLMM (fixed study intercepts, random log odds ratio; rma.glmm UM.FS, {} quadrature point{}), "
+      "k = {}\n",
+      g.nagq, g.nagq == 1 ? "" : "s", g.k);
+  const char* stat = std::isfinite(g.df) ? "t" : "z";
+  o += fmt::format("Random effects: OR {}, {} = {:.4f}, p {}; {:g}% prediction interval {:.4f} to {:.4f}\n",
+                   interval(true, g.beta, g.ci_lb, g.ci_ub), stat, g.stat, p_text(g.p), 100.0 * level, std::exp(g.pi_lb),
+                   std::exp(g.pi_ub));
+  o += fmt::format("tau^2 = {:.4f} (tau = {:.4f}), I^2 = {:.1f}%, H^2 = {:.4f}\n", g.tau2, g.tau, g.I2, g.H2);
+  o += fmt::format("Common effect (logistic regression with study intercepts): OR {}, {} = {:.4f}, p {}\n",
+                   interval(true, g.common_beta, g.common_ci_lb, g.common_ci_ub), stat, g.common_stat, p_text(g.common_p));
+  o += fmt::format("Heterogeneity: likelihood-ratio Q = {:.4f}, df = {:g}, p {}; Wald Q = {}\n", g.QE_lrt, g.QE_df,
+                   p_text(g.QE_lrt_p),
+                   std::isfinite(g.QE_wald) ? fmt::format("{:.4f}, p {}", g.QE_wald, p_text(g.QE_wald_p))
+                                            : std::string("not available (a zero cell)"));
+  o += fmt::format("Fit: {}; log-likelihood {:.4f} (marginal)\n", g.report.message, g.loglik);
+  return o;
+}
+
 std::string comparative_text(const ComparativeResult& r) {
   const BinaryMeasure m = r.options.effect.measure;
   const bool ratio = is_ratio(m);
@@ -138,6 +163,7 @@ std::string comparative_text(const ComparativeResult& r) {
   }
   o += random_text(iv, ratio, name);
   o += heterogeneity_text(iv);
+  if (r.glmm) o += glmm_text(*r.glmm, r.options.pool.level);
   o += fmt::format("\n{:<28} {:>12} {:>12} {:>28} {:>8} {:>8}\n", "Study", "Events/n 1", "Events/n 2",
                    fmt::format("{} ({:g}% CI)", name, 100.0 * r.options.pool.level), "W common", "W random");
   for (const auto& s : r.studies) {
@@ -171,6 +197,10 @@ std::string bias_text(const SmallStudyEffects& b, bool ratio) {
     o += fmt::format("Trim-and-fill: {} stud{} filled on the {}; adjusted {}\n", b.trimfill->k0,
                      b.trimfill->k0 == 1 ? "y" : "ies", b.trimfill->side == FunnelSide::kLeft ? "left" : "right",
                      interval(ratio, b.trimfill->est, b.trimfill->ci_lb, b.trimfill->ci_ub));
+  }
+  if (b.henmi_copas) {
+    const auto& h = *b.henmi_copas;
+    o += fmt::format("Henmi-Copas interval (robust to publication bias): {}\n", interval(ratio, h.est, h.ci_lb, h.ci_ub));
   }
   for (const auto& n : b.notes) o += "note: " + n + "\n";
   return o;
@@ -368,7 +398,12 @@ CLI::App* add_compare_command(CLI::App& app, CompareArgs& args) {
   cmd->add_flag("--ratio", args.ratio, "the estimates and bounds are ratios (HR, OR, RR): pooled as logarithms");
   cmd->add_option("--reported-level", args.reported_level,
                   "confidence level of the CIs the studies report (default 0.95)");
-  cmd->add_option("--method", args.method, "tau^2 estimator: " + tau2_method_names())->capture_default_str();
+  cmd->add_option("--method", args.method,
+                  "tau^2 estimator: " + tau2_method_names() +
+                      "; or GLMM (two-arm counts, OR: the binomial-normal model with fixed study intercepts, "
+                      "metafor's rma.glmm UM.FS, beside the inverse-variance fits)")
+      ->capture_default_str();
+  cmd->add_option("--nagq", args.nagq, "GLMM quadrature points (default 7, as rma.glmm; 1 = Laplace)");
   cmd->add_option("--test", args.test, "z, knha or t")->capture_default_str();
   cmd->add_option("--preset", args.preset, "carta, metafor or meta (see 'carta pool --help')")->capture_default_str();
   add_level_option(cmd, args.level);
@@ -395,7 +430,19 @@ int run_compare(const CompareArgs& args, std::ostream& out, std::ostream& err) {
                             modes == 0 ? "name the columns of one kind of input" : "give one kind of input, not several"));
   }
   PoolOptions pool;
-  pool.method = parse_or_throw(parse_tau2_method(args.method), "--method", args.method, tau2_method_names().c_str());
+  const bool glmm = canonical_method_name(args.method).value_or("") == "GLMM";
+  pool.method = glmm ? Tau2Method::kREML
+                     : parse_or_throw(parse_tau2_method(args.method), "--method", args.method,
+                                      (tau2_method_names() + ", GLMM").c_str());
+  if (args.nagq && !glmm) throw Error(ErrorCategory::kInvalidOption, "--nagq is for --method GLMM");
+  if (glmm) {
+    if (!counts) throw Error(ErrorCategory::kInvalidOption, "--method GLMM models two-arm counts (--events-1 ...)");
+    if (!args.subgroup.empty() || args.leave_one_out || args.bias) {
+      throw Error(ErrorCategory::kInvalidOption,
+                  "--method GLMM does not yet combine with --subgroup, --leave-one-out or --bias; run those with a "
+                  "two-step estimator (e.g. --method REML)");
+    }
+  }
   pool.test = parse_or_throw(parse_test(args.test), "--test", args.test, "z, knha, t");
   pool.preset = parse_or_throw(parse_preset(args.preset), "--preset", args.preset, "carta, metafor, meta");
   pool.level = parse_level(args.level, "--level");
@@ -553,6 +600,12 @@ int run_compare(const CompareArgs& args, std::ostream& out, std::ostream& err) {
   if (!args.label.empty()) columns.label = args.label;
   const auto load = io::load_two_arm_studies(table, columns, args.exclude);
   options.analyses = analyses_request(args, table, load.rows, missing);
+  if (glmm) {
+    if (pool.test == TestType::kKnha) {
+      throw Error(ErrorCategory::kInvalidOption, "--method GLMM: the test is z or t (Knapp-Hartung is for two-step models)");
+    }
+    options.glmm_nagq = args.nagq.value_or(7);
+  }
   for (std::size_t i = 0; i < load.studies.size(); ++i) {
     at_row(table, load.rows[i], [&] { (void)binary_effect(load.studies[i], options.effect); });
   }
@@ -561,7 +614,8 @@ int run_compare(const CompareArgs& args, std::ostream& out, std::ostream& err) {
   for (const auto& n : r.notes) notes.push_back(n);
   r.notes = notes;
   for (const auto& n : notes) err << "carta: note: " << n << '\n';
-  const int status = exit_status(r.inverse_variance.convergence.all_converged(), r.analyses, err);
+  const int status = exit_status(r.inverse_variance.convergence.all_converged() && (!r.glmm || r.glmm->report.converged),
+                                 r.analyses, err);
   if (args.output.format == "json") {
     nlohmann::json j = io::to_json(r);
     j["input"] = {{"file", args.file}};

@@ -24,6 +24,7 @@ struct CompareArgs {
   std::string measure;  // empty: OR for counts, MD for means
   std::string common = "IV";
   std::string method = "REML";
+  std::optional<int> nagq;  // GLMM quadrature points (--method GLMM)
   std::string test = "z";
   std::string preset = "carta";
   std::string correction;  // empty: the measure's default

@@ -282,6 +282,11 @@ std::string text_bias(const SmallStudyEffects& b, const PoolOptions& o, double n
                      t.estimator == TrimFillEstimator::kL0 ? "L0" : "R0", t.k0, t.k0 == 1 ? "y" : "ies",
                      t.side == FunnelSide::kLeft ? "left" : "right", prop(t.est), prop(t.ci_lb), prop(t.ci_ub));
   }
+  if (b.henmi_copas) {
+    const auto& h = *b.henmi_copas;
+    s += fmt::format("  Henmi-Copas interval (robust to publication bias): {} [{}; {}]\n", prop(h.est), prop(h.ci_lb),
+                     prop(h.ci_ub));
+  }
   for (const auto& n : b.notes) s += fmt::format("  - {}\n", n);
   return s;
 }

@@ -520,6 +520,20 @@ ComparativeResult compare_binary(std::span<const TwoByTwoStudy> studies, const C
     r.analyses.bias->notes.push_back("Peters' and Harbord's tests for two-arm counts are not implemented yet; Egger's "
                                      "test on the log scale is shown");
   }
+  if (options.glmm_nagq) {
+    if (measure != BinaryMeasure::kOR) {
+      throw Error(ErrorCategory::kInvalidOption,
+                  fmt::format("the binomial-normal GLMM models the odds ratio; it is not available for the {}",
+                              to_string(measure)));
+    }
+    GlmmOrOptions g;
+    g.nagq = *options.glmm_nagq;
+    g.test = options.pool.test;
+    g.level = options.pool.level;
+    r.glmm = fit_glmm_or(studies, g);
+    for (const auto& n : r.glmm->notes) r.notes.push_back("GLMM: " + n);
+    if (!r.glmm->report.converged) r.notes.push_back("GLMM did not converge: " + r.glmm->report.message);
+  }
   return r;
 }
 

@@ -22,6 +22,7 @@
 #include <limits>
 #include <numbers>
 
+#include "carta/comparative.hpp"
 #include "carta/error.hpp"
 #include "math/gauss_hermite.hpp"
 #include "pool_rows.hpp"

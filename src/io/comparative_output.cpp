@@ -119,6 +119,52 @@ nlohmann::json to_json(const ComparativeResult& r) {
   }
   j["studies"] = studies;
   add_analyses_json(j, r.analyses, r.options.pool);
+  if (r.glmm) {
+    const GlmmOrFit& g = *r.glmm;
+    j["glmm"] = {{"model", "UM.FS"},
+                 {"nagq", g.nagq},
+                 {"k", g.k},
+                 {"dropped", g.dropped},
+                 {"est", number(g.beta)},
+                 {"se", number(g.se)},
+                 {"stat", number(g.stat)},
+                 {"df", number(g.df)},
+                 {"p", number(g.p)},
+                 {"ci_lb", number(g.ci_lb)},
+                 {"ci_ub", number(g.ci_ub)},
+                 {"pi_lb", number(g.pi_lb)},
+                 {"pi_ub", number(g.pi_ub)},
+                 {"effect", number(std::exp(g.beta))},
+                 {"effect_ci_lb", number(std::exp(g.ci_lb))},
+                 {"effect_ci_ub", number(std::exp(g.ci_ub))},
+                 {"effect_pi_lb", number(std::exp(g.pi_lb))},
+                 {"effect_pi_ub", number(std::exp(g.pi_ub))},
+                 {"tau2", number(g.tau2)},
+                 {"tau", number(g.tau)},
+                 {"I2", number(g.I2)},
+                 {"H2", number(g.H2)},
+                 {"typical_variance", number(g.typical_variance)},
+                 {"common", {{"est", number(g.common_beta)},
+                             {"se", number(g.common_se)},
+                             {"stat", number(g.common_stat)},
+                             {"p", number(g.common_p)},
+                             {"ci_lb", number(g.common_ci_lb)},
+                             {"ci_ub", number(g.common_ci_ub)}}},
+                 {"QE_lrt", number(g.QE_lrt)},
+                 {"QE_lrt_p", number(g.QE_lrt_p)},
+                 {"QE_wald", number(g.QE_wald)},
+                 {"QE_wald_p", number(g.QE_wald_p)},
+                 {"QE_df", number(g.QE_df)},
+                 {"loglik", number(g.loglik)},
+                 {"loglik_common", number(g.loglik_common)},
+                 {"loglik_saturated", number(g.loglik_saturated)},
+                 {"alpha", g.alpha},
+                 {"convergence", {{"converged", g.report.converged},
+                                  {"iterations", g.report.iterations},
+                                  {"last_change", number(g.report.last_change)},
+                                  {"message", g.report.message}}},
+                 {"notes", g.notes}};
+  }
   j["notes"] = r.notes;
   return j;
 }

@@ -345,6 +345,17 @@ nlohmann::json to_json(const SmallStudyEffects& b, const PoolOptions& o, double 
   } else {
     j["trimfill"] = nullptr;
   }
+  if (b.henmi_copas) {
+    const auto& h = *b.henmi_copas;
+    j["henmi_copas"] = {{"est", number(h.est)},         {"se", number(h.se)},
+                        {"ci_lb", number(h.ci_lb)},     {"ci_ub", number(h.ci_ub)},
+                        {"tau2", number(h.tau2)},       {"t", number(h.t)},
+                        {"level", h.level},             {"prop", prop(h.est)},
+                        {"prop_ci_lb", prop(h.ci_lb)},  {"prop_ci_ub", prop(h.ci_ub)},
+                        {"converged", h.report.converged}};
+  } else {
+    j["henmi_copas"] = nullptr;
+  }
   nlohmann::json studies = nlohmann::json::array();
   for (std::size_t i = 0; i < b.funnel.yi.size(); ++i) {
     studies.push_back({{"label", b.funnel.labels[i]}, {"yi", number(b.funnel.yi[i])}, {"sei", number(b.funnel.sei[i])}});

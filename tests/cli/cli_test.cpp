@@ -1491,6 +1491,45 @@ TEST(Compare, MantelHaenszelJsonOnBothScales) {
   EXPECT_EQ(j.at("zero_cells").at("correction"), "all-cells");
 }
 
+// --method GLMM: the binomial-normal model beside the inverse-variance fits, in the text and the
+// JSON; the optimum of fixtures/metafor/glmm_or_bcg.json (rma.glmm UM.FS at its defaults is
+// -0.7450135, 1e-5 away: docs/methods/glmm.md).
+TEST(Compare, GlmmFitsTheOddsRatioBesideTheInverseVarianceModel) {
+  auto r = run(bcg_counts({"--method", "GLMM", "--format", "json"}));
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  const auto& g = j.at("glmm");
+  EXPECT_EQ(g.at("model"), "UM.FS");
+  EXPECT_EQ(g.at("nagq").get<int>(), 7);
+  EXPECT_NEAR(g.at("est").get<double>(), -0.745003394624067, 1e-7);
+  EXPECT_NEAR(g.at("tau2").get<double>(), 0.29488604433113, 1e-6);
+  EXPECT_NEAR(g.at("effect").get<double>(), std::exp(g.at("est").get<double>()), 1e-15);
+  EXPECT_TRUE(g.at("convergence").at("converged").get<bool>());
+  EXPECT_NEAR(j.at("random").at("est").get<double>(), -0.745177770843695, 1e-8);  // REML beside it
+  r = run(bcg_counts({"--method", "GLMM", "--nagq", "1"}));
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("Binomial-normal GLMM (fixed study intercepts, random log odds ratio; rma.glmm UM.FS, 1 "
+                               "quadrature point), k = 13"));
+  EXPECT_THAT(r.out, HasSubstr("likelihood-ratio Q = 176.95"));
+  // What it does not combine with is refused, never ignored.
+  EXPECT_THAT(run(bcg_counts({"--method", "GLMM", "--measure", "RR"})).err, HasSubstr("models the odds ratio"));
+  EXPECT_THAT(run(bcg_counts({"--method", "GLMM", "--leave-one-out"})).err, HasSubstr("does not yet combine"));
+  EXPECT_THAT(run(bcg_counts({"--method", "GLMM", "--test", "knha"})).err, HasSubstr("the test is z or t"));
+  EXPECT_THAT(run(bcg_counts({"--nagq", "3"})).err, HasSubstr("--nagq is for --method GLMM"));
+}
+
+// --bias carries the Henmi-Copas interval (metafor hc(); fixtures/metafor/henmi_copas.json, bcg_or).
+TEST(Compare, BiasIncludesTheHenmiCopasInterval) {
+  const auto r = run(bcg_counts({"--bias", "--format", "json"}));
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto h = nlohmann::json::parse(r.out).at("bias").at("henmi_copas");
+  EXPECT_NEAR(h.at("ci_lb").get<double>(), -1.1909822099165868, 1e-9);
+  EXPECT_NEAR(h.at("ci_ub").get<double>(), 0.31870405764376686, 1e-9);
+  EXPECT_FALSE(h.contains("prop"));  // not a proportion
+  EXPECT_THAT(run(bcg_counts({"--bias"})).out, HasSubstr("Henmi-Copas interval (robust to publication bias): 0.6465 "
+                                                          "(0.3039 to 1.3753)"));
+}
+
 // Options of another kind of input are refused, not ignored; errors from a study name its line.
 TEST(Compare, OptionsThatDoNotApplyAreRefusedAndErrorsNameTheLine) {
   EXPECT_THAT(run(bcg_counts({"--ratio"})).err, HasSubstr("--ratio is for reported effects"));

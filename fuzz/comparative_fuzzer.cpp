@@ -29,7 +29,7 @@ void two_arm(std::string_view text, std::size_t choice) {
 // The same table read as means (columns study, m1, s1, n1, m2, s2, n2), as MD or SMD.
 void continuous(std::string_view text, bool standardised) {
   const auto table = carta::io::parse_delimited(text, ',', "means.csv");
-  const auto load = carta::io::load_continuous_studies(table, {"m1", "s1", "n1", "m2", "s2", "n2", std::string("study"), {}});
+  const auto load = carta::io::load_continuous_studies(table, {"m1", "s1", "n1", "m2", "s2", "n2", std::string("study"), {}, {}, {}});
   carta::EffectAnalysisRequest request;
   request.small_study_effects = true;
   request.leave_one_out = load.studies.size() >= 2;

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "carta/glmm_or.hpp"
+#include "carta/median_mean.hpp"
 #include "carta/pool.hpp"
 #include "carta/sensitivity.hpp"
 #include "carta/small_study.hpp"
@@ -190,6 +191,10 @@ struct ContinuousStudy {
   std::int64_t n_1 = 0;
   double mean_2 = 0.0, sd_2 = 0.0;
   std::int64_t n_2 = 0;
+  // Where each arm's mean and SD come from: reported, or estimated from the median with the IQR
+  // and/or the range (carta/median_mean.hpp: Luo 2018 for the mean; Wan 2014, Shi 2020 for the SD).
+  SummaryScenario mean_from_1 = SummaryScenario::kReported, sd_from_1 = SummaryScenario::kReported;
+  SummaryScenario mean_from_2 = SummaryScenario::kReported, sd_from_2 = SummaryScenario::kReported;
 };
 
 // The study's effect and variance (metafor's escalc). Throws carta::Error (kInvalidInput) for an
@@ -198,11 +203,13 @@ EffectStudy continuous_effect(const ContinuousStudy& study, ContinuousMeasure me
 
 struct ContinuousResult {
   ContinuousMeasure measure = ContinuousMeasure::kMD;
-  std::vector<ContinuousStudy> studies;
+  std::vector<ContinuousStudy> studies;  // with the flags of what was estimated from medians
   PoolResult inverse_variance;  // common and random effects
   EffectAnalyses analyses;
   std::vector<std::string> notes;
 };
+// A study whose mean or SD was estimated from its median (ContinuousStudy::mean_from_1 ...) is
+// named in a note with the method.
 ContinuousResult compare_continuous(std::span<const ContinuousStudy> studies, ContinuousMeasure measure,
                                     const PoolOptions& pool, const EffectAnalysisRequest& analyses = {});
 

@@ -48,6 +48,7 @@ struct MixedModelFit {
   double I2 = 0.0, H2 = 0.0;  // residual, tau2-based (metafor)
   double R2 = 0.0;            // percent of tau^2 explained; NaN for intercept-only models
   double tau2_intercept_only = 0.0;
+  FitStatistics fit_statistics;  // ML and REML log-likelihood, deviance, AIC, BIC, AICc
 };
 
 // x must have full column rank and k > p rows; when `intercept` is true its first column is the

@@ -138,6 +138,7 @@ struct PoolResult {
   CommonEffect common;
   RandomEffects random;
   Heterogeneity heterogeneity;
+  FitStatistics fit_statistics;  // of the random-effects model (NaN for one-stage models)
   std::vector<StudyResult> studies;
   std::string model;  // empty: two-step normal model; "GLMM" or "BB": one-stage model (see their headers)
   int glmm_nagq = 0;  // quadrature points when model == "GLMM"

@@ -7,6 +7,7 @@
 #include <Eigen/Dense>
 
 #include <array>
+#include <limits>
 #include <optional>
 #include <string>
 #include <span>
@@ -88,6 +89,21 @@ struct Tau2Interval {
 Tau2Interval q_profile_interval(const Eigen::VectorXd& y, const Eigen::VectorXd& v,
                                 const Eigen::MatrixXd& x, double level,
                                 const Tau2Control& control = {});
+
+// Log-likelihood, deviance, AIC, BIC and AICc of the normal-normal model at tau2, under ML and
+// REML, as metafor's fit.stats; `tau2_estimated` counts tau^2 among the parameters.
+struct FitStatistics {
+  struct Criteria {
+    double loglik = std::numeric_limits<double>::quiet_NaN();
+    double deviance = std::numeric_limits<double>::quiet_NaN();
+    double aic = std::numeric_limits<double>::quiet_NaN();
+    double bic = std::numeric_limits<double>::quiet_NaN();
+    double aicc = std::numeric_limits<double>::quiet_NaN();
+  };
+  Criteria ml, reml;
+};
+FitStatistics fit_statistics(const Eigen::VectorXd& y, const Eigen::VectorXd& v, const Eigen::MatrixXd& x,
+                             double tau2, bool tau2_estimated);
 
 // The generalised Q-statistic interval for tau^2 with fixed weights (Biggerstaff & Jackson 2008,
 // Jackson 2013): metafor's confint(type = "GENQ"); R meta's method.tau.ci = "J" with weights

@@ -44,7 +44,11 @@ rma.glmm, model UM.FS): no continuity correction, studies without events in eith
 
 Continuous outcomes: each arm's mean, SD and patients (--mean-1 --sd-1 --n-1, --mean-2 --sd-2
 --n-2), as the mean difference (MD, variance sd1^2/n1 + sd2^2/n2) or the standardised mean
-difference (SMD: Hedges' g with the exact correction), as metafor's escalc.
+difference (SMD: Hedges' g with the exact correction), as metafor's escalc. A study that gives
+the median with the IQR and/or the range instead (--median-1 --q1-1 --q3-1 --min-1 --max-1, the
+same with -2) has its missing mean and SD estimated as R meta does by default: the mean by Luo et
+al. (2018), the SD by Wan et al. (2014) from the IQR or the range, by Shi et al. (2020) from both;
+each arm and statistic only where it is missing, flagged in the JSON and named in a note.
 
 Effects the studies report (hazard ratios, adjusted odds ratios, mean differences): give the
 estimate with its SE (--se), variance (--vi) or interval (--lower --upper, at --reported-level),
@@ -217,16 +221,21 @@ std::string continuous_text(const ContinuousResult& r) {
                    interval(false, iv.common.est, iv.common.ci_lb, iv.common.ci_ub), iv.common.z, p_text(iv.common.p));
   o += random_text(iv, false, name);
   o += heterogeneity_text(iv);
-  o += fmt::format("\n{:<28} {:>22} {:>22} {:>28} {:>8} {:>8}\n", "Study", "Mean (SD) n 1", "Mean (SD) n 2",
+  o += fmt::format("\n{:<28} {:>24} {:>24} {:>28} {:>8} {:>8}\n", "Study", "Mean (SD) n 1", "Mean (SD) n 2",
                    fmt::format("{} ({:g}% CI)", name, 100.0 * iv.options.level), "W common", "W random");
+  auto mark = [](SummaryScenario from) { return from == SummaryScenario::kReported ? "" : "~"; };
+  bool estimated = false;
   for (std::size_t i = 0; i < r.studies.size(); ++i) {
     const auto& s = r.studies[i];
     const auto& e = iv.studies[i];
-    o += fmt::format("{:<28} {:>22} {:>22} {:>28} {:>7.1f}% {:>7.1f}%\n", s.label,
-                     fmt::format("{:g} ({:g}) {}", s.mean_1, s.sd_1, s.n_1),
-                     fmt::format("{:g} ({:g}) {}", s.mean_2, s.sd_2, s.n_2), interval(false, e.yi, e.ci_lb, e.ci_ub),
-                     e.weight_common, e.weight_random);
+    o += fmt::format("{:<28} {:>24} {:>24} {:>28} {:>7.1f}% {:>7.1f}%\n", s.label,
+                     fmt::format("{}{:g} ({}{:g}) {}", mark(s.mean_from_1), s.mean_1, mark(s.sd_from_1), s.sd_1, s.n_1),
+                     fmt::format("{}{:g} ({}{:g}) {}", mark(s.mean_from_2), s.mean_2, mark(s.sd_from_2), s.sd_2, s.n_2),
+                     interval(false, e.yi, e.ci_lb, e.ci_ub), e.weight_common, e.weight_random);
+    estimated = estimated || s.mean_from_1 != SummaryScenario::kReported || s.sd_from_1 != SummaryScenario::kReported ||
+                s.mean_from_2 != SummaryScenario::kReported || s.sd_from_2 != SummaryScenario::kReported;
   }
+  if (estimated) o += "~ estimated from the median with the IQR and/or the range (see the note)\n";
   o += analyses_text(r.analyses, false, iv.options.level);
   for (const auto& n : r.notes) o += "note: " + n + "\n";
   return o;
@@ -367,6 +376,17 @@ CLI::App* add_compare_command(CLI::App& app, CompareArgs& args) {
   cmd->add_option("--sd-1,--sd-e", args.sd_1, "column: its SD");
   cmd->add_option("--mean-2,--mean-c", args.mean_2, "column: mean in the control arm");
   cmd->add_option("--sd-2,--sd-c", args.sd_2, "column: its SD");
+  cmd->add_option("--median-1,--median-e", args.median_1,
+                  "column: median in the experimental arm (for a mean or SD not reported; with quartiles and/or range)");
+  cmd->add_option("--q1-1,--q1-e", args.q1_1, "column: its first quartile");
+  cmd->add_option("--q3-1,--q3-e", args.q3_1, "column: its third quartile");
+  cmd->add_option("--min-1,--min-e", args.min_1, "column: its minimum");
+  cmd->add_option("--max-1,--max-e", args.max_1, "column: its maximum");
+  cmd->add_option("--median-2,--median-c", args.median_2, "column: median in the control arm");
+  cmd->add_option("--q1-2,--q1-c", args.q1_2, "column: its first quartile");
+  cmd->add_option("--q3-2,--q3-c", args.q3_2, "column: its third quartile");
+  cmd->add_option("--min-2,--min-c", args.min_2, "column: its minimum");
+  cmd->add_option("--max-2,--max-c", args.max_2, "column: its maximum");
   cmd->add_option("--measure", args.measure,
                   "two-arm counts: OR (default), RR, RD or AS; means: MD (default) or SMD (Hedges' g)");
   cmd->add_option("--common", args.common, "the common effect: IV (inverse variance), MH (Mantel-Haenszel) or Peto")
@@ -419,7 +439,11 @@ CLI::App* add_compare_command(CLI::App& app, CompareArgs& args) {
 int run_compare(const CompareArgs& args, std::ostream& out, std::ostream& err) {
   io::check_run_paths({{"FILE", args.file}}, {{"-o", args.output.path}});
   const bool counts = !args.events_1.empty() || !args.events_2.empty();
-  const bool means = !args.mean_1.empty() || !args.sd_1.empty() || !args.mean_2.empty() || !args.sd_2.empty();
+  const bool medians = !args.median_1.empty() || !args.q1_1.empty() || !args.q3_1.empty() || !args.min_1.empty() ||
+                       !args.max_1.empty() || !args.median_2.empty() || !args.q1_2.empty() || !args.q3_2.empty() ||
+                       !args.min_2.empty() || !args.max_2.empty();
+  const bool means =
+      medians || !args.mean_1.empty() || !args.sd_1.empty() || !args.mean_2.empty() || !args.sd_2.empty();
   const bool reported = !args.estimate.empty() || !args.o_minus_e.empty() || !args.logrank_v.empty();
   const int modes = (counts ? 1 : 0) + (means ? 1 : 0) + (reported ? 1 : 0);
   if (modes != 1) {
@@ -531,10 +555,47 @@ int run_compare(const CompareArgs& args, std::ostream& out, std::ostream& err) {
   }
 
   if (means) {
-    if (args.mean_1.empty() || args.sd_1.empty() || args.n_1.empty() || args.mean_2.empty() || args.sd_2.empty() ||
-        args.n_2.empty()) {
+    if (args.n_1.empty() || args.n_2.empty()) {
       throw Error(ErrorCategory::kInvalidOption,
-                  "continuous outcomes need all six columns: --mean-1 --sd-1 --n-1 --mean-2 --sd-2 --n-2");
+                  "continuous outcomes need all six columns: --mean-1 --sd-1 --n-1 --mean-2 --sd-2 --n-2 (or "
+                  "medians with quartiles or ranges in place of the means and SDs: --median-1 --q1-1 --q3-1 --min-1 "
+                  "--max-1 and the same for arm 2); --n-1 and --n-2 are always needed");
+    }
+    for (int arm = 1; arm <= 2; ++arm) {
+      const bool one = arm == 1;
+      const std::string& mean = one ? args.mean_1 : args.mean_2;
+      const std::string& sd = one ? args.sd_1 : args.sd_2;
+      const std::string& median = one ? args.median_1 : args.median_2;
+      const std::string& q1 = one ? args.q1_1 : args.q1_2;
+      const std::string& q3 = one ? args.q3_1 : args.q3_2;
+      const std::string& lo = one ? args.min_1 : args.min_2;
+      const std::string& hi = one ? args.max_1 : args.max_2;
+      if (q1.empty() != q3.empty()) {
+        throw Error(ErrorCategory::kInvalidOption,
+                    fmt::format("an interquartile range needs both quartiles: give --q1-{0} and --q3-{0}", arm));
+      }
+      if (lo.empty() != hi.empty()) {
+        throw Error(ErrorCategory::kInvalidOption,
+                    fmt::format("a range needs both ends: give --min-{0} and --max-{0}", arm));
+      }
+      if (mean.empty() && median.empty()) {
+        throw Error(ErrorCategory::kInvalidOption,
+                    fmt::format("arm {0} has no mean: name its column (--mean-{0}) or its median's (--median-{0}, "
+                                "with --q1-{0} --q3-{0} and/or --min-{0} --max-{0})",
+                                arm));
+      }
+      if (sd.empty() && q1.empty() && lo.empty()) {
+        throw Error(ErrorCategory::kInvalidOption,
+                    fmt::format("arm {0} has no SD: name its column (--sd-{0}), its quartiles (--q1-{0} --q3-{0}) or "
+                                "its range (--min-{0} --max-{0})",
+                                arm));
+      }
+      if (!median.empty() && q1.empty() && lo.empty()) {
+        throw Error(ErrorCategory::kInvalidOption,
+                    fmt::format("--median-{0} needs the quartiles (--q1-{0} --q3-{0}) and/or the range (--min-{0} "
+                                "--max-{0}) to estimate a mean from",
+                                arm));
+      }
     }
     const std::string measure_text = args.measure.empty() ? "MD" : args.measure;
     const ContinuousMeasure measure =
@@ -544,8 +605,12 @@ int run_compare(const CompareArgs& args, std::ostream& out, std::ostream& err) {
       throw Error(ErrorCategory::kInvalidOption,
                   "continuous outcomes are pooled by inverse variance; --common MH and Peto are for two-arm counts");
     }
-    io::ContinuousColumns columns{args.mean_1, args.sd_1, args.n_1, args.mean_2, args.sd_2, args.n_2, std::nullopt, missing};
+    io::ContinuousColumns columns{args.mean_1, args.sd_1, args.n_1,  args.mean_2, args.sd_2,
+                                  args.n_2,    std::nullopt, missing, {},          {}};
     if (!args.label.empty()) columns.label = args.label;
+    auto name = [](const std::string& column) { return column.empty() ? std::nullopt : std::optional<std::string>(column); };
+    columns.summary_1 = {name(args.median_1), name(args.q1_1), name(args.q3_1), name(args.min_1), name(args.max_1)};
+    columns.summary_2 = {name(args.median_2), name(args.q1_2), name(args.q3_2), name(args.min_2), name(args.max_2)};
     const auto load = io::load_continuous_studies(table, columns, args.exclude);
     for (std::size_t i = 0; i < load.studies.size(); ++i) {
       at_row(table, load.rows[i], [&] { (void)continuous_effect(load.studies[i], measure); });

@@ -17,6 +17,8 @@ struct CompareArgs {
   std::string label;
   std::string events_1, n_1, events_2, n_2;          // two-arm counts
   std::string mean_1, sd_1, mean_2, sd_2;            // continuous outcomes (with n_1, n_2)
+  // Medians with quartiles and/or ranges, for means and SDs not reported
+  std::string median_1, q1_1, q3_1, min_1, max_1, median_2, q1_2, q3_2, min_2, max_2;
   std::string estimate, se, vi, lower, upper, p;     // reported effects
   std::string o_minus_e, logrank_v;                  // log-rank statistics
   bool ratio = false;

@@ -1,6 +1,7 @@
 #include "carta/comparative.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <boost/math/distributions/chi_squared.hpp>
 #include <boost/math/distributions/normal.hpp>
 #include <boost/math/special_functions/gamma.hpp>
@@ -629,6 +630,33 @@ ContinuousResult compare_continuous(std::span<const ContinuousStudy> studies, Co
   for (const auto& s : studies) effects.push_back(continuous_effect(s, measure));
   r.inverse_variance = pool_effects(effects, pool);
   r.notes = r.inverse_variance.notes;
+  // Which studies' means and SDs are estimates, and how: "A (arm 1 mean and SD from iqr.range)".
+  std::vector<std::string> estimated;
+  for (const auto& s : studies) {
+    std::vector<std::string> parts;
+    auto arm = [&](int which, SummaryScenario mean, SummaryScenario sd) {
+      if (mean == SummaryScenario::kReported && sd == SummaryScenario::kReported) return;
+      if (mean == sd) {
+        parts.push_back(fmt::format("arm {} mean and SD from {}", which, to_string(mean)));
+      } else if (mean == SummaryScenario::kReported) {
+        parts.push_back(fmt::format("arm {} SD from {}", which, to_string(sd)));
+      } else if (sd == SummaryScenario::kReported) {
+        parts.push_back(fmt::format("arm {} mean from {}", which, to_string(mean)));
+      } else {
+        parts.push_back(fmt::format("arm {} mean from {}, SD from {}", which, to_string(mean), to_string(sd)));
+      }
+    };
+    arm(1, s.mean_from_1, s.sd_from_1);
+    arm(2, s.mean_from_2, s.sd_from_2);
+    if (!parts.empty()) estimated.push_back(fmt::format("{} ({})", s.label, fmt::join(parts, "; ")));
+  }
+  if (!estimated.empty()) {
+    r.notes.push_back(fmt::format(
+        "means and SDs estimated from the median with the IQR and/or the range, as R meta's defaults: the mean by "
+        "Luo et al. (2018), the SD by Wan et al. (2014) from the IQR or the range alone, by Shi et al. (2020) from "
+        "both; they assume roughly normal data. {} {}: {}",
+        estimated.size(), estimated.size() == 1 ? "study" : "studies", fmt::join(estimated, ", ")));
+  }
   std::vector<std::size_t> index(effects.size());
   for (std::size_t i = 0; i < index.size(); ++i) index[i] = i;
   EffectAnalysisRequest with_patients = request;

@@ -148,6 +148,8 @@ MixedModelFit fit_mixed_model(const Eigen::VectorXd& y, const Eigen::VectorXd& v
   fit.I2 = 100.0 * fit.tau2 / (typical + fit.tau2);
   fit.H2 = fit.tau2 / typical + 1.0;
 
+  fit.fit_statistics = fit_statistics(y, v, x, fit.tau2, !options.fixed_tau2);
+
   // R^2 as metafor (r2def "1"): proportional reduction of tau^2 from the intercept-only model.
   fit.R2 = kNaN;
   fit.tau2_intercept_only = kNaN;

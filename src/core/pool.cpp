@@ -267,6 +267,7 @@ void pool_on_measure_scale(PoolResult& r, const Eigen::VectorXd& y, const Eigen:
   het.tau = std::sqrt(het.tau2);
   het.tau_ci_lb = std::sqrt(het.tau2_ci_lb);
   het.tau_ci_ub = std::sqrt(het.tau2_ci_ub);
+  r.fit_statistics = fit_statistics(y, v, x, het.tau2, !options.fixed_tau2);
 
   // Random effects.
   auto& re = r.random;

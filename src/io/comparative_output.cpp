@@ -205,6 +205,11 @@ nlohmann::json to_json(const ContinuousResult& r) {
                        {"mean_2", s.mean_2},
                        {"sd_2", s.sd_2},
                        {"n_2", s.n_2},
+                       // "reported", or the numbers it was estimated from: "range", "iqr", "iqr.range"
+                       {"mean_1_from", std::string(to_string(s.mean_from_1))},
+                       {"sd_1_from", std::string(to_string(s.sd_from_1))},
+                       {"mean_2_from", std::string(to_string(s.mean_from_2))},
+                       {"sd_2_from", std::string(to_string(s.sd_from_2))},
                        {"yi", number(e.yi)},
                        {"vi", number(e.vi)},
                        {"ci_lb", number(e.ci_lb)},

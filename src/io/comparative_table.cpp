@@ -155,46 +155,111 @@ TwoArmLoad load_two_arm_studies(const Table& table, const TwoArmColumns& columns
 
 ContinuousLoad load_continuous_studies(const Table& table, const ContinuousColumns& columns,
                                        const std::vector<std::string>& exclude) {
-  const std::size_t cols[6] = {table.column(columns.mean_1), table.column(columns.sd_1), table.column(columns.n_1),
-                               table.column(columns.mean_2), table.column(columns.sd_2), table.column(columns.n_2)};
+  auto col = [&](const std::string& name) { return name.empty() ? kNoColumn : table.column(name); };
+  auto opt_col = [&](const std::optional<std::string>& name) { return name ? table.column(*name) : kNoColumn; };
+  struct ArmColumns {
+    std::size_t mean, sd, n, median, q1, q3, min, max;
+  };
+  const ArmColumns arms[2] = {
+      {col(columns.mean_1), col(columns.sd_1), table.column(columns.n_1), opt_col(columns.summary_1.median),
+       opt_col(columns.summary_1.q1), opt_col(columns.summary_1.q3), opt_col(columns.summary_1.min),
+       opt_col(columns.summary_1.max)},
+      {col(columns.mean_2), col(columns.sd_2), table.column(columns.n_2), opt_col(columns.summary_2.median),
+       opt_col(columns.summary_2.q1), opt_col(columns.summary_2.q3), opt_col(columns.summary_2.min),
+       opt_col(columns.summary_2.max)},
+  };
+  bool any_summary = false;
+  for (const auto& a : arms) {
+    for (std::size_t c : {a.median, a.q1, a.q3, a.min, a.max}) any_summary = any_summary || c != kNoColumn;
+  }
   RowWalker walker(table, columns.label, exclude);
   ContinuousLoad load;
   for (std::size_t r = 0; r < table.rows.size(); ++r) {
     const auto label = walker.label(r, load.left_out);
     if (!label) continue;
-    std::optional<double> real[6];
+    auto real = [&](std::size_t c) -> std::optional<double> {
+      if (c == kNoColumn) return std::nullopt;
+      return detail::parse_real(CellRef{table, r, c}, columns.missing);
+    };
+    struct Arm {
+      std::optional<double> mean, sd, n;
+      MedianSummary summary;
+      SummaryScenario mean_from = SummaryScenario::kReported, sd_from = SummaryScenario::kReported;
+    };
+    Arm arm[2];
     std::vector<std::string> missing;
-    for (int i = 0; i < 6; ++i) {
-      const CellRef cell{table, r, cols[i]};
-      if (i % 3 == 2) {
-        const auto n = detail::parse_count(cell, columns.missing);
-        if (n) real[i] = static_cast<double>(*n);
-      } else {
-        real[i] = detail::parse_real(cell, columns.missing);
+    for (int i = 0; i < 2; ++i) {
+      const auto& c = arms[i];
+      Arm& a = arm[i];
+      a.mean = real(c.mean);
+      a.sd = real(c.sd);
+      if (const auto n = detail::parse_count(CellRef{table, r, c.n}, columns.missing)) a.n = static_cast<double>(*n);
+      a.summary = {a.n.value_or(0.0), real(c.median), real(c.q1), real(c.q3), real(c.min), real(c.max)};
+      if (!a.n) missing.push_back(table.header[c.n]);
+      if (!a.mean && !mean_scenario(a.summary)) {
+        missing.push_back(c.mean != kNoColumn ? table.header[c.mean] : fmt::format("mean of arm {}", i + 1));
       }
-      if (!real[i]) missing.push_back(table.header[cols[i]]);
+      if (!a.sd && !sd_scenario(a.summary)) {
+        missing.push_back(c.sd != kNoColumn ? table.header[c.sd] : fmt::format("SD of arm {}", i + 1));
+      }
     }
     if (!missing.empty()) {
-      walker.not_reported(*label, r, "no " + detail::join(missing), load.left_out);
+      walker.not_reported(*label, r,
+                          "no " + detail::join(missing) + (any_summary ? " (nor a median with its IQR or range)" : ""),
+                          load.left_out);
       continue;
     }
-    for (int arm = 0; arm < 2; ++arm) {
-      const CellRef sd{table, r, cols[3 * arm + 1]}, n{table, r, cols[3 * arm + 2]};
-      if (!(*real[3 * arm + 1] > 0.0)) {
+    for (int i = 0; i < 2; ++i) {
+      const auto& c = arms[i];
+      Arm& a = arm[i];
+      if (a.sd && !(*a.sd > 0.0)) {
+        const CellRef sd{table, r, c.sd};
         throw Error(ErrorCategory::kInvalidInput,
                     fmt::format("{}: the SD of arm {} in study '{}' is {}; an SD must be > 0 (a negative one is a typo; "
                                 "if the paper gives an SE, multiply it by the square root of n)",
-                                sd.where(), arm + 1, *label, detail::excerpt(sd.text())));
+                                sd.where(), i + 1, *label, detail::excerpt(sd.text())));
       }
-      if (*real[3 * arm + 2] < 2.0) {
+      if (*a.n < 2.0) {
+        const CellRef n{table, r, c.n};
         throw Error(ErrorCategory::kInvalidInput,
-                    fmt::format("{}: arm {} of study '{}' has {} patients; a mean and an SD need at least 2",
-                                n.where(), arm + 1, *label, detail::excerpt(n.text())));
+                    fmt::format("{}: arm {} of study '{}' has {} patients; a mean and an SD need at least 2", n.where(),
+                                i + 1, *label, detail::excerpt(n.text())));
+      }
+      // Estimates from the median, each statistic only where it is missing.
+      auto estimate = [&](std::optional<SummaryScenario> scenario, auto&& fn) {
+        if (auto problem = find_summary_problem(a.summary, *scenario)) {
+          std::size_t cell = c.n;
+          switch (problem->field) {
+            case SummaryField::kN: cell = c.n; break;
+            case SummaryField::kMedian: cell = c.median; break;
+            case SummaryField::kQ1: cell = c.q1; break;
+            case SummaryField::kQ3: cell = c.q3; break;
+            case SummaryField::kMin: cell = c.min; break;
+            case SummaryField::kMax: cell = c.max; break;
+          }
+          throw Error(ErrorCategory::kInvalidInput,
+                      fmt::format("{}: arm {} of study '{}': {}", CellRef{table, r, cell}.where(), i + 1, *label,
+                                  problem->message));
+        }
+        return fn(a.summary);
+      };
+      if (!a.mean) {
+        const auto e = estimate(mean_scenario(a.summary), [](const MedianSummary& s) { return estimate_mean(s); });
+        a.mean = e.value, a.mean_from = e.scenario;
+      }
+      if (!a.sd) {
+        const auto e = estimate(sd_scenario(a.summary), [](const MedianSummary& s) { return estimate_sd(s); });
+        a.sd = e.value, a.sd_from = e.scenario;
       }
     }
     walker.use(*label, r);
-    load.studies.push_back({*label, *real[0], *real[1], static_cast<std::int64_t>(*real[2]), *real[3], *real[4],
-                            static_cast<std::int64_t>(*real[5])});
+    ContinuousStudy study;
+    study.label = *label;
+    study.mean_1 = *arm[0].mean, study.sd_1 = *arm[0].sd, study.n_1 = static_cast<std::int64_t>(*arm[0].n);
+    study.mean_2 = *arm[1].mean, study.sd_2 = *arm[1].sd, study.n_2 = static_cast<std::int64_t>(*arm[1].n);
+    study.mean_from_1 = arm[0].mean_from, study.sd_from_1 = arm[0].sd_from;
+    study.mean_from_2 = arm[1].mean_from, study.sd_from_2 = arm[1].sd_from;
+    load.studies.push_back(std::move(study));
     load.rows.push_back(r);
   }
   load.notes = walker.finish(load.studies.size(), "both arms' means, SDs and patients");

@@ -16,6 +16,7 @@ namespace {
 
 using detail::number;
 using detail::report_json;
+using detail::fit_statistics_json;
 
 std::string csv_number(double x) {
   if (!std::isfinite(x)) return "";
@@ -87,6 +88,7 @@ nlohmann::json to_json(const PoolResult& r) {
                  {"prop_ci_ub", number(re.prop_ci_ub)},
                  {"prop_pi_lb", number(re.prop_pi_lb)},
                  {"prop_pi_ub", number(re.prop_pi_ub)}};
+  if (r.model.empty()) j["fit_statistics"] = fit_statistics_json(r.fit_statistics);
   j["heterogeneity"] = {{"tau2", number(h.tau2)},         {"tau2_se", number(h.tau2_se)},
                         {"tau2_ci_lb", number(h.tau2_ci_lb)}, {"tau2_ci_ub", number(h.tau2_ci_ub)},
                         {"tau2_ci_method", h.tau2_ci_method},
@@ -201,6 +203,7 @@ nlohmann::json to_json(const ProportionRegression& reg, TestType test) {
           {"I2", number(f.I2)},
           {"H2", number(f.H2)},
           {"R2", number(f.R2)},
+          {"fit_statistics", fit_statistics_json(f.fit_statistics)},
           {"QM", number(f.QM)},
           {"QM_df", number(f.QM_df)},
           {"QM_df2", number(f.QM_df2)},

@@ -1729,6 +1729,88 @@ TEST(Compare, MeansWithoutAFiniteEffectNameTheLine) {
   }
 }
 
+// Medians with quartiles and/or ranges stand in for missing means and SDs (R meta's defaults:
+// Luo, Wan, Shi), each estimate flagged in the JSON, marked in the text and named in a note.
+std::vector<std::string> median_mean_args(const std::string& file, std::vector<std::string> extra) {
+  std::vector<std::string> args{"compare", file, "--label", "label", "--mean-1", "m1i", "--sd-1", "sd1i", "--n-1", "n1i",
+                                "--median-1", "med1i", "--q1-1", "q1_1", "--q3-1", "q3_1", "--min-1", "min1i",
+                                "--max-1", "max1i", "--mean-2", "m2i", "--sd-2", "sd2i", "--n-2", "n2i",
+                                "--median-2", "med2i", "--q1-2", "q1_2", "--q3-2", "q3_2", "--min-2", "min2i",
+                                "--max-2", "max2i"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return args;
+}
+
+TEST(Compare, MediansStandInForMissingMeansAndSdsWithFlags) {
+  const std::string file = source_path("fixtures/datasets/median_mean.csv").string();
+  const auto j = run(median_mean_args(file, {"--format", "json"}));
+  ASSERT_EQ(j.code, 0) << j.err;
+  const auto doc = nlohmann::json::parse(j.out);
+  const auto& studies = doc.at("studies");
+  ASSERT_EQ(studies.size(), 6U);
+  std::map<std::string, nlohmann::json> by;
+  for (const auto& s : studies) by[s.at("label").get<std::string>()] = s;
+  EXPECT_EQ(by["Reported"].at("mean_1_from"), "reported");
+  EXPECT_EQ(by["Reported"].at("sd_2_from"), "reported");
+  EXPECT_EQ(by["Five"].at("mean_1_from"), "iqr.range");
+  EXPECT_EQ(by["IQR"].at("sd_2_from"), "iqr");
+  EXPECT_EQ(by["Range"].at("mean_1_from"), "range");
+  EXPECT_EQ(by["MeanOnly"].at("mean_1_from"), "reported");  // its mean is reported: only the SD is estimated
+  EXPECT_EQ(by["MeanOnly"].at("sd_1_from"), "iqr");
+  EXPECT_EQ(by["Mixed"].at("mean_2_from"), "range");
+  // R meta 8.4-0's metacont values (fixtures/metafor/median_mean.json)
+  EXPECT_NEAR(by["Five"].at("mean_1").get<double>(), 8.46552670814814, 1e-12);
+  EXPECT_NEAR(by["Five"].at("sd_1").get<double>(), 7.19240380575459, 1e-12);
+  EXPECT_NEAR(by["MeanOnly"].at("sd_1").get<double>(), 3.01857585139319, 1e-12);
+  EXPECT_NEAR(by["Mixed"].at("yi").get<double>(), 0.741879435749396, 1e-12);
+  bool noted = false;
+  for (const auto& n : doc.at("notes")) {
+    noted = noted || n.get<std::string>().find("MeanOnly (arm 1 SD from iqr)") != std::string::npos;
+  }
+  EXPECT_TRUE(noted) << doc.at("notes").dump();
+  EXPECT_THAT(j.err, HasSubstr("means and SDs estimated from the median"));
+  EXPECT_THAT(j.err, Not(HasSubstr("Reported (")));  // the study with its own means is not named
+
+  const auto t = run(median_mean_args(file, {"--measure", "SMD"}));
+  ASSERT_EQ(t.code, 0) << t.err;
+  EXPECT_THAT(t.out, HasSubstr("~8.46553 (~7.1924) 10"));
+  EXPECT_THAT(t.out, HasSubstr("5.2 (~3.01858) 30"));
+  EXPECT_THAT(t.out, HasSubstr("~ estimated from the median with the IQR and/or the range"));
+  EXPECT_THAT(t.out, HasSubstr("note: means and SDs estimated from the median"));
+  EXPECT_THAT(t.out, HasSubstr("Five (arm 1 mean and SD from iqr.range; arm 2 mean and SD from iqr.range)"));
+
+  // Without the median columns the same rows have no means: left out with a note, not estimated.
+  const auto plain = run({"compare", file, "--label", "label", "--mean-1", "m1i", "--sd-1", "sd1i", "--n-1", "n1i",
+                          "--mean-2", "m2i", "--sd-2", "sd2i", "--n-2", "n2i", "--format", "json"});
+  ASSERT_EQ(plain.code, 0) << plain.err;
+  EXPECT_EQ(nlohmann::json::parse(plain.out).at("k"), 1);
+}
+
+TEST(Compare, MediansOutOfOrderOrHalfGivenAreErrors) {
+  const auto file = temp_file("compare_median_bad.csv",
+                              "study,n1,med1,a1,b1,lo1,hi1,n2,m2,s2\nA,20,6,4,10,1,25,20,5,2\nB,20,3,4,10,1,25,20,5,2\n");
+  const std::vector<std::string> base{"compare", file.string(), "--label", "study", "--n-1", "n1", "--median-1", "med1",
+                                      "--min-1", "lo1", "--max-1", "hi1", "--n-2", "n2", "--mean-2", "m2", "--sd-2", "s2"};
+  auto with_iqr = base;
+  with_iqr.insert(with_iqr.end(), {"--q1-1", "a1", "--q3-1", "b1"});
+  const auto order = run(with_iqr);
+  EXPECT_EQ(order.code, 65) << order.err;
+  // the cell named is the quartile above the median, with file:line:column
+  EXPECT_THAT(order.err, HasSubstr("compare_median_bad.csv:3:4 (column 'a1'): arm 1 of study 'B': the first quartile (4) "
+                                   "is above the median (3)"));
+  EXPECT_THAT(order.err, HasSubstr("minimum <= first quartile <= median"));
+  auto half = base;
+  half.insert(half.end(), {"--q1-1", "a1"});
+  const auto h = run(half);
+  EXPECT_EQ(h.code, 64);
+  EXPECT_THAT(h.err, HasSubstr("an interquartile range needs both quartiles: give --q1-1 and --q3-1"));
+  const auto small = temp_file("compare_median_n1.csv", "study,n1,med1,lo1,hi1,n2,m2,s2\nA,1,6,1,25,20,5,2\n");
+  const auto n1 = run({"compare", small.string(), "--label", "study", "--n-1", "n1", "--median-1", "med1", "--min-1",
+                       "lo1", "--max-1", "hi1", "--n-2", "n2", "--mean-2", "m2", "--sd-2", "s2"});
+  EXPECT_EQ(n1.code, 65);
+  EXPECT_THAT(n1.err, HasSubstr("compare_median_n1.csv:2:2 (column 'n1'): arm 1 of study 'A' has 1 patients"));
+}
+
 // A p-value below 0.0001 reads "p < 0.0001", never "p = < 0.0001".
 TEST(Compare, SmallPValuesReadAsAnInequality) {
   const auto r = run(bcg_counts({"--subgroup", "alloc", "--bias"}));

@@ -301,7 +301,7 @@ namespace {
 // test, on metadat's dat.normand1999 and a k = 2 set with small arms (Hedges' correction).
 std::vector<ContinuousStudy> load_continuous(const std::string& name) {
   const auto table = io::read_table(source_path("fixtures/datasets/continuous_" + name + ".csv"));
-  const io::ContinuousColumns columns{"m1i", "sd1i", "n1i", "m2i", "sd2i", "n2i", std::string("label"), {}};
+  const io::ContinuousColumns columns{"m1i", "sd1i", "n1i", "m2i", "sd2i", "n2i", std::string("label"), {}, {}, {}};
   return io::load_continuous_studies(table, columns).studies;
 }
 

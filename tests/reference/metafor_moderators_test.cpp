@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <tuple>
+
 #include <iostream>
 #include <map>
 #include <sstream>
@@ -96,6 +98,15 @@ TEST_P(MetaforModeratorsTest, MetaRegression) {
       ASSERT_NE(e.at("error").get<std::string>().find("did not converge"), std::string::npos) << e.at("error");
       EXPECT_FALSE(fit.tau2_report.converged);
       continue;
+    }
+    for (const auto& [name, expected, got] : {std::tuple{"ML", &e.at("fit_stats").at("ML"), &fit.fit_statistics.ml},
+                                               std::tuple{"REML", &e.at("fit_stats").at("REML"), &fit.fit_statistics.reml}}) {
+      SCOPED_TRACE(name);
+      CARTA_EXPECT_CLOSE("metareg.loglik", got->loglik, number((*expected)["ll"]), kIterated);
+      CARTA_EXPECT_CLOSE("metareg.deviance", got->deviance, number((*expected)["dev"]), kIterated);
+      CARTA_EXPECT_CLOSE("metareg.AIC", got->aic, number((*expected)["AIC"]), kIterated);
+      CARTA_EXPECT_CLOSE("metareg.BIC", got->bic, number((*expected)["BIC"]), kIterated);
+      CARTA_EXPECT_CLOSE("metareg.AICc", got->aicc, number((*expected)["AICc"]), kIterated);
     }
     const auto& c = e.at("coefficients");
     ASSERT_EQ(fit.coefficients.size(), c.at("est").size());

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <tuple>
+
 #include <algorithm>
 #include <iostream>
 #include <map>
@@ -100,6 +102,15 @@ TEST_P(MetaforPoolTest, EveryFitAgrees) {
     CARTA_EXPECT_CLOSE("random.prop_ci", re.prop_ci_ub, number(fit["prop_ci_ub"]), kIterated);
     CARTA_EXPECT_CLOSE("random.prop_pi", re.prop_pi_lb, number(fit["prop_pi_lb"]), kIterated);
     CARTA_EXPECT_CLOSE("random.prop_pi", re.prop_pi_ub, number(fit["prop_pi_ub"]), kIterated);
+    for (const auto& [name, expected, got] : {std::tuple{"ML", &fit["fit_stats"]["ML"], &r.fit_statistics.ml},
+                                               std::tuple{"REML", &fit["fit_stats"]["REML"], &r.fit_statistics.reml}}) {
+      SCOPED_TRACE(name);
+      CARTA_EXPECT_CLOSE("fit.loglik", got->loglik, number((*expected)["ll"]), kIterated);
+      CARTA_EXPECT_CLOSE("fit.deviance", got->deviance, number((*expected)["dev"]), kIterated);
+      CARTA_EXPECT_CLOSE("fit.AIC", got->aic, number((*expected)["AIC"]), kIterated);
+      CARTA_EXPECT_CLOSE("fit.BIC", got->bic, number((*expected)["BIC"]), kIterated);
+      CARTA_EXPECT_CLOSE("fit.AICc", got->aicc, number((*expected)["AICc"]), kIterated);
+    }
     CARTA_EXPECT_CLOSE("Q", h.Q, number(fit["Q"]), kExact);
     CARTA_EXPECT_CLOSE("Q_p", h.Q_p, number(fit["Q_p"]), kExact);
     CARTA_EXPECT_CLOSE("I2", h.I2, number(fit["I2"]), kI2);

@@ -370,7 +370,7 @@ TEST(ContinuousEffect, HedgesCorrectionIsExactAndBadArmsAreErrors) {
 TEST(ContinuousTable, CellsAreCheckedWithTheirPlace) {
   auto load = [](const std::string& csv) {
     const auto table = io::parse_delimited(csv, ',', "m.csv");
-    return io::load_continuous_studies(table, {"m1", "s1", "n1", "m2", "s2", "n2", std::string("study"), {}});
+    return io::load_continuous_studies(table, {"m1", "s1", "n1", "m2", "s2", "n2", std::string("study"), {}, {}, {}});
   };
   EXPECT_EQ(load("study,m1,s1,n1,m2,s2,n2\nA,1.5,0.5,10,2,0.7,12\nB,NR,1,10,2,1,10\n").studies.size(), 1u);
   EXPECT_THAT(error_of([&] { (void)load("study,m1,s1,n1,m2,s2,n2\nA,1.5,0,10,2,0.7,12\n"); }),

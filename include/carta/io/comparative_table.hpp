@@ -36,10 +36,17 @@ TwoArmLoad load_two_arm_studies(const Table& table, const TwoArmColumns& columns
                                 const std::vector<std::string>& exclude = {});
 
 struct ContinuousColumns {
-  std::string mean_1, sd_1, n_1;  // experimental arm
+  std::string mean_1, sd_1, n_1;  // experimental arm (mean and SD may be empty: no such column)
   std::string mean_2, sd_2, n_2;  // control arm
   std::optional<std::string> label;
   MissingValues missing;
+  // Optional columns of each arm's median, quartiles and range: where a mean or SD is not
+  // reported, it is estimated from them (carta/median_mean.hpp), each arm and statistic on its
+  // own.
+  struct Summary {
+    std::optional<std::string> median, q1, q3, min, max;
+  };
+  Summary summary_1, summary_2;
 };
 
 struct ContinuousLoad {
@@ -50,7 +57,10 @@ struct ContinuousLoad {
 };
 
 // Throws as load_two_arm_studies does; an SD <= 0 or an arm of fewer than 2 patients is an error
-// naming the cell.
+// naming the cell. A mean or SD not reported is estimated from the arm's median with its IQR and/or
+// range when the row gives them (both: Wan's S2), flagged in ContinuousStudy::mean_from_1 ...; numbers
+// out of order (min <= q1 <= median <= q3 <= max, q1 < q3) are an error naming the cell. A row with
+// neither is left out with a note.
 ContinuousLoad load_continuous_studies(const Table& table, const ContinuousColumns& columns,
                                        const std::vector<std::string>& exclude = {});
 

@@ -47,7 +47,7 @@ enum class I2Definition {
 
 enum class PredictionQuantile {
   kSameAsTest,  // z under --test z, t(k-1) under knha (metafor's predict())
-  kTkMinus1,    // t with k-1 df always (Veroniki et al. 2019; R meta >= 7.0 "V")
+  kTkMinus1,    // t with k-1 df always (Veroniki et al. 2019; R meta >= 8.0 "V"; 7.x used k-2)
 };
 
 enum class Tau2CiMethod {

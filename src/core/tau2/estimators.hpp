@@ -25,6 +25,14 @@ Tau2Estimate tau2_pmm(const Eigen::VectorXd& y, const Eigen::VectorXd& v, const 
 Tau2Estimate tau2_paule_mandel(const Eigen::VectorXd& y, const Eigen::VectorXd& v,
                                const Eigen::MatrixXd& x, const Tau2Control& control);
 
+// Hunter-Schmidt with Q multiplied by `factor` (1: HS; k / (k - p): HSk), SE likewise.
+Tau2Estimate tau2_hs_scaled(const Eigen::VectorXd& y, const Eigen::VectorXd& v, const Eigen::MatrixXd& x,
+                            double factor);
+// The root of Q(tau2) = target (0 when Q(0) <= target), with the PM-family SE: PM (target k - p)
+// and PMM (the chi-square median). `target_name` names the target in the message.
+Tau2Estimate tau2_q_root(const Eigen::VectorXd& y, const Eigen::VectorXd& v, const Eigen::MatrixXd& x,
+                         double target, const char* target_name, const Tau2Control& control);
+
 // Standard error of tau2 for the generalised-Q family (PM, EB), as metafor reports it.
 double tau2_se_pm(const Eigen::VectorXd& v, double tau2, Eigen::Index p);
 

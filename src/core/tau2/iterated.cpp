@@ -13,7 +13,6 @@
 #include <cmath>
 #include <limits>
 
-#include "../math/decreasing_root.hpp"
 #include "../projection.hpp"
 #include "estimators.hpp"
 
@@ -21,20 +20,7 @@ namespace carta::detail {
 
 Tau2Estimate tau2_hsk(const Eigen::VectorXd& y, const Eigen::VectorXd& v, const Eigen::MatrixXd& x) {
   const auto k = static_cast<double>(y.size());
-  const auto p = static_cast<double>(x.cols());
-  const WeightedProjection proj(v.cwiseInverse(), x);
-  const double q = proj.quadratic_form(y);
-  const double sum_w = proj.weights().sum();
-  Tau2Estimate est;
-  const double raw = (k / (k - p) * q - k) / sum_w;
-  est.truncated = raw < 0.0;
-  est.tau2 = std::max(0.0, raw);
-  const double t = est.tau2;
-  est.se = k / (k - p) *
-           std::sqrt((2.0 * (k - p) + 4.0 * t * proj.trace() + 2.0 * t * t * proj.trace_square()) /
-                     (sum_w * sum_w));
-  est.report.message = "closed form";
-  return est;
+  return tau2_hs_scaled(y, v, x, k / (k - static_cast<double>(x.cols())));
 }
 
 namespace {
@@ -130,22 +116,8 @@ Tau2Estimate tau2_sjit(const Eigen::VectorXd& y, const Eigen::VectorXd& v, const
 Tau2Estimate tau2_pmm(const Eigen::VectorXd& y, const Eigen::VectorXd& v, const Eigen::MatrixXd& x,
                       const Tau2Control& control) {
   const auto df = static_cast<double>(y.size() - x.cols());
-  const double target = boost::math::quantile(boost::math::chi_squared(df), 0.5);
-  Tau2Estimate est;
-  est.report.iterative = true;
-  auto f = [&](double tau2) { return generalised_q_unchecked(y, v, x, tau2) - target; };
-  const double f0 = f(0.0);
-  if (f0 <= 0.0) {
-    est.tau2 = 0.0;
-    est.truncated = f0 < 0.0;
-    est.report.message = "Q(0) <= the median of chi-square(k - p): the equation has no positive root, tau2 = 0";
-  } else {
-    const RootSearch root = solve_decreasing(f, control);
-    est.tau2 = root.root;
-    est.report = root.report;
-  }
-  est.se = tau2_se_pm(v, est.tau2, x.cols());
-  return est;
+  return tau2_q_root(y, v, x, boost::math::quantile(boost::math::chi_squared(df), 0.5),
+                     "the median of chi-square(k - p)", control);
 }
 
 }  // namespace carta::detail

@@ -1,6 +1,8 @@
 // Paule & Mandel (1982): tau2 solving the generalised Q equation Q(tau2) = k - p. The empirical
 // Bayes (Morris 1983) estimator as metafor iterates it has the same fixed point, so both use this
 // root (see docs/methods/tau2.md).
+#include <fmt/format.h>
+
 #include <cmath>
 
 #include "../math/decreasing_root.hpp"
@@ -26,9 +28,8 @@ double tau2_se_pm(const Eigen::VectorXd& v, double tau2, Eigen::Index p) {
   return std::sqrt(2.0 * k * k / (k - static_cast<double>(p)) / (sum_w * sum_w));
 }
 
-Tau2Estimate tau2_paule_mandel(const Eigen::VectorXd& y, const Eigen::VectorXd& v,
-                               const Eigen::MatrixXd& x, const Tau2Control& control) {
-  const auto target = static_cast<double>(y.size() - x.cols());
+Tau2Estimate tau2_q_root(const Eigen::VectorXd& y, const Eigen::VectorXd& v, const Eigen::MatrixXd& x,
+                         double target, const char* target_name, const Tau2Control& control) {
   Tau2Estimate est;
   est.report.iterative = true;
   auto f = [&](double tau2) { return generalised_q_unchecked(y, v, x, tau2) - target; };
@@ -36,7 +37,7 @@ Tau2Estimate tau2_paule_mandel(const Eigen::VectorXd& y, const Eigen::VectorXd& 
   if (f0 <= 0.0) {
     est.tau2 = 0.0;
     est.truncated = f0 < 0.0;
-    est.report.message = "Q(0) <= k - p: the equation has no positive root, tau2 = 0";
+    est.report.message = fmt::format("Q(0) <= {}: the equation has no positive root, tau2 = 0", target_name);
   } else {
     const RootSearch root = solve_decreasing(f, control);
     est.tau2 = root.root;
@@ -44,6 +45,11 @@ Tau2Estimate tau2_paule_mandel(const Eigen::VectorXd& y, const Eigen::VectorXd& 
   }
   est.se = tau2_se_pm(v, est.tau2, x.cols());
   return est;
+}
+
+Tau2Estimate tau2_paule_mandel(const Eigen::VectorXd& y, const Eigen::VectorXd& v,
+                               const Eigen::MatrixXd& x, const Tau2Control& control) {
+  return tau2_q_root(y, v, x, static_cast<double>(y.size() - x.cols()), "k - p", control);
 }
 
 }  // namespace carta::detail

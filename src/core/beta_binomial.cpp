@@ -1,8 +1,5 @@
 #include "carta/beta_binomial.hpp"
 
-#include <boost/math/distributions/beta.hpp>
-#include <boost/math/distributions/chi_squared.hpp>
-#include <boost/math/distributions/normal.hpp>
 #include <boost/math/special_functions/digamma.hpp>
 #include <boost/math/special_functions/trigamma.hpp>
 #include <boost/math/tools/toms748_solve.hpp>
@@ -19,6 +16,7 @@
 #include <numbers>
 #include <numeric>
 
+#include "carta/distributions.hpp"
 #include "carta/error.hpp"
 #include "carta/parallel.hpp"
 
@@ -488,7 +486,7 @@ PiInterval profile_pi_interval(const Likelihood& ll, const Maximum& m, double cu
 }
 
 double chi2_quantile(double level) {
-  return boost::math::quantile(boost::math::chi_squared_distribution<double>(1.0), level);
+  return dist::chi2_quantile(level, 1.0);
 }
 
 struct BootstrapMean {
@@ -683,13 +681,12 @@ BetaBinomialFit fit_beta_binomial(std::span<const ProportionStudy> studies, cons
   fit.rho = m.theta / (1.0 + m.theta);
   fit.loglik = m.value;
   fit.lrt_overdispersion = std::max(0.0, 2.0 * (fit.loglik - fit.loglik_binomial));
-  fit.lrt_p = 0.5 * boost::math::cdf(boost::math::complement(boost::math::chi_squared_distribution<double>(1.0),
-                                                             fit.lrt_overdispersion));
+  fit.lrt_p = 0.5 * dist::chi2_upper(fit.lrt_overdispersion, 1.0);
   if (fit.lrt_overdispersion == 0.0) fit.lrt_p = 1.0;
 
   // Wald interval on the logit from the observed information in (logit pi, theta); at the
   // maximum the logit's variance does not depend on how the overdispersion is parametrised.
-  const double z = boost::math::quantile(boost::math::normal_distribution<double>(), 1.0 - (1.0 - options.level) / 2.0);
+  const double z = dist::normal_quantile(1.0 - (1.0 - options.level) / 2.0);
   fit.logit_pi = logit(m.pi);
   {
     const double w = m.pi * (1.0 - m.pi);
@@ -748,7 +745,7 @@ PoolResult pool_proportions_bb(std::span<const ProportionStudy> studies, const P
   r.model = "BB";
   auto logit = [](double p) { return std::log(p / (1.0 - p)); };
   const double alpha_level = 1.0 - options.level;
-  const double z = boost::math::quantile(boost::math::normal_distribution<double>(), 1.0 - alpha_level / 2.0);
+  const double z = dist::normal_quantile(1.0 - alpha_level / 2.0);
 
   double total_x = 0.0, total_n = 0.0;
   for (const auto& s : studies) {
@@ -762,7 +759,7 @@ PoolResult pool_proportions_bb(std::span<const ProportionStudy> studies, const P
   ce.ci_lb = ce.est - z * ce.se;
   ce.ci_ub = ce.est + z * ce.se;
   ce.z = ce.est / ce.se;
-  ce.p = 2.0 * boost::math::cdf(boost::math::complement(boost::math::normal_distribution<double>(), std::abs(ce.z)));
+  ce.p = 2.0 * dist::normal_upper(std::abs(ce.z));
   ce.prop = p_hat;
   ce.prop_ci_lb = 1.0 / (1.0 + std::exp(-ce.ci_lb));
   ce.prop_ci_ub = 1.0 / (1.0 + std::exp(-ce.ci_ub));
@@ -773,15 +770,15 @@ PoolResult pool_proportions_bb(std::span<const ProportionStudy> studies, const P
   re.ci_lb = f.pi_ci_lb > 0.0 ? logit(f.pi_ci_lb) : -std::numeric_limits<double>::infinity();
   re.ci_ub = f.pi_ci_ub < 1.0 ? logit(f.pi_ci_ub) : std::numeric_limits<double>::infinity();
   re.stat = re.est / re.se;
-  re.p = 2.0 * boost::math::cdf(boost::math::complement(boost::math::normal_distribution<double>(), std::abs(re.stat)));
+  re.p = 2.0 * dist::normal_upper(std::abs(re.stat));
   re.df = re.knha_scale = re.pi_df = kNaN;
   re.prop = f.pi;
   re.prop_ci_lb = f.pi_ci_lb;
   re.prop_ci_ub = f.pi_ci_ub;
   if (f.theta > 0.0) {
-    const boost::math::beta_distribution<double> beta(f.pi / f.theta, (1.0 - f.pi) / f.theta);
-    re.prop_pi_lb = boost::math::quantile(beta, alpha_level / 2.0);
-    re.prop_pi_ub = boost::math::quantile(beta, 1.0 - alpha_level / 2.0);
+    const double a = f.pi / f.theta, b = (1.0 - f.pi) / f.theta;
+    re.prop_pi_lb = dist::beta_quantile(alpha_level / 2.0, a, b);
+    re.prop_pi_ub = dist::beta_quantile(1.0 - alpha_level / 2.0, a, b);
   } else {
     re.prop_pi_lb = re.prop_pi_ub = f.pi;  // no overdispersion: every study has the same true proportion
   }

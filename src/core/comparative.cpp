@@ -2,15 +2,13 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-#include <boost/math/distributions/chi_squared.hpp>
-#include <boost/math/distributions/normal.hpp>
-#include <boost/math/special_functions/gamma.hpp>
 
 #include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <set>
 
+#include "carta/distributions.hpp"
 #include "carta/error.hpp"
 
 namespace carta {
@@ -25,16 +23,16 @@ std::string upper(std::string_view text) {
 
 double normal_upper_tail_two_sided(double z) {
   if (!std::isfinite(z)) return std::isnan(z) ? kNotAvailable : 0.0;
-  return 2.0 * boost::math::cdf(boost::math::complement(boost::math::normal_distribution<double>(), std::abs(z)));
+  return 2.0 * dist::normal_upper(std::abs(z));
 }
 
 double chi_squared_upper(double q, double df) {
   if (!(df > 0.0) || !std::isfinite(q)) return kNotAvailable;
-  return boost::math::cdf(boost::math::complement(boost::math::chi_squared_distribution<double>(df), std::max(q, 0.0)));
+  return dist::chi2_upper(std::max(q, 0.0), df);
 }
 
 double normal_quantile_two_sided(double level) {
-  return boost::math::quantile(boost::math::normal_distribution<double>(), 1.0 - (1.0 - level) / 2.0);
+  return dist::normal_quantile(1.0 - (1.0 - level) / 2.0);
 }
 
 void check_counts(const TwoByTwoStudy& s) {
@@ -614,7 +612,7 @@ EffectStudy continuous_effect(const ContinuousStudy& s, ContinuousMeasure measur
   const double m = n1 + n2 - 2.0;
   const double pooled_sd = std::sqrt(((n1 - 1.0) * s.sd_1 * s.sd_1 + (n2 - 1.0) * s.sd_2 * s.sd_2) / m);
   // The gamma ratio by Boost.Math: lgamma differences lose ~1e-8 at a million patients.
-  const double correction = 1.0 / (std::sqrt(m / 2.0) * boost::math::tgamma_delta_ratio((m - 1.0) / 2.0, 0.5));
+  const double correction = 1.0 / (std::sqrt(m / 2.0) * dist::tgamma_delta_ratio((m - 1.0) / 2.0, 0.5));
   e.yi = correction * (s.mean_1 - s.mean_2) / pooled_sd;
   e.vi = 1.0 / n1 + 1.0 / n2 + e.yi * e.yi / (2.0 * (n1 + n2));
   return finite(e);
@@ -799,7 +797,7 @@ EffectStudy effect_from_report(const ReportedEffect& study, const ReportedEffect
                       2.0 * std::numeric_limits<double>::min()));
     }
     const double z =
-        boost::math::quantile(boost::math::complement(boost::math::normal_distribution<double>(), tail));
+        dist::normal_upper_quantile(tail);
     const double se = std::abs(e.yi) / z;
     e.vi = se * se;
     from("p-value");

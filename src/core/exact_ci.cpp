@@ -1,6 +1,5 @@
 #include "carta/exact_ci.hpp"
 
-#include <boost/math/distributions/chi_squared.hpp>
 #include <boost/random/mersenne_twister.hpp>
 #include <boost/random/normal_distribution.hpp>
 #include <fmt/format.h>
@@ -11,6 +10,7 @@
 #include <limits>
 #include <vector>
 
+#include "carta/distributions.hpp"
 #include "carta/error.hpp"
 #include "carta/parallel.hpp"
 #include "math/decreasing_root.hpp"
@@ -102,7 +102,7 @@ ExactCi exact_mean_interval(const Eigen::VectorXd& y, const Eigen::VectorXd& v, 
   }
 
   // The tau^2 range: the exact pivot interval at tau2_level.
-  const double q_lower = boost::math::quantile(boost::math::chi_squared_distribution<double>(kd - 1.0), 1.0 - o.tau2_level);
+  const double q_lower = dist::chi2_quantile(1.0 - o.tau2_level, kd - 1.0);
   if (tau2_pivot(y, v, 0.0) <= q_lower) {
     out.tau2_upper = 0.0;
     out.note = "the studies are more homogeneous than the model expects even at tau2 = 0; only tau2 = 0 is searched";

@@ -1,10 +1,6 @@
 #include "carta/glmm.hpp"
 
 #include <boost/math/quadrature/gauss_kronrod.hpp>
-#include <boost/math/distributions/chi_squared.hpp>
-#include <boost/math/distributions/normal.hpp>
-#include <boost/math/distributions/students_t.hpp>
-#include <boost/math/special_functions/gamma.hpp>
 #include <boost/math/tools/minima.hpp>
 #include <boost/math/tools/toms748_solve.hpp>
 #include <Eigen/Dense>
@@ -16,6 +12,7 @@
 #include <numbers>
 #include <optional>
 
+#include "carta/distributions.hpp"
 #include "carta/error.hpp"
 #include "carta/measure.hpp"
 #include "carta/tau2.hpp"
@@ -518,18 +515,17 @@ GlmmFit fit_glmm(std::span<const ProportionStudy> studies, const GlmmOptions& op
   }
 
   const double alpha = 1.0 - options.level;
-  double crit = boost::math::quantile(boost::math::normal_distribution<double>(), 1.0 - alpha / 2.0);
+  double crit = dist::normal_quantile(1.0 - alpha / 2.0);
   fit.df = kNaN;
   if (options.test != TestType::kZ && studies.size() >= 2) {
     fit.df = k - 1.0;
-    crit = boost::math::quantile(boost::math::students_t_distribution<double>(fit.df), 1.0 - alpha / 2.0);
+    crit = dist::t_quantile(1.0 - alpha / 2.0, fit.df);
   }
   fit.stat = fit.mu / fit.se;
   fit.p = std::isnan(fit.stat) ? std::numeric_limits<double>::quiet_NaN()  // 0/0: no test (as metafor)
           : std::isnan(fit.df)
-              ? 2.0 * boost::math::cdf(boost::math::complement(boost::math::normal_distribution<double>(), std::abs(fit.stat)))
-              : 2.0 * boost::math::cdf(
-                          boost::math::complement(boost::math::students_t_distribution<double>(fit.df), std::abs(fit.stat)));
+              ? 2.0 * dist::normal_upper(std::abs(fit.stat))
+              : 2.0 * dist::t_upper(std::abs(fit.stat), fit.df);
   fit.ci_lb = fit.mu - crit * fit.se;
   fit.ci_ub = fit.mu + crit * fit.se;
   // A prediction interval needs an estimate of the between-study spread: none with one study
@@ -581,15 +577,14 @@ GlmmFit fit_glmm(std::span<const ProportionStudy> studies, const GlmmOptions& op
     swl2 += w * l * l;
   }
   if (studies.size() >= 2) {
-    const boost::math::chi_squared_distribution<double> chi2(fit.QE_df);
-    fit.QE_lrt_p = boost::math::cdf(boost::math::complement(chi2, fit.QE_lrt));
+    fit.QE_lrt_p = dist::chi2_upper(fit.QE_lrt, fit.QE_df);
     if (zero_cell) {
       fit.QE_wald = fit.QE_wald_p = kNaN;
       fit.notes.push_back("the Wald test of heterogeneity is not defined when a study has 0 or all events (its "
                           "saturated-model estimate is infinite); use the likelihood-ratio test");
     } else {
       fit.QE_wald = std::max(0.0, swl2 - swl * swl / sw);
-      fit.QE_wald_p = boost::math::cdf(boost::math::complement(chi2, fit.QE_wald));
+      fit.QE_wald_p = dist::chi2_upper(fit.QE_wald, fit.QE_df);
     }
   } else {
     fit.QE_lrt_p = fit.QE_wald = fit.QE_wald_p = kNaN;
@@ -608,8 +603,7 @@ GlmmFit fit_glmm(std::span<const ProportionStudy> studies, const GlmmOptions& op
   // Profile-likelihood interval for tau^2: where 2 (loglik_max - profile(tau)) = chi^2_1 quantile.
   fit.tau2_ci_lb = fit.tau2_ci_ub = kNaN;
   if (studies.size() >= 2) {
-    const double target = fit.loglik - 0.5 * boost::math::quantile(boost::math::chi_squared_distribution<double>(1.0),
-                                                                   options.level);
+    const double target = fit.loglik - 0.5 * dist::chi2_quantile(options.level, 1.0);
     const double logit_lo = yi.minCoeff(), logit_hi = yi.maxCoeff();
     double mu_guess = mu;
     auto excess = [&](double t) {
@@ -757,7 +751,7 @@ PoolResult pool_proportions_glmm(std::span<const ProportionStudy> studies, const
   r.model = "GLMM";
   r.glmm_nagq = nagq;
   const double alpha = 1.0 - options.level;
-  const double z = boost::math::quantile(boost::math::normal_distribution<double>(), 1.0 - alpha / 2.0);
+  const double z = dist::normal_quantile(1.0 - alpha / 2.0);
 
   // Common effect: logistic regression with an intercept, i.e. the pooled proportion.
   double total_x = 0.0, total_n = 0.0;
@@ -772,7 +766,7 @@ PoolResult pool_proportions_glmm(std::span<const ProportionStudy> studies, const
   ce.ci_lb = ce.est - z * ce.se;
   ce.ci_ub = ce.est + z * ce.se;
   ce.z = ce.est / ce.se;
-  ce.p = 2.0 * boost::math::cdf(boost::math::complement(boost::math::normal_distribution<double>(), std::abs(ce.z)));
+  ce.p = 2.0 * dist::normal_upper(std::abs(ce.z));
   ce.prop = p_hat;
   ce.prop_ci_lb = logistic(ce.ci_lb);
   ce.prop_ci_ub = logistic(ce.ci_ub);

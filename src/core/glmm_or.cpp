@@ -10,9 +10,6 @@
 // function computed to rounding, since each conditional mode is found to machine precision.
 #include "carta/glmm_or.hpp"
 
-#include <boost/math/distributions/chi_squared.hpp>
-#include <boost/math/distributions/normal.hpp>
-#include <boost/math/distributions/students_t.hpp>
 #include <boost/math/tools/minima.hpp>
 #include <Eigen/Dense>
 #include <fmt/format.h>
@@ -23,6 +20,7 @@
 #include <numbers>
 
 #include "carta/comparative.hpp"
+#include "carta/distributions.hpp"
 #include "carta/error.hpp"
 #include "math/gauss_hermite.hpp"
 #include "pool_rows.hpp"
@@ -371,11 +369,11 @@ GlmmOrFit fit_glmm_or(std::span<const TwoByTwoStudy> studies, const GlmmOrOption
   fit.df = options.test == TestType::kT ? k - 1.0 : kNaN;
   const double alpha_level = 1.0 - options.level;
   const double crit = options.test == TestType::kT
-                          ? boost::math::quantile(boost::math::complement(boost::math::students_t(k - 1.0), alpha_level / 2))
-                          : boost::math::quantile(boost::math::complement(boost::math::normal(), alpha_level / 2));
+                          ? dist::t_upper_quantile(alpha_level / 2, k - 1.0)
+                          : dist::normal_upper_quantile(alpha_level / 2);
   auto p_of = [&](double stat) {
-    return options.test == TestType::kT ? 2.0 * boost::math::cdf(boost::math::complement(boost::math::students_t(k - 1.0), std::abs(stat)))
-                                        : 2.0 * boost::math::cdf(boost::math::complement(boost::math::normal(), std::abs(stat)));
+    return options.test == TestType::kT ? 2.0 * dist::t_upper(std::abs(stat), k - 1.0)
+                                        : 2.0 * dist::normal_upper(std::abs(stat));
   };
   fit.stat = fit.beta / fit.se;
   fit.p = p_of(fit.stat);
@@ -398,16 +396,15 @@ GlmmOrFit fit_glmm_or(std::span<const TwoByTwoStudy> studies, const GlmmOrOption
     fit.loglik_saturated += t.log_choose + arm(t.x1, t.n1) + arm(t.x2, t.n2);
   }
   fit.QE_df = k - 1.0;
-  const boost::math::chi_squared chi2(fit.QE_df);
   fit.QE_lrt = std::max(0.0, 2.0 * (fit.loglik_saturated - fit.loglik_common));
-  fit.QE_lrt_p = boost::math::cdf(boost::math::complement(chi2, fit.QE_lrt));
+  fit.QE_lrt_p = dist::chi2_upper(fit.QE_lrt, fit.QE_df);
   if (zero_cell) {
     fit.QE_wald = fit.QE_wald_p = kNaN;
     fit.notes.push_back("the Wald test of heterogeneity is not available: a study has a zero cell, so its log odds ratio "
                         "is not finite without a correction (rma.glmm prints a number from a diverged fit)");
   } else {
     fit.QE_wald = std::max(0.0, q_wy2 - q_wy * q_wy / q_w);
-    fit.QE_wald_p = boost::math::cdf(boost::math::complement(chi2, fit.QE_wald));
+    fit.QE_wald_p = dist::chi2_upper(fit.QE_wald, fit.QE_df);
   }
   const Eigen::VectorXd v = Eigen::Map<const Eigen::VectorXd>(vi_escalc.data(), static_cast<Eigen::Index>(vi_escalc.size()));
   fit.typical_variance = detail::typical_within_variance(v);

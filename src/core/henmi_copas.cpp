@@ -10,7 +10,6 @@
 // beta_hat -+ t sqrt(1 + tau^2 W2) SE_random. metafor integrates to R's default 1.2e-4 and stops
 // uniroot at 1.2e-4; carta integrates adaptively to 1e-12 and solves to 1e-13.
 #include <boost/math/quadrature/gauss_kronrod.hpp>
-#include <boost/math/special_functions/gamma.hpp>
 #include <boost/math/tools/roots.hpp>
 #include <fmt/format.h>
 
@@ -18,6 +17,7 @@
 #include <limits>
 #include <numbers>
 
+#include "carta/distributions.hpp"
 #include "carta/error.hpp"
 #include "carta/small_study.hpp"
 
@@ -58,7 +58,7 @@ HenmiCopas henmi_copas(const Eigen::VectorXd& y, const Eigen::VectorXd& v, doubl
       const double m = mean_q(sdr * r), s2 = var_q(sdr * r);
       const double shape = m * m / s2, scale = s2 / m;
       const double x = finv(r / t) / scale;
-      return boost::math::gamma_p(shape, std::max(0.0, x)) * std::exp(-0.5 * r * r) / std::sqrt(2.0 * std::numbers::pi);
+      return dist::gamma_p(shape, std::max(0.0, x)) * std::exp(-0.5 * r * r) / std::sqrt(2.0 * std::numbers::pi);
     };
     const double inf = std::numeric_limits<double>::infinity();
     const double integral = boost::math::quadrature::gauss_kronrod<double, 61>::integrate(integrand, t, inf, 15, 1e-12);

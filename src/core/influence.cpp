@@ -1,6 +1,5 @@
 #include "carta/influence.hpp"
 
-#include <boost/math/distributions/chi_squared.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -9,6 +8,7 @@
 #include <numeric>
 
 #include "carta/design.hpp"
+#include "carta/distributions.hpp"
 #include "carta/error.hpp"
 #include "projection.hpp"
 
@@ -62,7 +62,6 @@ std::vector<InfluenceRow> influence_diagnostics(const Eigen::VectorXd& y, const 
   const Eigen::MatrixXd vb_btt = full.vcov.block(first, first, m, m);
   const auto vb_btt_ldlt = vb_btt.ldlt();
   const double det_full = vb_btt.determinant();
-  const boost::math::chi_squared_distribution<double> chi2(static_cast<double>(m));
   const double kd = static_cast<double>(k);
   const double pd = static_cast<double>(p);
 
@@ -101,7 +100,7 @@ std::vector<InfluenceRow> influence_diagnostics(const Eigen::VectorXd& y, const 
     if (std::abs(resid) < 100.0 * std::numeric_limits<double>::epsilon()) resid = 0.0;
     row.rstudent = resid / std::sqrt(v[i] * s2w + vdelpred + del.tau2 * s2w);
 
-    row.influential = std::abs(row.dffits) > 3.0 * std::sqrt(pd / (kd - pd)) || boost::math::cdf(chi2, row.cook_d) > 0.5 ||
+    row.influential = std::abs(row.dffits) > 3.0 * std::sqrt(pd / (kd - pd)) || dist::chi2_cdf(row.cook_d, static_cast<double>(m)) > 0.5 ||
                       row.hat > 3.0 * pd / kd ||
                       std::any_of(row.dfbetas.begin(), row.dfbetas.end(), [](double d) { return std::abs(d) > 1.0; });
 

@@ -1,13 +1,13 @@
 #include "carta/kaplan_meier.hpp"
 
 #include <fmt/format.h>
-#include <boost/math/distributions/normal.hpp>
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <vector>
 
+#include "carta/distributions.hpp"
 #include "carta/error.hpp"
 
 namespace carta {
@@ -57,7 +57,7 @@ KaplanMeier kaplan_meier(std::span<const SurvivalObservation> data, double level
   km.level = level;
   km.interval = interval;
   const double z =
-      boost::math::quantile(boost::math::normal_distribution<double>(), 1.0 - (1.0 - level) / 2.0);
+      dist::normal_quantile(1.0 - (1.0 - level) / 2.0);
   std::int64_t at_risk = km.n;
   double survival = 1.0;
   double greenwood = 0.0;  // sum d / (n (n - d)): the variance of log S

@@ -3,11 +3,11 @@
 #include <fmt/format.h>
 
 #include <array>
-#include <boost/math/distributions/normal.hpp>
 #include <cmath>
 #include <string>
 #include <vector>
 
+#include "carta/distributions.hpp"
 #include "carta/error.hpp"
 
 namespace carta {
@@ -32,7 +32,7 @@ constexpr std::array<double, 50> kWanTable2 = {
     1.334, 1.334, 1.335, 1.335, 1.336, 1.336, 1.336, 1.337, 1.337, 1.337,  //
     1.338, 1.338, 1.338, 1.338, 1.339, 1.339, 1.339, 1.339, 1.339, 1.340};
 
-double qnorm(double p) { return boost::math::quantile(boost::math::normal_distribution<double>(), p); }
+double qnorm(double p) { return dist::normal_quantile(p); }
 double xi_closed(double n) { return 2.0 * qnorm((n - 0.375) / (n + 0.25)); }
 double eta_closed(double n) { return 2.0 * qnorm((0.75 * n - 0.125) / (n + 0.25)); }
 

@@ -2,12 +2,11 @@
 
 #include <fmt/format.h>
 
-#include <boost/math/distributions/normal.hpp>
-#include <boost/math/distributions/students_t.hpp>
 
 #include <algorithm>
 #include <cmath>
 
+#include "carta/distributions.hpp"
 #include "carta/error.hpp"
 
 namespace carta {
@@ -97,8 +96,8 @@ MetaRegressionPrediction predict_at(const ProportionRegression& reg,
   out.se = std::sqrt(x0.dot(f.vcov * x0));
   const double alpha = 1.0 - options.level;
   const double crit = options.test == TestType::kKnha
-                          ? boost::math::quantile(boost::math::students_t_distribution<double>(f.df), 1.0 - alpha / 2.0)
-                          : boost::math::quantile(boost::math::normal_distribution<double>(), 1.0 - alpha / 2.0);
+                          ? dist::t_quantile(1.0 - alpha / 2.0, f.df)
+                          : dist::normal_quantile(1.0 - alpha / 2.0);
   out.ci_lb = out.est - crit * out.se;
   out.ci_ub = out.est + crit * out.se;
   const double pi_half = crit * std::sqrt(out.se * out.se + f.tau2);

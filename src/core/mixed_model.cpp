@@ -1,14 +1,11 @@
 #include "carta/mixed_model.hpp"
 
-#include <boost/math/distributions/chi_squared.hpp>
-#include <boost/math/distributions/fisher_f.hpp>
-#include <boost/math/distributions/normal.hpp>
-#include <boost/math/distributions/students_t.hpp>
 #include <fmt/format.h>
 
 #include <cmath>
 #include <limits>
 
+#include "carta/distributions.hpp"
 #include "carta/error.hpp"
 #include "projection.hpp"
 
@@ -86,13 +83,13 @@ MixedModelFit fit_mixed_model(const Eigen::VectorXd& y, const Eigen::VectorXd& v
     const double rss = proj.quadratic_form(y);
     fit.knha_scale = rss <= std::numeric_limits<double>::epsilon() ? 0.0 : rss / fit.df;
     fit.vcov *= fit.knha_scale;
-    crit = boost::math::quantile(boost::math::students_t_distribution<double>(fit.df), 1.0 - alpha / 2.0);
+    crit = dist::t_quantile(1.0 - alpha / 2.0, fit.df);
   } else if (options.test == TestType::kT) {
     fit.df = k - p;
-    crit = boost::math::quantile(boost::math::students_t_distribution<double>(fit.df), 1.0 - alpha / 2.0);
+    crit = dist::t_quantile(1.0 - alpha / 2.0, fit.df);
   } else {
     fit.df = kNaN;
-    crit = boost::math::quantile(boost::math::normal_distribution<double>(), 1.0 - alpha / 2.0);
+    crit = dist::normal_quantile(1.0 - alpha / 2.0);
   }
 
   for (std::size_t j = 0; j < fit.p; ++j) {
@@ -105,11 +102,9 @@ MixedModelFit fit_mixed_model(const Eigen::VectorXd& y, const Eigen::VectorXd& v
     if (std::isnan(c.stat)) {
       c.p = std::numeric_limits<double>::quiet_NaN();  // 0/0: no test (as metafor)
     } else if (options.test != TestType::kZ) {
-      c.p = 2.0 * boost::math::cdf(boost::math::complement(
-                      boost::math::students_t_distribution<double>(fit.df), std::abs(c.stat)));
+      c.p = 2.0 * dist::t_upper(std::abs(c.stat), fit.df);
     } else {
-      c.p = 2.0 * boost::math::cdf(boost::math::complement(boost::math::normal_distribution<double>(),
-                                                           std::abs(c.stat)));
+      c.p = 2.0 * dist::normal_upper(std::abs(c.stat));
     }
     c.ci_lb = c.est - crit * c.se;
     c.ci_ub = c.est + crit * c.se;
@@ -127,12 +122,10 @@ MixedModelFit fit_mixed_model(const Eigen::VectorXd& y, const Eigen::VectorXd& v
     if (options.test != TestType::kZ) {
       fit.QM /= static_cast<double>(m);
       fit.QM_df2 = fit.df;
-      fit.QM_p = boost::math::cdf(boost::math::complement(
-          boost::math::fisher_f_distribution<double>(static_cast<double>(m), fit.df), fit.QM));
+      fit.QM_p = dist::f_upper(fit.QM, static_cast<double>(m), fit.df);
     } else {
       fit.QM_df2 = kNaN;
-      fit.QM_p = boost::math::cdf(boost::math::complement(
-          boost::math::chi_squared_distribution<double>(static_cast<double>(m)), fit.QM));
+      fit.QM_p = dist::chi2_upper(fit.QM, static_cast<double>(m));
     }
   } else {
     fit.QM = fit.QM_p = fit.QM_df2 = kNaN;
@@ -142,8 +135,7 @@ MixedModelFit fit_mixed_model(const Eigen::VectorXd& y, const Eigen::VectorXd& v
   const detail::WeightedProjection fe(v.cwiseInverse(), x);
   fit.QE = std::max(0.0, fe.quadratic_form(y));
   fit.QE_df = k - p;
-  fit.QE_p = boost::math::cdf(
-      boost::math::complement(boost::math::chi_squared_distribution<double>(fit.QE_df), fit.QE));
+  fit.QE_p = dist::chi2_upper(fit.QE, fit.QE_df);
   const double typical = (k - p) / fe.trace();
   fit.I2 = 100.0 * fit.tau2 / (typical + fit.tau2);
   fit.H2 = fit.tau2 / typical + 1.0;

@@ -1,9 +1,6 @@
 #include "carta/names.hpp"
 #include "carta/pool.hpp"
 
-#include <boost/math/distributions/chi_squared.hpp>
-#include <boost/math/distributions/normal.hpp>
-#include <boost/math/distributions/students_t.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -11,6 +8,7 @@
 #include <limits>
 #include <set>
 
+#include "carta/distributions.hpp"
 #include "carta/error.hpp"
 #include "pool_rows.hpp"
 
@@ -85,26 +83,16 @@ void require_unique_labels(std::span<const Study> studies, std::string_view call
   }
 }
 
-double normal_quantile(double p) {
-  return boost::math::quantile(boost::math::normal_distribution<double>(), p);
-}
-
-double t_quantile(double p, double df) {
-  return boost::math::quantile(boost::math::students_t_distribution<double>(df), p);
-}
-
 // A statistic of 0/0 (a zero standard error with an estimate of exactly 0, as when every study
 // is identical at 0 on the measure's scale under Hartung-Knapp) has no p-value: NaN, as metafor.
 double two_sided_p_normal(double z) {
   if (std::isnan(z)) return kNaN;
-  return 2.0 * boost::math::cdf(boost::math::complement(boost::math::normal_distribution<double>(),
-                                                        std::abs(z)));
+  return 2.0 * dist::normal_upper(std::abs(z));
 }
 
 double two_sided_p_t(double t, double df) {
   if (std::isnan(t)) return kNaN;
-  return 2.0 * boost::math::cdf(
-                   boost::math::complement(boost::math::students_t_distribution<double>(df), std::abs(t)));
+  return 2.0 * dist::t_upper(std::abs(t), df);
 }
 
 void validate(std::span<const ProportionStudy> studies, const PoolOptions& options) {
@@ -145,7 +133,7 @@ void q_based_i2(Heterogeneity& h, double k, double level) {
   } else if (k > 2.0) {
     se_log_h = std::sqrt(1.0 / (2.0 * (k - 2.0)) * (1.0 - 1.0 / (3.0 * (k - 2.0) * (k - 2.0))));
   }
-  const double z = normal_quantile(1.0 - (1.0 - level) / 2.0);
+  const double z = dist::normal_quantile(1.0 - (1.0 - level) / 2.0);
   const double h_lb = std::max(1.0, std::exp(std::log(big_h) - z * se_log_h));
   const double h_ub = std::max(1.0, std::exp(std::log(big_h) + z * se_log_h));
   auto i2_of = [](double hh) { return 100.0 * (hh * hh - 1.0) / (hh * hh); };
@@ -165,7 +153,7 @@ void pool_on_measure_scale(PoolResult& r, const Eigen::VectorXd& y, const Eigen:
   const auto k = y.size();
   const auto kd = static_cast<double>(k);
   const double alpha = 1.0 - options.level;
-  const double z_crit = normal_quantile(1.0 - alpha / 2.0);
+  const double z_crit = dist::normal_quantile(1.0 - alpha / 2.0);
 
   // Common effect (inverse variance). Hartung-Knapp is a random-effects adjustment, so the
   // common-effect model always uses the normal quantile.
@@ -201,8 +189,7 @@ void pool_on_measure_scale(PoolResult& r, const Eigen::VectorXd& y, const Eigen:
         "available");
   } else {
     het.Q = (w.array() * (y.array() - ce.est).square()).sum();
-    het.Q_p = boost::math::cdf(
-        boost::math::complement(boost::math::chi_squared_distribution<double>(het.Q_df), het.Q));
+    het.Q_p = dist::chi2_upper(het.Q, het.Q_df);
     Tau2Estimate t2;
     if (options.fixed_tau2) {
       if (!(*options.fixed_tau2 >= 0.0) || !std::isfinite(*options.fixed_tau2)) {
@@ -289,7 +276,7 @@ void pool_on_measure_scale(PoolResult& r, const Eigen::VectorXd& y, const Eigen:
     re.se = se_classic;
     re.knha_scale = 1.0;
     re.df = kd - 1.0;
-    crit = t_quantile(1.0 - alpha / 2.0, re.df);
+    crit = dist::t_quantile(1.0 - alpha / 2.0, re.df);
     re.stat = re.est / re.se;
     re.p = two_sided_p_t(re.stat, re.df);
   } else if (!use_knha) {
@@ -304,7 +291,7 @@ void pool_on_measure_scale(PoolResult& r, const Eigen::VectorXd& y, const Eigen:
     // metafor: a residual sum of squares at machine zero makes the scale 0 (all estimates equal).
     re.knha_scale = rss <= std::numeric_limits<double>::epsilon() ? 0.0 : rss / re.df;
     re.se = std::sqrt(re.knha_scale) * se_classic;
-    crit = t_quantile(1.0 - alpha / 2.0, re.df);
+    crit = dist::t_quantile(1.0 - alpha / 2.0, re.df);
     re.stat = re.est / re.se;
     re.p = two_sided_p_t(re.stat, re.df);
     if (re.knha_scale == 0.0) {
@@ -329,7 +316,7 @@ void pool_on_measure_scale(PoolResult& r, const Eigen::VectorXd& y, const Eigen:
   } else {
     pi_se = se_classic;
     re.pi_df = kd - 1.0;
-    pi_crit = k >= 2 ? t_quantile(1.0 - alpha / 2.0, re.pi_df) : kNaN;
+    pi_crit = k >= 2 ? dist::t_quantile(1.0 - alpha / 2.0, re.pi_df) : kNaN;
   }
   if (k == 1 && std::isnan(pi_crit)) {
     r.notes.push_back("k = 1: the prediction interval needs at least 2 studies and is not available");
@@ -365,7 +352,7 @@ PoolResult proportion_study_rows(std::span<const ProportionStudy> studies, const
   r.study_ci = options.study_ci.value_or(r.conventions.study_ci);
   const Measure measure = options.measure;
   const auto k = static_cast<Eigen::Index>(studies.size());
-  const double z_crit = normal_quantile(1.0 - (1.0 - options.level) / 2.0);
+  const double z_crit = dist::normal_quantile(1.0 - (1.0 - options.level) / 2.0);
 
   std::vector<std::int64_t> sizes;
   sizes.reserve(studies.size());
@@ -489,7 +476,7 @@ PoolResult pool_effects(std::span<const EffectStudy> studies, const PoolOptions&
   r.study_ci = StudyCiMethod::kWald;
   r.n_harmonic = kNaN;
   const auto k = static_cast<Eigen::Index>(studies.size());
-  const double z_crit = normal_quantile(1.0 - (1.0 - options.level) / 2.0);
+  const double z_crit = dist::normal_quantile(1.0 - (1.0 - options.level) / 2.0);
   Eigen::VectorXd y(k);
   Eigen::VectorXd v(k);
   for (Eigen::Index i = 0; i < k; ++i) {

@@ -1,8 +1,6 @@
 #include "carta/small_study.hpp"
 
 #include <fmt/format.h>
-#include <boost/math/distributions/normal.hpp>
-#include <boost/math/distributions/students_t.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -10,6 +8,7 @@
 #include <limits>
 #include <numeric>
 
+#include "carta/distributions.hpp"
 #include "carta/error.hpp"
 #include "carta/mixed_model.hpp"
 
@@ -189,8 +188,7 @@ RankTest rank_correlation_test(const Eigen::VectorXd& y, const Eigen::VectorXd& 
   const double var_s =
       (v0 - vt - vu) / 18.0 + v1 / (2.0 * nd * (nd - 1.0)) + v2 / (9.0 * nd * (nd - 1.0) * (nd - 2.0));
   const double z = s / std::sqrt(var_s);
-  const boost::math::normal_distribution<double> normal;
-  out.p = 2.0 * std::min(boost::math::cdf(normal, z), boost::math::cdf(boost::math::complement(normal, z)));
+  out.p = 2.0 * std::min(dist::normal_cdf(z), dist::normal_upper(z));
   return out;
 }
 
@@ -327,8 +325,7 @@ void effects_and_tests(SmallStudyEffects& out, const Eigen::VectorXd& y, const E
   out.funnel.se_max = v.cwiseSqrt().maxCoeff();
   out.funnel.center = center;
   for (const double level : {0.90, 0.95, 0.99}) {
-    out.funnel.contours.push_back({level, boost::math::quantile(boost::math::normal_distribution<double>(),
-                                                                1.0 - (1.0 - level) / 2.0)});
+    out.funnel.contours.push_back({level, dist::normal_quantile(1.0 - (1.0 - level) / 2.0)});
   }
   if (k < 3) {
     out.notes.push_back(

@@ -1,13 +1,12 @@
 #include "carta/names.hpp"
 #include "carta/study_ci.hpp"
 
-#include <boost/math/distributions/beta.hpp>
-#include <boost/math/distributions/normal.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
 
+#include "carta/distributions.hpp"
 #include "carta/error.hpp"
 
 namespace carta {
@@ -59,14 +58,14 @@ ProportionInterval binomial_ci(std::int64_t events, std::int64_t n, double level
   const double alpha = 1.0 - level;
   const auto x = static_cast<double>(events);
   const auto nd = static_cast<double>(n);
-  const double z = boost::math::quantile(boost::math::normal_distribution<double>(), 1.0 - alpha / 2.0);
+  const double z = dist::normal_quantile(1.0 - alpha / 2.0);
   const double p = x / nd;
 
   switch (method) {
     case StudyCiMethod::kClopperPearson: {
       ProportionInterval ci{0.0, 1.0};
-      if (events > 0) ci.lb = boost::math::quantile(boost::math::beta_distribution<double>(x, nd - x + 1.0), alpha / 2.0);
-      if (events < n) ci.ub = boost::math::quantile(boost::math::beta_distribution<double>(x + 1.0, nd - x), 1.0 - alpha / 2.0);
+      if (events > 0) ci.lb = dist::beta_quantile(alpha / 2.0, x, nd - x + 1.0);
+      if (events < n) ci.ub = dist::beta_quantile(1.0 - alpha / 2.0, x + 1.0, nd - x);
       return ci;
     }
     case StudyCiMethod::kWilson:

@@ -1,6 +1,5 @@
 #include "carta/subgroup.hpp"
 
-#include <boost/math/distributions/chi_squared.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -10,6 +9,7 @@
 #include <map>
 
 #include "carta/design.hpp"
+#include "carta/distributions.hpp"
 #include "carta/error.hpp"
 #include "carta/mixed_model.hpp"
 
@@ -150,8 +150,7 @@ SubgroupAnalysis subgroup_analysis_of(std::span<const Study> studies, std::span<
     const double mean = sum_wy / sum_w;
     out.Q_between = 0.0;
     for (const auto& [est, se] : estimates) out.Q_between += (est - mean) * (est - mean) / (se * se);
-    out.Q_between_p = boost::math::cdf(boost::math::complement(
-        boost::math::chi_squared_distribution<double>(out.Q_between_df), out.Q_between));
+    out.Q_between_p = dist::chi2_upper(out.Q_between, out.Q_between_df);
   } else {
     out.Q_between = out.Q_between_p = kNaN;
     out.Q_between_df = kNaN;

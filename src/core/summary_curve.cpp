@@ -1,7 +1,6 @@
 #include "carta/summary_curve.hpp"
 
 #include <fmt/format.h>
-#include <boost/math/distributions/normal.hpp>
 
 #include <algorithm>
 #include <array>
@@ -9,6 +8,7 @@
 #include <limits>
 #include <set>
 
+#include "carta/distributions.hpp"
 #include "carta/error.hpp"
 #include "math/lapack.hpp"
 
@@ -233,7 +233,7 @@ SummaryCurve summary_survival_curve(std::span<const StudyCurve> studies, double 
   // Back to survival: product of the pooled conditional survivals; CI on the log scale by the
   // delta method over the full covariance of the pooled intervals.
   const double z =
-      boost::math::quantile(boost::math::normal_distribution<double>(), 1.0 - (1.0 - level) / 2.0);
+      dist::normal_quantile(1.0 - (1.0 - level) / 2.0);
   out.points.push_back({0.0, K, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0});
   // The harmonic mean of the studies' numbers at risk in each interval (the n of the pooled
   // arcsine's inverse).

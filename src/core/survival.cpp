@@ -1,13 +1,13 @@
 #include "carta/survival.hpp"
 
 #include <fmt/format.h>
-#include <boost/math/distributions/normal.hpp>
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <numbers>
 
+#include "carta/distributions.hpp"
 #include "carta/error.hpp"
 #include "carta/names.hpp"
 
@@ -62,7 +62,7 @@ namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 double z_for(double level) {
-  return boost::math::quantile(boost::math::normal_distribution<double>(), 1.0 - (1.0 - level) / 2.0);
+  return dist::normal_quantile(1.0 - (1.0 - level) / 2.0);
 }
 
 [[noreturn]] void bad(const SurvivalReport& r, const std::string& what) {

@@ -1,7 +1,5 @@
 #include "carta/plot/bubble.hpp"
 
-#include <boost/math/distributions/normal.hpp>
-#include <boost/math/distributions/students_t.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -9,6 +7,7 @@
 #include <numeric>
 #include <vector>
 
+#include "carta/distributions.hpp"
 #include "carta/error.hpp"
 #include "carta/plot/svg.hpp"
 #include "axes.hpp"
@@ -44,8 +43,8 @@ std::string bubble_plot_svg(const ProportionRegression& reg, const BubbleOptions
   const double alpha = 1.0 - o.level;
   // The band uses the fit's own test: t(k - p) under Hartung-Knapp, z otherwise.
   const double crit = std::isfinite(fit.df) && fit.df > 0
-                          ? boost::math::quantile(boost::math::students_t_distribution<double>(fit.df), 1.0 - alpha / 2)
-                          : boost::math::quantile(boost::math::normal_distribution<double>(), 1.0 - alpha / 2);
+                          ? dist::t_quantile(1.0 - alpha / 2, fit.df)
+                          : dist::normal_quantile(1.0 - alpha / 2);
   auto back = [&](double value) { return to_proportion(o.measure, value, o.n_harmonic); };
 
   const std::string caption1 =

@@ -117,7 +117,7 @@ TEST_P(GlmmOrTest, AgreesWithTheOptimumAndWithRmaGlmm) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Datasets, GlmmOrTest, ::testing::Values("bcg", "collins1985a", "sparse", "nielweise2007"),
-                         [](const auto& info) { return info.param; });
+                         [](const auto& param_info) { return param_info.param; });
 
 TEST(GlmmOr, FewerThanTwoInformativeStudiesIsAClearError) {
   const std::vector<TwoByTwoStudy> studies{{"A", 3, 20, 5, 20}, {"B", 0, 10, 0, 12}};

@@ -102,9 +102,9 @@ TEST_P(MetaforPoolTest, EveryFitAgrees) {
     CARTA_EXPECT_CLOSE("random.prop_ci", re.prop_ci_ub, number(fit["prop_ci_ub"]), kIterated);
     CARTA_EXPECT_CLOSE("random.prop_pi", re.prop_pi_lb, number(fit["prop_pi_lb"]), kIterated);
     CARTA_EXPECT_CLOSE("random.prop_pi", re.prop_pi_ub, number(fit["prop_pi_ub"]), kIterated);
-    for (const auto& [name, expected, got] : {std::tuple{"ML", &fit["fit_stats"]["ML"], &r.fit_statistics.ml},
+    for (const auto& [criterion, expected, got] : {std::tuple{"ML", &fit["fit_stats"]["ML"], &r.fit_statistics.ml},
                                                std::tuple{"REML", &fit["fit_stats"]["REML"], &r.fit_statistics.reml}}) {
-      SCOPED_TRACE(name);
+      SCOPED_TRACE(criterion);
       CARTA_EXPECT_CLOSE("fit.loglik", got->loglik, number((*expected)["ll"]), kIterated);
       CARTA_EXPECT_CLOSE("fit.deviance", got->deviance, number((*expected)["dev"]), kIterated);
       CARTA_EXPECT_CLOSE("fit.AIC", got->aic, number((*expected)["AIC"]), kIterated);

@@ -11,13 +11,13 @@
 //   P(Q <= x) = sum_n c_n P(chi^2_{m + 2n} <= x / b),  0 < b <= min lambda,
 //   c_0 = prod (b / lambda_j)^(1/2),  c_n = (1 / 2n) sum_{r=0}^{n-1} g_{n-r} c_r,
 //   g_l = sum_j (1 - b / lambda_j)^l.
-#include <boost/math/special_functions/gamma.hpp>
 #include <boost/math/tools/roots.hpp>
 #include <fmt/format.h>
 
 #include <cmath>
 #include <vector>
 
+#include "carta/distributions.hpp"
 #include "carta/error.hpp"
 #include "carta/tau2.hpp"
 #include "estimators.hpp"
@@ -47,7 +47,7 @@ std::optional<double> weighted_chi_square_upper_tail(std::span<const double> lam
   // term_n = (z/2)^{m/2 + n} e^{-z/2} / Gamma(m/2 + n + 1), carried as a logarithm so that it
   // neither underflows at the start nor overflows later.
   const double half_z = 0.5 * z;
-  double cdf = boost::math::gamma_p(0.5 * m, half_z);
+  double cdf = dist::gamma_p(0.5 * m, half_z);
   double log_term = (0.5 * m) * std::log(half_z) - half_z - std::lgamma(0.5 * m + 1.0);
   double sum = c[0] * cdf, mass = c[0];
   // The coefficients decay like gamma_max^n: stop when the neglected mass, about

@@ -7,12 +7,12 @@
 //   PMM   median-unbiased Paule-Mandel (Viechtbauer 2021): Q(tau2) equal to the median of the
 //         chi-square distribution with k - p degrees of freedom instead of its mean.
 // Each replicates metafor's rma.uni(method = ...), including its se.tau2 formula.
-#include <boost/math/distributions/chi_squared.hpp>
 #include <fmt/format.h>
 
 #include <cmath>
 #include <limits>
 
+#include "carta/distributions.hpp"
 #include "../projection.hpp"
 #include "estimators.hpp"
 
@@ -116,7 +116,7 @@ Tau2Estimate tau2_sjit(const Eigen::VectorXd& y, const Eigen::VectorXd& v, const
 Tau2Estimate tau2_pmm(const Eigen::VectorXd& y, const Eigen::VectorXd& v, const Eigen::MatrixXd& x,
                       const Tau2Control& control) {
   const auto df = static_cast<double>(y.size() - x.cols());
-  return tau2_q_root(y, v, x, boost::math::quantile(boost::math::chi_squared(df), 0.5),
+  return tau2_q_root(y, v, x, dist::chi2_quantile(0.5, df),
                      "the median of chi-square(k - p)", control);
 }
 

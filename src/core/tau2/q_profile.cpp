@@ -1,11 +1,11 @@
 // Q-profile confidence interval for tau^2 (Viechtbauer 2007): the set of tau2 whose generalised Q
 // lies between the alpha/2 and 1 - alpha/2 chi-square quantiles with k - p df. Q(tau2) decreases
 // in tau2, so each bound is one root.
-#include <boost/math/distributions/chi_squared.hpp>
 #include <fmt/format.h>
 
 #include <cmath>
 
+#include "carta/distributions.hpp"
 #include "../math/decreasing_root.hpp"
 #include "carta/error.hpp"
 #include "carta/tau2.hpp"
@@ -36,10 +36,9 @@ Tau2Interval q_profile_interval(const Eigen::VectorXd& y, const Eigen::VectorXd&
     return scaled;
   }
   const auto df = static_cast<double>(y.size() - x.cols());
-  const boost::math::chi_squared_distribution<double> chi2(df);
   const double alpha = 1.0 - level;
-  const double crit_upper = boost::math::quantile(boost::math::complement(chi2, alpha / 2.0));
-  const double crit_lower = boost::math::quantile(chi2, alpha / 2.0);
+  const double crit_upper = dist::chi2_upper_quantile(alpha / 2.0, df);
+  const double crit_lower = dist::chi2_quantile(alpha / 2.0, df);
   // Each bound is the root of Q(tau2) = quantile, or 0 when Q(0) is already below it.
   auto bound = [&](double quantile, double& value, bool& at_zero, IterationReport& report,
                    const char* zero_message) {

@@ -19,12 +19,13 @@
 #include "carta/distributions.hpp"
 #include "carta/error.hpp"
 #include "carta/parallel.hpp"
+#include "math/numbers.hpp"
 
 namespace carta {
 
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+using detail::kNaN;
 // Studies up to this size use the exact product form of the likelihood; larger ones lgamma.
 constexpr double kProductFormLimit = 2000.0;
 // Below this theta the lgamma form loses its digits to cancellation; the product form is exact.

@@ -17,6 +17,7 @@
 #include "carta/measure.hpp"
 #include "carta/tau2.hpp"
 #include "math/gauss_hermite.hpp"
+#include "math/numbers.hpp"
 #include "math/vector_math.hpp"
 #include "pool_rows.hpp"
 #include "math/jet2.hpp"
@@ -25,11 +26,11 @@ namespace carta {
 
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+using detail::kNaN;
 constexpr double kLogSqrt2Pi = 0.91893853320467274178;  // log(sqrt(2 pi))
 
-double softplus(double eta) { return eta > 0 ? eta + std::log1p(std::exp(-eta)) : std::log1p(std::exp(eta)); }
-double logistic(double eta) { return eta >= 0 ? 1.0 / (1.0 + std::exp(-eta)) : std::exp(eta) / (1.0 + std::exp(eta)); }
+using detail::logistic;
+using detail::softplus;
 
 struct Cell {
   double x, n, log_choose;

@@ -24,15 +24,16 @@
 #include "carta/error.hpp"
 #include "math/gauss_hermite.hpp"
 #include "pool_rows.hpp"
+#include "math/numbers.hpp"
 
 namespace carta {
 
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+using detail::kNaN;
 
-double softplus(double eta) { return eta > 0 ? eta + std::log1p(std::exp(-eta)) : std::log1p(std::exp(eta)); }
-double logistic(double eta) { return eta >= 0 ? 1.0 / (1.0 + std::exp(-eta)) : std::exp(eta) / (1.0 + std::exp(eta)); }
+using detail::logistic;
+using detail::softplus;
 
 struct Table {
   double x1, n1, x2, n2, log_choose;

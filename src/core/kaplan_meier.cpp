@@ -9,11 +9,12 @@
 
 #include "carta/distributions.hpp"
 #include "carta/error.hpp"
+#include "math/numbers.hpp"
 
 namespace carta {
 
 namespace {
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+using detail::kNaN;
 }
 
 std::string_view to_string(KmIntervalType type) noexcept {

@@ -8,12 +8,13 @@
 #include "carta/distributions.hpp"
 #include "carta/error.hpp"
 #include "projection.hpp"
+#include "math/numbers.hpp"
 
 namespace carta {
 
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+using detail::kNaN;
 
 void check_design(const Eigen::VectorXd& y, const Eigen::VectorXd& v, const Eigen::MatrixXd& x,
                   const std::vector<std::string>& names) {

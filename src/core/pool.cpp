@@ -11,6 +11,7 @@
 #include "carta/distributions.hpp"
 #include "carta/error.hpp"
 #include "pool_rows.hpp"
+#include "math/numbers.hpp"
 
 namespace carta {
 
@@ -70,7 +71,7 @@ Conventions conventions_for(Preset preset) noexcept {
 
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+using detail::kNaN;
 
 template <typename Study>
 void require_unique_labels(std::span<const Study> studies, std::string_view caller) {

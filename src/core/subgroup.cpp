@@ -12,11 +12,12 @@
 #include "carta/distributions.hpp"
 #include "carta/error.hpp"
 #include "carta/mixed_model.hpp"
+#include "math/numbers.hpp"
 
 namespace carta {
 
 namespace {
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+using detail::kNaN;
 
 std::string studies_word(std::size_t k) { return k == 1 ? "1 study" : fmt::format("{} studies", k); }
 }  // namespace

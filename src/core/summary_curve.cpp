@@ -11,12 +11,13 @@
 #include "carta/distributions.hpp"
 #include "carta/error.hpp"
 #include "math/lapack.hpp"
+#include "math/numbers.hpp"
 
 namespace carta {
 
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+using detail::kNaN;
 
 [[noreturn]] void bad(const std::string& message) { throw Error(ErrorCategory::kInvalidInput, message); }
 

@@ -10,6 +10,7 @@
 #include "carta/distributions.hpp"
 #include "carta/error.hpp"
 #include "carta/names.hpp"
+#include "math/numbers.hpp"
 
 namespace carta {
 
@@ -59,7 +60,7 @@ std::string_view short_name(HazardSource source) noexcept {
 
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+using detail::kNaN;
 
 double z_for(double level) {
   return dist::normal_quantile(1.0 - (1.0 - level) / 2.0);

@@ -9,8 +9,8 @@
 
 namespace carta::io::detail {
 
-std::string CellRef::where() const {
-  return fmt::format("{}:{}:{} (column '{}')", table.source, table.lines[row], col + 1, table.header[col]);
+std::string where(const Table& table, std::size_t row, std::size_t col) {
+  return fmt::format("{}:{}:{} (column '{}')", table.source, table.lines[row], col + 1, excerpt(table.header[col]));
 }
 
 // Parses a count cell. Cells that are not reported return nullopt (missing outcome data).

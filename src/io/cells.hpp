@@ -13,11 +13,14 @@
 
 namespace carta::io::detail {
 
+// A cell as messages name it: "file:line:column (column 'header')", the header cut to an excerpt.
+[[nodiscard]] std::string where(const Table& table, std::size_t row, std::size_t col);
+
 struct CellRef {
   const Table& table;
   std::size_t row;
   std::size_t col;
-  [[nodiscard]] std::string where() const;
+  [[nodiscard]] std::string where() const { return detail::where(table, row, col); }
   [[nodiscard]] std::string_view text() const { return trim(table.rows[row][col]); }
 };
 

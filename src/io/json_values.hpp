@@ -1,14 +1,19 @@
 #pragma once
 // JSON renderings shared by the writers: NaN and infinities become null, iteration reports
 // become objects.
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <string>
 
 #include "carta/iteration.hpp"
 #include "carta/tau2.hpp"
 
 namespace carta::io::detail {
+
+// A number in a CSV table: the shortest text that reads back to the same double; empty when not finite.
+inline std::string csv_number(double x) { return std::isfinite(x) ? fmt::format("{}", x) : std::string(); }
 
 inline nlohmann::json number(double x) {
   if (!std::isfinite(x)) return nullptr;

@@ -18,10 +18,7 @@ using detail::number;
 using detail::report_json;
 using detail::fit_statistics_json;
 
-std::string csv_number(double x) {
-  if (!std::isfinite(x)) return "";
-  return fmt::format("{}", x);
-}
+using detail::csv_number;
 
 }  // namespace
 

@@ -8,6 +8,7 @@
 
 #include "carta/error.hpp"
 #include "carta/io/pool_output.hpp"
+#include "cells.hpp"
 #include "text.hpp"
 
 namespace carta::io {
@@ -61,9 +62,7 @@ constexpr ListName kLists[] = {
     {"other_excluded", &PrismaCounts::other_excluded},
 };
 
-std::string where(const Table& t, std::size_t row, std::size_t col) {
-  return fmt::format("{}:{}:{} (column '{}')", t.source, t.lines[row], col + 1, t.header[col]);
-}
+using detail::where;
 
 std::optional<std::int64_t> whole(std::string_view s) {
   s = trim(s);

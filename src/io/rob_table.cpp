@@ -8,6 +8,7 @@
 
 #include "carta/design.hpp"
 #include "carta/error.hpp"
+#include "cells.hpp"
 #include "text.hpp"
 
 namespace carta::io {
@@ -41,9 +42,7 @@ bool is_overall_header(const std::string& k) {
 }
 bool is_weight_header(const std::string& k) { return is_one_of(k, {"weight", "weights"}); }
 
-std::string where(const Table& t, std::size_t row, std::size_t col) {
-  return fmt::format("{}:{}:{} (column '{}')", t.source, t.lines[row], col + 1, excerpt(t.header[col]));
-}
+using detail::where;
 
 std::string header_at(const Table& t, std::size_t col) {
   return fmt::format("{}:{}:{}", t.source, kHeaderLine, col + 1);

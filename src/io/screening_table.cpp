@@ -11,6 +11,7 @@
 #include <set>
 
 #include "carta/error.hpp"
+#include "cells.hpp"
 #include "text.hpp"
 
 namespace carta::io {
@@ -44,9 +45,7 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-std::string where(const Table& t, std::size_t row, std::size_t col) {
-  return fmt::format("{}:{}:{} (column '{}')", t.source, t.lines[row], col + 1, t.header[col]);
-}
+using detail::where;
 
 std::optional<std::size_t> optional_column(const Table& t, std::string_view name) {
   for (std::size_t c = 0; c < t.header.size(); ++c) {

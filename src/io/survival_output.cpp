@@ -34,7 +34,7 @@ nlohmann::json at_times(const KaplanMeier& km, const std::vector<double>& times)
   return out;
 }
 
-std::string csv_number(double x) { return std::isfinite(x) ? fmt::format("{}", x) : std::string(); }
+using detail::csv_number;
 
 }  // namespace
 

@@ -10,6 +10,7 @@
 
 #include "carta/design.hpp"
 #include "carta/error.hpp"
+#include "cells.hpp"
 #include "text.hpp"
 
 namespace carta::io {
@@ -18,9 +19,7 @@ namespace {
 
 using detail::trim;
 
-std::string where(const Table& table, std::size_t row, std::size_t col) {
-  return fmt::format("{}:{}:{} (column '{}')", table.source, table.lines[row], col + 1, table.header[col]);
-}
+using detail::where;
 
 // The review's missing-value rule, and for survival also "NE" (not estimable) and "not reached"
 // (a median that was not reached gives no estimate).

@@ -11,13 +11,7 @@ namespace carta::io {
 
 namespace {
 
-std::string ascii_lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
+using detail::ascii_lower;
 
 }  // namespace
 

@@ -16,6 +16,13 @@ inline std::string_view trim(std::string_view s) {
   return s.substr(first, last - first + 1);
 }
 
+// ASCII letters in lower case, other bytes (UTF-8 included) unchanged: for keywords and codes.
+inline std::string ascii_lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  return out;
+}
+
 // Items joined by ", " for notes and messages.
 inline std::string join(const std::vector<std::string>& items, std::string_view separator = ", ") {
   std::string out;

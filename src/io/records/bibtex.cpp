@@ -28,11 +28,7 @@ bool is_name_char(char c) {
          c == '/';
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-  return out;
-}
+using detail::ascii_lower;
 
 void append_code_point(std::string& out, char32_t cp) {
   if (cp < 0x80) {
@@ -362,7 +358,7 @@ std::vector<std::string> bibtex_names(std::string_view raw) {
   names.push_back(bibtex_name(raw.substr(start)));
   std::vector<std::string> kept;
   for (auto& n : names) {
-    if (!n.empty() && lower(n) != "others") kept.push_back(std::move(n));
+    if (!n.empty() && ascii_lower(n) != "others") kept.push_back(std::move(n));
   }
   return kept;
 }
@@ -392,7 +388,7 @@ class Parser {
       i_ = at + 1;
       const std::size_t type_start = i_;
       while (i_ < t_.size() && is_name_char(t_[i_])) ++i_;
-      const std::string type = lower(t_.substr(type_start, i_ - type_start));
+      const std::string type = ascii_lower(t_.substr(type_start, i_ - type_start));
       skip_space();
       if (type.empty() || i_ >= t_.size() || (t_[i_] != '{' && t_[i_] != '(')) {
         i_ = std::max(i_, at + 1);  // an '@' in a comment or an e-mail address
@@ -484,7 +480,7 @@ class Parser {
     if (q >= t_.size() || t_[q] != '@') return false;
     std::size_t r = q + 1;
     while (r < t_.size() && is_name_char(t_[r])) ++r;
-    const std::string type = lower(t_.substr(q + 1, r - q - 1));
+    const std::string type = ascii_lower(t_.substr(q + 1, r - q - 1));
     static constexpr std::string_view kTypes[] = {
         "article", "book", "booklet", "inbook", "incollection", "inproceedings", "conference", "manual",
         "mastersthesis", "misc", "phdthesis", "proceedings", "techreport", "unpublished", "online", "report",
@@ -569,7 +565,7 @@ class Parser {
       } else if (is_name_char(c)) {
         const std::size_t begin = i_;
         while (i_ < t_.size() && is_name_char(t_[i_])) ++i_;
-        const std::string name = lower(t_.substr(begin, i_ - begin));
+        const std::string name = ascii_lower(t_.substr(begin, i_ - begin));
         const auto it = macros_.find(name);
         if (it != macros_.end()) {
           out += it->second;
@@ -597,7 +593,7 @@ class Parser {
       if (i_ >= t_.size()) fail("the file ends where a field name was expected");
       fail(fmt::format("'{}' where a field name was expected", t_[i_]));
     }
-    return lower(t_.substr(begin, i_ - begin));
+    return ascii_lower(t_.substr(begin, i_ - begin));
   }
 
   void read_string(char close) {

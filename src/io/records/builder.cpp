@@ -467,11 +467,7 @@ void RecordBuilder::apply(const Synonym& synonym, std::string_view raw, bool who
 
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-  return out;
-}
+using detail::ascii_lower;
 
 // Ovid's SO field: "Journal of Clinical Oncology. 36(15):1234-1240, 2018 May 20." or Embase's
 // "BMC Proceedings. Conference: ... 12 (Supplement 3) (no pagination), 2018. Date of
@@ -547,7 +543,7 @@ review::BibRecord RecordBuilder::finish(std::string& why) {
   // An accession number of a MEDLINE or PubMed record is its PMID (EndNote's "DP  - NLM", Ovid
   // MEDLINE's UI); elsewhere digits alone may be an Embase or CINAHL number, never taken as one.
   if (r.pmid.empty() && !r.accession.empty()) {
-    const auto db = lower(r.database);
+    const auto db = ascii_lower(r.database);
     if (db.find("pubmed") != std::string::npos || db.find("medline") != std::string::npos || db == "nlm") {
       for (auto it = r.accession.begin(); it != r.accession.end(); ++it) {
         if (!it->empty() && it->size() <= 9 && std::all_of(it->begin(), it->end(), [](char c) { return is_digit(c); })) {

@@ -19,6 +19,8 @@ packages=(
   # python3 writes the man pages and completions; dpkg-dev (dpkg-shlibdeps) and file give the
   # Debian package its dependencies (scripts/package.sh)
   python3 dpkg-dev file
+  # zsh runs the generated zsh completion in a test (tests/package/zsh_completion_test.zsh)
+  zsh
   clang libclang-rt-14-dev
 )
 # node and npm run the browser test; Debian's packages unless a node is already installed (a

@@ -93,6 +93,7 @@ struct SmallStudyEffects {
   std::optional<RegressionTest> peese;      // regtest(model = "lm", predictor = "vi")
   std::optional<RegressionTest> peters;     // predictor 1/n
   std::string peters_convention;            // "metafor" (weights 1/v) or "meta" (weights x(n-x)/n)
+  std::optional<RegressionTest> inverse_sqrt_n;  // regtest(model = "lm", predictor = "sqrtninv"): 1/sqrt(n)
   std::optional<RankTest> begg;
   std::optional<TrimFill> trimfill;
   std::optional<HenmiCopas> henmi_copas;   // metafor hc(): an interval robust to publication bias

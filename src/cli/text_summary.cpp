@@ -272,6 +272,10 @@ std::string text_bias(const SmallStudyEffects& b, const PoolOptions& o, double n
                      b.peters_convention == "meta" ? "R meta's x(n-x)/n" : "metafor's inverse-variance",
                      num(b.peters->df, 0), num(b.peters->stat, 3), p_cell(b.peters->p));
   }
+  if (b.inverse_sqrt_n) {
+    s += fmt::format("  Regression on 1/sqrt(n) (weighted lm):  t({}) = {}, p = {}\n", num(b.inverse_sqrt_n->df, 0),
+                     num(b.inverse_sqrt_n->stat, 3), p_cell(b.inverse_sqrt_n->p));
+  }
   if (b.begg) {
     s += fmt::format("  Begg and Mazumdar rank correlation:    Kendall's tau = {}, p = {} ({})\n", num(b.begg->tau, 3),
                      p_cell(b.begg->p), b.begg->exact ? "exact" : "normal approximation");

@@ -430,6 +430,15 @@ SmallStudyEffects small_study_effects(std::span<const ProportionStudy> studies, 
         out.peters = weighted_regression_test(y, v.cwiseInverse(), n_inverse, options.level);
       }
     });
+    // metafor's regtest(predictor = "sqrtninv"): the same regression on 1/sqrt(n), inverse-variance
+    // weights under either convention (R meta has no such test).
+    attempt("1/sqrt(n) regression test", [&] {
+      if ((n_inverse.array() == n_inverse[0]).all()) {
+        throw Error(ErrorCategory::kInvalidInput,
+                    "all studies have the same n, so 1/sqrt(n) does not vary and the regression on it is undefined");
+      }
+      out.inverse_sqrt_n = weighted_regression_test(y, v.cwiseInverse(), n_inverse.cwiseSqrt(), options.level);
+    });
   };
   effects_and_tests(out, y, v, pool_proportions(studies, options).random.est, options, estimator, peters);
   return out;

@@ -320,6 +320,7 @@ nlohmann::json to_json(const SmallStudyEffects& b, const PoolOptions& o, double 
   j["egger_rma"] = regression(b.egger_rma, o.test == TestType::kZ ? "z" : "t");
   j["peters"] = regression(b.peters, "t");
   if (b.peters) j["peters"]["convention"] = b.peters_convention;
+  j["inverse_sqrt_n"] = regression(b.inverse_sqrt_n, "t");
   j["begg"] = b.begg ? nlohmann::json{{"tau", number(b.begg->tau)}, {"p", number(b.begg->p)}, {"exact", b.begg->exact}}
                      : nlohmann::json(nullptr);
   if (b.trimfill) {

@@ -82,6 +82,14 @@ TEST_P(MetaforBiasTest, AllTestsAgree) {
     CARTA_EXPECT_CLOSE("peters.t", r.peters->stat, number(pt["t"]), kIterated);
     CARTA_EXPECT_CLOSE("peters.p", r.peters->p, number(pt["p"]), kIterated);
     EXPECT_EQ(r.peters->df, number(pt["df"]));
+    const auto& sq = f["inverse_sqrt_n"];
+    ASSERT_TRUE(r.inverse_sqrt_n.has_value());
+    CARTA_EXPECT_CLOSE("inverse_sqrt_n.t", r.inverse_sqrt_n->stat, number(sq["t"]), kIterated);
+    CARTA_EXPECT_CLOSE("inverse_sqrt_n.p", r.inverse_sqrt_n->p, number(sq["p"]), kIterated);
+    EXPECT_EQ(r.inverse_sqrt_n->df, number(sq["df"]));
+    CARTA_EXPECT_CLOSE("inverse_sqrt_n.limit", r.inverse_sqrt_n->intercept, number(sq["limit_est"]), kIterated);
+    CARTA_EXPECT_CLOSE("inverse_sqrt_n.limit_ci", r.inverse_sqrt_n->intercept_ci_lb, number(sq["limit_ci_lb"]), kIterated);
+    CARTA_EXPECT_CLOSE("inverse_sqrt_n.limit_ci", r.inverse_sqrt_n->intercept_ci_ub, number(sq["limit_ci_ub"]), kIterated);
     const auto& bg = f["begg"];
     CARTA_EXPECT_CLOSE("begg.tau", r.begg->tau, number(bg["tau"]), kExact);
     CARTA_EXPECT_CLOSE("begg.p", r.begg->p, number(bg["p"]), kIterated);

@@ -56,18 +56,22 @@ offered() {
   fail "no answer from zsh after '$2'"
 }
 
+# Fails unless every word in $3... is among what Tab offers after $2 ($1: the marker number).
+expect_offered() {
+  local n=$1 typed=$2; shift 2
+  local -a offered_words=(${="$(offered $n "$typed")"})
+  local w
+  for w in "$@"; do
+    (( ${offered_words[(Ie)$w]} )) || fail "zsh does not offer '$w' after '$typed' (offered: $offered_words)"
+  done
+}
+
 subcommands=(${(f)"$($exe --help | awk '/^Subcommands:/ {on = 1; next} on && /^$/ {exit} on && /^  [^ ]/ {print $1}')"})
 (( $#subcommands >= 10 )) || fail "carta --help lists $#subcommands subcommands"
-offered_words=(${=$(offered 1 'carta ')})
-for c in $subcommands; do
-  (( ${offered_words[(Ie)$c]} )) || fail "zsh does not offer 'carta $c' (offered: $offered_words)"
-done
+expect_offered 1 'carta ' $subcommands
 
 long_options=(${(f)"$($exe pool --help | awk '/^Options:/ {on = 1; next} on && /^$/ {exit} on && /^  -/ {print $1}' | tr ',' '\n' | grep -- '^--')"})
 (( $#long_options >= 10 )) || fail "carta pool --help lists $#long_options long options"
-offered_words=(${=$(offered 2 'carta pool --')})
-for o in $long_options; do
-  (( ${offered_words[(Ie)$o]} )) || fail "zsh does not offer 'carta pool $o' (offered: $offered_words)"
-done
+expect_offered 2 'carta pool --' $long_options
 zpty -d carta_shell
 print -r -- "ok: zsh offers all $#subcommands subcommands and all $#long_options long options of carta pool"

@@ -19,7 +19,7 @@ using ::testing::HasSubstr;
 TEST(SmallStudy, FewerThanThreeStudiesGiveFunnelDataAndAMessage) {
   const std::vector<ProportionStudy> two{{"a", 3, 10}, {"b", 40, 50}};
   const auto r = small_study_effects(two, PoolOptions{});
-  EXPECT_FALSE(r.egger || r.peters || r.begg || r.trimfill);
+  EXPECT_FALSE(r.egger || r.peters || r.inverse_sqrt_n || r.begg || r.trimfill);
   EXPECT_THAT(r.notes, Contains(HasSubstr("k = 2: small-study tests and trim-and-fill need at least 3 studies")));
   EXPECT_EQ(r.funnel.yi.size(), 2u);
   EXPECT_THROW(weighted_regression_test(Eigen::Vector2d(1, 2), Eigen::Vector2d(1, 1), Eigen::Vector2d(1, 3), 0.95), Error);
@@ -30,6 +30,8 @@ TEST(SmallStudy, PetersIsUndefinedWhenAllStudiesHaveTheSameSize) {
   const auto r = small_study_effects(same_n, PoolOptions{});
   EXPECT_FALSE(r.peters);
   EXPECT_THAT(r.notes, Contains(HasSubstr("all studies have the same n, so 1/n does not vary and Peters' test is undefined")));
+  EXPECT_FALSE(r.inverse_sqrt_n);
+  EXPECT_THAT(r.notes, Contains(HasSubstr("1/sqrt(n) does not vary and the regression on it is undefined")));
   EXPECT_TRUE(r.egger.has_value());
   EXPECT_THAT(r.notes, Contains(HasSubstr("k = 4 < 10")));
 }

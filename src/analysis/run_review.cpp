@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -348,6 +349,18 @@ SurvivalResult run_survival(const ReviewData& data, const io::SpecSurvival& sv) 
     return run;
   }
   run.warnings.insert(run.warnings.end(), run.pool->warnings.begin(), run.pool->warnings.end());
+  for (const auto& rep : load.reports) {
+    run.patients += rep.n ? static_cast<double>(*rep.n) : std::numeric_limits<double>::quiet_NaN();
+  }
+  if (spec.bias && run.pool->log_hazard.k >= 3) {
+    std::vector<EffectStudy> effects;
+    for (const auto& st : run.pool->log_hazard.studies) effects.push_back({st.label, st.yi, st.vi});
+    try {
+      run.bias = small_study_effects(effects, run.options.pool);
+    } catch (const Error& e) {
+      run.warnings.push_back(fmt::format("small-study effects: {}", e.what()));
+    }
+  }
   if (!sv.grid.empty()) {
     for (const auto& rep : load.reports) {
       if (rep.ipd.empty()) continue;
@@ -368,6 +381,66 @@ SurvivalResult run_survival(const ReviewData& data, const io::SpecSurvival& sv) 
     }
   }
   return run;
+}
+
+// GRADE certainty of every pooled outcome and of survival at each time, from the main analysis,
+// the risk-of-bias assessment and the small-study tests (carta/review/grade.hpp).
+void rate_certainty(ReviewResults& results) {
+  const auto& spec = results.spec;
+  const review::RobAssessment* rob = results.risk_of_bias ? &*results.risk_of_bias : nullptr;
+  auto shares = [&](const PoolResult& pool) -> std::optional<review::RiskOfBiasShares> {
+    if (rob == nullptr) return std::nullopt;
+    std::vector<std::string> labels;
+    std::vector<double> weights;
+    for (const auto& st : pool.studies) {
+      labels.push_back(st.label);
+      weights.push_back(st.weight_random);
+    }
+    return review::risk_of_bias_shares(*rob, labels, weights);
+  };
+  auto egger = [](const std::optional<SmallStudyEffects>& bias) -> std::optional<review::SmallStudyTestResult> {
+    if (!bias || !bias->egger) return std::nullopt;
+    return review::SmallStudyTestResult{"Egger's test", bias->egger->k, bias->egger->p};
+  };
+  for (auto& run : results.outcomes) {
+    if (!run.pool) continue;
+    const auto& r = *run.pool;
+    review::GradeEvidence e;
+    e.k = r.k;
+    e.patients = 0.0;
+    for (const auto& st : r.studies) e.patients += static_cast<double>(st.n);
+    e.i2 = r.heterogeneity.I2;
+    e.q_p = r.heterogeneity.Q_p;
+    e.estimate = r.random.prop;
+    e.ci_lb = r.random.prop_ci_lb;
+    e.ci_ub = r.random.prop_ci_ub;
+    e.pi_lb = r.random.prop_pi_lb;
+    e.pi_ub = r.random.prop_pi_ub;
+    e.risk_of_bias = shares(r);
+    e.small_study = egger(run.bias);
+    e.small_study_wanted = spec.bias;
+    run.grade = review::rate_certainty(e, spec.grade, rob, run.spec.grade);
+  }
+  for (auto& run : results.survival) {
+    if (!run.pool) continue;
+    const auto& lh = run.pool->log_hazard;
+    for (const auto& at : run.pool->survival) {
+      review::GradeEvidence e;
+      e.k = lh.k;
+      e.patients = run.patients;
+      e.i2 = lh.heterogeneity.I2;
+      e.q_p = lh.heterogeneity.Q_p;
+      e.estimate = at.random.est;
+      e.ci_lb = at.random.ci_lb;
+      e.ci_ub = at.random.ci_ub;
+      e.pi_lb = at.random.pi_lb;
+      e.pi_ub = at.random.pi_ub;
+      e.risk_of_bias = shares(lh);
+      e.small_study = egger(run.bias);
+      e.small_study_wanted = spec.bias;
+      run.grade.push_back(review::rate_certainty(e, spec.grade, rob, run.spec.grade));
+    }
+  }
 }
 
 }  // namespace
@@ -436,6 +509,7 @@ ReviewResults run_review(const io::ReviewSpec& spec, const std::function<void(st
       throw Error(e.category(), fmt::format("{}:{}: [risk_of_bias]: {}", spec.path.string(), rs.line, e.what()));
     }
   }
+  rate_certainty(results);
   if (spec.prisma) {
     say("PRISMA 2020 counts");
     try {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <system_error>
@@ -103,6 +104,45 @@ class Reader {
     return node->as_floating_point()->get();
   }
 
+  // grade = { inconsistency = { concern = "serious", reason = "..." }, ... } in an outcome or
+  // survival block (or grade.inconsistency = {...}, the same table in TOML).
+  std::vector<review::GradeJudgement> grade_judgements(const toml::table& t, std::string_view where) const {
+    std::vector<review::GradeJudgement> out;
+    const toml::node* node = t.get("grade");
+    if (!node) return out;
+    std::string domains;
+    for (const auto d : review::kGradeDomains) domains += (domains.empty() ? "" : ", ") + std::string(review::to_string(d));
+    if (!node->is_table()) {
+      fail(node, fmt::format("'grade' in {} must be a table of domains ({}), like grade.indirectness = {{ concern = "
+                             "\"serious\", reason = \"...\" }}",
+                             where, domains));
+    }
+    for (const auto& [key, value] : *node->as_table()) {
+      const auto domain = review::parse_grade_domain(key.str());
+      if (!domain) {
+        fail(&value, fmt::format("unknown GRADE domain '{}' in {}. Known domains: {}", key.str(), where, domains));
+      }
+      if (!value.is_table()) {
+        fail(&value, fmt::format("grade.{} must be a table: {{ concern = \"serious\", reason = \"...\" }}", key.str()));
+      }
+      const auto& rating = *value.as_table();
+      const std::string context = fmt::format("grade.{}", key.str());
+      check_keys(rating, {"concern", "reason"}, context);
+      const std::string concern_text = string(rating, "concern", true, context);
+      const auto concern = review::parse_concern(concern_text);
+      if (!concern) {
+        fail(rating.get("concern"),
+             fmt::format("{}: concern '{}' is not one of not serious, serious, very serious", context, concern_text));
+      }
+      std::string reason = string(rating, "reason", true, context);
+      if (reason.find_first_not_of(" \t") == std::string::npos) {
+        fail(rating.get("reason"), fmt::format("{}: the reason is empty; say why the authors rate it so", context));
+      }
+      out.push_back({*domain, *concern, std::move(reason)});
+    }
+    return out;
+  }
+
   const std::string& file() const { return file_; }
 
  private:
@@ -141,7 +181,7 @@ ReviewSpec parse_review_spec(std::string_view text, const std::filesystem::path&
   spec.path = path;
   r.check_keys(root,
                {"title", "data", "labels", "model", "analyses", "exclude", "outcome", "sensitivity", "survival",
-                "risk_of_bias", "prisma"},
+                "risk_of_bias", "prisma", "grade"},
                "the spec");
   spec.title = r.string(root, "title", false, "the spec");
 
@@ -268,7 +308,8 @@ ReviewSpec parse_review_spec(std::string_view text, const std::filesystem::path&
   std::set<std::string> names;
   for (const auto& item : *outcomes) {
     const auto& t = *item.as_table();
-    r.check_keys(t, {"name", "events", "n", "method", "measure", "test", "subgroups", "moderators"}, "[[outcome]]");
+    r.check_keys(t, {"name", "events", "n", "method", "measure", "test", "subgroups", "moderators", "grade"},
+                 "[[outcome]]");
     SpecOutcome o;
     o.line = t.source().begin.line;
     o.name = r.string(t, "name", true, "[[outcome]]");
@@ -290,6 +331,7 @@ ReviewSpec parse_review_spec(std::string_view text, const std::filesystem::path&
     }
     if (t.get("subgroups")) o.subgroups = r.strings(t, "subgroups");
     if (t.get("moderators")) o.moderators = r.strings(t, "moderators");
+    o.grade = r.grade_judgements(t, "[[outcome]]");
     spec.outcomes.push_back(std::move(o));
   }
   if (const auto* sens = array_of_tables("sensitivity")) {
@@ -307,7 +349,7 @@ ReviewSpec parse_review_spec(std::string_view text, const std::filesystem::path&
       const auto& t = *item.as_table();
       const char* where = "[[survival]]";
       r.check_keys(t, {"name", "s", "s_lb", "s_ub", "s_time", "median", "median_lb", "median_ub", "events", "person_time",
-                       "n", "ipd", "at", "grid", "method", "test", "s_ci"},
+                       "n", "ipd", "at", "grid", "method", "test", "s_ci", "grade"},
                    where);
       SpecSurvival sv;
       sv.line = t.source().begin.line;
@@ -372,6 +414,7 @@ ReviewSpec parse_review_spec(std::string_view text, const std::filesystem::path&
         if (!scale) r.fail(t.get("s_ci"), fmt::format("s_ci '{}' is not one of log-log, log, plain (the scale the CIs of S are symmetric on)", x));
         sv.s_ci = *scale;
       }
+      sv.grade = r.grade_judgements(t, where);
       spec.survival.push_back(std::move(sv));
     }
   }
@@ -416,6 +459,38 @@ ReviewSpec parse_review_spec(std::string_view text, const std::filesystem::path&
     const auto& t = *node->as_table();
     r.check_keys(t, {"file"}, "[prisma]");
     spec.prisma = SpecPrisma{input_file(t, "[prisma]"), t.source().begin.line};
+  }
+  if (const toml::node* node = root.get("grade")) {
+    if (!node->is_table()) r.fail(node, "grade must be a table: [grade] with start, start_reason and thresholds");
+    const auto& t = *node->as_table();
+    const char* where = "[grade]";
+    r.check_keys(t,
+                 {"start", "start_reason", "i2_serious", "i2_very_serious", "ci_width", "optimal_information_size",
+                  "publication_bias_p", "publication_bias_min_k"},
+                 where);
+    spec.grade_line = t.source().begin.line;
+    auto& g = spec.grade;
+    if (const auto start = r.string(t, "start", false, where); !start.empty()) {
+      g.start = review::parse_certainty(start);
+      if (!g.start) r.fail(t.get("start"), fmt::format("start '{}' is not one of high, moderate, low, very low", start));
+      g.start_reason = r.string(t, "start_reason", true, "[grade] with start");
+    } else if (t.get("start_reason")) {
+      r.fail(t.get("start_reason"), "start_reason needs start (the certainty the evidence starts at)");
+    }
+    g.i2_serious = r.number(t, "i2_serious").value_or(g.i2_serious);
+    g.i2_very_serious = r.number(t, "i2_very_serious").value_or(g.i2_very_serious);
+    g.ci_width = r.number(t, "ci_width").value_or(g.ci_width);
+    g.optimal_information_size = r.number(t, "optimal_information_size").value_or(g.optimal_information_size);
+    g.publication_bias_p = r.number(t, "publication_bias_p").value_or(g.publication_bias_p);
+    if (const auto k = r.number(t, "publication_bias_min_k")) {
+      if (!(*k >= 0.0 && *k == std::floor(*k) && *k < 1e6)) r.fail(t.get("publication_bias_min_k"), "publication_bias_min_k must be a whole number");
+      g.publication_bias_min_k = static_cast<std::size_t>(*k);
+    }
+    try {
+      review::validate(g);
+    } catch (const Error& e) {
+      r.fail(&t, fmt::format("[grade]: {}", e.what()));
+    }
   }
   return spec;
 }

@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 
 #include "carta/plot/svg.hpp"
@@ -299,6 +300,117 @@ std::string survival_section(const analysis::SurvivalResult& run, const Survival
   return h + "</section>\n";
 }
 
+// One row of the summary of findings: an outcome, or survival at one time.
+struct SofRow {
+  std::string name;
+  std::string anchor;
+  const review::CertaintyRating* grade = nullptr;
+};
+
+// "⊕⊕◯◯ Low" with footnote marks for the domains rated down.
+std::string certainty_cell(const review::CertaintyRating& g, std::vector<std::string>& notes, const std::string& row) {
+  std::string marks;
+  for (const auto& d : g.domains) {
+    if (d.concern == review::Concern::kNotSerious) continue;
+    notes.push_back(fmt::format("{}: {} {} ({}): {}", row, review::domain_title(d.domain), review::to_string(d.concern),
+                                d.by_authors ? "the authors' rating" : "carta's rule", d.reason));
+    marks += fmt::format("{}{}", marks.empty() ? "" : ",", notes.size());
+  }
+  if (!marks.empty()) marks = "<sup>" + marks + "</sup>";
+  std::string word(review::to_string(g.certainty));
+  word[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(word[0])));
+  return fmt::format("<span class=\"grade\" title=\"{} certainty\">{}</span> <span class=\"nowrap\">{}{}</span>", escape_xml(word),
+                     review::certainty_symbols(g.certainty), escape_xml(word), marks);
+}
+
+std::string domain_cell(const review::DomainRating& d) {
+  std::string label(review::to_string(d.concern));
+  if (!d.assessed) label = "not assessed";
+  const std::string tag = d.concern != review::Concern::kNotSerious ? "b" : "span";
+  return fmt::format("<td><{0}>{1}</{0}>{2}<br><span class=\"note\">{3}</span></td>", tag, escape_xml(label),
+                     d.by_authors ? " (authors)" : "", escape_xml(d.reason));
+}
+
+std::string summary_of_findings(const analysis::ReviewResults& results, const ReviewFigures& figures) {
+  std::string h =
+      "<h2 id=\"summary\">Summary of findings</h2>\n<div class=\"table\"><table><tr><th>Outcome</th><th>Studies</th>"
+      "<th>Patients</th><th>Random effects (95% CI)</th><th>Prediction interval</th><th>I&sup2;</th>"
+      "<th>&tau;&sup2;</th><th>Heterogeneity p</th><th>Common effect (95% CI)</th><th>Certainty (GRADE)</th></tr>\n";
+  std::vector<std::string> notes;
+  std::vector<SofRow> rows;
+  for (std::size_t i = 0; i < results.outcomes.size(); ++i) {
+    const auto& run = results.outcomes[i];
+    const auto& slug = figures.outcomes[i].slug;
+    if (!run.pool) {
+      h += fmt::format("<tr><td><a href=\"#{}\">{}</a></td><td colspan=\"9\">not pooled: {}</td></tr>\n", slug,
+                       escape_xml(run.spec.name), escape_xml(run.failure));
+      continue;
+    }
+    const auto& r = *run.pool;
+    rows.push_back({run.spec.name, slug, run.grade ? &*run.grade : nullptr});
+    h += fmt::format(
+        "<tr><td><a href=\"#{}\">{}</a></td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{} ({})</td>"
+        "<td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>"
+        "<td class=\"num\">{}</td><td class=\"num\">{} ({})</td><td>{}</td></tr>\n",
+        slug, escape_xml(run.spec.name), r.k, patients(r), pct(r.random.prop), pct_ci(r.random.prop_ci_lb, r.random.prop_ci_ub),
+        pct_ci(r.random.prop_pi_lb, r.random.prop_pi_ub), percent_number(r.heterogeneity.I2), num(r.heterogeneity.tau2, 4),
+        pval(r.heterogeneity.Q_p), pct(r.common.prop), pct_ci(r.common.prop_ci_lb, r.common.prop_ci_ub),
+        run.grade ? certainty_cell(*run.grade, notes, run.spec.name) : std::string("&ndash;"));
+  }
+  for (std::size_t i = 0; i < results.survival.size(); ++i) {
+    const auto& run = results.survival[i];
+    const std::string anchor = "survival-" + figures.survival[i].slug;
+    if (!run.pool) {
+      h += fmt::format("<tr><td><a href=\"#{}\">{}</a></td><td colspan=\"9\">not pooled (see its section)</td></tr>\n",
+                       anchor, escape_xml(run.spec.name));
+      continue;
+    }
+    const auto& lh = run.pool->log_hazard;
+    for (std::size_t t = 0; t < run.pool->survival.size(); ++t) {
+      const auto& at = run.pool->survival[t];
+      const std::string name = fmt::format("{}, S({:g})", run.spec.name, at.time);
+      const review::CertaintyRating* grade = t < run.grade.size() ? &run.grade[t] : nullptr;
+      rows.push_back({name, anchor, grade});
+      h += fmt::format(
+          "<tr><td><a href=\"#{}\">{}</a></td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{} ({})</td>"
+          "<td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>"
+          "<td class=\"num\">{}</td><td class=\"num\">{} ({})</td><td>{}</td></tr>\n",
+          anchor, escape_xml(name), lh.k, std::isfinite(run.patients) ? fmt::format("{:.0f}", run.patients) : std::string("&ndash;"),
+          pct(at.random.est), pct_ci(at.random.ci_lb, at.random.ci_ub), pct_ci(at.random.pi_lb, at.random.pi_ub),
+          percent_number(lh.heterogeneity.I2), num(lh.heterogeneity.tau2, 4), pval(lh.heterogeneity.Q_p), pct(at.common.est),
+          pct_ci(at.common.ci_lb, at.common.ci_ub), grade ? certainty_cell(*grade, notes, name) : std::string("&ndash;"));
+    }
+  }
+  h += "</table></div>\n";
+  if (!results.survival.empty()) {
+    h += "<p class=\"note\">Survival S(t): from the pooled hazard of an exponential model per study; I&sup2;, &tau;&sup2; "
+         "and heterogeneity p of the log hazards.</p>\n";
+  }
+  if (!notes.empty()) {
+    h += "<ol class=\"note\">\n";
+    for (const auto& n : notes) h += fmt::format("<li>{}</li>\n", escape_xml(n));
+    h += "</ol>\n";
+  }
+
+  // The evidence profile: every domain's rating and its reason.
+  h += "<h2 id=\"certainty\">Certainty of the evidence (GRADE)</h2>\n";
+  h += fmt::format("<p>{}</p>\n", escape_xml(grade_sentence(results)));
+  h += "<div class=\"table\"><table><tr><th>Outcome</th><th>Starts at</th>";
+  for (const auto d : review::kGradeDomains) h += fmt::format("<th>{}</th>", review::domain_title(d));
+  h += "<th>Certainty</th></tr>\n";
+  for (const auto& row : rows) {
+    if (row.grade == nullptr) continue;
+    const auto& g = *row.grade;
+    h += fmt::format("<tr><td><a href=\"#{}\">{}</a></td><td>{}<br><span class=\"note\">{}</span></td>", row.anchor,
+                     escape_xml(row.name), escape_xml(std::string(review::to_string(g.start))), escape_xml(g.start_reason));
+    for (const auto& d : g.domains) h += domain_cell(d);
+    h += fmt::format("<td><span class=\"grade\">{}</span> {}</td></tr>\n", review::certainty_symbols(g.certainty),
+                     escape_xml(std::string(review::to_string(g.certainty))));
+  }
+  h += "</table></div>\n";
+  return h;
+}
+
 constexpr std::string_view kStyle =
     "body{font-family:'DejaVu Sans',sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222;"
     "line-height:1.45}table{border-collapse:collapse;margin:1em 0;font-size:0.9em}th,td{border-bottom:1px solid #ddd;"
@@ -306,7 +418,7 @@ constexpr std::string_view kStyle =
     "white-space:nowrap}h2{border-bottom:2px solid #4a6fa5;padding-bottom:4px;margin-top:2em}"
     ".figure{overflow-x:auto;margin:1em 0}.figure svg{max-width:100%;height:auto}.table{overflow-x:auto}"
     ".warn{background:#fff4e5;border-left:4px solid #e69500;padding:6px 10px}.note{color:#555;font-size:0.85em}"
-    "ul.left-out{color:#555;font-size:0.85em}nav ol{columns:2;font-size:0.9em}"
+    "ul.left-out{color:#555;font-size:0.85em}.grade,.nowrap{white-space:nowrap}nav ol{columns:2;font-size:0.9em}"
     "@media print{.figure{overflow:visible;break-inside:avoid}h2,h3,h4{break-after:avoid}nav{display:none}}";
 
 }  // namespace
@@ -324,7 +436,8 @@ std::string report_html(const analysis::ReviewResults& results, const ReviewFigu
                    escape_xml(kCommit), escape_xml(spec.path.filename().string()));
 
   // Contents: every section, linked.
-  h += "<nav><h2 id=\"contents\">Contents</h2>\n<ol>\n<li><a href=\"#summary\">Summary of findings</a></li>\n";
+  h += "<nav><h2 id=\"contents\">Contents</h2>\n<ol>\n<li><a href=\"#summary\">Summary of findings</a></li>\n"
+       "<li><a href=\"#certainty\">Certainty of the evidence (GRADE)</a></li>\n";
   if (results.prisma) h += "<li><a href=\"#prisma\">Study selection</a></li>\n";
   if (!spec.characteristics.empty()) h += "<li><a href=\"#studies\">Study characteristics</a></li>\n";
   if (results.risk_of_bias) h += "<li><a href=\"#risk-of-bias\">Risk of bias</a></li>\n";
@@ -338,27 +451,7 @@ std::string report_html(const analysis::ReviewResults& results, const ReviewFigu
   if (!results.warnings.empty()) h += "<li><a href=\"#warnings\">Warnings</a></li>\n";
   h += "<li><a href=\"#methods\">Methods</a></li>\n</ol></nav>\n";
 
-  h += "<h2 id=\"summary\">Summary of findings</h2>\n<div class=\"table\"><table><tr><th>Outcome</th><th>Studies</th>"
-       "<th>Patients</th><th>Pooled (random effects)</th><th>95% CI</th><th>Prediction interval</th><th>I&sup2;</th>"
-       "<th>&tau;&sup2;</th><th>Heterogeneity p</th><th>Common effect</th></tr>\n";
-  for (std::size_t i = 0; i < results.outcomes.size(); ++i) {
-    const auto& run = results.outcomes[i];
-    const auto& slug = figures.outcomes[i].slug;
-    if (!run.pool) {
-      h += fmt::format("<tr><td><a href=\"#{}\">{}</a></td><td colspan=\"9\">not pooled: {}</td></tr>\n", slug,
-                       escape_xml(run.spec.name), escape_xml(run.failure));
-      continue;
-    }
-    const auto& r = *run.pool;
-    h += fmt::format(
-        "<tr><td><a href=\"#{}\">{}</a></td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>"
-        "<td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>"
-        "<td class=\"num\">{}</td><td class=\"num\">{} ({})</td></tr>\n",
-        slug, escape_xml(run.spec.name), r.k, patients(r), pct(r.random.prop), pct_ci(r.random.prop_ci_lb, r.random.prop_ci_ub),
-        pct_ci(r.random.prop_pi_lb, r.random.prop_pi_ub), percent_number(r.heterogeneity.I2), num(r.heterogeneity.tau2, 4),
-        pval(r.heterogeneity.Q_p), pct(r.common.prop), pct_ci(r.common.prop_ci_lb, r.common.prop_ci_ub));
-  }
-  h += "</table></div>\n";
+  h += summary_of_findings(results, figures);
 
   if (results.prisma) {
     h += "<h2 id=\"prisma\">Study selection (PRISMA 2020)</h2>\n";

@@ -76,8 +76,36 @@ std::string methods_paragraph(const analysis::ReviewResults& results) {
             "fixed times and a median; survival reported at a time point was also pooled directly on the "
             "complementary log-log scale as a sensitivity analysis. ";
   }
+  text += grade_sentence(results) + " ";
   text += fmt::format("All analyses were run with carta {} (preset {}), whose pooled estimates agree with R metafor.",
                       kVersion, to_string(o.preset));
+  return text;
+}
+
+std::string grade_sentence(const analysis::ReviewResults& results) {
+  const auto& spec = results.spec;
+  const auto& g = spec.grade;
+  std::size_t by_authors = 0;
+  auto count = [&](const std::vector<review::GradeJudgement>& j) { by_authors += j.size(); };
+  for (const auto& o : spec.outcomes) count(o.grade);
+  for (const auto& s : spec.survival) count(s.grade);
+  std::string text =
+      "The certainty of the evidence was rated with GRADE (Guyatt et al. 2008), starting ";
+  text += g.start ? fmt::format("at {} certainty ({})", review::to_string(*g.start), g.start_reason)
+                  : std::string("at high certainty for randomised trials and for non-randomised studies assessed with "
+                                "ROBINS-I or ROBINS-E, and at low certainty for other observational studies");
+  text += fmt::format(
+      ", and rating down one level for each serious concern and two for a very serious one: risk of bias by where the "
+      "majority of the random-effects weight lies (most of it at low risk: not serious; most at high risk: very "
+      "serious; otherwise serious; studies without an assessment count as some concerns); inconsistency "
+      "when I-squared reached {:g}% (very serious from {:g}%); imprecision when the 95% confidence interval was wider "
+      "than {:g} percentage points and again when fewer than {:g} patients contributed; publication bias when Egger's "
+      "test gave p < {:g} with at least {} studies (not assessed with fewer). Indirectness is the authors' judgement",
+      g.i2_serious, g.i2_very_serious, 100.0 * g.ci_width, g.optimal_information_size, g.publication_bias_p,
+      g.publication_bias_min_k);
+  text += by_authors > 0 ? fmt::format("; the authors rated {} domain{} themselves, each with its reason.", by_authors,
+                                       by_authors == 1 ? "" : "s")
+                         : ".";
   return text;
 }
 

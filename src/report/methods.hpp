@@ -9,4 +9,8 @@ namespace carta::report {
 
 std::string methods_paragraph(const analysis::ReviewResults& results);
 
+// How the certainty of the evidence was rated (GRADE): the starting point and each domain's rule
+// with its thresholds, and which domains the authors rated themselves.
+std::string grade_sentence(const analysis::ReviewResults& results);
+
 }  // namespace carta::report

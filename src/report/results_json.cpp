@@ -19,6 +19,31 @@ std::string_view reason_key(analysis::LeftOutReason reason) {
   return "left_out";
 }
 
+// A GRADE rating with the thresholds it was rated by, so the JSON alone explains it.
+nlohmann::json to_json(const review::CertaintyRating& rating, const review::GradeRules& rules) {
+  nlohmann::json domains = nlohmann::json::array();
+  for (const auto& d : rating.domains) {
+    domains.push_back({{"domain", review::to_string(d.domain)},
+                       {"concern", review::to_string(d.concern)},
+                       {"levels_down", static_cast<int>(d.concern)},
+                       {"assessed", d.assessed},
+                       {"by_authors", d.by_authors},
+                       {"reason", d.reason}});
+  }
+  return {{"start", review::to_string(rating.start)},
+          {"start_reason", rating.start_reason},
+          {"domains", std::move(domains)},
+          {"levels_down", rating.levels_down},
+          {"certainty", review::to_string(rating.certainty)},
+          {"rules",
+           {{"i2_serious", rules.i2_serious},
+            {"i2_very_serious", rules.i2_very_serious},
+            {"ci_width", rules.ci_width},
+            {"optimal_information_size", rules.optimal_information_size},
+            {"publication_bias_p", rules.publication_bias_p},
+            {"publication_bias_min_k", rules.publication_bias_min_k}}}};
+}
+
 }  // namespace
 
 nlohmann::json to_json(const analysis::StudySelection& selection) {
@@ -89,6 +114,7 @@ nlohmann::json results_json(const analysis::ReviewResults& results) {
         sens.push_back(std::move(e));
       }
       o["sensitivity"] = sens;
+      if (run.grade) o["grade"] = to_json(*run.grade, spec.grade);
     } else {
       o["failure"] = run.failure;
     }
@@ -104,6 +130,17 @@ nlohmann::json results_json(const analysis::ReviewResults& results) {
     s["selection"] = to_json(run.studies);
     s["input_notes"] = run.input_notes;
     if (run.curve) s["curve"] = io::to_json(*run.curve, run.curve_studies);
+    if (run.pool) {
+      s["patients"] = io::json_number(run.patients);
+      if (run.bias) s["bias"] = io::effects_bias_json(*run.bias, run.options.pool);
+      nlohmann::json grade = nlohmann::json::array();
+      for (std::size_t i = 0; i < run.grade.size(); ++i) {
+        nlohmann::json g = to_json(run.grade[i], spec.grade);
+        g["time"] = run.pool->survival[i].time;
+        grade.push_back(std::move(g));
+      }
+      s["grade"] = std::move(grade);
+    }
     if (!run.pool) s["warnings"] = run.warnings;
     survival.push_back(std::move(s));
   }

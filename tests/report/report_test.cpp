@@ -176,6 +176,66 @@ TEST(Report, RiskOfBiasAndPrismaSections) {
   EXPECT_THAT(spec_error(kMinimal + "[risk_of_bias]\nfile = \"data.csv\"\n"), HasSubstr("spec.toml:9: [risk_of_bias]: "));
 }
 
+TEST(Report, GradeCertaintyInTheSummaryTheProfileAndTheJson) {
+  const auto dir = temp_dir("grade");
+  std::string csv = "label,x,n\n";
+  for (int i = 0; i < 12; ++i) csv += fmt::format("S{},{},{}\n", i, 20 + (i * 7) % 11, 40 + 3 * i);
+  write(dir / "data.csv", csv);
+  write(dir / "rob.csv", "study,D1,D2,D3,D4,D5\nS0,low,low,low,low,low\nS1,high,low,low,low,low\n");
+  write(dir / "spec.toml",
+        "[data]\nfile = \"data.csv\"\nlabel = \"label\"\n\n[[outcome]]\nname = \"X\"\nevents = \"x\"\nn = \"n\"\n"
+        "grade.indirectness = { concern = \"serious\", reason = \"adults only <script>alert(1)</script>\" }\n"
+        "[risk_of_bias]\nfile = \"rob.csv\"\ntool = \"rob2\"\n"
+        "[grade]\ni2_serious = 40\noptimal_information_size = 300\n");
+  (void)report::write_report(io::load_review_spec(dir / "spec.toml"), dir / "out");
+  const auto results = load_json(dir / "out" / "results.json");
+  const auto& g = results["outcomes"][0]["grade"];
+  ASSERT_TRUE(g.is_object()) << results["outcomes"][0].dump();
+  EXPECT_EQ(g["start"], "high");  // RoB 2: randomised trials
+  EXPECT_EQ(g["rules"]["i2_serious"], 40.0);
+  ASSERT_EQ(g["domains"].size(), 5u);
+  EXPECT_EQ(g["domains"][0]["domain"], "risk_of_bias");
+  // Ten of twelve studies have no assessment: counted as some concerns, named in the reason.
+  EXPECT_EQ(g["domains"][0]["concern"], "serious");
+  EXPECT_THAT(g["domains"][0]["reason"].get<std::string>(), HasSubstr("the assessment does not cover"));
+  EXPECT_EQ(g["domains"][2]["domain"], "indirectness");
+  EXPECT_EQ(g["domains"][2]["by_authors"], true);
+  EXPECT_EQ(g["domains"][2]["concern"], "serious");
+  EXPECT_EQ(g["domains"][4]["assessed"], true);  // 12 studies: Egger's test informs it
+  int down = 0;
+  for (const auto& d : g["domains"]) down += d["levels_down"].get<int>();
+  EXPECT_EQ(g["levels_down"], down);
+  const std::string expected = down >= 3 ? "very low" : down == 2 ? "low" : down == 1 ? "moderate" : "high";
+  EXPECT_EQ(g["certainty"], expected);
+  const std::string html = read_text(dir / "out" / "index.html");
+  EXPECT_THAT(html, HasSubstr("<th>Certainty (GRADE)</th>"));
+  EXPECT_THAT(html, HasSubstr("id=\"certainty\""));
+  EXPECT_THAT(html, HasSubstr("Indirectness serious (the authors&#39; rating): adults only &lt;script&gt;"));
+  EXPECT_EQ(html.find("<script>alert"), std::string::npos);
+  EXPECT_THAT(results["methods"].get<std::string>(), HasSubstr("rated with GRADE"));
+  EXPECT_THAT(results["methods"].get<std::string>(), HasSubstr("the authors rated 1 domain themselves"));
+}
+
+TEST(Spec, GradeErrorsNameTheLine) {
+  EXPECT_THAT(spec_error(kMinimal + "grade.bias = { concern = \"serious\", reason = \"r\" }\n"),
+              HasSubstr("spec.toml:9: unknown GRADE domain 'bias' in [[outcome]]. Known domains: risk_of_bias"));
+  EXPECT_THAT(spec_error(kMinimal + "grade.imprecision = { concern = \"major\", reason = \"r\" }\n"),
+              HasSubstr("spec.toml:9: grade.imprecision: concern 'major' is not one of not serious, serious"));
+  EXPECT_THAT(spec_error(kMinimal + "grade.imprecision = { concern = \"serious\" }\n"),
+              HasSubstr("spec.toml:9: grade.imprecision needs 'reason'"));
+  EXPECT_THAT(spec_error(kMinimal + "grade.imprecision = { concern = \"serious\", reason = \"  \" }\n"),
+              HasSubstr("spec.toml:9: grade.imprecision: the reason is empty"));
+  EXPECT_THAT(spec_error(kMinimal + "grade = \"low\"\n"), HasSubstr("spec.toml:9: 'grade' in [[outcome]] must be a table"));
+  EXPECT_THAT(spec_error(kMinimal + "[grade]\nstart = \"high\"\n"), HasSubstr("spec.toml:9: [grade] with start needs 'start_reason'"));
+  EXPECT_THAT(spec_error(kMinimal + "[grade]\nstart = \"top\"\nstart_reason = \"r\"\n"),
+              HasSubstr("spec.toml:10: start 'top' is not one of high, moderate, low, very low"));
+  EXPECT_THAT(spec_error(kMinimal + "[grade]\ni2_serious = 80\n"),
+              HasSubstr("spec.toml:9: [grade]: i2_very_serious must be in [i2_serious, 100]"));
+  EXPECT_THAT(spec_error(kMinimal + "[grade]\nci_widht = 0.1\n"), HasSubstr("Did you mean 'ci_width'?"));
+  EXPECT_THAT(spec_error(kMinimal + "[[survival]]\nname = \"OS\"\ns = \"x\"\ns_time = 12\ngrade.x = 1\n"),
+              HasSubstr("spec.toml:13: unknown GRADE domain 'x' in [[survival]]"));
+}
+
 TEST(Report, EscapesUserTextEverywhere) {
   const auto dir = temp_dir("escape");
   write(dir / "data.csv",
@@ -412,8 +472,22 @@ TEST(Report, BundledExampleEndToEnd) {
   EXPECT_EQ(cr["subgroups"].size(), 3u);
   EXPECT_EQ(cr["sensitivity"].size(), 2u);
   EXPECT_EQ(results["exclusions"].size(), 3u);
+  // GRADE: single-arm trials without a risk-of-bias file start at low certainty, and the two
+  // domains nothing informs say so.
+  for (const auto& o : results["outcomes"]) {
+    ASSERT_TRUE(o["grade"].is_object()) << o["name"];
+    EXPECT_EQ(o["grade"]["start"], "low");
+    EXPECT_EQ(o["grade"]["domains"][0]["assessed"], false);
+    EXPECT_EQ(o["grade"]["domains"][2]["assessed"], false);
+  }
+  EXPECT_EQ(cr["grade"]["domains"][4]["assessed"], true);  // 24 studies: Egger's test
+  ASSERT_EQ(results["survival"].size(), 2u);
+  EXPECT_EQ(results["survival"][0]["grade"].size(), 2u);  // S(12) and S(24)
+  EXPECT_EQ(results["survival"][0]["grade"][1]["time"], 24.0);
   const std::string html = read_text(out / "index.html");
   EXPECT_THAT(html, HasSubstr("Summary of findings"));
+  EXPECT_THAT(html, HasSubstr(">Overall survival, S(24)</a>"));
+  EXPECT_THAT(html, HasSubstr("id=\"certainty\""));
   EXPECT_THAT(html, HasSubstr("Methods"));
   EXPECT_EQ(html.find("http://"), html.find("http://www.w3.org/2000/svg"));  // no external resources
   EXPECT_EQ(html.find("https://"), std::string::npos);

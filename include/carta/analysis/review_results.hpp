@@ -14,6 +14,7 @@
 #include "carta/io/spec.hpp"
 #include "carta/metareg.hpp"
 #include "carta/pool.hpp"
+#include "carta/review/grade.hpp"
 #include "carta/review/prisma.hpp"
 #include "carta/review/rob.hpp"
 #include "carta/sensitivity.hpp"
@@ -89,6 +90,7 @@ struct OutcomeResult {
   std::vector<LeaveOneOutRow> leave_one_out;
   std::vector<InfluenceRow> influence;
   std::vector<SensitivityResult> sensitivity;
+  std::optional<review::CertaintyRating> grade;  // certainty of the main analysis (absent when not pooled)
   std::vector<std::string> warnings;  // analyses of this outcome that could not run, and why
 };
 
@@ -98,6 +100,10 @@ struct SurvivalResult {
   StudySelection studies;                 // of the data table's rows
   std::vector<std::string> input_notes;   // from reading the table
   std::optional<SurvivalPoolResult> pool;
+  double patients = 0.0;                  // sum of the studies' n; NaN when a study does not give it
+  std::optional<SmallStudyEffects> bias;  // on the log hazards (publication bias in GRADE)
+  // Certainty of S(t) at each of pool->survival's times, in their order.
+  std::vector<review::CertaintyRating> grade;
   std::vector<std::string> warnings;      // could not run, and doubts about the exponential model
   std::optional<SummaryCurve> curve;      // with grid and IPD: the pooled curve
   std::vector<StudyCurve> curve_studies;  // its input, on the grid

@@ -13,6 +13,7 @@
 #include "carta/io/missing_values.hpp"
 #include "carta/io/survival_table.hpp"
 #include "carta/pool.hpp"
+#include "carta/review/grade.hpp"
 #include "carta/subgroup.hpp"
 #include "carta/survival.hpp"
 
@@ -33,6 +34,7 @@ struct SpecOutcome {
   std::optional<TestType> test;
   std::optional<std::vector<std::string>> subgroups;   // overrides [analyses]
   std::optional<std::vector<std::string>> moderators;
+  std::vector<review::GradeJudgement> grade;  // the authors' GRADE ratings (grade.<domain>)
   std::size_t line = 0;
 };
 
@@ -51,6 +53,7 @@ struct SpecSurvival {
   std::string method;             // "" = the review's default (a tau^2 estimator)
   std::optional<TestType> test;
   SurvivalCiScale s_ci = SurvivalCiScale::kLogLog;  // how the s_lb/s_ub CIs were computed
+  std::vector<review::GradeJudgement> grade;  // the authors' GRADE ratings (grade.<domain>)
   std::size_t line = 0;
 };
 
@@ -103,6 +106,8 @@ struct ReviewSpec {
   std::vector<SpecSurvival> survival;
   std::optional<SpecRiskOfBias> risk_of_bias;
   std::optional<SpecPrisma> prisma;
+  review::GradeRules grade;  // [grade]: the starting certainty and the rules' thresholds
+  std::size_t grade_line = 0;
 };
 
 // The label [labels] gives `column`, else the column name itself.

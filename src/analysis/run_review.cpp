@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
+#include <cmath>
 #include <limits>
 #include <map>
 #include <set>
@@ -383,6 +385,85 @@ SurvivalResult run_survival(const ReviewData& data, const io::SpecSurvival& sv) 
   return run;
 }
 
+// A number in a baseline column, or an error naming the cell (file:line:column) and what is wrong.
+double baseline_number(const ReviewData& data, std::size_t row, std::size_t col, const std::string& text, bool whole) {
+  const auto& table = data.table();
+  std::string t = text;
+  if (table.delimiter == ';') std::replace(t.begin(), t.end(), ',', '.');
+  double x = 0.0;
+  const auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), x);
+  const bool ok = ec == std::errc() && end == t.data() + t.size() && std::isfinite(x) && x >= 0.0 &&
+                  (!whole || x == std::floor(x));
+  if (!ok) {
+    throw Error(ErrorCategory::kInvalidInput,
+                fmt::format("{}:{}:{}: column '{}': '{}' is not {}; write the number, or leave the cell empty (or NR) "
+                            "when the study does not report it",
+                            table.source, table.lines[row], col + 1, table.header[col], text,
+                            whole ? "a whole number >= 0" : "a number >= 0"));
+  }
+  return x;
+}
+
+BaselineResult run_baseline(const ReviewData& data, const io::SpecBaseline& b) {
+  using Kind = io::SpecBaseline::Kind;
+  BaselineResult out;
+  out.spec = b;
+  out.label = b.name;
+  const std::size_t col = data.column(b.column, b.line, fmt::format("[[baseline]] '{}': column", b.name));
+  const bool has_n = !b.n.empty();
+  const std::size_t n_col = has_n ? data.column(b.n, b.line, fmt::format("[[baseline]] '{}': n column", b.name)) : 0;
+  const auto& exclude = data.exclude();
+  std::vector<double> values;
+  std::map<std::string, BaselineLevel> levels;
+  for (std::size_t r = 0; r < data.table().rows.size(); ++r) {
+    const std::string study(io::cell_value(data.table().rows[r][data.label_column()]));
+    if (std::find(exclude.begin(), exclude.end(), study) != exclude.end()) continue;
+    const auto v = data.value(r, col);
+    const auto n = has_n ? data.value(r, n_col) : std::nullopt;
+    if (!v || (b.kind == Kind::kCount && !n)) {
+      out.not_reporting.push_back(study);
+      continue;
+    }
+    out.reporting.push_back(study);
+    switch (b.kind) {
+      case Kind::kSum: out.total += baseline_number(data, r, col, *v, false); break;
+      case Kind::kMedian: values.push_back(baseline_number(data, r, col, *v, false)); break;
+      case Kind::kCount: {
+        const double events = baseline_number(data, r, col, *v, true);
+        const double total = baseline_number(data, r, n_col, *n, true);
+        if (events > total) {
+          throw Error(ErrorCategory::kInvalidInput,
+                      fmt::format("{}:{}:{}: column '{}': {} is more than the {} in column '{}'; check both cells",
+                                  data.table().source, data.table().lines[r], col + 1, b.column, *v, *n, b.n));
+        }
+        out.total += events;
+        out.denominator += total;
+        break;
+      }
+      case Kind::kCategories: {
+        auto& level = levels[*v];
+        level.level = *v;
+        ++level.studies;
+        level.patients += has_n && n ? baseline_number(data, r, n_col, *n, true) : std::numeric_limits<double>::quiet_NaN();
+        break;
+      }
+    }
+  }
+  if (b.kind == Kind::kMedian && !values.empty()) {
+    std::sort(values.begin(), values.end());
+    const std::size_t k = values.size();
+    out.median = k % 2 == 1 ? values[k / 2] : 0.5 * (values[k / 2 - 1] + values[k / 2]);
+    out.min = values.front();
+    out.max = values.back();
+  } else if (b.kind == Kind::kMedian) {
+    out.median = out.min = out.max = std::numeric_limits<double>::quiet_NaN();
+  }
+  for (auto& [name, level] : levels) out.levels.push_back(std::move(level));
+  std::stable_sort(out.levels.begin(), out.levels.end(),
+                   [](const BaselineLevel& x, const BaselineLevel& y) { return x.studies > y.studies; });
+  return out;
+}
+
 // GRADE certainty of every pooled outcome and of survival at each time, from the main analysis,
 // the risk-of-bias assessment and the small-study tests (carta/review/grade.hpp).
 void rate_certainty(ReviewResults& results) {
@@ -491,6 +572,8 @@ ReviewResults run_review(const io::ReviewSpec& spec, const std::function<void(st
     results.outcomes.push_back(run_outcome(data, oc));
     for (const auto& w : results.outcomes.back().warnings) results.warnings.push_back(fmt::format("{}: {}", oc.name, w));
   }
+  if (!spec.baseline.empty()) say("baseline characteristics");
+  for (const auto& b : spec.baseline) results.baseline.push_back(run_baseline(data, b));
   for (const auto& sv : spec.survival) {
     say(fmt::format("pooling {}", sv.name));
     results.survival.push_back(run_survival(data, sv));

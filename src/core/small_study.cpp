@@ -87,8 +87,14 @@ RegressionTest weighted_regression_test(const Eigen::VectorXd& y, const Eigen::V
   // R's lm(y ~ x, weights = w): weighted least squares with the residual variance estimated,
   // which is the mixed model with tau^2 fixed at 0 and the Knapp-Hartung scale (t with k - 2 df).
   const MixedModelOptions mo{Tau2Method::kDL, TestType::kKnha, level, 0.0, false, {}};
-  return from_fit(
-      fit_mixed_model(y, w.cwiseInverse(), with_intercept(predictor), {"intrcpt", "predictor"}, true, mo));
+  const auto fit = fit_mixed_model(y, w.cwiseInverse(), with_intercept(predictor), {"intrcpt", "predictor"}, true, mo);
+  // Every study on the line (equal effects, say): the residual variance is 0, so the test's t is
+  // 0/0 or infinite and its p meaningless (R's lm warns "essentially perfect fit").
+  if (!(fit.QE > 1e-24 * w.dot(y.cwiseProduct(y)))) {
+    throw Error(ErrorCategory::kInvalidInput,
+                "every study lies on the regression line (no residual variation), so the test is undefined");
+  }
+  return from_fit(fit);
 }
 
 double kendall_exact_p(std::int64_t concordant, std::int64_t n) {
@@ -127,6 +133,12 @@ RankTest rank_correlation_test(const Eigen::VectorXd& y, const Eigen::VectorXd& 
                 fmt::format("the rank correlation test needs at least 3 studies, but k = {}", n));
   }
   require_variation(v, "the sampling variance");
+  // Equal effects tie every standardised deviate: Kendall's tau is 0/0 (R's cor.test gives NA).
+  const double y_lo = y.minCoeff(), y_hi = y.maxCoeff();
+  if (!(y_hi - y_lo > 1e-12 * std::max(1.0, std::max(std::abs(y_lo), std::abs(y_hi))))) {
+    throw Error(ErrorCategory::kInvalidInput,
+                "every study has the same effect size, so the rank correlation is undefined");
+  }
   const Eigen::VectorXd w = v.cwiseInverse();
   const double theta = w.dot(y) / w.sum();
   const double vb = 1.0 / w.sum();

@@ -181,7 +181,7 @@ ReviewSpec parse_review_spec(std::string_view text, const std::filesystem::path&
   spec.path = path;
   r.check_keys(root,
                {"title", "data", "labels", "model", "analyses", "exclude", "outcome", "sensitivity", "survival",
-                "risk_of_bias", "prisma", "grade"},
+                "risk_of_bias", "prisma", "grade", "baseline"},
                "the spec");
   spec.title = r.string(root, "title", false, "the spec");
 
@@ -341,6 +341,39 @@ ReviewSpec parse_review_spec(std::string_view text, const std::filesystem::path&
       SpecSensitivity s{r.string(t, "name", true, "[[sensitivity]]"), r.strings(t, "where"), t.source().begin.line};
       if (s.where.empty()) r.fail(&t, "a sensitivity analysis needs where = [\"column=value\", ...]");
       spec.sensitivity.push_back(std::move(s));
+    }
+  }
+  if (const auto* base = array_of_tables("baseline")) {
+    std::set<std::string> baseline_names;
+    for (const auto& item : *base) {
+      const auto& t = *item.as_table();
+      const char* where = "[[baseline]]";
+      r.check_keys(t, {"name", "sum", "median", "events", "n", "categories"}, where);
+      SpecBaseline b;
+      b.line = t.source().begin.line;
+      b.name = r.string(t, "name", true, where);
+      if (!baseline_names.insert(b.name).second) r.fail(&t, fmt::format("baseline name '{}' is used twice", b.name));
+      int kinds = 0;
+      for (const auto& [key, kind] : {std::pair{"sum", SpecBaseline::Kind::kSum}, std::pair{"median", SpecBaseline::Kind::kMedian},
+                                      std::pair{"events", SpecBaseline::Kind::kCount},
+                                      std::pair{"categories", SpecBaseline::Kind::kCategories}}) {
+        if (auto c = r.string(t, key, false, where); !c.empty()) {
+          ++kinds;
+          b.kind = kind;
+          b.column = std::move(c);
+        }
+      }
+      if (kinds != 1) {
+        r.fail(&t, fmt::format("[[baseline]] '{}' needs exactly one of sum, median, events (with n) or categories; it "
+                               "has {}",
+                               b.name, kinds));
+      }
+      b.n = r.string(t, "n", b.kind == SpecBaseline::Kind::kCount, fmt::format("[[baseline]] '{}' with events", b.name));
+      if (!b.n.empty() && (b.kind == SpecBaseline::Kind::kSum || b.kind == SpecBaseline::Kind::kMedian)) {
+        r.fail(t.get("n"), fmt::format("[[baseline]] '{}': n goes with events or categories, not with {}", b.name,
+                                       b.kind == SpecBaseline::Kind::kSum ? "sum" : "median"));
+      }
+      spec.baseline.push_back(std::move(b));
     }
   }
   if (const auto* surv = array_of_tables("survival")) {

@@ -411,6 +411,53 @@ std::string summary_of_findings(const analysis::ReviewResults& results, const Re
   return h;
 }
 
+// "1,234" for a count; a count keeps no decimals, other numbers keep what they need.
+std::string amount(double x) {
+  if (!std::isfinite(x)) return "&ndash;";
+  if (x == std::floor(x) && std::fabs(x) < 1e15) return fmt::format("{:.0f}", x);
+  return fmt::format("{:.1f}", x);
+}
+
+std::string baseline_section(const std::vector<analysis::BaselineResult>& rows) {
+  using Kind = io::SpecBaseline::Kind;
+  std::string h = "<h2 id=\"baseline\">Baseline characteristics</h2>\n<div class=\"table\"><table><tr><th>Characteristic"
+                  "</th><th>Studies reporting</th><th>Summary</th></tr>\n";
+  for (const auto& b : rows) {
+    std::string value;
+    if (b.reporting.empty()) {
+      value = "not reported by any study";
+    } else {
+      switch (b.spec.kind) {
+        case Kind::kSum: value = amount(b.total); break;
+        case Kind::kMedian:
+          value = fmt::format("median of the study medians {} (range {}&ndash;{})", amount(b.median), amount(b.min),
+                              amount(b.max));
+          break;
+        case Kind::kCount:
+          value = fmt::format("{}/{} ({})", amount(b.total), amount(b.denominator),
+                              b.denominator > 0 ? pct(b.total / b.denominator) : std::string("&ndash;"));
+          break;
+        case Kind::kCategories:
+          for (const auto& l : b.levels) {
+            value += fmt::format("{}{}: {} stud{}{}", value.empty() ? "" : "; ", escape_xml(l.level), l.studies,
+                                 l.studies == 1 ? "y" : "ies",
+                                 std::isfinite(l.patients) ? fmt::format(" ({} patients)", amount(l.patients)) : std::string());
+          }
+          break;
+      }
+    }
+    std::string missing;
+    if (!b.not_reporting.empty()) {
+      missing = fmt::format("<br><span class=\"note\">Not reported by {}</span>", escape_xml(fmt::format("{}", fmt::join(b.not_reporting, ", "))));
+    }
+    h += fmt::format("<tr><td>{}</td><td class=\"num\">{} of {}</td><td>{}{}</td></tr>\n", escape_xml(b.label),
+                     b.reporting.size(), b.reporting.size() + b.not_reporting.size(), value, missing);
+  }
+  h += "</table></div>\n<p class=\"note\">Over the studies in the review (excluded reports left out). Counts are pooled "
+       "over the studies that report both the count and its denominator.</p>\n";
+  return h;
+}
+
 constexpr std::string_view kStyle =
     "body{font-family:'DejaVu Sans',sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222;"
     "line-height:1.45}table{border-collapse:collapse;margin:1em 0;font-size:0.9em}th,td{border-bottom:1px solid #ddd;"
@@ -440,6 +487,7 @@ std::string report_html(const analysis::ReviewResults& results, const ReviewFigu
        "<li><a href=\"#certainty\">Certainty of the evidence (GRADE)</a></li>\n";
   if (results.prisma) h += "<li><a href=\"#prisma\">Study selection</a></li>\n";
   if (!spec.characteristics.empty()) h += "<li><a href=\"#studies\">Study characteristics</a></li>\n";
+  if (!results.baseline.empty()) h += "<li><a href=\"#baseline\">Baseline characteristics</a></li>\n";
   if (results.risk_of_bias) h += "<li><a href=\"#risk-of-bias\">Risk of bias</a></li>\n";
   for (std::size_t i = 0; i < results.outcomes.size(); ++i) {
     h += fmt::format("<li><a href=\"#{}\">{}</a></li>\n", figures.outcomes[i].slug, escape_xml(results.outcomes[i].spec.name));
@@ -474,6 +522,7 @@ std::string report_html(const analysis::ReviewResults& results, const ReviewFigu
     }
     h += "</table></div>\n<p class=\"note\">NR: not reported.</p>\n";
   }
+  if (!results.baseline.empty()) h += baseline_section(results.baseline);
   if (results.risk_of_bias) {
     h += fmt::format("<h2 id=\"risk-of-bias\">Risk of bias ({})</h2>\n", escape_xml(results.risk_of_bias->tool->name));
     h += figure(figures.rob_traffic_light);

@@ -76,6 +76,11 @@ std::string methods_paragraph(const analysis::ReviewResults& results) {
             "fixed times and a median; survival reported at a time point was also pooled directly on the "
             "complementary log-log scale as a sensitivity analysis. ";
   }
+  if (!results.baseline.empty()) {
+    text += "Baseline characteristics were summarised over the included studies: totals, the median of the study "
+            "medians with their range, and counts pooled over the studies that reported both the count and its "
+            "denominator. ";
+  }
   text += grade_sentence(results) + " ";
   text += fmt::format("All analyses were run with carta {} (preset {}), whose pooled estimates agree with R metafor.",
                       kVersion, to_string(o.preset));

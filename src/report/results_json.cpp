@@ -1,5 +1,7 @@
 #include "results_json.hpp"
 
+#include <cmath>
+
 #include "carta/io/pool_output.hpp"
 #include "carta/io/prisma_table.hpp"
 #include "carta/io/survival_output.hpp"
@@ -145,6 +147,44 @@ nlohmann::json results_json(const analysis::ReviewResults& results) {
     survival.push_back(std::move(s));
   }
   j["survival"] = survival;
+
+  nlohmann::json baseline = nlohmann::json::array();
+  for (const auto& b : results.baseline) {
+    using Kind = io::SpecBaseline::Kind;
+    nlohmann::json e = {{"name", b.label}, {"column", b.spec.column}, {"reporting", b.reporting},
+                        {"not_reporting", b.not_reporting}};
+    switch (b.spec.kind) {
+      case Kind::kSum:
+        e["kind"] = "sum";
+        e["total"] = b.total;
+        break;
+      case Kind::kMedian:
+        e["kind"] = "median";
+        e["median"] = io::json_number(b.median);
+        e["min"] = io::json_number(b.min);
+        e["max"] = io::json_number(b.max);
+        break;
+      case Kind::kCount:
+        e["kind"] = "count";
+        e["n_column"] = b.spec.n;
+        e["events"] = b.total;
+        e["n"] = b.denominator;
+        e["proportion"] = io::json_number(b.denominator > 0 ? b.total / b.denominator : std::nan(""));
+        break;
+      case Kind::kCategories: {
+        e["kind"] = "categories";
+        if (!b.spec.n.empty()) e["n_column"] = b.spec.n;
+        nlohmann::json levels = nlohmann::json::array();
+        for (const auto& l : b.levels) {
+          levels.push_back({{"level", l.level}, {"studies", l.studies}, {"patients", io::json_number(l.patients)}});
+        }
+        e["levels"] = std::move(levels);
+        break;
+      }
+    }
+    baseline.push_back(std::move(e));
+  }
+  j["baseline"] = baseline;
 
   if (results.risk_of_bias) {
     const auto& rob = *results.risk_of_bias;

@@ -216,6 +216,60 @@ TEST(Report, GradeCertaintyInTheSummaryTheProfileAndTheJson) {
   EXPECT_THAT(results["methods"].get<std::string>(), HasSubstr("the authors rated 1 domain themselves"));
 }
 
+TEST(Report, BaselineCharacteristicsPooledOverTheStudiesThatReportThem) {
+  const auto dir = temp_dir("baseline");
+  write(dir / "data.csv",
+        "label,x,n,age,male,grp\nA,1,10,30,4,adult\nB,2,20,NR,,child\nC,3,30,50,20,adult\nD,4,40,60,10,\nE,5,50,40,30,adult\n");
+  const std::string spec = kMinimal +
+                           "[[exclude]]\nstudy = \"E\"\nreason = \"duplicate\"\n"
+                           "[[baseline]]\nname = \"Patients\"\nsum = \"n\"\n"
+                           "[[baseline]]\nname = \"Age\"\nmedian = \"age\"\n"
+                           "[[baseline]]\nname = \"Male\"\nevents = \"male\"\nn = \"n\"\n"
+                           "[[baseline]]\nname = \"Group\"\ncategories = \"grp\"\nn = \"n\"\n"
+                           "[[baseline]]\nname = \"Group (studies)\"\ncategories = \"grp\"\n";
+  write(dir / "spec.toml", spec);
+  (void)report::write_report(io::load_review_spec(dir / "spec.toml"), dir / "out");
+  const auto b = load_json(dir / "out" / "results.json")["baseline"];
+  ASSERT_EQ(b.size(), 5u);
+  EXPECT_EQ(b[0]["total"], 100.0);  // E is excluded
+  EXPECT_EQ(b[0]["reporting"].size(), 4u);
+  EXPECT_EQ(b[1]["median"], 50.0);  // 30, 50, 60: B does not report it
+  EXPECT_EQ(b[1]["min"], 30.0);
+  EXPECT_EQ(b[1]["max"], 60.0);
+  EXPECT_EQ(b[1]["not_reporting"], nlohmann::json::array({"B"}));
+  EXPECT_EQ(b[2]["events"], 34.0);  // A, C, D: 4 + 20 + 10 of 10 + 30 + 40
+  EXPECT_EQ(b[2]["n"], 80.0);
+  EXPECT_DOUBLE_EQ(b[2]["proportion"].get<double>(), 34.0 / 80.0);
+  EXPECT_EQ(b[3]["levels"][0]["level"], "adult");
+  EXPECT_EQ(b[3]["levels"][0]["studies"], 2);
+  EXPECT_EQ(b[3]["levels"][0]["patients"], 40.0);
+  EXPECT_EQ(b[3]["levels"][1]["level"], "child");
+  EXPECT_EQ(b[3]["not_reporting"], nlohmann::json::array({"D"}));
+  EXPECT_TRUE(b[4]["levels"][0]["patients"].is_null());  // no n column: no patient counts
+  const std::string html = read_text(dir / "out" / "index.html");
+  EXPECT_THAT(html, HasSubstr("id=\"baseline\""));
+  EXPECT_THAT(html, HasSubstr("median of the study medians 50 (range 30&ndash;60)"));
+  EXPECT_THAT(html, HasSubstr("34/80 (42.5%)"));
+  EXPECT_THAT(html, HasSubstr("adult: 2 studies (40 patients); child: 1 study (20 patients)"));
+  EXPECT_THAT(html, HasSubstr("Not reported by B"));
+
+  // Bad cells name file:line:column; impossible counts name both columns.
+  EXPECT_THAT(spec_error(kMinimal + "[[baseline]]\nname = \"Age\"\nmedian = \"age\"\n", "label,x,n,age\nA,1,10,thirty\n"),
+              HasSubstr("data.csv:2:4: column 'age': 'thirty' is not a number >= 0"));
+  EXPECT_THAT(spec_error(kMinimal + "[[baseline]]\nname = \"M\"\nevents = \"m\"\nn = \"n\"\n", "label,x,n,m\nA,1,10,12\n"),
+              HasSubstr("data.csv:2:4: column 'm': 12 is more than the 10 in column 'n'"));
+  EXPECT_THAT(spec_error(kMinimal + "[[baseline]]\nname = \"M\"\nevents = \"m\"\nn = \"n\"\n", "label,x,n,m\nA,1,10,2.5\n"),
+              HasSubstr("'2.5' is not a whole number >= 0"));
+  EXPECT_THAT(spec_error(kMinimal + "[[baseline]]\nname = \"M\"\nsum = \"nn\"\n"),
+              HasSubstr("spec.toml:9: [[baseline]] 'M': column 'nn'"));
+  EXPECT_THAT(spec_error(kMinimal + "[[baseline]]\nname = \"M\"\nsum = \"n\"\nmedian = \"n\"\n"),
+              HasSubstr("spec.toml:9: [[baseline]] 'M' needs exactly one of sum, median, events (with n) or categories; it has 2"));
+  EXPECT_THAT(spec_error(kMinimal + "[[baseline]]\nname = \"M\"\nevents = \"x\"\n"),
+              HasSubstr("spec.toml:9: [[baseline]] 'M' with events needs 'n'"));
+  EXPECT_THAT(spec_error(kMinimal + "[[baseline]]\nname = \"M\"\nsum = \"x\"\nn = \"n\"\n"),
+              HasSubstr("spec.toml:12: [[baseline]] 'M': n goes with events or categories, not with sum"));
+}
+
 TEST(Spec, GradeErrorsNameTheLine) {
   EXPECT_THAT(spec_error(kMinimal + "grade.bias = { concern = \"serious\", reason = \"r\" }\n"),
               HasSubstr("spec.toml:9: unknown GRADE domain 'bias' in [[outcome]]. Known domains: risk_of_bias"));
@@ -484,6 +538,9 @@ TEST(Report, BundledExampleEndToEnd) {
   ASSERT_EQ(results["survival"].size(), 2u);
   EXPECT_EQ(results["survival"][0]["grade"].size(), 2u);  // S(12) and S(24)
   EXPECT_EQ(results["survival"][0]["grade"][1]["time"], 24.0);
+  ASSERT_EQ(results["baseline"].size(), 6u);
+  EXPECT_EQ(results["baseline"][0]["total"], 1095.0);  // patients infused in the 27 included trials
+  EXPECT_EQ(results["baseline"][0]["reporting"].size(), 27u);
   const std::string html = read_text(out / "index.html");
   EXPECT_THAT(html, HasSubstr("Summary of findings"));
   EXPECT_THAT(html, HasSubstr(">Overall survival, S(24)</a>"));

@@ -54,6 +54,27 @@ TEST(SmallStudy, IdenticalStudiesLeaveEveryTestUndefinedWithAReason) {
   EXPECT_NEAR(tf.est, 0.0, 1e-12);
 }
 
+// Equal proportions in studies of different sizes: every regression fits exactly and Kendall's tau
+// is 0/0. Each test is undefined with a reason; before, Egger's p printed as < 0.0001 and the Begg
+// test threw from inside Boost (exit 70).
+TEST(SmallStudy, EqualProportionsInStudiesOfDifferentSizeLeaveTheTestsUndefined) {
+  const std::vector<ProportionStudy> same_p{{"a", 1, 10}, {"b", 2, 20}, {"c", 3, 30}, {"d", 4, 40}};
+  const auto r = small_study_effects(same_p, PoolOptions{});
+  EXPECT_FALSE(r.egger || r.peese || r.peters || r.inverse_sqrt_n || r.begg);
+  EXPECT_THAT(r.notes, Contains(HasSubstr("Egger test: every study lies on the regression line")));
+  EXPECT_THAT(r.notes, Contains(HasSubstr("Begg test: every study has the same effect size")));
+  // The mixed-effects version is defined (its SE does not come from the residuals): slope 0.
+  ASSERT_TRUE(r.egger_rma);
+  EXPECT_NEAR(r.egger_rma->stat, 0.0, 1e-8);
+  ASSERT_TRUE(r.trimfill);
+  EXPECT_EQ(r.trimfill->k0, 0u);
+  // One study off the line is enough for every test to run again.
+  auto off = same_p;
+  off[3].events = 5;
+  const auto r2 = small_study_effects(off, PoolOptions{});
+  EXPECT_TRUE(r2.egger && r2.begg && r2.peters);
+}
+
 TEST(SmallStudy, ZeroAndAllEventStudies) {
   const std::vector<ProportionStudy> d{{"a", 0, 12}, {"b", 3, 25}, {"c", 9, 30}, {"d", 20, 20}, {"e", 7, 60}, {"f", 0, 8}};
   const auto metafor = small_study_effects(d, PoolOptions{});

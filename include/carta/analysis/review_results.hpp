@@ -110,6 +110,24 @@ struct SurvivalResult {
   std::vector<StudyCurve> curve_display;  // each study's Kaplan-Meier curve at every step (figure)
 };
 
+// A baseline characteristic pooled over the studies that report it ([[baseline]]).
+struct BaselineLevel {
+  std::string level;
+  std::size_t studies = 0;
+  double patients = 0.0;  // NaN without an n column, or when a study of this level does not give it
+};
+
+struct BaselineResult {
+  io::SpecBaseline spec;
+  std::string label;                  // for readers: the spec's name
+  std::vector<std::string> reporting;  // studies (not excluded) that report it
+  std::vector<std::string> not_reporting;
+  double total = 0.0;        // kSum: the sum; kCount: the events
+  double denominator = 0.0;  // kCount: the n of the same studies
+  double median = 0.0, min = 0.0, max = 0.0;  // kMedian: of the studies' values
+  std::vector<BaselineLevel> levels;          // kCategories: most studies first, then by name
+};
+
 // One row of the study characteristics table.
 struct StudyRow {
   std::string study;
@@ -123,6 +141,7 @@ struct ReviewResults {
   std::vector<StudyRow> studies;  // every row of the data table, in its order
   std::vector<OutcomeResult> outcomes;
   std::vector<SurvivalResult> survival;
+  std::vector<BaselineResult> baseline;
   std::optional<review::RobAssessment> risk_of_bias;
   std::optional<review::PrismaCounts> prisma;
   review::PrismaCheck prisma_check;

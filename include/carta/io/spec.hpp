@@ -57,6 +57,21 @@ struct SpecSurvival {
   std::size_t line = 0;
 };
 
+// A pooled baseline characteristic ([[baseline]]), summarised over the studies that report it.
+struct SpecBaseline {
+  enum class Kind {
+    kSum,         // sum = COL: a total (patients infused)
+    kMedian,      // median = COL: the median of the studies' medians, with their range
+    kCount,       // events = COL, n = COL: a count pooled over the reported denominators (males 170/323)
+    kCategories,  // categories = COL: studies per value, with patients from n = COL when given
+  };
+  std::string name;
+  Kind kind = Kind::kSum;
+  std::string column;  // the sum, median, events or categories column
+  std::string n;       // kCount: denominators (required); kCategories: patients (optional)
+  std::size_t line = 0;
+};
+
 // Risk-of-bias assessments shown in the report (carta rob).
 struct SpecRiskOfBias {
   std::filesystem::path file;  // resolved against the spec's folder
@@ -104,6 +119,7 @@ struct ReviewSpec {
   std::vector<SpecOutcome> outcomes;
   std::vector<SpecSensitivity> sensitivity;
   std::vector<SpecSurvival> survival;
+  std::vector<SpecBaseline> baseline;
   std::optional<SpecRiskOfBias> risk_of_bias;
   std::optional<SpecPrisma> prisma;
   review::GradeRules grade;  // [grade]: the starting certainty and the rules' thresholds

@@ -483,43 +483,41 @@ void rate_certainty(ReviewResults& results) {
     if (!bias || !bias->egger) return std::nullopt;
     return review::SmallStudyTestResult{"Egger's test", bias->egger->k, bias->egger->p};
   };
+  // What every row shares: the pooled model's k, heterogeneity and weights, and the bias tests.
+  auto evidence = [&](const PoolResult& pool, double patients, const std::optional<SmallStudyEffects>& bias,
+                      double est, double ci_lb, double ci_ub, double pi_lb, double pi_ub) {
+    review::GradeEvidence e;
+    e.k = pool.k;
+    e.patients = patients;
+    e.i2 = pool.heterogeneity.I2;
+    e.q_p = pool.heterogeneity.Q_p;
+    e.estimate = est;
+    e.ci_lb = ci_lb;
+    e.ci_ub = ci_ub;
+    e.pi_lb = pi_lb;
+    e.pi_ub = pi_ub;
+    e.risk_of_bias = shares(pool);
+    e.small_study = egger(bias);
+    e.small_study_wanted = spec.bias;
+    return e;
+  };
   for (auto& run : results.outcomes) {
     if (!run.pool) continue;
     const auto& r = *run.pool;
-    review::GradeEvidence e;
-    e.k = r.k;
-    e.patients = 0.0;
-    for (const auto& st : r.studies) e.patients += static_cast<double>(st.n);
-    e.i2 = r.heterogeneity.I2;
-    e.q_p = r.heterogeneity.Q_p;
-    e.estimate = r.random.prop;
-    e.ci_lb = r.random.prop_ci_lb;
-    e.ci_ub = r.random.prop_ci_ub;
-    e.pi_lb = r.random.prop_pi_lb;
-    e.pi_ub = r.random.prop_pi_ub;
-    e.risk_of_bias = shares(r);
-    e.small_study = egger(run.bias);
-    e.small_study_wanted = spec.bias;
-    run.grade = review::rate_certainty(e, spec.grade, rob, run.spec.grade);
+    double patients = 0.0;
+    for (const auto& st : r.studies) patients += static_cast<double>(st.n);
+    const auto& re = r.random;
+    run.grade = review::rate_certainty(
+        evidence(r, patients, run.bias, re.prop, re.prop_ci_lb, re.prop_ci_ub, re.prop_pi_lb, re.prop_pi_ub), spec.grade,
+        rob, run.spec.grade);
   }
   for (auto& run : results.survival) {
     if (!run.pool) continue;
-    const auto& lh = run.pool->log_hazard;
     for (const auto& at : run.pool->survival) {
-      review::GradeEvidence e;
-      e.k = lh.k;
-      e.patients = run.patients;
-      e.i2 = lh.heterogeneity.I2;
-      e.q_p = lh.heterogeneity.Q_p;
-      e.estimate = at.random.est;
-      e.ci_lb = at.random.ci_lb;
-      e.ci_ub = at.random.ci_ub;
-      e.pi_lb = at.random.pi_lb;
-      e.pi_ub = at.random.pi_ub;
-      e.risk_of_bias = shares(lh);
-      e.small_study = egger(run.bias);
-      e.small_study_wanted = spec.bias;
-      run.grade.push_back(review::rate_certainty(e, spec.grade, rob, run.spec.grade));
+      const auto& s = at.random;
+      run.grade.push_back(review::rate_certainty(
+          evidence(run.pool->log_hazard, run.patients, run.bias, s.est, s.ci_lb, s.ci_ub, s.pi_lb, s.pi_ub), spec.grade,
+          rob, run.spec.grade));
     }
   }
 }

@@ -104,6 +104,23 @@ try {
     rows.map((r) => r.innerText).find((t) => t.startsWith('Complete remission')) ?? '');
   check(summaryRow.includes(expected),
         `summary row for complete remission "${summaryRow}" does not show results.json's ${expected}%`);
+  // The certainty a reader sees for complete remission is results.json's, and the contents links
+  // to the GRADE and baseline sections take the reader there.
+  check(summaryRow.toLowerCase().includes(cr.grade.certainty),
+        `summary row for complete remission "${summaryRow}" does not show the certainty ${cr.grade.certainty}`);
+  for (const id of ['certainty', 'baseline']) {
+    await page.click(`nav a[href="#${id}"]`);
+    const top = await page.$eval(`#${id}`, (e) => e.getBoundingClientRect().top);
+    check(Math.abs(top) < 5, `the contents link to #${id} leaves its heading at ${top} px from the top`);
+  }
+  const profileRows = await page.$$eval('#certainty + p + div.table tr', (rows) => rows.length);
+  check(profileRows === 1 + results.outcomes.length + results.survival.reduce((n, s) => n + s.grade.length, 0),
+        `the GRADE profile has ${profileRows} rows`);
+  // On a phone (390 px) the page itself does not scroll sideways: wide tables scroll in their box.
+  await page.setViewportSize({ width: 390, height: 800 });
+  const pageWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+  check(pageWidth <= 390, `at 390 px the page is ${pageWidth} px wide`);
+  await page.setViewportSize({ width: 1366, height: 900 });
   // Kept as the test's artifact: what a reader sees, for review by eye (WORK_DIR/report.png).
   const screenshot = path.join(workDir, 'report.png');
   await page.screenshot({ path: screenshot, fullPage: true });
@@ -122,7 +139,9 @@ try {
   fs.writeFileSync(path.join(hostileDir, 'spec.toml'),
                    'title = "<b onmouseover=alert(4)>T</b>"\n[data]\nfile = "data.csv"\nlabel = "label"\n' +
                    'characteristics = ["group"]\n[analyses]\nsubgroups = ["group"]\n' +
-                   '[[outcome]]\nname = "<iframe src=javascript:alert(5)>"\nevents = "x"\nn = "n"\n');
+                   '[[outcome]]\nname = "<iframe src=javascript:alert(5)>"\nevents = "x"\nn = "n"\n' +
+                   'grade.indirectness = { concern = "serious", reason = "<img src=x onerror=\'window.__pwned=6\'>" }\n' +
+                   '[[baseline]]\nname = "<b onmouseover=alert(7)>B</b>"\ncategories = "group"\n');
   const hostile = await open(browser, runReport(path.join(hostileDir, 'spec.toml'), path.join(hostileDir, 'out')));
   for (const p of hostile.problems) check(false, `hostile labels: ${p}`);
   const state = await hostile.page.evaluate(() => ({

@@ -293,9 +293,12 @@ TEST(Spec, GradeErrorsNameTheLine) {
 TEST(Report, EscapesUserTextEverywhere) {
   const auto dir = temp_dir("escape");
   write(dir / "data.csv",
-        "label,x,n,group\n<script>alert(1)</script>,3,10,\"a&b\"\nB,5,12,a&b\nC,7,20,\"<i>c</i>\"\n");
+        "label,x,n,group,absent\n<script>alert(1)</script>,3,10,\"a&b\",NR\nB,5,12,a&b,\nC,7,20,\"<i>c</i>\",NA\n");
   write(dir / "spec.toml", "title = \"Risk <b>bold</b>\"\n[data]\nfile = \"data.csv\"\nlabel = \"label\"\ncharacteristics = [\"group\"]\n"
-                           "[analyses]\nsubgroups = [\"group\"]\n[[outcome]]\nname = \"<img src=x onerror=alert(2)>\"\nevents = \"x\"\nn = \"n\"\n");
+                           "[analyses]\nsubgroups = [\"group\"]\n[[outcome]]\nname = \"<img src=x onerror=alert(2)>\"\nevents = \"x\"\nn = \"n\"\n"
+                           "grade.imprecision = { concern = \"serious\", reason = \"<u>few</u>\" }\n"
+                           "[[baseline]]\nname = \"<u>Groups</u>\"\ncategories = \"group\"\n"
+                           "[[baseline]]\nname = \"Events\"\nmedian = \"absent\"\n");
   const auto spec = io::load_review_spec(dir / "spec.toml");
   (void)report::write_report(spec, dir / "out");
   const std::string html = read_text(dir / "out" / "index.html");
@@ -304,6 +307,16 @@ TEST(Report, EscapesUserTextEverywhere) {
   EXPECT_EQ(html.find("<b>bold"), std::string::npos);
   EXPECT_THAT(html, HasSubstr("&lt;script&gt;alert(1)&lt;/script&gt;"));
   EXPECT_THAT(html, HasSubstr("a&amp;b"));
+  // The authors' GRADE reason, a baseline name and its category values (the data's) stay text.
+  EXPECT_EQ(html.find("<u>"), std::string::npos);
+  EXPECT_EQ(html.find("<i>c"), std::string::npos);
+  EXPECT_THAT(html, HasSubstr("&lt;u&gt;few&lt;/u&gt;"));
+  EXPECT_THAT(html, HasSubstr("&lt;i&gt;c&lt;/i&gt;: 1 study"));
+  // A baseline column nobody reports: said, not a number (and null in the JSON).
+  EXPECT_THAT(html, HasSubstr("not reported by any study"));
+  const auto results = load_json(dir / "out" / "results.json");
+  EXPECT_TRUE(results["baseline"][1]["median"].is_null());
+  EXPECT_EQ(results["baseline"][1]["not_reporting"].size(), 3u);
   for (const auto& f : std::filesystem::directory_iterator(dir / "out" / "figures")) {
     const std::string svg = read_text(f.path());
     EXPECT_EQ(svg.find("<script"), std::string::npos) << f.path();

@@ -11,7 +11,7 @@ packages=(
   # liblapack-dev to link; libopenblas0-pthread serves LAPACK and BLAS fast (survival-curve's
   # J x J matrices)
   liblapack-dev libopenblas0-pthread
-  libboost-dev libeigen3-dev libfmt-dev nlohmann-json3-dev libcli11-dev libtomlplusplus-dev libpugixml-dev
+  libboost-dev libeigen3-dev libfmt-dev nlohmann-json3-dev libcli11-dev libtomlplusplus-dev libpugixml-dev libzip-dev
   libgtest-dev libgmock-dev libbenchmark-dev libicu-dev
   libsqlite3-dev libsqlitecpp-dev libsodium-dev libcpp-httplib-dev
   libpango1.0-dev libcairo2-dev libpng-dev librsvg2-dev fonts-dejavu-core

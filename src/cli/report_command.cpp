@@ -11,16 +11,19 @@
 namespace carta::cli {
 
 CLI::App* add_report_command(CLI::App& app, ReportArgs& args) {
-  auto* cmd = app.add_subcommand("report", "Run a whole review from an analysis spec (TOML) and write an HTML report");
+  auto* cmd = app.add_subcommand("report", "Run a whole review from an analysis spec (TOML) and write its report (HTML, Word, Markdown)");
   cmd->add_option("spec", args.spec, "analysis spec, e.g. examples/cart-ball/review.toml (format: docs/spec.md)")->required();
   cmd->add_option("-o,--out", args.out, "output folder (a new or empty folder, or a previous carta report)")
       ->capture_default_str();
   add_progress_option(cmd, args.progress);
   cmd->footer(R"(
 Writes OUT/index.html (self-contained: inline CSS and SVG, no script, no network),
-OUT/results.json (every number with the settings that produced it, and for every analysis the
-studies it used and those it left out, with why), OUT/summary.csv, OUT/studies_<outcome>.csv and
-OUT/figures/ (each figure as SVG, PNG and PDF).
+OUT/report.docx (the same sections, tables, figures and reference list as a Word document for
+the manuscript: A4, figures at the text width), OUT/report.md (Markdown with pipe tables, for
+pandoc or a repository), OUT/results.json (every number with the settings that produced it, and
+for every analysis the studies it used and those it left out, with why; the methods paragraph
+and its references), OUT/summary.csv, OUT/studies_<outcome>.csv and OUT/figures/ (each figure as
+SVG, PNG and PDF).
 
 The report is built beside OUT and swapped in whole: an interrupted or failed run leaves the
 previous report as it was. OUT must be new, empty or a previous carta report (it holds the

@@ -1,14 +1,13 @@
 #pragma once
-// index.html from the results model and its figures: self-contained (inline CSS and SVG, no
+// index.html from the report's document (build_document): self-contained (inline CSS and SVG, no
 // script, no network), every user text escaped.
 
 #include <string>
 
-#include "carta/analysis/review_results.hpp"
-#include "figures.hpp"
+#include "document.hpp"
 
 namespace carta::report {
 
-std::string report_html(const analysis::ReviewResults& results, const ReviewFigures& figures);
+std::string document_html(const Document& doc);
 
 }  // namespace carta::report

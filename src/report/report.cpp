@@ -8,8 +8,11 @@
 #include "carta/io/pool_output.hpp"
 #include "carta/io/prisma_table.hpp"
 #include "carta/plot/render.hpp"
+#include "docx.hpp"
+#include "document.hpp"
 #include "figures.hpp"
 #include "html.hpp"
+#include "markdown.hpp"
 #include "report_folder.hpp"
 #include "results_json.hpp"
 
@@ -72,9 +75,14 @@ void write_files(const analysis::ReviewResults& results, const std::filesystem::
   summary.files.emplace_back("results.json");
   io::write_file_atomic(dir / "summary.csv", summary_csv(results));
   summary.files.emplace_back("summary.csv");
-  say("writing index.html");
-  io::write_file_atomic(dir / "index.html", report_html(results, figures));
+  const Document doc = build_document(results, figures);
+  say("writing index.html, report.docx and report.md");
+  io::write_file_atomic(dir / "index.html", document_html(doc));
   summary.files.emplace_back("index.html");
+  write_docx(doc, dir, dir / "report.docx");
+  summary.files.emplace_back("report.docx");
+  io::write_file_atomic(dir / "report.md", document_markdown(doc));
+  summary.files.emplace_back("report.md");
 }
 
 }  // namespace

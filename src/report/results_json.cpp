@@ -69,7 +69,12 @@ nlohmann::json results_json(const analysis::ReviewResults& results) {
   nlohmann::json exclusions = nlohmann::json::array();
   for (const auto& e : spec.exclude) exclusions.push_back({{"study", e.study}, {"reason", e.reason}});
   j["exclusions"] = exclusions;
-  j["methods"] = methods_paragraph(results);
+  const MethodsText methods = methods_text(results);
+  j["methods"] = methods.paragraph;
+  j["references"] = nlohmann::json::array();
+  for (const auto& r : methods.references) {
+    j["references"].push_back({{"key", r.key}, {"in_text", r.in_text}, {"citation", r.citation}, {"doi", r.doi.empty() ? nlohmann::json() : nlohmann::json(r.doi)}});
+  }
 
   nlohmann::json outcomes = nlohmann::json::array();
   for (const auto& run : results.outcomes) {

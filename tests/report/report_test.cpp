@@ -248,7 +248,7 @@ TEST(Report, BaselineCharacteristicsPooledOverTheStudiesThatReportThem) {
   EXPECT_TRUE(b[4]["levels"][0]["patients"].is_null());  // no n column: no patient counts
   const std::string html = read_text(dir / "out" / "index.html");
   EXPECT_THAT(html, HasSubstr("id=\"baseline\""));
-  EXPECT_THAT(html, HasSubstr("median of the study medians 50 (range 30&ndash;60)"));
+  EXPECT_THAT(html, HasSubstr("median of the study medians 50 (range 30\u201360)"));
   EXPECT_THAT(html, HasSubstr("34/80 (42.5%)"));
   EXPECT_THAT(html, HasSubstr("adult: 2 studies (40 patients); child: 1 study (20 patients)"));
   EXPECT_THAT(html, HasSubstr("Not reported by B"));

@@ -1,0 +1,313 @@
+// The report's Word document, Markdown and reference list, read back as a reader's tools would:
+// report.docx unzipped with libzip and parsed with pugixml (every part well-formed, every
+// relationship resolving, every table, figure and reference of index.html there), report.md's
+// tables and links, and the methods' citations against the reference list.
+
+#include <fmt/format.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <zip.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <pugixml.hpp>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+
+#include "carta/error.hpp"
+#include "carta/io/spec.hpp"
+#include "carta/report/report.hpp"
+#include "compare.hpp"
+#include "report/references.hpp"
+#include "test_folder.hpp"
+
+namespace carta::test {
+namespace {
+
+using ::testing::HasSubstr;
+
+void write(const std::filesystem::path& p, const std::string& text) { std::ofstream(p, std::ios::binary) << text; }
+std::string read(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+std::size_t count(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + what.size())) ++n;
+  return n;
+}
+
+// Every entry of a zip archive, by name.
+std::map<std::string, std::string> unzip(const std::filesystem::path& path) {
+  int code = 0;
+  zip_t* zip = zip_open(path.c_str(), ZIP_RDONLY | ZIP_CHECKCONS, &code);
+  if (zip == nullptr) throw std::runtime_error(fmt::format("{} is not a zip archive (libzip error {})", path.string(), code));
+  std::map<std::string, std::string> entries;
+  const zip_int64_t n = zip_get_num_entries(zip, 0);
+  for (zip_int64_t i = 0; i < n; ++i) {
+    zip_stat_t st;
+    zip_stat_index(zip, static_cast<zip_uint64_t>(i), 0, &st);
+    std::string bytes(st.size, '\0');
+    zip_file_t* f = zip_fopen_index(zip, static_cast<zip_uint64_t>(i), 0);
+    const auto got = zip_fread(f, bytes.data(), st.size);
+    zip_fclose(f);
+    EXPECT_EQ(got, static_cast<zip_int64_t>(st.size)) << st.name;
+    entries[st.name] = std::move(bytes);
+  }
+  zip_close(zip);
+  return entries;
+}
+
+pugi::xml_document parse(const std::string& xml, const std::string& part) {
+  pugi::xml_document d;
+  const auto ok = d.load_buffer(xml.data(), xml.size());
+  EXPECT_TRUE(ok) << part << " is not well-formed XML: " << ok.description() << " at byte " << ok.offset;
+  return d;
+}
+
+// The text a reader of the Word document sees, paragraph by paragraph.
+std::string document_text(const pugi::xml_document& d) {
+  std::string text;
+  for (const auto& p : d.select_nodes("//w:p")) {
+    for (const auto& t : p.node().select_nodes(".//w:t")) text += t.node().child_value();
+    text += "\n";
+  }
+  return text;
+}
+
+struct WordDocument {
+  std::map<std::string, std::string> parts;
+  pugi::xml_document body;
+  std::string text;
+};
+
+// report.docx checked as a package (ECMA-376 part 2): content types, the relationships of the
+// package and of the document, each target present, each image a PNG.
+WordDocument open_docx(const std::filesystem::path& path) {
+  WordDocument w;
+  w.parts = unzip(path);
+  for (const char* part : {"[Content_Types].xml", "_rels/.rels", "word/document.xml", "word/_rels/document.xml.rels",
+                           "word/styles.xml", "docProps/core.xml", "docProps/app.xml"}) {
+    EXPECT_TRUE(w.parts.contains(part)) << part;
+  }
+  const auto types = parse(w.parts["[Content_Types].xml"], "[Content_Types].xml");
+  EXPECT_TRUE(types.select_node("//Override[@PartName='/word/document.xml']"));
+  EXPECT_TRUE(types.select_node("//Default[@Extension='png'][@ContentType='image/png']"));
+  const auto package_rels = parse(w.parts["_rels/.rels"], "_rels/.rels");
+  const auto main = package_rels.select_node("//Relationship[contains(@Type, '/officeDocument')]");
+  EXPECT_EQ(std::string(main.node().attribute("Target").value()), "word/document.xml");
+  (void)parse(w.parts["word/styles.xml"], "word/styles.xml");
+
+  std::set<std::string> images;
+  const auto rels = parse(w.parts["word/_rels/document.xml.rels"], "document.xml.rels");
+  std::map<std::string, std::string> targets;
+  for (const auto& r : rels.select_nodes("//Relationship")) {
+    const std::string target = std::string("word/") + r.node().attribute("Target").value();
+    targets[r.node().attribute("Id").value()] = target;
+    EXPECT_TRUE(w.parts.contains(target)) << "a relationship points to the missing part " << target;
+  }
+  const std::string& xml = w.parts["word/document.xml"];
+  const auto ok = w.body.load_buffer(xml.data(), xml.size());
+  EXPECT_TRUE(ok) << "word/document.xml: " << ok.description() << " at byte " << ok.offset;
+  for (const auto& blip : w.body.select_nodes("//a:blip")) {
+    const std::string id = blip.node().attribute("r:embed").value();
+    EXPECT_TRUE(targets.contains(id)) << "an image refers to the unknown relationship " << id;
+    if (targets.contains(id)) {
+      EXPECT_EQ(w.parts[targets[id]].substr(1, 3), "PNG") << targets[id];
+    }
+  }
+  // Every internal link lands on a bookmark, and bookmark names are what Word accepts.
+  std::set<std::string> bookmarks;
+  for (const auto& b : w.body.select_nodes("//w:bookmarkStart")) {
+    const std::string name = b.node().attribute("w:name").value();
+    EXPECT_LE(name.size(), 40u) << name;
+    EXPECT_TRUE(std::regex_match(name, std::regex("[A-Za-z][A-Za-z0-9_]*"))) << name;
+    EXPECT_TRUE(bookmarks.insert(name).second) << "bookmark " << name << " twice";
+  }
+  for (const auto& link : w.body.select_nodes("//w:hyperlink")) {
+    EXPECT_TRUE(bookmarks.contains(link.node().attribute("w:anchor").value())) << link.node().attribute("w:anchor").value();
+  }
+  // Every table row has as many grid columns as the table's grid.
+  for (const auto& tbl : w.body.select_nodes("//w:tbl")) {
+    const auto columns = tbl.node().select_nodes("w:tblGrid/w:gridCol").size();
+    for (const auto& tr : tbl.node().select_nodes("w:tr")) {
+      std::size_t spanned = 0;
+      for (const auto& tc : tr.node().select_nodes("w:tc")) {
+        const auto span = tc.node().select_node("w:tcPr/w:gridSpan");
+        spanned += span ? span.node().attribute("w:val").as_uint() : 1u;
+      }
+      EXPECT_EQ(spanned, columns);
+    }
+  }
+  w.text = document_text(w.body);
+  return w;
+}
+
+// The bundled example's report, in this test's own folder (ctest runs tests in parallel).
+std::filesystem::path bundled_report() {
+  const auto out = test_folder("bundled") / "out";
+  (void)report::write_report(io::load_review_spec(source_path("examples/cart-ball/review.toml")), out);
+  return out;
+}
+
+TEST(BundledReport, TheWordDocumentHoldsEveryTableFigureAndReferenceOfTheHtml) {
+  const auto out = bundled_report();
+  const std::string html = read(out / "index.html");
+  const auto results = nlohmann::json::parse(read(out / "results.json"));
+  const WordDocument w = open_docx(out / "report.docx");
+
+  EXPECT_EQ(w.body.select_nodes("//w:tbl").size(), count(html, "<table>"));
+  const auto figures = count(html, "<div class=\"figure\">");
+  EXPECT_GT(figures, 20u);
+  EXPECT_EQ(w.body.select_nodes("//w:drawing").size(), figures);
+  std::size_t media = 0;
+  for (const auto& [name, bytes] : w.parts) media += name.starts_with("word/media/") ? 1 : 0;
+  EXPECT_EQ(media, figures);
+  // Figures fit the text width of an A4 page with 2 cm margins (9638 twips = 6,120,130 EMU).
+  for (const auto& e : w.body.select_nodes("//wp:extent")) {
+    EXPECT_LE(e.node().attribute("cx").as_llong(), 6120130);
+    EXPECT_GT(e.node().attribute("cy").as_llong(), 0);
+  }
+
+  // What a reader looks for: the headline number, its certainty, each section and each reference.
+  const auto& cr = results["outcomes"][0];
+  EXPECT_THAT(w.text, HasSubstr(fmt::format("{:.1f}%", 100.0 * cr["pool"]["random"]["prop"].get<double>())));
+  for (const char* heading : {"Summary of findings", "Certainty of the evidence (GRADE)", "Baseline characteristics",
+                              "Study characteristics", "Complete remission", "Overall survival", "Methods", "References"}) {
+    EXPECT_THAT(w.text, HasSubstr(heading));
+  }
+  EXPECT_THAT(w.text, HasSubstr("Figure 1. "));
+  EXPECT_THAT(w.text, HasSubstr(results["methods"].get<std::string>()));
+  ASSERT_GT(results["references"].size(), 10u);
+  for (const auto& r : results["references"]) EXPECT_THAT(w.text, HasSubstr(r["citation"].get<std::string>()));
+  // The summary of findings links each outcome to its section.
+  EXPECT_GT(w.body.select_nodes("//w:tbl[1]//w:hyperlink").size(), 5u);
+  // The table header repeats on each page.
+  EXPECT_EQ(w.body.select_nodes("//w:tbl/w:tr[1]/w:trPr/w:tblHeader").size(), w.body.select_nodes("//w:tbl").size());
+}
+
+TEST(BundledReport, TheMethodsCiteEveryReferenceTheyListAndListEveryWorkTheyCite) {
+  const auto results = nlohmann::json::parse(read(bundled_report() / "results.json"));
+  const std::string methods = results["methods"];
+  std::set<std::string> listed;
+  for (const auto& r : results["references"]) {
+    EXPECT_THAT(methods, HasSubstr(r["in_text"].get<std::string>())) << r["key"];
+    listed.insert(r["in_text"].get<std::string>());
+  }
+  // Every "(Author ... 1997)" in the text is in the list.
+  // A name (capital, then lower case: not "PRISMA 2020"), an optional "and Name" or "et al.", a year.
+  const std::regex cited(R"(([A-Z][a-z][^\s(;,]*(?: and [A-Z][^\s(;,]+| et al\.)? (?:19|20)\d\d))");
+  for (auto it = std::sregex_iterator(methods.begin(), methods.end(), cited); it != std::sregex_iterator(); ++it) {
+    EXPECT_TRUE(listed.contains((*it)[1].str())) << (*it)[1].str() << " is cited but not listed";
+  }
+  for (const char* key : {"viechtbauer2005", "viechtbauer2007", "egger1997", "peters2006", "duval_tweedie2000a",
+                          "guyatt2008", "higgins_thompson2002", "viechtbauer2010"}) {
+    EXPECT_TRUE(std::any_of(results["references"].begin(), results["references"].end(),
+                            [&](const auto& r) { return r["key"] == key; }))
+        << key;
+  }
+  // Alphabetical, as a reference list is.
+  std::vector<std::string> order;
+  for (const auto& r : results["references"]) order.push_back(r["citation"]);
+  EXPECT_TRUE(std::is_sorted(order.begin(), order.end()));
+}
+
+TEST(BundledReport, TheMarkdownHasTheTablesAndLinksThatLand) {
+  const auto out = bundled_report();
+  const std::string html = read(out / "index.html");
+  const std::string md = read(out / "report.md");
+  // One separator row per table.
+  const std::regex separator(R"(^\|(?: -{3}:? \|)+$)");
+  std::size_t tables = 0;
+  std::istringstream lines(md);
+  for (std::string line; std::getline(lines, line);) tables += std::regex_match(line, separator) ? 1 : 0;
+  EXPECT_EQ(tables, count(html, "<table>"));
+  std::set<std::string> anchors;
+  const std::regex anchor(R"re(<a id="([^"]+)"></a>)re");
+  for (auto it = std::sregex_iterator(md.begin(), md.end(), anchor); it != std::sregex_iterator(); ++it) anchors.insert((*it)[1]);
+  const std::regex link(R"(\]\(#([^)]+)\))");
+  std::size_t links = 0;
+  for (auto it = std::sregex_iterator(md.begin(), md.end(), link); it != std::sregex_iterator(); ++it, ++links) {
+    EXPECT_TRUE(anchors.contains((*it)[1])) << (*it)[1];
+  }
+  EXPECT_GT(links, 10u);
+  // Each figure's PNG, by a path relative to the report.
+  const std::regex image(R"(!\[[^\]]*\]\((figures/[^)]+\.png)\))");
+  std::size_t images = 0;
+  for (auto it = std::sregex_iterator(md.begin(), md.end(), image); it != std::sregex_iterator(); ++it, ++images) {
+    EXPECT_TRUE(std::filesystem::exists(out / (*it)[1].str())) << (*it)[1];
+  }
+  EXPECT_EQ(images, count(html, "<div class=\"figure\">"));
+  // Numbers in cells are not escaped as if they began a list.
+  EXPECT_EQ(md.find("| 80\\.9%"), std::string::npos);
+}
+
+TEST(WordDocument, HostileTextStaysTextAndTheFileStaysValid) {
+  const auto dir = test_folder("hostile");
+  // A control character would make Word refuse the file (it is shown as U+FFFD).
+  write(dir / "data.csv", "label,x,n,group\n\"<w:p>A</w:p>]]>\",3,10,\"x\x01y\"\nB & C,5,12,\"a|b\"\n\"*C* [link](http://x)\",7,20,z\n");
+  write(dir / "spec.toml", "title = \"</w:t><w:t>T\"\n[data]\nfile = \"data.csv\"\nlabel = \"label\"\ncharacteristics = [\"group\"]\n"
+                           "[[outcome]]\nname = \"1. <script>alert(1)</script>\"\nevents = \"x\"\nn = \"n\"\n");
+  (void)report::write_report(io::load_review_spec(dir / "spec.toml"), dir / "out");
+  const WordDocument w = open_docx(dir / "out" / "report.docx");
+  EXPECT_THAT(w.text, HasSubstr("<w:p>A</w:p>]]>"));
+  EXPECT_THAT(w.text, HasSubstr("</w:t><w:t>T"));
+  EXPECT_THAT(w.text, HasSubstr("B & C"));
+  EXPECT_THAT(w.text, HasSubstr("x\uFFFDy"));
+  EXPECT_THAT(w.text, HasSubstr("1. <script>alert(1)</script>"));
+  const auto core = parse(w.parts.at("docProps/core.xml"), "core.xml");
+  EXPECT_EQ(std::string(core.select_node("//dc:title").node().child_value()), "</w:t><w:t>T");
+
+  const std::string md = read(dir / "out" / "report.md");
+  EXPECT_EQ(md.find("<script>"), std::string::npos);
+  EXPECT_EQ(md.find("<w:p>"), std::string::npos);
+  EXPECT_EQ(md.find("[link](http"), std::string::npos);
+  EXPECT_THAT(md, HasSubstr("\\<script\\>"));
+  EXPECT_THAT(md, HasSubstr("a\\|b"));  // a pipe in a cell would split it
+  EXPECT_THAT(md, HasSubstr("## 1. \\<script"));
+}
+
+TEST(WordDocument, TheSameResultsGiveTheSameBytes) {
+  const auto dir = test_folder("same");
+  write(dir / "data.csv", "label,x,n\nA,1,10\nB,2,10\nC,3,10\n");
+  write(dir / "spec.toml", "[data]\nfile = \"data.csv\"\nlabel = \"label\"\n\n[[outcome]]\nname = \"X\"\nevents = \"x\"\nn = \"n\"\n");
+  const auto spec = io::load_review_spec(dir / "spec.toml");
+  (void)report::write_report(spec, dir / "one");
+  (void)report::write_report(spec, dir / "two");
+  EXPECT_EQ(read(dir / "one" / "report.docx"), read(dir / "two" / "report.docx"));
+  EXPECT_EQ(read(dir / "one" / "report.md"), read(dir / "two" / "report.md"));
+}
+
+TEST(References, EveryWorkHasAKeyACitationAndAWellFormedDoi) {
+  std::set<std::string_view> keys, in_text;
+  for (const auto& s : report::sources()) {
+    EXPECT_TRUE(keys.insert(s.key).second) << s.key;
+    EXPECT_TRUE(in_text.insert(s.in_text).second) << "two works cited as " << s.in_text;
+    EXPECT_TRUE(s.citation.ends_with(".") || s.citation.find("Available from: http") != std::string_view::npos) << s.key;
+    if (!s.doi.empty()) {
+      EXPECT_TRUE(std::regex_match(std::string(s.doi), std::regex(R"(10\.\d{4,5}/\S+)"))) << s.key;
+    }
+  }
+  EXPECT_TRUE(std::is_sorted(report::sources().begin(), report::sources().end(),
+                             [](const auto& a, const auto& b) { return a.key < b.key; }));
+}
+
+TEST(References, ACitedWorkIsListedOnceAndAnUnknownKeyIsABug) {
+  report::Citations c;
+  EXPECT_EQ(c.cite("egger1997"), "Egger et al. 1997");
+  EXPECT_EQ(c.cite({"hartung_knapp2001", "sidik_jonkman2002"}), "Hartung and Knapp 2001; Sidik and Jonkman 2002");
+  EXPECT_EQ(c.cite("egger1997"), "Egger et al. 1997");
+  const auto list = c.references();
+  ASSERT_EQ(list.size(), 3u);
+  EXPECT_EQ(list[0].key, "egger1997");
+  EXPECT_EQ(list[1].key, "hartung_knapp2001");
+  EXPECT_THROW((void)c.cite("nobody1900"), std::logic_error);
+}
+
+}  // namespace
+}  // namespace carta::test

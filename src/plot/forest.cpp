@@ -62,7 +62,10 @@ void header(Svg& svg, const Layout& lay, double y, const ForestOptions& o, doubl
 std::string counts(const StudyResult& s) { return fmt::format("{}/{}", s.events, s.n); }
 
 void study_row(Svg& svg, const Layout& lay, double y, const StudyResult& s, double max_weight, const std::string& count) {
-  svg.open_group("study");
+  const double w = std::isfinite(s.weight_random) ? s.weight_random : s.weight_common;
+  // The tooltip has the label the column may cut (up to ten times as long).
+  svg.open_group("study", fmt::format("{}: {}, {}{}", fit_text(s.label, 10 * kMaxLabelChars), count, ci_text(s.prop, s.ci_lb, s.ci_ub),
+                                      std::isfinite(w) ? fmt::format(", weight {:.1f}%", w) : std::string()));
   svg.text(lay.label_x, y + 4, fit_text(s.label, kMaxLabelChars), kFont);
   svg.text(lay.count_x, y + 4, fit_text(count, kMaxLabelChars), kFont, "end");
   const double x_lb = lay.x(s.ci_lb), x_ub = lay.x(s.ci_ub);
@@ -70,7 +73,6 @@ void study_row(Svg& svg, const Layout& lay, double y, const StudyResult& s, doub
   // Arrows where the interval leaves the axis.
   if (s.ci_lb < lay.axis_min) svg.polygon(fmt::format("{},{} {},{} {},{}", coord(x_lb), coord(y), coord(x_lb + 6), coord(y - 3), coord(x_lb + 6), coord(y + 3)), "#000");
   if (s.ci_ub > lay.axis_max) svg.polygon(fmt::format("{},{} {},{} {},{}", coord(x_ub), coord(y), coord(x_ub - 6), coord(y - 3), coord(x_ub - 6), coord(y + 3)), "#000");
-  const double w = std::isfinite(s.weight_random) ? s.weight_random : s.weight_common;
   const double side = std::isfinite(w) && max_weight > 0 ? 3.0 + 9.0 * std::sqrt(w / max_weight) : 5.0;
   svg.rect(lay.x(s.prop) - side / 2, y - side / 2, side, side, "#4a6fa5", "#4a6fa5");
   svg.text(lay.estimate_x, y + 4, ci_text(s.prop, s.ci_lb, s.ci_ub), kFont);

@@ -327,6 +327,16 @@ class SvgReader {
   }
 
   void read_element(const Tag& tag, Document& doc) {
+    // A tooltip for the screen: plain text, nothing drawn.
+    if (tag.name == "title") {
+      if (!tag.attributes.empty()) fail("<title> carries no attributes");
+      if (tag.self_closing) return;
+      const std::size_t end = svg_.find("</title>", pos_);
+      if (end == std::string_view::npos) fail("<title> is not closed");
+      if (svg_.substr(pos_, end - pos_).find('<') != std::string_view::npos) fail("markup inside <title>");
+      pos_ = end + 8;
+      return;
+    }
     if (tag.name == "g") {
       for (const auto& [key, value] : tag.attributes) {
         if (key != "class" && key != "id") fail(fmt::format("unsupported attribute '{}' of <g> (groups carry no style)", key));

@@ -261,7 +261,14 @@ std::string traffic_light_svg(const review::RobAssessment& a, const RobPlotOptio
       const double h = row_h[i];
       const double y = y0 + h / 2;
       if ((i - block_start[b]) % 2 == 1) svg.rect(bx, y0, block_w - kMargin, h, "#f6f6f6");
-      svg.open_group("study");
+      // The tooltip names every judgement in words, which the symbols only encode.
+      std::string tooltip = s.study + ":";
+      for (std::size_t j = 0; j < s.domains.size() && j < a.domains.size(); ++j) {
+        tooltip += fmt::format(" {} {};", a.domains[j].id,
+                               nos ? fmt::format("{} stars", s.stars[j]) : tool.levels[s.domains[j]].name);
+      }
+      tooltip += " overall " + tool.levels[s.overall].name;
+      svg.open_group("study", tooltip);
       const double first_baseline = y + 4 - (static_cast<double>(labels[i].size()) - 1) * kLine / 2;
       draw_lines(svg, bx, first_baseline, labels[i], kFont, kLine);
       auto judgement = [&](double cx, std::size_t level, const std::string& label) {

@@ -105,7 +105,10 @@ void Svg::text(double x, double y, std::string_view content, double size, std::s
                        coord(x), coord(y), coord(size), anchor, weight, fill, escape_xml(content));
 }
 
-void Svg::open_group(std::string_view css_class) { body_ += fmt::format("<g class=\"{}\">\n", css_class); }
+void Svg::open_group(std::string_view css_class, std::string_view title) {
+  body_ += fmt::format("<g class=\"{}\">\n", css_class);
+  if (!title.empty()) body_ += fmt::format("<title>{}</title>\n", escape_xml(title));
+}
 void Svg::close_group() { body_ += "</g>\n"; }
 
 std::string Svg::str() const {

@@ -99,7 +99,7 @@ class Builder {
   void figure(const std::string& svg) {
     if (svg.empty()) return;
     const auto it = stems_.find(&svg);
-    blocks.emplace_back(Figure{it != stems_.end() ? it->second : std::string(), &svg});
+    blocks.emplace_back(Figure{it != stems_.end() ? it->second : std::string(), &svg, ++figures_, figure_title(svg)});
   }
 
   // The studies an analysis leaves out, as a list under it; nothing when it uses them all.
@@ -110,6 +110,7 @@ class Builder {
 
  private:
   std::map<const std::string*, std::string> stems_;
+  int figures_ = 0;
 };
 
 std::string subgroup_test_sentence(const SubgroupAnalysis& a) {

@@ -84,6 +84,8 @@ struct Table {
 struct Figure {
   std::string stem;  // figures/STEM.svg, .png, .pdf
   const std::string* svg = nullptr;
+  int number = 0;       // "Figure 3", in reading order
+  std::string caption;  // the figure's title
 };
 
 // A citation in the reference list (references.hpp).

@@ -97,26 +97,17 @@ bool png_size(const std::string& bytes, std::uint32_t& w, std::uint32_t& h) {
   return w > 0 && h > 0;
 }
 
-// The SVG's size in CSS pixels and its title (the first text it draws), read with pugixml.
-struct SvgFacts {
+// The SVG's size in CSS pixels, read with pugixml.
+struct SvgSize {
   double width = 0, height = 0;
-  std::string title;
 };
-SvgFacts svg_facts(const std::string& svg) {
-  SvgFacts f;
+SvgSize svg_size(const std::string& svg) {
+  SvgSize size;
   pugi::xml_document d;
-  if (!d.load_buffer(svg.data(), svg.size())) return f;
-  const auto root = d.child("svg");
-  f.width = root.attribute("width").as_double();
-  f.height = root.attribute("height").as_double();
-  for (const auto& t : root.select_nodes("//text")) {
-    std::string s = t.node().child_value();
-    if (!s.empty()) {
-      f.title = s;
-      break;
-    }
-  }
-  return f;
+  if (!d.load_buffer(svg.data(), svg.size())) return size;
+  size.width = d.child("svg").attribute("width").as_double();
+  size.height = d.child("svg").attribute("height").as_double();
+  return size;
 }
 
 class DocxWriter {
@@ -271,7 +262,7 @@ class DocxWriter {
     if (!png_size(bytes, pw, ph)) {
       throw Error(ErrorCategory::kIo, fmt::format("cannot put {} into report.docx: it is missing or not a PNG", path.string()));
     }
-    const SvgFacts svg = svg_facts(*f.svg);
+    const SvgSize svg = svg_size(*f.svg);
     // The figure at its drawn size (96 px an inch), shrunk to fit the text width and the page.
     const double aspect = static_cast<double>(ph) / pw;
     long long cx = svg.width > 0 ? static_cast<long long>(svg.width * kEmuPerPixel) : kTextWidth * kEmuPerTwip;
@@ -281,9 +272,9 @@ class DocxWriter {
       cy = kMaxFigureHeight;
       cx = static_cast<long long>(std::llround(static_cast<double>(cy) / aspect));
     }
-    const int n = ++figures_;
+    const int n = f.number > 0 ? f.number : ++figures_;
     images_.push_back({fmt::format("media/image{}.png", n), fmt::format("rIdImage{}", n), std::move(bytes)});
-    const std::string caption = fmt::format("Figure {}. {}", n, svg.title.empty() ? f.stem : svg.title);
+    const std::string caption = fmt::format("Figure {}. {}", n, f.caption.empty() ? f.stem : f.caption);
 
     auto p = paragraph(body_, "Figure");
     auto inline_ = p.append_child("w:r").append_child("w:drawing").append_child("wp:inline");

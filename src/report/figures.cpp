@@ -1,3 +1,5 @@
+#include <pugixml.hpp>
+
 #include "figures.hpp"
 
 #include <fmt/format.h>
@@ -158,6 +160,16 @@ ReviewFigures draw_figures(const analysis::ReviewResults& results) {
   }
   if (results.prisma) figures.prisma = plot::prisma_diagram_svg(*results.prisma);
   return figures;
+}
+
+std::string figure_title(const std::string& svg) {
+  pugi::xml_document d;
+  if (!d.load_buffer(svg.data(), svg.size())) return {};
+  for (const auto& t : d.select_nodes("//text")) {
+    const std::string s = t.node().child_value();
+    if (!s.empty()) return s;
+  }
+  return {};
 }
 
 std::vector<FigureFile> figure_files(const ReviewFigures& figures, const analysis::ReviewResults& results) {

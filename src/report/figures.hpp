@@ -39,6 +39,9 @@ struct FigureFile {
 };
 std::vector<FigureFile> figure_files(const ReviewFigures& figures, const analysis::ReviewResults& results);
 
+// The title a figure draws (its first non-empty text), for captions; empty when it has none.
+std::string figure_title(const std::string& svg);
+
 // File-name pieces from names: lower-case ASCII letters and digits joined by '-', at most 60
 // bytes, "outcome" when nothing is left; made unique by "-2", "-3", ... in order.
 std::vector<std::string> unique_slugs(const std::vector<std::string>& names);

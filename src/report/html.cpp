@@ -15,10 +15,11 @@ constexpr std::string_view kStyle =
     "line-height:1.45}table{border-collapse:collapse;margin:1em 0;font-size:0.9em}th,td{border-bottom:1px solid #ddd;"
     "padding:4px 8px;text-align:left;vertical-align:top}th{background:#f3f3f3}td.num{text-align:right;"
     "white-space:nowrap}h2{border-bottom:2px solid #4a6fa5;padding-bottom:4px;margin-top:2em}"
-    ".figure{overflow-x:auto;margin:1em 0}.figure svg{max-width:100%;height:auto}.table{overflow-x:auto}"
+    ".figure{overflow-x:auto;margin:1em 0 0.2em}.caption{font-size:0.85em;color:#444;margin:0 0 1.5em}"
+    ".files a{color:#4a6fa5}.figure svg{max-width:100%;height:auto}.table{overflow-x:auto}"
     ".warn{background:#fff4e5;border-left:4px solid #e69500;padding:6px 10px}.note{color:#555;font-size:0.85em}"
     "ul.left-out{color:#555;font-size:0.85em}.grade,.nowrap{white-space:nowrap}nav ol{columns:2;font-size:0.9em}"
-    "@media print{.figure{overflow:visible;break-inside:avoid}h2,h3,h4{break-after:avoid}nav{display:none}}";
+    "@media print{.figure{overflow:visible;break-inside:avoid;break-after:avoid}.files{display:none}h2,h3,h4{break-after:avoid}nav{display:none}}";
 
 
 std::string html_spans(const Inline& content) {
@@ -102,7 +103,15 @@ struct BlockHtml {
   }
   std::string operator()(const Table& x) const { return html_table(x); }
   std::string operator()(const Figure& x) const {
-    return x.svg == nullptr ? std::string() : "<div class=\"figure\">" + *x.svg + "</div>\n";
+    if (x.svg == nullptr) return {};
+    std::string h = "<div class=\"figure\">" + *x.svg + "</div>\n";
+    h += fmt::format("<p class=\"caption\">Figure {}.{}", x.number, x.caption.empty() ? "" : " " + escape_xml(x.caption));
+    if (!x.stem.empty()) {
+      h += fmt::format(" <span class=\"files\">(<a href=\"figures/{0}.svg\">SVG</a>, <a href=\"figures/{0}.png\">PNG</a>, "
+                       "<a href=\"figures/{0}.pdf\">PDF</a>)</span>",
+                       escape_xml(x.stem));
+    }
+    return h + "</p>\n";
   }
   std::string operator()(const Contents&) const { return html_contents(doc); }
 };

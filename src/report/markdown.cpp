@@ -132,7 +132,9 @@ struct BlockMarkdown {
   }
   std::string operator()(const Table& x) const { return md_table(x); }
   std::string operator()(const Figure& x) const {
-    return x.stem.empty() ? std::string() : fmt::format("![{0}](figures/{0}.png)\n\n", x.stem);
+    if (x.stem.empty()) return {};
+    const std::string caption = fmt::format("Figure {}.{}", x.number, x.caption.empty() ? "" : " " + md_escape(x.caption));
+    return fmt::format("![{0}](figures/{1}.png)\n\n*{0}* ([SVG](figures/{1}.svg), [PDF](figures/{1}.pdf))\n\n", caption, x.stem);
   }
   std::string operator()(const Contents&) const {
     std::string md;

@@ -97,6 +97,21 @@ try {
     for (const s of f.spills) check(false, `figure "${f.title}": text outside the figure: ${s}`);
   }
 
+  // Each study row of a forest plot has a tooltip with its whole label and numbers; each figure a
+  // numbered caption linking to its SVG, PNG and PDF, which exist.
+  const rows = await page.$$eval('div.figure svg g.study', (gs) =>
+    gs.map((g) => g.querySelector(':scope > title')?.textContent ?? ''));
+  check(rows.length > 100, `bundled example: only ${rows.length} study rows in the figures`);
+  check(rows.every((t) => /: .*\[/.test(t)), `bundled example: a study row without its tooltip: ${rows.find((t) => !/: .*\[/.test(t))}`);
+  const captions = await page.$$eval('div.figure + p.caption', (ps) =>
+    ps.map((p) => ({ text: p.textContent, links: [...p.querySelectorAll('a')].map((a) => a.getAttribute('href')) })));
+  check(captions.length === figures.length, `bundled example: ${captions.length} captions for ${figures.length} figures`);
+  captions.forEach((c, i) => {
+    check(c.text.startsWith(`Figure ${i + 1}.`), `caption ${i + 1} reads "${c.text}"`);
+    check(c.links.length === 3, `caption "${c.text}" has ${c.links.length} file links`);
+    for (const l of c.links) check(fs.existsSync(path.join(exampleOut, l)), `caption "${c.text}" links to a missing ${l}`);
+  });
+
   const results = JSON.parse(fs.readFileSync(path.join(exampleOut, 'results.json'), 'utf8'));
   const cr = results.outcomes[0];
   const expected = (100 * cr.pool.random.prop).toFixed(1);

@@ -181,7 +181,11 @@ TEST(BundledReport, TheWordDocumentHoldsEveryTableFigureAndReferenceOfTheHtml) {
                               "Study characteristics", "Complete remission", "Overall survival", "Methods", "References"}) {
     EXPECT_THAT(w.text, HasSubstr(heading));
   }
+  // The same figure numbers as the HTML's captions.
   EXPECT_THAT(w.text, HasSubstr("Figure 1. "));
+  EXPECT_THAT(w.text, HasSubstr(fmt::format("Figure {}. ", figures)));
+  EXPECT_THAT(html, HasSubstr(fmt::format("<p class=\"caption\">Figure {}. ", figures)));
+  EXPECT_EQ(w.text.find(fmt::format("Figure {}. ", figures + 1)), std::string::npos);
   EXPECT_THAT(w.text, HasSubstr(results["methods"].get<std::string>()));
   ASSERT_GT(results["references"].size(), 10u);
   for (const auto& r : results["references"]) EXPECT_THAT(w.text, HasSubstr(r["citation"].get<std::string>()));

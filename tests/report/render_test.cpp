@@ -135,7 +135,7 @@ constexpr double kShapeBlockLimit = 1.0;
 // cairo, so they agree almost exactly.
 std::string every_shape_svg() {
   plot::Svg svg(420, 160);
-  svg.open_group("study");
+  svg.open_group("study", "A tooltip <with> & markup-like text, never drawn");
   svg.rect(10, 10, 60, 30, "#4a6fa5");
   svg.rect(80, 10, 60, 30, "none", "#b03a2e");
   svg.rect(150, 10, 60, 30, "#ffd966", "#333");
@@ -171,6 +171,27 @@ TEST(Render, EveryShapeMatchesLibrsvg) {
   const Difference d = render_both(every_shape_svg(), temp_dir("out"));
   EXPECT_LT(d.mean, kShapeMeanLimit);
   EXPECT_LT(d.worst_block, kShapeBlockLimit);
+}
+
+// A tooltip is for the screen: the same figure without it gives the same pixels.
+TEST(Render, ATooltipIsNotDrawn) {
+  const auto dir = temp_dir("out");
+  auto draw = [&](std::string_view title) {
+    plot::Svg svg(60, 30);
+    svg.open_group("study", title);
+    svg.rect(5, 5, 20, 10, "#4a6fa5");
+    svg.text(30, 20, "x", 10);
+    svg.close_group();
+    const std::string text = svg.str();
+    EXPECT_EQ(text.find("<title>") != std::string::npos, !title.empty());
+    plot::render_svg(text, dir / "t.png", dir / "t.pdf", 2.0);
+    return read_png(dir / "t.png");
+  };
+  const auto with = draw("Study A: 3/10, 30.0% [6.7; 65.2]");
+  const auto without = draw("");
+  const Difference d = compare(with, without);
+  EXPECT_EQ(d.mean, 0.0);
+  EXPECT_EQ(d.worst_block, 0.0);
 }
 
 TEST(Render, EveryKindOfTextMatchesLibrsvg) {
@@ -336,6 +357,10 @@ INSTANTIATE_TEST_SUITE_P(
         Refused{"group_style", "<svg width=\"4\" height=\"4\"><g fill=\"#000\"></g></svg>", "groups carry no style"},
         Refused{"view_box", "<svg width=\"4\" height=\"4\" viewBox=\"0 0 8 8\"></svg>", "viewBox"},
         Refused{"odd_points", "<svg width=\"4\" height=\"4\"><polygon points=\"1,2 3\"/></svg>", "odd count"},
+        Refused{"title_attribute", "<svg width=\"4\" height=\"4\"><g><title lang=\"en\">a</title></g></svg>",
+                "<title> carries no attributes"},
+        Refused{"title_markup", "<svg width=\"4\" height=\"4\"><g><title>a<b>b</b></title></g></svg>", "markup inside <title>"},
+        Refused{"title_unclosed", "<svg width=\"4\" height=\"4\"><g><title>a</g></svg>", "<title> is not closed"},
         Refused{"after_root", "<svg width=\"4\" height=\"4\"></svg><rect/>", "after the end"}),
     [](const ::testing::TestParamInfo<Refused>& param_info) { return std::string(param_info.param.name); });
 

@@ -870,7 +870,10 @@ TEST(Report, BigAndHostileInputsProduceAReport) {
   EXPECT_THAT(summary.warnings.front(), HasSubstr("1 cell(s) hold control characters (line 803 column 'label')"));
   const std::string forest = read_text(dir / "out" / "figures" / "forest_oooooooooooooooooooooooooooooooooooooooooooooooooooooooooooo.svg");
   EXPECT_NE(forest.find(std::string(60, 'L') + "\u2026<"), std::string::npos);  // cut in the figure, with an ellipsis
-  EXPECT_EQ(forest.find(std::string(61, 'L')), std::string::npos);
+  EXPECT_EQ(forest.find("\">" + std::string(61, 'L')), std::string::npos);  // no drawn text is longer
+  // The row's tooltip has ten times as much, and no more.
+  EXPECT_NE(forest.find("<title>" + std::string(600, 'L') + "\u2026: "), std::string::npos);
+  EXPECT_EQ(forest.find(std::string(601, 'L')), std::string::npos);
 }
 
 // PNG: signature, IHDR size = 2x the SVG's, opaque RGB on a white ground (decoded with libpng);

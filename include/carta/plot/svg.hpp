@@ -37,7 +37,8 @@ class Svg {
   void vertical_text(double x, double y, std::string_view content, double size = 12.0, std::string_view weight = "normal",
                      std::string_view fill = "#000");
   // A tooltip-free group marker so that tests can find structure (class names).
-  void open_group(std::string_view css_class);
+  // A group of shapes; `title` (escaped) is the tooltip a browser shows over them.
+  void open_group(std::string_view css_class, std::string_view title = {});
   void close_group();
 
   // Figures that grow as they are drawn set their final size at the end.

@@ -181,7 +181,7 @@ ReviewSpec parse_review_spec(std::string_view text, const std::filesystem::path&
   spec.path = path;
   r.check_keys(root,
                {"title", "data", "labels", "model", "analyses", "exclude", "outcome", "sensitivity", "survival",
-                "risk_of_bias", "prisma", "grade", "baseline"},
+                "risk_of_bias", "prisma", "grade", "baseline", "figures"},
                "the spec");
   spec.title = r.string(root, "title", false, "the spec");
 
@@ -282,6 +282,36 @@ ReviewSpec parse_review_spec(std::string_view text, const std::filesystem::path&
     if (const auto mk = r.number(*analyses, "min_k")) {
       if (*mk < 1) r.fail(analyses->get("min_k"), "min_k must be at least 1");
       spec.min_k = static_cast<std::size_t>(*mk);
+    }
+  }
+
+  if (const toml::node* node = root.get("figures")) {
+    const auto* figures = node->as_table();
+    if (!figures) r.fail(node, "'figures' must be a table: [figures]");
+    r.check_keys(*figures, {"sort", "axis"}, "[figures]");
+    if (auto sort = r.string(*figures, "sort", false, "[figures]"); !sort.empty()) {
+      if (sort != "data" && sort != "estimate" && sort != "weight" && sort != "label") {
+        r.fail(figures->get("sort"), fmt::format("sort '{}' is not one of data (the table's order), estimate, weight "
+                                                 "(largest first) or label",
+                                                 sort));
+      }
+      spec.figures.sort = sort;
+    }
+    if (const toml::node* axis = figures->get("axis")) {
+      const auto* a = axis->as_array();
+      auto value = [&](std::size_t i) -> std::optional<double> {
+        if (!a || a->size() != 2) return std::nullopt;
+        const auto& item = *a->get(i);
+        if (item.is_integer()) return static_cast<double>(item.as_integer()->get());
+        if (item.is_floating_point()) return item.as_floating_point()->get();
+        return std::nullopt;
+      };
+      const auto lo = value(0), hi = value(1);
+      if (!lo || !hi || !(*lo >= 0.0 && *hi <= 1.0 && *lo < *hi)) {
+        r.fail(axis, "axis is two proportions from low to high within 0 and 1, e.g. axis = [0.5, 1.0] for 50-100%");
+      }
+      spec.figures.axis_min = *lo;
+      spec.figures.axis_max = *hi;
     }
   }
 

@@ -22,12 +22,55 @@ std::string ci_text(double p, double lb, double ub) { return fmt::format("{} [{}
 
 // Columns laid out from the widest text in each, so that long labels never overlap.
 struct Layout {
-  double label_x, count_x, plot_x, estimate_x, weight_x, width;
-  double axis_min, axis_max;
+  double label_x, count_x, plot_x, estimate_x, weight_common_x, weight_x, width;
+  double axis_min, axis_max, step;
+  bool two_weights;  // common and random weights, each in its column
   [[nodiscard]] double x(double p) const {
     return plot_x + (std::clamp(p, axis_min, axis_max) - axis_min) / (axis_max - axis_min) * kPlotWidth;
   }
 };
+
+// The tick step for a span of proportions: the smallest of 1, 2, 2.5, 5, 10, 20 and 25
+// percentage points that needs at most 6 intervals.
+double tick_step(double span) {
+  for (const double step : {0.01, 0.02, 0.025, 0.05, 0.1, 0.2, 0.25}) {
+    if (span / step <= 6.0 + 1e-9) return step;
+  }
+  return 0.25;
+}
+
+// The axis: the user's, or the data's range (`values`) rounded out to the ticks within 0-100%.
+void fit_axis(Layout& lay, const ForestOptions& o, const std::vector<double>& values) {
+  double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+  for (const double v : values) {
+    if (!std::isfinite(v)) continue;
+    lo = std::min(lo, v);
+    hi = std::max(hi, v);
+  }
+  if (!std::isfinite(lo)) lo = 0.0, hi = 1.0;
+  lo = std::clamp(lo, 0.0, 1.0);
+  hi = std::clamp(hi, 0.0, 1.0);
+  if (hi - lo < 0.02) lo = std::max(0.0, lo - 0.01), hi = std::min(1.0, hi + 0.01);
+  if (std::isfinite(o.axis_min) && std::isfinite(o.axis_max) && o.axis_max > o.axis_min) {
+    lay.axis_min = o.axis_min;
+    lay.axis_max = o.axis_max;
+    lay.step = tick_step(o.axis_max - o.axis_min);
+    return;
+  }
+  // Rounding out can widen the span past the step's limit; then the next step is taken.
+  double step = tick_step(hi - lo);
+  for (int guard = 0; guard < 8; ++guard) {
+    const double a = std::max(0.0, std::floor(lo / step + 1e-9) * step);
+    const double b = std::min(1.0, std::ceil(hi / step - 1e-9) * step);
+    if ((b - a) / step <= 6.0 + 1e-9 || step >= 0.25) {
+      lay.axis_min = a;
+      lay.axis_max = b;
+      break;
+    }
+    step = tick_step(b - a);
+  }
+  lay.step = step;
+}
 
 Layout make_layout(const std::vector<std::string>& labels, const ForestOptions& o) {
   double label_w = text_width("Study", kFont);
@@ -39,15 +82,58 @@ Layout make_layout(const std::vector<std::string>& labels, const ForestOptions& 
   lay.count_x = lay.label_x + label_w + 16.0 + count_w;  // right-aligned column
   lay.plot_x = lay.count_x + 24.0;
   lay.estimate_x = lay.plot_x + kPlotWidth + 24.0;
-  lay.weight_x = lay.estimate_x + text_width("100.0 [100.0; 100.0]", kFont) + 16.0 + text_width("Weight", kFont);
+  lay.two_weights = o.show_common;
+  const double weight_w = text_width(lay.two_weights ? "Weight (common)" : "Weight", kFont);
+  lay.weight_common_x = lay.estimate_x + text_width("100.0 [100.0; 100.0]", kFont) + 16.0 + weight_w;
+  lay.weight_x = lay.two_weights ? lay.weight_common_x + 16.0 + text_width("Weight (random)", kFont) : lay.weight_common_x;
   lay.width = lay.weight_x + kMargin;
   // A long title widens the figure rather than leaving it (bold glyphs run ~10% wider).
   if (!o.title.empty()) {
     lay.width = std::max(lay.width, 2 * kMargin + 1.1 * text_width(fit_text(o.title, 2 * kMaxLabelChars), 14.0));
   }
-  lay.axis_min = o.axis_min;
-  lay.axis_max = o.axis_max;
+  lay.axis_min = 0.0;
+  lay.axis_max = 1.0;
+  lay.step = 0.2;
   return lay;
+}
+
+// Every proportion a figure draws, for its axis.
+void collect(std::vector<double>& values, const PoolResult& r, bool prediction) {
+  for (const auto& s : r.studies) {
+    values.push_back(s.ci_lb);
+    values.push_back(s.ci_ub);
+  }
+  values.push_back(r.random.prop_ci_lb);
+  values.push_back(r.random.prop_ci_ub);
+  values.push_back(r.common.prop_ci_lb);
+  values.push_back(r.common.prop_ci_ub);
+  if (prediction) {
+    values.push_back(r.random.prop_pi_lb);
+    values.push_back(r.random.prop_pi_ub);
+  }
+}
+
+// The rows' order under `sort`.
+std::vector<std::size_t> row_order(const std::vector<StudyResult>& studies, ForestSort sort) {
+  std::vector<std::size_t> order(studies.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  auto weight = [&](std::size_t i) {
+    const auto& s = studies[i];
+    return std::isfinite(s.weight_random) ? s.weight_random : s.weight_common;
+  };
+  switch (sort) {
+    case ForestSort::kData: break;
+    case ForestSort::kEstimate:
+      std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return studies[a].prop < studies[b].prop; });
+      break;
+    case ForestSort::kWeight:
+      std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return weight(a) > weight(b); });
+      break;
+    case ForestSort::kLabel:
+      std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return studies[a].label < studies[b].label; });
+      break;
+  }
+  return order;
 }
 
 void header(Svg& svg, const Layout& lay, double y, const ForestOptions& o, double level) {
@@ -56,7 +142,12 @@ void header(Svg& svg, const Layout& lay, double y, const ForestOptions& o, doubl
   svg.text(lay.count_x, y, o.count_header, kFont, "end", "bold");
   svg.text(lay.plot_x + kPlotWidth / 2, y, o.estimate_header, kFont, "middle", "bold");
   svg.text(lay.estimate_x, y, fmt::format("% [{:.0f}% CI]", 100 * level), kFont, "start", "bold");
-  svg.text(lay.weight_x, y, "Weight", kFont, "end", "bold");
+  if (lay.two_weights) {
+    svg.text(lay.weight_common_x, y, "Weight (common)", kFont, "end", "bold");
+    svg.text(lay.weight_x, y, "Weight (random)", kFont, "end", "bold");
+  } else {
+    svg.text(lay.weight_x, y, "Weight", kFont, "end", "bold");
+  }
 }
 
 std::string counts(const StudyResult& s) { return fmt::format("{}/{}", s.events, s.n); }
@@ -76,7 +167,13 @@ void study_row(Svg& svg, const Layout& lay, double y, const StudyResult& s, doub
   const double side = std::isfinite(w) && max_weight > 0 ? 3.0 + 9.0 * std::sqrt(w / max_weight) : 5.0;
   svg.rect(lay.x(s.prop) - side / 2, y - side / 2, side, side, "#4a6fa5", "#4a6fa5");
   svg.text(lay.estimate_x, y + 4, ci_text(s.prop, s.ci_lb, s.ci_ub), kFont);
-  svg.text(lay.weight_x, y + 4, std::isfinite(w) ? fmt::format("{:.1f}%", w) : std::string("-"), kFont, "end");
+  auto percent = [](double v) { return std::isfinite(v) ? fmt::format("{:.1f}%", v) : std::string("-"); };
+  if (lay.two_weights) {
+    svg.text(lay.weight_common_x, y + 4, percent(s.weight_common), kFont, "end");
+    svg.text(lay.weight_x, y + 4, percent(s.weight_random), kFont, "end");
+  } else {
+    svg.text(lay.weight_x, y + 4, percent(w), kFont, "end");
+  }
   svg.close_group();
 }
 
@@ -99,16 +196,31 @@ void prediction_bar(Svg& svg, const Layout& lay, double y, double lb, double ub)
   svg.close_group();
 }
 
-void axis(Svg& svg, const Layout& lay, double top, double y) {
+// The axis with its ticks at `y`; its grid lines from `top` down, and the dashed line at the
+// random-effects estimate over the study rows (`pooled`, NaN for none), go behind the marks drawn
+// after `behind` (a mark of `svg`).
+void axis(Svg& svg, const Layout& lay, double top, double y, std::size_t behind, double pooled) {
+  Svg background(lay.width, y);
+  background.open_group("grid");
+  for (int i = 0;; ++i) {
+    const double t = lay.axis_min + i * lay.step;
+    if (t > lay.axis_max + 1e-9) break;
+    background.line(lay.x(t), top, lay.x(t), y, "#e5e5e5", 0.5);
+  }
+  if (std::isfinite(pooled) && pooled >= lay.axis_min && pooled <= lay.axis_max) {
+    background.line(lay.x(pooled), top, lay.x(pooled), y, "#888", 0.8, "4 3");
+  }
+  background.close_group();
+  svg.insert_at(behind, background);
+
   svg.open_group("axis");
   svg.line(lay.x(lay.axis_min), y, lay.x(lay.axis_max), y, "#000");
-  const double span = lay.axis_max - lay.axis_min;
-  const double step = span > 0.5 ? 0.2 : (span > 0.2 ? 0.1 : 0.05);
-  for (double t = std::ceil(lay.axis_min / step - 1e-9) * step; t <= lay.axis_max + 1e-9; t += step) {
+  for (int i = 0;; ++i) {
+    const double t = lay.axis_min + i * lay.step;
+    if (t > lay.axis_max + 1e-9) break;
     svg.line(lay.x(t), y, lay.x(t), y + 4, "#000");
-    const double tick = std::abs(t) < 1e-9 ? 0.0 : 100.0 * t;  // no "-0" from rounding
-    svg.text(lay.x(t), y + 16, fmt::format("{:.0f}", tick), 11.0, "middle");
-    svg.line(lay.x(t), top, lay.x(t), y, "#e5e5e5", 0.5);
+    const double tick = std::round(1000.0 * t) / 10.0;  // percent, to 0.1; no "-0" from rounding
+    svg.text(lay.x(t), y + 16, fmt::format("{:g}", tick == 0.0 ? 0.0 : tick), 11.0, "middle");
   }
   svg.close_group();
 }
@@ -122,7 +234,10 @@ std::string heterogeneity_text(const PoolResult& r) {
   const auto& h = r.heterogeneity;
   if (r.k < 2) return "Heterogeneity: not estimable (k = 1)";
   if (!std::isfinite(h.tau2)) return fmt::format("Overdispersion test: {}", p_text(h.Q_p));
-  return fmt::format("Heterogeneity: I\u00b2 = {:.1f}%, \u03c4\u00b2 = {:.4f}, {}", h.I2, h.tau2, p_text(h.Q_p));
+  const std::string i2_ci =
+      std::isfinite(h.I2_ci_lb) && std::isfinite(h.I2_ci_ub) ? fmt::format(" [{:.1f}%; {:.1f}%]", h.I2_ci_lb, h.I2_ci_ub) : "";
+  return fmt::format("Heterogeneity: I\u00b2 = {:.1f}%{}, \u03c4\u00b2 = {:.4f}, Q = {:.2f} (df = {:.0f}), {}", h.I2, i2_ci,
+                     h.tau2, h.Q, h.Q_df, p_text(h.Q_p));
 }
 
 // A subgroup's own heterogeneity, as R meta prints it under each subgroup.
@@ -156,14 +271,18 @@ std::string forest_plot_svg(const PoolResult& r, const ForestOptions& o) {
   for (const auto& s : r.studies) labels.push_back(s.label);
   labels.push_back("Random-effects model");
   labels.push_back("Prediction interval");
-  const Layout lay = make_layout(labels, o);
+  Layout lay = make_layout(labels, o);
+  std::vector<double> values;
+  collect(values, r, o.show_prediction);
+  fit_axis(lay, o, values);
   const double top = (o.title.empty() ? 1.5 : 2.5) * kRow;
   Svg svg(lay.width, top);
   header(svg, lay, top, o, r.options.level);
+  const std::size_t behind = svg.mark();
   double max_w = 0.0;
   for (const auto& s : r.studies) max_w = std::max(max_w, std::isfinite(s.weight_random) ? s.weight_random : s.weight_common);
   double y = top + kRow;
-  for (std::size_t i = 0; i < r.studies.size(); ++i) {
+  for (const std::size_t i : row_order(r.studies, o.sort)) {
     study_row(svg, lay, y, r.studies[i], max_w, i < o.count_text.size() ? o.count_text[i] : counts(r.studies[i]));
     y += kRow;
   }
@@ -179,7 +298,7 @@ std::string forest_plot_svg(const PoolResult& r, const ForestOptions& o) {
     y += kRow;
   }
   svg.text(lay.label_x, y + 4, heterogeneity_text(r), 11.0);
-  axis(svg, lay, top + 0.5 * kRow, y + kRow);
+  axis(svg, lay, top + 0.5 * kRow, y + kRow, behind, r.random.prop);
   svg.set_size(lay.width, y + 2.5 * kRow);
   return svg.str();
 }
@@ -191,11 +310,18 @@ std::string subgroup_forest_svg(const PoolResult& overall, const SubgroupAnalysi
   for (const auto& s : overall.studies) labels.push_back(s.label);
   for (const auto& l : subgroups.levels) labels.push_back(fmt::format("{}: {}", variable, l.level));
   labels.push_back(fmt::format("Overall (random effects, k = {})", overall.k));
-  const Layout lay = make_layout(labels, o);
+  Layout lay = make_layout(labels, o);
+  std::vector<double> values;
+  collect(values, overall, false);
+  for (const auto& l : subgroups.levels) {
+    if (l.result) collect(values, *l.result, false);
+  }
+  fit_axis(lay, o, values);
   const double text_width_max = lay.width - 2 * kMargin;
   const double top = (o.title.empty() ? 1.5 : 2.5) * kRow;
   Svg svg(lay.width, top);
   header(svg, lay, top, o, overall.options.level);
+  const std::size_t behind = svg.mark();
   double y = top + kRow;
   for (const auto& level : subgroups.levels) {
     svg.text(lay.label_x, y + 4, fit_text(fmt::format("{}: {}", variable, level.level), kMaxLabelChars), kFont, "start",
@@ -205,8 +331,8 @@ std::string subgroup_forest_svg(const PoolResult& overall, const SubgroupAnalysi
     if (source) {
       double max_w = 0.0;
       for (const auto& s : source->studies) max_w = std::max(max_w, s.weight_random);
-      for (const auto& s : source->studies) {
-        study_row(svg, lay, y, s, max_w, counts(s));
+      for (const std::size_t i : row_order(source->studies, o.sort)) {
+        study_row(svg, lay, y, source->studies[i], max_w, counts(source->studies[i]));
         y += kRow;
       }
       if (level.k >= 2) {
@@ -248,7 +374,7 @@ std::string subgroup_forest_svg(const PoolResult& overall, const SubgroupAnalysi
     test = subgroups.test_unavailable;
   }
   const double axis_y = y + 0.2 * kRow;
-  axis(svg, lay, top + 0.5 * kRow, axis_y);
+  axis(svg, lay, top + 0.5 * kRow, axis_y, behind, overall.random.prop);
   y = axis_y + 1.5 * kRow;
   y = wrapped_lines(svg, lay.label_x, y, text_width_max, {test}, "subgroup-test");
   svg.set_size(lay.width, y + 10.0);

@@ -70,6 +70,22 @@ std::vector<std::string> unique_slugs(const std::vector<std::string>& names) {
   return out;
 }
 
+namespace {
+
+plot::ForestOptions forest_options(const io::SpecFigures& f) {
+  plot::ForestOptions o;
+  if (f.sort == "estimate") o.sort = plot::ForestSort::kEstimate;
+  if (f.sort == "weight") o.sort = plot::ForestSort::kWeight;
+  if (f.sort == "label") o.sort = plot::ForestSort::kLabel;
+  if (f.axis_min && f.axis_max) {
+    o.axis_min = *f.axis_min;
+    o.axis_max = *f.axis_max;
+  }
+  return o;
+}
+
+}  // namespace
+
 ReviewFigures draw_figures(const analysis::ReviewResults& results) {
   const auto& spec = results.spec;
   ReviewFigures figures;
@@ -86,13 +102,13 @@ ReviewFigures draw_figures(const analysis::ReviewResults& results) {
       const auto& r = *run.pool;
       const std::string phrase = outcome_phrase(run.spec.name);
       const auto outcome_notes = left_out_sentences(run.studies, phrase);
-      plot::ForestOptions fo;
+      plot::ForestOptions fo = forest_options(spec.figures);
       fo.title = run.spec.name;
       f.forest = plot::append_footnotes(plot::forest_plot_svg(r, fo), outcome_notes);
       for (std::size_t i = 0; i < run.subgroups.size(); ++i) {
         const auto& sg = run.subgroups[i];
         if (!sg.analysis || !sg.overall) continue;
-        plot::ForestOptions so;
+        plot::ForestOptions so = forest_options(spec.figures);
         so.title = fmt::format("{} by {}", run.spec.name, outcome_phrase(sg.label));
         std::vector<std::string> notes = left_out_sentences(sg.studies, phrase);
         notes.insert(notes.begin(), outcome_notes.begin(), outcome_notes.end());

@@ -78,6 +78,11 @@ TEST(Report, AnOutputFolderThatCannotBeCreatedIsAClearError) {
 }
 
 TEST(Spec, ErrorsNameTheLine) {
+  EXPECT_THAT(spec_error(kMinimal + "[figures]\nsort = \"year\"\n"),
+              HasSubstr("spec.toml:10: sort 'year' is not one of data (the table's order), estimate, weight"));
+  EXPECT_THAT(spec_error(kMinimal + "[figures]\naxis = [0.8, 0.2]\n"), HasSubstr("spec.toml:10: axis is two proportions"));
+  EXPECT_THAT(spec_error(kMinimal + "[figures]\naxis = [0, 100]\n"), HasSubstr("e.g. axis = [0.5, 1.0] for 50-100%"));
+  EXPECT_THAT(spec_error(kMinimal + "[figures]\nwidth = 3\n"), HasSubstr("unknown key 'width' in [figures]"));
   EXPECT_THAT(spec_error(kMinimal + "subgroup = \"a\"\n"), HasSubstr("spec.toml:9: unknown key 'subgroup' in [[outcome]]. Did you mean 'subgroups'?"));
   EXPECT_THAT(spec_error("[data]\nfile = \"missing.csv\"\nlabel = \"label\"\n[[outcome]]\nname=\"X\"\nevents=\"x\"\nn=\"n\"\n"),
               HasSubstr("spec.toml:2: data file 'missing.csv' not found"));
@@ -338,7 +343,8 @@ TEST(Forest, StructureOneRowPerStudyDiamondsAndAxis) {
   EXPECT_EQ(count("<g class=\"diamond common\">"), 1u);
   EXPECT_EQ(count("<g class=\"prediction\">"), 1u);
   EXPECT_THAT(svg, HasSubstr(">Proportion (%)</text>"));
-  EXPECT_THAT(svg, HasSubstr(">100</text>"));
+  EXPECT_THAT(svg, HasSubstr(">Weight (common)</text>"));
+  EXPECT_THAT(svg, HasSubstr(">Weight (random)</text>"));
   EXPECT_EQ(svg.find(">-0<"), std::string::npos);
   // No overlap: the events column starts right of the widest label.
   const double label_width = plot::text_width("A study with a rather long name number 119", 12.0);
@@ -348,6 +354,102 @@ TEST(Forest, StructureOneRowPerStudyDiamondsAndAxis) {
   EXPECT_GT(std::stod(m[1]) - plot::text_width("Events/n", 12.0), 12.0 + label_width);
   // Deterministic.
   EXPECT_EQ(svg, plot::forest_plot_svg(r, plot::ForestOptions{}));
+}
+
+std::size_t count_of(const std::string& text, const std::string& needle);
+
+// The axis's tick labels (percent), in order.
+std::vector<double> axis_ticks(const std::string& svg) {
+  const auto start = svg.find("<g class=\"axis\">");
+  const auto end = svg.find("</g>", start);
+  const std::string axis = svg.substr(start, end - start);
+  std::vector<double> ticks;
+  const std::regex tick(R"(text-anchor="middle" font-weight="normal" fill="#000">([0-9.]+)</text>)");
+  for (auto it = std::sregex_iterator(axis.begin(), axis.end(), tick); it != std::sregex_iterator(); ++it) {
+    ticks.push_back(std::stod((*it)[1]));
+  }
+  return ticks;
+}
+
+// The study labels in the order the rows are drawn.
+std::vector<std::string> row_labels(const std::string& svg) {
+  std::vector<std::string> labels;
+  const std::regex row(R"re(<g class="study">\n<title>[^<]*</title>\n<text [^>]*>([^<]*)</text>)re");
+  for (auto it = std::sregex_iterator(svg.begin(), svg.end(), row); it != std::sregex_iterator(); ++it) labels.push_back((*it)[1]);
+  return labels;
+}
+
+// A 14% outcome is drawn on 0-30%, not squeezed into the left of 0-100%; the ticks are round and
+// few; every interval and diamond is inside.
+TEST(Forest, TheAxisFitsTheDataWithRoundTicks) {
+  const std::vector<ProportionStudy> studies{{"A", 3, 30}, {"B", 5, 40}, {"C", 2, 25}, {"D", 8, 50}, {"E", 6, 36}};
+  const auto r = pool_proportions(studies, PoolOptions{});
+  const std::string svg = plot::forest_plot_svg(r, plot::ForestOptions{});
+  const auto ticks = axis_ticks(svg);
+  ASSERT_GE(ticks.size(), 3u);
+  EXPECT_LE(ticks.size(), 7u);
+  double lo = 1.0, hi = 0.0;
+  for (const auto& st : r.studies) lo = std::min(lo, st.ci_lb), hi = std::max(hi, st.ci_ub);
+  lo = std::min({lo, r.random.prop_pi_lb, r.common.prop_ci_lb});
+  hi = std::max({hi, r.random.prop_pi_ub, r.common.prop_ci_ub});
+  EXPECT_LE(ticks.front(), 100 * lo);
+  EXPECT_GE(ticks.back(), 100 * hi);
+  EXPECT_LT(ticks.back(), 60.0) << "the axis ends at " << ticks.back() << "% for data up to " << 100 * hi << "%";
+  const double step = ticks[1] - ticks[0];
+  for (std::size_t i = 1; i < ticks.size(); ++i) EXPECT_NEAR(ticks[i] - ticks[i - 1], step, 1e-9);
+  EXPECT_TRUE(step == 1 || step == 2 || step == 2.5 || step == 5 || step == 10 || step == 20 || step == 25) << step;
+  // Nothing is clipped, so no arrow is drawn.
+  EXPECT_EQ(svg.find("<polygon", svg.find("<g class=\"study\">")), svg.find("<polygon", svg.find("<g class=\"diamond")));
+}
+
+TEST(Forest, AnAxisGivenIsKeptAndIntervalsBeyondItGetArrows) {
+  const auto r = pool_proportions(std::vector<ProportionStudy>{{"A", 3, 30}, {"B", 25, 40}, {"C", 2, 25}}, PoolOptions{});
+  plot::ForestOptions o;
+  o.axis_min = 0.2;
+  o.axis_max = 0.8;
+  const std::string svg = plot::forest_plot_svg(r, o);
+  const auto ticks = axis_ticks(svg);
+  ASSERT_FALSE(ticks.empty());
+  EXPECT_EQ(ticks.front(), 20.0);
+  EXPECT_EQ(ticks.back(), 80.0);
+  // A (10%) and C (8%) reach below 20%: an arrow each on the left.
+  std::size_t arrows = 0;
+  for (auto at = svg.find("<g class=\"study\">"); at != std::string::npos; at = svg.find("<g class=\"study\">", at + 1)) {
+    const auto end = svg.find("</g>", at);
+    arrows += count_of(svg.substr(at, end - at), "<polygon");
+  }
+  EXPECT_GE(arrows, 2u);
+}
+
+TEST(Forest, RowsSortedByEstimateWeightOrLabel) {
+  const auto r = pool_proportions(std::vector<ProportionStudy>{{"Mid", 5, 10}, {"Low", 1, 10}, {"High", 9, 10}, {"Big", 40, 100}}, PoolOptions{});
+  plot::ForestOptions o;
+  EXPECT_EQ(row_labels(plot::forest_plot_svg(r, o)), (std::vector<std::string>{"Mid", "Low", "High", "Big"}));
+  o.sort = plot::ForestSort::kEstimate;
+  EXPECT_EQ(row_labels(plot::forest_plot_svg(r, o)), (std::vector<std::string>{"Low", "Big", "Mid", "High"}));
+  o.sort = plot::ForestSort::kLabel;
+  EXPECT_EQ(row_labels(plot::forest_plot_svg(r, o)), (std::vector<std::string>{"Big", "High", "Low", "Mid"}));
+  o.sort = plot::ForestSort::kWeight;
+  EXPECT_EQ(row_labels(plot::forest_plot_svg(r, o)).front(), "Big");
+}
+
+// Grid lines and the dashed line at the random-effects estimate come before (under) the marks;
+// the heterogeneity line has I² with its CI, tau², Q, df and p, as R meta prints it.
+TEST(Forest, GridBehindTheMarksAndMetasHeterogeneityLine) {
+  const auto r = pool_proportions(std::vector<ProportionStudy>{{"A", 3, 30}, {"B", 25, 40}, {"C", 2, 25}, {"D", 12, 20}}, PoolOptions{});
+  const std::string svg = plot::forest_plot_svg(r, plot::ForestOptions{});
+  const auto grid = svg.find("<g class=\"grid\">");
+  ASSERT_NE(grid, std::string::npos);
+  EXPECT_LT(grid, svg.find("<g class=\"study\">"));
+  EXPECT_NE(svg.find("stroke-dasharray=\"4 3\"", grid), std::string::npos);
+  EXPECT_THAT(svg, HasSubstr(fmt::format("I\u00b2 = {:.1f}% [{:.1f}%; {:.1f}%], \u03c4\u00b2 = {:.4f}, Q = {:.2f} (df = 3)",
+                                         r.heterogeneity.I2, r.heterogeneity.I2_ci_lb, r.heterogeneity.I2_ci_ub,
+                                         r.heterogeneity.tau2, r.heterogeneity.Q)));
+  plot::ForestOptions random_only;
+  random_only.show_common = false;
+  const std::string one = plot::forest_plot_svg(r, random_only);
+  EXPECT_THAT(one, HasSubstr(">Weight</text>"));
+  EXPECT_EQ(one.find("Weight (common)"), std::string::npos);
 }
 
 std::size_t count_of(const std::string& text, const std::string& needle) {
@@ -493,6 +595,11 @@ TEST(Golden, ForestFunnelAndBubbleOfASmallDataSet) {
   plot::ForestOptions fo;
   fo.title = "Complete remission";
   expect_golden("forest_small.svg", plot::forest_plot_svg(r, fo));
+  fo.sort = plot::ForestSort::kEstimate;
+  fo.axis_min = 0.5;
+  fo.axis_max = 1.0;
+  fo.show_common = false;
+  expect_golden("forest_small_sorted_axis_random.svg", plot::forest_plot_svg(r, fo));
   expect_golden("funnel_small.svg", plot::funnel_plot_svg(small_study_effects(studies, PoolOptions{}),
                                                           funnel_options("Complete remission", "Logit proportion")));
   const ModeratorColumn age{"age", {"11", "12", "44", "30", "9"}, std::nullopt};

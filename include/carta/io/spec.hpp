@@ -88,6 +88,13 @@ struct SpecPrisma {
   std::size_t line = 0;
 };
 
+// How the figures are drawn ([figures]).
+struct SpecFigures {
+  std::string sort = "data";  // forest plots' study rows: data, estimate, weight or label
+  // Forest plots' axis as proportions; absent: fitted to the data.
+  std::optional<double> axis_min, axis_max;
+};
+
 // A reader-facing name for a column ("Antigen target" for antigen_target), used in every figure,
 // table and sentence instead of the column name.
 struct SpecLabel {
@@ -115,6 +122,7 @@ struct ReviewSpec {
   std::size_t min_k = 2;
   SubgroupTest subgroup_test = SubgroupTest::kAllSubgroups;  // [analyses] subgroup_test
   double funnel_null = 0.5;  // contour-enhanced funnel plots: significance against this proportion
+  SpecFigures figures;
   std::vector<SpecExclusion> exclude;
   std::vector<SpecOutcome> outcomes;
   std::vector<SpecSensitivity> sensitivity;

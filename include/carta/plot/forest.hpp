@@ -1,9 +1,12 @@
 #pragma once
 // Forest plots of pooled proportions in the style readers know from R meta, metafor and RevMan:
-// study label, events/n, proportion with CI, weight; squares sized by weight, CI whiskers (arrows
-// where clipped), common and random diamonds, the prediction-interval bar, a heterogeneity line;
-// the axis in percent. Output is deterministic SVG text.
+// study label, events/n, proportion with CI, common- and random-effects weights; squares sized by
+// weight, CI whiskers (arrows where clipped), common and random diamonds, a dashed line at the
+// random-effects estimate, the prediction-interval bar, a heterogeneity line with I² and its CI,
+// tau², Q, df and p; grid lines behind the marks; the axis in percent, fitted to the data.
+// Output is deterministic SVG text.
 
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -12,10 +15,21 @@
 
 namespace carta::plot {
 
+// The order of the study rows.
+enum class ForestSort {
+  kData,      // as in the data table
+  kEstimate,  // smallest proportion first
+  kWeight,    // largest random-effects weight first
+  kLabel,     // alphabetical
+};
+
 struct ForestOptions {
   std::string title;
-  double axis_min = 0.0;  // proportion
-  double axis_max = 1.0;
+  // The axis, as proportions; NaN (the default): from the data, the studies' CIs and the pooled
+  // estimates rounded out to the ticks, so a 14% outcome is not squeezed into 0-100%.
+  double axis_min = std::numeric_limits<double>::quiet_NaN();
+  double axis_max = std::numeric_limits<double>::quiet_NaN();
+  ForestSort sort = ForestSort::kData;
   bool show_common = true;
   bool show_prediction = true;
   std::string count_header = "Events/n";

@@ -48,6 +48,11 @@ class Svg {
   }
 
   [[nodiscard]] std::string str() const;
+
+  // Where the next element goes; `insert_at(mark, other)` puts `other`'s elements there, so that
+  // something drawn last (grid lines, once the height is known) lies behind what came after.
+  [[nodiscard]] std::size_t mark() const noexcept { return body_.size(); }
+  void insert_at(std::size_t mark, const Svg& other) { body_.insert(mark, other.body_); }
   [[nodiscard]] double width() const noexcept { return width_; }
   [[nodiscard]] double height() const noexcept { return height_; }
 

@@ -14,7 +14,7 @@ packages=(
   libboost-dev libeigen3-dev libfmt-dev nlohmann-json3-dev libcli11-dev libtomlplusplus-dev libpugixml-dev libzip-dev
   libgtest-dev libgmock-dev libbenchmark-dev libicu-dev
   libsqlite3-dev libsqlitecpp-dev libsodium-dev libcpp-httplib-dev
-  libpango1.0-dev libcairo2-dev libpng-dev librsvg2-dev fonts-dejavu-core
+  libpango1.0-dev libcairo2-dev libpng-dev libtiff-dev librsvg2-dev fonts-dejavu-core
   chromium
   # python3 writes the man pages and completions; dpkg-dev (dpkg-shlibdeps) and file give the
   # Debian package its dependencies (scripts/package.sh)

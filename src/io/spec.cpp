@@ -288,7 +288,31 @@ ReviewSpec parse_review_spec(std::string_view text, const std::filesystem::path&
   if (const toml::node* node = root.get("figures")) {
     const auto* figures = node->as_table();
     if (!figures) r.fail(node, "'figures' must be a table: [figures]");
-    r.check_keys(*figures, {"sort", "axis"}, "[figures]");
+    r.check_keys(*figures, {"sort", "axis", "width", "dpi", "tiff", "eps"}, "[figures]");
+    if (const toml::node* width = figures->get("width")) {
+      std::optional<double> inches;
+      if (const auto* name = width->as_string()) {
+        if (name->get() == "single") inches = 3.5;
+        if (name->get() == "double") inches = 7.0;
+      } else if (width->is_integer()) {
+        inches = static_cast<double>(width->as_integer()->get());
+      } else if (width->is_floating_point()) {
+        inches = width->as_floating_point()->get();
+      }
+      if (!inches || !(*inches >= 1.0 && *inches <= 20.0)) {
+        r.fail(width, "width is \"single\" (one journal column, 3.5 in), \"double\" (two columns, 7 in) or inches "
+                      "from 1 to 20");
+      }
+      spec.figures.width_in = *inches;
+    }
+    if (const auto dpi = r.number(*figures, "dpi")) {
+      if (!(*dpi >= 72.0 && *dpi <= 2400.0)) {
+        r.fail(figures->get("dpi"), "dpi is from 72 to 2400; journals ask for 300 (photographs, colour) or 600 (line art)");
+      }
+      spec.figures.dpi = *dpi;
+    }
+    spec.figures.tiff = r.boolean(*figures, "tiff").value_or(false);
+    spec.figures.eps = r.boolean(*figures, "eps").value_or(false);
     if (auto sort = r.string(*figures, "sort", false, "[figures]"); !sort.empty()) {
       if (sort != "data" && sort != "estimate" && sort != "weight" && sort != "label") {
         r.fail(figures->get("sort"), fmt::format("sort '{}' is not one of data (the table's order), estimate, weight "

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <numeric>
 #include <string>
 #include <vector>
@@ -17,8 +18,8 @@ namespace carta::plot {
 namespace {
 
 // The module's entry point (render_module.cpp): 0, or 1 + an ErrorCategory with a message.
-using RenderEntry = int (*)(const char* svg, std::size_t svg_size, const char* png, const char* pdf, double scale,
-                            char* message, std::size_t message_size);
+using RenderEntry = int (*)(const char* svg, std::size_t svg_size, const char* png, const char* pdf, const char* tiff,
+                            const char* eps, double width_in, double dpi, char* message, std::size_t message_size);
 
 constexpr const char* kModule = "libcarta_render.so";
 
@@ -50,8 +51,8 @@ RenderEntry load_renderer() {
       failures += fmt::format("\n  {}: {}", candidate, why ? why : "not loadable");
       continue;
     }
-    if (void* entry = dlsym(handle, "carta_render_svg_v1")) return reinterpret_cast<RenderEntry>(entry);
-    failures += fmt::format("\n  {}: no carta_render_svg_v1 (a module from another carta version?)", candidate);
+    if (void* entry = dlsym(handle, "carta_render_svg_v2")) return reinterpret_cast<RenderEntry>(entry);
+    failures += fmt::format("\n  {}: no carta_render_svg_v2 (a module from another carta version?)", candidate);
     dlclose(handle);
   }
   throw Error(ErrorCategory::kIo,
@@ -69,29 +70,34 @@ RenderEntry renderer() {
 
 }  // namespace
 
-void render_svg(std::string_view svg, const std::filesystem::path& png, const std::filesystem::path& pdf, double scale) {
+void render_figure(const RenderJob& job, const PrintSize& size) {
   const RenderEntry entry = renderer();
   std::array<char, 4096> message{};
-  const int status = entry(svg.data(), svg.size(), png.c_str(), pdf.c_str(), scale, message.data(), message.size());
+  const int status = entry(job.svg.data(), job.svg.size(), job.png.c_str(), job.pdf.c_str(), job.tiff.c_str(), job.eps.c_str(),
+                           size.width_in, size.dpi, message.data(), message.size());
   if (status == 0) return;
   const int category = status - 1;
   if (category < 0 || category > static_cast<int>(ErrorCategory::kInternal)) {
-    throw Error(ErrorCategory::kInternal, fmt::format("{}: the figure renderer failed with status {}", png.string(), status));
+    throw Error(ErrorCategory::kInternal, fmt::format("{}: the figure renderer failed with status {}", job.png.string(), status));
   }
   throw Error(static_cast<ErrorCategory>(category), message.data());
 }
 
-void render_all(std::span<const RenderJob> jobs, unsigned threads, double scale) {
+void render_svg(std::string_view svg, const std::filesystem::path& png, const std::filesystem::path& pdf, double scale) {
+  if (!(scale > 0.0) || !std::isfinite(scale)) {
+    throw Error(ErrorCategory::kInvalidOption, fmt::format("{}: the PNG scale must be positive, not {}", png.string(), scale));
+  }
+  render_figure(RenderJob(svg, png, pdf), PrintSize{0.0, 96.0 * scale});
+}
+
+void render_all(std::span<const RenderJob> jobs, unsigned threads, const PrintSize& size) {
   // Largest first (a figure's cost grows with its SVG's length), so that no thread is left with a
   // big figure while the others have finished.
   std::vector<std::size_t> order(jobs.size());
   std::iota(order.begin(), order.end(), std::size_t{0});
   std::stable_sort(order.begin(), order.end(),
                    [&](std::size_t a, std::size_t b) { return jobs[a].svg.size() > jobs[b].svg.size(); });
-  parallel_for(jobs.size(), threads, [&](std::size_t i) {
-    const auto& job = jobs[order[i]];
-    render_svg(job.svg, job.png, job.pdf, scale);
-  });
+  parallel_for(jobs.size(), threads, [&](std::size_t i) { render_figure(jobs[order[i]], size); });
 }
 
 }  // namespace carta::plot

@@ -5,10 +5,12 @@
 // 200-fit GLMM batch. The module exports one C function and no C++ types.
 
 #include <cairo-pdf.h>
+#include <cairo-ps.h>
 #include <cairo.h>
 #include <fmt/format.h>
 #include <pango/pangocairo.h>
 #include <png.h>
+#include <tiffio.h>
 
 #include <algorithm>
 #include <charconv>
@@ -632,7 +634,7 @@ struct FileCloser {
 // little in size and a fraction of the time. The surface is painted white before the figure is
 // drawn (every carta figure has a white background), so the PNG is opaque RGB: a quarter less to
 // compress than RGBA, and no premultiplied alpha to undo.
-void write_png(cairo_surface_t* surface, const std::filesystem::path& path) {
+void write_png(cairo_surface_t* surface, const std::filesystem::path& path, double dpi) {
   cairo_surface_flush(surface);
   const int width = cairo_image_surface_get_width(surface);
   const int height = cairo_image_surface_get_height(surface);
@@ -653,6 +655,9 @@ void write_png(cairo_surface_t* surface, const std::filesystem::path& path) {
   png_init_io(png, file.get());
   png_set_IHDR(png, info, static_cast<png_uint_32>(width), static_cast<png_uint_32>(height), 8, PNG_COLOR_TYPE_RGB,
                PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+  // The resolution a print figure is made for, so that a journal's system reads 300 (or 600) dpi.
+  const auto per_metre = static_cast<png_uint_32>(std::lround(dpi / 0.0254));
+  png_set_pHYs(png, info, per_metre, per_metre, PNG_RESOLUTION_METER);
   png_set_compression_level(png, 1);
   png_set_filter(png, PNG_FILTER_TYPE_BASE, PNG_FILTER_NONE);
   png_write_info(png, info);
@@ -664,6 +669,49 @@ void write_png(cairo_surface_t* surface, const std::filesystem::path& path) {
   png_write_end(png, nullptr);
   png_destroy_write_struct(&png, &info);
   if (std::fflush(file.get()) != 0) throw Error(ErrorCategory::kIo, fmt::format("{}: cannot write the PNG", path.string()));
+}
+
+// The same pixels as a TIFF (RGB, 8 bits, Deflate-compressed) with the resolution in dots per
+// inch, as journals' submission systems ask for.
+void write_tiff(cairo_surface_t* surface, const std::filesystem::path& path, double dpi) {
+  cairo_surface_flush(surface);
+  const int width = cairo_image_surface_get_width(surface);
+  const int height = cairo_image_surface_get_height(surface);
+  const int stride = cairo_image_surface_get_stride(surface);
+  const unsigned char* data = cairo_image_surface_get_data(surface);
+  TIFFSetWarningHandler(nullptr);
+  std::unique_ptr<TIFF, decltype(&TIFFClose)> tiff(TIFFOpen(path.string().c_str(), "w"), &TIFFClose);
+  if (!tiff) throw Error(ErrorCategory::kIo, fmt::format("{}: cannot open for writing", path.string()));
+  TIFF* t = tiff.get();
+  TIFFSetField(t, TIFFTAG_IMAGEWIDTH, static_cast<std::uint32_t>(width));
+  TIFFSetField(t, TIFFTAG_IMAGELENGTH, static_cast<std::uint32_t>(height));
+  TIFFSetField(t, TIFFTAG_SAMPLESPERPIXEL, 3);
+  TIFFSetField(t, TIFFTAG_BITSPERSAMPLE, 8);
+  TIFFSetField(t, TIFFTAG_PHOTOMETRIC, PHOTOMETRIC_RGB);
+  TIFFSetField(t, TIFFTAG_PLANARCONFIG, PLANARCONFIG_CONTIG);
+  TIFFSetField(t, TIFFTAG_ORIENTATION, ORIENTATION_TOPLEFT);
+  TIFFSetField(t, TIFFTAG_COMPRESSION, COMPRESSION_ADOBE_DEFLATE);
+  TIFFSetField(t, TIFFTAG_PREDICTOR, PREDICTOR_HORIZONTAL);
+  TIFFSetField(t, TIFFTAG_ROWSPERSTRIP, TIFFDefaultStripSize(t, 0));
+  TIFFSetField(t, TIFFTAG_XRESOLUTION, static_cast<float>(dpi));
+  TIFFSetField(t, TIFFTAG_YRESOLUTION, static_cast<float>(dpi));
+  TIFFSetField(t, TIFFTAG_RESOLUTIONUNIT, RESUNIT_INCH);
+  TIFFSetField(t, TIFFTAG_SOFTWARE, "carta");
+  std::vector<unsigned char> row(static_cast<std::size_t>(width) * 3);
+  for (int y = 0; y < height; ++y) {
+    // cairo's RGB24 words are 0x00RRGGBB.
+    const auto* words = reinterpret_cast<const std::uint32_t*>(data + static_cast<std::ptrdiff_t>(y) * stride);
+    for (int x = 0; x < width; ++x) {
+      const std::uint32_t w = words[x];
+      row[3 * static_cast<std::size_t>(x)] = static_cast<unsigned char>((w >> 16) & 0xFF);
+      row[3 * static_cast<std::size_t>(x) + 1] = static_cast<unsigned char>((w >> 8) & 0xFF);
+      row[3 * static_cast<std::size_t>(x) + 2] = static_cast<unsigned char>(w & 0xFF);
+    }
+    if (TIFFWriteScanline(t, row.data(), static_cast<std::uint32_t>(y), 0) < 0) {
+      throw Error(ErrorCategory::kIo, fmt::format("{}: cannot write the TIFF", path.string()));
+    }
+  }
+  if (TIFFFlush(t) != 1) throw Error(ErrorCategory::kIo, fmt::format("{}: cannot write the TIFF", path.string()));
 }
 
 // The pixels of one figure (about 6 MB at twice the size) are written into a buffer kept by the
@@ -692,20 +740,37 @@ void with_target(const std::filesystem::path& target, const auto& body) {
   }
 }
 
-void render(std::string_view svg, const std::filesystem::path& png, const std::filesystem::path& pdf, double scale) {
-  if (!(scale > 0.0) || !std::isfinite(scale)) {
-    throw Error(ErrorCategory::kInvalidOption, fmt::format("{}: the PNG scale must be positive, not {}", png.string(), scale));
+// What to write, and at what size (the module's interface: plain C types).
+struct Request {
+  const char* png;   // "" leaves a format out
+  const char* pdf;
+  const char* tiff;
+  const char* eps;
+  double width_in;   // the printed width in inches; 0: the figure's own size (96 px an inch)
+  double dpi;        // pixels per inch of the PNG and TIFF at that width
+};
+
+void render(std::string_view svg, const Request& request) {
+  const std::filesystem::path png = request.png, pdf = request.pdf, tiff = request.tiff, eps = request.eps;
+  const std::filesystem::path& name = !png.empty() ? png : !pdf.empty() ? pdf : !tiff.empty() ? tiff : eps;
+  if (!(request.dpi > 0.0) || !std::isfinite(request.dpi) || !(request.width_in >= 0.0) || !std::isfinite(request.width_in)) {
+    throw Error(ErrorCategory::kInvalidOption, fmt::format("{}: the resolution must be positive and the width positive or 0, "
+                                                           "not {} dpi at {} in",
+                                                           name.string(), request.dpi, request.width_in));
   }
-  const Document doc = SvgReader(svg, png).read();
-  // The print scale, unless the image would be too large: then as large as it can be.
-  scale = std::min(scale, kMaxPngSide / std::max(doc.width, doc.height));
-  // An empty path leaves that format out (a command asked for one of them).
-  if (!png.empty()) with_target(png, [&] {
+  const Document doc = SvgReader(svg, name).read();
+  const double inches = request.width_in > 0.0 ? request.width_in : doc.width / 96.0;
+  // The pixel scale for that resolution, unless the image would be too large: then as large as it
+  // can be, and the resolution recorded is the one reached.
+  const double wanted = request.width_in > 0.0 ? inches * request.dpi / doc.width : request.dpi / 96.0;  // exact at 192
+  const double scale = std::min(wanted, kMaxPngSide / std::max(doc.width, doc.height));
+  const double dpi = scale * doc.width / inches;
+  if (!png.empty() || !tiff.empty()) {
     const double width_px = std::max(1.0, std::ceil(doc.width * scale));
     const double height_px = std::max(1.0, std::ceil(doc.height * scale));
     if (width_px > kMaxImageSide || height_px > kMaxImageSide) {
-      throw Error(ErrorCategory::kInvalidOption, fmt::format("{}: a {} x {} px PNG is beyond cairo's {} px a side; use a smaller scale",
-                                                             png.string(), width_px, height_px, kMaxImageSide));
+      throw Error(ErrorCategory::kInvalidOption, fmt::format("{}: a {} x {} px image is beyond cairo's {} px a side; use a smaller scale",
+                                                             name.string(), width_px, height_px, kMaxImageSide));
     }
     const int width = static_cast<int>(width_px);
     const int height = static_cast<int>(height_px);
@@ -714,31 +779,49 @@ void render(std::string_view svg, const std::filesystem::path& png, const std::f
         pixel_buffer(static_cast<std::size_t>(stride) * static_cast<std::size_t>(height)), CAIRO_FORMAT_RGB24, width,
         height, stride));
     if (cairo_surface_status(surface.get()) != CAIRO_STATUS_SUCCESS) {
-      throw Error(ErrorCategory::kIo, fmt::format("{}: cannot allocate a {:.0f} x {:.0f} px image", png.string(),
+      throw Error(ErrorCategory::kIo, fmt::format("{}: cannot allocate a {:.0f} x {:.0f} px image", name.string(),
                                                   doc.width * scale, doc.height * scale));
     }
     std::unique_ptr<cairo_t, ContextDeleter> cr(cairo_create(surface.get()));
     cairo_set_source_rgb(cr.get(), 1.0, 1.0, 1.0);
     cairo_paint(cr.get());
     cairo_scale(cr.get(), scale, scale);
-    draw(doc, cr.get(), png);
-    write_png(surface.get(), staging(png));
-  });
-  if (!png.empty()) publish(staging(png), png);
-  if (!pdf.empty()) with_target(pdf, [&] {
-    // 1 SVG px = 0.75 pt (96 px per inch), so the PDF has the figure's physical size, unless a
-    // side would pass 200 inches: then the page is scaled to fit (text stays text).
-    const double points = std::min(0.75, kMaxPdfSide / std::max(doc.width, doc.height));
-    std::unique_ptr<cairo_surface_t, SurfaceDeleter> surface(
-        cairo_pdf_surface_create(staging(pdf).string().c_str(), doc.width * points, doc.height * points));
-    std::unique_ptr<cairo_t, ContextDeleter> cr(cairo_create(surface.get()));
-    cairo_scale(cr.get(), points, points);
-    draw(doc, cr.get(), pdf);
-    cr.reset();
-    cairo_surface_finish(surface.get());
-    if (cairo_surface_status(surface.get()) != CAIRO_STATUS_SUCCESS) throw Error(ErrorCategory::kIo, fmt::format("{}: cannot write the PDF", pdf.string()));
-  });
-  if (!pdf.empty()) publish(staging(pdf), pdf);
+    draw(doc, cr.get(), name);
+    // Both files are written before either is put in place; a failure leaves neither staged.
+    try {
+      if (!png.empty()) write_png(surface.get(), staging(png), dpi);
+      if (!tiff.empty()) write_tiff(surface.get(), staging(tiff), dpi);
+    } catch (...) {
+      std::error_code ec;
+      if (!png.empty()) std::filesystem::remove(staging(png), ec);
+      if (!tiff.empty()) std::filesystem::remove(staging(tiff), ec);
+      throw;
+    }
+    if (!png.empty()) publish(staging(png), png);
+    if (!tiff.empty()) publish(staging(tiff), tiff);
+  }
+  // The vector formats at the printed size (1 SVG px = 0.75 pt at the figure's own size), unless a
+  // side would pass 200 inches: then the page is scaled to fit (text stays text).
+  const double points = std::min(inches * 72.0 / doc.width, kMaxPdfSide / std::max(doc.width, doc.height));
+  auto vector_file = [&](const std::filesystem::path& target, bool postscript) {
+    with_target(target, [&] {
+      std::unique_ptr<cairo_surface_t, SurfaceDeleter> surface(
+          postscript ? cairo_ps_surface_create(staging(target).string().c_str(), doc.width * points, doc.height * points)
+                     : cairo_pdf_surface_create(staging(target).string().c_str(), doc.width * points, doc.height * points));
+      if (postscript) cairo_ps_surface_set_eps(surface.get(), 1);
+      std::unique_ptr<cairo_t, ContextDeleter> cr(cairo_create(surface.get()));
+      cairo_scale(cr.get(), points, points);
+      draw(doc, cr.get(), target);
+      cr.reset();
+      cairo_surface_finish(surface.get());
+      if (cairo_surface_status(surface.get()) != CAIRO_STATUS_SUCCESS) {
+        throw Error(ErrorCategory::kIo, fmt::format("{}: cannot write the {}", target.string(), postscript ? "EPS" : "PDF"));
+      }
+    });
+    publish(staging(target), target);
+  };
+  if (!pdf.empty()) vector_file(pdf, false);
+  if (!eps.empty()) vector_file(eps, true);
 }
 
 }  // namespace
@@ -746,8 +829,9 @@ void render(std::string_view svg, const std::filesystem::path& png, const std::f
 
 // Returns 0 on success; otherwise 1 + the carta::ErrorCategory of the failure, with its message
 // (truncated to fit) in `message`. Nothing is thrown across the boundary.
-extern "C" __attribute__((visibility("default"))) int carta_render_svg_v1(const char* svg, std::size_t svg_size,
-                                                                         const char* png, const char* pdf, double scale,
+extern "C" __attribute__((visibility("default"))) int carta_render_svg_v2(const char* svg, std::size_t svg_size,
+                                                                         const char* png, const char* pdf, const char* tiff,
+                                                                         const char* eps, double width_in, double dpi,
                                                                          char* message, std::size_t message_size) noexcept {
   auto report = [&](const char* what, carta::ErrorCategory category) {
     if (message_size > 0) {
@@ -756,7 +840,7 @@ extern "C" __attribute__((visibility("default"))) int carta_render_svg_v1(const 
     return 1 + static_cast<int>(category);
   };
   try {
-    carta::plot::render(std::string_view(svg, svg_size), png, pdf, scale);
+    carta::plot::render(std::string_view(svg, svg_size), carta::plot::Request{png, pdf, tiff, eps, width_in, dpi});
     return 0;
   } catch (const carta::Error& e) {
     return report(e.what(), e.category());

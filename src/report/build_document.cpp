@@ -72,7 +72,8 @@ Cell wide(std::string s, int span) { return Cell{text(std::move(s)), {}, false, 
 // Builds the blocks in reading order.
 class Builder {
  public:
-  explicit Builder(std::map<const std::string*, std::string> stems) : stems_(std::move(stems)) {}
+  Builder(std::map<const std::string*, std::string> stems, const io::SpecFigures& print)
+      : stems_(std::move(stems)), formats_(figure_formats(print)), print_width_in_(print.width_in.value_or(0.0)) {}
   std::vector<Block> blocks;
 
   void heading(int level, std::string s, std::string id = {}, std::string contents = {}) {
@@ -99,7 +100,8 @@ class Builder {
   void figure(const std::string& svg) {
     if (svg.empty()) return;
     const auto it = stems_.find(&svg);
-    blocks.emplace_back(Figure{it != stems_.end() ? it->second : std::string(), &svg, ++figures_, figure_title(svg)});
+    blocks.emplace_back(Figure{it != stems_.end() ? it->second : std::string(), &svg, ++figures_, figure_title(svg), formats_,
+                               print_width_in_});
   }
 
   // The studies an analysis leaves out, as a list under it; nothing when it uses them all.
@@ -110,6 +112,8 @@ class Builder {
 
  private:
   std::map<const std::string*, std::string> stems_;
+  std::vector<std::string> formats_;
+  double print_width_in_ = 0.0;
   int figures_ = 0;
 };
 
@@ -502,7 +506,7 @@ Document build_document(const analysis::ReviewResults& results, const ReviewFigu
                                 spec.path.filename().string()));
   std::map<const std::string*, std::string> stems;
   for (const auto& f : figure_files(figures, results)) stems.emplace(f.svg, f.stem);
-  Builder b(std::move(stems));
+  Builder b(std::move(stems), spec.figures);
   b.heading(2, "Contents", "contents");
   b.blocks.emplace_back(Contents{});
 

@@ -86,6 +86,8 @@ struct Figure {
   const std::string* svg = nullptr;
   int number = 0;       // "Figure 3", in reading order
   std::string caption;  // the figure's title
+  std::vector<std::string> formats;  // the files written: "svg", "png", "pdf", ...
+  double print_width_in = 0.0;       // the width it is made for; 0: its own size
 };
 
 // A citation in the reference list (references.hpp).

@@ -263,9 +263,12 @@ class DocxWriter {
       throw Error(ErrorCategory::kIo, fmt::format("cannot put {} into report.docx: it is missing or not a PNG", path.string()));
     }
     const SvgSize svg = svg_size(*f.svg);
-    // The figure at its drawn size (96 px an inch), shrunk to fit the text width and the page.
     const double aspect = static_cast<double>(ph) / pw;
-    long long cx = svg.width > 0 ? static_cast<long long>(svg.width * kEmuPerPixel) : kTextWidth * kEmuPerTwip;
+    // The figure at the width it was made for ([figures] width), else its drawn size (96 px an
+    // inch), shrunk to fit the text width and the page.
+    long long cx = f.print_width_in > 0 ? static_cast<long long>(f.print_width_in * 914400.0)
+                   : svg.width > 0      ? static_cast<long long>(svg.width * kEmuPerPixel)
+                                        : kTextWidth * kEmuPerTwip;
     cx = std::min(cx, static_cast<long long>(kTextWidth) * kEmuPerTwip);
     long long cy = static_cast<long long>(std::llround(static_cast<double>(cx) * aspect));
     if (cy > kMaxFigureHeight) {

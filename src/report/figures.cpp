@@ -1,10 +1,10 @@
-#include <pugixml.hpp>
-
 #include "figures.hpp"
 
 #include <fmt/format.h>
 
 #include <cctype>
+#include <limits>
+#include <pugixml.hpp>
 #include <set>
 
 #include "carta/plot/baujat.hpp"
@@ -176,6 +176,25 @@ ReviewFigures draw_figures(const analysis::ReviewResults& results) {
   }
   if (results.prisma) figures.prisma = plot::prisma_diagram_svg(*results.prisma);
   return figures;
+}
+
+std::vector<std::string> figure_formats(const io::SpecFigures& print) {
+  std::vector<std::string> formats{"svg", "png", "pdf"};
+  if (print.tiff) formats.emplace_back("tiff");
+  if (print.eps) formats.emplace_back("eps");
+  return formats;
+}
+
+double smallest_print_text(const std::string& svg, double width_in) {
+  pugi::xml_document d;
+  if (!d.load_buffer(svg.data(), svg.size())) return std::numeric_limits<double>::infinity();
+  const double width_px = d.child("svg").attribute("width").as_double();
+  double smallest = std::numeric_limits<double>::infinity();
+  for (const auto& t : d.select_nodes("//text[@font-size]")) {
+    if (std::string(t.node().child_value()).empty()) continue;
+    smallest = std::min(smallest, t.node().attribute("font-size").as_double());
+  }
+  return width_px > 0 ? smallest * width_in * 72.0 / width_px : std::numeric_limits<double>::infinity();
 }
 
 std::string figure_title(const std::string& svg) {

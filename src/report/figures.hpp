@@ -39,6 +39,12 @@ struct FigureFile {
 };
 std::vector<FigureFile> figure_files(const ReviewFigures& figures, const analysis::ReviewResults& results);
 
+// The files each figure is written as ("svg", "png", "pdf", and "tiff" and "eps" when asked for).
+std::vector<std::string> figure_formats(const io::SpecFigures& print);
+
+// The size in points of a figure's smallest text when it is printed `width_in` inches wide.
+double smallest_print_text(const std::string& svg, double width_in);
+
 // The title a figure draws (its first non-empty text), for captions; empty when it has none.
 std::string figure_title(const std::string& svg);
 

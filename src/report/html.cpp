@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
+
 #include "carta/plot/svg.hpp"
 
 namespace carta::report {
@@ -106,10 +108,14 @@ struct BlockHtml {
     if (x.svg == nullptr) return {};
     std::string h = "<div class=\"figure\">" + *x.svg + "</div>\n";
     h += fmt::format("<p class=\"caption\">Figure {}.{}", x.number, x.caption.empty() ? "" : " " + escape_xml(x.caption));
-    if (!x.stem.empty()) {
-      h += fmt::format(" <span class=\"files\">(<a href=\"figures/{0}.svg\">SVG</a>, <a href=\"figures/{0}.png\">PNG</a>, "
-                       "<a href=\"figures/{0}.pdf\">PDF</a>)</span>",
-                       escape_xml(x.stem));
+    if (!x.stem.empty() && !x.formats.empty()) {
+      std::string links;
+      for (const auto& f : x.formats) {
+        std::string upper = f;
+        for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        links += fmt::format("{}<a href=\"figures/{}.{}\">{}</a>", links.empty() ? "" : ", ", escape_xml(x.stem), f, upper);
+      }
+      h += " <span class=\"files\">(" + links + ")</span>";
     }
     return h + "</p>\n";
   }

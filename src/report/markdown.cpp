@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 
 namespace carta::report {
 
@@ -134,7 +135,14 @@ struct BlockMarkdown {
   std::string operator()(const Figure& x) const {
     if (x.stem.empty()) return {};
     const std::string caption = fmt::format("Figure {}.{}", x.number, x.caption.empty() ? "" : " " + md_escape(x.caption));
-    return fmt::format("![{0}](figures/{1}.png)\n\n*{0}* ([SVG](figures/{1}.svg), [PDF](figures/{1}.pdf))\n\n", caption, x.stem);
+    std::string links;
+    for (const auto& f : x.formats) {
+      if (f == "png") continue;  // shown above
+      std::string upper = f;
+      for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      links += fmt::format("{}[{}](figures/{}.{})", links.empty() ? "" : ", ", upper, x.stem, f);
+    }
+    return fmt::format("![{0}](figures/{1}.png)\n\n*{0}*{2}\n\n", caption, x.stem, links.empty() ? "" : " (" + links + ")");
   }
   std::string operator()(const Contents&) const {
     std::string md;

@@ -1,6 +1,7 @@
 #include "carta/report/report.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "carta/analysis/run_review.hpp"
 #include "carta/error.hpp"
@@ -58,15 +59,36 @@ void write_files(const analysis::ReviewResults& results, const std::filesystem::
     io::write_file_atomic(dir / name, io::studies_csv(*results.outcomes[i].pool));
     summary.files.emplace_back(name);
   }
+  const auto& print = results.spec.figures;
   std::vector<plot::RenderJob> jobs;
+  std::size_t too_small = 0;
+  double smallest = 1e9;
+  std::string smallest_in;
   for (const auto& f : figure_files(figures, results)) {
-    const auto base = std::filesystem::path("figures") / f.stem;
-    io::write_file_atomic(dir / (base.string() + ".svg"), *f.svg);
-    jobs.push_back({*f.svg, dir / (base.string() + ".png"), dir / (base.string() + ".pdf")});
-    for (const char* ext : {".svg", ".png", ".pdf"}) summary.files.emplace_back(base.string() + ext);
+    const std::string base = (std::filesystem::path("figures") / f.stem).string();
+    io::write_file_atomic(dir / (base + ".svg"), *f.svg);
+    jobs.emplace_back(*f.svg, dir / (base + ".png"), dir / (base + ".pdf"),
+                      print.tiff ? dir / (base + ".tiff") : std::filesystem::path(),
+                      print.eps ? dir / (base + ".eps") : std::filesystem::path());
+    for (const auto& ext : figure_formats(print)) summary.files.emplace_back(base + "." + ext);
+    if (print.width_in) {
+      if (const auto small = smallest_print_text(*f.svg, *print.width_in); small < 6.0) {
+        ++too_small;
+        if (small < smallest) smallest = small, smallest_in = f.stem;
+      }
+    }
   }
-  say(fmt::format("rendering {} figures as PNG and PDF", jobs.size()));
-  plot::render_all(jobs);
+  // One warning for them all, naming the worst.
+  if (too_small > 0) {
+    summary.warnings.push_back(fmt::format(
+        "at {:g} in wide, {} of the {} figures have text below the 6 pt journals ask for (the smallest, {:.1f} pt, in "
+        "{}): they are laid out for the screen and shrunk to that width; give [figures] a larger width, or shorten "
+        "the labels",
+        *print.width_in, too_small, jobs.size(), smallest, smallest_in));
+  }
+  const plot::PrintSize size{print.width_in.value_or(0.0), print.dpi.value_or(print.width_in ? 300.0 : 192.0)};
+  say(fmt::format("rendering {} figures as {}", jobs.size(), fmt::join(figure_formats(print), ", ")));
+  plot::render_all(jobs, 0, size);
   if (results.prisma) {
     io::write_file_atomic(dir / "prisma.csv", io::prisma_csv(*results.prisma));
     summary.files.emplace_back("prisma.csv");

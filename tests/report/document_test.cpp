@@ -276,6 +276,30 @@ TEST(WordDocument, HostileTextStaysTextAndTheFileStaysValid) {
   EXPECT_THAT(md, HasSubstr("## 1. \\<script"));
 }
 
+// [figures] width, dpi, tiff and eps: every figure in every format at that size, linked from its
+// caption, placed in the Word document at that width; text too small to print is one warning.
+TEST(WordDocument, FiguresAtAJournalsWidthAndResolution) {
+  const auto dir = test_folder("print");
+  write(dir / "data.csv", "label,x,n\nA,1,10\nB,2,10\nC,3,10\n");
+  write(dir / "spec.toml", "[data]\nfile = \"data.csv\"\nlabel = \"label\"\n[figures]\nwidth = \"single\"\ndpi = 300\n"
+                           "tiff = true\neps = true\n[[outcome]]\nname = \"X\"\nevents = \"x\"\nn = \"n\"\n");
+  const auto summary = report::write_report(io::load_review_spec(dir / "spec.toml"), dir / "out");
+  for (const char* ext : {".svg", ".png", ".pdf", ".tiff", ".eps"}) {
+    EXPECT_TRUE(std::filesystem::exists(dir / "out" / "figures" / (std::string("forest_x") + ext))) << ext;
+    EXPECT_NE(std::find(summary.files.begin(), summary.files.end(), std::filesystem::path("figures") / (std::string("forest_x") + ext)),
+              summary.files.end())
+        << ext;
+  }
+  const std::string html = read(dir / "out" / "index.html");
+  EXPECT_THAT(html, HasSubstr("<a href=\"figures/forest_x.tiff\">TIFF</a>, <a href=\"figures/forest_x.eps\">EPS</a>"));
+  const WordDocument w = open_docx(dir / "out" / "report.docx");
+  ASSERT_FALSE(w.body.select_nodes("//wp:extent").empty());
+  for (const auto& e : w.body.select_nodes("//wp:extent")) EXPECT_EQ(e.node().attribute("cx").as_llong(), 3200400);  // 3.5 in
+  ASSERT_FALSE(summary.warnings.empty());
+  EXPECT_THAT(summary.warnings.back(), HasSubstr("at 3.5 in wide, "));
+  EXPECT_THAT(summary.warnings.back(), HasSubstr("below the 6 pt journals ask for"));
+}
+
 TEST(WordDocument, TheSameResultsGiveTheSameBytes) {
   const auto dir = test_folder("same");
   write(dir / "data.csv", "label,x,n\nA,1,10\nB,2,10\nC,3,10\n");

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <librsvg/rsvg.h>
 #include <png.h>
+#include <tiffio.h>
 
 #include <algorithm>
 #include <cmath>
@@ -363,6 +364,82 @@ INSTANTIATE_TEST_SUITE_P(
         Refused{"title_unclosed", "<svg width=\"4\" height=\"4\"><g><title>a</g></svg>", "<title> is not closed"},
         Refused{"after_root", "<svg width=\"4\" height=\"4\"></svg><rect/>", "after the end"}),
     [](const ::testing::TestParamInfo<Refused>& param_info) { return std::string(param_info.param.name); });
+
+// The resolution a PNG records (pHYs), in dots per inch; 0 without one.
+double png_dpi(const std::filesystem::path& path) {
+  std::FILE* f = std::fopen(path.string().c_str(), "rb");
+  if (!f) return 0.0;
+  png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
+  png_infop info = png_create_info_struct(png);
+  double dpi = 0.0;
+  if (setjmp(png_jmpbuf(png)) == 0) {
+    png_init_io(png, f);
+    png_read_info(png, info);
+    png_uint_32 x = 0, y = 0;
+    int unit = 0;
+    if (png_get_pHYs(png, info, &x, &y, &unit) && unit == PNG_RESOLUTION_METER && x == y) dpi = x * 0.0254;
+  }
+  png_destroy_read_struct(&png, &info, nullptr);
+  std::fclose(f);
+  return dpi;
+}
+
+// A figure printed one journal column wide (3.5 in) at 300 dpi: PNG and TIFF 1050 px wide with the
+// same pixels, each recording 300 dpi; PDF and EPS 252 pt wide. Two columns at 600 dpi: 4200 px.
+TEST(Render, PrintSizesRecordTheirResolutionInEveryFormat) {
+  const auto dir = temp_dir("print");
+  const std::string svg = every_shape_svg();  // 420 x 160 px
+  plot::render_figure(plot::RenderJob(svg, dir / "f.png", dir / "f.pdf", dir / "f.tiff", dir / "f.eps"), {3.5, 300.0});
+  const Rgb png = read_png(dir / "f.png");
+  EXPECT_EQ(png.width, 1050);
+  EXPECT_EQ(png.height, 400);
+  EXPECT_NEAR(png_dpi(dir / "f.png"), 300.0, 0.01);
+
+  TIFF* tiff = TIFFOpen((dir / "f.tiff").string().c_str(), "r");
+  ASSERT_NE(tiff, nullptr);
+  std::uint32_t width = 0, height = 0;
+  float xres = 0, yres = 0;
+  std::uint16_t unit = 0, samples = 0, bits = 0;
+  TIFFGetField(tiff, TIFFTAG_IMAGEWIDTH, &width);
+  TIFFGetField(tiff, TIFFTAG_IMAGELENGTH, &height);
+  TIFFGetField(tiff, TIFFTAG_XRESOLUTION, &xres);
+  TIFFGetField(tiff, TIFFTAG_YRESOLUTION, &yres);
+  TIFFGetFieldDefaulted(tiff, TIFFTAG_RESOLUTIONUNIT, &unit);
+  TIFFGetField(tiff, TIFFTAG_SAMPLESPERPIXEL, &samples);
+  TIFFGetField(tiff, TIFFTAG_BITSPERSAMPLE, &bits);
+  EXPECT_EQ(width, 1050u);
+  EXPECT_EQ(height, 400u);
+  EXPECT_FLOAT_EQ(xres, 300.0f);
+  EXPECT_FLOAT_EQ(yres, 300.0f);
+  EXPECT_EQ(unit, RESUNIT_INCH);
+  EXPECT_EQ(samples, 3);
+  EXPECT_EQ(bits, 8);
+  // The same pixels as the PNG.
+  std::vector<unsigned char> row(TIFFScanlineSize(tiff));
+  std::size_t differing = 0;
+  for (std::uint32_t y = 0; y < height; ++y) {
+    ASSERT_EQ(TIFFReadScanline(tiff, row.data(), y, 0), 1);
+    for (std::size_t i = 0; i < row.size(); ++i) differing += row[i] != png.pixels[y * row.size() + i] ? 1 : 0;
+  }
+  TIFFClose(tiff);
+  EXPECT_EQ(differing, 0u);
+
+  EXPECT_THAT(read_text(dir / "f.pdf"), HasSubstr("/MediaBox [ 0 0 252 96 ]"));
+  const std::string eps = read_text(dir / "f.eps");
+  EXPECT_EQ(eps.rfind("%!PS-Adobe-3.0 EPSF-3.0", 0), 0u);
+  EXPECT_THAT(eps, HasSubstr("%%BoundingBox: 0 0 252 96"));
+
+  plot::render_figure(plot::RenderJob(svg, dir / "g.png", {}), {7.0, 600.0});
+  EXPECT_EQ(read_png(dir / "g.png").width, 4200);
+  EXPECT_NEAR(png_dpi(dir / "g.png"), 600.0, 0.01);
+  EXPECT_FALSE(std::filesystem::exists(dir / "g.pdf"));
+  // The screen default: twice the figure's own size, recorded as 192 dpi.
+  plot::render_svg(svg, dir / "h.png", {}, 2.0);
+  EXPECT_EQ(read_png(dir / "h.png").width, 840);
+  EXPECT_NEAR(png_dpi(dir / "h.png"), 192.0, 0.01);
+  EXPECT_THROW(plot::render_figure(plot::RenderJob(svg, dir / "i.png", {}), {3.5, 0.0}), Error);
+  EXPECT_FALSE(std::filesystem::exists(dir / "i.png"));
+}
 
 // Text content is decoded as XML: named and numeric references, UTF-8 and collapsed spaces.
 TEST(Render, TextReferencesAndUnicode) {

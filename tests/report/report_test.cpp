@@ -82,7 +82,11 @@ TEST(Spec, ErrorsNameTheLine) {
               HasSubstr("spec.toml:10: sort 'year' is not one of data (the table's order), estimate, weight"));
   EXPECT_THAT(spec_error(kMinimal + "[figures]\naxis = [0.8, 0.2]\n"), HasSubstr("spec.toml:10: axis is two proportions"));
   EXPECT_THAT(spec_error(kMinimal + "[figures]\naxis = [0, 100]\n"), HasSubstr("e.g. axis = [0.5, 1.0] for 50-100%"));
-  EXPECT_THAT(spec_error(kMinimal + "[figures]\nwidth = 3\n"), HasSubstr("unknown key 'width' in [figures]"));
+  EXPECT_THAT(spec_error(kMinimal + "[figures]\nwidth = \"wide\"\n"), HasSubstr("spec.toml:10: width is \"single\" (one journal column, 3.5 in)"));
+  EXPECT_THAT(spec_error(kMinimal + "[figures]\nwidth = 40\n"), HasSubstr("inches from 1 to 20"));
+  EXPECT_THAT(spec_error(kMinimal + "[figures]\ndpi = 30\n"), HasSubstr("spec.toml:10: dpi is from 72 to 2400"));
+  EXPECT_THAT(spec_error(kMinimal + "[figures]\ntiff = \"yes\"\n"), HasSubstr("'tiff' must be true or false"));
+  EXPECT_THAT(spec_error(kMinimal + "[figures]\ncolumns = 2\n"), HasSubstr("unknown key 'columns' in [figures]"));
   EXPECT_THAT(spec_error(kMinimal + "subgroup = \"a\"\n"), HasSubstr("spec.toml:9: unknown key 'subgroup' in [[outcome]]. Did you mean 'subgroups'?"));
   EXPECT_THAT(spec_error("[data]\nfile = \"missing.csv\"\nlabel = \"label\"\n[[outcome]]\nname=\"X\"\nevents=\"x\"\nn=\"n\"\n"),
               HasSubstr("spec.toml:2: data file 'missing.csv' not found"));

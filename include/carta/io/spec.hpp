@@ -93,6 +93,11 @@ struct SpecFigures {
   std::string sort = "data";  // forest plots' study rows: data, estimate, weight or label
   // Forest plots' axis as proportions; absent: fitted to the data.
   std::optional<double> axis_min, axis_max;
+  // The printed width in inches ("single" = 3.5, "double" = 7); absent: each figure's own size.
+  std::optional<double> width_in;
+  std::optional<double> dpi;  // of the PNG and TIFF; absent: 300 with a width, else 192
+  bool tiff = false;          // also figures/NAME.tiff
+  bool eps = false;           // also figures/NAME.eps
 };
 
 // A reader-facing name for a column ("Antigen target" for antigen_target), used in every figure,

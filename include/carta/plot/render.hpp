@@ -22,15 +22,30 @@ namespace carta::plot {
 void render_svg(std::string_view svg, const std::filesystem::path& png, const std::filesystem::path& pdf,
                 double scale = 2.0);
 
-struct RenderJob {
-  std::string_view svg;
-  std::filesystem::path png;
-  std::filesystem::path pdf;
+// The size a figure is printed at: a width in inches (journals: 3.5 for one column, 7 for two;
+// 0 keeps the figure's own size at 96 px an inch) and the resolution of its PNG and TIFF, which
+// both files record (the PNG's pHYs chunk, the TIFF's resolution tags).
+struct PrintSize {
+  double width_in = 0.0;
+  double dpi = 192.0;  // twice the screen's: the figure's own size at scale 2
 };
 
-// Renders every job (as render_svg) on up to `threads` threads (0 = one per core), largest SVG
-// first; PNG encoding dominates a report's run time. Rethrows a failure (the first among the
+struct RenderJob {
+  RenderJob(std::string_view svg_, std::filesystem::path png_, std::filesystem::path pdf_, std::filesystem::path tiff_ = {},
+            std::filesystem::path eps_ = {})
+      : svg(svg_), png(std::move(png_)), pdf(std::move(pdf_)), tiff(std::move(tiff_)), eps(std::move(eps_)) {}
+
+  std::string_view svg;
+  std::filesystem::path png, pdf, tiff, eps;  // an empty path leaves that format out
+};
+
+// Writes the job's files at `size`: PNG and TIFF with the same pixels, PDF and EPS (vector, text
+// kept as text) at the printed width. Throws as render_svg.
+void render_figure(const RenderJob& job, const PrintSize& size = {});
+
+// Renders every job (as render_figure) on up to `threads` threads (0 = one per core), largest
+// SVG first; PNG encoding dominates a report's run time. Rethrows a failure (the first among the
 // jobs in that order) after all threads have stopped.
-void render_all(std::span<const RenderJob> jobs, unsigned threads = 0, double scale = 2.0);
+void render_all(std::span<const RenderJob> jobs, unsigned threads = 0, const PrintSize& size = {});
 
 }  // namespace carta::plot

@@ -401,13 +401,15 @@ PoolResult proportion_study_rows(std::span<const ProportionStudy> studies, const
     r.studies.push_back(std::move(sr));
   }
   if (!corrected.empty()) {
+    const char* scale = measure == Measure::kPLO   ? "logit"
+                        : measure == Measure::kPLN ? "log"
+                        : measure == Measure::kPR  ? "proportion"
+                                                   : "arcsine";
     r.notes.push_back(fmt::format(
-        "{} added to events and non-events of {} stud{} with 0 or all events ({}) before the {} "
-        "transformation ({} convention)",
-        options.continuity, corrected.size(), corrected.size() == 1 ? "y" : "ies",
-        join_labels(corrected), to_string(measure),
-        r.conventions.zero_cells == ZeroCellRule::kMetafor ? "metafor escalc, to = \"only0\""
-                                                           : "R meta metaprop, method.incr = \"only0\""));
+        "{} added to events and non-events of {} stud{} with 0 or all events ({}) before the {} transformation "
+        "(as {} does)",
+        options.continuity, corrected.size(), corrected.size() == 1 ? "y" : "ies", join_labels(corrected), scale,
+        r.conventions.zero_cells == ZeroCellRule::kMetafor ? "metafor" : "R meta"));
   }
 
   return r;

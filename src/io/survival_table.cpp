@@ -218,7 +218,7 @@ SurvivalLoad load_survival_reports(const Table& table, const SurvivalColumns& co
   }
   if (!excluded_seen.empty()) {
     const std::string list = detail::join(exclude);
-    load.notes.push_back(fmt::format("excluded by --exclude: {}", list));
+    load.notes.push_back(fmt::format("excluded by request: {}", list));
   }
   if (!skipped.empty()) {
     const std::string list = detail::join(skipped);

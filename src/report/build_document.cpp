@@ -117,6 +117,30 @@ class Builder {
   int figures_ = 0;
 };
 
+// How an outcome was pooled, for a reader (the settings' names are in results.json).
+std::string model_in_words(const analysis::OutcomeResult& run) {
+  const auto& o = run.options;
+  std::string scale;
+  switch (o.measure) {
+    case Measure::kPLO: scale = "logit"; break;
+    case Measure::kPAS: scale = "arcsine square-root"; break;
+    case Measure::kPFT: scale = "Freeman-Tukey double arcsine"; break;
+    case Measure::kPR: scale = "proportion"; break;
+    case Measure::kPLN: scale = "log"; break;
+  }
+  std::string model;
+  if (run.method == "GLMM") {
+    model = "pooled with a binomial-normal (logistic) mixed model";
+  } else if (run.method == "BB") {
+    model = "pooled with a beta-binomial model";
+  } else {
+    model = fmt::format("pooled with random effects ({} estimate of \u03c4\u00b2{}) on the {} scale",
+                        o.method == Tau2Method::kREML ? std::string("restricted maximum-likelihood") : run.method,
+                        o.test == TestType::kKnha ? ", Hartung-Knapp confidence intervals" : "", scale);
+  }
+  return fmt::format("{}; {:g}% confidence and prediction intervals (Methods)", model, 100.0 * o.level);
+}
+
 std::string subgroup_test_sentence(const SubgroupAnalysis& a) {
   if (!std::isfinite(a.Q_between)) return a.test_unavailable;
   const std::string which =
@@ -182,7 +206,7 @@ void outcome_section(Builder& b, const analysis::OutcomeResult& run, const Outco
                      {run.spec.events, Span::Style::kCode},
                      {", patients column "},
                      {run.spec.n, Span::Style::kCode},
-                     {fmt::format("); {}.", describe_conventions(r))}});
+                     {fmt::format("); {}.", model_in_words(run))}});
   b.left_out(run.studies, what);
   b.figure(f.forest);
   if (!run.subgroups.empty()) {

@@ -251,6 +251,18 @@ TEST(BundledReport, TheMarkdownHasTheTablesAndLinksThatLand) {
   EXPECT_EQ(md.find("| 80\\.9%"), std::string::npos);
 }
 
+// The report speaks to readers: no command-line flags, option or function names of R packages.
+TEST(BundledReport, SaysWhatWasDoneWithoutInternalJargon) {
+  const std::string md = read(bundled_report() / "report.md");
+  std::smatch flag;
+  EXPECT_FALSE(std::regex_search(md, flag, std::regex("--[a-z]"))) << flag.str();
+  for (const char* jargon : {"escalc", "only0", "method.incr", "preset carta:", "to = ", "knha", "PLO", "tau2"}) {
+    const auto at = md.find(jargon);
+    EXPECT_EQ(at, std::string::npos) << "'" << jargon << "' in: " << (at == std::string::npos ? "" : md.substr(at > 80 ? at - 80 : 0, 160));
+  }
+  EXPECT_THAT(md, HasSubstr("pooled with random effects (restricted maximum-likelihood estimate of \u03c4\u00b2) on the logit scale"));
+}
+
 TEST(WordDocument, HostileTextStaysTextAndTheFileStaysValid) {
   const auto dir = test_folder("hostile");
   // A control character would make Word refuse the file (it is shown as U+FFFD).

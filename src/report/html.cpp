@@ -21,7 +21,10 @@ constexpr std::string_view kStyle =
     ".files a{color:#4a6fa5}.figure svg{max-width:100%;height:auto}.table{overflow-x:auto}"
     ".warn{background:#fff4e5;border-left:4px solid #e69500;padding:6px 10px}.note{color:#555;font-size:0.85em}"
     "ul.left-out{color:#555;font-size:0.85em}.grade,.nowrap{white-space:nowrap}nav ol{columns:2;font-size:0.9em}"
-    "@media print{.figure{overflow:visible;break-inside:avoid;break-after:avoid}.files{display:none}h2,h3,h4{break-after:avoid}nav{display:none}}";
+    "@page{margin:16mm}@media print{body{max-width:none;margin:0;padding:0;font-size:10pt}"
+    ".figure{overflow:visible;break-inside:avoid;break-after:avoid}.caption{break-before:avoid}.files{display:none}"
+    ".table{overflow:visible}table{font-size:7.5pt;width:100%;table-layout:fixed}th,td{padding:2px 3px;"
+    "overflow-wrap:anywhere}td.num{white-space:normal}tr{break-inside:avoid}a{color:inherit;text-decoration:none}h2,h3,h4{break-after:avoid}nav{display:none}}";
 
 
 std::string html_spans(const Inline& content) {

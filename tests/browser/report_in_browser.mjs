@@ -136,6 +136,20 @@ try {
   const pageWidth = await page.evaluate(() => document.documentElement.scrollWidth);
   check(pageWidth <= 390, `at 390 px the page is ${pageWidth} px wide`);
   await page.setViewportSize({ width: 1366, height: 900 });
+  // On paper (A4 and Letter, 16 mm margins) no figure or table runs past the page's width, and the
+  // page prints.
+  await page.emulateMedia({ media: 'print' });
+  for (const [format, width] of [['A4', 673], ['Letter', 695]]) {
+    await page.setViewportSize({ width, height: 1000 });
+    const over = await page.$$eval('div.figure > svg, div.table > table', (els) =>
+      els.filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+        .map((e) => `${e.tagName} ${Math.round(e.getBoundingClientRect().width)} px`));
+    check(over.length === 0, `printed on ${format}, ${over.length} figures or tables run past the page: ${over.slice(0, 3).join('; ')}`);
+    const pdf = await page.pdf({ format, margin: { top: '16mm', bottom: '16mm', left: '16mm', right: '16mm' } });
+    check(pdf.length > 100000, `the ${format} PDF of the report is only ${pdf.length} bytes`);
+  }
+  await page.emulateMedia({ media: 'screen' });
+  await page.setViewportSize({ width: 1366, height: 900 });
   // Kept as the test's artifact: what a reader sees, for review by eye (WORK_DIR/report.png).
   const screenshot = path.join(workDir, 'report.png');
   await page.screenshot({ path: screenshot, fullPage: true });

@@ -323,6 +323,15 @@ TEST(WordDocument, TheSameResultsGiveTheSameBytes) {
   EXPECT_EQ(read(dir / "one" / "report.md"), read(dir / "two" / "report.md"));
 }
 
+// CITATION.cff gives the version of the VERSION file, so a release cannot be cited as another.
+TEST(References, TheCitationFileHasTheReleasedVersion) {
+  std::string version = read(source_path("VERSION"));
+  while (!version.empty() && (version.back() == '\n' || version.back() == ' ')) version.pop_back();
+  const std::string cff = read(source_path("CITATION.cff"));
+  EXPECT_THAT(cff, HasSubstr("\nversion: " + version + "\n"));
+  EXPECT_THAT(cff, HasSubstr("cff-version: 1.2.0"));
+}
+
 TEST(References, EveryWorkHasAKeyACitationAndAWellFormedDoi) {
   std::set<std::string_view> keys, in_text;
   for (const auto& s : report::sources()) {

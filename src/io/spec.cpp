@@ -288,7 +288,8 @@ ReviewSpec parse_review_spec(std::string_view text, const std::filesystem::path&
   if (const toml::node* node = root.get("figures")) {
     const auto* figures = node->as_table();
     if (!figures) r.fail(node, "'figures' must be a table: [figures]");
-    r.check_keys(*figures, {"sort", "axis", "width", "dpi", "tiff", "eps"}, "[figures]");
+    r.check_keys(*figures, {"sort", "axis", "width", "dpi", "rob", "tiff", "eps"}, "[figures]");
+    spec.figures.rob = r.boolean(*figures, "rob").value_or(true);
     if (const toml::node* width = figures->get("width")) {
       std::optional<double> inches;
       if (const auto* name = width->as_string()) {

@@ -15,6 +15,7 @@ constexpr double kRow = 20.0;
 constexpr double kFont = 12.0;
 constexpr double kPlotWidth = 320.0;
 constexpr double kMargin = 12.0;
+constexpr double kRobCell = 22.0;  // a risk-of-bias column
 
 std::string pct(double p) { return std::isfinite(p) ? fmt::format("{:.1f}", 100.0 * p) : std::string("NA"); }
 
@@ -25,6 +26,10 @@ struct Layout {
   double label_x, count_x, plot_x, estimate_x, weight_common_x, weight_x, width;
   double axis_min, axis_max, step;
   bool two_weights;  // common and random weights, each in its column
+  // Risk-of-bias columns: the first cell's centre, the cells' pitch, the overall column's centre.
+  const review::RobAssessment* rob = nullptr;
+  RobPalette palette = RobPalette::kCochrane;
+  double rob_x = 0.0, rob_overall_x = 0.0;
   [[nodiscard]] double x(double p) const {
     return plot_x + (std::clamp(p, axis_min, axis_max) - axis_min) / (axis_max - axis_min) * kPlotWidth;
   }
@@ -87,6 +92,13 @@ Layout make_layout(const std::vector<std::string>& labels, const ForestOptions& 
   lay.weight_common_x = lay.estimate_x + text_width("100.0 [100.0; 100.0]", kFont) + 16.0 + weight_w;
   lay.weight_x = lay.two_weights ? lay.weight_common_x + 16.0 + text_width("Weight (random)", kFont) : lay.weight_common_x;
   lay.width = lay.weight_x + kMargin;
+  if (o.risk_of_bias != nullptr && o.risk_of_bias->tool != nullptr) {
+    lay.rob = o.risk_of_bias;
+    lay.palette = o.rob_palette;
+    lay.rob_x = lay.weight_x + 16.0 + kRobCell / 2;
+    lay.rob_overall_x = lay.rob_x + static_cast<double>(o.risk_of_bias->domains.size()) * kRobCell + 16.0;
+    lay.width = lay.rob_overall_x + text_width("Overall", kFont) / 2 + kMargin;
+  }
   // A long title widens the figure rather than leaving it (bold glyphs run ~10% wider).
   if (!o.title.empty()) {
     lay.width = std::max(lay.width, 2 * kMargin + 1.1 * text_width(fit_text(o.title, 2 * kMaxLabelChars), 14.0));
@@ -142,6 +154,12 @@ void header(Svg& svg, const Layout& lay, double y, const ForestOptions& o, doubl
   svg.text(lay.count_x, y, o.count_header, kFont, "end", "bold");
   svg.text(lay.plot_x + kPlotWidth / 2, y, o.estimate_header, kFont, "middle", "bold");
   svg.text(lay.estimate_x, y, fmt::format("% [{:.0f}% CI]", 100 * level), kFont, "start", "bold");
+  if (lay.rob != nullptr) {
+    for (std::size_t d = 0; d < lay.rob->domains.size(); ++d) {
+      svg.text(lay.rob_x + static_cast<double>(d) * kRobCell, y, fit_text(lay.rob->domains[d].id, 4), 11.0, "middle", "bold");
+    }
+    svg.text(lay.rob_overall_x, y, "Overall", 11.0, "middle", "bold");
+  }
   if (lay.two_weights) {
     svg.text(lay.weight_common_x, y, "Weight (common)", kFont, "end", "bold");
     svg.text(lay.weight_x, y, "Weight (random)", kFont, "end", "bold");
@@ -173,6 +191,23 @@ void study_row(Svg& svg, const Layout& lay, double y, const StudyResult& s, doub
     svg.text(lay.weight_x, y + 4, percent(s.weight_random), kFont, "end");
   } else {
     svg.text(lay.weight_x, y + 4, percent(w), kFont, "end");
+  }
+  if (lay.rob != nullptr) {
+    const auto& studies = lay.rob->studies;
+    const auto it = std::find_if(studies.begin(), studies.end(), [&](const auto& a) { return a.study == s.label; });
+    if (it != studies.end()) {
+      const auto& levels = lay.rob->tool->levels;
+      auto judgement = [&](double cx, std::size_t level) {
+        if (level >= levels.size()) return;
+        const std::string& fill = judgement_colour(levels[level], lay.palette);
+        svg.circle(cx, y, 7.5, fill, "#333");
+        svg.text(cx, y + 3.5, levels[level].symbol, 10.0, "middle", "bold", ink_on(fill));
+      };
+      for (std::size_t d = 0; d < it->domains.size() && d < lay.rob->domains.size(); ++d) {
+        judgement(lay.rob_x + static_cast<double>(d) * kRobCell, it->domains[d]);
+      }
+      judgement(lay.rob_overall_x, it->overall);
+    }
   }
   svg.close_group();
 }
@@ -264,6 +299,21 @@ double wrapped_lines(Svg& svg, double x, double y, double width, const std::vect
   return y;
 }
 
+// What the risk-of-bias columns mean, under the figure: the tool, its domains, the judgements.
+double rob_legend(Svg& svg, const Layout& lay, double y, double width) {
+  if (lay.rob == nullptr) return y;
+  std::vector<std::string> lines{fmt::format("Risk of bias: {}.", lay.rob->tool->name)};
+  std::string domains;
+  for (const auto& d : lay.rob->domains) domains += fmt::format("{}{}: {}", domains.empty() ? "" : "; ", d.id, d.name);
+  if (!domains.empty()) lines.push_back(domains + ".");
+  std::string key;
+  for (const auto& l : lay.rob->tool->levels) {
+    key += fmt::format("{}{}{}", key.empty() ? "" : ", ", l.symbol.empty() ? "" : l.symbol + " ", l.name);
+  }
+  lines.push_back("Judgements: " + key + "; blank: not assessed.");
+  return wrapped_lines(svg, lay.label_x, y, width, lines, "rob-legend");
+}
+
 }  // namespace
 
 std::string forest_plot_svg(const PoolResult& r, const ForestOptions& o) {
@@ -299,7 +349,9 @@ std::string forest_plot_svg(const PoolResult& r, const ForestOptions& o) {
   }
   svg.text(lay.label_x, y + 4, heterogeneity_text(r), 11.0);
   axis(svg, lay, top + 0.5 * kRow, y + kRow, behind, r.random.prop);
-  svg.set_size(lay.width, y + 2.5 * kRow);
+  y += 2.5 * kRow;
+  if (lay.rob != nullptr) y = rob_legend(svg, lay, y + 0.5 * kRow, lay.width - 2 * kMargin) + 0.5 * kRow;
+  svg.set_size(lay.width, y);
   return svg.str();
 }
 
@@ -377,6 +429,7 @@ std::string subgroup_forest_svg(const PoolResult& overall, const SubgroupAnalysi
   axis(svg, lay, top + 0.5 * kRow, axis_y, behind, overall.random.prop);
   y = axis_y + 1.5 * kRow;
   y = wrapped_lines(svg, lay.label_x, y, text_width_max, {test}, "subgroup-test");
+  if (lay.rob != nullptr) y = rob_legend(svg, lay, y + 0.5 * kRow, text_width_max);
   svg.set_size(lay.width, y + 10.0);
   return svg.str();
 }

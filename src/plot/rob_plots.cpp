@@ -32,20 +32,6 @@ constexpr double kMaxBlockHeight = 6000.0;
 // blocks grow taller and the renderer scales the figure down.
 constexpr double kMaxSide = 16000.0;
 
-const std::string& colour_of(const review::JudgementLevel& level, RobPalette palette) {
-  return palette == RobPalette::kCochrane ? level.colour : level.colourblind;
-}
-
-// Text on a light fill is dark, on a dark fill white.
-std::string ink_for(const std::string& hex) {
-  if (hex.size() != 7) return "#000";
-  const auto channel = [&](int i) {
-    return std::stoi(hex.substr(static_cast<std::size_t>(1 + 2 * i), 2), nullptr, 16);
-  };
-  const double luminance = 0.299 * channel(0) + 0.587 * channel(1) + 0.114 * channel(2);
-  return luminance > 150 ? "#000" : "#fff";
-}
-
 // `text` wrapped to `width`, at most `max_lines` lines (the last one ending in an ellipsis when
 // text was left out).
 std::vector<std::string> wrapped(std::string_view text, double width, double size, std::size_t max_lines) {
@@ -104,10 +90,10 @@ double draw_key(Svg& svg, const review::RobAssessment& a, const std::vector<std:
       x = x0;
       y += 22.0;
     }
-    const std::string& fill = colour_of(l, palette);
+    const std::string& fill = judgement_colour(l, palette);
     if (circles) {
       svg.circle(x + 8, y, 8, fill, "#333");
-      svg.text(x + 8, y + 4, l.symbol, 10.0, "middle", "bold", ink_for(fill));
+      svg.text(x + 8, y + 4, l.symbol, 10.0, "middle", "bold", ink_on(fill));
       svg.text(x + 20, y + 4, l.name, kSmall);
     } else {
       svg.rect(x, y - 6, 12, 12, fill, "#333");
@@ -130,6 +116,20 @@ double draw_lines(Svg& svg, double x, double y, const std::vector<std::string>& 
 }
 
 }  // namespace
+
+const std::string& judgement_colour(const review::JudgementLevel& level, RobPalette palette) {
+  return palette == RobPalette::kCochrane ? level.colour : level.colourblind;
+}
+
+// Text on a light fill is dark, on a dark fill white.
+std::string ink_on(const std::string& hex) {
+  if (hex.size() != 7) return "#000";
+  const auto channel = [&](int i) {
+    return std::stoi(hex.substr(static_cast<std::size_t>(1 + 2 * i), 2), nullptr, 16);
+  };
+  const double luminance = 0.299 * channel(0) + 0.587 * channel(1) + 0.114 * channel(2);
+  return luminance > 150 ? "#000" : "#fff";
+}
 
 std::string traffic_light_svg(const review::RobAssessment& a, const RobPlotOptions& options) {
   RobPlotOptions o = options;
@@ -273,9 +273,9 @@ std::string traffic_light_svg(const review::RobAssessment& a, const RobPlotOptio
       draw_lines(svg, bx, first_baseline, labels[i], kFont, kLine);
       auto judgement = [&](double cx, std::size_t level, const std::string& label) {
         const auto& l = tool.levels[level];
-        const std::string& fill = colour_of(l, o.palette);
+        const std::string& fill = judgement_colour(l, o.palette);
         svg.circle(cx, y, cell * 0.36, fill, "#333");
-        svg.text(cx, y + 4, label, kSmall, "middle", "bold", ink_for(fill));
+        svg.text(cx, y + 4, label, kSmall, "middle", "bold", ink_on(fill));
       };
       for (std::size_t j = 0; j < s.domains.size(); ++j) {
         const std::string label = nos ? std::to_string(s.stars[j]) : tool.levels[s.domains[j]].symbol;
@@ -368,11 +368,11 @@ std::string rob_summary_svg(const review::RobAssessment& a, const RobPlotOptions
     for (std::size_t l = 0; l < r.share.size(); ++l) {
       if (r.share[l] <= 0) continue;
       const double w = r.share[l] * kBar;
-      const std::string& fill = colour_of(tool.levels[l], o.palette);
+      const std::string& fill = judgement_colour(tool.levels[l], o.palette);
       svg.rect(x, bar_y, w, kRow - 8, fill, "#fff");
       if (w >= 30) {
         svg.text(x + w / 2, y + h / 2 + 4, fmt::format("{:.0f}%", 100 * r.share[l]), 10.0, "middle", "normal",
-                 ink_for(fill));
+                 ink_on(fill));
       }
       x += w;
     }

@@ -72,8 +72,13 @@ std::vector<std::string> unique_slugs(const std::vector<std::string>& names) {
 
 namespace {
 
-plot::ForestOptions forest_options(const io::SpecFigures& f) {
+plot::ForestOptions forest_options(const analysis::ReviewResults& results) {
+  const io::SpecFigures& f = results.spec.figures;
   plot::ForestOptions o;
+  if (f.rob && results.risk_of_bias && results.spec.risk_of_bias) {
+    o.risk_of_bias = &*results.risk_of_bias;
+    o.rob_palette = results.spec.risk_of_bias->colourblind ? plot::RobPalette::kColourblind : plot::RobPalette::kCochrane;
+  }
   if (f.sort == "estimate") o.sort = plot::ForestSort::kEstimate;
   if (f.sort == "weight") o.sort = plot::ForestSort::kWeight;
   if (f.sort == "label") o.sort = plot::ForestSort::kLabel;
@@ -102,13 +107,13 @@ ReviewFigures draw_figures(const analysis::ReviewResults& results) {
       const auto& r = *run.pool;
       const std::string phrase = outcome_phrase(run.spec.name);
       const auto outcome_notes = left_out_sentences(run.studies, phrase);
-      plot::ForestOptions fo = forest_options(spec.figures);
+      plot::ForestOptions fo = forest_options(results);
       fo.title = run.spec.name;
       f.forest = plot::append_footnotes(plot::forest_plot_svg(r, fo), outcome_notes);
       for (std::size_t i = 0; i < run.subgroups.size(); ++i) {
         const auto& sg = run.subgroups[i];
         if (!sg.analysis || !sg.overall) continue;
-        plot::ForestOptions so = forest_options(spec.figures);
+        plot::ForestOptions so = forest_options(results);
         so.title = fmt::format("{} by {}", run.spec.name, outcome_phrase(sg.label));
         std::vector<std::string> notes = left_out_sentences(sg.studies, phrase);
         notes.insert(notes.begin(), outcome_notes.begin(), outcome_notes.end());
@@ -148,7 +153,7 @@ ReviewFigures draw_figures(const analysis::ReviewResults& results) {
     SurvivalFigures f;
     f.slug = survival_slugs[si];
     if (run.pool) {
-      plot::ForestOptions fo;
+      plot::ForestOptions fo = forest_options(results);
       const double t = run.spec.at.front();
       fo.title = fmt::format("{}: S({:g}) under an exponential model per study", run.spec.name, t);
       fo.count_header = "From";

@@ -26,6 +26,7 @@
 #include "carta/plot/render.hpp"
 #include "carta/plot/svg.hpp"
 #include "carta/report/report.hpp"
+#include "carta/review/rob.hpp"
 #include "test_folder.hpp"
 #include "compare.hpp"
 
@@ -38,6 +39,7 @@ using ::testing::HasSubstr;
 std::filesystem::path temp_dir(const std::string& name) { return test_folder(name); }
 
 void write(const std::filesystem::path& p, const std::string& text) { std::ofstream(p, std::ios::binary) << text; }
+std::size_t count_of(const std::string& text, const std::string& needle);
 
 std::string spec_error(const std::string& toml, const std::string& csv = "label,x,n\nA,1,10\nB,2,10\n") {
   const auto dir = temp_dir("spec");
@@ -168,6 +170,17 @@ TEST(Report, RiskOfBiasAndPrismaSections) {
       EXPECT_TRUE(std::filesystem::exists(dir / "out" / "figures" / (std::string(stem) + ext))) << stem << ext;
     }
   }
+  // The forest plot has the judgements as columns (R meta's rob=): one circle per domain and
+  // overall for each assessed study, the domains' names and the judgements under it.
+  const std::string forest = read_text(dir / "out" / "figures" / "forest_x.svg");
+  for (const char* header : {">D1</text>", ">D5</text>", ">Overall</text>"}) EXPECT_THAT(forest, HasSubstr(header));
+  EXPECT_EQ(count_of(forest, "<circle"), 12u);  // A and B, 5 domains + overall each
+  EXPECT_THAT(forest, HasSubstr("Risk of bias: RoB 2 (Sterne et al. 2019)."));
+  EXPECT_THAT(forest, HasSubstr("D3: Bias due to missing outcome data"));
+  EXPECT_THAT(forest, HasSubstr("Judgements: + Low, - Some concerns, X High"));
+  write(dir / "spec.toml", kMinimal + "[figures]\nrob = false\n[risk_of_bias]\nfile = \"rob.csv\"\ntool = \"rob2\"\n");
+  report::write_report(io::load_review_spec(dir / "spec.toml"), dir / "plain");
+  EXPECT_EQ(count_of(read_text(dir / "plain" / "figures" / "forest_x.svg"), "<circle"), 0u);
   const auto results = load_json(dir / "out" / "results.json");
   EXPECT_EQ(results["risk_of_bias"]["studies"][1]["overall"], "High");
   EXPECT_THAT(results["prisma"]["derived"].dump(), HasSubstr("Records screened"));
@@ -359,8 +372,6 @@ TEST(Forest, StructureOneRowPerStudyDiamondsAndAxis) {
   // Deterministic.
   EXPECT_EQ(svg, plot::forest_plot_svg(r, plot::ForestOptions{}));
 }
-
-std::size_t count_of(const std::string& text, const std::string& needle);
 
 // The axis's tick labels (percent), in order.
 std::vector<double> axis_ticks(const std::string& svg) {
@@ -604,6 +615,24 @@ TEST(Golden, ForestFunnelAndBubbleOfASmallDataSet) {
   fo.axis_max = 1.0;
   fo.show_common = false;
   expect_golden("forest_small_sorted_axis_random.svg", plot::forest_plot_svg(r, fo));
+  // With RoB 2 columns in the colour-blind palette; "All" is not assessed.
+  review::RobAssessment rob;
+  rob.tool = &review::rob_tool("rob2");
+  rob.domains = rob.tool->domains;
+  for (const auto& [label, worst] : std::vector<std::pair<std::string, std::size_t>>{
+           {"Maude 2014", 0}, {"Lee 2015", 1}, {"Park 2018", 2}, {"Zero & <none>", 1}}) {
+    review::StudyAssessment a;
+    a.study = label;
+    a.domains.assign(rob.domains.size(), 0);
+    a.domains[2] = worst;
+    a.overall = worst;
+    rob.studies.push_back(a);
+  }
+  plot::ForestOptions with_rob;
+  with_rob.title = "Complete remission";
+  with_rob.risk_of_bias = &rob;
+  with_rob.rob_palette = plot::RobPalette::kColourblind;
+  expect_golden("forest_small_rob.svg", plot::forest_plot_svg(r, with_rob));
   expect_golden("funnel_small.svg", plot::funnel_plot_svg(small_study_effects(studies, PoolOptions{}),
                                                           funnel_options("Complete remission", "Logit proportion")));
   const ModeratorColumn age{"age", {"11", "12", "44", "30", "9"}, std::nullopt};

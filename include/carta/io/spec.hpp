@@ -96,6 +96,7 @@ struct SpecFigures {
   // The printed width in inches ("single" = 3.5, "double" = 7); absent: each figure's own size.
   std::optional<double> width_in;
   std::optional<double> dpi;  // of the PNG and TIFF; absent: 300 with a width, else 192
+  bool rob = true;            // risk-of-bias columns in forest plots (with [risk_of_bias])
   bool tiff = false;          // also figures/NAME.tiff
   bool eps = false;           // also figures/NAME.eps
 };

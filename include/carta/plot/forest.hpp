@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "carta/plot/rob_plots.hpp"
 #include "carta/pool.hpp"
 #include "carta/subgroup.hpp"
 
@@ -35,6 +36,11 @@ struct ForestOptions {
   std::string count_header = "Events/n";
   std::string estimate_header = "Proportion (%)";
   std::vector<std::string> count_text;  // per study, replacing events/n (forest_plot_svg only)
+  // Risk-of-bias columns right of the weights, as R meta's rob= and robvis's rob_forest draw them:
+  // each study's judgement per domain and overall (matched by label; blank for a study not
+  // assessed), with the domains and judgements explained under the figure. Not owned.
+  const review::RobAssessment* risk_of_bias = nullptr;
+  RobPalette rob_palette = RobPalette::kCochrane;
 };
 
 std::string forest_plot_svg(const PoolResult& result, const ForestOptions& options);

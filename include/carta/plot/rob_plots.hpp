@@ -18,6 +18,10 @@ struct RobPlotOptions {
   bool weighted = false;  // summary plot: shares of total weight instead of studies
 };
 
+// A judgement's fill in `palette`, and the ink (#000 or #fff) that reads on a fill.
+const std::string& judgement_colour(const review::JudgementLevel& level, RobPalette palette);
+std::string ink_on(const std::string& fill);
+
 std::string traffic_light_svg(const review::RobAssessment& assessment, const RobPlotOptions& options);
 std::string rob_summary_svg(const review::RobAssessment& assessment, const RobPlotOptions& options);
 

@@ -48,10 +48,16 @@ std::string bubble_plot_svg(const ProportionRegression& reg, const BubbleOptions
   auto back = [&](double value) { return to_proportion(o.measure, value, o.n_harmonic); };
 
   const std::string caption1 =
-      fmt::format("{} studies; area proportional to random-effects weight; band: {:.0f}% CI of the fitted line", k,
-                  100 * o.level);
+      fmt::format("{} studies; area proportional to random-effects weight; band: {:.0f}% CI of the fitted line; "
+                  "dashed: {:.0f}% prediction interval",
+                  k, 100 * o.level, 100 * o.level);
+  const char* scale = o.measure == Measure::kPLO   ? "logit"
+                      : o.measure == Measure::kPAS ? "arcsine square-root"
+                      : o.measure == Measure::kPFT ? "Freeman-Tukey double arcsine"
+                      : o.measure == Measure::kPLN ? "log"
+                                                   : "proportion";
   const std::string caption2 = fmt::format("Slope {:.4f} (SE {:.4f}) per unit of {}, on the {} scale", b1,
-                                           fit.coefficients[1].se, o.x_label, to_string(o.measure));
+                                           fit.coefficients[1].se, o.x_label, scale);
   const double width = detail::canvas_width(kWidth, kLeft, kRight, text_width(o.title, 14.0),
                                             std::max(text_width(caption1, 10.5), text_width(caption2, 10.5)));
   Svg svg(width, kHeight);
@@ -64,23 +70,53 @@ std::string bubble_plot_svg(const ProportionRegression& reg, const BubbleOptions
   const double x_lo = std::min(x_min - pad, x_ticks.front()), x_hi = std::max(x_max + pad, x_ticks.back());
   const double plot_w = kWidth - kLeft - kRight, plot_h = kHeight - kTop - kBottom;
   auto px = [&](double v) { return kLeft + (v - x_lo) / (x_hi - x_lo) * plot_w; };
-  // Proportions clamp to the axis: PR and PLN can back-transform outside [0, 1].
-  auto py = [&](double p) { return kTop + (1.0 - std::clamp(p, 0.0, 1.0)) * plot_h; };
-
-  for (int t = 0; t <= 100; t += 20) svg.line(kLeft, py(t / 100.0), kLeft + plot_w, py(t / 100.0), "#eee");
-
-  // Confidence band and fitted line, evaluated along the axis.
-  std::string band_upper, band_lower;
+  // The fitted line, its confidence band and its prediction interval (metafor's predict(): the
+  // same quantile, with tau^2 added to the line's variance), evaluated along the axis.
+  struct Point {
+    double x, est, ci_lb, ci_ub, pi_lb, pi_ub;
+  };
+  std::vector<Point> line;
   for (int i = 0; i <= kLinePoints; ++i) {
     const double xv = x_lo + (x_hi - x_lo) * i / kLinePoints;
     const double est = b0 + b1 * xv;
-    const double var = fit.vcov(0, 0) + 2.0 * xv * fit.vcov(0, 1) + xv * xv * fit.vcov(1, 1);
-    const double se = std::sqrt(std::max(0.0, var));
-    band_upper += fmt::format("{},{} ", coord(px(xv)), coord(py(back(est + crit * se))));
-    band_lower.insert(0, fmt::format("{},{} ", coord(px(xv)), coord(py(back(est - crit * se)))));
+    const double var = std::max(0.0, fit.vcov(0, 0) + 2.0 * xv * fit.vcov(0, 1) + xv * xv * fit.vcov(1, 1));
+    const double se = std::sqrt(var), se_pi = std::sqrt(var + fit.tau2);
+    line.push_back({xv, back(est), back(est - crit * se), back(est + crit * se), back(est - crit * se_pi),
+                    back(est + crit * se_pi)});
+  }
+  // The proportion axis fitted to the studies and the prediction interval, in round percent.
+  double y_min = 1.0, y_max = 0.0;
+  for (Eigen::Index i = 0; i < k; ++i) y_min = std::min(y_min, back(reg.y[i])), y_max = std::max(y_max, back(reg.y[i]));
+  for (const auto& p : line) y_min = std::min(y_min, p.pi_lb), y_max = std::max(y_max, p.pi_ub);
+  y_min = std::clamp(std::isfinite(y_min) ? y_min : 0.0, 0.0, 1.0);
+  y_max = std::clamp(std::isfinite(y_max) ? y_max : 1.0, 0.0, 1.0);
+  // Round ticks that enclose the data: the step of nice_ticks, extended outward to the next tick.
+  const auto inner = detail::nice_ticks(100.0 * y_min, 100.0 * std::max(y_max, y_min + 0.02), 5);
+  const double step = inner.size() > 1 ? inner[1] - inner[0] : 10.0;
+  const double first = std::max(0.0, std::floor(100.0 * y_min / step + 1e-9) * step);
+  const double last = std::min(100.0, std::ceil(100.0 * y_max / step - 1e-9) * step);
+  std::vector<double> percent_ticks;
+  for (double t = first; t <= last + 1e-9; t += step) percent_ticks.push_back(t / 100.0);
+  if (percent_ticks.size() < 2) percent_ticks = {first / 100.0, std::min(1.0, (first + step) / 100.0)};
+  const double y_lo = percent_ticks.front(), y_hi = std::max(percent_ticks.back(), y_lo + 0.01);
+  // Proportions clamp to the axis: PR and PLN can back-transform outside [0, 1].
+  auto py = [&](double p) { return kTop + (1.0 - (std::clamp(p, y_lo, y_hi) - y_lo) / (y_hi - y_lo)) * plot_h; };
+
+  for (const double t : percent_ticks) svg.line(kLeft, py(t), kLeft + plot_w, py(t), "#eee");
+
+  std::string band_upper, band_lower;
+  for (const auto& p : line) {
+    band_upper += fmt::format("{},{} ", coord(px(p.x)), coord(py(p.ci_ub)));
+    band_lower.insert(0, fmt::format("{},{} ", coord(px(p.x)), coord(py(p.ci_lb))));
   }
   svg.open_group("band");
   svg.polygon(band_upper + band_lower, "#dde6f2");
+  svg.close_group();
+  svg.open_group("prediction");
+  for (std::size_t i = 1; i < line.size(); ++i) {
+    svg.line(px(line[i - 1].x), py(line[i - 1].pi_lb), px(line[i].x), py(line[i].pi_lb), "#7f8fa6", 1.0, "5 3");
+    svg.line(px(line[i - 1].x), py(line[i - 1].pi_ub), px(line[i].x), py(line[i].pi_ub), "#7f8fa6", 1.0, "5 3");
+  }
   svg.close_group();
 
   // Bubbles: area proportional to the weight 1/(v + tau^2); the largest drawn first so that small
@@ -111,10 +147,9 @@ std::string bubble_plot_svg(const ProportionRegression& reg, const BubbleOptions
   svg.close_group();
 
   const double bottom = kTop + plot_h;
-  std::vector<double> percent_ticks;
-  for (int t = 0; t <= 100; t += 20) percent_ticks.push_back(t / 100.0);
   detail::draw_axes(svg, {x_ticks, px, [x_step](double t) { return detail::tick_label(t, x_step); }, o.x_label},
-                    {percent_ticks, py, [](double t) { return fmt::format("{}", std::lround(100 * t)); }, "Proportion (%)"},
+                    {percent_ticks, py, [](double t) { return fmt::format("{:g}", std::round(1000.0 * t) / 10.0); },
+                     "Proportion (%)"},
                     kLeft, kLeft + plot_w, kTop, bottom);
   svg.text(kLeft, bottom + 58, caption1, 10.5, "start", "normal", "#555");
   svg.text(kLeft, bottom + 74, caption2, 10.5, "start", "normal", "#555");

@@ -579,8 +579,21 @@ TEST(Bubble, OneBubblePerStudyBandAndLine) {
   ASSERT_EQ(radii.size(), 5u);
   EXPECT_DOUBLE_EQ(radii[0], 14.0);
   EXPECT_TRUE(std::is_sorted(radii.rbegin(), radii.rend()));
-  // The n = 40 study (30/40 = 75%) sits at 75% of the axis: top 52, plot height 440 - 52 - 92.
-  EXPECT_NEAR(cys[0], 52.0 + 0.25 * (440.0 - 52.0 - 92.0), 0.01);
+  // The proportion axis is fitted to the data (here 40-100%, not 0-100%), and the n = 40 study
+  // (30/40 = 75%) sits where the axis's ticks put 75%.
+  const std::regex y_tick(R"re(<text x="[0-9.]+" y="([0-9.]+)" font-size="11" text-anchor="end" font-weight="normal" fill="#000">([0-9.]+)</text>)re");
+  std::vector<std::pair<double, double>> ticks;  // (percent, y)
+  for (auto it = std::sregex_iterator(svg.begin(), svg.end(), y_tick); it != std::sregex_iterator(); ++it) {
+    ticks.emplace_back(std::stod((*it)[2]), std::stod((*it)[1]) - 4.0);
+  }
+  ASSERT_GE(ticks.size(), 3u);
+  EXPECT_GT(ticks.front().first, 0.0);
+  const double per_percent = (ticks.front().second - ticks.back().second) / (ticks.back().first - ticks.front().first);
+  EXPECT_NEAR(cys[0], ticks.front().second - (75.0 - ticks.front().first) * per_percent, 0.02);
+  // The prediction interval: two dashed curves around the band.
+  EXPECT_EQ(count_of(svg, "<g class=\"prediction\">"), 1u);
+  EXPECT_GT(count_of(svg, "stroke-dasharray=\"5 3\""), 20u);
+  EXPECT_THAT(svg, HasSubstr("on the logit scale"));
   const ModeratorColumn target{"target", {"a", "b", "a", "b", "a", "b"}, std::nullopt};
   const auto by_target = regress_proportions(studies, {target}, PoolOptions{});
   EXPECT_FALSE(plot::has_single_numeric_moderator(by_target));

@@ -288,7 +288,15 @@ ReviewSpec parse_review_spec(std::string_view text, const std::filesystem::path&
   if (const toml::node* node = root.get("figures")) {
     const auto* figures = node->as_table();
     if (!figures) r.fail(node, "'figures' must be a table: [figures]");
-    r.check_keys(*figures, {"sort", "axis", "width", "dpi", "rob", "tiff", "eps"}, "[figures]");
+    r.check_keys(*figures, {"sort", "layout", "axis", "width", "dpi", "rob", "tiff", "eps"}, "[figures]");
+    if (auto layout = r.string(*figures, "layout", false, "[figures]"); !layout.empty()) {
+      if (layout != "meta" && layout != "revman5" && layout != "jama") {
+        r.fail(figures->get("layout"), fmt::format("layout '{}' is not one of meta (R meta's forest), revman5 (RevMan 5) "
+                                                   "or jama (JAMA's style)",
+                                                   layout));
+      }
+      spec.figures.layout = layout;
+    }
     spec.figures.rob = r.boolean(*figures, "rob").value_or(true);
     if (const toml::node* width = figures->get("width")) {
       std::optional<double> inches;

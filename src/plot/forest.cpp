@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <limits>
 
 #include "carta/plot/svg.hpp"
 
@@ -19,17 +21,28 @@ constexpr double kRobCell = 22.0;  // a risk-of-bias column
 
 std::string pct(double p) { return std::isfinite(p) ? fmt::format("{:.1f}", 100.0 * p) : std::string("NA"); }
 
-std::string ci_text(double p, double lb, double ub) { return fmt::format("{} [{}; {}]", pct(p), pct(lb), pct(ub)); }
+// An estimate with its interval as each layout writes it.
+std::string ci_text(ForestLayout style, double p, double lb, double ub) {
+  switch (style) {
+    case ForestLayout::kRevman5: return fmt::format("{} [{}, {}]", pct(p), pct(lb), pct(ub));
+    case ForestLayout::kJama: return fmt::format("{} ({}\u2013{})", pct(p), pct(lb), pct(ub));
+    case ForestLayout::kMeta: break;
+  }
+  return fmt::format("{} [{}; {}]", pct(p), pct(lb), pct(ub));
+}
 
 // Columns laid out from the widest text in each, so that long labels never overlap.
 struct Layout {
-  double label_x, count_x, plot_x, estimate_x, weight_common_x, weight_x, width;
+  ForestLayout style;
+  bool split_counts;  // RevMan: events and total in columns of their own (events_x, count_x)
+  double label_x, events_x, count_x, plot_x, estimate_x, weight_common_x, weight_x, width;
   double axis_min, axis_max, step;
   bool two_weights;  // common and random weights, each in its column
   // Risk-of-bias columns: the first cell's centre, the cells' pitch, the overall column's centre.
   const review::RobAssessment* rob = nullptr;
   RobPalette palette = RobPalette::kCochrane;
   double rob_x = 0.0, rob_overall_x = 0.0;
+  [[nodiscard]] std::string ci(double p, double lb, double ub) const { return ci_text(style, p, lb, ub); }
   [[nodiscard]] double x(double p) const {
     return plot_x + (std::clamp(p, axis_min, axis_max) - axis_min) / (axis_max - axis_min) * kPlotWidth;
   }
@@ -77,25 +90,62 @@ void fit_axis(Layout& lay, const ForestOptions& o, const std::vector<double>& va
   lay.step = step;
 }
 
-Layout make_layout(const std::vector<std::string>& labels, const ForestOptions& o) {
-  double label_w = text_width("Study", kFont);
+// The column headers of each layout.
+struct Headers {
+  std::string study, events, count, weight, estimate, plot;
+};
+Headers headers(const ForestOptions& o, double level) {
+  const auto percent = static_cast<int>(std::lround(100 * level));
+  switch (o.layout) {
+    case ForestLayout::kRevman5:
+      return {"Study or Subgroup", "Events", "Total", "Weight", fmt::format("IV, Random, {}% CI", percent), o.estimate_header};
+    case ForestLayout::kJama:
+      return {"Source", "", o.count_header == "Events/n" ? std::string("No. of events/total") : o.count_header, "Weight, %",
+              fmt::format("Proportion ({}% CI), %", percent), ""};
+    case ForestLayout::kMeta: break;
+  }
+  return {"Study", "", o.count_header, "Weight", fmt::format("% [{}% CI]", percent), o.estimate_header};
+}
+
+Layout make_layout(const std::vector<std::string>& labels, const ForestOptions& o, double level) {
+  const Headers h = headers(o, level);
+  double label_w = text_width(h.study, kFont);
   for (const auto& l : labels) label_w = std::max(label_w, text_width(fit_text(l, kMaxLabelChars), kFont));
   Layout lay{};
+  lay.style = o.layout;
   lay.label_x = kMargin;
-  double count_w = text_width(o.count_header, kFont);
+  lay.split_counts = o.layout == ForestLayout::kRevman5 && o.count_text.empty();
+  double count_w = text_width(h.count, kFont);
   for (const auto& c : o.count_text) count_w = std::max(count_w, text_width(fit_text(c, kMaxLabelChars), kFont));
-  lay.count_x = lay.label_x + label_w + 16.0 + count_w;  // right-aligned column
-  lay.plot_x = lay.count_x + 24.0;
-  lay.estimate_x = lay.plot_x + kPlotWidth + 24.0;
-  lay.two_weights = o.show_common;
-  const double weight_w = text_width(lay.two_weights ? "Weight (common)" : "Weight", kFont);
-  lay.weight_common_x = lay.estimate_x + text_width("100.0 [100.0; 100.0]", kFont) + 16.0 + weight_w;
-  lay.weight_x = lay.two_weights ? lay.weight_common_x + 16.0 + text_width("Weight (random)", kFont) : lay.weight_common_x;
-  lay.width = lay.weight_x + kMargin;
+  if (lay.split_counts) {
+    lay.events_x = lay.label_x + label_w + 16.0 + text_width(h.events, kFont);
+    lay.count_x = lay.events_x + 16.0 + std::max(count_w, text_width("00000", kFont));
+  } else {
+    lay.count_x = lay.label_x + label_w + 16.0 + count_w;  // right-aligned column
+  }
+  const double estimate_w = std::max(text_width(h.estimate, kFont), text_width("100.0 [100.0; 100.0]", kFont));
+  if (o.layout == ForestLayout::kMeta) {
+    lay.plot_x = lay.count_x + 24.0;
+    lay.estimate_x = lay.plot_x + kPlotWidth + 24.0;
+    lay.two_weights = o.show_common;
+    const double weight_w = text_width(lay.two_weights ? "Weight (common)" : "Weight", kFont);
+    lay.weight_common_x = lay.estimate_x + text_width("100.0 [100.0; 100.0]", kFont) + 16.0 + weight_w;
+    lay.weight_x = lay.two_weights ? lay.weight_common_x + 16.0 + text_width("Weight (random)", kFont) : lay.weight_common_x;
+    lay.width = lay.weight_x + kMargin;
+  } else {
+    // RevMan and JAMA: the numbers, then the plot.
+    lay.two_weights = false;
+    lay.weight_x = lay.count_x + 16.0 + text_width(h.weight, kFont);
+    lay.weight_common_x = lay.weight_x;
+    lay.estimate_x = lay.weight_x + 16.0;
+    lay.plot_x = lay.estimate_x + estimate_w + 24.0;
+    lay.width = lay.plot_x + kPlotWidth + kMargin;
+  }
+  const double right = o.layout == ForestLayout::kMeta ? lay.weight_x : lay.plot_x + kPlotWidth;
   if (o.risk_of_bias != nullptr && o.risk_of_bias->tool != nullptr) {
     lay.rob = o.risk_of_bias;
     lay.palette = o.rob_palette;
-    lay.rob_x = lay.weight_x + 16.0 + kRobCell / 2;
+    lay.rob_x = right + 16.0 + kRobCell / 2;
     lay.rob_overall_x = lay.rob_x + static_cast<double>(o.risk_of_bias->domains.size()) * kRobCell + 16.0;
     lay.width = lay.rob_overall_x + text_width("Overall", kFont) / 2 + kMargin;
   }
@@ -150,10 +200,12 @@ std::vector<std::size_t> row_order(const std::vector<StudyResult>& studies, Fore
 
 void header(Svg& svg, const Layout& lay, double y, const ForestOptions& o, double level) {
   if (!o.title.empty()) svg.text(lay.label_x, y - kRow, fit_text(o.title, 2 * kMaxLabelChars), 14.0, "start", "bold");
-  svg.text(lay.label_x, y, "Study", kFont, "start", "bold");
-  svg.text(lay.count_x, y, o.count_header, kFont, "end", "bold");
-  svg.text(lay.plot_x + kPlotWidth / 2, y, o.estimate_header, kFont, "middle", "bold");
-  svg.text(lay.estimate_x, y, fmt::format("% [{:.0f}% CI]", 100 * level), kFont, "start", "bold");
+  const Headers h = headers(o, level);
+  svg.text(lay.label_x, y, h.study, kFont, "start", "bold");
+  if (lay.split_counts) svg.text(lay.events_x, y, h.events, kFont, "end", "bold");
+  svg.text(lay.count_x, y, h.count, kFont, "end", "bold");
+  if (!h.plot.empty()) svg.text(lay.plot_x + kPlotWidth / 2, y, h.plot, kFont, "middle", "bold");
+  svg.text(lay.estimate_x, y, h.estimate, kFont, "start", "bold");
   if (lay.rob != nullptr) {
     for (std::size_t d = 0; d < lay.rob->domains.size(); ++d) {
       svg.text(lay.rob_x + static_cast<double>(d) * kRobCell, y, fit_text(lay.rob->domains[d].id, 4), 11.0, "middle", "bold");
@@ -164,7 +216,7 @@ void header(Svg& svg, const Layout& lay, double y, const ForestOptions& o, doubl
     svg.text(lay.weight_common_x, y, "Weight (common)", kFont, "end", "bold");
     svg.text(lay.weight_x, y, "Weight (random)", kFont, "end", "bold");
   } else {
-    svg.text(lay.weight_x, y, "Weight", kFont, "end", "bold");
+    svg.text(lay.weight_x, y, h.weight, kFont, "end", "bold");
   }
 }
 
@@ -173,10 +225,15 @@ std::string counts(const StudyResult& s) { return fmt::format("{}/{}", s.events,
 void study_row(Svg& svg, const Layout& lay, double y, const StudyResult& s, double max_weight, const std::string& count) {
   const double w = std::isfinite(s.weight_random) ? s.weight_random : s.weight_common;
   // The tooltip has the label the column may cut (up to ten times as long).
-  svg.open_group("study", fmt::format("{}: {}, {}{}", fit_text(s.label, 10 * kMaxLabelChars), count, ci_text(s.prop, s.ci_lb, s.ci_ub),
+  svg.open_group("study", fmt::format("{}: {}, {}{}", fit_text(s.label, 10 * kMaxLabelChars), count, lay.ci(s.prop, s.ci_lb, s.ci_ub),
                                       std::isfinite(w) ? fmt::format(", weight {:.1f}%", w) : std::string()));
   svg.text(lay.label_x, y + 4, fit_text(s.label, kMaxLabelChars), kFont);
-  svg.text(lay.count_x, y + 4, fit_text(count, kMaxLabelChars), kFont, "end");
+  if (lay.split_counts) {
+    svg.text(lay.events_x, y + 4, std::to_string(s.events), kFont, "end");
+    svg.text(lay.count_x, y + 4, std::to_string(s.n), kFont, "end");
+  } else {
+    svg.text(lay.count_x, y + 4, fit_text(count, kMaxLabelChars), kFont, "end");
+  }
   const double x_lb = lay.x(s.ci_lb), x_ub = lay.x(s.ci_ub);
   svg.line(x_lb, y, x_ub, y, "#000", 1.0);
   // Arrows where the interval leaves the axis.
@@ -184,8 +241,10 @@ void study_row(Svg& svg, const Layout& lay, double y, const StudyResult& s, doub
   if (s.ci_ub > lay.axis_max) svg.polygon(fmt::format("{},{} {},{} {},{}", coord(x_ub), coord(y), coord(x_ub - 6), coord(y - 3), coord(x_ub - 6), coord(y + 3)), "#000");
   const double side = std::isfinite(w) && max_weight > 0 ? 3.0 + 9.0 * std::sqrt(w / max_weight) : 5.0;
   svg.rect(lay.x(s.prop) - side / 2, y - side / 2, side, side, "#4a6fa5", "#4a6fa5");
-  svg.text(lay.estimate_x, y + 4, ci_text(s.prop, s.ci_lb, s.ci_ub), kFont);
-  auto percent = [](double v) { return std::isfinite(v) ? fmt::format("{:.1f}%", v) : std::string("-"); };
+  svg.text(lay.estimate_x, y + 4, lay.ci(s.prop, s.ci_lb, s.ci_ub), kFont);
+  // JAMA's weight column says "%" in its header, not in each cell.
+  const bool sign = lay.style != ForestLayout::kJama;
+  auto percent = [sign](double v) { return std::isfinite(v) ? fmt::format("{:.1f}{}", v, sign ? "%" : "") : std::string("-"); };
   if (lay.two_weights) {
     svg.text(lay.weight_common_x, y + 4, percent(s.weight_common), kFont, "end");
     svg.text(lay.weight_x, y + 4, percent(s.weight_random), kFont, "end");
@@ -219,15 +278,32 @@ void diamond(Svg& svg, const Layout& lay, double y, const std::string& label, do
   svg.polygon(fmt::format("{},{} {},{} {},{} {},{}", coord(lay.x(lb)), coord(y), coord(lay.x(p)), coord(y - 6),
                           coord(lay.x(ub)), coord(y), coord(lay.x(p)), coord(y + 6)),
               fill, "#000");
-  svg.text(lay.estimate_x, y + 4, ci_text(p, lb, ub), kFont, "start", bold ? "bold" : "normal");
+  svg.text(lay.estimate_x, y + 4, lay.ci(p, lb, ub), kFont, "start", bold ? "bold" : "normal");
   svg.close_group();
+}
+
+// RevMan's totals: the patients and the 100% weight on the pooled row, the events under it.
+double revman_totals(Svg& svg, const Layout& lay, double y, const std::vector<StudyResult>& studies) {
+  if (lay.style != ForestLayout::kRevman5) return y;
+  std::int64_t events = 0, n = 0;
+  for (const auto& s : studies) events += s.events, n += s.n;
+  svg.open_group("totals");
+  if (lay.split_counts) svg.text(lay.count_x, y - kRow + 4, std::to_string(n), kFont, "end", "bold");
+  svg.text(lay.weight_x, y - kRow + 4, "100.0%", kFont, "end", "bold");
+  if (lay.split_counts) {
+    svg.text(lay.label_x, y + 4, "Total events", kFont);
+    svg.text(lay.events_x, y + 4, std::to_string(events), kFont, "end");
+    y += kRow;
+  }
+  svg.close_group();
+  return y;
 }
 
 void prediction_bar(Svg& svg, const Layout& lay, double y, double lb, double ub) {
   svg.open_group("prediction");
   svg.text(lay.label_x, y + 4, "Prediction interval", kFont);
   svg.rect(lay.x(lb), y - 3, lay.x(ub) - lay.x(lb), 6, "#c0392b", "none");
-  svg.text(lay.estimate_x, y + 4, fmt::format("[{}; {}]", pct(lb), pct(ub)), kFont);
+  svg.text(lay.estimate_x, y + 4, fmt::format("[{}; {}]", pct(lb), pct(ub)), kFont);  // meta's layout only
   svg.close_group();
 }
 
@@ -235,18 +311,20 @@ void prediction_bar(Svg& svg, const Layout& lay, double y, double lb, double ub)
 // random-effects estimate over the study rows (`pooled`, NaN for none), go behind the marks drawn
 // after `behind` (a mark of `svg`).
 void axis(Svg& svg, const Layout& lay, double top, double y, std::size_t behind, double pooled) {
-  Svg background(lay.width, y);
-  background.open_group("grid");
-  for (int i = 0;; ++i) {
-    const double t = lay.axis_min + i * lay.step;
-    if (t > lay.axis_max + 1e-9) break;
-    background.line(lay.x(t), top, lay.x(t), y, "#e5e5e5", 0.5);
+  if (lay.style == ForestLayout::kMeta) {
+    Svg background(lay.width, y);
+    background.open_group("grid");
+    for (int i = 0;; ++i) {
+      const double t = lay.axis_min + i * lay.step;
+      if (t > lay.axis_max + 1e-9) break;
+      background.line(lay.x(t), top, lay.x(t), y, "#e5e5e5", 0.5);
+    }
+    if (std::isfinite(pooled) && pooled >= lay.axis_min && pooled <= lay.axis_max) {
+      background.line(lay.x(pooled), top, lay.x(pooled), y, "#888", 0.8, "4 3");
+    }
+    background.close_group();
+    svg.insert_at(behind, background);
   }
-  if (std::isfinite(pooled) && pooled >= lay.axis_min && pooled <= lay.axis_max) {
-    background.line(lay.x(pooled), top, lay.x(pooled), y, "#888", 0.8, "4 3");
-  }
-  background.close_group();
-  svg.insert_at(behind, background);
 
   svg.open_group("axis");
   svg.line(lay.x(lay.axis_min), y, lay.x(lay.axis_max), y, "#000");
@@ -257,6 +335,10 @@ void axis(Svg& svg, const Layout& lay, double top, double y, std::size_t behind,
     const double tick = std::round(1000.0 * t) / 10.0;  // percent, to 0.1; no "-0" from rounding
     svg.text(lay.x(t), y + 16, fmt::format("{:g}", tick == 0.0 ? 0.0 : tick), 11.0, "middle");
   }
+  // JAMA names the axis under it (its header row has no title over the plot).
+  if (lay.style == ForestLayout::kJama) {
+    svg.text(lay.plot_x + kPlotWidth / 2, y + 32, "Proportion, %", 11.0, "middle");
+  }
   svg.close_group();
 }
 
@@ -265,19 +347,41 @@ std::string p_text(double p) {
   return p < 1e-4 ? std::string("p < 0.0001") : fmt::format("p = {:.4f}", p);
 }
 
-std::string heterogeneity_text(const PoolResult& r) {
+// P as RevMan 5 prints it ("P = 0.005", "P < 0.00001") and as JAMA asks ("P = .005", "P < .001").
+std::string revman_p(double p) {
+  if (!std::isfinite(p)) return "P not available";
+  if (p < 1e-5) return "P < 0.00001";
+  return p < 0.01 ? fmt::format("P = {:.2g}", p) : fmt::format("P = {:.2f}", p);
+}
+std::string jama_p(double p) {
+  if (!std::isfinite(p)) return "P not available";
+  if (p < 0.001) return "P < .001";
+  std::string s = p < 0.01 ? fmt::format("{:.3f}", p) : fmt::format("{:.2f}", p);
+  if (s == "1.00") return "P > .99";
+  return "P = " + s.substr(1);  // no leading zero
+}
+
+std::string heterogeneity_text(const Layout& lay, const PoolResult& r) {
   const auto& h = r.heterogeneity;
   if (r.k < 2) return "Heterogeneity: not estimable (k = 1)";
   if (!std::isfinite(h.tau2)) return fmt::format("Overdispersion test: {}", p_text(h.Q_p));
+  if (lay.style == ForestLayout::kRevman5) {
+    return fmt::format("Heterogeneity: Tau\u00b2 = {:.2f}; Chi\u00b2 = {:.2f}, df = {:.0f} ({}); I\u00b2 = {:.0f}%", h.tau2, h.Q,
+                       h.Q_df, revman_p(h.Q_p), h.I2);
+  }
+  if (lay.style == ForestLayout::kJama) {
+    return fmt::format("Heterogeneity: \u03c4\u00b2 = {:.2f}; I\u00b2 = {:.0f}%; {}", h.tau2, h.I2, jama_p(h.Q_p));
+  }
   const std::string i2_ci =
       std::isfinite(h.I2_ci_lb) && std::isfinite(h.I2_ci_ub) ? fmt::format(" [{:.1f}%; {:.1f}%]", h.I2_ci_lb, h.I2_ci_ub) : "";
   return fmt::format("Heterogeneity: I\u00b2 = {:.1f}%{}, \u03c4\u00b2 = {:.4f}, Q = {:.2f} (df = {:.0f}), {}", h.I2, i2_ci,
                      h.tau2, h.Q, h.Q_df, p_text(h.Q_p));
 }
 
-// A subgroup's own heterogeneity, as R meta prints it under each subgroup.
-std::string subgroup_heterogeneity_text(const PoolResult& r) {
+// A subgroup's own heterogeneity, as R meta (or the layout) prints it under each subgroup.
+std::string subgroup_heterogeneity_text(const Layout& lay, const PoolResult& r) {
   const auto& h = r.heterogeneity;
+  if (lay.style != ForestLayout::kMeta) return heterogeneity_text(lay, r);
   return fmt::format("Heterogeneity: I\u00b2 = {:.1f}%, \u03c4\u00b2 = {:.4f}, Q = {:.2f} (df = {:.0f}), {}", h.I2,
                      h.tau2, h.Q, h.Q_df, p_text(h.Q_p));
 }
@@ -321,9 +425,14 @@ std::string forest_plot_svg(const PoolResult& r, const ForestOptions& o) {
   for (const auto& s : r.studies) labels.push_back(s.label);
   labels.push_back("Random-effects model");
   labels.push_back("Prediction interval");
-  Layout lay = make_layout(labels, o);
+  const bool meta = o.layout == ForestLayout::kMeta;
+  const bool show_common = meta && o.show_common, show_prediction = meta && o.show_prediction;
+  labels.push_back("Total (95% CI)");
+  ForestOptions oo = o;
+  oo.show_common = show_common;
+  Layout lay = make_layout(labels, oo, r.options.level);
   std::vector<double> values;
-  collect(values, r, o.show_prediction);
+  collect(values, r, show_prediction);
   fit_axis(lay, o, values);
   const double top = (o.title.empty() ? 1.5 : 2.5) * kRow;
   Svg svg(lay.width, top);
@@ -337,19 +446,23 @@ std::string forest_plot_svg(const PoolResult& r, const ForestOptions& o) {
     y += kRow;
   }
   y += 0.5 * kRow;
-  if (o.show_common) {
+  if (show_common) {
     diamond(svg, lay, y, "Common-effect model", r.common.prop, r.common.prop_ci_lb, r.common.prop_ci_ub, "#999", "diamond common", false);
     y += kRow;
   }
-  diamond(svg, lay, y, "Random-effects model", r.random.prop, r.random.prop_ci_lb, r.random.prop_ci_ub, "#222", "diamond random", true);
+  const std::string pooled = o.layout == ForestLayout::kRevman5
+                                 ? fmt::format("Total ({:.0f}% CI)", 100 * r.options.level)
+                                 : o.layout == ForestLayout::kJama ? std::string("Overall") : std::string("Random-effects model");
+  diamond(svg, lay, y, pooled, r.random.prop, r.random.prop_ci_lb, r.random.prop_ci_ub, "#222", "diamond random", true);
   y += kRow;
-  if (o.show_prediction && std::isfinite(r.random.prop_pi_lb) && std::isfinite(r.random.prop_pi_ub)) {
+  y = revman_totals(svg, lay, y, r.studies);
+  if (show_prediction && std::isfinite(r.random.prop_pi_lb) && std::isfinite(r.random.prop_pi_ub)) {
     prediction_bar(svg, lay, y, r.random.prop_pi_lb, r.random.prop_pi_ub);
     y += kRow;
   }
-  svg.text(lay.label_x, y + 4, heterogeneity_text(r), 11.0);
+  svg.text(lay.label_x, y + 4, heterogeneity_text(lay, r), 11.0);
   axis(svg, lay, top + 0.5 * kRow, y + kRow, behind, r.random.prop);
-  y += 2.5 * kRow;
+  y += (o.layout == ForestLayout::kJama ? 3.2 : 2.5) * kRow;
   if (lay.rob != nullptr) y = rob_legend(svg, lay, y + 0.5 * kRow, lay.width - 2 * kMargin) + 0.5 * kRow;
   svg.set_size(lay.width, y);
   return svg.str();
@@ -362,7 +475,9 @@ std::string subgroup_forest_svg(const PoolResult& overall, const SubgroupAnalysi
   for (const auto& s : overall.studies) labels.push_back(s.label);
   for (const auto& l : subgroups.levels) labels.push_back(fmt::format("{}: {}", variable, l.level));
   labels.push_back(fmt::format("Overall (random effects, k = {})", overall.k));
-  Layout lay = make_layout(labels, o);
+  ForestOptions oo = o;
+  oo.show_common = false;
+  Layout lay = make_layout(labels, oo, overall.options.level);
   std::vector<double> values;
   collect(values, overall, false);
   for (const auto& l : subgroups.levels) {
@@ -388,10 +503,13 @@ std::string subgroup_forest_svg(const PoolResult& overall, const SubgroupAnalysi
         y += kRow;
       }
       if (level.k >= 2) {
-        diamond(svg, lay, y, fmt::format("Subtotal (k = {})", level.k), source->random.prop, source->random.prop_ci_lb,
-                source->random.prop_ci_ub, "#555", "diamond subtotal", false);
+        diamond(svg, lay, y,
+                o.layout == ForestLayout::kRevman5 ? fmt::format("Subtotal ({:.0f}% CI)", 100 * overall.options.level)
+                                                   : fmt::format("Subtotal (k = {})", level.k),
+                source->random.prop, source->random.prop_ci_lb, source->random.prop_ci_ub, "#555", "diamond subtotal", false);
         y += kRow;
-        svg.text(lay.label_x, y + 4, subgroup_heterogeneity_text(*source), kNoteFont, "start", "normal", "#444");
+        y = revman_totals(svg, lay, y, source->studies);
+        svg.text(lay.label_x, y + 4, subgroup_heterogeneity_text(lay, *source), kNoteFont, "start", "normal", "#444");
         y += kRow;
       } else {
         svg.text(lay.label_x, y + 4,

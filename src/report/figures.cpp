@@ -79,6 +79,8 @@ plot::ForestOptions forest_options(const analysis::ReviewResults& results) {
     o.risk_of_bias = &*results.risk_of_bias;
     o.rob_palette = results.spec.risk_of_bias->colourblind ? plot::RobPalette::kColourblind : plot::RobPalette::kCochrane;
   }
+  if (f.layout == "revman5") o.layout = plot::ForestLayout::kRevman5;
+  if (f.layout == "jama") o.layout = plot::ForestLayout::kJama;
   if (f.sort == "estimate") o.sort = plot::ForestSort::kEstimate;
   if (f.sort == "weight") o.sort = plot::ForestSort::kWeight;
   if (f.sort == "label") o.sort = plot::ForestSort::kLabel;

@@ -83,6 +83,8 @@ TEST(Spec, ErrorsNameTheLine) {
   EXPECT_THAT(spec_error(kMinimal + "[figures]\nsort = \"year\"\n"),
               HasSubstr("spec.toml:10: sort 'year' is not one of data (the table's order), estimate, weight"));
   EXPECT_THAT(spec_error(kMinimal + "[figures]\naxis = [0.8, 0.2]\n"), HasSubstr("spec.toml:10: axis is two proportions"));
+  EXPECT_THAT(spec_error(kMinimal + "[figures]\nlayout = \"cochrane\"\n"),
+              HasSubstr("spec.toml:10: layout 'cochrane' is not one of meta (R meta's forest), revman5 (RevMan 5) or jama"));
   EXPECT_THAT(spec_error(kMinimal + "[figures]\naxis = [0, 100]\n"), HasSubstr("e.g. axis = [0.5, 1.0] for 50-100%"));
   EXPECT_THAT(spec_error(kMinimal + "[figures]\nwidth = \"wide\"\n"), HasSubstr("spec.toml:10: width is \"single\" (one journal column, 3.5 in)"));
   EXPECT_THAT(spec_error(kMinimal + "[figures]\nwidth = 40\n"), HasSubstr("inches from 1 to 20"));
@@ -467,6 +469,49 @@ TEST(Forest, GridBehindTheMarksAndMetasHeterogeneityLine) {
   EXPECT_EQ(one.find("Weight (common)"), std::string::npos);
 }
 
+// RevMan 5: events and totals in their own columns, the numbers left of the plot, "Total (95% CI)"
+// with the patients and 100% weight, "Total events", Tau²/Chi²/df/P/I²; random effects only.
+// JAMA: estimate (CI) with an en dash, weights without "%" signs, P without its leading zero, no
+// grid. Each a layout of its own, not meta's with other words.
+TEST(Forest, RevMan5AndJamaLayouts) {
+  const auto r = pool_proportions(std::vector<ProportionStudy>{{"A", 3, 30}, {"B", 25, 40}, {"C", 2, 25}, {"D", 12, 20}},
+                                  PoolOptions{});
+  plot::ForestOptions o;
+  o.layout = plot::ForestLayout::kRevman5;
+  const std::string revman = plot::forest_plot_svg(r, o);
+  for (const char* text : {">Study or Subgroup</text>", ">Events</text>", ">Total</text>", ">IV, Random, 95% CI</text>",
+                           ">Total (95% CI)</text>", ">Total events</text>", ">42</text>", ">115</text>", ">100.0%</text>"}) {
+    EXPECT_THAT(revman, HasSubstr(text));
+  }
+  EXPECT_THAT(revman, HasSubstr(fmt::format("Heterogeneity: Tau\u00b2 = {:.2f}; Chi\u00b2 = {:.2f}, df = 3 (P ",
+                                            r.heterogeneity.tau2, r.heterogeneity.Q)));
+  EXPECT_EQ(count_of(revman, "diamond common"), 0u);
+  EXPECT_EQ(count_of(revman, "<g class=\"prediction\">"), 0u);
+  EXPECT_EQ(count_of(revman, "<g class=\"grid\">"), 0u);
+  // The estimate column comes before the plot: A's "10.0 [" text lies left of its square.
+  const std::regex estimate(R"re(<text x="([0-9.]+)"[^>]*>10\.0 \[2\.1, 26\.5\]</text>)re");
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(revman, m, estimate)) << "A's estimate as RevMan writes it";
+  const std::regex square(R"re(<rect x="([0-9.]+)" y="[0-9.]+" width="[0-9.]+" height="[0-9.]+" fill="#4a6fa5")re");
+  std::smatch q;
+  ASSERT_TRUE(std::regex_search(revman, q, square));
+  EXPECT_LT(std::stod(m[1]), std::stod(q[1]));
+
+  o.layout = plot::ForestLayout::kJama;
+  const std::string jama = plot::forest_plot_svg(r, o);
+  for (const char* text : {">Source</text>", ">No. of events/total</text>", ">Weight, %</text>", ">Overall</text>",
+                           ">10.0 (2.1\u201326.5)</text>", ">Proportion, %</text>"}) {
+    EXPECT_THAT(jama, HasSubstr(text));
+  }
+  const auto het = jama.find("Heterogeneity: ");
+  ASSERT_NE(het, std::string::npos);
+  const std::string line = jama.substr(het, jama.find('<', het) - het);
+  EXPECT_TRUE(std::regex_search(line, std::regex("; P (=|&lt;) \\.[0-9]+$"))) << line << ": P without its leading zero";
+  EXPECT_EQ(count_of(jama, "<g class=\"grid\">"), 0u);
+  EXPECT_FALSE(std::regex_search(jama, std::regex(">[0-9]+\\.[0-9]%</text>"))) << "a weight with its own % sign";
+  EXPECT_TRUE(std::regex_search(revman, std::regex(">[0-9]+\\.[0-9]%</text>")));
+}
+
 std::size_t count_of(const std::string& text, const std::string& needle) {
   std::size_t n = 0;
   for (auto pos = text.find(needle); pos != std::string::npos; pos = text.find(needle, pos + 1)) ++n;
@@ -628,6 +673,14 @@ TEST(Golden, ForestFunnelAndBubbleOfASmallDataSet) {
   fo.axis_max = 1.0;
   fo.show_common = false;
   expect_golden("forest_small_sorted_axis_random.svg", plot::forest_plot_svg(r, fo));
+  // RevMan 5's and JAMA's conventions.
+  plot::ForestOptions revman;
+  revman.title = "Complete remission";
+  revman.layout = plot::ForestLayout::kRevman5;
+  expect_golden("forest_small_revman5.svg", plot::forest_plot_svg(r, revman));
+  plot::ForestOptions jama = revman;
+  jama.layout = plot::ForestLayout::kJama;
+  expect_golden("forest_small_jama.svg", plot::forest_plot_svg(r, jama));
   // With RoB 2 columns in the colour-blind palette; "All" is not assessed.
   review::RobAssessment rob;
   rob.tool = &review::rob_tool("rob2");

@@ -90,7 +90,8 @@ struct SpecPrisma {
 
 // How the figures are drawn ([figures]).
 struct SpecFigures {
-  std::string sort = "data";  // forest plots' study rows: data, estimate, weight or label
+  std::string sort = "data";    // forest plots' study rows: data, estimate, weight or label
+  std::string layout = "meta";  // forest plots' conventions: meta, revman5 or jama
   // Forest plots' axis as proportions; absent: fitted to the data.
   std::optional<double> axis_min, axis_max;
   // The printed width in inches ("single" = 3.5, "double" = 7); absent: each figure's own size.

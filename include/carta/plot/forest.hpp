@@ -24,8 +24,17 @@ enum class ForestSort {
   kLabel,     // alphabetical
 };
 
+// Whose conventions the figure follows.
+enum class ForestLayout {
+  kMeta,     // R meta's forest(): events/n, plot, estimate [CI], common and random weights
+  kRevman5,  // RevMan 5: events and total apart, weight and estimate [CI] left of the plot,
+             // "Total (95% CI)" and "Total events" rows, Tau²/Chi²/df/P/I² heterogeneity
+  kJama,     // JAMA: estimate (CI) and weight left of the plot, P without its leading zero, no grid
+};
+
 struct ForestOptions {
   std::string title;
+  ForestLayout layout = ForestLayout::kMeta;  // kRevman5 and kJama draw the random-effects model only
   // The axis, as proportions; NaN (the default): from the data, the studies' CIs and the pooled
   // estimates rounded out to the ticks, so a 14% outcome is not squeezed into 0-100%.
   double axis_min = std::numeric_limits<double>::quiet_NaN();

@@ -288,7 +288,24 @@ ReviewSpec parse_review_spec(std::string_view text, const std::filesystem::path&
   if (const toml::node* node = root.get("figures")) {
     const auto* figures = node->as_table();
     if (!figures) r.fail(node, "'figures' must be a table: [figures]");
-    r.check_keys(*figures, {"sort", "layout", "axis", "width", "dpi", "rob", "tiff", "eps"}, "[figures]");
+    r.check_keys(*figures, {"sort", "layout", "digits", "columns", "axis", "width", "dpi", "rob", "tiff", "eps"}, "[figures]");
+    const auto is_characteristic = [&](const std::string& c) {
+      return std::find(spec.characteristics.begin(), spec.characteristics.end(), c) != spec.characteristics.end();
+    };
+    spec.figures.columns = r.strings(*figures, "columns");
+    for (const auto& c : spec.figures.columns) {
+      if (!is_characteristic(c)) {
+        r.fail(figures->get("columns"), fmt::format("columns: '{}' is not one of [data] characteristics; list it there "
+                                                    "first (the table of study characteristics shows the same values)",
+                                                    c));
+      }
+    }
+    if (const auto digits = r.number(*figures, "digits")) {
+      if (!(*digits >= 0 && *digits <= 3 && *digits == std::floor(*digits))) {
+        r.fail(figures->get("digits"), "digits is 0, 1, 2 or 3 (decimals of the percentages in forest plots)");
+      }
+      spec.figures.digits = static_cast<int>(*digits);
+    }
     if (auto layout = r.string(*figures, "layout", false, "[figures]"); !layout.empty()) {
       if (layout != "meta" && layout != "revman5" && layout != "jama") {
         r.fail(figures->get("layout"), fmt::format("layout '{}' is not one of meta (R meta's forest), revman5 (RevMan 5) "
@@ -323,9 +340,10 @@ ReviewSpec parse_review_spec(std::string_view text, const std::filesystem::path&
     spec.figures.tiff = r.boolean(*figures, "tiff").value_or(false);
     spec.figures.eps = r.boolean(*figures, "eps").value_or(false);
     if (auto sort = r.string(*figures, "sort", false, "[figures]"); !sort.empty()) {
-      if (sort != "data" && sort != "estimate" && sort != "weight" && sort != "label") {
+      if (sort != "data" && sort != "estimate" && sort != "weight" && sort != "label" && !is_characteristic(sort)) {
         r.fail(figures->get("sort"), fmt::format("sort '{}' is not one of data (the table's order), estimate, weight "
-                                                 "(largest first) or label",
+                                                 "(largest first), label or a column of [data] characteristics (e.g. "
+                                                 "a year)",
                                                  sort));
       }
       spec.figures.sort = sort;

@@ -3,9 +3,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <tuple>
 
 #include "carta/plot/svg.hpp"
 
@@ -19,10 +21,14 @@ constexpr double kPlotWidth = 320.0;
 constexpr double kMargin = 12.0;
 constexpr double kRobCell = 22.0;  // a risk-of-bias column
 
-std::string pct(double p) { return std::isfinite(p) ? fmt::format("{:.1f}", 100.0 * p) : std::string("NA"); }
+// A percentage to `digits` decimals.
+std::string pct(double p, int digits) {
+  return std::isfinite(p) ? fmt::format("{:.{}f}", 100.0 * p, digits) : std::string("NA");
+}
 
 // An estimate with its interval as each layout writes it.
-std::string ci_text(ForestLayout style, double p, double lb, double ub) {
+std::string ci_text(ForestLayout style, int digits, double p, double lb, double ub) {
+  const auto pct = [digits](double v) { return carta::plot::pct(v, digits); };
   switch (style) {
     case ForestLayout::kRevman5: return fmt::format("{} [{}, {}]", pct(p), pct(lb), pct(ub));
     case ForestLayout::kJama: return fmt::format("{} ({}\u2013{})", pct(p), pct(lb), pct(ub));
@@ -37,12 +43,15 @@ struct Layout {
   bool split_counts;  // RevMan: events and total in columns of their own (events_x, count_x)
   double label_x, events_x, count_x, plot_x, estimate_x, weight_common_x, weight_x, width;
   double axis_min, axis_max, step;
+  std::vector<double> column_x;  // the characteristics columns' left edges
+  const std::vector<ForestColumn>* columns = nullptr;
   bool two_weights;  // common and random weights, each in its column
   // Risk-of-bias columns: the first cell's centre, the cells' pitch, the overall column's centre.
   const review::RobAssessment* rob = nullptr;
   RobPalette palette = RobPalette::kCochrane;
   double rob_x = 0.0, rob_overall_x = 0.0;
-  [[nodiscard]] std::string ci(double p, double lb, double ub) const { return ci_text(style, p, lb, ub); }
+  int digits = 1;
+  [[nodiscard]] std::string ci(double p, double lb, double ub) const { return ci_text(style, digits, p, lb, ub); }
   [[nodiscard]] double x(double p) const {
     return plot_x + (std::clamp(p, axis_min, axis_max) - axis_min) / (axis_max - axis_min) * kPlotWidth;
   }
@@ -123,19 +132,31 @@ Layout make_layout(const std::vector<std::string>& labels, const ForestOptions& 
   } else {
     lay.count_x = lay.label_x + label_w + 16.0 + count_w;  // right-aligned column
   }
-  const double estimate_w = std::max(text_width(h.estimate, kFont), text_width("100.0 [100.0; 100.0]", kFont));
+  // The characteristics columns follow the counts; the rest moves right by their width.
+  double shift = 0.0;
+  lay.columns = &o.columns;
+  for (const auto& c : o.columns) {
+    double w = text_width(fit_text(c.header, kMaxLabelChars / 2), kFont);
+    for (const auto& [label, value] : c.values) w = std::max(w, text_width(fit_text(value, kMaxLabelChars / 2), kFont));
+    lay.column_x.push_back(lay.count_x + 16.0 + shift);
+    shift += w + 16.0;
+  }
+  const double after_counts = lay.count_x + shift;
+  lay.digits = std::clamp(o.digits, 0, 3);
+  const std::string widest = fmt::format("{0} [{0}; {0}]", fmt::format("{:.{}f}", 100.0, lay.digits));
+  const double estimate_w = std::max(text_width(h.estimate, kFont), text_width(widest, kFont));
   if (o.layout == ForestLayout::kMeta) {
-    lay.plot_x = lay.count_x + 24.0;
+    lay.plot_x = after_counts + 24.0;
     lay.estimate_x = lay.plot_x + kPlotWidth + 24.0;
     lay.two_weights = o.show_common;
     const double weight_w = text_width(lay.two_weights ? "Weight (common)" : "Weight", kFont);
-    lay.weight_common_x = lay.estimate_x + text_width("100.0 [100.0; 100.0]", kFont) + 16.0 + weight_w;
+    lay.weight_common_x = lay.estimate_x + estimate_w + 16.0 + weight_w;
     lay.weight_x = lay.two_weights ? lay.weight_common_x + 16.0 + text_width("Weight (random)", kFont) : lay.weight_common_x;
     lay.width = lay.weight_x + kMargin;
   } else {
     // RevMan and JAMA: the numbers, then the plot.
     lay.two_weights = false;
-    lay.weight_x = lay.count_x + 16.0 + text_width(h.weight, kFont);
+    lay.weight_x = after_counts + 16.0 + text_width(h.weight, kFont);
     lay.weight_common_x = lay.weight_x;
     lay.estimate_x = lay.weight_x + 16.0;
     lay.plot_x = lay.estimate_x + estimate_w + 24.0;
@@ -176,7 +197,8 @@ void collect(std::vector<double>& values, const PoolResult& r, bool prediction) 
 }
 
 // The rows' order under `sort`.
-std::vector<std::size_t> row_order(const std::vector<StudyResult>& studies, ForestSort sort) {
+std::vector<std::size_t> row_order(const std::vector<StudyResult>& studies, ForestSort sort,
+                                   const std::map<std::string, std::string>& key = {}) {
   std::vector<std::size_t> order(studies.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
   auto weight = [&](std::size_t i) {
@@ -194,6 +216,20 @@ std::vector<std::size_t> row_order(const std::vector<StudyResult>& studies, Fore
     case ForestSort::kLabel:
       std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return studies[a].label < studies[b].label; });
       break;
+    case ForestSort::kKey: {
+      // (rank, number, text): numbers first in order, then texts, then studies without a value.
+      auto rank = [&](std::size_t i) {
+        const auto it = key.find(studies[i].label);
+        if (it == key.end() || it->second.empty()) return std::tuple<int, double, std::string>{2, 0.0, ""};
+        double v = 0.0;
+        const auto* first = it->second.data();
+        const auto [end, ec] = std::from_chars(first, first + it->second.size(), v);
+        if (ec == std::errc() && end == first + it->second.size()) return std::tuple<int, double, std::string>{0, v, ""};
+        return std::tuple<int, double, std::string>{1, 0.0, it->second};
+      };
+      std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return rank(a) < rank(b); });
+      break;
+    }
   }
   return order;
 }
@@ -204,6 +240,9 @@ void header(Svg& svg, const Layout& lay, double y, const ForestOptions& o, doubl
   svg.text(lay.label_x, y, h.study, kFont, "start", "bold");
   if (lay.split_counts) svg.text(lay.events_x, y, h.events, kFont, "end", "bold");
   svg.text(lay.count_x, y, h.count, kFont, "end", "bold");
+  for (std::size_t c = 0; c < lay.column_x.size(); ++c) {
+    svg.text(lay.column_x[c], y, fit_text((*lay.columns)[c].header, kMaxLabelChars / 2), kFont, "start", "bold");
+  }
   if (!h.plot.empty()) svg.text(lay.plot_x + kPlotWidth / 2, y, h.plot, kFont, "middle", "bold");
   svg.text(lay.estimate_x, y, h.estimate, kFont, "start", "bold");
   if (lay.rob != nullptr) {
@@ -233,6 +272,12 @@ void study_row(Svg& svg, const Layout& lay, double y, const StudyResult& s, doub
     svg.text(lay.count_x, y + 4, std::to_string(s.n), kFont, "end");
   } else {
     svg.text(lay.count_x, y + 4, fit_text(count, kMaxLabelChars), kFont, "end");
+  }
+  for (std::size_t c = 0; c < lay.column_x.size(); ++c) {
+    const auto& values = (*lay.columns)[c].values;
+    if (const auto it = values.find(s.label); it != values.end()) {
+      svg.text(lay.column_x[c], y + 4, fit_text(it->second, kMaxLabelChars / 2), kFont);
+    }
   }
   const double x_lb = lay.x(s.ci_lb), x_ub = lay.x(s.ci_ub);
   svg.line(x_lb, y, x_ub, y, "#000", 1.0);
@@ -303,7 +348,7 @@ void prediction_bar(Svg& svg, const Layout& lay, double y, double lb, double ub)
   svg.open_group("prediction");
   svg.text(lay.label_x, y + 4, "Prediction interval", kFont);
   svg.rect(lay.x(lb), y - 3, lay.x(ub) - lay.x(lb), 6, "#c0392b", "none");
-  svg.text(lay.estimate_x, y + 4, fmt::format("[{}; {}]", pct(lb), pct(ub)), kFont);  // meta's layout only
+  svg.text(lay.estimate_x, y + 4, fmt::format("[{}; {}]", pct(lb, lay.digits), pct(ub, lay.digits)), kFont);  // meta only
   svg.close_group();
 }
 
@@ -441,7 +486,7 @@ std::string forest_plot_svg(const PoolResult& r, const ForestOptions& o) {
   double max_w = 0.0;
   for (const auto& s : r.studies) max_w = std::max(max_w, std::isfinite(s.weight_random) ? s.weight_random : s.weight_common);
   double y = top + kRow;
-  for (const std::size_t i : row_order(r.studies, o.sort)) {
+  for (const std::size_t i : row_order(r.studies, o.sort, o.sort_key)) {
     study_row(svg, lay, y, r.studies[i], max_w, i < o.count_text.size() ? o.count_text[i] : counts(r.studies[i]));
     y += kRow;
   }
@@ -498,7 +543,7 @@ std::string subgroup_forest_svg(const PoolResult& overall, const SubgroupAnalysi
     if (source) {
       double max_w = 0.0;
       for (const auto& s : source->studies) max_w = std::max(max_w, s.weight_random);
-      for (const std::size_t i : row_order(source->studies, o.sort)) {
+      for (const std::size_t i : row_order(source->studies, o.sort, o.sort_key)) {
         study_row(svg, lay, y, source->studies[i], max_w, counts(source->studies[i]));
         y += kRow;
       }

@@ -2,8 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
 #include <limits>
+#include <map>
 #include <pugixml.hpp>
 #include <set>
 
@@ -84,6 +86,22 @@ plot::ForestOptions forest_options(const analysis::ReviewResults& results) {
   if (f.sort == "estimate") o.sort = plot::ForestSort::kEstimate;
   if (f.sort == "weight") o.sort = plot::ForestSort::kWeight;
   if (f.sort == "label") o.sort = plot::ForestSort::kLabel;
+  o.digits = f.digits;
+  // A characteristic's values by study label, from the table of study characteristics.
+  const auto& characteristics = results.spec.characteristics;
+  auto values_of = [&](const std::string& column) {
+    std::map<std::string, std::string> values;
+    const auto at = std::find(characteristics.begin(), characteristics.end(), column) - characteristics.begin();
+    for (const auto& row : results.studies) {
+      if (static_cast<std::size_t>(at) < row.values.size() && row.values[at]) values[row.study] = *row.values[at];
+    }
+    return values;
+  };
+  if (o.sort == plot::ForestSort::kData && f.sort != "data") {
+    o.sort = plot::ForestSort::kKey;
+    o.sort_key = values_of(f.sort);
+  }
+  for (const auto& c : f.columns) o.columns.push_back({io::display_name(results.spec, c), values_of(c)});
   if (f.axis_min && f.axis_max) {
     o.axis_min = *f.axis_min;
     o.axis_max = *f.axis_max;
@@ -135,8 +153,10 @@ ReviewFigures draw_figures(const analysis::ReviewResults& results) {
         plot::FunnelOptions fu;
         fu.title = run.spec.name;
         fu.x_label = measure_axis_label(run.options.measure);
-        fu.contour_null = from_proportion(run.options.measure, spec.funnel_null, r.n_harmonic);
-        fu.null_label = fmt::format("{:g}%", 100 * spec.funnel_null);
+        if (spec.funnel_null) {
+          fu.contour_null = from_proportion(run.options.measure, *spec.funnel_null, r.n_harmonic);
+          fu.null_label = fmt::format("{:g}%", 100 * *spec.funnel_null);
+        }
         f.funnel = plot::append_footnotes(plot::funnel_plot_svg(*run.bias, fu), outcome_notes);
       }
       if (!run.influence.empty()) {

@@ -82,6 +82,9 @@ TEST(Report, AnOutputFolderThatCannotBeCreatedIsAClearError) {
 TEST(Spec, ErrorsNameTheLine) {
   EXPECT_THAT(spec_error(kMinimal + "[figures]\nsort = \"year\"\n"),
               HasSubstr("spec.toml:10: sort 'year' is not one of data (the table's order), estimate, weight"));
+  EXPECT_THAT(spec_error(kMinimal + "[figures]\ncolumns = [\"year\"]\n"),
+              HasSubstr("spec.toml:10: columns: 'year' is not one of [data] characteristics"));
+  EXPECT_THAT(spec_error(kMinimal + "[figures]\ndigits = 5\n"), HasSubstr("spec.toml:10: digits is 0, 1, 2 or 3"));
   EXPECT_THAT(spec_error(kMinimal + "[figures]\naxis = [0.8, 0.2]\n"), HasSubstr("spec.toml:10: axis is two proportions"));
   EXPECT_THAT(spec_error(kMinimal + "[figures]\nlayout = \"cochrane\"\n"),
               HasSubstr("spec.toml:10: layout 'cochrane' is not one of meta (R meta's forest), revman5 (RevMan 5) or jama"));
@@ -90,7 +93,7 @@ TEST(Spec, ErrorsNameTheLine) {
   EXPECT_THAT(spec_error(kMinimal + "[figures]\nwidth = 40\n"), HasSubstr("inches from 1 to 20"));
   EXPECT_THAT(spec_error(kMinimal + "[figures]\ndpi = 30\n"), HasSubstr("spec.toml:10: dpi is from 72 to 2400"));
   EXPECT_THAT(spec_error(kMinimal + "[figures]\ntiff = \"yes\"\n"), HasSubstr("'tiff' must be true or false"));
-  EXPECT_THAT(spec_error(kMinimal + "[figures]\ncolumns = 2\n"), HasSubstr("unknown key 'columns' in [figures]"));
+  EXPECT_THAT(spec_error(kMinimal + "[figures]\ncolumn = 2\n"), HasSubstr("unknown key 'column' in [figures]"));
   EXPECT_THAT(spec_error(kMinimal + "subgroup = \"a\"\n"), HasSubstr("spec.toml:9: unknown key 'subgroup' in [[outcome]]. Did you mean 'subgroups'?"));
   EXPECT_THAT(spec_error("[data]\nfile = \"missing.csv\"\nlabel = \"label\"\n[[outcome]]\nname=\"X\"\nevents=\"x\"\nn=\"n\"\n"),
               HasSubstr("spec.toml:2: data file 'missing.csv' not found"));
@@ -156,6 +159,43 @@ TEST(Report, PooledSurvivalCurveFromPatientData) {
   // grid without ipd is a spec error naming the line.
   EXPECT_THAT(spec_error(kMinimal + "[[survival]]\nname = \"OS\"\ns = \"x\"\ns_time = 12\ngrid = [3, 6]\n"),
               HasSubstr("spec.toml:13: 'grid' pools whole curves and needs ipd"));
+}
+
+// metafor's funnel by default (pseudo-confidence limits around the pooled estimate); shaded
+// by significance against a stated proportion when the spec gives one.
+// [figures] columns, sort by a characteristic and digits: R meta's leftcols, sortvar and digits.
+TEST(Report, ForestColumnsSortByACharacteristicAndDigits) {
+  const auto dir = temp_dir("forest_columns");
+  write(dir / "data.csv", "label,x,n,year,group\nA,1,10,2019,adult\nB,2,10,2015,child\nC,5,20,NR,adult\nD,9,30,2021,\n");
+  write(dir / "spec.toml", "[data]\nfile = \"data.csv\"\nlabel = \"label\"\ncharacteristics = [\"year\", \"group\"]\n"
+                           "[labels]\ngroup = \"Population\"\n[figures]\ncolumns = [\"group\"]\nsort = \"year\"\ndigits = 2\n"
+                           "[[outcome]]\nname = \"X\"\nevents = \"x\"\nn = \"n\"\n");
+  report::write_report(io::load_review_spec(dir / "spec.toml"), dir / "out");
+  const std::string svg = read_text(dir / "out" / "figures" / "forest_x.svg");
+  EXPECT_THAT(svg, HasSubstr(">Population</text>"));
+  EXPECT_EQ(count_of(svg, ">adult</text>"), 2u);
+  EXPECT_EQ(count_of(svg, ">child</text>"), 1u);
+  EXPECT_THAT(svg, HasSubstr(">10.00 ["));
+  // By year: B (2015), A (2019), D (2021), then C, which does not report one.
+  std::vector<std::string> order;
+  const std::regex row(R"re(<g class="study">\n<title>([A-D]):)re");
+  for (auto it = std::sregex_iterator(svg.begin(), svg.end(), row); it != std::sregex_iterator(); ++it) order.push_back((*it)[1]);
+  EXPECT_EQ(order, (std::vector<std::string>{"B", "A", "D", "C"}));
+}
+
+TEST(Report, FunnelPlotsArePseudoConfidenceUnlessANullIsGiven) {
+  const auto dir = temp_dir("funnel");
+  write(dir / "data.csv", "label,x,n\nA,1,10\nB,2,10\nC,5,20\nD,9,30\n");
+  write(dir / "spec.toml", kMinimal);
+  report::write_report(io::load_review_spec(dir / "spec.toml"), dir / "out");
+  const std::string plain = read_text(dir / "out" / "figures" / "funnel_x.svg");
+  EXPECT_THAT(plain, HasSubstr("class=\"regions\""));
+  EXPECT_EQ(plain.find("contour-enhanced"), std::string::npos);
+  write(dir / "spec.toml", "[analyses]\nfunnel_null = 0.2\n" + kMinimal);
+  report::write_report(io::load_review_spec(dir / "spec.toml"), dir / "shaded");
+  const std::string shaded = read_text(dir / "shaded" / "figures" / "funnel_x.svg");
+  EXPECT_THAT(shaded, HasSubstr("class=\"regions contour-enhanced\""));
+  EXPECT_THAT(shaded, HasSubstr("20%"));
 }
 
 TEST(Report, RiskOfBiasAndPrismaSections) {
@@ -673,6 +713,14 @@ TEST(Golden, ForestFunnelAndBubbleOfASmallDataSet) {
   fo.axis_max = 1.0;
   fo.show_common = false;
   expect_golden("forest_small_sorted_axis_random.svg", plot::forest_plot_svg(r, fo));
+  // A characteristics column, rows by a characteristic (years; "All" has none), two decimals.
+  plot::ForestOptions columns;
+  columns.title = "Complete remission";
+  columns.columns = {{"Year", {{"Maude 2014", "2014"}, {"Lee 2015", "2015"}, {"Park 2018", "2018"}, {"Zero & <none>", "2011"}}}};
+  columns.sort = plot::ForestSort::kKey;
+  columns.sort_key = columns.columns[0].values;
+  columns.digits = 2;
+  expect_golden("forest_small_columns.svg", plot::forest_plot_svg(r, columns));
   // RevMan 5's and JAMA's conventions.
   plot::ForestOptions revman;
   revman.title = "Complete remission";

@@ -90,7 +90,9 @@ struct SpecPrisma {
 
 // How the figures are drawn ([figures]).
 struct SpecFigures {
-  std::string sort = "data";    // forest plots' study rows: data, estimate, weight or label
+  std::string sort = "data";    // forest plots' study rows: data, estimate, weight, label or a characteristic
+  int digits = 1;               // forest plots' percentages
+  std::vector<std::string> columns;  // characteristics shown as forest-plot columns
   std::string layout = "meta";  // forest plots' conventions: meta, revman5 or jama
   // Forest plots' axis as proportions; absent: fitted to the data.
   std::optional<double> axis_min, axis_max;
@@ -128,7 +130,9 @@ struct ReviewSpec {
   bool influence = true;  // case-deletion diagnostics and the Baujat plot
   std::size_t min_k = 2;
   SubgroupTest subgroup_test = SubgroupTest::kAllSubgroups;  // [analyses] subgroup_test
-  double funnel_null = 0.5;  // contour-enhanced funnel plots: significance against this proportion
+  // Contour-enhanced funnel plots, shaded by significance against this proportion; absent:
+  // metafor's default, pseudo-confidence limits around the pooled estimate.
+  std::optional<double> funnel_null;
   SpecFigures figures;
   std::vector<SpecExclusion> exclude;
   std::vector<SpecOutcome> outcomes;

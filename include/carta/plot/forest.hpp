@@ -7,6 +7,7 @@
 // Output is deterministic SVG text.
 
 #include <limits>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,14 @@ enum class ForestSort {
   kEstimate,  // smallest proportion first
   kWeight,    // largest random-effects weight first
   kLabel,     // alphabetical
+  kKey,       // by ForestOptions::sort_key: numbers in order, then texts, then studies without one
+};
+
+// A text column of study characteristics (R meta's leftcols): a header and each study's value by
+// label; a study without one shows nothing.
+struct ForestColumn {
+  std::string header;
+  std::map<std::string, std::string> values;
 };
 
 // Whose conventions the figure follows.
@@ -40,6 +49,9 @@ struct ForestOptions {
   double axis_min = std::numeric_limits<double>::quiet_NaN();
   double axis_max = std::numeric_limits<double>::quiet_NaN();
   ForestSort sort = ForestSort::kData;
+  std::map<std::string, std::string> sort_key;  // kKey: each study's value by label
+  int digits = 1;                               // of the percentages written (0-3)
+  std::vector<ForestColumn> columns;            // after the events column
   bool show_common = true;
   bool show_prediction = true;
   std::string count_header = "Events/n";

@@ -20,10 +20,11 @@ CLI::App* add_report_command(CLI::App& app, ReportArgs& args) {
 Writes OUT/index.html (self-contained: inline CSS and SVG, no script, no network),
 OUT/report.docx (the same sections, tables, figures and reference list as a Word document for
 the manuscript: A4, figures at the text width), OUT/report.md (Markdown with pipe tables, for
-pandoc or a repository), OUT/results.json (every number with the settings that produced it, and
-for every analysis the studies it used and those it left out, with why; the methods paragraph
-and its references), OUT/summary.csv, OUT/studies_<outcome>.csv and OUT/figures/ (each figure as
-SVG, PNG and PDF).
+pandoc or a repository), OUT/tables.tex (every table as a LaTeX longtable), OUT/results.json
+(every number with the settings that produced it, and for every analysis the studies it used and
+those it left out, with why; the methods paragraph and its references), OUT/summary.csv,
+OUT/studies_<outcome>.csv and OUT/figures/ (each figure as SVG, PNG and PDF; TIFF and EPS, the
+journal widths and the resolution from the spec's [figures], docs/spec.md).
 
 The report is built beside OUT and swapped in whole: an interrupted or failed run leaves the
 previous report as it was. OUT must be new, empty or a previous carta report (it holds the

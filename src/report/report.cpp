@@ -13,6 +13,7 @@
 #include "document.hpp"
 #include "figures.hpp"
 #include "html.hpp"
+#include "latex.hpp"
 #include "markdown.hpp"
 #include "report_folder.hpp"
 #include "results_json.hpp"
@@ -98,13 +99,15 @@ void write_files(const analysis::ReviewResults& results, const std::filesystem::
   io::write_file_atomic(dir / "summary.csv", summary_csv(results));
   summary.files.emplace_back("summary.csv");
   const Document doc = build_document(results, figures);
-  say("writing index.html, report.docx and report.md");
+  say("writing index.html, report.docx, report.md and tables.tex");
   io::write_file_atomic(dir / "index.html", document_html(doc));
   summary.files.emplace_back("index.html");
   write_docx(doc, dir, dir / "report.docx");
   summary.files.emplace_back("report.docx");
   io::write_file_atomic(dir / "report.md", document_markdown(doc));
   summary.files.emplace_back("report.md");
+  io::write_file_atomic(dir / "tables.tex", document_latex_tables(doc));
+  summary.files.emplace_back("tables.tex");
 }
 
 }  // namespace

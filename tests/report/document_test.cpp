@@ -251,6 +251,39 @@ TEST(BundledReport, TheMarkdownHasTheTablesAndLinksThatLand) {
   EXPECT_EQ(md.find("| 80\\.9%"), std::string::npos);
 }
 
+// tables.tex: one longtable per table of the HTML, captioned by its section, every row with as
+// many cells as the header (spans counted), booktabs rules.
+TEST(BundledReport, TheLatexTablesAreOnePerTableWithFullRows) {
+  const auto out = bundled_report();
+  const std::string html = read(out / "index.html");
+  const std::string tex = read(out / "tables.tex");
+  EXPECT_EQ(count(tex, "\\begin{longtable}"), count(html, "<table>"));
+  EXPECT_EQ(count(tex, "\\bottomrule"), count(html, "<table>"));
+  EXPECT_THAT(tex, HasSubstr("\\caption{Summary of findings}"));
+  EXPECT_THAT(tex, HasSubstr("\\caption{Complete remission: Subgroups: Antigen target}"));
+  // Cells per row: the column specification's count, a \multicolumn{n} counting n.
+  const std::regex table(R"(\\begin\{longtable\}\{([^\n]*)\}\n([\s\S]*?)\\end\{longtable\})");
+  std::size_t tables = 0;
+  for (auto it = std::sregex_iterator(tex.begin(), tex.end(), table); it != std::sregex_iterator(); ++it, ++tables) {
+    const std::string spec = (*it)[1];
+    const auto columns = static_cast<std::size_t>(std::count(spec.begin(), spec.end(), 'r') + count(spec, "p{"));
+    std::istringstream rows((*it)[2].str());
+    for (std::string line; std::getline(rows, line);) {
+      if (!line.ends_with(" \\\\") || line.starts_with("\\caption")) continue;
+      std::size_t cells = 1;
+      for (std::size_t i = 0; i + 1 < line.size(); ++i) cells += line[i] == '&' && (i == 0 || line[i - 1] != '\\') ? 1 : 0;
+      std::smatch span;
+      std::string rest = line;
+      while (std::regex_search(rest, span, std::regex(R"(\\multicolumn\{([0-9]+)\})"))) {
+        cells += std::stoul(span[1]) - 1;
+        rest = span.suffix();
+      }
+      EXPECT_EQ(cells, columns) << line;
+    }
+  }
+  EXPECT_EQ(tables, count(html, "<table>"));
+}
+
 // The report speaks to readers: no command-line flags, option or function names of R packages.
 TEST(BundledReport, SaysWhatWasDoneWithoutInternalJargon) {
   const std::string md = read(bundled_report() / "report.md");
@@ -278,6 +311,13 @@ TEST(WordDocument, HostileTextStaysTextAndTheFileStaysValid) {
   EXPECT_THAT(w.text, HasSubstr("1. <script>alert(1)</script>"));
   const auto core = parse(w.parts.at("docProps/core.xml"), "core.xml");
   EXPECT_EQ(std::string(core.select_node("//dc:title").node().child_value()), "</w:t><w:t>T");
+
+  // LaTeX's special characters in a label are escaped (an & would end a cell, a % the line).
+  const std::string tex = read(dir / "out" / "tables.tex");
+  EXPECT_THAT(tex, HasSubstr("B \\& C"));
+  EXPECT_THAT(tex, HasSubstr("\\textless{}w:p\\textgreater{}A"));
+  EXPECT_THAT(tex, HasSubstr("a|b"));
+  EXPECT_EQ(tex.find("B & C"), std::string::npos);
 
   const std::string md = read(dir / "out" / "report.md");
   EXPECT_EQ(md.find("<script>"), std::string::npos);

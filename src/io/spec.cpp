@@ -306,7 +306,8 @@ ReviewSpec parse_review_spec(std::string_view text, const std::filesystem::path&
       }
       spec.figures.digits = static_cast<int>(*digits);
     }
-    if (auto layout = r.string(*figures, "layout", false, "[figures]"); !layout.empty()) {
+    if (figures->get("layout")) {
+      const auto layout = r.string(*figures, "layout", false, "[figures]");
       if (layout != "meta" && layout != "revman5" && layout != "jama") {
         r.fail(figures->get("layout"), fmt::format("layout '{}' is not one of meta (R meta's forest), revman5 (RevMan 5) "
                                                    "or jama (JAMA's style)",
@@ -339,7 +340,8 @@ ReviewSpec parse_review_spec(std::string_view text, const std::filesystem::path&
     }
     spec.figures.tiff = r.boolean(*figures, "tiff").value_or(false);
     spec.figures.eps = r.boolean(*figures, "eps").value_or(false);
-    if (auto sort = r.string(*figures, "sort", false, "[figures]"); !sort.empty()) {
+    if (figures->get("sort")) {
+      const auto sort = r.string(*figures, "sort", false, "[figures]");
       if (sort != "data" && sort != "estimate" && sort != "weight" && sort != "label" && !is_characteristic(sort)) {
         r.fail(figures->get("sort"), fmt::format("sort '{}' is not one of data (the table's order), estimate, weight "
                                                  "(largest first), label or a column of [data] characteristics (e.g. "

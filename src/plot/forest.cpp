@@ -51,6 +51,7 @@ struct Layout {
   RobPalette palette = RobPalette::kCochrane;
   double rob_x = 0.0, rob_overall_x = 0.0;
   int digits = 1;
+  std::string measure;  // "Proportion", "S(12)": JAMA's axis title
   [[nodiscard]] std::string ci(double p, double lb, double ub) const { return ci_text(style, digits, p, lb, ub); }
   [[nodiscard]] double x(double p) const {
     return plot_x + (std::clamp(p, axis_min, axis_max) - axis_min) / (axis_max - axis_min) * kPlotWidth;
@@ -99,6 +100,13 @@ void fit_axis(Layout& lay, const ForestOptions& o, const std::vector<double>& va
   lay.step = step;
 }
 
+// What the estimate is, from its header ("Proportion (%)" -> "Proportion", "S(12) (%)" -> "S(12)").
+std::string measure_name(const ForestOptions& o) {
+  std::string name = o.estimate_header;
+  if (name.ends_with(" (%)")) name.resize(name.size() - 4);
+  return name;
+}
+
 // The column headers of each layout.
 struct Headers {
   std::string study, events, count, weight, estimate, plot;
@@ -107,10 +115,12 @@ Headers headers(const ForestOptions& o, double level) {
   const auto percent = static_cast<int>(std::lround(100 * level));
   switch (o.layout) {
     case ForestLayout::kRevman5:
-      return {"Study or Subgroup", "Events", "Total", "Weight", fmt::format("IV, Random, {}% CI", percent), o.estimate_header};
+      // "IV, Random" names the two-step model; a one-stage model (GLMM, beta-binomial) says "Random".
+      return {"Study or Subgroup", "Events", o.count_text.empty() ? std::string("Total") : o.count_header, "Weight",
+              fmt::format("{}Random, {}% CI", o.one_stage ? "" : "IV, ", percent), o.estimate_header};
     case ForestLayout::kJama:
       return {"Source", "", o.count_header == "Events/n" ? std::string("No. of events/total") : o.count_header, "Weight, %",
-              fmt::format("Proportion ({}% CI), %", percent), ""};
+              fmt::format("{} ({}% CI), %", measure_name(o), percent), ""};
     case ForestLayout::kMeta: break;
   }
   return {"Study", "", o.count_header, "Weight", fmt::format("% [{}% CI]", percent), o.estimate_header};
@@ -122,6 +132,7 @@ Layout make_layout(const std::vector<std::string>& labels, const ForestOptions& 
   for (const auto& l : labels) label_w = std::max(label_w, text_width(fit_text(l, kMaxLabelChars), kFont));
   Layout lay{};
   lay.style = o.layout;
+  lay.measure = measure_name(o);
   lay.label_x = kMargin;
   lay.split_counts = o.layout == ForestLayout::kRevman5 && o.count_text.empty();
   double count_w = text_width(h.count, kFont);
@@ -207,11 +218,18 @@ std::vector<std::size_t> row_order(const std::vector<StudyResult>& studies, Fore
   };
   switch (sort) {
     case ForestSort::kData: break;
+    // A value that is not a number sorts last (NaN would break the ordering std::stable_sort needs).
     case ForestSort::kEstimate:
-      std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return studies[a].prop < studies[b].prop; });
+      std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        const double x = studies[a].prop, y = studies[b].prop;
+        return std::pair{!std::isfinite(x), std::isfinite(x) ? x : 0.0} < std::pair{!std::isfinite(y), std::isfinite(y) ? y : 0.0};
+      });
       break;
     case ForestSort::kWeight:
-      std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return weight(a) > weight(b); });
+      std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        const double x = weight(a), y = weight(b);
+        return std::pair{!std::isfinite(x), std::isfinite(x) ? -x : 0.0} < std::pair{!std::isfinite(y), std::isfinite(y) ? -y : 0.0};
+      });
       break;
     case ForestSort::kLabel:
       std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return studies[a].label < studies[b].label; });
@@ -224,7 +242,9 @@ std::vector<std::size_t> row_order(const std::vector<StudyResult>& studies, Fore
         double v = 0.0;
         const auto* first = it->second.data();
         const auto [end, ec] = std::from_chars(first, first + it->second.size(), v);
-        if (ec == std::errc() && end == first + it->second.size()) return std::tuple<int, double, std::string>{0, v, ""};
+        if (ec == std::errc() && end == first + it->second.size() && std::isfinite(v)) {
+          return std::tuple<int, double, std::string>{0, v, ""};
+        }
         return std::tuple<int, double, std::string>{1, 0.0, it->second};
       };
       std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return rank(a) < rank(b); });
@@ -328,13 +348,14 @@ void diamond(Svg& svg, const Layout& lay, double y, const std::string& label, do
 }
 
 // RevMan's totals: the patients and the 100% weight on the pooled row, the events under it.
-double revman_totals(Svg& svg, const Layout& lay, double y, const std::vector<StudyResult>& studies) {
+// A subgroup's subtotal shows no weight: its studies' weights are those within the subgroup.
+double revman_totals(Svg& svg, const Layout& lay, double y, const std::vector<StudyResult>& studies, bool overall) {
   if (lay.style != ForestLayout::kRevman5) return y;
   std::int64_t events = 0, n = 0;
   for (const auto& s : studies) events += s.events, n += s.n;
   svg.open_group("totals");
   if (lay.split_counts) svg.text(lay.count_x, y - kRow + 4, std::to_string(n), kFont, "end", "bold");
-  svg.text(lay.weight_x, y - kRow + 4, "100.0%", kFont, "end", "bold");
+  if (overall) svg.text(lay.weight_x, y - kRow + 4, "100.0%", kFont, "end", "bold");
   if (lay.split_counts) {
     svg.text(lay.label_x, y + 4, "Total events", kFont);
     svg.text(lay.events_x, y + 4, std::to_string(events), kFont, "end");
@@ -381,9 +402,7 @@ void axis(Svg& svg, const Layout& lay, double top, double y, std::size_t behind,
     svg.text(lay.x(t), y + 16, fmt::format("{:g}", tick == 0.0 ? 0.0 : tick), 11.0, "middle");
   }
   // JAMA names the axis under it (its header row has no title over the plot).
-  if (lay.style == ForestLayout::kJama) {
-    svg.text(lay.plot_x + kPlotWidth / 2, y + 32, "Proportion, %", 11.0, "middle");
-  }
+  if (lay.style == ForestLayout::kJama) svg.text(lay.plot_x + kPlotWidth / 2, y + 32, lay.measure + ", %", 11.0, "middle");
   svg.close_group();
 }
 
@@ -396,7 +415,10 @@ std::string p_text(double p) {
 std::string revman_p(double p) {
   if (!std::isfinite(p)) return "P not available";
   if (p < 1e-5) return "P < 0.00001";
-  return p < 0.01 ? fmt::format("P = {:.2g}", p) : fmt::format("P = {:.2f}", p);
+  if (p >= 0.01) return fmt::format("P = {:.2f}", p);
+  // Two significant digits in fixed notation: 0.0048, 0.00052 (never 5.2e-04).
+  const int decimals = 1 - static_cast<int>(std::floor(std::log10(p)));
+  return fmt::format("P = {:.{}f}", p, decimals);
 }
 std::string jama_p(double p) {
   if (!std::isfinite(p)) return "P not available";
@@ -500,7 +522,7 @@ std::string forest_plot_svg(const PoolResult& r, const ForestOptions& o) {
                                  : o.layout == ForestLayout::kJama ? std::string("Overall") : std::string("Random-effects model");
   diamond(svg, lay, y, pooled, r.random.prop, r.random.prop_ci_lb, r.random.prop_ci_ub, "#222", "diamond random", true);
   y += kRow;
-  y = revman_totals(svg, lay, y, r.studies);
+  y = revman_totals(svg, lay, y, r.studies, true);
   if (show_prediction && std::isfinite(r.random.prop_pi_lb) && std::isfinite(r.random.prop_pi_ub)) {
     prediction_bar(svg, lay, y, r.random.prop_pi_lb, r.random.prop_pi_ub);
     y += kRow;
@@ -553,7 +575,7 @@ std::string subgroup_forest_svg(const PoolResult& overall, const SubgroupAnalysi
                                                    : fmt::format("Subtotal (k = {})", level.k),
                 source->random.prop, source->random.prop_ci_lb, source->random.prop_ci_ub, "#555", "diamond subtotal", false);
         y += kRow;
-        y = revman_totals(svg, lay, y, source->studies);
+        y = revman_totals(svg, lay, y, source->studies, false);
         svg.text(lay.label_x, y + 4, subgroup_heterogeneity_text(lay, *source), kNoteFont, "start", "normal", "#444");
         y += kRow;
       } else {

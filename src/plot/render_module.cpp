@@ -679,7 +679,13 @@ void write_tiff(cairo_surface_t* surface, const std::filesystem::path& path, dou
   const int height = cairo_image_surface_get_height(surface);
   const int stride = cairo_image_surface_get_stride(surface);
   const unsigned char* data = cairo_image_surface_get_data(surface);
-  TIFFSetWarningHandler(nullptr);
+  // libtiff's warnings (unknown tags of other writers) mean nothing here; its handler is global,
+  // so it is set once, not from every render thread.
+  static const bool quiet = [] {
+    TIFFSetWarningHandler(nullptr);
+    return true;
+  }();
+  (void)quiet;
   std::unique_ptr<TIFF, decltype(&TIFFClose)> tiff(TIFFOpen(path.string().c_str(), "w"), &TIFFClose);
   if (!tiff) throw Error(ErrorCategory::kIo, fmt::format("{}: cannot open for writing", path.string()));
   TIFF* t = tiff.get();

@@ -8,6 +8,7 @@
 #include <cctype>
 #include <cmath>
 #include <map>
+#include <set>
 
 #include "carta/version.hpp"
 #include "document.hpp"
@@ -138,7 +139,16 @@ std::string model_in_words(const analysis::OutcomeResult& run) {
                         o.method == Tau2Method::kREML ? std::string("restricted maximum-likelihood") : run.method,
                         o.test == TestType::kKnha ? ", Hartung-Knapp confidence intervals" : "", scale);
   }
-  return fmt::format("{}; {:g}% confidence and prediction intervals (Methods)", model, 100.0 * o.level);
+  std::string study_ci;
+  switch (run.pool ? run.pool->study_ci : StudyCiMethod::kClopperPearson) {
+    case StudyCiMethod::kClopperPearson: study_ci = "exact (Clopper-Pearson)"; break;
+    case StudyCiMethod::kWilson: study_ci = "Wilson score"; break;
+    case StudyCiMethod::kWilsonCC: study_ci = "Wilson score with continuity correction"; break;
+    case StudyCiMethod::kAgrestiCoull: study_ci = "Agresti-Coull"; break;
+    case StudyCiMethod::kWald: study_ci = "Wald"; break;
+  }
+  return fmt::format("{}; {:g}% confidence and prediction intervals, {} intervals for each study (Methods)", model,
+                     100.0 * o.level, study_ci);
 }
 
 std::string subgroup_test_sentence(const SubgroupAnalysis& a) {
@@ -192,8 +202,9 @@ void subgroup_section(Builder& b, const analysis::SubgroupResult& sg, const std:
   b.figure(svg);
 }
 
-void outcome_section(Builder& b, const analysis::OutcomeResult& run, const OutcomeFigures& f, std::size_t table_rows) {
-  b.heading(2, run.spec.name, f.slug);
+void outcome_section(Builder& b, const analysis::OutcomeResult& run, const OutcomeFigures& f, const std::string& id,
+                     std::size_t table_rows) {
+  b.heading(2, run.spec.name, id);
   for (const auto& w : run.warnings) b.warning(w);
   const std::string what = lower_first(run.spec.name);
   if (!run.pool) {
@@ -306,8 +317,8 @@ void outcome_section(Builder& b, const analysis::OutcomeResult& run, const Outco
   b.details("Notes", r.notes);
 }
 
-void survival_section(Builder& b, const analysis::SurvivalResult& run, const SurvivalFigures& f) {
-  b.heading(2, run.spec.name, "survival-" + f.slug);
+void survival_section(Builder& b, const analysis::SurvivalResult& run, const SurvivalFigures& f, const std::string& id) {
+  b.heading(2, run.spec.name, id);
   for (const auto& w : run.warnings) b.warning(w);
   const std::string what = lower_first(run.spec.name);
   if (!run.pool) {
@@ -373,6 +384,28 @@ void survival_section(Builder& b, const analysis::SurvivalResult& run, const Sur
   }
 }
 
+// The link targets of the outcomes' and survival endpoints' sections: their slugs ("survival-"
+// before an endpoint's), never one of the fixed sections' ids nor each other's, whatever the
+// names ("Methods", an outcome "Survival X" beside an endpoint "X").
+struct SectionIds {
+  std::vector<std::string> outcomes, survival;
+};
+SectionIds section_ids(const ReviewFigures& figures) {
+  std::set<std::string> used{"contents", "summary", "certainty", "prisma",   "studies",
+                             "baseline", "risk-of-bias", "warnings", "methods", "references"};
+  auto claim = [&](std::string id, const std::string& prefix) {
+    if (used.contains(id)) id = prefix + id;
+    const std::string base = id;
+    for (int k = 2; used.contains(id); ++k) id = fmt::format("{}-{}", base, k);
+    used.insert(id);
+    return id;
+  };
+  SectionIds ids;
+  for (const auto& f : figures.survival) ids.survival.push_back(claim("survival-" + f.slug, "endpoint-"));
+  for (const auto& f : figures.outcomes) ids.outcomes.push_back(claim(f.slug, "outcome-"));
+  return ids;
+}
+
 // One row of the summary of findings: an outcome, or survival at one time.
 struct SofRow {
   std::string name;
@@ -404,7 +437,7 @@ Cell domain_cell(const review::DomainRating& d) {
   return c;
 }
 
-void summary_of_findings(Builder& b, const analysis::ReviewResults& results, const ReviewFigures& figures) {
+void summary_of_findings(Builder& b, const analysis::ReviewResults& results, const SectionIds& ids) {
   b.heading(2, "Summary of findings", "summary");
   Table t{{"Outcome", "Studies", "Patients", "Random effects (95% CI)", "Prediction interval", "I\u00b2", "\u03c4\u00b2",
            "Heterogeneity p", "Common effect (95% CI)", "Certainty (GRADE)"},
@@ -413,7 +446,7 @@ void summary_of_findings(Builder& b, const analysis::ReviewResults& results, con
   std::vector<SofRow> rows;
   for (std::size_t i = 0; i < results.outcomes.size(); ++i) {
     const auto& run = results.outcomes[i];
-    const auto& slug = figures.outcomes[i].slug;
+    const auto& slug = ids.outcomes[i];
     if (!run.pool) {
       t.rows.push_back({linked(run.spec.name, slug), wide("not pooled: " + run.failure, 9)});
       continue;
@@ -429,7 +462,7 @@ void summary_of_findings(Builder& b, const analysis::ReviewResults& results, con
   }
   for (std::size_t i = 0; i < results.survival.size(); ++i) {
     const auto& run = results.survival[i];
-    const std::string anchor = "survival-" + figures.survival[i].slug;
+    const std::string anchor = ids.survival[i];
     if (!run.pool) {
       t.rows.push_back({linked(run.spec.name, anchor), wide("not pooled (see its section)", 9)});
       continue;
@@ -534,7 +567,8 @@ Document build_document(const analysis::ReviewResults& results, const ReviewFigu
   b.heading(2, "Contents", "contents");
   b.blocks.emplace_back(Contents{});
 
-  summary_of_findings(b, results, figures);
+  const SectionIds ids = section_ids(figures);
+  summary_of_findings(b, results, ids);
 
   if (results.prisma) {
     b.heading(2, "Study selection (PRISMA 2020)", "prisma", "Study selection");
@@ -574,9 +608,11 @@ Document build_document(const analysis::ReviewResults& results, const ReviewFigu
   }
 
   for (std::size_t i = 0; i < results.outcomes.size(); ++i) {
-    outcome_section(b, results.outcomes[i], figures.outcomes[i], results.table_rows);
+    outcome_section(b, results.outcomes[i], figures.outcomes[i], ids.outcomes[i], results.table_rows);
   }
-  for (std::size_t i = 0; i < results.survival.size(); ++i) survival_section(b, results.survival[i], figures.survival[i]);
+  for (std::size_t i = 0; i < results.survival.size(); ++i) {
+    survival_section(b, results.survival[i], figures.survival[i], ids.survival[i]);
+  }
 
   if (!results.warnings.empty()) {
     b.heading(2, "Warnings", "warnings");

@@ -40,7 +40,9 @@ std::string xml_text(std::string_view s) {
   for (std::size_t i = 0; i < s.size();) {
     const auto c = static_cast<unsigned char>(s[i]);
     if (c < 0x80) {
-      if (c < 0x20 && c != '\t') {
+      if (c == '\n' || c == '\r') {
+        out += ' ';  // a line break in a spec's text (a TOML multi-line string) reads as a space
+      } else if (c < 0x20 && c != '\t') {
         out += kReplacement;
       } else if (c == 0x7F) {
         out += kReplacement;
@@ -50,7 +52,7 @@ std::string xml_text(std::string_view s) {
       ++i;
       continue;
     }
-    const std::size_t len = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c < 0xE0 ? 2 : 0;
+    const std::size_t len = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xC2 && c < 0xE0 ? 2 : 0;
     bool ok = len > 0 && i + len <= s.size();
     for (std::size_t k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
     if (ok) {
@@ -165,9 +167,21 @@ class DocxWriter {
       if (italic) rpr.append_child("w:i");
       if (superscript) rpr.append_child("w:vertAlign").append_attribute("w:val") = "superscript";
     }
-    auto t = r.append_child("w:t");
-    t.append_attribute("xml:space") = "preserve";
-    t.text().set(xml_text(s).c_str());
+    // A tab is an element of its own in WordprocessingML, not a character of the text.
+    const std::string text = xml_text(s);
+    std::size_t start = 0;
+    while (true) {
+      const auto tab = text.find('\t', start);
+      const std::string piece = text.substr(start, tab == std::string::npos ? std::string::npos : tab - start);
+      if (!piece.empty()) {
+        auto t = r.append_child("w:t");
+        t.append_attribute("xml:space") = "preserve";
+        t.text().set(piece.c_str());
+      }
+      if (tab == std::string::npos) break;
+      r.append_child("w:tab");
+      start = tab + 1;
+    }
   }
 
   void spans(pugi::xml_node p, const Inline& content) {
@@ -571,8 +585,9 @@ void DocxWriter::write(const std::filesystem::path& out) {
     zip_discard(zip);
     throw Error(ErrorCategory::kIo, fmt::format("cannot write {} ({}): {}", out.string(), what, why));
   };
-  // A fixed time for every entry: the same report gives the same bytes.
-  const std::time_t when = 946684800;  // 2000-01-01
+  // A fixed time for every entry, in the archive's own DOS format (no time zone): the same report
+  // gives the same bytes anywhere. 2000-01-01 00:00.
+  constexpr zip_uint16_t kDosDate = ((2000 - 1980) << 9) | (1 << 5) | 1, kDosTime = 0;
   for (const auto& [name, bytes] : parts) {
     zip_source_t* source = zip_source_buffer(zip, bytes.data(), bytes.size(), 0);
     if (source == nullptr) fail(name);
@@ -584,7 +599,7 @@ void DocxWriter::write(const std::filesystem::path& out) {
     // PNGs are compressed already.
     const bool png = name.ends_with(".png");
     if (zip_set_file_compression(zip, static_cast<zip_uint64_t>(index), png ? ZIP_CM_STORE : ZIP_CM_DEFLATE, 0) != 0 ||
-        zip_file_set_mtime(zip, static_cast<zip_uint64_t>(index), when, 0) != 0) {
+        zip_file_set_dostime(zip, static_cast<zip_uint64_t>(index), kDosTime, kDosDate, 0) != 0) {
       fail(name);
     }
   }

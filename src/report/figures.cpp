@@ -129,6 +129,7 @@ ReviewFigures draw_figures(const analysis::ReviewResults& results) {
       const auto outcome_notes = left_out_sentences(run.studies, phrase);
       plot::ForestOptions fo = forest_options(results);
       fo.title = run.spec.name;
+      fo.one_stage = !r.model.empty();
       f.forest = plot::append_footnotes(plot::forest_plot_svg(r, fo), outcome_notes);
       for (std::size_t i = 0; i < run.subgroups.size(); ++i) {
         const auto& sg = run.subgroups[i];

@@ -44,6 +44,7 @@ std::string tex_escape(std::string_view s) {
       case '~': out += "\\textasciitilde{}"; break;
       case '<': out += "\\textless{}"; break;
       case '>': out += "\\textgreater{}"; break;
+      case '|': out += "\\textbar{}"; break;
       default: out += static_cast<unsigned char>(c) < 0x20 ? ' ' : c;
     }
   }
@@ -84,7 +85,10 @@ std::string tex_table(const Table& t, const std::string& caption, int number) {
                                 number, tex_escape(caption), spec, tex_escape(caption), number);
   std::string header;
   for (std::size_t i = 0; i < t.header.size(); ++i) header += (i ? " & " : "") + ("\\textbf{" + tex_escape(t.header[i]) + "}");
-  tex += header + " \\\\\n\\midrule\n\\endfirsthead\n\\toprule\n" + header + " \\\\\n\\midrule\n\\endhead\n";
+  // Rows end in \tabularnewline: after "\\" a cell starting with "[" or "*" would be read as its
+  // argument.
+  tex += header + " \\tabularnewline\n\\midrule\n\\endfirsthead\n\\toprule\n" + header +
+         " \\tabularnewline\n\\midrule\n\\endhead\n";
   for (const auto& row : t.rows) {
     std::string line;
     std::size_t used = 0;
@@ -96,7 +100,7 @@ std::string tex_table(const Table& t, const std::string& caption, int number) {
       used += static_cast<std::size_t>(std::max(c.span, 1));
     }
     for (; used < columns; ++used) line += " & ";
-    tex += line + " \\\\\n";
+    tex += line + " \\tabularnewline\n";
   }
   return tex + "\\bottomrule\n\\end{longtable}\n\n";
 }

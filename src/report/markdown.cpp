@@ -41,6 +41,14 @@ std::string line_start(std::string md) {
   return md;
 }
 
+std::string delimited(std::string_view text, std::string_view marker) {
+  const auto first = text.find_first_not_of(' ');
+  if (first == std::string_view::npos) return std::string(text);
+  const auto last = text.find_last_not_of(' ');
+  return std::string(text.substr(0, first)) + std::string(marker) + md_escape(text.substr(first, last - first + 1)) +
+         std::string(marker) + std::string(text.substr(last + 1));
+}
+
 std::string md_spans(const Inline& content) {
   std::string md;
   for (const auto& s : content) {
@@ -59,8 +67,9 @@ std::string md_spans(const Inline& content) {
         t = fence + " " + text + " " + fence;
         break;
       }
-      case Span::Style::kStrong: t = "**" + md_escape(s.text) + "**"; break;
-      case Span::Style::kEmphasis: t = "*" + md_escape(s.text) + "*"; break;
+      // Emphasis may not open or close on a space: spaces stay outside the markers.
+      case Span::Style::kStrong: t = delimited(s.text, "**"); break;
+      case Span::Style::kEmphasis: t = delimited(s.text, "*"); break;
       case Span::Style::kSuperscript: t = "<sup>" + md_escape(s.text) + "</sup>"; break;
     }
     if (!s.link.empty()) t = fmt::format("[{}](#{})", t, s.link);

@@ -62,17 +62,21 @@ MethodsText methods_text(const analysis::ReviewResults& results) {
                           cite.cite("miller1978"));
     }
     model = fmt::format("a random-effects model with the {} estimator of the between-study variance (tau-squared; {}) "
-                        "on the {} scale{}, Q-profile confidence intervals for tau-squared ({})",
+                        "on the {} scale{}, {} for tau-squared ({})",
                         o.method == Tau2Method::kREML ? "restricted maximum-likelihood" : std::string(to_string(o.method)),
                         cite.cite(tau2_source(o.method)), scale,
                         o.test == TestType::kKnha
                             ? fmt::format(" and the Hartung-Knapp-Sidik-Jonkman adjustment of the confidence interval ({})",
                                           cite.cite({"hartung_knapp2001", "sidik_jonkman2002"}))
                             : std::string(),
+                        c.tau2_ci == Tau2CiMethod::kGeneralisedQForDL && o.method == Tau2Method::kDL
+                            ? "confidence intervals from the generalised Q statistic with weights 1/SE, as R meta "
+                              "computes them,"
+                            : "Q-profile confidence intervals",
                         cite.cite("viechtbauer2007"));
   }
   std::string study_ci;
-  switch (c.study_ci) {
+  switch (o.study_ci.value_or(c.study_ci)) {  // [model] study_ci, else the preset's
     case StudyCiMethod::kClopperPearson: study_ci = "exact (Clopper-Pearson; " + cite.cite("clopper_pearson1934") + ")"; break;
     case StudyCiMethod::kWilson: study_ci = "Wilson score intervals (" + cite.cite("wilson1927") + ")"; break;
     case StudyCiMethod::kWilsonCC:
@@ -82,10 +86,15 @@ MethodsText methods_text(const analysis::ReviewResults& results) {
     case StudyCiMethod::kWald: study_ci = "Wald intervals on the analysis scale, back-transformed"; break;
   }
   std::string text = fmt::format(
-      "Proportions were pooled using {}. Studies with zero or all events received a continuity correction of {} in "
-      "the two-step analyses. Heterogeneity was quantified with Cochran's Q, I-squared ({}; {}) and tau-squared; "
+      "Proportions were pooled using {}. {}Heterogeneity was quantified with Cochran's Q, I-squared ({}; {}) and tau-squared; "
       "{:.0f}% prediction intervals ({}) used {}. Confidence intervals of individual studies are {}. ",
-      model, o.continuity, c.i2 == I2Definition::kTau2Based ? "based on tau-squared" : "based on Q",
+      model,
+      o.measure == Measure::kPAS || o.measure == Measure::kPFT
+          ? std::string("The arcsine transformations need no continuity correction for studies with zero or all events. ")
+          : fmt::format("Studies with zero or all events received a continuity correction of {:g} in the two-step "
+                        "analyses. ",
+                        o.continuity),
+      c.i2 == I2Definition::kTau2Based ? "based on tau-squared" : "based on Q",
       cite.cite("higgins_thompson2002"), 100 * o.level, cite.cite("higgins2009"),
       c.prediction == PredictionQuantile::kTkMinus1 ? "a t distribution with k - 1 degrees of freedom" : "the test's quantile",
       study_ci);

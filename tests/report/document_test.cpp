@@ -247,6 +247,9 @@ TEST(BundledReport, TheMarkdownHasTheTablesAndLinksThatLand) {
     EXPECT_TRUE(std::filesystem::exists(out / (*it)[1].str())) << (*it)[1];
   }
   EXPECT_EQ(images, count(html, "<div class=\"figure\">"));
+  // Emphasis does not open on a space (CommonMark would print the asterisks).
+  EXPECT_THAT(md, HasSubstr(" *(excluded)*"));
+  EXPECT_EQ(md.find("* (excluded)*"), std::string::npos);
   // Numbers in cells are not escaped as if they began a list.
   EXPECT_EQ(md.find("| 80\\.9%"), std::string::npos);
 }
@@ -261,22 +264,25 @@ TEST(BundledReport, TheLatexTablesAreOnePerTableWithFullRows) {
   EXPECT_EQ(count(tex, "\\bottomrule"), count(html, "<table>"));
   EXPECT_THAT(tex, HasSubstr("\\caption{Summary of findings}"));
   EXPECT_THAT(tex, HasSubstr("\\caption{Complete remission: Subgroups: Antigen target}"));
-  // Cells per row: the column specification's count, a \multicolumn{n} counting n.
-  const std::regex table(R"(\\begin\{longtable\}\{([^\n]*)\}\n([\s\S]*?)\\end\{longtable\})");
+  // Cells per row: the column specification's count, a \multicolumn{n} counting n. (Found with
+  // find, not std::regex, whose recursion overflows the stack on a long table.)
+  const std::string begin = "\\begin{longtable}{", end = "\\end{longtable}";
   std::size_t tables = 0;
-  for (auto it = std::sregex_iterator(tex.begin(), tex.end(), table); it != std::sregex_iterator(); ++it, ++tables) {
-    const std::string spec = (*it)[1];
+  for (auto at = tex.find(begin); at != std::string::npos; at = tex.find(begin, at + 1), ++tables) {
+    const auto spec_end = tex.find("}\n", at + begin.size());
+    const auto table_end = tex.find(end, at);
+    ASSERT_NE(spec_end, std::string::npos);
+    ASSERT_NE(table_end, std::string::npos);
+    const std::string spec = tex.substr(at + begin.size(), spec_end - at - begin.size());
     const auto columns = static_cast<std::size_t>(std::count(spec.begin(), spec.end(), 'r') + count(spec, "p{"));
-    std::istringstream rows((*it)[2].str());
+    std::istringstream rows(tex.substr(spec_end + 2, table_end - spec_end - 2));
     for (std::string line; std::getline(rows, line);) {
-      if (!line.ends_with(" \\\\") || line.starts_with("\\caption")) continue;
+      if (!line.ends_with(" \\tabularnewline") || line.starts_with("\\caption")) continue;
       std::size_t cells = 1;
       for (std::size_t i = 0; i + 1 < line.size(); ++i) cells += line[i] == '&' && (i == 0 || line[i - 1] != '\\') ? 1 : 0;
-      std::smatch span;
-      std::string rest = line;
-      while (std::regex_search(rest, span, std::regex(R"(\\multicolumn\{([0-9]+)\})"))) {
-        cells += std::stoul(span[1]) - 1;
-        rest = span.suffix();
+      const std::string multi = "\\multicolumn{";
+      for (auto m = line.find(multi); m != std::string::npos; m = line.find(multi, m + 1)) {
+        cells += std::stoul(line.substr(m + multi.size())) - 1;
       }
       EXPECT_EQ(cells, columns) << line;
     }
@@ -316,7 +322,7 @@ TEST(WordDocument, HostileTextStaysTextAndTheFileStaysValid) {
   const std::string tex = read(dir / "out" / "tables.tex");
   EXPECT_THAT(tex, HasSubstr("B \\& C"));
   EXPECT_THAT(tex, HasSubstr("\\textless{}w:p\\textgreater{}A"));
-  EXPECT_THAT(tex, HasSubstr("a|b"));
+  EXPECT_THAT(tex, HasSubstr("a\\textbar{}b"));
   EXPECT_EQ(tex.find("B & C"), std::string::npos);
 
   const std::string md = read(dir / "out" / "report.md");
@@ -350,6 +356,40 @@ TEST(WordDocument, FiguresAtAJournalsWidthAndResolution) {
   ASSERT_FALSE(summary.warnings.empty());
   EXPECT_THAT(summary.warnings.back(), HasSubstr("at 3.5 in wide, "));
   EXPECT_THAT(summary.warnings.back(), HasSubstr("below the 6 pt journals ask for"));
+}
+
+// An outcome named like a fixed section ("Methods", "Summary") gets a link target of its own: one
+// id per section in the HTML, one bookmark per heading in Word (open_docx checks), and the
+// summary's link goes to the outcome.
+TEST(WordDocument, OutcomesNamedLikeSectionsKeepTheirOwnLinks) {
+  const auto dir = test_folder("ids");
+  write(dir / "data.csv", "label,x,n\nA,1,10\nB,2,10\nC,3,10\n");
+  write(dir / "spec.toml", "[data]\nfile = \"data.csv\"\nlabel = \"label\"\n[[outcome]]\nname = \"Methods\"\nevents = \"x\"\n"
+                           "n = \"n\"\n[[outcome]]\nname = \"Summary\"\nevents = \"x\"\nn = \"n\"\n");
+  (void)report::write_report(io::load_review_spec(dir / "spec.toml"), dir / "out");
+  const std::string html = read(dir / "out" / "index.html");
+  for (const char* id : {"id=\"methods\"", "id=\"summary\"", "id=\"outcome-methods\"", "id=\"outcome-summary\""}) {
+    EXPECT_EQ(count(html, id), 1u) << id;
+  }
+  EXPECT_THAT(html, HasSubstr("<a href=\"#outcome-methods\">Methods</a>"));
+  const WordDocument w = open_docx(dir / "out" / "report.docx");
+  EXPECT_FALSE(w.body.select_nodes("//w:bookmarkStart[@w:name='s_outcome_methods']").empty());
+}
+
+// The methods say what was used: the study CI method of [model] study_ci (not the preset's), and
+// no continuity correction under the arcsine transformations.
+TEST(WordDocument, TheMethodsNameTheStudyIntervalsAndCorrectionsUsed) {
+  const auto dir = test_folder("methods");
+  write(dir / "data.csv", "label,x,n\nA,0,10\nB,2,10\nC,3,10\n");
+  write(dir / "spec.toml", "[data]\nfile = \"data.csv\"\nlabel = \"label\"\n[model]\nstudy_ci = \"wilson\"\nmeasure = \"PFT\"\n"
+                           "[[outcome]]\nname = \"X\"\nevents = \"x\"\nn = \"n\"\n");
+  (void)report::write_report(io::load_review_spec(dir / "spec.toml"), dir / "out");
+  const auto results = nlohmann::json::parse(read(dir / "out" / "results.json"));
+  const std::string methods = results["methods"];
+  EXPECT_THAT(methods, HasSubstr("Confidence intervals of individual studies are Wilson score intervals (Wilson 1927)"));
+  EXPECT_THAT(methods, HasSubstr("need no continuity correction"));
+  EXPECT_EQ(methods.find("received a continuity correction"), std::string::npos);
+  EXPECT_THAT(read(dir / "out" / "report.md"), HasSubstr("Wilson score intervals for each study"));
 }
 
 TEST(WordDocument, TheSameResultsGiveTheSameBytes) {

@@ -86,6 +86,7 @@ TEST(Spec, ErrorsNameTheLine) {
               HasSubstr("spec.toml:10: columns: 'year' is not one of [data] characteristics"));
   EXPECT_THAT(spec_error(kMinimal + "[figures]\ndigits = 5\n"), HasSubstr("spec.toml:10: digits is 0, 1, 2 or 3"));
   EXPECT_THAT(spec_error(kMinimal + "[figures]\naxis = [0.8, 0.2]\n"), HasSubstr("spec.toml:10: axis is two proportions"));
+  EXPECT_THAT(spec_error(kMinimal + "[figures]\nlayout = \"\"\n"), HasSubstr("spec.toml:10: layout '' is not one of"));
   EXPECT_THAT(spec_error(kMinimal + "[figures]\nlayout = \"cochrane\"\n"),
               HasSubstr("spec.toml:10: layout 'cochrane' is not one of meta (R meta's forest), revman5 (RevMan 5) or jama"));
   EXPECT_THAT(spec_error(kMinimal + "[figures]\naxis = [0, 100]\n"), HasSubstr("e.g. axis = [0.5, 1.0] for 50-100%"));

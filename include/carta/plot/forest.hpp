@@ -44,6 +44,7 @@ enum class ForestLayout {
 struct ForestOptions {
   std::string title;
   ForestLayout layout = ForestLayout::kMeta;  // kRevman5 and kJama draw the random-effects model only
+  bool one_stage = false;  // a GLMM or beta-binomial pool: RevMan's header does not say "IV"
   // The axis, as proportions; NaN (the default): from the data, the studies' CIs and the pooled
   // estimates rounded out to the ticks, so a 14% outcome is not squeezed into 0-100%.
   double axis_min = std::numeric_limits<double>::quiet_NaN();

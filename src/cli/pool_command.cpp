@@ -25,6 +25,7 @@
 #include "carta/influence.hpp"
 #include "carta/metareg.hpp"
 #include "carta/permutation.hpp"
+#include "carta/blup.hpp"
 #include "carta/pool.hpp"
 #include "carta/sensitivity.hpp"
 #include "carta/small_study.hpp"
@@ -117,13 +118,17 @@ CLI::App* add_pool_command(CLI::App& app, PoolArgs& args) {
       ->capture_default_str();
   cmd->add_option("--moderator", args.moderators, "meta-regression on this column (repeatable: several moderators)");
   cmd->add_flag("--leave-one-out", args.leave_one_out, "refit without each study in turn");
+  cmd->add_flag("--blup", args.blup,
+                "each study's true effect as the random-effects model predicts it (BLUP: the study shrunk towards "
+                "the pooled estimate, with its prediction interval) and its random effect, as metafor's blup() and ranef()");
   cmd->add_flag("--influence", args.influence,
                 "case-deletion diagnostics (rstudent, DFFITS, Cook's distance, ...), Baujat coordinates");
   cmd->add_option("--cumulative", args.cumulative, "cumulative meta-analysis, adding studies in the order of this column");
   cmd->add_option("--predict", args.predict,
                   "predicted proportion at moderator values, e.g. median_age_years=20 or age=20,costim=CD28 (repeatable)");
   cmd->add_option("--permutations", args.permutations,
-                  "permutation test for the moderators with this many iterations (exact when fewer suffice)");
+                  "permutation test with this many iterations (exact when fewer suffice): of the moderators with "
+                  "--moderator, else of the random-effects mean by flipping the outcomes' signs (H0: mean 0 on the scale)");
   cmd->add_option("--seed", args.seed, "seed of the permutation test and of the bootstrap")->capture_default_str();
   cmd->add_option("--where", args.where,
                   "keep only rows that match, e.g. population_group=adult or median_age_years>=18 (repeatable, all must hold)");
@@ -186,10 +191,11 @@ PoolPlan make_plan(const PoolArgs& args) {
                                            : parse_or_throw(parse_tau2_method(method), "--method", args.method,
                                                             (tau2_method_names() + ", GLMM, BB").c_str());
   if ((glmm || beta_binomial) && (!args.subgroup.empty() || !args.moderators.empty() || args.leave_one_out || args.influence ||
-               !args.cumulative.empty() || args.bias)) {
+               !args.cumulative.empty() || args.bias || args.permutations > 0)) {
     throw Error(ErrorCategory::kInvalidOption,
                 fmt::format("--method {} does not yet combine with --subgroup, --moderator, --leave-one-out, "
-                            "--influence, --cumulative or --bias; run those with a two-step estimator (e.g. --method REML)",
+                            "--influence, --cumulative, --bias or --permutations; run those with a two-step estimator "
+                            "(e.g. --method REML)",
                             method));
   }
   options.test = parse_or_throw(parse_test(args.test), "--test", args.test, "z, knha, t");
@@ -213,9 +219,6 @@ PoolPlan make_plan(const PoolArgs& args) {
                             "moderators too): run it in a command without --moderator; --influence with --moderator "
                             "gives each study's influence on the meta-regression",
                             which));
-  }
-  if (args.permutations > 0 && args.moderators.empty()) {
-    throw Error(ErrorCategory::kInvalidOption, "--permutations tests moderators: give at least one --moderator");
   }
   if (args.permutations == 1) throw Error(ErrorCategory::kInvalidOption, "--permutations must be at least 2");
   if (!args.predict.empty() && args.moderators.empty()) {
@@ -403,7 +406,9 @@ GroupOutput pool_group(const PoolPlan& plan, const io::Table& table, const io::S
       for (const auto& point : plan.prediction_points) predictions.push_back(predict_at(*regression, point, group.studies, plan.options));
     }
     std::optional<PermutationTest> permutation;
-    if (regression && plan.args.permutations > 0) {
+    if (plan.args.permutations > 0 && !regression && group.studies.size() < 2) {
+      result.notes.push_back("the permutation test needs at least 2 studies");
+    } else if (plan.args.permutations > 0) {
       PermutationOptions po;
       po.iterations = plan.args.permutations;
       po.seed = plan.args.seed;
@@ -416,7 +421,17 @@ GroupOutput pool_group(const PoolPlan& plan, const io::Table& table, const io::S
         };
       }
       const MixedModelOptions mo{plan.options.method, plan.options.test, plan.options.level, std::nullopt, false, plan.options.control};
-      permutation = permutation_test(regression->y, regression->v, regression->design.x, regression->design.names, mo, po);
+      if (regression) {
+        permutation = permutation_test(regression->y, regression->v, regression->design.x, regression->design.names, mo, po);
+      } else {
+        // The pooled model: the signs of the studies' outcomes are flipped (H0: mean 0 on the scale).
+        Eigen::VectorXd y(static_cast<Eigen::Index>(result.studies.size())), v(y.size());
+        for (std::size_t i = 0; i < result.studies.size(); ++i) {
+          y[static_cast<Eigen::Index>(i)] = result.studies[i].yi;
+          v[static_cast<Eigen::Index>(i)] = result.studies[i].vi;
+        }
+        permutation = permutation_test(y, v, Eigen::MatrixXd::Ones(y.size(), 1), {"intrcpt"}, mo, po);
+      }
     }
     std::optional<ExactCi> exact;
     if (plan.args.ci == "exact") {
@@ -437,6 +452,11 @@ GroupOutput pool_group(const PoolPlan& plan, const io::Table& table, const io::S
           result.notes.push_back("--ci exact is designed for few studies (k <= 10); with more it is valid but conservative");
         }
       }
+    }
+    std::optional<std::vector<StudyBlup>> blups;
+    if (plan.args.blup) {
+      if (!result.model.empty()) throw Error(ErrorCategory::kInvalidOption, "--blup needs a two-step estimator (e.g. --method REML)");
+      blups = study_blups(result);
     }
     std::optional<SmallStudyEffects> bias;
     if (plan.args.bias) bias = small_study_effects(group.studies, plan.options, plan.trimfill_estimator);
@@ -510,10 +530,24 @@ GroupOutput pool_group(const PoolPlan& plan, const io::Table& table, const io::S
                          {"tau2_upper", exact->tau2_upper},
                          {"note", exact->note}};
       }
+      if (blups) {
+        for (std::size_t i = 0; i < blups->size(); ++i) {
+          const auto& b = (*blups)[i];
+          const auto n = static_cast<double>(result.studies[i].n);
+          const auto prop = [&](double x) { return to_proportion(plan.options.measure, x, n); };
+          j["studies"][i]["blup"] = {{"est", b.est},         {"se", b.se},
+                                     {"pi_lb", b.pi_lb},     {"pi_ub", b.pi_ub},
+                                     {"prop", prop(b.est)},  {"prop_pi_lb", prop(b.pi_lb)},
+                                     {"prop_pi_ub", prop(b.pi_ub)}, {"shrinkage", b.shrinkage},
+                                     {"ranef", b.ranef},     {"ranef_se", b.ranef_se},
+                                     {"ranef_pi_lb", b.ranef_pi_lb}, {"ranef_pi_ub", b.ranef_pi_ub}};
+        }
+      }
       if (subgroups) j["subgroups"] = io::to_json(*subgroups, plan.args.subgroup);
       if (regression) j["metareg"] = io::to_json(*regression, plan.options.test);
       if (loo) j["leave_one_out"] = io::to_json(*loo);
-      if (permutation) j["metareg"]["permutation"] = io::to_json(*permutation, regression->design.names);
+      if (permutation && regression) j["metareg"]["permutation"] = io::to_json(*permutation, regression->design.names);
+      if (permutation && !regression) j["permutation"] = io::to_json(*permutation, {"intrcpt"});
       if (regression) j["metareg"]["predictions"] = io::to_json(predictions);
       if (influence) {
         j["influence"] = io::to_json(*influence);
@@ -537,8 +571,9 @@ GroupOutput pool_group(const PoolPlan& plan, const io::Table& table, const io::S
       text << text_summary(result, ctx);
       if (subgroups) text << text_subgroups(*subgroups, plan.args.subgroup, plan.options);
       if (regression) text << text_metareg(*regression, plan.options);
+      if (blups) text << text_blups(result, *blups);
       if (loo) text << text_leave_one_out(*loo, plan.options);
-      if (permutation) text << text_permutation(*permutation, regression->design.names);
+      if (permutation) text << text_permutation(*permutation, regression ? regression->design.names : std::vector<std::string>{"intrcpt"});
       if (!predictions.empty()) text << text_predictions(predictions, plan.options);
       if (influence) text << text_influence(*influence, regression.has_value());
       if (bias) text << text_bias(*bias, plan.options, result.n_harmonic);

@@ -37,6 +37,7 @@ struct PoolArgs {
   std::string cumulative;
   std::vector<std::string> predict;
   bool bias = false;
+  bool blup = false;  // --blup: each study's BLUP and random effect
   std::string ci;  // "exact": the exact interval of Michael et al. (2019); "bootstrap": the calibrated BB interval
   int exact_draws = 10000;
   int bootstrap_replicates = 1000;

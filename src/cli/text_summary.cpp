@@ -242,7 +242,32 @@ std::string text_predictions(const std::vector<MetaRegressionPrediction>& predic
   return s;
 }
 
+std::string text_blups(const PoolResult& r, const std::vector<StudyBlup>& blups) {
+  std::size_t width = 5;
+  for (const auto& s : r.studies) width = std::max(width, s.label.size());
+  std::string s = fmt::format("\nStudy-specific true proportions (BLUPs of the random-effects model, {:.0f}% prediction intervals)\n",
+                              100 * r.options.level);
+  s += fmt::format("  {:<{}}  {:>8}  {:>8}  {:<18}  {:>9}\n", "Study", width, "observed", "BLUP", "interval", "shrinkage");
+  for (std::size_t i = 0; i < blups.size() && i < r.studies.size(); ++i) {
+    const auto n = static_cast<double>(r.studies[i].n);
+    const auto prop = [&](double x) { return to_proportion(r.options.measure, x, n); };
+    // shrinkage: how far the study is pulled towards the pooled estimate (0 = not at all)
+    s += fmt::format("  {:<{}}  {:>8}  {:>8}  {:<18}  {:>8.0f}%\n", r.studies[i].label, width, pct(r.studies[i].prop),
+                     pct(prop(blups[i].est)), pct_ci(prop(blups[i].pi_lb), prop(blups[i].pi_ub)),
+                     100.0 * (1.0 - blups[i].shrinkage));
+  }
+  return s;
+}
+
 std::string text_permutation(const PermutationTest& t, const std::vector<std::string>& names) {
+  if (t.sign_flip) {
+    std::string s = t.exact ? fmt::format("\nSign-flip permutation test of the random-effects mean (exact, all {} sign patterns):", t.iterations)
+                            : fmt::format("\nSign-flip permutation test of the random-effects mean ({} random sign patterns, seed {}):",
+                                          t.iterations, t.seed);
+    s += fmt::format(" p = {} (H0: mean 0 on the analysis scale)\n", t.coefficient_p.empty() ? "NA" : p_cell(t.coefficient_p[0]));
+    if (t.failed_fits > 0) s += fmt::format("  ({} sign-flipped models could not be fitted and were skipped)\n", t.failed_fits);
+    return s;
+  }
   std::string s = t.exact ? fmt::format("  Permutation test (exact, all {} distinct permutations):", t.iterations)
                           : fmt::format("  Permutation test ({} random permutations, seed {}):", t.iterations, t.seed);
   for (std::size_t j = 0; j < t.coefficient_p.size() && j < names.size(); ++j) {

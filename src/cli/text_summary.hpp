@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "carta/beta_binomial.hpp"
+#include "carta/blup.hpp"
 #include "carta/influence.hpp"
 #include "carta/metareg.hpp"
 #include "carta/permutation.hpp"
@@ -30,6 +31,7 @@ std::string text_subgroups(const SubgroupAnalysis& analysis, const std::string& 
 std::string text_metareg(const ProportionRegression& regression, const PoolOptions& options);
 std::string text_leave_one_out(const std::vector<LeaveOneOutRow>& rows, const PoolOptions& options);
 std::string text_predictions(const std::vector<MetaRegressionPrediction>& predictions, const PoolOptions& options);
+std::string text_blups(const PoolResult& result, const std::vector<StudyBlup>& blups);
 std::string text_permutation(const PermutationTest& test, const std::vector<std::string>& names);
 std::string text_influence(const std::vector<InfluenceRow>& rows, bool regression = false);
 std::string text_bias(const SmallStudyEffects& bias, const PoolOptions& options, double n_harmonic);

@@ -26,17 +26,104 @@ std::uint64_t bounded(std::mt19937_64& rng, std::uint64_t n) {
   return x % n;
 }
 
+// The intercept-only model: metafor's permutest flips the signs of the outcomes (2^k patterns)
+// and compares |z| (or |t|) of the refitted mean with the observed one.
+PermutationTest sign_flip_test(const Eigen::VectorXd& y, const Eigen::VectorXd& v, const Eigen::MatrixXd& x,
+                               const std::vector<std::string>& names, const MixedModelOptions& model,
+                               const PermutationOptions& options) {
+  MixedModelOptions mo = model;
+  mo.compute_r2 = false;
+  const auto k = static_cast<std::size_t>(y.size());
+  const MixedModelFit observed = fit_mixed_model(y, v, x, names, true, mo);
+
+  PermutationTest out;
+  out.sign_flip = true;
+  out.exact_count = std::ldexp(1.0, static_cast<int>(std::min<std::size_t>(k, 1023)));
+  out.exact = options.allow_exact && k < 63 && out.exact_count <= static_cast<double>(options.iterations);
+  const std::size_t total = out.exact ? (std::size_t{1} << k) : options.iterations;
+  out.iterations = total;
+  out.seed = out.exact ? 0 : options.seed;
+
+  const double comptol = std::sqrt(std::numeric_limits<double>::epsilon());  // as metafor
+  const double observed_stat = std::abs(observed.coefficients[0].stat);
+  std::size_t hits = 0, fitted = 0, done = 0;
+  // Sign patterns are drawn in order from the one generator, a block at a time, and fitted in
+  // parallel: the counts, and so the p-values, do not depend on the thread count.
+  constexpr std::size_t kBlock = 256;
+  std::vector<std::vector<char>> block;  // for each pattern: 1 where the sign of y is flipped
+  block.reserve(kBlock);
+  struct Outcome {
+    bool fitted = false, stat = false;
+  };
+  std::vector<Outcome> outcomes(kBlock);
+  auto run_block = [&] {
+    parallel_for(block.size(), options.threads, [&](std::size_t t) {
+      Eigen::VectorXd yp = y;
+      for (std::size_t i = 0; i < k; ++i) {
+        if (block[t][i] != 0) yp[static_cast<Eigen::Index>(i)] = -yp[static_cast<Eigen::Index>(i)];
+      }
+      Outcome& o = outcomes[t];
+      o = Outcome{};
+      try {
+        const MixedModelFit f = fit_mixed_model(yp, v, x, names, true, mo);
+        o.stat = std::abs(f.coefficients[0].stat) >= observed_stat - comptol;
+        o.fitted = true;
+      } catch (const Error&) {
+        // counted below as a failed fit
+      }
+    });
+    for (std::size_t t = 0; t < block.size(); ++t) {
+      const Outcome& o = outcomes[t];
+      if (!o.fitted) {
+        ++out.failed_fits;
+        continue;
+      }
+      hits += o.stat ? 1 : 0;
+      ++fitted;
+    }
+    done += block.size();
+    block.clear();
+    if (options.progress) options.progress(done, total);
+  };
+  auto add = [&](std::vector<char> flips) {
+    block.push_back(std::move(flips));
+    if (block.size() == kBlock) run_block();
+  };
+  std::vector<char> flips(k, 0);
+  if (out.exact) {
+    for (std::size_t pattern = 0; pattern < total; ++pattern) {
+      for (std::size_t i = 0; i < k; ++i) flips[i] = static_cast<char>((pattern >> i) & 1U);
+      add(flips);
+    }
+  } else {
+    std::mt19937_64 rng(options.seed);
+    add(flips);  // the observed data count as the first pattern, as in metafor
+    for (std::size_t it = 1; it < total; ++it) {
+      for (std::size_t i = 0; i < k; ++i) flips[i] = static_cast<char>(bounded(rng, 2));
+      add(flips);
+    }
+  }
+  if (!block.empty()) run_block();
+  if (fitted == 0) {
+    throw Error(ErrorCategory::kNumerical, "permutation test: no sign-flipped model could be fitted");
+  }
+  out.coefficient_p.push_back(std::min(1.0, static_cast<double>(hits) / static_cast<double>(fitted)));
+  out.QM_p = out.coefficient_p[0];  // QM of the one coefficient is z^2 (F = t^2 under knha): the same ordering
+  return out;
+}
+
 }  // namespace
 
 PermutationTest permutation_test(const Eigen::VectorXd& y, const Eigen::VectorXd& v, const Eigen::MatrixXd& x,
                                  const std::vector<std::string>& names, const MixedModelOptions& model,
                                  const PermutationOptions& options) {
-  if (x.cols() < 2) {
-    throw Error(ErrorCategory::kInvalidInput, "the permutation test needs at least one moderator");
-  }
   if (options.iterations < 2) {
     throw Error(ErrorCategory::kInvalidOption, "--permutations must be at least 2");
   }
+  if (x.cols() < 1 || x.rows() != y.size() || v.size() != y.size()) {
+    throw Error(ErrorCategory::kInvalidInput, "permutation test: the design, outcomes and variances differ in size");
+  }
+  if (x.cols() == 1) return sign_flip_test(y, v, x, names, model, options);
   MixedModelOptions mo = model;
   mo.compute_r2 = false;
   const auto k = static_cast<std::size_t>(y.size());

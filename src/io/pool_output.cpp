@@ -269,7 +269,8 @@ nlohmann::json to_json(const PermutationTest& t, const std::vector<std::string>&
   for (std::size_t j = 0; j < t.coefficient_p.size(); ++j) {
     coefficients.push_back({{"name", j < names.size() ? names[j] : std::string()}, {"p", number(t.coefficient_p[j])}});
   }
-  return {{"exact", t.exact},
+  return {{"kind", t.sign_flip ? "sign_flip" : "permutation"},
+          {"exact", t.exact},
           {"iterations", t.iterations},
           {"distinct_permutations", number(t.exact_count)},
           {"seed", t.exact ? nlohmann::json(nullptr) : nlohmann::json(t.seed)},

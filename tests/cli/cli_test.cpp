@@ -509,6 +509,45 @@ TEST(Cli, InfluenceCumulativeAndPermutations) {
   EXPECT_THAT(again.err, Not(HasSubstr("permutation test")));
 }
 
+// Without --moderator, --permutations tests the pooled mean by flipping signs (metafor's permutest
+// of an intercept-only model): here the 10 studies with a median age, 2^10 = 1024 patterns, exact.
+TEST(Cli, SignFlipPermutationOfThePooledMean) {
+  const auto r = run({"pool", example(), "--events", "cr_events", "--n", "cr_n", "--label", "study_id",
+                      "--where", "median_age_years>=0", "--permutations", "2000", "--blup", "--format", "json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  ASSERT_TRUE(j.contains("permutation")) << r.out;
+  const auto& perm = j["permutation"];
+  EXPECT_EQ(perm["kind"], "sign_flip");
+  const auto k = j["k"].get<int>();
+  ASSERT_EQ(k, 10);
+  EXPECT_TRUE(perm["exact"].get<bool>());
+  EXPECT_EQ(perm["iterations"].get<double>(), std::ldexp(1.0, k));
+  EXPECT_TRUE(perm["seed"].is_null());
+  // Remission is far above 50% (logit 0) in every study: only the observed signs and their mirror
+  // image are as extreme.
+  EXPECT_DOUBLE_EQ(perm["coefficients"][0]["p"].get<double>(), 2.0 / std::ldexp(1.0, k));
+  // --blup: each study shrunk towards the pooled estimate, its interval around it.
+  for (const auto& s : j["studies"]) {
+    const auto& b = s.at("blup");
+    const double lambda = b["shrinkage"].get<double>();
+    EXPECT_GT(lambda, 0.0);
+    EXPECT_LT(lambda, 1.0);
+    EXPECT_NEAR(b["est"].get<double>(), lambda * s["yi"].get<double>() + (1 - lambda) * j["random"]["est"].get<double>(), 1e-12);
+    EXPECT_NEAR(b["ranef"].get<double>(), b["est"].get<double>() - j["random"]["est"].get<double>(), 1e-12);
+    EXPECT_LT(b["prop_pi_lb"].get<double>(), b["prop"].get<double>());
+    EXPECT_GT(b["prop_pi_ub"].get<double>(), b["prop"].get<double>());
+  }
+  const auto text = run({"pool", example(), "--events", "cr_events", "--n", "cr_n", "--where", "median_age_years>=0",
+                         "--permutations", "1000", "--blup"});
+  ASSERT_EQ(text.code, 0) << text.err;
+  EXPECT_THAT(text.out, HasSubstr("Sign-flip permutation test of the random-effects mean (1000 random sign patterns, seed"));
+  EXPECT_THAT(text.out, HasSubstr("Study-specific true proportions (BLUPs"));
+  const auto glmm = run({"pool", example(), "--events", "cr_events", "--n", "cr_n", "--method", "GLMM", "--permutations", "100"});
+  EXPECT_EQ(glmm.code, 64);
+  EXPECT_THAT(glmm.err, HasSubstr("--permutations"));
+}
+
 TEST(Cli, PredictAtModeratorValues) {
   const auto r = run({"pool", example(), "--events", "cr_events", "--n", "cr_n", "--label", "study_id", "--moderator",
                       "median_age_years", "--predict", "median_age_years=12", "--predict", "median_age_years=45",
@@ -630,7 +669,7 @@ TEST(Cli, ExactInterval) {
 }
 
 TEST(Cli, ModeratorErrorsAreClear) {
-  const auto p = run({"pool", example(), "--events", "cr_events", "--n", "cr_n", "--permutations", "100"});
+  const auto p = run({"pool", example(), "--events", "cr_events", "--n", "cr_n", "--predict", "median_age_years=20"});
   EXPECT_EQ(p.code, 64);
   EXPECT_THAT(p.err, HasSubstr("give at least one --moderator"));
   const auto r = run({"pool", example(), "--events", "cr_events", "--n", "cr_n", "--label", "study_id", "--moderator",

@@ -11,6 +11,7 @@
 #include <map>
 #include <mutex>
 
+#include "carta/blup.hpp"
 #include "carta/io/study_table.hpp"
 #include "carta/pool.hpp"
 #include "compare.hpp"
@@ -125,6 +126,27 @@ TEST_P(MetaforPoolTest, EveryFitAgrees) {
     ASSERT_EQ(w.size(), r.studies.size());
     for (std::size_t i = 0; i < r.studies.size(); ++i) {
       CARTA_EXPECT_CLOSE("weight_random", r.studies[i].weight_random, number(w[i]), kIterated);
+    }
+    // BLUPs of the true effects and the random effects (metafor's blup() and ranef()).
+    const auto blups = study_blups(r);
+    ASSERT_EQ(blups.size(), r.studies.size());
+    const auto& eb = fit.at("blup");
+    const auto& er = fit.at("ranef");
+    for (std::size_t i = 0; i < blups.size(); ++i) {
+      CARTA_EXPECT_CLOSE("blup.est", blups[i].est, number(eb["pred"][i]), kIterated);
+      CARTA_EXPECT_CLOSE("blup.se", blups[i].se, number(eb["se"][i]), kIterated);
+      CARTA_EXPECT_CLOSE("blup.pi", blups[i].pi_lb, number(eb["pi_lb"][i]), kIterated);
+      CARTA_EXPECT_CLOSE("blup.pi", blups[i].pi_ub, number(eb["pi_ub"][i]), kIterated);
+      CARTA_EXPECT_CLOSE("ranef.est", blups[i].ranef, number(er["pred"][i]), kIterated);
+      if (number(fit["tau2"]) < 1e-10) {
+        // tau^2 at its boundary (carta 0, metafor 1e-13): the random effect's SE is about
+        // sqrt(tau^2), so compare its variance, lambda v + lambda^2 var(mu), which both put at ~0.
+        EXPECT_NEAR(blups[i].ranef_se * blups[i].ranef_se, number(er["se"][i]) * number(er["se"][i]), 1e-10);
+        continue;
+      }
+      CARTA_EXPECT_CLOSE("ranef.se", blups[i].ranef_se, number(er["se"][i]), kIterated);
+      CARTA_EXPECT_CLOSE("ranef.pi", blups[i].ranef_pi_lb, number(er["pi_lb"][i]), kIterated);
+      CARTA_EXPECT_CLOSE("ranef.pi", blups[i].ranef_pi_ub, number(er["pi_ub"][i]), kIterated);
     }
 
     // Study level and common effect: once per measure is enough, but they are cheap.

@@ -9,6 +9,7 @@
 #include "carta/influence.hpp"
 #include "carta/metareg.hpp"
 #include "carta/permutation.hpp"
+#include "carta/blup.hpp"
 #include "carta/sensitivity.hpp"
 #include "carta/subgroup.hpp"
 #include "compare.hpp"
@@ -221,13 +222,51 @@ std::pair<Eigen::VectorXd, Eigen::VectorXd> logit_effects() {
   return {y, v};
 }
 
-TEST(Permutation, NeedsAModeratorAndIterations) {
+TEST(Permutation, NeedsIterationsAndMatchingSizes) {
   const Eigen::VectorXd y = Eigen::VectorXd::LinSpaced(8, -1, 1);
   const Eigen::VectorXd v = Eigen::VectorXd::Constant(8, 0.1);
-  EXPECT_THROW(permutation_test(y, v, Eigen::MatrixXd::Ones(8, 1), {"intrcpt"}, MixedModelOptions{}, PermutationOptions{}), Error);
   PermutationOptions one;
   one.iterations = 1;
   EXPECT_THROW(permutation_test(y, v, age_design(), {"intrcpt", "age"}, MixedModelOptions{}, one), Error);
+  EXPECT_THROW(permutation_test(y, v, Eigen::MatrixXd::Ones(8, 1), {"intrcpt"}, MixedModelOptions{}, one), Error);
+  EXPECT_THROW(permutation_test(y, v, Eigen::MatrixXd::Ones(7, 1), {"intrcpt"}, MixedModelOptions{}, PermutationOptions{}), Error);
+}
+
+// The intercept-only model is tested by flipping signs (metafor's permutest): 2^8 = 256 patterns.
+TEST(Permutation, SignFlipForTheInterceptOnlyModel) {
+  const auto [y, v] = logit_effects();
+  const Eigen::MatrixXd ones = Eigen::MatrixXd::Ones(8, 1);
+  PermutationOptions po;
+  po.iterations = 256;
+  const auto exact = permutation_test(y, v, ones, {"intrcpt"}, MixedModelOptions{}, po);
+  EXPECT_TRUE(exact.sign_flip);
+  EXPECT_TRUE(exact.exact);
+  EXPECT_EQ(exact.iterations, 256u);
+  EXPECT_EQ(exact.exact_count, 256.0);
+  ASSERT_EQ(exact.coefficient_p.size(), 1u);
+  // The observed pattern and its mirror image (all signs flipped: the same |z|) are both counted.
+  EXPECT_GE(exact.coefficient_p[0], 2.0 / 256.0);
+  EXPECT_TRUE(close_to(exact.coefficient_p[0] * 256.0, std::round(exact.coefficient_p[0] * 256.0), kExact, "multiple of 1/256"));
+  // z^2 = QM for one coefficient: the two p-values count the same patterns.
+  EXPECT_EQ(exact.QM_p, exact.coefficient_p[0]);
+
+  // Every y of one sign, far from 0: only the observed pattern and its mirror are as extreme.
+  const Eigen::VectorXd far = Eigen::VectorXd::Constant(8, 3.0) + 0.01 * Eigen::VectorXd::LinSpaced(8, 0, 1);
+  const auto extreme = permutation_test(far, v, ones, {"intrcpt"}, MixedModelOptions{MixedModelOptions{}.method, TestType::kZ,
+                                                                                     0.95, 0.0, false, Tau2Control{}}, po);
+  EXPECT_DOUBLE_EQ(extreme.coefficient_p[0], 2.0 / 256.0);
+
+  PermutationOptions random = po;
+  random.allow_exact = false;
+  random.iterations = 2000;
+  const auto a = permutation_test(y, v, ones, {"intrcpt"}, MixedModelOptions{}, random);
+  EXPECT_FALSE(a.exact);
+  EXPECT_EQ(a.seed, random.seed);
+  EXPECT_NEAR(a.coefficient_p[0], exact.coefficient_p[0], 0.04);  // Monte Carlo error at 2000 draws
+  for (const unsigned threads : {1u, 3u}) {
+    random.threads = threads;
+    EXPECT_EQ(permutation_test(y, v, ones, {"intrcpt"}, MixedModelOptions{}, random).coefficient_p, a.coefficient_p);
+  }
 }
 
 TEST(Permutation, ExactWhenFeasibleSeededOtherwise) {
@@ -284,6 +323,45 @@ TEST(Permutation, PValuesDoNotDependOnTheThreadCount) {
       EXPECT_EQ(many.failed_fits, one.failed_fits);
     }
   }
+}
+
+}  // namespace
+}  // namespace carta::test
+
+namespace carta::test {
+namespace {
+
+// BLUPs at the edges: tau^2 = 0 gives the fitted value and no random effect; a huge tau^2 leaves
+// each study its own estimate and variance; sizes that differ are errors, not numbers.
+TEST(Blup, EdgesOfTheShrinkage) {
+  const Eigen::VectorXd y = (Eigen::VectorXd(3) << 0.2, -0.4, 1.0).finished();
+  const Eigen::VectorXd v = (Eigen::VectorXd(3) << 0.04, 0.09, 0.01).finished();
+  const Eigen::MatrixXd x = Eigen::MatrixXd::Ones(3, 1);
+  const Eigen::VectorXd beta = Eigen::VectorXd::Constant(1, 0.5);
+  const Eigen::MatrixXd vb = Eigen::MatrixXd::Constant(1, 1, 0.0025);
+  const auto none = study_blups(y, v, x, beta, vb, 0.0, 1.96);
+  for (const auto& b : none) {
+    EXPECT_DOUBLE_EQ(b.est, 0.5);
+    EXPECT_DOUBLE_EQ(b.se, 0.05);
+    EXPECT_EQ(b.ranef, 0.0);
+    EXPECT_EQ(b.shrinkage, 0.0);
+  }
+  const auto wide = study_blups(y, v, x, beta, vb, 1e12, 1.96);
+  for (Eigen::Index i = 0; i < 3; ++i) {
+    EXPECT_NEAR(wide[static_cast<std::size_t>(i)].est, y[i], 1e-12);
+    EXPECT_NEAR(wide[static_cast<std::size_t>(i)].se, std::sqrt(v[i]), 1e-9);
+    EXPECT_NEAR(wide[static_cast<std::size_t>(i)].ranef, y[i] - 0.5, 1e-12);
+  }
+  const auto mid = study_blups(y, v, x, beta, vb, 0.04, 1.96);
+  EXPECT_DOUBLE_EQ(mid[0].shrinkage, 0.5);
+  EXPECT_DOUBLE_EQ(mid[0].est, 0.35);
+  EXPECT_DOUBLE_EQ(mid[0].se, std::sqrt(0.5 * 0.04 + 0.25 * 0.0025));
+  EXPECT_DOUBLE_EQ(mid[0].pi_ub - mid[0].est, 1.96 * mid[0].se);
+  EXPECT_THROW(study_blups(y, v.head(2), x, beta, vb, 0.04, 1.96), Error);
+  EXPECT_THROW(study_blups(y, v, x, beta, vb, -1.0, 1.96), Error);
+  Eigen::VectorXd bad = v;
+  bad[1] = std::numeric_limits<double>::quiet_NaN();
+  EXPECT_THROW(study_blups(y, bad, x, beta, vb, 0.04, 1.96), Error);
 }
 
 }  // namespace

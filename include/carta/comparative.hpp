@@ -101,8 +101,11 @@ struct EffectAnalysisRequest {
   std::vector<std::optional<std::string>> subgroup_of;
   // Patients (both arms) of each study, indexed as subgroup_of; empty when not known (effects
   // given directly): the subgroups' n is then not known either.
+  // They also give Peters' test and the regression on 1/sqrt(n) (metafor's regtest "ninv",
+  // "sqrtninv" with n = both arms' patients).
   std::vector<std::int64_t> patients_of;
   SubgroupOptions subgroup;
+  TrimFillEstimator trimfill = TrimFillEstimator::kL0;
 };
 
 struct EffectAnalyses {

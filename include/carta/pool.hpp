@@ -53,7 +53,11 @@ enum class PredictionQuantile {
 enum class Tau2CiMethod {
   kQProfile,           // Viechtbauer (2007), metafor's confint, under every estimator
   kGeneralisedQForDL,  // under DL, Jackson's (2013) generalised Q with weights 1/se (R meta's "J")
+  kProfileLikelihood,  // Hardy & Thompson (1996), metafor's confint(type = "PL")
+  kWald,               // tau2 +- z se(tau2), truncated at 0, metafor's confint(type = "Wald")
 };
+// "qp", "pl", "wald" (also "q-profile", "profile-likelihood"); nullopt otherwise.
+std::optional<Tau2CiMethod> parse_tau2_ci(std::string_view text) noexcept;
 
 struct Conventions {
   ZeroCellRule zero_cells = ZeroCellRule::kMetafor;
@@ -70,6 +74,7 @@ struct PoolOptions {
   TestType test = TestType::kZ;
   Preset preset = Preset::kCarta;
   std::optional<StudyCiMethod> study_ci;  // overrides the preset's study CI method
+  std::optional<Tau2CiMethod> tau2_ci;    // overrides the preset's tau^2 interval
   double continuity = 0.5;                // value added to zero cells (see ZeroCellRule)
   double level = 0.95;                    // confidence level for every interval
   std::optional<double> fixed_tau2;       // use this tau^2 (e.g. common across subgroups)

@@ -107,8 +107,11 @@ SmallStudyEffects small_study_effects(std::span<const ProportionStudy> studies, 
                                       TrimFillEstimator estimator = TrimFillEstimator::kL0);
 
 // The same for effects given directly (e.g. log hazards): Egger, PEESE, Begg, trim-and-fill and
-// funnel data; Peters' test needs sample sizes and is left empty with a note.
+// funnel data. With every study's sample size in `sizes` (in study order, each > 0) also Peters'
+// test and the regression on 1/sqrt(n) with inverse-variance weights (metafor's regtest predictors
+// "ninv" and "sqrtninv"); without, they are left empty with a note.
 SmallStudyEffects small_study_effects(std::span<const EffectStudy> studies, const PoolOptions& options,
-                                      TrimFillEstimator estimator = TrimFillEstimator::kL0);
+                                      TrimFillEstimator estimator = TrimFillEstimator::kL0,
+                                      std::span<const double> sizes = {});
 
 }  // namespace carta

@@ -90,6 +90,18 @@ Tau2Interval q_profile_interval(const Eigen::VectorXd& y, const Eigen::VectorXd&
                                 const Eigen::MatrixXd& x, double level,
                                 const Tau2Control& control = {});
 
+// Profile-likelihood interval for tau^2 (Hardy & Thompson 1996), as metafor's confint(type =
+// "PL"): the tau^2 with -2 (ll(tau^2) - ll(tau2_hat)) <= chi^2_1(level), the coefficients at their
+// GLS values for each tau^2 and ll the restricted log-likelihood when `reml`, else the ordinary
+// one. tau2_hat is the model's estimate: the likelihood's maximum under ML and REML; under another
+// estimator metafor still profiles the ML likelihood from that estimate, and so does this (each
+// bound is then the one crossing on its side of tau2_hat).
+Tau2Interval profile_likelihood_interval(const Eigen::VectorXd& y, const Eigen::VectorXd& v, const Eigen::MatrixXd& x,
+                                         double tau2_hat, bool reml, double level, const Tau2Control& control = {});
+
+// Wald interval tau2 +- z se(tau2), the lower bound truncated at 0, as metafor's confint(type = "Wald").
+Tau2Interval wald_tau2_interval(double tau2, double se, double level);
+
 // Log-likelihood, deviance, AIC, BIC and AICc of the normal-normal model at tau2, under ML and
 // REML, as metafor's fit.stats; `tau2_estimated` counts tau^2 among the parameters.
 struct FitStatistics {

@@ -285,6 +285,7 @@ EffectAnalysisRequest analyses_request(const CompareArgs& args, const io::Table&
                                        const io::MissingValues& missing) {
   EffectAnalysisRequest request;
   request.small_study_effects = args.bias;
+  request.trimfill = parse_trimfill_option(args.trimfill_estimator);
   request.leave_one_out = args.leave_one_out;
   request.subgroup = subgroup_options(args);
   if (!args.subgroup.empty()) {
@@ -426,6 +427,8 @@ CLI::App* add_compare_command(CLI::App& app, CompareArgs& args) {
   cmd->add_option("--nagq", args.nagq, "GLMM quadrature points (default 7, as rma.glmm; 1 = Laplace)");
   cmd->add_option("--test", args.test, "z, knha or t")->capture_default_str();
   cmd->add_option("--preset", args.preset, "carta, metafor or meta (see 'carta pool --help')")->capture_default_str();
+  add_tau2_ci_option(cmd, args.tau2_ci);
+  add_trimfill_option(cmd, args.trimfill_estimator);
   add_level_option(cmd, args.level);
   cmd->add_option("--exclude", args.exclude, "leave out the study with this label (repeatable)");
   cmd->add_option("--missing", args.missing,
@@ -470,6 +473,7 @@ int run_compare(const CompareArgs& args, std::ostream& out, std::ostream& err) {
   pool.test = parse_or_throw(parse_test(args.test), "--test", args.test, "z, knha, t");
   pool.preset = parse_or_throw(parse_preset(args.preset), "--preset", args.preset, "carta, metafor, meta");
   pool.level = parse_level(args.level, "--level");
+  pool.tau2_ci = parse_tau2_ci_option(args.tau2_ci);
   (void)subgroup_options(args);
   const io::MissingValues missing = args.missing.empty() ? io::MissingValues() : io::MissingValues(args.missing);
   const io::Table table = io::read_table(args.file);

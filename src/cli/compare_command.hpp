@@ -29,6 +29,8 @@ struct CompareArgs {
   std::optional<int> nagq;  // GLMM quadrature points (--method GLMM)
   std::string test = "z";
   std::string preset = "carta";
+  std::string tau2_ci;  // --tau2-ci: empty = the preset's
+  std::string trimfill_estimator = "L0";
   std::string correction;  // empty: the measure's default
   std::optional<double> continuity;  // default 0.5; only with counts
   bool no_cmh_correction = false;

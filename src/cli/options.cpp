@@ -89,6 +89,25 @@ CLI::Option* add_label_option(CLI::App* cmd, std::string& label, const char* hel
   return cmd->add_option(names, label, help)->option_text("COLUMN");
 }
 
+void add_tau2_ci_option(CLI::App* cmd, std::string& text) {
+  cmd->add_option(kTau2CiOption.names, text, kTau2CiOption.help)->option_text("METHOD");
+}
+
+std::optional<Tau2CiMethod> parse_tau2_ci_option(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  return parse_or_throw(parse_tau2_ci(text), "--tau2-ci", text, "qp, pl, wald");
+}
+
+void add_trimfill_option(CLI::App* cmd, std::string& text) {
+  cmd->add_option(kTrimFillOption.names, text, kTrimFillOption.help)->capture_default_str()->option_text("L0|R0");
+}
+
+TrimFillEstimator parse_trimfill_option(const std::string& text) {
+  if (text == "L0") return TrimFillEstimator::kL0;
+  if (text == "R0") return TrimFillEstimator::kR0;
+  throw Error(ErrorCategory::kInvalidOption, fmt::format("--trimfill-estimator '{}' is not one of: L0, R0", text));
+}
+
 void add_progress_option(CLI::App* cmd, bool& progress) { cmd->add_flag(kProgressOption.names, progress, kProgressOption.help); }
 
 bool show_progress(bool progress_flag) { return progress_flag || ::isatty(STDERR_FILENO) == 1; }

@@ -17,6 +17,8 @@
 
 #include "carta/error.hpp"
 #include "carta/level.hpp"
+#include "carta/pool.hpp"
+#include "carta/small_study.hpp"
 
 namespace carta::cli {
 
@@ -48,7 +50,21 @@ inline constexpr SharedOption kLevelOption{"--level", "confidence level of the i
 inline constexpr SharedOption kLabelOption{"--label,--study", "column holding the study labels"};
 inline constexpr SharedOption kProgressOption{
     "--progress", "print progress lines on standard error (default: only when standard error is a terminal)"};
+inline constexpr SharedOption kTau2CiOption{
+    "--tau2-ci", "interval for tau^2 (and tau, I^2, H^2): qp (Q-profile), pl (profile likelihood) "
+                 "or wald; default: the preset's (Q-profile; under --preset meta --method DL Jackson's generalised Q)"};
+inline constexpr SharedOption kTrimFillOption{
+    "--trimfill-estimator", "trim-and-fill's estimator of the number of missing studies: L0 (default) or R0 "
+                            "(Duval & Tweedie 2000)"};
 inline constexpr SharedOption kOutDirOption{"--out-dir", "also write every output file of the command into this folder"};
+
+// --tau2-ci METHOD into `text`; parse_tau2_ci_option gives nullopt when it was not given.
+void add_tau2_ci_option(CLI::App* cmd, std::string& text);
+std::optional<Tau2CiMethod> parse_tau2_ci_option(const std::string& text);
+
+// --trimfill-estimator L0|R0 into `text` (default L0); the parse names the option on a bad value.
+void add_trimfill_option(CLI::App* cmd, std::string& text);
+TrimFillEstimator parse_trimfill_option(const std::string& text);
 
 // Where a command's result goes and in which format. `format` is one of the command's formats
 // (lower case) after parsing; `format_given` says whether --format was on the command line.

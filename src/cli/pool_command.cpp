@@ -96,6 +96,7 @@ CLI::App* add_pool_command(CLI::App& app, PoolArgs& args) {
   cmd->add_option("--test", args.test, "z, knha (Hartung-Knapp-Sidik-Jonkman, t with k-1 df), or t (unscaled SE, t with k-1 df)")
       ->capture_default_str();
   cmd->add_option("--preset", args.preset, "carta, metafor or meta (see below)")->capture_default_str();
+  add_tau2_ci_option(cmd, args.tau2_ci);
   cmd->add_option("--study-ci", args.study_ci,
                   "study CIs: clopper-pearson, wilson, wilson-cc, agresti-coull, wald (default: the preset's)");
   cmd->add_option("--cc", args.continuity, "continuity correction added to studies with 0 or n events")
@@ -134,7 +135,7 @@ CLI::App* add_pool_command(CLI::App& app, PoolArgs& args) {
                   "keep only rows that match, e.g. population_group=adult or median_age_years>=18 (repeatable, all must hold)");
   cmd->add_flag("--bias", args.bias,
                 "small-study effects: Egger (and PET-PEESE), Peters, Begg, trim-and-fill, funnel-plot data");
-  cmd->add_option("--trimfill-estimator", args.trimfill_estimator, "L0 or R0")->capture_default_str();
+  add_trimfill_option(cmd, args.trimfill_estimator);
   cmd->add_option("--ci", args.ci,
                   "a small-sample interval for the mean, besides the usual one: exact = the exact interval of the "
                   "normal-normal model (Michael et al. 2019); bootstrap = with --method BB, the profile-likelihood "
@@ -204,6 +205,7 @@ PoolPlan make_plan(const PoolArgs& args) {
     options.study_ci = parse_or_throw(parse_study_ci(args.study_ci), "--study-ci", args.study_ci,
                                       "clopper-pearson, wilson, wilson-cc, agresti-coull, wald");
   }
+  options.tau2_ci = parse_tau2_ci_option(args.tau2_ci);
   options.continuity = args.continuity;
   if (!(args.continuity >= 0.0) || !std::isfinite(args.continuity)) {
     throw Error(ErrorCategory::kInvalidOption, fmt::format("--cc is {}, but must be >= 0 (usually 0.5)", args.continuity));
@@ -246,10 +248,7 @@ PoolPlan make_plan(const PoolArgs& args) {
   plan.subgroup_options = SubgroupOptions{
       args.tau_common, args.min_k,
       parse_or_throw(parse_subgroup_test(args.subgroup_test), "--subgroup-test", args.subgroup_test, "all, pooled")};
-  if (args.trimfill_estimator != "L0" && args.trimfill_estimator != "R0") {
-    throw Error(ErrorCategory::kInvalidOption,
-                fmt::format("--trimfill-estimator '{}' is not one of: L0, R0", args.trimfill_estimator));
-  }
+  plan.trimfill_estimator = parse_trimfill_option(args.trimfill_estimator);
   if (!args.ci.empty() && args.ci != "exact" && args.ci != "bootstrap") {
     throw Error(ErrorCategory::kInvalidOption, fmt::format("--ci '{}' is not one of: exact, bootstrap", args.ci));
   }
@@ -266,7 +265,6 @@ PoolPlan make_plan(const PoolArgs& args) {
   if (args.ci == "exact" && (glmm || beta_binomial)) {
     throw Error(ErrorCategory::kInvalidOption, "--ci exact is for the normal-normal (two-step) model, not --method GLMM or BB");
   }
-  plan.trimfill_estimator = args.trimfill_estimator == "L0" ? TrimFillEstimator::kL0 : TrimFillEstimator::kR0;
   plan.threads = thread_count(args.threads);
   // The --by CSV is one summary row per group: the studies' own CIs are never printed.
   if (!args.by.empty() && args.output.format == "csv") options.study_intervals = false;

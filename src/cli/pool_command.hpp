@@ -37,7 +37,8 @@ struct PoolArgs {
   std::string cumulative;
   std::vector<std::string> predict;
   bool bias = false;
-  bool blup = false;  // --blup: each study's BLUP and random effect
+  bool blup = false;    // --blup: each study's BLUP and random effect
+  std::string tau2_ci;  // --tau2-ci: empty = the preset's
   std::string ci;  // "exact": the exact interval of Michael et al. (2019); "bootstrap": the calibrated BB interval
   int exact_draws = 10000;
   int bootstrap_replicates = 1000;

@@ -103,9 +103,17 @@ std::string bias_text(const SmallStudyEffects& b) {
   std::string o = "\nSmall-study effects on ln lambda\n";
   auto p = [](double x) { return fmt::format("{:.4f}", x); };
   if (b.egger) o += fmt::format("Egger test: t = {:.3f}, df = {:g}, p = {}\n", b.egger->stat, b.egger->df, p(b.egger->p));
+  if (b.peters) {
+    o += fmt::format("Peters test (1/n): t = {:.3f}, df = {:g}, p = {}\n", b.peters->stat, b.peters->df, p(b.peters->p));
+  }
+  if (b.inverse_sqrt_n) {
+    o += fmt::format("Regression on 1/sqrt(n): t = {:.3f}, df = {:g}, p = {}\n", b.inverse_sqrt_n->stat,
+                     b.inverse_sqrt_n->df, p(b.inverse_sqrt_n->p));
+  }
   if (b.begg) o += fmt::format("Begg test: Kendall tau = {:.3f}, p = {}\n", b.begg->tau, p(b.begg->p));
   if (b.trimfill) {
-    o += fmt::format("trim-and-fill: {} stud{} filled; adjusted ln lambda {:.4f} ({:.4f} to {:.4f})\n", b.trimfill->k0,
+    o += fmt::format("trim-and-fill ({}): {} stud{} filled; adjusted ln lambda {:.4f} ({:.4f} to {:.4f})\n",
+                     b.trimfill->estimator == TrimFillEstimator::kR0 ? "R0" : "L0", b.trimfill->k0,
                      b.trimfill->k0 == 1 ? "y" : "ies", b.trimfill->est, b.trimfill->ci_lb, b.trimfill->ci_ub);
   }
   for (const auto& n : b.notes) o += "note: " + n + "\n";
@@ -192,6 +200,7 @@ CLI::App* add_survival_command(CLI::App& app, SurvivalArgs& args) {
   cmd->add_option("--test", args.test, "z, knha or t")->capture_default_str();
   cmd->add_option("--preset", args.preset, "carta, metafor or meta (see 'carta pool --help')")
       ->capture_default_str();
+  add_tau2_ci_option(cmd, args.tau2_ci);
   add_level_option(cmd, args.level, "confidence level of the results, as 0.95 or 95");
   cmd->add_option("--reported-level", args.reported_level, "confidence level of the CIs the studies report")
       ->capture_default_str();
@@ -205,7 +214,10 @@ CLI::App* add_survival_command(CLI::App& app, SurvivalArgs& args) {
   cmd->add_option("--exclude", args.exclude, "leave out the study with this label (repeatable)");
   cmd->add_option("--where", args.where,
                   "keep only rows that match, e.g. population_group=adult (repeatable)");
-  cmd->add_flag("--bias", args.bias, "small-study effects on ln lambda: Egger, PEESE, Begg, trim-and-fill");
+  cmd->add_flag("--bias", args.bias,
+                "small-study effects on ln lambda: Egger, PEESE, Begg, trim-and-fill; with --n also Peters' test "
+                "(1/n) and the regression on 1/sqrt(n)");
+  add_trimfill_option(cmd, args.trimfill_estimator);
   cmd->add_option("--forest", args.forest, "draw a forest plot of each study's S at the first --at time (.svg, .png or .pdf)")
       ->option_text("FILE");
   cmd->add_option("--funnel", args.funnel, "draw a funnel plot of the log hazards (.svg, .png or .pdf)")->option_text("FILE");
@@ -336,6 +348,7 @@ int run_survival(const SurvivalArgs& args, std::ostream& out, std::ostream& err)
   options.pool.preset =
       parse_or_throw(parse_preset(args.preset), "--preset", args.preset, "carta, metafor, meta");
   options.pool.level = parse_level(args.level, "--level");
+  options.pool.tau2_ci = parse_tau2_ci_option(args.tau2_ci);
   options.reported_level = parse_level(args.reported_level, "--reported-level");
   options.s_ci = parse_or_throw(parse_survival_ci_scale(args.s_ci), "--s-ci", args.s_ci, "log-log, log, plain");
   check_times(args.at);
@@ -371,7 +384,19 @@ int run_survival(const SurvivalArgs& args, std::ostream& out, std::ostream& err)
   if (args.bias || !args.funnel.empty()) {
     std::vector<EffectStudy> effects;
     for (const auto& h : result.studies) effects.push_back({h.label, h.log_hazard, h.se * h.se});
-    bias = small_study_effects(effects, options.pool);
+    // Sample sizes for Peters' test: the patients given (--n), or the IPD's.
+    std::vector<double> sizes;
+    for (const auto& report : load.reports) {
+      if (report.n) {
+        sizes.push_back(static_cast<double>(*report.n));
+      } else if (!report.ipd.empty()) {
+        sizes.push_back(static_cast<double>(report.ipd.size()));
+      } else {
+        sizes.push_back(std::numeric_limits<double>::quiet_NaN());
+      }
+    }
+    if (sizes.size() != effects.size() || columns.n == std::nullopt && columns.ipd == std::nullopt) sizes.clear();
+    bias = small_study_effects(effects, options.pool, parse_trimfill_option(args.trimfill_estimator), sizes);
   }
   if (!args.forest.empty()) {
     plot::ForestOptions fo;

@@ -20,6 +20,8 @@ struct SurvivalArgs {
   std::string method = "REML";
   std::string test = "z";
   std::string preset = "carta";
+  std::string tau2_ci;  // --tau2-ci: empty = the preset's
+  std::string trimfill_estimator = "L0";
   double level = 0.95;
   double reported_level = 0.95;
   std::string s_ci = "log-log";

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <limits>
 #include <set>
 
 #include "carta/distributions.hpp"
@@ -384,7 +385,17 @@ TableBasedEffect peto(std::span<const TwoByTwoStudy> tables, double level, std::
 EffectAnalyses analyse_effects(std::span<const EffectStudy> effects, std::span<const std::size_t> index,
                                const PoolOptions& pool, const EffectAnalysisRequest& request) {
   EffectAnalyses out;
-  if (request.small_study_effects) out.bias = small_study_effects(effects, pool);
+  if (request.small_study_effects) {
+    std::vector<double> sizes;
+    if (!request.patients_of.empty()) {
+      for (std::size_t i = 0; i < effects.size(); ++i) {
+        const std::size_t at = i < index.size() ? index[i] : request.patients_of.size();
+        sizes.push_back(at < request.patients_of.size() ? static_cast<double>(request.patients_of[at])
+                                                        : std::numeric_limits<double>::quiet_NaN());
+      }
+    }
+    out.bias = small_study_effects(effects, pool, request.trimfill, sizes);
+  }
   if (request.leave_one_out) out.leave_one_out = leave_one_out(effects, pool);
   if (!request.subgroup_variable.empty()) {
     out.subgroup_variable = request.subgroup_variable;

@@ -151,6 +151,8 @@ void q_based_i2(Heterogeneity& h, double k, double level) {
 // r.k, r.options, r.conventions and r.studies (one per row of y) are set by the caller.
 void pool_on_measure_scale(PoolResult& r, const Eigen::VectorXd& y, const Eigen::VectorXd& v) {
   const PoolOptions& options = r.options;
+  // The tau^2 interval asked for, else the preset's.
+  if (options.tau2_ci) r.conventions.tau2_ci = *options.tau2_ci;
   const auto k = y.size();
   const auto kd = static_cast<double>(k);
   const double alpha = 1.0 - options.level;
@@ -211,7 +213,22 @@ void pool_on_measure_scale(PoolResult& r, const Eigen::VectorXd& y, const Eigen:
                                     to_string(options.method), t2.report.message));
     }
     Tau2Interval ci;
-    if (r.conventions.tau2_ci == Tau2CiMethod::kGeneralisedQForDL && options.method == Tau2Method::kDL &&
+    if ((r.conventions.tau2_ci == Tau2CiMethod::kProfileLikelihood || r.conventions.tau2_ci == Tau2CiMethod::kWald) &&
+        options.fixed_tau2) {
+      // A tau^2 given, not estimated (a common tau^2 across subgroups): neither the likelihood's
+      // maximum nor the estimator's SE belongs to these studies.
+      het.tau2_ci_method = r.conventions.tau2_ci == Tau2CiMethod::kWald ? "Wald" : "profile likelihood";
+      ci.lb = ci.ub = kNaN;
+      ci.lb_report.message = ci.ub_report.message = "tau2 fixed: no interval";
+      r.notes.push_back(fmt::format("tau2 is fixed, not estimated from these studies: no {} interval for it", het.tau2_ci_method));
+    } else if (r.conventions.tau2_ci == Tau2CiMethod::kProfileLikelihood) {
+      het.tau2_ci_method = "profile likelihood";
+      ci = profile_likelihood_interval(y, v, x, het.tau2, options.method == Tau2Method::kREML, options.level, options.control);
+      ci.lb_report.iterative = ci.ub_report.iterative = true;
+    } else if (r.conventions.tau2_ci == Tau2CiMethod::kWald) {
+      het.tau2_ci_method = "Wald";
+      ci = wald_tau2_interval(het.tau2, het.tau2_se, options.level);
+    } else if (r.conventions.tau2_ci == Tau2CiMethod::kGeneralisedQForDL && options.method == Tau2Method::kDL &&
         !options.fixed_tau2) {
       // R meta under DL: Jackson's interval, with weights 1/se (method.tau.ci = "J").
       het.tau2_ci_method = "generalised Q (Jackson 2013)";
@@ -503,6 +520,13 @@ PoolResult pool_effects(std::span<const EffectStudy> studies, const PoolOptions&
   return r;
 }
 
+std::optional<Tau2CiMethod> parse_tau2_ci(std::string_view text) noexcept {
+  if (text == "qp" || text == "q-profile") return Tau2CiMethod::kQProfile;
+  if (text == "pl" || text == "profile-likelihood") return Tau2CiMethod::kProfileLikelihood;
+  if (text == "wald") return Tau2CiMethod::kWald;
+  return std::nullopt;
+}
+
 std::string describe_conventions(const PoolResult& result) {
   const auto& c = result.conventions;
   return fmt::format(
@@ -514,8 +538,10 @@ std::string describe_conventions(const PoolResult& result) {
       c.prediction == PredictionQuantile::kSameAsTest ? "with the test's quantile (metafor)"
                                                       : "with t(k-1) (Veroniki 2019, R meta)",
       to_string(result.study_ci),
-      c.tau2_ci == Tau2CiMethod::kQProfile ? "Q-profile (metafor)"
-                                           : "Q-profile, under DL generalised Q with weights 1/se (Jackson 2013, R meta)",
+      c.tau2_ci == Tau2CiMethod::kQProfile            ? "Q-profile (metafor)"
+      : c.tau2_ci == Tau2CiMethod::kProfileLikelihood ? "profile likelihood (metafor type = \"PL\")"
+      : c.tau2_ci == Tau2CiMethod::kWald              ? "Wald, truncated at 0 (metafor type = \"Wald\")"
+                                                      : "Q-profile, under DL generalised Q with weights 1/se (Jackson 2013, R meta)",
       result.options.level);
 }
 

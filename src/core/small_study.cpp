@@ -457,7 +457,7 @@ SmallStudyEffects small_study_effects(std::span<const ProportionStudy> studies, 
 }
 
 SmallStudyEffects small_study_effects(std::span<const EffectStudy> studies, const PoolOptions& options,
-                                      TrimFillEstimator estimator) {
+                                      TrimFillEstimator estimator, std::span<const double> sizes) {
   SmallStudyEffects out;
   const auto k = static_cast<Eigen::Index>(studies.size());
   Eigen::VectorXd y(k), v(k);
@@ -469,8 +469,36 @@ SmallStudyEffects small_study_effects(std::span<const EffectStudy> studies, cons
     out.funnel.yi.push_back(s.yi);
     out.funnel.sei.push_back(std::sqrt(s.vi));
   }
-  out.notes.push_back("Peters' test needs each study's sample size and is not run on effects given directly");
-  effects_and_tests(out, y, v, pool_effects(studies, options).random.est, options, estimator, {});
+  const bool sized = sizes.size() == studies.size() &&
+                     std::all_of(sizes.begin(), sizes.end(), [](double n) { return std::isfinite(n) && n > 0.0; });
+  if (!sized) {
+    out.notes.push_back(sizes.empty()
+                            ? "Peters' test needs each study's sample size and is not run on effects given directly"
+                            : "Peters' test and the regression on 1/sqrt(n) need every study's sample size; some are "
+                              "missing, so they are not run");
+    effects_and_tests(out, y, v, pool_effects(studies, options).random.est, options, estimator, {});
+    return out;
+  }
+  Eigen::VectorXd n_inverse(k);
+  for (Eigen::Index i = 0; i < k; ++i) n_inverse[i] = 1.0 / sizes[static_cast<std::size_t>(i)];
+  // metafor's regtest(predictor = "ninv") and ("sqrtninv"): inverse-variance weights.
+  auto by_size = [&](const Attempt& attempt) {
+    attempt("Peters test", [&] {
+      if ((n_inverse.array() == n_inverse[0]).all()) {
+        throw Error(ErrorCategory::kInvalidInput, "all studies have the same n, so 1/n does not vary and Peters' test is undefined");
+      }
+      out.peters_convention = "metafor";
+      out.peters = weighted_regression_test(y, v.cwiseInverse(), n_inverse, options.level);
+    });
+    attempt("1/sqrt(n) regression test", [&] {
+      if ((n_inverse.array() == n_inverse[0]).all()) {
+        throw Error(ErrorCategory::kInvalidInput,
+                    "all studies have the same n, so 1/sqrt(n) does not vary and the regression on it is undefined");
+      }
+      out.inverse_sqrt_n = weighted_regression_test(y, v.cwiseInverse(), n_inverse.cwiseSqrt(), options.level);
+    });
+  };
+  effects_and_tests(out, y, v, pool_effects(studies, options).random.est, options, estimator, by_size);
   return out;
 }
 

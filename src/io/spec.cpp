@@ -218,7 +218,7 @@ ReviewSpec parse_review_spec(std::string_view text, const std::filesystem::path&
   }
 
   if (const auto* model = root["model"].as_table()) {
-    r.check_keys(*model, {"measure", "method", "test", "preset", "level", "study_ci"}, "[model]");
+    r.check_keys(*model, {"measure", "method", "test", "preset", "level", "study_ci", "tau2_ci"}, "[model]");
     if (auto m = r.string(*model, "measure", false, "[model]"); !m.empty()) {
       const auto parsed = parse_measure(m);
       if (!parsed) r.fail(model->get("measure"), fmt::format("measure '{}' is not one of PLO, PAS, PFT, PR, PLN", m));
@@ -246,6 +246,11 @@ ReviewSpec parse_review_spec(std::string_view text, const std::filesystem::path&
       const auto parsed = parse_study_ci(c);
       if (!parsed) r.fail(model->get("study_ci"), fmt::format("study_ci '{}' is not a known interval", c));
       spec.options.study_ci = *parsed;
+    }
+    if (auto c = r.string(*model, "tau2_ci", false, "[model]"); !c.empty()) {
+      const auto parsed = parse_tau2_ci(c);
+      if (!parsed) r.fail(model->get("tau2_ci"), fmt::format("tau2_ci '{}' is not one of qp, pl, wald", c));
+      spec.options.tau2_ci = *parsed;
     }
     if (const auto level = r.number(*model, "level")) {
       const auto l = confidence_level(*level);

@@ -61,6 +61,20 @@ MethodsText methods_text(const analysis::ReviewResults& results) {
       scale = fmt::format("Freeman-Tukey double arcsine ({}; back-transformed as in {})", cite.cite("freeman_tukey1950"),
                           cite.cite("miller1978"));
     }
+    // [model] tau2_ci, else the preset's (R meta's generalised Q only under DL).
+    const Tau2CiMethod tau2_ci = o.tau2_ci.value_or(c.tau2_ci);
+    std::string tau2_interval = "Q-profile confidence intervals";
+    std::string tau2_interval_source = "viechtbauer2007";
+    if (tau2_ci == Tau2CiMethod::kGeneralisedQForDL && o.method == Tau2Method::kDL) {
+      tau2_interval = "confidence intervals from the generalised Q statistic with weights 1/SE, as R meta computes them,";
+      tau2_interval_source = "jackson2013";
+    } else if (tau2_ci == Tau2CiMethod::kProfileLikelihood) {
+      tau2_interval = "profile-likelihood confidence intervals";
+      tau2_interval_source = "hardy_thompson1996";
+    } else if (tau2_ci == Tau2CiMethod::kWald) {
+      tau2_interval = "Wald confidence intervals (truncated at zero)";
+      tau2_interval_source = "viechtbauer2010";
+    }
     model = fmt::format("a random-effects model with the {} estimator of the between-study variance (tau-squared; {}) "
                         "on the {} scale{}, {} for tau-squared ({})",
                         o.method == Tau2Method::kREML ? "restricted maximum-likelihood" : std::string(to_string(o.method)),
@@ -69,11 +83,7 @@ MethodsText methods_text(const analysis::ReviewResults& results) {
                             ? fmt::format(" and the Hartung-Knapp-Sidik-Jonkman adjustment of the confidence interval ({})",
                                           cite.cite({"hartung_knapp2001", "sidik_jonkman2002"}))
                             : std::string(),
-                        c.tau2_ci == Tau2CiMethod::kGeneralisedQForDL && o.method == Tau2Method::kDL
-                            ? "confidence intervals from the generalised Q statistic with weights 1/SE, as R meta "
-                              "computes them,"
-                            : "Q-profile confidence intervals",
-                        cite.cite("viechtbauer2007"));
+                        tau2_interval, cite.cite(tau2_interval_source));
   }
   std::string study_ci;
   switch (o.study_ci.value_or(c.study_ci)) {  // [model] study_ci, else the preset's

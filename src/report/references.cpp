@@ -67,6 +67,10 @@ const std::vector<Source>& sources() {
        "Guyot P, Ades AE, Ouwens MJNM, Welton NJ. Enhanced secondary analysis of survival data: reconstructing the data "
        "from published Kaplan-Meier survival curves. BMC Med Res Methodol. 2012;12:9.",
        "10.1186/1471-2288-12-9"},
+      {"hardy_thompson1996", "Hardy and Thompson 1996",
+       "Hardy RJ, Thompson SG. A likelihood approach to meta-analysis with random effects. Stat Med. "
+       "1996;15(6):619-29.",
+       "10.1002/(SICI)1097-0258(19960330)15:6<619::AID-SIM188>3.0.CO;2-A"},
       {"hartung_knapp2001", "Hartung and Knapp 2001",
        "Hartung J, Knapp G. A refined method for the meta-analysis of controlled clinical trials with binary outcome. "
        "Stat Med. 2001;20(24):3875-89.",
@@ -97,6 +101,10 @@ const std::vector<Source>& sources() {
        "Hunter JE, Schmidt FL. Methods of meta-analysis: correcting error and bias in research findings. 2nd "
        "ed. Thousand Oaks (CA): Sage; 2004.",
        ""},
+      {"jackson2013", "Jackson 2013",
+       "Jackson D. Confidence intervals for the between-study variance in random effects meta-analysis using "
+       "generalised Cochran heterogeneity statistics. Res Synth Methods. 2013;4(3):220-9.",
+       "10.1002/jrsm.1081"},
       {"miller1978", "Miller 1978",
        "Miller JJ. The inverse of the Freeman-Tukey double arcsine transformation. Am Stat. 1978;32(4):138.",
        "10.1080/00031305.1978.10479283"},

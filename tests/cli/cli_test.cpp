@@ -694,6 +694,42 @@ std::string survival_fixture(const std::string& name) {
 
 // --s-ci says how the reported CIs of S were computed; the JSON records it, and study A's SE
 // follows the formula of that scale (docs/methods/survival.md).
+// --tau2-ci: metafor's confint types, shared by every pooling command.
+TEST(Cli, Tau2IntervalOption) {
+  auto with = [&](const std::vector<std::string>& extra) {
+    std::vector<std::string> args{"pool", example(), "--events", "cr_events", "--n", "cr_n", "--format", "json"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run(args);
+  };
+  const auto qp = with({});
+  const auto pl = with({"--tau2-ci", "pl"});
+  const auto wald = with({"--tau2-ci", "wald"});
+  ASSERT_EQ(pl.code, 0) << pl.err;
+  ASSERT_EQ(wald.code, 0) << wald.err;
+  const auto h_qp = nlohmann::json::parse(qp.out)["heterogeneity"];
+  const auto h_pl = nlohmann::json::parse(pl.out)["heterogeneity"];
+  const auto h_wald = nlohmann::json::parse(wald.out)["heterogeneity"];
+  EXPECT_EQ(h_qp["tau2_ci_method"], "Q-profile");
+  EXPECT_EQ(h_pl["tau2_ci_method"], "profile likelihood");
+  EXPECT_EQ(h_wald["tau2_ci_method"], "Wald");
+  EXPECT_EQ(h_pl["tau2"], h_qp["tau2"]);  // the estimate does not change, only its interval
+  EXPECT_NE(h_pl["tau2_ci_lb"], h_qp["tau2_ci_lb"]);
+  EXPECT_LT(h_pl["tau2_ci_lb"].get<double>(), h_pl["tau2"].get<double>());
+  EXPECT_GT(h_pl["tau2_ci_ub"].get<double>(), h_pl["tau2"].get<double>());
+  const double z = 1.959963984540054;
+  EXPECT_NEAR(h_wald["tau2_ci_ub"].get<double>(), h_wald["tau2"].get<double>() + z * h_wald["tau2_se"].get<double>(), 1e-12);
+  // I^2's interval follows the tau^2 bounds (metafor's confint).
+  EXPECT_NEAR(h_pl["I2_ci_ub"].get<double>(), 100 * h_pl["tau2_ci_ub"].get<double>() /
+                                                   (h_pl["tau2_ci_ub"].get<double>() + h_pl["typical_variance"].get<double>()),
+              1e-9);
+  const auto bad = with({"--tau2-ci", "bootstrap"});
+  EXPECT_EQ(bad.code, 64);
+  EXPECT_THAT(bad.err, HasSubstr("qp, pl, wald"));
+  for (const char* command : {"pool", "survival", "compare"}) {
+    EXPECT_THAT(run({command, "--help"}).out, HasSubstr("--tau2-ci")) << command;
+  }
+}
+
 TEST(Cli, SurvivalCiScaleOption) {
   auto with = [&](const std::string& scale) {
     return run({"survival", survival_fixture("worked_example.csv"), "--label", "study", "--s", "s", "--s-lb", "s_lb",
@@ -772,6 +808,26 @@ TEST(Cli, SurvivalBiasForestFunnelAndCurve) {
   ASSERT_TRUE(j.contains("bias"));
   EXPECT_TRUE(j["bias"].contains("egger"));
   EXPECT_EQ(j["bias"].dump().find("prop"), std::string::npos);  // no proportion back-transformations
+  // Some studies do not give n: no Peters test, and a note says why.
+  EXPECT_FALSE(j["bias"].contains("peters") && !j["bias"]["peters"].is_null());
+  EXPECT_THAT(j["bias"]["notes"].dump(), HasSubstr("need every study's sample size"));
+  // Every study with its n: Peters' test (1/n) and the regression on 1/sqrt(n); R0 asked for.
+  const auto sized = temp_file("sized.csv", "study,s,s_lb,s_ub,s_time,n\nA,0.55,0.40,0.68,12,45\nB,0.70,0.52,0.83,12,30\n"
+                                            "C,0.35,0.22,0.48,24,60\nD,0.80,0.55,0.92,6,18\nE,0.62,0.50,0.72,12,90\n");
+  const auto b = run({"survival", sized.string(), "--label", "study", "--s", "s", "--s-lb", "s_lb", "--s-ub", "s_ub",
+                      "--s-time", "s_time", "--n", "n", "--bias", "--trimfill-estimator", "R0", "--format", "json"});
+  ASSERT_EQ(b.code, 0) << b.err;
+  const auto bj = nlohmann::json::parse(b.out)["bias"];
+  ASSERT_TRUE(bj["peters"].is_object()) << bj.dump();
+  EXPECT_EQ(bj["peters"]["df"], 3);
+  ASSERT_TRUE(bj["inverse_sqrt_n"].is_object());
+  EXPECT_EQ(bj["trimfill"]["estimator"], "R0");
+  const auto bt = run({"survival", sized.string(), "--label", "study", "--s", "s", "--s-lb", "s_lb", "--s-ub", "s_ub",
+                       "--s-time", "s_time", "--n", "n", "--bias"});
+  EXPECT_THAT(bt.out, HasSubstr("Peters test (1/n): t = "));
+  EXPECT_THAT(bt.out, HasSubstr("trim-and-fill (L0)"));
+  EXPECT_EQ(run({"survival", sized.string(), "--label", "study", "--s", "s", "--s-time", "s_time", "--n", "n", "--bias",
+                 "--trimfill-estimator", "Q0"}).code, 64);
   const std::string svg = read_text(forest);
   EXPECT_THAT(svg, HasSubstr("S(12) (%)"));
   EXPECT_THAT(svg, HasSubstr(">median<"));

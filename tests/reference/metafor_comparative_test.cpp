@@ -213,13 +213,24 @@ TEST_P(MetaforComparativeTest, SmallStudyEffectsOnTheOddsRatioAgree) {
     CARTA_EXPECT_CLOSE("regtest.lm.p", r.analyses.bias->egger->p, number(reg["lm"]["pval"]), kExact);
     CARTA_EXPECT_CLOSE("regtest.lm.limit", r.analyses.bias->egger->intercept, number(reg["lm"]["limit_est"]), kExact);
     EXPECT_EQ(r.analyses.bias->egger->df, number(reg["lm"]["dfs"]));
+    // Peters-type tests with n = both arms' patients (regtest predictor "ninv", "sqrtninv").
+    for (const auto& [key, test] : {std::pair{"ninv", &r.analyses.bias->peters}, std::pair{"sqrtninv", &r.analyses.bias->inverse_sqrt_n}}) {
+      SCOPED_TRACE(key);
+      ASSERT_TRUE(test->has_value());
+      CARTA_EXPECT_CLOSE("regtest.ninv.t", (*test)->stat, number(reg[key]["zval"]), kExact);
+      CARTA_EXPECT_CLOSE("regtest.ninv.p", (*test)->p, number(reg[key]["pval"]), kExact);
+      CARTA_EXPECT_CLOSE("regtest.ninv.limit", (*test)->intercept, number(reg[key]["limit_est"]), kExact);
+      EXPECT_EQ((*test)->df, number(reg[key]["dfs"]));
+    }
   }
   for (const auto& tf : doc.at("trimfill")) {
     const std::string method = tf.at("method");
     SCOPED_TRACE(name + " trimfill " + method);
     o.pool.method = *parse_tau2_method(method);
+    o.analyses.trimfill = tf.value("estimator", std::string("L0")) == "R0" ? TrimFillEstimator::kR0 : TrimFillEstimator::kL0;
     const ComparativeResult r = compare_binary(studies, o);
     ASSERT_TRUE(r.analyses.bias->trimfill.has_value());
+    EXPECT_EQ(r.analyses.bias->trimfill->estimator, o.analyses.trimfill);
     const auto& t = *r.analyses.bias->trimfill;
     EXPECT_EQ(t.k0, tf.at("k0").get<std::size_t>());
     EXPECT_EQ(t.side == FunnelSide::kLeft ? "left" : "right", tf.at("side").get<std::string>());

@@ -64,6 +64,7 @@ TEST_P(MetaforPoolTest, EveryFitAgrees) {
   ASSERT_EQ(studies.size(), doc.at("k").get<std::size_t>());
 
   std::size_t compared = 0;
+  std::size_t compared_intervals = 0;
   for (const auto& fit : doc.at("fits")) {
     const std::string measure = fit.at("measure");
     const std::string method = fit.at("method");
@@ -127,6 +128,20 @@ TEST_P(MetaforPoolTest, EveryFitAgrees) {
     for (std::size_t i = 0; i < r.studies.size(); ++i) {
       CARTA_EXPECT_CLOSE("weight_random", r.studies[i].weight_random, number(w[i]), kIterated);
     }
+    // Profile-likelihood and Wald intervals for tau^2 (confint type = "PL", "Wald").
+    for (const auto& [which, method] : {std::pair{"pl", Tau2CiMethod::kProfileLikelihood}, std::pair{"wald", Tau2CiMethod::kWald}}) {
+      const std::string lb_key = std::string("tau2_") + which + "_lb";
+      if (!fit.contains(lb_key) || fit[lb_key].is_null()) continue;
+      PoolOptions with = options;
+      with.tau2_ci = method;
+      const PoolResult ci = pool_proportions(studies, with);
+      SCOPED_TRACE(which);
+      EXPECT_EQ(ci.heterogeneity.tau2_ci_method, method == Tau2CiMethod::kWald ? "Wald" : "profile likelihood");
+      EXPECT_TRUE(ci.convergence.all_converged());
+      CARTA_EXPECT_CLOSE(std::string("tau2_ci_") + which, ci.heterogeneity.tau2_ci_lb, number(fit[lb_key]), kQProfile);
+      CARTA_EXPECT_CLOSE(std::string("tau2_ci_") + which, ci.heterogeneity.tau2_ci_ub, number(fit[std::string("tau2_") + which + "_ub"]), kQProfile);
+      ++compared_intervals;
+    }
     // BLUPs of the true effects and the random effects (metafor's blup() and ranef()).
     const auto blups = study_blups(r);
     ASSERT_EQ(blups.size(), r.studies.size());
@@ -176,6 +191,7 @@ TEST_P(MetaforPoolTest, EveryFitAgrees) {
     ++compared;
   }
   EXPECT_GE(compared, 120u);
+  if (doc.at("k").get<int>() > 2) EXPECT_GE(compared_intervals, 100u);
 }
 
 TEST_P(MetaforPoolTest, BinomialIntervalsAgreeWithR) {

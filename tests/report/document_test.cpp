@@ -392,6 +392,29 @@ TEST(WordDocument, TheMethodsNameTheStudyIntervalsAndCorrectionsUsed) {
   EXPECT_THAT(read(dir / "out" / "report.md"), HasSubstr("Wilson score intervals for each study"));
 }
 
+// [model] tau2_ci: the results use the interval asked for, and the methods name it with its source.
+TEST(WordDocument, TheMethodsNameTheTau2IntervalAskedFor) {
+  const auto dir = test_folder("tau2ci");
+  write(dir / "data.csv", "label,x,n\nA,2,20\nB,9,20\nC,3,25\nD,14,30\n");
+  write(dir / "spec.toml", "[data]\nfile = \"data.csv\"\nlabel = \"label\"\n[model]\ntau2_ci = \"pl\"\n"
+                           "[[outcome]]\nname = \"X\"\nevents = \"x\"\nn = \"n\"\n");
+  (void)report::write_report(io::load_review_spec(dir / "spec.toml"), dir / "out");
+  const auto results = nlohmann::json::parse(read(dir / "out" / "results.json"));
+  const std::string methods = results["methods"];
+  EXPECT_THAT(methods, HasSubstr("profile-likelihood confidence intervals for tau-squared (Hardy and Thompson 1996)"));
+  EXPECT_THAT(results.dump(), HasSubstr("\"tau2_ci_method\":\"profile likelihood\""));
+  EXPECT_THAT(results["references"].dump(), HasSubstr("10.1002/(SICI)1097-0258(19960330)15:6<619::AID-SIM188>3.0.CO;2-A"));
+  write(dir / "bad.toml", "[data]\nfile = \"data.csv\"\nlabel = \"label\"\n[model]\ntau2_ci = \"bootstrap\"\n"
+                          "[[outcome]]\nname = \"X\"\nevents = \"x\"\nn = \"n\"\n");
+  try {
+    (void)io::load_review_spec(dir / "bad.toml");
+    ADD_FAILURE() << "a bad tau2_ci must be an error";
+  } catch (const Error& e) {
+    EXPECT_THAT(e.what(), HasSubstr("tau2_ci 'bootstrap' is not one of qp, pl, wald"));
+    EXPECT_THAT(e.what(), HasSubstr("bad.toml:5"));
+  }
+}
+
 TEST(WordDocument, TheSameResultsGiveTheSameBytes) {
   const auto dir = test_folder("same");
   write(dir / "data.csv", "label,x,n\nA,1,10\nB,2,10\nC,3,10\n");

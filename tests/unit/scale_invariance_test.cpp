@@ -1,4 +1,4 @@
-// Issue 23: every tau^2 estimator, the Q-profile interval and the mixed-effects fit are scale
+// Issue 23: every tau^2 estimator, the Q-profile and profile-likelihood intervals and the mixed-effects fit are scale
 // invariant. Multiplying y by c and v by c^2 must give tau^2 times c^2, the same I^2 and relative
 // weights, and standard errors times c, for c from 1e-8 to 1e8 (the log hazards of metafor's
 // Planck-constant data have SEs near 1e-7; a stopping rule in absolute units stops early there).
@@ -47,6 +47,8 @@ TEST_P(ScaleInvariance, Tau2AndTheFitScaleWithTheData) {
     ASSERT_TRUE(base.report.converged) << base.report.message;
     ASSERT_GT(base.tau2, 0.0) << "the data must be heterogeneous for the test to mean anything";
     const auto base_ci = q_profile_interval(effects(), variances(), x, 0.95);
+    const bool reml = method == Tau2Method::kREML;
+    const auto base_pl = profile_likelihood_interval(effects(), variances(), x, base.tau2, reml, 0.95);
     const auto base_fit = fit_mixed_model(effects(), variances(), x, names, true, options);
     for (const double c : {1e-8, 1e-6, 1e-4, 1e-2, 1e2, 1e4, 1e6, 1e8}) {
       const std::string at = std::string(to_string(method)) + (moderator ? " with a moderator" : "") + ", c = " +
@@ -60,6 +62,10 @@ TEST_P(ScaleInvariance, Tau2AndTheFitScaleWithTheData) {
       const auto ci = q_profile_interval(y, v, x, 0.95);
       expect_scaled(ci.lb, base_ci.lb, c * c, "tau2 CI lower bound, " + at);
       expect_scaled(ci.ub, base_ci.ub, c * c, "tau2 CI upper bound, " + at);
+      const auto pl = profile_likelihood_interval(y, v, x, est.tau2, reml, 0.95);
+      EXPECT_TRUE(pl.lb_report.converged && pl.ub_report.converged) << at << ": " << pl.ub_report.message;
+      expect_scaled(pl.lb, base_pl.lb, c * c, "tau2 profile-likelihood lower bound, " + at);
+      expect_scaled(pl.ub, base_pl.ub, c * c, "tau2 profile-likelihood upper bound, " + at);
       const auto fit = fit_mixed_model(y, v, x, names, true, options);
       EXPECT_NEAR(fit.I2, base_fit.I2, 1e-7 * std::max(1.0, base_fit.I2)) << "I2, " << at;
       EXPECT_NEAR(fit.QE, base_fit.QE, 1e-7 * base_fit.QE) << "QE, " << at;

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <limits>
 #include <numeric>
 
 #include "carta/error.hpp"
@@ -133,6 +134,36 @@ TEST(SmallStudy, TrimAndFillFillsTheSparseSideAndMirrorsAboutTheTrimmedEstimate)
   const auto right = trim_and_fill(y, v, Tau2Method::kREML, TestType::kZ, TrimFillEstimator::kL0, FunnelSide::kRight, 0.95);
   EXPECT_EQ(right.side, FunnelSide::kRight);
   EXPECT_FALSE(right.side_estimated);
+}
+
+// Effects given directly with their sample sizes run the same Peters and 1/sqrt(n) regressions
+// as proportions under metafor's convention (metafor's regtest predictors "ninv", "sqrtninv").
+TEST(SmallStudy, EffectsWithSampleSizesGetPetersTest) {
+  const std::vector<ProportionStudy> props{{"a", 3, 20}, {"b", 8, 35}, {"c", 12, 60}, {"d", 5, 14}, {"e", 30, 90}};
+  PoolOptions options;
+  options.preset = Preset::kMetafor;
+  const auto from_counts = small_study_effects(props, options);
+  std::vector<EffectStudy> effects;
+  std::vector<double> sizes;
+  for (const auto& s : props) {
+    const auto es = proportion_effect(s.events, s.n, options.measure, ZeroCellRule::kMetafor);
+    effects.push_back({s.label, es.yi, es.vi});
+    sizes.push_back(static_cast<double>(s.n));
+  }
+  const auto from_effects = small_study_effects(effects, options, TrimFillEstimator::kR0, sizes);
+  ASSERT_TRUE(from_counts.peters && from_effects.peters);
+  EXPECT_TRUE(close_to(from_effects.peters->stat, from_counts.peters->stat, kExact, "Peters t"));
+  EXPECT_TRUE(close_to(from_effects.peters->p, from_counts.peters->p, kExact, "Peters p"));
+  ASSERT_TRUE(from_counts.inverse_sqrt_n && from_effects.inverse_sqrt_n);
+  EXPECT_TRUE(close_to(from_effects.inverse_sqrt_n->stat, from_counts.inverse_sqrt_n->stat, kExact, "1/sqrt(n) t"));
+  ASSERT_TRUE(from_effects.trimfill);
+  EXPECT_EQ(from_effects.trimfill->estimator, TrimFillEstimator::kR0);
+  // A missing size (NaN) or none at all: no Peters test, and a note says why.
+  sizes[2] = std::numeric_limits<double>::quiet_NaN();
+  const auto partial = small_study_effects(effects, options, TrimFillEstimator::kL0, sizes);
+  EXPECT_FALSE(partial.peters);
+  EXPECT_THAT(partial.notes, Contains(HasSubstr("need every study's sample size")));
+  EXPECT_FALSE(small_study_effects(effects, options).peters);
 }
 
 }  // namespace

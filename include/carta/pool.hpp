@@ -65,6 +65,12 @@ struct Conventions {
   PredictionQuantile prediction = PredictionQuantile::kTkMinus1;
   StudyCiMethod study_ci = StudyCiMethod::kClopperPearson;
   Tau2CiMethod tau2_ci = Tau2CiMethod::kQProfile;
+  // PR and PLN are not range preserving: R meta clamps back-transformed values to [0, 1]
+  // (meta:::backtransf), metafor reports them as they are.
+  bool clamp_proportions = false;
+  // Begg's rank test: the exact null distribution of Kendall's S when there are no ties
+  // (metafor's ranktest, R's cor.test), or always the normal approximation (R meta's metabias).
+  bool begg_normal_approximation = false;
 };
 Conventions conventions_for(Preset preset) noexcept;
 

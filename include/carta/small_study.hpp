@@ -6,6 +6,7 @@
 
 #include <Eigen/Dense>
 
+#include <limits>
 #include <optional>
 #include <span>
 #include <string>
@@ -31,6 +32,7 @@ struct RankTest {
   double tau = 0.0;  // Kendall's tau (tau-b with ties)
   double p = 0.0;
   bool exact = false;  // exact null distribution (no ties, k <= 1000) or normal approximation
+  double z = std::numeric_limits<double>::quiet_NaN();  // S / sd(S) under the normal approximation
 };
 
 enum class TrimFillEstimator { kL0, kR0 };
@@ -54,7 +56,9 @@ RegressionTest weighted_regression_test(const Eigen::VectorXd& y, const Eigen::V
                                         const Eigen::VectorXd& predictor, double level);
 
 // The Begg and Mazumdar (1994) test: Kendall's tau between standardised deviates and variances.
-RankTest rank_correlation_test(const Eigen::VectorXd& y, const Eigen::VectorXd& v);
+// With normal_approximation the exact distribution is never used (R meta's metabias "Begg",
+// kentau with correct = FALSE); the statistic is then z = S / sd(S).
+RankTest rank_correlation_test(const Eigen::VectorXd& y, const Eigen::VectorXd& v, bool normal_approximation = false);
 
 // Two-sided p-value of Kendall's statistic for n observations without ties from its exact null
 // distribution; `concordant` is the number of concordant pairs.

@@ -13,6 +13,8 @@ enum class StudyCiMethod {
   kWilsonCC,        // score interval with continuity correction (R prop.test(correct = TRUE))
   kAgrestiCoull,    // add z^2/2 successes and failures, then Wald
   kWald,            // yi +/- z sqrt(vi) on the measure's scale, back-transformed (metafor)
+  kSimpleAsymptotic,    // p +/- z sqrt(p (1 - p) / n), clamped to [0, 1] (Newcombe 1998 method 1; meta "SA")
+  kSimpleAsymptoticCC,  // the same widened by 1/(2n) on each side (Newcombe method 2; meta "SACC")
 };
 
 std::string_view to_string(StudyCiMethod method) noexcept;

@@ -98,7 +98,7 @@ CLI::App* add_pool_command(CLI::App& app, PoolArgs& args) {
   cmd->add_option("--preset", args.preset, "carta, metafor or meta (see below)")->capture_default_str();
   add_tau2_ci_option(cmd, args.tau2_ci);
   cmd->add_option("--study-ci", args.study_ci,
-                  "study CIs: clopper-pearson, wilson, wilson-cc, agresti-coull, wald (default: the preset's)");
+                  "study CIs: clopper-pearson, wilson, wilson-cc, agresti-coull, wald, simple-asymptotic, simple-asymptotic-cc (default: the preset's)");
   cmd->add_option("--cc", args.continuity, "continuity correction added to studies with 0 or n events")
       ->capture_default_str();
   add_level_option(cmd, args.level);
@@ -203,7 +203,8 @@ PoolPlan make_plan(const PoolArgs& args) {
   options.preset = parse_or_throw(parse_preset(args.preset), "--preset", args.preset, "carta, metafor, meta");
   if (!args.study_ci.empty()) {
     options.study_ci = parse_or_throw(parse_study_ci(args.study_ci), "--study-ci", args.study_ci,
-                                      "clopper-pearson, wilson, wilson-cc, agresti-coull, wald");
+                                      "clopper-pearson, wilson, wilson-cc, agresti-coull, wald, simple-asymptotic, "
+                                      "simple-asymptotic-cc");
   }
   options.tau2_ci = parse_tau2_ci_option(args.tau2_ci);
   options.continuity = args.continuity;

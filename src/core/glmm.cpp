@@ -813,6 +813,21 @@ PoolResult pool_proportions_glmm(std::span<const ProportionStudy> studies, const
   // with 0/n studies, unlike the Wald test); both are in the GLMM details.
   h.Q = g.QE_lrt;
   h.Q_p = g.QE_lrt_p;
+  // R meta's metaprop (method.I2 = "Q", its default) takes I^2 and H^2 of the GLMM from the
+  // Wald-type Q of rma.glmm, not from tau^2; so does the preset meta.
+  bool i2_from_wald_q = false;
+  if (r.conventions.i2 == I2Definition::kQBased && studies.size() >= 2 && std::isfinite(g.QE_wald)) {
+    Heterogeneity from_q = h;
+    from_q.Q = g.QE_wald;
+    detail::q_based_i2(from_q, static_cast<double>(studies.size()), options.level);
+    h.I2 = from_q.I2;
+    h.I2_ci_lb = from_q.I2_ci_lb;
+    h.I2_ci_ub = from_q.I2_ci_ub;
+    h.H2 = from_q.H2;
+    h.H2_ci_lb = from_q.H2_ci_lb;
+    h.H2_ci_ub = from_q.H2_ci_ub;
+    i2_from_wald_q = true;
+  }
   for (auto& st : r.studies) st.weight_common = st.weight_random = kNaN;
 
   r.convergence.tau2 = g.report;
@@ -842,6 +857,11 @@ PoolResult pool_proportions_glmm(std::span<const ProportionStudy> studies, const
     notes.push_back("k = 1: the prediction interval needs at least 2 studies and is not available");
   }
   notes.insert(notes.end(), g.notes.begin(), g.notes.end());
+  if (i2_from_wald_q) {
+    notes.push_back(fmt::format("I2 and H2 (and their intervals) come from the Wald-type Q = {:.4g} of the GLMM, as R "
+                                "meta's metaprop does (preset meta); tau2 is the GLMM's",
+                                g.QE_wald));
+  }
   notes.push_back("study weights are not defined for a one-stage model (weight_common and weight_random are null)");
   r.notes = std::move(notes);
   return r;

@@ -64,7 +64,7 @@ Conventions conventions_for(Preset preset) noexcept {
               StudyCiMethod::kWald};
     case Preset::kMeta:
       return {ZeroCellRule::kMeta, I2Definition::kQBased, PredictionQuantile::kTkMinus1,
-              StudyCiMethod::kClopperPearson, Tau2CiMethod::kGeneralisedQForDL};
+              StudyCiMethod::kClopperPearson, Tau2CiMethod::kGeneralisedQForDL, true, true};
   }
   return {};
 }
@@ -124,27 +124,6 @@ std::string join_labels(const std::vector<std::string>& labels) {
 }
 
 // Heterogeneity statistics with Higgins & Thompson (2002) test-based intervals for H (R meta).
-void q_based_i2(Heterogeneity& h, double k, double level) {
-  const double df = k - 1.0;
-  const double q = h.Q;
-  const double big_h = std::max(1.0, std::sqrt(q / df));
-  double se_log_h = kNaN;
-  if (q > k) {
-    se_log_h = 0.5 * (std::log(q) - std::log(df)) / (std::sqrt(2.0 * q) - std::sqrt(2.0 * k - 3.0));
-  } else if (k > 2.0) {
-    se_log_h = std::sqrt(1.0 / (2.0 * (k - 2.0)) * (1.0 - 1.0 / (3.0 * (k - 2.0) * (k - 2.0))));
-  }
-  const double z = dist::normal_quantile(1.0 - (1.0 - level) / 2.0);
-  const double h_lb = std::max(1.0, std::exp(std::log(big_h) - z * se_log_h));
-  const double h_ub = std::max(1.0, std::exp(std::log(big_h) + z * se_log_h));
-  auto i2_of = [](double hh) { return 100.0 * (hh * hh - 1.0) / (hh * hh); };
-  h.H2 = big_h * big_h;
-  h.H2_ci_lb = h_lb * h_lb;
-  h.H2_ci_ub = h_ub * h_ub;
-  h.I2 = i2_of(big_h);
-  h.I2_ci_lb = i2_of(h_lb);
-  h.I2_ci_ub = i2_of(h_ub);
-}
 
 // The two-step model on the measure's scale: common effect, heterogeneity with tau^2 and its
 // Q-profile interval, random effects with the chosen test, prediction interval and weights.
@@ -262,7 +241,7 @@ void pool_on_measure_scale(PoolResult& r, const Eigen::VectorXd& y, const Eigen:
       het.H2_ci_lb = het.tau2_ci_lb / s2 + 1.0;
       het.H2_ci_ub = het.tau2_ci_ub / s2 + 1.0;
     } else {
-      q_based_i2(het, kd, options.level);
+      detail::q_based_i2(het, kd, options.level);
       if (k == 2) {
         r.notes.push_back("k = 2: the Higgins-Thompson interval for I2 and H2 is not defined when "
                           "Q <= k");
@@ -353,6 +332,28 @@ void pool_on_measure_scale(PoolResult& r, const Eigen::VectorXd& y, const Eigen:
 }  // namespace
 
 namespace detail {
+
+void q_based_i2(Heterogeneity& h, double k, double level) {
+  const double df = k - 1.0;
+  const double q = h.Q;
+  const double big_h = std::max(1.0, std::sqrt(q / df));
+  double se_log_h = kNaN;
+  if (q > k) {
+    se_log_h = 0.5 * (std::log(q) - std::log(df)) / (std::sqrt(2.0 * q) - std::sqrt(2.0 * k - 3.0));
+  } else if (k > 2.0) {
+    se_log_h = std::sqrt(1.0 / (2.0 * (k - 2.0)) * (1.0 - 1.0 / (3.0 * (k - 2.0) * (k - 2.0))));
+  }
+  const double z = dist::normal_quantile(1.0 - (1.0 - level) / 2.0);
+  const double h_lb = std::max(1.0, std::exp(std::log(big_h) - z * se_log_h));
+  const double h_ub = std::max(1.0, std::exp(std::log(big_h) + z * se_log_h));
+  auto i2_of = [](double hh) { return 100.0 * (hh * hh - 1.0) / (hh * hh); };
+  h.H2 = big_h * big_h;
+  h.H2_ci_lb = h_lb * h_lb;
+  h.H2_ci_ub = h_ub * h_ub;
+  h.I2 = i2_of(big_h);
+  h.I2_ci_lb = i2_of(h_lb);
+  h.I2_ci_ub = i2_of(h_ub);
+}
 
 double typical_within_variance(const Eigen::VectorXd& v) {
   const Eigen::VectorXd w = v.cwiseInverse();
@@ -461,14 +462,21 @@ PoolResult pool_proportions(std::span<const ProportionStudy> studies, const Pool
         r.n_harmonic));
   }
   if (measure == Measure::kPR || measure == Measure::kPLN) {
-    const double values[] = {ce.prop_ci_lb, ce.prop_ci_ub, re.prop_ci_lb, re.prop_ci_ub,
-                             re.prop_pi_lb, re.prop_pi_ub};
-    if (std::any_of(std::begin(values), std::end(values),
-                    [](double p) { return p < 0.0 || p > 1.0; })) {
-      r.notes.push_back(fmt::format(
-          "some back-transformed bounds lie outside [0, 1] ({} is not range-preserving); they are "
-          "reported unclamped",
-          to_string(measure)));
+    double* values[] = {&ce.prop, &ce.prop_ci_lb, &ce.prop_ci_ub, &re.prop,     &re.prop_ci_lb,
+                        &re.prop_ci_ub, &re.prop_pi_lb, &re.prop_pi_ub};
+    if (std::any_of(std::begin(values), std::end(values), [](const double* p) { return *p < 0.0 || *p > 1.0; })) {
+      if (r.conventions.clamp_proportions) {
+        for (double* p : values) *p = std::clamp(*p, 0.0, 1.0);
+        r.notes.push_back(fmt::format(
+            "some back-transformed values lay outside [0, 1] ({} is not range-preserving); they are clamped to "
+            "[0, 1], as R meta does",
+            to_string(measure)));
+      } else {
+        r.notes.push_back(fmt::format(
+            "some back-transformed bounds lie outside [0, 1] ({} is not range-preserving); they are "
+            "reported unclamped",
+            to_string(measure)));
+      }
     }
   }
   return r;
@@ -530,7 +538,7 @@ std::optional<Tau2CiMethod> parse_tau2_ci(std::string_view text) noexcept {
 std::string describe_conventions(const PoolResult& result) {
   const auto& c = result.conventions;
   return fmt::format(
-      "preset {}: zero cells {}, I2 {}, prediction interval {}, study CIs {}, tau2 CI {}, level {}",
+      "preset {}: zero cells {}, I2 {}, prediction interval {}, study CIs {}, tau2 CI {}, PR/PLN proportions {}, level {}",
       to_string(result.options.preset),
       c.zero_cells == ZeroCellRule::kMetafor ? "as metafor escalc (add 1/2 only to 0/n studies; none for PAS/PFT)"
                                              : "as R meta metaprop (incr 0.5 only to 0/n studies; none for PAS/PFT)",
@@ -542,7 +550,7 @@ std::string describe_conventions(const PoolResult& result) {
       : c.tau2_ci == Tau2CiMethod::kProfileLikelihood ? "profile likelihood (metafor type = \"PL\")"
       : c.tau2_ci == Tau2CiMethod::kWald              ? "Wald, truncated at 0 (metafor type = \"Wald\")"
                                                       : "Q-profile, under DL generalised Q with weights 1/se (Jackson 2013, R meta)",
-      result.options.level);
+      c.clamp_proportions ? "clamped to [0, 1] (R meta)" : "unclamped (metafor)", result.options.level);
 }
 
 }  // namespace carta

@@ -19,4 +19,8 @@ PoolResult proportion_study_rows(std::span<const ProportionStudy> studies, const
 // with w = 1 / v: what I^2 and H^2 set tau^2 against. Needs k >= 2.
 double typical_within_variance(const Eigen::VectorXd& v);
 
+// I^2 and H^2 from h.Q with k studies (Higgins & Thompson 2002; R meta's method.I2 = "Q"), with
+// their test-based intervals at `level`.
+void q_based_i2(Heterogeneity& h, double k, double level);
+
 }  // namespace carta::detail

@@ -126,7 +126,7 @@ double kendall_exact_p(std::int64_t concordant, std::int64_t n) {
   return std::min(1.0, 2.0 * p);
 }
 
-RankTest rank_correlation_test(const Eigen::VectorXd& y, const Eigen::VectorXd& v) {
+RankTest rank_correlation_test(const Eigen::VectorXd& y, const Eigen::VectorXd& v, bool normal_approximation) {
   const auto n = y.size();
   if (n < 3) {
     throw Error(ErrorCategory::kInvalidInput,
@@ -179,7 +179,7 @@ RankTest rank_correlation_test(const Eigen::VectorXd& y, const Eigen::VectorXd& 
   out.tau = s / std::sqrt((n0 - n1) * (n0 - n2));
   // The exact null distribution costs O(k^3); beyond k = 1000 (where it is also indistinguishable
   // from the normal approximation) the approximation is used and reported as such.
-  if (tx.empty() && ty.empty() && n <= 1000) {
+  if (!normal_approximation && tx.empty() && ty.empty() && n <= 1000) {
     out.exact = true;
     out.p = kendall_exact_p(concordant, n);
     return out;
@@ -200,6 +200,7 @@ RankTest rank_correlation_test(const Eigen::VectorXd& y, const Eigen::VectorXd& 
   const double var_s =
       (v0 - vt - vu) / 18.0 + v1 / (2.0 * nd * (nd - 1.0)) + v2 / (9.0 * nd * (nd - 1.0) * (nd - 2.0));
   const double z = s / std::sqrt(var_s);
+  out.z = z;
   out.p = 2.0 * std::min(dist::normal_cdf(z), dist::normal_upper(z));
   return out;
 }
@@ -371,8 +372,12 @@ void effects_and_tests(SmallStudyEffects& out, const Eigen::VectorXd& y, const E
   });
   if (peters) peters(attempt);
   attempt("Begg test", [&] {
-    out.begg = rank_correlation_test(y, v);
-    if (!out.begg->exact) {
+    const bool normal = conventions_for(options.preset).begg_normal_approximation;
+    out.begg = rank_correlation_test(y, v, normal);
+    if (normal) {
+      out.notes.push_back("Begg test: the normal approximation of Kendall's S with its tie-corrected variance, without "
+                          "continuity correction (R meta's metabias default)");
+    } else if (!out.begg->exact) {
       out.notes.push_back(
           k > 1000 ? "Begg test: normal approximation (exact distribution used up to k = 1000)"
                    : "Begg test: tied values, so the tie-corrected normal approximation is used (as R)");

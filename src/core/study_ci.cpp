@@ -18,6 +18,8 @@ std::string_view to_string(StudyCiMethod method) noexcept {
     case StudyCiMethod::kWilsonCC: return "wilson-cc";
     case StudyCiMethod::kAgrestiCoull: return "agresti-coull";
     case StudyCiMethod::kWald: return "wald";
+    case StudyCiMethod::kSimpleAsymptotic: return "simple-asymptotic";
+    case StudyCiMethod::kSimpleAsymptoticCC: return "simple-asymptotic-cc";
   }
   return "?";
 }
@@ -28,6 +30,8 @@ std::optional<StudyCiMethod> parse_study_ci(std::string_view text) noexcept {
   if (is_one_of(text, {"wilson-cc", "wscc"})) return StudyCiMethod::kWilsonCC;
   if (is_one_of(text, {"agresti-coull", "ac"})) return StudyCiMethod::kAgrestiCoull;
   if (is_one_of(text, {"wald", "normal", "nasm"})) return StudyCiMethod::kWald;
+  if (is_one_of(text, {"simple-asymptotic", "sa"})) return StudyCiMethod::kSimpleAsymptotic;  // meta: "SA"
+  if (is_one_of(text, {"simple-asymptotic-cc", "sacc"})) return StudyCiMethod::kSimpleAsymptoticCC;
   return std::nullopt;
 }
 
@@ -82,6 +86,13 @@ ProportionInterval binomial_ci(std::int64_t events, std::int64_t n, double level
       const double p_tilde = (x + z * z / 2.0) / n_tilde;
       const double half = z * std::sqrt(p_tilde * (1.0 - p_tilde) / n_tilde);
       return {std::max(0.0, p_tilde - half), std::min(1.0, p_tilde + half)};
+    }
+    case StudyCiMethod::kSimpleAsymptotic:
+    case StudyCiMethod::kSimpleAsymptoticCC: {
+      // Newcombe (1998) methods 1 and 2, as R meta's ciSimpleAsymptotic: degenerate ([p, p]) at
+      // 0 or n events without the correction, which is why they are not recommended there.
+      const double half = z * std::sqrt(p * (1.0 - p) / nd) + (method == StudyCiMethod::kSimpleAsymptoticCC ? 0.5 / nd : 0.0);
+      return {std::max(0.0, p - half), std::min(1.0, p + half)};
     }
     case StudyCiMethod::kWald:
       break;

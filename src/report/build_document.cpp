@@ -146,6 +146,8 @@ std::string model_in_words(const analysis::OutcomeResult& run) {
     case StudyCiMethod::kWilsonCC: study_ci = "Wilson score with continuity correction"; break;
     case StudyCiMethod::kAgrestiCoull: study_ci = "Agresti-Coull"; break;
     case StudyCiMethod::kWald: study_ci = "Wald"; break;
+    case StudyCiMethod::kSimpleAsymptotic: study_ci = "simple asymptotic"; break;
+    case StudyCiMethod::kSimpleAsymptoticCC: study_ci = "simple asymptotic with continuity correction"; break;
   }
   return fmt::format("{}; {:g}% confidence and prediction intervals, {} intervals for each study (Methods)", model,
                      100.0 * o.level, study_ci);

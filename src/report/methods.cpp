@@ -94,6 +94,12 @@ MethodsText methods_text(const analysis::ReviewResults& results) {
       break;
     case StudyCiMethod::kAgrestiCoull: study_ci = "Agresti-Coull intervals (" + cite.cite("agresti_coull1998") + ")"; break;
     case StudyCiMethod::kWald: study_ci = "Wald intervals on the analysis scale, back-transformed"; break;
+    case StudyCiMethod::kSimpleAsymptotic:
+      study_ci = "simple asymptotic (Wald) intervals on the proportion scale (" + cite.cite("newcombe1998") + ")";
+      break;
+    case StudyCiMethod::kSimpleAsymptoticCC:
+      study_ci = "simple asymptotic intervals with continuity correction (" + cite.cite("newcombe1998") + ")";
+      break;
   }
   std::string text = fmt::format(
       "Proportions were pooled using {}. {}Heterogeneity was quantified with Cochran's Q, I-squared ({}; {}) and tau-squared; "

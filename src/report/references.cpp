@@ -116,6 +116,10 @@ const std::vector<Source>& sources() {
        "Morris CN. Parametric empirical Bayes inference: theory and applications. J Am Stat Assoc. "
        "1983;78(381):47-55.",
        "10.2307/2287098"},
+      {"newcombe1998", "Newcombe 1998",
+       "Newcombe RG. Two-sided confidence intervals for the single proportion: comparison of seven methods. Stat Med. "
+       "1998;17(8):857-72.",
+       "10.1002/(SICI)1097-0258(19980430)17:8<857::AID-SIM777>3.0.CO;2-E"},
       {"page2021", "Page et al. 2021",
        "Page MJ, McKenzie JE, Bossuyt PM, et al. The PRISMA 2020 statement: an updated guideline for "
        "reporting systematic reviews. BMJ. 2021;372:n71.",

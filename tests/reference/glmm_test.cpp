@@ -259,6 +259,29 @@ TEST(Glmm, SingleStudyAndTwoStudies) {
   EXPECT_TRUE(std::isnan(one.prop_pi_ub));
 }
 
+// Under the preset meta, I^2 and H^2 of the GLMM come from its Wald-type Q (R meta's metaprop,
+// method.I2 = "Q"): I^2 = (Q - df) / Q, H^2 = Q / df; under the other presets from tau^2.
+TEST(Glmm, PresetMetaTakesI2FromTheWaldQ) {
+  const std::vector<ProportionStudy> studies{{"a", 4, 10}, {"b", 19, 20}, {"c", 2, 30}, {"d", 11, 25}, {"e", 30, 41}};
+  GlmmFit details;
+  PoolOptions options;
+  const auto carta = pool_proportions_glmm(studies, options, 7, &details);
+  const double s2 = carta.heterogeneity.typical_variance;
+  EXPECT_TRUE(close_to(carta.heterogeneity.I2, 100 * details.tau2 / (s2 + details.tau2), kExact, "tau2-based I2"));
+  options.preset = Preset::kMeta;
+  GlmmFit meta_details;
+  const auto meta = pool_proportions_glmm(studies, options, 7, &meta_details);
+  const double q = meta_details.QE_wald;
+  ASSERT_GT(q, 4.0);
+  EXPECT_TRUE(close_to(meta.heterogeneity.I2, 100 * (q - 4.0) / q, kExact, "Q-based I2"));
+  EXPECT_TRUE(close_to(meta.heterogeneity.H2, q / 4.0, kExact, "Q-based H2"));
+  EXPECT_LT(meta.heterogeneity.I2_ci_lb, meta.heterogeneity.I2);
+  EXPECT_EQ(meta.heterogeneity.tau2, carta.heterogeneity.tau2);  // tau^2 stays the GLMM's
+  bool noted = false;
+  for (const auto& n : meta.notes) noted = noted || n.find("Wald-type Q") != std::string::npos;
+  EXPECT_TRUE(noted);
+}
+
 // The pooled result of the one-stage model carries the study rows of the two-step models but
 // none of a two-step fit's notes; with one study it says what is not available, and that --test t
 // falls back to z.

@@ -203,7 +203,9 @@ TEST_P(MetaforPoolTest, BinomialIntervalsAgreeWithR) {
       {StudyCiMethod::kClopperPearson, "clopper_pearson"},
       {StudyCiMethod::kWilson, "wilson"},
       {StudyCiMethod::kWilsonCC, "wilson_cc"},
-      {StudyCiMethod::kAgrestiCoull, "agresti_coull"}};
+      {StudyCiMethod::kAgrestiCoull, "agresti_coull"},
+      {StudyCiMethod::kSimpleAsymptotic, "simple_asymptotic"},
+      {StudyCiMethod::kSimpleAsymptoticCC, "simple_asymptotic_cc"}};
   for (const auto& [method, key] : methods) {
     for (std::size_t i = 0; i < studies.size(); ++i) {
       SCOPED_TRACE(name + " " + key + " study " + studies[i].label);

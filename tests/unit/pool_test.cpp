@@ -13,6 +13,7 @@
 namespace carta::test {
 namespace {
 
+using ::testing::Contains;
 using ::testing::HasSubstr;
 
 constexpr auto kAllMethods = kTau2Methods;
@@ -239,4 +240,24 @@ TEST(Pool, NonConvergenceIsReportedNotHidden) {
 }
 
 }  // namespace
+// PR is not range preserving: R meta clamps back-transformed values to [0, 1], metafor does not;
+// each says which it did.
+TEST(Pool, RawProportionBoundsAreClampedUnderPresetMetaOnly) {
+  const std::vector<ProportionStudy> rare{{"a", 0, 20}, {"b", 1, 30}, {"c", 2, 25}, {"d", 0, 15}};
+  PoolOptions options;
+  options.measure = Measure::kPR;
+  options.preset = Preset::kMetafor;
+  const auto metafor = pool_proportions(rare, options);
+  ASSERT_LT(metafor.random.prop_ci_lb, 0.0);
+  EXPECT_THAT(metafor.notes, Contains(HasSubstr("reported unclamped")));
+  options.preset = Preset::kMeta;
+  const auto meta = pool_proportions(rare, options);
+  EXPECT_EQ(meta.random.prop_ci_lb, 0.0);
+  EXPECT_EQ(meta.common.prop_ci_lb, 0.0);
+  EXPECT_GE(meta.random.prop_pi_lb, 0.0);
+  EXPECT_LT(meta.random.ci_lb, 0.0);  // the measure-scale bound itself is kept
+  EXPECT_THAT(meta.notes, Contains(HasSubstr("clamped to [0, 1], as R meta does")));
+  EXPECT_THAT(describe_conventions(meta), HasSubstr("PR/PLN proportions clamped to [0, 1] (R meta)"));
+}
+
 }  // namespace carta::test

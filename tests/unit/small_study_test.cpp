@@ -166,5 +166,27 @@ TEST(SmallStudy, EffectsWithSampleSizesGetPetersTest) {
   EXPECT_FALSE(small_study_effects(effects, options).peters);
 }
 
+// Begg's test under the preset meta is R meta's metabias: always the normal approximation of
+// Kendall's S (here without ties: var S = k (k - 1) (2k + 5) / 18), never the exact distribution.
+TEST(SmallStudy, BeggUnderPresetMetaUsesTheNormalApproximation) {
+  const std::vector<ProportionStudy> props{{"a", 3, 20}, {"b", 8, 35}, {"c", 12, 60}, {"d", 5, 14}, {"e", 30, 90},
+                                           {"f", 9, 41}};
+  PoolOptions options;
+  const auto carta = small_study_effects(props, options);
+  ASSERT_TRUE(carta.begg);
+  EXPECT_TRUE(carta.begg->exact);
+  options.preset = Preset::kMeta;
+  const auto meta = small_study_effects(props, options);
+  ASSERT_TRUE(meta.begg);
+  EXPECT_FALSE(meta.begg->exact);
+  EXPECT_EQ(meta.begg->tau, carta.begg->tau);
+  const double k = 6.0;
+  const double s = meta.begg->tau * k * (k - 1) / 2;  // no ties: tau = S / (k (k - 1) / 2)
+  const double z = s / std::sqrt(k * (k - 1) * (2 * k + 5) / 18);
+  EXPECT_TRUE(close_to(meta.begg->z, z, kExact, "z"));
+  EXPECT_TRUE(close_to(meta.begg->p, std::erfc(std::abs(z) / std::sqrt(2.0)), kExact, "p"));
+  EXPECT_THAT(meta.notes, Contains(HasSubstr("R meta's metabias default")));
+}
+
 }  // namespace
 }  // namespace carta::test

@@ -52,6 +52,30 @@ TEST(StudyCi, BoundariesAreExactAtZeroAndAllEvents) {
                        1.0 - std::pow(0.025, 1.0 / 13.0), {1e-13, 0.0}, "CP 0/13 upper"));
 }
 
+// Newcombe (1998) methods 1 and 2 (R meta "SA", "SACC"): symmetric about p, clamped to [0, 1],
+// degenerate at 0 events without the correction.
+TEST(StudyCi, SimpleAsymptoticWithAndWithoutCorrection) {
+  const double z = 1.959963984540054;
+  const auto sa = binomial_ci(81, 263, 0.95, StudyCiMethod::kSimpleAsymptotic);
+  const double p = 81.0 / 263.0;
+  const double half = z * std::sqrt(p * (1 - p) / 263.0);
+  EXPECT_TRUE(close_to(sa.lb, p - half, {1e-14, 0.0}, "SA lb"));
+  EXPECT_TRUE(close_to(sa.ub, p + half, {1e-14, 0.0}, "SA ub"));
+  const auto sacc = binomial_ci(81, 263, 0.95, StudyCiMethod::kSimpleAsymptoticCC);
+  EXPECT_TRUE(close_to(sacc.ub - sacc.lb, 2 * half + 1.0 / 263.0, {1e-13, 0.0}, "SACC width"));
+  const auto zero = binomial_ci(0, 20, 0.95, StudyCiMethod::kSimpleAsymptotic);
+  EXPECT_EQ(zero.lb, 0.0);
+  EXPECT_EQ(zero.ub, 0.0);
+  const auto zero_cc = binomial_ci(0, 20, 0.95, StudyCiMethod::kSimpleAsymptoticCC);
+  EXPECT_EQ(zero_cc.lb, 0.0);
+  EXPECT_DOUBLE_EQ(zero_cc.ub, 1.0 / 40.0);
+  const auto low = binomial_ci(1, 29, 0.95, StudyCiMethod::kSimpleAsymptotic);  // p - half < 0: clamped
+  EXPECT_EQ(low.lb, 0.0);
+  EXPECT_EQ(parse_study_ci("sacc"), StudyCiMethod::kSimpleAsymptoticCC);
+  EXPECT_EQ(parse_study_ci("simple-asymptotic"), StudyCiMethod::kSimpleAsymptotic);
+  EXPECT_EQ(to_string(StudyCiMethod::kSimpleAsymptoticCC), "simple-asymptotic-cc");
+}
+
 TEST(StudyCi, RejectsBadArguments) {
   EXPECT_THROW(binomial_ci(5, 4, 0.95, StudyCiMethod::kWilson), Error);
   EXPECT_THROW(binomial_ci(1, 0, 0.95, StudyCiMethod::kWilson), Error);

@@ -37,9 +37,17 @@ struct RankTest {
 
 enum class TrimFillEstimator { kL0, kR0 };
 enum class FunnelSide { kLeft, kRight };
+// metafor's trimfill: side from the mixed-effects Egger slope, trimming about the fit's own
+// (random-effects) estimate, ranks with ties by position, k0 rounded half to even, an error after
+// 100 iterations. R meta's trimfill (preset meta): side from the sign of Egger's bias (the
+// inverse-variance lm on the SE), trimming about the common-effect estimate (ma.common = TRUE),
+// average ranks for ties, k0 = floor(estimate + 1/2), at most 50 iterations (then its last k0).
+enum class TrimFillConvention { kMetafor, kMeta };
 
 struct TrimFill {
   TrimFillEstimator estimator = TrimFillEstimator::kL0;
+  TrimFillConvention convention = TrimFillConvention::kMetafor;
+  bool stopped_at_iteration_limit = false;  // R meta's convention only: k0 still changing after 50
   FunnelSide side = FunnelSide::kLeft;  // where studies are missing
   bool side_estimated = true;          // chosen from the sign of the Egger-type slope, as metafor
   std::size_t k0 = 0;                  // studies filled
@@ -67,7 +75,7 @@ double kendall_exact_p(std::int64_t concordant, std::int64_t n);
 // Duval & Tweedie (2000) trim-and-fill on the random-effects model with the given estimator.
 TrimFill trim_and_fill(const Eigen::VectorXd& y, const Eigen::VectorXd& v, Tau2Method method, TestType test,
                        TrimFillEstimator estimator, std::optional<FunnelSide> side, double level,
-                       const Tau2Control& control = {});
+                       const Tau2Control& control = {}, TrimFillConvention convention = TrimFillConvention::kMetafor);
 
 // Henmi & Copas (2010): the inverse-variance estimate with a confidence interval that allows for
 // random effects and is robust to publication bias (metafor's hc(); intercept-only models). se is

@@ -207,7 +207,8 @@ RankTest rank_correlation_test(const Eigen::VectorXd& y, const Eigen::VectorXd& 
 
 TrimFill trim_and_fill(const Eigen::VectorXd& y, const Eigen::VectorXd& v, Tau2Method method, TestType test,
                        TrimFillEstimator estimator, std::optional<FunnelSide> side, double level,
-                       const Tau2Control& control) {
+                       const Tau2Control& control, TrimFillConvention convention) {
+  const bool meta = convention == TrimFillConvention::kMeta;
   const auto k = static_cast<std::size_t>(y.size());
   if (k < 3) {
     throw Error(ErrorCategory::kInvalidInput,
@@ -215,9 +216,22 @@ TrimFill trim_and_fill(const Eigen::VectorXd& y, const Eigen::VectorXd& v, Tau2M
   }
   TrimFill out;
   out.estimator = estimator;
+  out.convention = convention;
   if (side) {
     out.side = *side;
     out.side_estimated = false;
+  } else if (meta) {
+    // R meta: left <- sign(metabias(method = "Egger")$estimate[1]) == 1, Egger's bias being the
+    // slope of the inverse-variance lm of y on the SE.
+    const Eigen::VectorXd sei = v.cwiseSqrt();
+    try {
+      require_variation(sei, "the standard error");
+    } catch (const Error& e) {
+      throw Error(ErrorCategory::kInvalidInput,
+                  fmt::format("the side of the funnel with missing studies is estimated from Egger's test, but {}", e.what()));
+    }
+    const RegressionTest egger = weighted_regression_test(y, v.cwiseInverse(), sei, level);
+    out.side = egger.slope > 0 ? FunnelSide::kLeft : FunnelSide::kRight;
   } else {
     // metafor: the sign of the slope of y on sqrt(v) in the mixed model with the same estimator.
     const MixedModelOptions mo{method, TestType::kZ, level, std::nullopt, false, control};
@@ -252,24 +266,47 @@ TrimFill trim_and_fill(const Eigen::VectorXd& y, const Eigen::VectorXd& v, Tau2M
   Eigen::VectorXd yc;
   while (k0 != k0_previous) {
     k0_previous = k0;
+    if (meta && out.iterations == 50) {
+      out.stopped_at_iteration_limit = true;  // meta's n.iter.max: it keeps the last k0
+      break;
+    }
     if (++out.iterations > 100) {
       throw Error(ErrorCategory::kNumerical,
                   "trim-and-fill did not converge in 100 iterations (k0 oscillates)");
     }
     const auto kept = static_cast<Eigen::Index>(k) - k0;
-    beta =
-        intercept_fit(ys.head(kept), vs.head(kept), method, TestType::kZ, level, control).coefficients[0].est;
+    if (meta) {
+      // The common-effect (inverse-variance) estimate of the kept studies (meta's ma.common).
+      const Eigen::VectorXd w = vs.head(kept).cwiseInverse();
+      beta = w.dot(ys.head(kept)) / w.sum();
+    } else {
+      beta = intercept_fit(ys.head(kept), vs.head(kept), method, TestType::kZ, level, control).coefficients[0].est;
+    }
     yc = (ys.array() - beta).matrix();
-    // Ranks of |yc|, ties by position (R's rank(ties.method = "first")), signed.
+    // Ranks of |yc|, signed: ties by position as metafor (R's rank(ties.method = "first")), or
+    // averaged as R meta (rank's default).
     std::vector<std::size_t> by_abs(k);
     std::iota(by_abs.begin(), by_abs.end(), 0);
     std::stable_sort(by_abs.begin(), by_abs.end(), [&](std::size_t a, std::size_t b) {
       return std::abs(yc[static_cast<Eigen::Index>(a)]) < std::abs(yc[static_cast<Eigen::Index>(b)]);
     });
+    std::vector<double> rank_of(k);
+    for (std::size_t r = 0; r < k;) {
+      std::size_t end = r + 1;
+      if (meta) {
+        while (end < k && std::abs(yc[static_cast<Eigen::Index>(by_abs[end])]) ==
+                              std::abs(yc[static_cast<Eigen::Index>(by_abs[r])])) {
+          ++end;
+        }
+      }
+      const double average = 0.5 * (static_cast<double>(r + 1) + static_cast<double>(end));
+      for (std::size_t t = r; t < end; ++t) rank_of[by_abs[t]] = average;
+      r = end;
+    }
     std::vector<double> signed_rank(k);
-    for (std::size_t r = 0; r < k; ++r) {
-      const double c = yc[static_cast<Eigen::Index>(by_abs[r])];
-      signed_rank[by_abs[r]] = (c > 0 ? 1.0 : (c < 0 ? -1.0 : 0.0)) * static_cast<double>(r + 1);
+    for (std::size_t i = 0; i < k; ++i) {
+      const double c = yc[static_cast<Eigen::Index>(i)];
+      signed_rank[i] = (c > 0 ? 1.0 : (c < 0 ? -1.0 : 0.0)) * rank_of[i];
     }
     double k0_raw = 0.0;
     if (estimator == TrimFillEstimator::kL0) {
@@ -286,6 +323,11 @@ TrimFill trim_and_fill(const Eigen::VectorXd& y, const Eigen::VectorXd& v, Tau2M
       for (const double s : signed_rank) {
         if (s < 0) largest_negative = std::max(largest_negative, -s);
       }
+      if (largest_negative < 0 && meta) {
+        // No study below the trimmed estimate: meta still takes res0 = k - |min(r*)| - 1.5 with
+        // min(r*) the smallest (positive) signed rank.
+        largest_negative = std::abs(*std::min_element(signed_rank.begin(), signed_rank.end()));
+      }
       if (largest_negative < 0) {
         throw Error(ErrorCategory::kNumerical,
                     "trim-and-fill R0: no study lies below the trimmed estimate; R0 is undefined (use L0)");
@@ -293,8 +335,18 @@ TrimFill trim_and_fill(const Eigen::VectorXd& y, const Eigen::VectorXd& v, Tau2M
       k0_raw = (kd - largest_negative) - 1.0;
       out.k0_se = std::sqrt(2.0 * std::max(0.0, k0_raw) + 2.0);
     }
-    // R's round() rounds half to even; std::nearbyint does too in the default rounding mode.
-    k0 = std::max(0L, static_cast<long>(std::nearbyint(k0_raw)));
+    // metafor: R's round(), half to even (std::nearbyint in the default rounding mode); R meta:
+    // max(0, res0 + 0.5) %/% 1, half up, with its R0 estimate res0 = k - |min r*| - 1.5.
+    if (meta) {
+      const double res0 = estimator == TrimFillEstimator::kR0 ? k0_raw - 0.5 : k0_raw;
+      k0 = static_cast<long>(std::floor(std::max(0.0, res0 + 0.5)));
+      if (k0 > static_cast<long>(k) - 1) {  // meta stops there and keeps k - 1
+        k0 = static_cast<long>(k) - 1;
+        break;
+      }
+    } else {
+      k0 = std::max(0L, static_cast<long>(std::nearbyint(k0_raw)));
+    }
     k0 = std::min<long>(k0, static_cast<long>(k) - 1);
   }
   out.k0 = static_cast<std::size_t>(k0);
@@ -384,8 +436,17 @@ void effects_and_tests(SmallStudyEffects& out, const Eigen::VectorXd& y, const E
     }
   });
   attempt("trim-and-fill", [&] {
+    const TrimFillConvention convention =
+        options.preset == Preset::kMeta ? TrimFillConvention::kMeta : TrimFillConvention::kMetafor;
     out.trimfill = trim_and_fill(y, v, options.method, options.test, estimator, std::nullopt, options.level,
-                                 options.control);
+                                 options.control, convention);
+    if (convention == TrimFillConvention::kMeta) {
+      out.notes.push_back("trim-and-fill as R meta's trimfill: the side from the sign of Egger's test, studies trimmed "
+                          "about the common-effect estimate, average ranks for ties, k0 rounded half up");
+    }
+    if (out.trimfill->stopped_at_iteration_limit) {
+      out.notes.push_back("trim-and-fill: k0 still changed after 50 iterations; the last k0 is used, as R meta does");
+    }
   });
   attempt("Henmi-Copas interval", [&] { out.henmi_copas = henmi_copas(y, v, options.level); });
 }

@@ -331,6 +331,7 @@ nlohmann::json to_json(const SmallStudyEffects& b, const PoolOptions& o, double 
       filled.push_back({{"yi", number(t.filled_yi[i])}, {"vi", number(t.filled_vi[i])}, {"prop", prop(t.filled_yi[i])}});
     }
     j["trimfill"] = {{"estimator", t.estimator == TrimFillEstimator::kL0 ? "L0" : "R0"},
+                     {"convention", t.convention == TrimFillConvention::kMeta ? "meta" : "metafor"},
                      {"side", t.side == FunnelSide::kLeft ? "left" : "right"},
                      {"k0", t.k0},
                      {"k0_se", number(t.k0_se)},

@@ -196,9 +196,18 @@ std::string bias_text(const SmallStudyEffects& b, bool ratio) {
   if (b.egger_rma) {
     o += fmt::format("Egger's test, random-effects version: z = {:.3f}, p {}\n", b.egger_rma->stat, p_text(b.egger_rma->p));
   }
+  if (b.peters) {
+    o += fmt::format("Peters' test (regression on 1/n, n = both arms): t = {:.3f}, df = {:g}, p {}\n", b.peters->stat,
+                     b.peters->df, p_text(b.peters->p));
+  }
+  if (b.inverse_sqrt_n) {
+    o += fmt::format("Regression on 1/sqrt(n): t = {:.3f}, df = {:g}, p {}\n", b.inverse_sqrt_n->stat,
+                     b.inverse_sqrt_n->df, p_text(b.inverse_sqrt_n->p));
+  }
   if (b.begg) o += fmt::format("Begg's test: Kendall tau = {:.3f}, p {}\n", b.begg->tau, p_text(b.begg->p));
   if (b.trimfill) {
-    o += fmt::format("Trim-and-fill: {} stud{} filled on the {}; adjusted {}\n", b.trimfill->k0,
+    o += fmt::format("Trim-and-fill ({}): {} stud{} filled on the {}; adjusted {}\n",
+                     b.trimfill->estimator == TrimFillEstimator::kR0 ? "R0" : "L0", b.trimfill->k0,
                      b.trimfill->k0 == 1 ? "y" : "ies", b.trimfill->side == FunnelSide::kLeft ? "left" : "right",
                      interval(ratio, b.trimfill->est, b.trimfill->ci_lb, b.trimfill->ci_ub));
   }
@@ -400,7 +409,9 @@ CLI::App* add_compare_command(CLI::App& app, CompareArgs& args) {
                 "the Cochran-Mantel-Haenszel test without its continuity correction (--common MH, OR)");
   cmd->add_flag("--keep-double-zero", args.keep_double_zero, "keep studies without events in either arm (OR, RR)");
   cmd->add_flag("--drop-double-zero", args.drop_double_zero, "leave out studies without events in either arm (RD, AS)");
-  cmd->add_flag("--bias", args.bias, "small-study effects: Egger's tests, Begg's test, trim-and-fill");
+  cmd->add_flag("--bias", args.bias,
+                "small-study effects: Egger's tests, Peters' test and the regression on 1/sqrt(n) (from both arms' n), "
+                "Begg's test, trim-and-fill");
   cmd->add_option("--subgroup", args.subgroup, "subgroup analysis by the levels of this column");
   cmd->add_option("--subgroup-test", args.subgroup_test,
                   "all (every subgroup, single-study ones with their own variance: R meta, RevMan) or pooled")

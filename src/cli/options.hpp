@@ -51,8 +51,9 @@ inline constexpr SharedOption kLabelOption{"--label,--study", "column holding th
 inline constexpr SharedOption kProgressOption{
     "--progress", "print progress lines on standard error (default: only when standard error is a terminal)"};
 inline constexpr SharedOption kTau2CiOption{
-    "--tau2-ci", "interval for tau^2 (and tau, I^2, H^2): qp (Q-profile), pl (profile likelihood) "
-                 "or wald; default: the preset's (Q-profile; under --preset meta --method DL Jackson's generalised Q)"};
+    "--tau2-ci", "interval for tau^2 and tau (and I^2, H^2, except under --preset meta, whose are Q-based): qp "
+                 "(Q-profile), pl (profile likelihood) or wald; default: the preset's (Q-profile; under --preset meta "
+                 "--method DL Jackson's generalised Q)"};
 inline constexpr SharedOption kTrimFillOption{
     "--trimfill-estimator", "trim-and-fill's estimator of the number of missing studies: L0 (default) or R0 "
                             "(Duval & Tweedie 2000)"};

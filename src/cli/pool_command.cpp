@@ -207,6 +207,12 @@ PoolPlan make_plan(const PoolArgs& args) {
                                       "simple-asymptotic-cc");
   }
   options.tau2_ci = parse_tau2_ci_option(args.tau2_ci);
+  if (options.tau2_ci && (glmm || beta_binomial)) {
+    throw Error(ErrorCategory::kInvalidOption,
+                fmt::format("--tau2-ci chooses the two-step model's interval for tau^2; --method {} is a one-stage model "
+                            "and always gives its profile-likelihood interval",
+                            method));
+  }
   options.continuity = args.continuity;
   if (!(args.continuity >= 0.0) || !std::isfinite(args.continuity)) {
     throw Error(ErrorCategory::kInvalidOption, fmt::format("--cc is {}, but must be >= 0 (usually 0.5)", args.continuity));

@@ -349,6 +349,7 @@ int run_survival(const SurvivalArgs& args, std::ostream& out, std::ostream& err)
       parse_or_throw(parse_preset(args.preset), "--preset", args.preset, "carta, metafor, meta");
   options.pool.level = parse_level(args.level, "--level");
   options.pool.tau2_ci = parse_tau2_ci_option(args.tau2_ci);
+  const TrimFillEstimator trimfill_estimator = parse_trimfill_option(args.trimfill_estimator);
   options.reported_level = parse_level(args.reported_level, "--reported-level");
   options.s_ci = parse_or_throw(parse_survival_ci_scale(args.s_ci), "--s-ci", args.s_ci, "log-log, log, plain");
   check_times(args.at);
@@ -395,8 +396,8 @@ int run_survival(const SurvivalArgs& args, std::ostream& out, std::ostream& err)
         sizes.push_back(std::numeric_limits<double>::quiet_NaN());
       }
     }
-    if (sizes.size() != effects.size() || columns.n == std::nullopt && columns.ipd == std::nullopt) sizes.clear();
-    bias = small_study_effects(effects, options.pool, parse_trimfill_option(args.trimfill_estimator), sizes);
+    if (sizes.size() != effects.size() || (columns.n == std::nullopt && columns.ipd == std::nullopt)) sizes.clear();
+    bias = small_study_effects(effects, options.pool, trimfill_estimator, sizes);
   }
   if (!args.forest.empty()) {
     plot::ForestOptions fo;

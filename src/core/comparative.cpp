@@ -527,8 +527,9 @@ ComparativeResult compare_binary(std::span<const TwoByTwoStudy> studies, const C
   }
   r.analyses = analyse_effects(effects, kept_index, options.pool, request);
   if (r.analyses.bias && (measure == BinaryMeasure::kOR || measure == BinaryMeasure::kRR)) {
-    r.analyses.bias->notes.push_back("Peters' and Harbord's tests for two-arm counts are not implemented yet; Egger's "
-                                     "test on the log scale is shown");
+    r.analyses.bias->notes.push_back("Peters' test here is metafor's regtest(predictor = \"ninv\"): inverse-variance "
+                                     "weights, n = both arms (R meta's metabias weights it by 1/(1/(e1+e2) + "
+                                     "1/(n1-e1+n2-e2))); Harbord's score test is not implemented yet");
   }
   if (options.glmm_nagq) {
     if (measure != BinaryMeasure::kOR) {

@@ -800,6 +800,7 @@ PoolResult pool_proportions_glmm(std::span<const ProportionStudy> studies, const
   h.tau2_se = kNaN;
   h.tau2_ci_lb = g.tau2_ci_lb;
   h.tau2_ci_ub = g.tau2_ci_ub;
+  h.tau2_ci_method = "profile likelihood";
   h.tau = g.tau;
   h.tau_ci_lb = std::sqrt(g.tau2_ci_lb);
   h.tau_ci_ub = std::sqrt(g.tau2_ci_ub);
@@ -816,6 +817,7 @@ PoolResult pool_proportions_glmm(std::span<const ProportionStudy> studies, const
   // R meta's metaprop (method.I2 = "Q", its default) takes I^2 and H^2 of the GLMM from the
   // Wald-type Q of rma.glmm, not from tau^2; so does the preset meta.
   bool i2_from_wald_q = false;
+  const bool wald_q_undefined = r.conventions.i2 == I2Definition::kQBased && studies.size() >= 2 && !std::isfinite(g.QE_wald);
   if (r.conventions.i2 == I2Definition::kQBased && studies.size() >= 2 && std::isfinite(g.QE_wald)) {
     Heterogeneity from_q = h;
     from_q.Q = g.QE_wald;
@@ -857,6 +859,11 @@ PoolResult pool_proportions_glmm(std::span<const ProportionStudy> studies, const
     notes.push_back("k = 1: the prediction interval needs at least 2 studies and is not available");
   }
   notes.insert(notes.end(), g.notes.begin(), g.notes.end());
+  if (wald_q_undefined) {
+    notes.push_back("R meta takes the GLMM's I2 from its Wald-type Q, which is not defined here (a study with 0 or all "
+                    "events has an infinite saturated-model estimate; metafor's value depends on where its optimizer "
+                    "stops): I2 and H2 are rma.glmm's, from tau2 against the typical within-study variance");
+  }
   if (i2_from_wald_q) {
     notes.push_back(fmt::format("I2 and H2 (and their intervals) come from the Wald-type Q = {:.4g} of the GLMM, as R "
                                 "meta's metaprop does (preset meta); tau2 is the GLMM's",

@@ -468,8 +468,8 @@ PoolResult pool_proportions(std::span<const ProportionStudy> studies, const Pool
       if (r.conventions.clamp_proportions) {
         for (double* p : values) *p = std::clamp(*p, 0.0, 1.0);
         r.notes.push_back(fmt::format(
-            "some back-transformed values lay outside [0, 1] ({} is not range-preserving); they are clamped to "
-            "[0, 1], as R meta does",
+            "some back-transformed values of the pooled estimates lay outside [0, 1] ({} is not range-preserving): the "
+            "pooled proportions and their CI and PI bounds are clamped to [0, 1], as R meta prints them",
             to_string(measure)));
       } else {
         r.notes.push_back(fmt::format(

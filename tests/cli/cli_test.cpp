@@ -725,9 +725,22 @@ TEST(Cli, Tau2IntervalOption) {
   const auto bad = with({"--tau2-ci", "bootstrap"});
   EXPECT_EQ(bad.code, 64);
   EXPECT_THAT(bad.err, HasSubstr("qp, pl, wald"));
+  // A one-stage model has its own (profile-likelihood) interval: the option is refused, not ignored.
+  const auto glmm = with({"--method", "GLMM", "--tau2-ci", "wald"});
+  EXPECT_EQ(glmm.code, 64);
+  EXPECT_THAT(glmm.err, HasSubstr("always gives its profile-likelihood interval"));
+  EXPECT_EQ(nlohmann::json::parse(with({"--method", "GLMM"}).out)["heterogeneity"]["tau2_ci_method"], "profile likelihood");
   for (const char* command : {"pool", "survival", "compare"}) {
     EXPECT_THAT(run({command, "--help"}).out, HasSubstr("--tau2-ci")) << command;
+    EXPECT_THAT(run({command, "--help"}).out, HasSubstr("--trimfill-estimator")) << command;
   }
+  // carta compare --bias: Peters' test from both arms' patients, in the text too.
+  const auto bias = run({"compare", source_path("examples/comparative/bcg.csv"), "--label", "trial", "--events-1", "tpos",
+                         "--n-1", "tn", "--events-2", "cpos", "--n-2", "cn", "--measure", "OR", "--bias",
+                         "--trimfill-estimator", "R0"});
+  ASSERT_EQ(bias.code, 0) << bias.err;
+  EXPECT_THAT(bias.out, HasSubstr("Peters' test (regression on 1/n, n = both arms): t = -1.477, df = 11"));
+  EXPECT_THAT(bias.out, HasSubstr("Trim-and-fill (R0)"));
 }
 
 TEST(Cli, SurvivalCiScaleOption) {
@@ -828,6 +841,8 @@ TEST(Cli, SurvivalBiasForestFunnelAndCurve) {
   EXPECT_THAT(bt.out, HasSubstr("trim-and-fill (L0)"));
   EXPECT_EQ(run({"survival", sized.string(), "--label", "study", "--s", "s", "--s-time", "s_time", "--n", "n", "--bias",
                  "--trimfill-estimator", "Q0"}).code, 64);
+  EXPECT_EQ(run({"survival", sized.string(), "--label", "study", "--s", "s", "--s-time", "s_time", "--n", "n",
+                 "--trimfill-estimator", "Q0"}).code, 64);  // checked even without --bias
   const std::string svg = read_text(forest);
   EXPECT_THAT(svg, HasSubstr("S(12) (%)"));
   EXPECT_THAT(svg, HasSubstr(">median<"));

@@ -191,7 +191,8 @@ TEST_P(MetaforPoolTest, EveryFitAgrees) {
     ++compared;
   }
   EXPECT_GE(compared, 120u);
-  if (doc.at("k").get<int>() > 2) EXPECT_GE(compared_intervals, 100u);
+  // Every data set has profile-likelihood and Wald fixtures (k = 2 too, where some fits fail in metafor).
+  EXPECT_GE(compared_intervals, doc.at("k").get<int>() > 2 ? 100u : 20u);
 }
 
 TEST_P(MetaforPoolTest, BinomialIntervalsAgreeWithR) {

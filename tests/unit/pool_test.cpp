@@ -256,7 +256,7 @@ TEST(Pool, RawProportionBoundsAreClampedUnderPresetMetaOnly) {
   EXPECT_EQ(meta.common.prop_ci_lb, 0.0);
   EXPECT_GE(meta.random.prop_pi_lb, 0.0);
   EXPECT_LT(meta.random.ci_lb, 0.0);  // the measure-scale bound itself is kept
-  EXPECT_THAT(meta.notes, Contains(HasSubstr("clamped to [0, 1], as R meta does")));
+  EXPECT_THAT(meta.notes, Contains(HasSubstr("clamped to [0, 1], as R meta prints them")));
   EXPECT_THAT(describe_conventions(meta), HasSubstr("PR/PLN proportions clamped to [0, 1] (R meta)"));
 }
 

@@ -526,10 +526,51 @@ ComparativeResult compare_binary(std::span<const TwoByTwoStudy> studies, const C
     for (const auto& s : studies) request.patients_of.push_back(s.n_1 + s.n_2);
   }
   r.analyses = analyse_effects(effects, kept_index, options.pool, request);
-  if (r.analyses.bias && (measure == BinaryMeasure::kOR || measure == BinaryMeasure::kRR)) {
+  if (r.analyses.bias && options.pool.preset == Preset::kMeta) {
+    // R meta's metabias(method.bias = "Peters") for metabin: the weighted lm of the effect on
+    // 1/(n1 + n2) with weights 1/(1/(e1 + e2) + 1/(n1 - e1 + n2 - e2)), the inverse variance of
+    // the average event probability. A study with no events or only events in both arms has
+    // weight 0 and drops out.
+    auto& bias = *r.analyses.bias;
+    std::vector<double> yy, ww, xx;
+    std::vector<std::string> dropped;
+    for (std::size_t j = 0; j < kept_index.size(); ++j) {
+      const auto& st = studies[kept_index[j]];
+      const auto events = static_cast<double>(st.events_1 + st.events_2);
+      const auto non_events = static_cast<double>(st.n_1 - st.events_1 + st.n_2 - st.events_2);
+      if (!(events > 0.0) || !(non_events > 0.0)) {
+        dropped.push_back(st.label);
+        continue;
+      }
+      yy.push_back(effects[j].yi);
+      ww.push_back(1.0 / (1.0 / events + 1.0 / non_events));
+      xx.push_back(1.0 / static_cast<double>(st.n_1 + st.n_2));
+    }
+    bias.peters.reset();
+    bias.peters_convention = "meta";
+    try {
+      const auto as_vector = [](const std::vector<double>& x) {
+        return Eigen::Map<const Eigen::VectorXd>(x.data(), static_cast<Eigen::Index>(x.size())).eval();
+      };
+      if (yy.size() < 3) {
+        throw Error(ErrorCategory::kInvalidInput, fmt::format("it needs at least 3 studies with weight, but {} have", yy.size()));
+      }
+      bias.peters = weighted_regression_test(as_vector(yy), as_vector(ww), as_vector(xx), options.pool.level);
+    } catch (const Error& e) {
+      bias.notes.push_back(fmt::format("Peters test (R meta weights): {}", e.what()));
+    }
+    if (!dropped.empty()) {
+      bias.notes.push_back(fmt::format("Peters test (R meta weights): {} with no events or only events in both arms "
+                                       "get weight 0: {}",
+                                       dropped.size() == 1 ? "1 study" : fmt::format("{} studies", dropped.size()),
+                                       fmt::join(dropped, ", ")));
+    }
+    bias.notes.push_back("Peters' test as R meta's metabias: weights 1/(1/(e1+e2) + 1/(n1-e1+n2-e2)), predictor 1/(n1+n2) "
+                         "(preset meta); Harbord's score test is not implemented yet");
+  } else if (r.analyses.bias && (measure == BinaryMeasure::kOR || measure == BinaryMeasure::kRR)) {
     r.analyses.bias->notes.push_back("Peters' test here is metafor's regtest(predictor = \"ninv\"): inverse-variance "
-                                     "weights, n = both arms (R meta's metabias weights it by 1/(1/(e1+e2) + "
-                                     "1/(n1-e1+n2-e2))); Harbord's score test is not implemented yet");
+                                     "weights, n = both arms (R meta's metabias, the preset meta, weights it by "
+                                     "1/(1/(e1+e2) + 1/(n1-e1+n2-e2))); Harbord's score test is not implemented yet");
   }
   if (options.glmm_nagq) {
     if (measure != BinaryMeasure::kOR) {

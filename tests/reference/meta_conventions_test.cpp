@@ -7,7 +7,10 @@
 
 #include <iostream>
 
+#include "carta/comparative.hpp"
 #include "carta/glmm.hpp"
+#include "carta/io/comparative_table.hpp"
+#include "carta/io/study_table.hpp"
 #include "carta/pool.hpp"
 #include "carta/small_study.hpp"
 #include "compare.hpp"
@@ -86,6 +89,37 @@ TEST(MetaConventions, AgreeWithRMeta) {
   EXPECT_GE(glmm_compared, 1u) << "the fixture must contain a set without 0/n studies";
   std::cout << "[ reference ] R meta conventions, largest relative difference:\n";
   for (const auto& [q, w] : worst()) std::cout << "    " << q << ": " << w << '\n';
+}
+
+// Peters' test for two-arm counts under the preset meta: meta's weights 1/(1/(e1+e2) +
+// 1/(n1-e1+n2-e2)) on the log odds ratios (metabias(metabin(sm = "OR"), method.bias = "Peters")).
+TEST(MetaConventions, PetersTestForTwoArmCountsAgreesWithRMeta) {
+  const auto doc = load_json(source_path("fixtures/metafor/meta_conventions.json"));
+  std::size_t compared = 0;
+  for (const auto& e : doc.at("peters_two_arm")) {
+    const std::string name = e.at("dataset");
+    SCOPED_TRACE(name);
+    ASSERT_FALSE(e.contains("error")) << e["error"];
+    const auto table = io::read_table(source_path("fixtures/datasets/comparative_" + name + ".csv"));
+    const io::TwoArmColumns columns{"ai", "n1i", "ci", "n2i", std::string("label"), {}};
+    const auto studies = io::load_two_arm_studies(table, columns).studies;
+    ComparativeOptions o;
+    o.effect.measure = BinaryMeasure::kOR;
+    o.pool.preset = Preset::kMeta;
+    o.analyses.small_study_effects = true;
+    const ComparativeResult r = compare_binary(studies, o);
+    ASSERT_TRUE(r.analyses.bias && r.analyses.bias->peters);
+    EXPECT_EQ(r.analyses.bias->peters_convention, "meta");
+    CARTA_EXPECT_CLOSE("peters_two_arm.t", r.analyses.bias->peters->stat, number(e["statistic"]), kExact);
+    CARTA_EXPECT_CLOSE("peters_two_arm.p", r.analyses.bias->peters->p, number(e["p"]), kExact);
+    CARTA_EXPECT_CLOSE("peters_two_arm.slope", r.analyses.bias->peters->slope, number(e["slope"]), kExact);
+    EXPECT_EQ(r.analyses.bias->peters->df, number(e["df"]));
+    // metafor's convention (preset metafor) is another test: it must differ somewhere.
+    o.pool.preset = Preset::kMetafor;
+    const ComparativeResult mf = compare_binary(studies, o);
+    if (mf.analyses.bias->peters && std::abs(mf.analyses.bias->peters->stat - r.analyses.bias->peters->stat) > 1e-6) ++compared;
+  }
+  EXPECT_GE(compared, 3u);
 }
 
 }  // namespace

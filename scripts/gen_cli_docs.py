@@ -264,7 +264,7 @@ def zsh_completion(top, commands):
         for o in cmd.options:
             action = {"flag": "", "choices": ":value:(" + " ".join(o.choices()) + ")", "none": ":value: ",
                       "dir": ":folder:_files -/", "file": ":file:_files"}[o.completes()]
-            text = zsh_quote(o.description.split(". ")[0])[:120]
+            text = zsh_quote(o.description.split(". ")[0][:120])  # cut before quoting: never inside an escape
             if len(o.names) > 1:
                 specs.append(f"'({' '.join(o.names)})'{{{','.join(o.names)}}}'[{text}]{action}'")
             else:

@@ -106,6 +106,9 @@ struct SmallStudyEffects {
   std::optional<RegressionTest> peters;     // predictor 1/n
   std::string peters_convention;            // "metafor" (weights 1/v) or "meta" (weights x(n-x)/n)
   std::optional<RegressionTest> inverse_sqrt_n;  // regtest(model = "lm", predictor = "sqrtninv"): 1/sqrt(n)
+  // Harbord et al. (2006), two-arm counts and the OR only (R meta's metabias "Harbord"): Egger's
+  // regression on the efficient score, Z/V on 1/sqrt(V) with weights V.
+  std::optional<RegressionTest> harbord;
   std::optional<RankTest> begg;
   std::optional<TrimFill> trimfill;
   std::optional<HenmiCopas> henmi_copas;   // metafor hc(): an interval robust to publication bias

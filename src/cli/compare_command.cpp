@@ -204,6 +204,10 @@ std::string bias_text(const SmallStudyEffects& b, bool ratio) {
     o += fmt::format("Regression on 1/sqrt(n): t = {:.3f}, df = {:g}, p {}\n", b.inverse_sqrt_n->stat,
                      b.inverse_sqrt_n->df, p_text(b.inverse_sqrt_n->p));
   }
+  if (b.harbord) {
+    o += fmt::format("Harbord's test (score-based Egger test for the OR): t = {:.3f}, df = {:g}, p {}\n", b.harbord->stat,
+                     b.harbord->df, p_text(b.harbord->p));
+  }
   if (b.begg) o += fmt::format("Begg's test: Kendall tau = {:.3f}, p {}\n", b.begg->tau, p_text(b.begg->p));
   if (b.trimfill) {
     o += fmt::format("Trim-and-fill ({}): {} stud{} filled on the {}; adjusted {}\n",
@@ -411,7 +415,7 @@ CLI::App* add_compare_command(CLI::App& app, CompareArgs& args) {
   cmd->add_flag("--drop-double-zero", args.drop_double_zero, "leave out studies without events in either arm (RD, AS)");
   cmd->add_flag("--bias", args.bias,
                 "small-study effects: Egger's tests, Peters' test and the regression on 1/sqrt(n) (from both arms' n), "
-                "Begg's test, trim-and-fill");
+                "Harbord's test (OR), Begg's test, trim-and-fill");
   cmd->add_option("--subgroup", args.subgroup, "subgroup analysis by the levels of this column");
   cmd->add_option("--subgroup-test", args.subgroup_test,
                   "all (every subgroup, single-study ones with their own variance: R meta, RevMan) or pooled")

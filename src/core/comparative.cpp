@@ -566,11 +566,52 @@ ComparativeResult compare_binary(std::span<const TwoByTwoStudy> studies, const C
                                        fmt::join(dropped, ", ")));
     }
     bias.notes.push_back("Peters' test as R meta's metabias: weights 1/(1/(e1+e2) + 1/(n1-e1+n2-e2)), predictor 1/(n1+n2) "
-                         "(preset meta); Harbord's score test is not implemented yet");
+                         "(preset meta)");
   } else if (r.analyses.bias && (measure == BinaryMeasure::kOR || measure == BinaryMeasure::kRR)) {
     r.analyses.bias->notes.push_back("Peters' test here is metafor's regtest(predictor = \"ninv\"): inverse-variance "
                                      "weights, n = both arms (R meta's metabias, the preset meta, weights it by "
-                                     "1/(1/(e1+e2) + 1/(n1-e1+n2-e2))); Harbord's score test is not implemented yet");
+                                     "1/(1/(e1+e2) + 1/(n1-e1+n2-e2)))");
+  }
+  if (r.analyses.bias && measure == BinaryMeasure::kOR) {
+    // Harbord, Egger & Sterne (2006): the efficient score Z = e1 - (e1 + e2) n1 / N and its
+    // hypergeometric variance V of each table, uncorrected counts; Egger's regression of Z/V on
+    // 1/sqrt(V) with weights V (R meta's metabias "Harbord"). Tables with V = 0 (no events or only
+    // events in both arms) carry no information and drop out.
+    auto& bias = *r.analyses.bias;
+    std::vector<double> yy, ww, xx;
+    std::vector<std::string> dropped;
+    for (const auto i : kept_index) {
+      const auto& st = studies[i];
+      const auto e1 = static_cast<double>(st.events_1), e2 = static_cast<double>(st.events_2);
+      const auto n1 = static_cast<double>(st.n_1), n2 = static_cast<double>(st.n_2);
+      const double n = n1 + n2;
+      const double v = n1 * n2 * (e1 + e2) * (n - e1 - e2) / (n * n * (n - 1.0));
+      if (!(v > 0.0)) {
+        dropped.push_back(st.label);
+        continue;
+      }
+      const double z = e1 - (e1 + e2) * n1 / n;
+      yy.push_back(z / v);
+      ww.push_back(v);
+      xx.push_back(1.0 / std::sqrt(v));
+    }
+    try {
+      if (yy.size() < 3) {
+        throw Error(ErrorCategory::kInvalidInput, fmt::format("it needs at least 3 informative tables, but {} are", yy.size()));
+      }
+      const auto as_vector = [](const std::vector<double>& x) {
+        return Eigen::Map<const Eigen::VectorXd>(x.data(), static_cast<Eigen::Index>(x.size())).eval();
+      };
+      bias.harbord = weighted_regression_test(as_vector(yy), as_vector(ww), as_vector(xx), options.pool.level);
+    } catch (const Error& e) {
+      bias.notes.push_back(fmt::format("Harbord test: {}", e.what()));
+    }
+    if (!dropped.empty()) {
+      bias.notes.push_back(fmt::format("Harbord test: {} without events or with only events carry no score variance "
+                                       "and drop out: {}",
+                                       dropped.size() == 1 ? "1 study" : fmt::format("{} studies", dropped.size()),
+                                       fmt::join(dropped, ", ")));
+    }
   }
   if (options.glmm_nagq) {
     if (measure != BinaryMeasure::kOR) {

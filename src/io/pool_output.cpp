@@ -322,6 +322,7 @@ nlohmann::json to_json(const SmallStudyEffects& b, const PoolOptions& o, double 
   j["peters"] = regression(b.peters, "t");
   if (b.peters) j["peters"]["convention"] = b.peters_convention;
   j["inverse_sqrt_n"] = regression(b.inverse_sqrt_n, "t");
+  if (b.harbord) j["harbord"] = regression(b.harbord, "t");
   j["begg"] = b.begg ? nlohmann::json{{"tau", number(b.begg->tau)}, {"p", number(b.begg->p)}, {"exact", b.begg->exact}, {"z", number(b.begg->z)}}
                      : nlohmann::json(nullptr);
   if (b.trimfill) {

@@ -114,6 +114,13 @@ TEST(MetaConventions, PetersTestForTwoArmCountsAgreesWithRMeta) {
     CARTA_EXPECT_CLOSE("peters_two_arm.p", r.analyses.bias->peters->p, number(e["p"]), kExact);
     CARTA_EXPECT_CLOSE("peters_two_arm.slope", r.analyses.bias->peters->slope, number(e["slope"]), kExact);
     EXPECT_EQ(r.analyses.bias->peters->df, number(e["df"]));
+    // Harbord's test (every preset: metafor has none).
+    ASSERT_TRUE(e.contains("harbord") && !e["harbord"].contains("error")) << e.dump();
+    ASSERT_TRUE(r.analyses.bias->harbord);
+    CARTA_EXPECT_CLOSE("harbord.t", r.analyses.bias->harbord->stat, number(e["harbord"]["statistic"]), kExact);
+    CARTA_EXPECT_CLOSE("harbord.p", r.analyses.bias->harbord->p, number(e["harbord"]["p"]), kExact);
+    CARTA_EXPECT_CLOSE("harbord.slope", r.analyses.bias->harbord->slope, number(e["harbord"]["slope"]), kExact);
+    EXPECT_EQ(r.analyses.bias->harbord->df, number(e["harbord"]["df"]));
     // metafor's convention (preset metafor) is another test: it must differ somewhere.
     o.pool.preset = Preset::kMetafor;
     const ComparativeResult mf = compare_binary(studies, o);

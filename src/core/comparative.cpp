@@ -380,6 +380,30 @@ TableBasedEffect peto(std::span<const TwoByTwoStudy> tables, double level, std::
   return out;
 }
 
+// The weighted least-squares test of y on x with weights w over the studies that carry weight
+// (Peters' test with R meta's weights, Harbord's test); `dropped` names those that do not, and
+// `why` says why, in a note under the test's `name`.
+void count_based_regression(std::optional<RegressionTest>& test, std::vector<std::string>& notes, const char* name,
+                            const std::vector<double>& y, const std::vector<double>& w, const std::vector<double>& x,
+                            const std::vector<std::string>& dropped, const char* why, double level) {
+  const auto as_vector = [](const std::vector<double>& values) {
+    return Eigen::Map<const Eigen::VectorXd>(values.data(), static_cast<Eigen::Index>(values.size())).eval();
+  };
+  try {
+    if (y.size() < 3) {
+      throw Error(ErrorCategory::kInvalidInput, fmt::format("it needs at least 3 studies that carry weight, but {} do", y.size()));
+    }
+    test = weighted_regression_test(as_vector(y), as_vector(w), as_vector(x), level);
+  } catch (const Error& e) {
+    notes.push_back(fmt::format("{}: {}", name, e.what()));
+  }
+  if (!dropped.empty()) {
+    notes.push_back(fmt::format("{}: {} {} and drop out: {}", name,
+                                dropped.size() == 1 ? "1 study" : fmt::format("{} studies", dropped.size()), why,
+                                fmt::join(dropped, ", ")));
+  }
+}
+
 }  // namespace
 
 EffectAnalyses analyse_effects(std::span<const EffectStudy> effects, std::span<const std::size_t> index,
@@ -533,13 +557,13 @@ ComparativeResult compare_binary(std::span<const TwoByTwoStudy> studies, const C
     // weight 0 and drops out.
     auto& bias = *r.analyses.bias;
     std::vector<double> yy, ww, xx;
-    std::vector<std::string> dropped;
+    std::vector<std::string> weightless;
     for (std::size_t j = 0; j < kept_index.size(); ++j) {
       const auto& st = studies[kept_index[j]];
       const auto events = static_cast<double>(st.events_1 + st.events_2);
       const auto non_events = static_cast<double>(st.n_1 - st.events_1 + st.n_2 - st.events_2);
       if (!(events > 0.0) || !(non_events > 0.0)) {
-        dropped.push_back(st.label);
+        weightless.push_back(st.label);
         continue;
       }
       yy.push_back(effects[j].yi);
@@ -548,23 +572,8 @@ ComparativeResult compare_binary(std::span<const TwoByTwoStudy> studies, const C
     }
     bias.peters.reset();
     bias.peters_convention = "meta";
-    try {
-      const auto as_vector = [](const std::vector<double>& x) {
-        return Eigen::Map<const Eigen::VectorXd>(x.data(), static_cast<Eigen::Index>(x.size())).eval();
-      };
-      if (yy.size() < 3) {
-        throw Error(ErrorCategory::kInvalidInput, fmt::format("it needs at least 3 studies with weight, but {} have", yy.size()));
-      }
-      bias.peters = weighted_regression_test(as_vector(yy), as_vector(ww), as_vector(xx), options.pool.level);
-    } catch (const Error& e) {
-      bias.notes.push_back(fmt::format("Peters test (R meta weights): {}", e.what()));
-    }
-    if (!dropped.empty()) {
-      bias.notes.push_back(fmt::format("Peters test (R meta weights): {} with no events or only events in both arms "
-                                       "get weight 0: {}",
-                                       dropped.size() == 1 ? "1 study" : fmt::format("{} studies", dropped.size()),
-                                       fmt::join(dropped, ", ")));
-    }
+    count_based_regression(bias.peters, bias.notes, "Peters test (R meta weights)", yy, ww, xx, weightless,
+                           "with no events or only events in both arms get weight 0", options.pool.level);
     bias.notes.push_back("Peters' test as R meta's metabias: weights 1/(1/(e1+e2) + 1/(n1-e1+n2-e2)), predictor 1/(n1+n2) "
                          "(preset meta)");
   } else if (r.analyses.bias && (measure == BinaryMeasure::kOR || measure == BinaryMeasure::kRR)) {
@@ -579,7 +588,7 @@ ComparativeResult compare_binary(std::span<const TwoByTwoStudy> studies, const C
     // events in both arms) carry no information and drop out.
     auto& bias = *r.analyses.bias;
     std::vector<double> yy, ww, xx;
-    std::vector<std::string> dropped;
+    std::vector<std::string> weightless;
     for (const auto i : kept_index) {
       const auto& st = studies[i];
       const auto e1 = static_cast<double>(st.events_1), e2 = static_cast<double>(st.events_2);
@@ -587,31 +596,16 @@ ComparativeResult compare_binary(std::span<const TwoByTwoStudy> studies, const C
       const double n = n1 + n2;
       const double v = n1 * n2 * (e1 + e2) * (n - e1 - e2) / (n * n * (n - 1.0));
       if (!(v > 0.0)) {
-        dropped.push_back(st.label);
+        weightless.push_back(st.label);
         continue;
       }
-      const double z = e1 - (e1 + e2) * n1 / n;
-      yy.push_back(z / v);
+      const double score = e1 - (e1 + e2) * n1 / n;
+      yy.push_back(score / v);
       ww.push_back(v);
       xx.push_back(1.0 / std::sqrt(v));
     }
-    try {
-      if (yy.size() < 3) {
-        throw Error(ErrorCategory::kInvalidInput, fmt::format("it needs at least 3 informative tables, but {} are", yy.size()));
-      }
-      const auto as_vector = [](const std::vector<double>& x) {
-        return Eigen::Map<const Eigen::VectorXd>(x.data(), static_cast<Eigen::Index>(x.size())).eval();
-      };
-      bias.harbord = weighted_regression_test(as_vector(yy), as_vector(ww), as_vector(xx), options.pool.level);
-    } catch (const Error& e) {
-      bias.notes.push_back(fmt::format("Harbord test: {}", e.what()));
-    }
-    if (!dropped.empty()) {
-      bias.notes.push_back(fmt::format("Harbord test: {} without events or with only events carry no score variance "
-                                       "and drop out: {}",
-                                       dropped.size() == 1 ? "1 study" : fmt::format("{} studies", dropped.size()),
-                                       fmt::join(dropped, ", ")));
-    }
+    count_based_regression(bias.harbord, bias.notes, "Harbord test", yy, ww, xx, weightless,
+                           "without events or with only events carry no score variance", options.pool.level);
   }
   if (options.glmm_nagq) {
     if (measure != BinaryMeasure::kOR) {

@@ -4,9 +4,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <map>
 #include <numeric>
+#include <optional>
 #include <random>
 
 #include "carta/error.hpp"
@@ -25,6 +27,60 @@ std::uint64_t bounded(std::mt19937_64& rng, std::uint64_t n) {
   while (x >= limit) x = rng();
   return x % n;
 }
+
+// Evaluates patterns (sign flips or row arrangements) a block at a time: `add` queues one, the
+// block's models are fitted in parallel and tallied in order, so the counts, and so the p-values,
+// do not depend on the thread count. `fit` returns nullopt for a model that could not be fitted
+// (counted in failed_fits); `tally` receives each fitted outcome in pattern order.
+template <typename Pattern, typename Outcome>
+class BlockRunner {
+ public:
+  BlockRunner(const PermutationOptions& options, std::size_t total, PermutationTest& out,
+              std::function<std::optional<Outcome>(const Pattern&)> fit, std::function<void(const Outcome&)> tally)
+      : options_(options), total_(total), out_(out), fit_(std::move(fit)), tally_(std::move(tally)) {
+    block_.reserve(kBlock);
+  }
+  void add(Pattern pattern) {
+    block_.push_back(std::move(pattern));
+    if (block_.size() == kBlock) run();
+  }
+  // Runs what is queued; returns the number of fitted models so far.
+  std::size_t finish() {
+    if (!block_.empty()) run();
+    return fitted_;
+  }
+
+ private:
+  static constexpr std::size_t kBlock = 256;
+  void run() {
+    std::vector<std::optional<Outcome>> outcomes(block_.size());
+    parallel_for(block_.size(), options_.threads, [&](std::size_t t) {
+      try {
+        outcomes[t] = fit_(block_[t]);
+      } catch (const Error&) {
+        outcomes[t].reset();  // counted below as a failed fit
+      }
+    });
+    for (const auto& o : outcomes) {
+      if (!o) {
+        ++out_.failed_fits;
+        continue;
+      }
+      tally_(*o);
+      ++fitted_;
+    }
+    done_ += block_.size();
+    block_.clear();
+    if (options_.progress) options_.progress(done_, total_);
+  }
+  const PermutationOptions& options_;
+  std::size_t total_;
+  PermutationTest& out_;
+  std::function<std::optional<Outcome>(const Pattern&)> fit_;
+  std::function<void(const Outcome&)> tally_;
+  std::vector<Pattern> block_;
+  std::size_t fitted_ = 0, done_ = 0;
+};
 
 // The intercept-only model: metafor's permutest flips the signs of the outcomes (2^k patterns)
 // and compares |z| (or |t|) of the refitted mean with the observed one.
@@ -46,64 +102,34 @@ PermutationTest sign_flip_test(const Eigen::VectorXd& y, const Eigen::VectorXd& 
 
   const double comptol = std::sqrt(std::numeric_limits<double>::epsilon());  // as metafor
   const double observed_stat = std::abs(observed.coefficients[0].stat);
-  std::size_t hits = 0, fitted = 0, done = 0;
-  // Sign patterns are drawn in order from the one generator, a block at a time, and fitted in
-  // parallel: the counts, and so the p-values, do not depend on the thread count.
-  constexpr std::size_t kBlock = 256;
-  std::vector<std::vector<char>> block;  // for each pattern: 1 where the sign of y is flipped
-  block.reserve(kBlock);
-  struct Outcome {
-    bool fitted = false, stat = false;
-  };
-  std::vector<Outcome> outcomes(kBlock);
-  auto run_block = [&] {
-    parallel_for(block.size(), options.threads, [&](std::size_t t) {
-      Eigen::VectorXd yp = y;
-      for (std::size_t i = 0; i < k; ++i) {
-        if (block[t][i] != 0) yp[static_cast<Eigen::Index>(i)] = -yp[static_cast<Eigen::Index>(i)];
-      }
-      Outcome& o = outcomes[t];
-      o = Outcome{};
-      try {
+  std::size_t hits = 0;
+  // A pattern is 1 where the sign of y is flipped; the outcome says whether |z| is as extreme.
+  BlockRunner<std::vector<char>, bool> runner(
+      options, total, out,
+      [&](const std::vector<char>& flips) -> std::optional<bool> {
+        Eigen::VectorXd yp = y;
+        for (std::size_t i = 0; i < k; ++i) {
+          if (flips[i] != 0) yp[static_cast<Eigen::Index>(i)] = -yp[static_cast<Eigen::Index>(i)];
+        }
         const MixedModelFit f = fit_mixed_model(yp, v, x, names, true, mo);
-        o.stat = std::abs(f.coefficients[0].stat) >= observed_stat - comptol;
-        o.fitted = true;
-      } catch (const Error&) {
-        // counted below as a failed fit
-      }
-    });
-    for (std::size_t t = 0; t < block.size(); ++t) {
-      const Outcome& o = outcomes[t];
-      if (!o.fitted) {
-        ++out.failed_fits;
-        continue;
-      }
-      hits += o.stat ? 1 : 0;
-      ++fitted;
-    }
-    done += block.size();
-    block.clear();
-    if (options.progress) options.progress(done, total);
-  };
-  auto add = [&](std::vector<char> flips) {
-    block.push_back(std::move(flips));
-    if (block.size() == kBlock) run_block();
-  };
+        return std::abs(f.coefficients[0].stat) >= observed_stat - comptol;
+      },
+      [&](const bool& extreme) { hits += extreme ? 1 : 0; });
   std::vector<char> flips(k, 0);
   if (out.exact) {
     for (std::size_t pattern = 0; pattern < total; ++pattern) {
       for (std::size_t i = 0; i < k; ++i) flips[i] = static_cast<char>((pattern >> i) & 1U);
-      add(flips);
+      runner.add(flips);
     }
   } else {
     std::mt19937_64 rng(options.seed);
-    add(flips);  // the observed data count as the first pattern, as in metafor
+    runner.add(flips);  // the observed data count as the first pattern, as in metafor
     for (std::size_t it = 1; it < total; ++it) {
       for (std::size_t i = 0; i < k; ++i) flips[i] = static_cast<char>(bounded(rng, 2));
-      add(flips);
+      runner.add(flips);
     }
   }
-  if (!block.empty()) run_block();
+  const std::size_t fitted = runner.finish();
   if (fitted == 0) {
     throw Error(ErrorCategory::kNumerical, "permutation test: no sign-flipped model could be fitted");
   }
@@ -168,76 +194,49 @@ PermutationTest permutation_test(const Eigen::VectorXd& y, const Eigen::VectorXd
   const double comptol = std::sqrt(std::numeric_limits<double>::epsilon());  // as metafor
   std::vector<std::size_t> hits(p, 0);
   std::size_t qm_hits = 0;
-  std::size_t fitted = 0;
-  std::size_t done = 0;
-
-  // Permutations are drawn in order from the one generator, a block at a time, and their models
-  // are fitted in parallel: the counts, and so the p-values, do not depend on the thread count.
+  // A pattern gives the design row of each study; the outcome says which statistics are as extreme.
   struct Outcome {
-    bool fitted = false;
     bool qm = false;
     std::vector<char> coefficient;
   };
-  constexpr std::size_t kBlock = 256;
-  std::vector<std::vector<std::size_t>> block;  // for each permutation: the design row of each study
-  block.reserve(kBlock);
-  std::vector<Outcome> outcomes(kBlock);
-  auto run_block = [&] {
-    parallel_for(block.size(), options.threads, [&](std::size_t t) {
-      Eigen::MatrixXd xp(x.rows(), x.cols());
-      for (std::size_t r = 0; r < k; ++r) xp.row(static_cast<Eigen::Index>(r)) = x.row(static_cast<Eigen::Index>(block[t][r]));
-      Outcome& o = outcomes[t];
-      o = Outcome{};
-      try {
+  BlockRunner<std::vector<std::size_t>, Outcome> runner(
+      options, total, out,
+      [&](const std::vector<std::size_t>& rows) -> std::optional<Outcome> {
+        Eigen::MatrixXd xp(x.rows(), x.cols());
+        for (std::size_t r = 0; r < k; ++r) xp.row(static_cast<Eigen::Index>(r)) = x.row(static_cast<Eigen::Index>(rows[r]));
         const MixedModelFit f = fit_mixed_model(y, v, xp, names, true, mo);
+        Outcome o;
         o.coefficient.resize(p);
         for (std::size_t j = 0; j < p; ++j) {
           o.coefficient[j] = std::abs(f.coefficients[j].stat) >= std::abs(observed.coefficients[j].stat) - comptol;
         }
         o.qm = f.QM >= observed.QM - comptol;
-        o.fitted = true;
-      } catch (const Error&) {
-        // counted below as a failed fit
-      }
-    });
-    for (std::size_t t = 0; t < block.size(); ++t) {
-      const Outcome& o = outcomes[t];
-      if (!o.fitted) {
-        ++out.failed_fits;
-        continue;
-      }
-      for (std::size_t j = 0; j < p; ++j) hits[j] += o.coefficient[j] ? 1 : 0;
-      qm_hits += o.qm ? 1 : 0;
-      ++fitted;
-    }
-    done += block.size();
-    block.clear();
-    if (options.progress) options.progress(done, total);
-  };
-  auto add = [&](std::vector<std::size_t> rows) {
-    block.push_back(std::move(rows));
-    if (block.size() == kBlock) run_block();
-  };
+        return o;
+      },
+      [&](const Outcome& o) {
+        for (std::size_t j = 0; j < p; ++j) hits[j] += o.coefficient[j] ? 1 : 0;
+        qm_hits += o.qm ? 1 : 0;
+      });
 
   if (out.exact) {
     std::vector<std::size_t> arrangement(row_class);  // sorted: the first permutation
     std::vector<std::size_t> rows(k);
     do {
       for (std::size_t r = 0; r < k; ++r) rows[r] = representative[arrangement[r]];
-      add(rows);
+      runner.add(rows);
     } while (std::next_permutation(arrangement.begin(), arrangement.end()));
   } else {
     std::mt19937_64 rng(options.seed);
     std::vector<std::size_t> perm(k);
     std::iota(perm.begin(), perm.end(), 0);
-    add(perm);  // the observed arrangement counts as one permutation, as in metafor
+    runner.add(perm);  // the observed arrangement counts as one permutation, as in metafor
     for (std::size_t it = 1; it < total; ++it) {
       std::iota(perm.begin(), perm.end(), 0);
       for (std::size_t i = k - 1; i > 0; --i) std::swap(perm[i], perm[bounded(rng, i + 1)]);
-      add(perm);
+      runner.add(perm);
     }
   }
-  if (!block.empty()) run_block();
+  const std::size_t fitted = runner.finish();
   if (fitted == 0) {
     throw Error(ErrorCategory::kNumerical, "permutation test: no permuted model could be fitted");
   }

@@ -381,6 +381,30 @@ namespace {
 // Runs one test, turning its carta::Error into a note (a test that cannot run is not fatal).
 using Attempt = std::function<void(const char*, const std::function<void()>&)>;
 
+// A regression on 1/n or 1/sqrt(n) is undefined when every study has the same size.
+void require_varying_sizes(const Eigen::VectorXd& n_inverse, const char* message) {
+  if ((n_inverse.array() == n_inverse[0]).all()) throw Error(ErrorCategory::kInvalidInput, message);
+}
+constexpr const char* kSameSizePeters = "all studies have the same n, so 1/n does not vary and Peters' test is undefined";
+
+// metafor's regtest(model = "lm", predictor = "sqrtninv"): inverse-variance weights under every
+// convention (R meta has no such test).
+void inverse_sqrt_n_test(SmallStudyEffects& out, const Eigen::VectorXd& y, const Eigen::VectorXd& v,
+                         const Eigen::VectorXd& n_inverse, double level, const Attempt& attempt) {
+  attempt("1/sqrt(n) regression test", [&] {
+    require_varying_sizes(n_inverse, "all studies have the same n, so 1/sqrt(n) does not vary and the regression on it is undefined");
+    out.inverse_sqrt_n = weighted_regression_test(y, v.cwiseInverse(), n_inverse.cwiseSqrt(), level);
+  });
+}
+
+// metafor's regtest(model = "lm", predictor = "ninv"): Peters' regression with inverse-variance weights.
+void metafor_peters_test(SmallStudyEffects& out, const Eigen::VectorXd& y, const Eigen::VectorXd& v,
+                         const Eigen::VectorXd& n_inverse, double level) {
+  require_varying_sizes(n_inverse, kSameSizePeters);
+  out.peters_convention = "metafor";
+  out.peters = weighted_regression_test(y, v.cwiseInverse(), n_inverse, level);
+}
+
 // The funnel data and every test that needs only effects and variances, in the order the notes
 // read; `peters` runs Peters' test where sample sizes exist.
 void effects_and_tests(SmallStudyEffects& out, const Eigen::VectorXd& y, const Eigen::VectorXd& v,
@@ -474,49 +498,36 @@ SmallStudyEffects small_study_effects(std::span<const ProportionStudy> studies, 
       "own proportion, which can make a funnel asymmetric without any small-study effect");
   auto peters = [&](const Attempt& attempt) {
     attempt("Peters test", [&] {
-      const bool all_same_n = (n_inverse.array() == n_inverse[0]).all();
-      if (all_same_n) {
-        throw Error(ErrorCategory::kInvalidInput,
-                    "all studies have the same n, so 1/n does not vary and Peters' test is undefined");
+      if (conv.zero_cells != ZeroCellRule::kMeta) {
+        metafor_peters_test(out, y, v, n_inverse, options.level);
+        return;
       }
-      if (conv.zero_cells == ZeroCellRule::kMeta) {
-        // R meta: weights x(n - x)/n without continuity correction; 0/n and n/n studies get weight 0.
-        out.peters_convention = "meta";
-        std::vector<Eigen::Index> used;
-        for (Eigen::Index i = 0; i < k; ++i) {
-          const auto& s = studies[static_cast<std::size_t>(i)];
-          if (s.events > 0 && s.events < s.n) used.push_back(i);
-        }
-        if (static_cast<Eigen::Index>(used.size()) < k) {
-          out.notes.push_back(
-              fmt::format("Peters test (R meta weights): {} stud{} with 0 or all events get weight 0",
-                          k - static_cast<Eigen::Index>(used.size()),
-                          k - static_cast<Eigen::Index>(used.size()) == 1 ? "y" : "ies"));
-        }
-        Eigen::VectorXd yy(static_cast<Eigen::Index>(used.size())), ww(yy.size()), xx(yy.size());
-        for (std::size_t r = 0; r < used.size(); ++r) {
-          const auto& s = studies[static_cast<std::size_t>(used[r])];
-          const auto x = static_cast<double>(s.events);
-          const auto nd = static_cast<double>(s.n);
-          yy[static_cast<Eigen::Index>(r)] = y[used[r]];
-          ww[static_cast<Eigen::Index>(r)] = x * (nd - x) / nd;
-          xx[static_cast<Eigen::Index>(r)] = n_inverse[used[r]];
-        }
-        out.peters = weighted_regression_test(yy, ww, xx, options.level);
-      } else {
-        out.peters_convention = "metafor";
-        out.peters = weighted_regression_test(y, v.cwiseInverse(), n_inverse, options.level);
+      require_varying_sizes(n_inverse, kSameSizePeters);
+      // R meta: weights x(n - x)/n without continuity correction; 0/n and n/n studies get weight 0.
+      out.peters_convention = "meta";
+      std::vector<Eigen::Index> used;
+      for (Eigen::Index i = 0; i < k; ++i) {
+        const auto& s = studies[static_cast<std::size_t>(i)];
+        if (s.events > 0 && s.events < s.n) used.push_back(i);
       }
+      if (static_cast<Eigen::Index>(used.size()) < k) {
+        out.notes.push_back(
+            fmt::format("Peters test (R meta weights): {} stud{} with 0 or all events get weight 0",
+                        k - static_cast<Eigen::Index>(used.size()),
+                        k - static_cast<Eigen::Index>(used.size()) == 1 ? "y" : "ies"));
+      }
+      Eigen::VectorXd yy(static_cast<Eigen::Index>(used.size())), ww(yy.size()), xx(yy.size());
+      for (std::size_t r = 0; r < used.size(); ++r) {
+        const auto& s = studies[static_cast<std::size_t>(used[r])];
+        const auto x = static_cast<double>(s.events);
+        const auto nd = static_cast<double>(s.n);
+        yy[static_cast<Eigen::Index>(r)] = y[used[r]];
+        ww[static_cast<Eigen::Index>(r)] = x * (nd - x) / nd;
+        xx[static_cast<Eigen::Index>(r)] = n_inverse[used[r]];
+      }
+      out.peters = weighted_regression_test(yy, ww, xx, options.level);
     });
-    // metafor's regtest(predictor = "sqrtninv"): the same regression on 1/sqrt(n), inverse-variance
-    // weights under either convention (R meta has no such test).
-    attempt("1/sqrt(n) regression test", [&] {
-      if ((n_inverse.array() == n_inverse[0]).all()) {
-        throw Error(ErrorCategory::kInvalidInput,
-                    "all studies have the same n, so 1/sqrt(n) does not vary and the regression on it is undefined");
-      }
-      out.inverse_sqrt_n = weighted_regression_test(y, v.cwiseInverse(), n_inverse.cwiseSqrt(), options.level);
-    });
+    inverse_sqrt_n_test(out, y, v, n_inverse, options.level, attempt);
   };
   effects_and_tests(out, y, v, pool_proportions(studies, options).random.est, options, estimator, peters);
   return out;
@@ -547,22 +558,9 @@ SmallStudyEffects small_study_effects(std::span<const EffectStudy> studies, cons
   }
   Eigen::VectorXd n_inverse(k);
   for (Eigen::Index i = 0; i < k; ++i) n_inverse[i] = 1.0 / sizes[static_cast<std::size_t>(i)];
-  // metafor's regtest(predictor = "ninv") and ("sqrtninv"): inverse-variance weights.
   auto by_size = [&](const Attempt& attempt) {
-    attempt("Peters test", [&] {
-      if ((n_inverse.array() == n_inverse[0]).all()) {
-        throw Error(ErrorCategory::kInvalidInput, "all studies have the same n, so 1/n does not vary and Peters' test is undefined");
-      }
-      out.peters_convention = "metafor";
-      out.peters = weighted_regression_test(y, v.cwiseInverse(), n_inverse, options.level);
-    });
-    attempt("1/sqrt(n) regression test", [&] {
-      if ((n_inverse.array() == n_inverse[0]).all()) {
-        throw Error(ErrorCategory::kInvalidInput,
-                    "all studies have the same n, so 1/sqrt(n) does not vary and the regression on it is undefined");
-      }
-      out.inverse_sqrt_n = weighted_regression_test(y, v.cwiseInverse(), n_inverse.cwiseSqrt(), options.level);
-    });
+    attempt("Peters test", [&] { metafor_peters_test(out, y, v, n_inverse, options.level); });
+    inverse_sqrt_n_test(out, y, v, n_inverse, options.level, attempt);
   };
   effects_and_tests(out, y, v, pool_effects(studies, options).random.est, options, estimator, by_size);
   return out;

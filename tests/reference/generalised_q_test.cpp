@@ -10,6 +10,7 @@
 #include "carta/pool.hpp"
 #include "carta/tau2.hpp"
 #include "compare.hpp"
+#include "json_vectors.hpp"
 #include "worst_error.hpp"
 
 namespace carta::test {
@@ -21,12 +22,6 @@ constexpr Tolerance kMetafor{1e-7, 1e-9};
 // confint(type = "GENQ"), and so meta, stop uniroot at its default tolerance (about 1.2e-4).
 constexpr Tolerance kMeta{2e-4, 1e-4};
 constexpr Tolerance kDistribution{1e-10, 1e-12};
-
-Eigen::VectorXd vector_of(const nlohmann::json& values) {
-  Eigen::VectorXd out(static_cast<Eigen::Index>(values.size()));
-  for (std::size_t i = 0; i < values.size(); ++i) out[static_cast<Eigen::Index>(i)] = values[i].get<double>();
-  return out;
-}
 
 TEST(GeneralisedQ, DistributionOfQAgreesWithFarebrother) {
   const auto doc = load_json(source_path("fixtures/metafor/generalised_q.json"));

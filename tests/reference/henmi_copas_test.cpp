@@ -9,6 +9,7 @@
 #include "carta/error.hpp"
 #include "carta/small_study.hpp"
 #include "compare.hpp"
+#include "json_vectors.hpp"
 #include "worst_error.hpp"
 
 namespace carta::test {
@@ -16,12 +17,6 @@ namespace {
 
 constexpr Tolerance kTight{1e-9, 1e-11};
 constexpr Tolerance kMetaforDefaults{1e-4, 1e-5};
-
-Eigen::VectorXd vector_of(const nlohmann::json& values) {
-  Eigen::VectorXd out(static_cast<Eigen::Index>(values.size()));
-  for (std::size_t i = 0; i < values.size(); ++i) out[static_cast<Eigen::Index>(i)] = values[i].get<double>();
-  return out;
-}
 
 TEST(HenmiCopas, AgreesWithMetaforsHcAndWithItsEquationsSolvedTightly) {
   const auto doc = load_json(source_path("fixtures/metafor/henmi_copas.json"));

@@ -14,16 +14,11 @@
 #include "carta/pool.hpp"
 #include "carta/small_study.hpp"
 #include "compare.hpp"
+#include "json_vectors.hpp"
 #include "worst_error.hpp"
 
 namespace carta::test {
 namespace {
-
-Eigen::VectorXd vector_of(const nlohmann::json& values) {
-  Eigen::VectorXd out(static_cast<Eigen::Index>(values.size()));
-  for (std::size_t i = 0; i < values.size(); ++i) out[static_cast<Eigen::Index>(i)] = values[i].get<double>();
-  return out;
-}
 
 std::vector<ProportionStudy> studies_of(const nlohmann::json& set) {
   std::vector<ProportionStudy> out;

@@ -8,16 +8,11 @@
 
 #include "carta/small_study.hpp"
 #include "compare.hpp"
+#include "json_vectors.hpp"
 #include "worst_error.hpp"
 
 namespace carta::test {
 namespace {
-
-Eigen::VectorXd vector_of(const nlohmann::json& values) {
-  Eigen::VectorXd out(static_cast<Eigen::Index>(values.size()));
-  for (std::size_t i = 0; i < values.size(); ++i) out[static_cast<Eigen::Index>(i)] = values[i].get<double>();
-  return out;
-}
 
 TEST(MetaTrimFill, AgreesWithRMetasTrimfill) {
   const auto doc = load_json(source_path("fixtures/metafor/meta_trimfill.json"));
